@@ -1,0 +1,98 @@
+# doppel — build, test, demo, bench, install.
+# `make test` and `make demo` install missing Debian packages first
+# (scripts/install-deps.sh is idempotent and quick when nothing is missing).
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+BUILD   ?= build
+PKGS    := libxxhash libutf8proc zlib libzstd jansson gumbo
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+DEFS    := -D_GNU_SOURCE
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lpthread
+ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Isrc $(PKG_CFLAGS)
+LDFLAGS_ALL = $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/src/%.o)
+PIC_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/pic/src/%.o)
+CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps lib cli test unit cli-test asan-test valgrind-test demo bench install clean fuzz
+
+all: lib cli
+
+deps:
+	@sh scripts/install-deps.sh
+
+lib: $(BUILD)/libdoppel.a $(BUILD)/libdoppel.so $(BUILD)/doppel.pc
+cli: $(BUILD)/doppel
+
+$(BUILD)/obj/%.o: %.c include/doppel.h $(wildcard src/*.h) $(wildcard cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c include/doppel.h $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+$(BUILD)/libdoppel.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libdoppel.so: $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,libdoppel.so.0 -o $@ $^ $(LDFLAGS_ALL) $(PKG_LIBS)
+
+$(BUILD)/doppel.pc: doppel.pc.in
+	@mkdir -p $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' -e 's|@REQUIRES@|$(PKGS)|' $< > $@
+
+$(BUILD)/doppel: $(CLI_OBJ) $(BUILD)/libdoppel.a
+	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libdoppel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
+
+unit: $(TESTS)
+	@fail=0; for t in $(TESTS); do $$t || fail=1; done; exit $$fail
+
+cli-test: $(BUILD)/doppel
+	@sh tests/cli/run.sh $(BUILD)/doppel
+
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
+# (LeakSanitizer is part of ASan on Linux). Any finding aborts the run.
+asan-test:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-test
+
+test: deps
+	@$(MAKE) --no-print-directory all unit cli-test
+	@$(MAKE) --no-print-directory asan-test
+	@echo "make test: all suites passed"
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh $(BUILD)/doppel
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh $(BUILD)/doppel
+
+install: lib cli
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/doppel.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/libdoppel.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libdoppel.so $(DESTDIR)$(PREFIX)/lib/libdoppel.so.0
+	ln -sf libdoppel.so.0 $(DESTDIR)$(PREFIX)/lib/libdoppel.so
+	install -m 644 $(BUILD)/doppel.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(BUILD)/doppel $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build build-asan build-fuzz

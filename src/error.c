@@ -1,0 +1,132 @@
+/*
+ * error.c — status strings, counted allocation and growable buffers: the
+ * small pieces every other module leans on.
+ */
+#include "internal.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *doppel_strerror(int code) {
+    switch (code) {
+    case DOPPEL_OK: return "success";
+    case DOPPEL_END: return "end of input";
+    case DOPPEL_ERR_NOMEM: return "out of memory";
+    case DOPPEL_ERR_IO: return "input/output error";
+    case DOPPEL_ERR_ARG: return "invalid argument";
+    case DOPPEL_ERR_JSON: return "malformed JSON";
+    case DOPPEL_ERR_FIELD: return "missing or invalid field";
+    case DOPPEL_ERR_TOO_LARGE: return "document too large";
+    case DOPPEL_ERR_EMPTY: return "empty document";
+    case DOPPEL_ERR_FORMAT: return "unsupported or corrupt data";
+    case DOPPEL_ERR_STATE: return "call not valid in this state";
+    case DOPPEL_ERR_LIMIT: return "limit reached";
+    default: return "unknown error";
+    }
+}
+
+doppel_status dp_fail(doppel_error *err, doppel_status code, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        err->code = code;
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+/* ---- counted allocation ------------------------------------------------ */
+
+static _Atomic uint64_t mem_in_use;
+static _Atomic uint64_t mem_peak;
+
+static void mem_add(size_t n) {
+    uint64_t now = atomic_fetch_add(&mem_in_use, n) + n;
+    uint64_t peak = atomic_load(&mem_peak);
+    while (now > peak && !atomic_compare_exchange_weak(&mem_peak, &peak, now)) {
+    }
+}
+
+void *dp_malloc(size_t size) {
+    void *p = malloc(size ? size : 1);
+    if (p) mem_add(size);
+    return p;
+}
+
+void *dp_calloc(size_t count, size_t size) {
+    if (size && count > SIZE_MAX / size) return NULL;
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p) mem_add(count * size);
+    return p;
+}
+
+void *dp_realloc(void *ptr, size_t old_size, size_t new_size) {
+    void *p = realloc(ptr, new_size ? new_size : 1);
+    if (!p) return NULL;
+    atomic_fetch_sub(&mem_in_use, old_size);
+    mem_add(new_size);
+    return p;
+}
+
+void dp_free(void *ptr, size_t size) {
+    if (!ptr) return;
+    atomic_fetch_sub(&mem_in_use, size);
+    free(ptr);
+}
+
+char *dp_strndup(const char *s, size_t len) {
+    char *p = dp_malloc(len + 1);
+    if (!p) return NULL;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+uint64_t dp_mem_in_use(void) { return atomic_load(&mem_in_use); }
+uint64_t dp_mem_peak(void) { return atomic_load(&mem_peak); }
+
+doppel_status dp_grow(void **arr, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return DOPPEL_OK;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / elem) return DOPPEL_ERR_NOMEM;
+        ncap *= 2;
+    }
+    void *p = dp_realloc(*arr, *cap * elem, ncap * elem);
+    if (!p) return DOPPEL_ERR_NOMEM;
+    *arr = p;
+    *cap = ncap;
+    return DOPPEL_OK;
+}
+
+/* ---- buffers ----------------------------------------------------------- */
+
+doppel_status dp_buf_reserve(doppel_buf *b, size_t need) {
+    return dp_grow((void **)&b->data, &b->cap, need, 1);
+}
+
+doppel_status dp_buf_append(doppel_buf *b, const void *data, size_t len) {
+    doppel_status st = dp_buf_reserve(b, b->len + len + 1);
+    if (st != DOPPEL_OK) return st;
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return DOPPEL_OK;
+}
+
+doppel_status dp_buf_terminate(doppel_buf *b) {
+    doppel_status st = dp_buf_reserve(b, b->len + 1);
+    if (st != DOPPEL_OK) return st;
+    b->data[b->len] = '\0';
+    return DOPPEL_OK;
+}
+
+void doppel_buf_free(doppel_buf *b) {
+    if (!b) return;
+    dp_free(b->data, b->cap);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}

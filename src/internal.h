@@ -1,0 +1,54 @@
+/*
+ * internal.h — helpers shared by the library's modules; not installed.
+ *
+ * All heap allocation goes through dp_malloc/dp_calloc/dp_realloc/dp_free so
+ * the library can report how much memory it holds (doppel_index_stats) and a
+ * caller can keep a budget. The counter is process-wide and atomic.
+ */
+#ifndef DOPPEL_INTERNAL_H
+#define DOPPEL_INTERNAL_H
+
+#include "doppel.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- counted allocation ---------------------------------------------- */
+void *dp_malloc(size_t size);
+void *dp_calloc(size_t count, size_t size);
+/* Grow or shrink; old_size must be the size previously allocated. */
+void *dp_realloc(void *ptr, size_t old_size, size_t new_size);
+void dp_free(void *ptr, size_t size);
+char *dp_strndup(const char *s, size_t len);
+/* Heap bytes currently held through the wrappers, and the most ever held. */
+uint64_t dp_mem_in_use(void);
+uint64_t dp_mem_peak(void);
+
+/* Grow *arr (element size elem) so it holds at least need elements. */
+doppel_status dp_grow(void **arr, size_t *cap, size_t need, size_t elem);
+
+/* ---- errors ------------------------------------------------------------ */
+/* Fill err (when non-NULL) and return code. */
+doppel_status dp_fail(doppel_error *err, doppel_status code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- buffers ----------------------------------------------------------- */
+doppel_status dp_buf_reserve(doppel_buf *b, size_t need);
+doppel_status dp_buf_append(doppel_buf *b, const void *data, size_t len);
+static inline doppel_status dp_buf_putc(doppel_buf *b, char c) {
+    if (b->len + 1 >= b->cap) {
+        doppel_status st = dp_buf_reserve(b, b->len + 2);
+        if (st != DOPPEL_OK) return st;
+    }
+    b->data[b->len++] = c;
+    return DOPPEL_OK;
+}
+/* Ensure data is NUL-terminated at len (not counted in len). */
+doppel_status dp_buf_terminate(doppel_buf *b);
+
+#define DP_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define DP_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif
