@@ -1,0 +1,66 @@
+/*
+ * cli.h — what the doppel command's subcommands share: the command table,
+ * whole-or-nothing output files, JSON string writing, progress on stderr and
+ * the run summary. The CLI is a thin layer: every decision about documents is
+ * the library's; this layer parses options, prints and chooses exit codes.
+ *
+ * Exit codes: 0 success; 1 failure (I/O, or a bad record under --strict);
+ * 2 usage error.
+ */
+#ifndef DOPPEL_CLI_H
+#define DOPPEL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "doppel.h"
+
+#define EXIT_USAGE 2
+
+/* Each subcommand: argv[0] is the subcommand name. */
+int cmd_cluster(int argc, char **argv);
+int cmd_dedup(int argc, char **argv);
+int cmd_pairs(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+
+/* ---- output files written whole or not at all ------------------------
+ * cli_out_open("-") writes to stdout. Otherwise a temporary file is created
+ * beside path and renamed over it by cli_out_commit only when everything
+ * was written and flushed; cli_out_abort (or exiting without commit) leaves
+ * no file behind. */
+typedef struct cli_out {
+    FILE *fp;
+    char *path;     /* final path; NULL for stdout */
+    char *tmp_path; /* temporary path while writing */
+} cli_out;
+
+int cli_out_open(cli_out *out, const char *path);   /* 0 or -1 (message printed) */
+int cli_out_commit(cli_out *out);                   /* 0 or -1 (message printed, file removed) */
+void cli_out_abort(cli_out *out);
+
+/* Write s as a JSON string literal (with quotes), escaping as RFC 8259 needs.
+ * Invalid UTF-8 is written as U+FFFD so output is always valid JSON. */
+void cli_json_string(FILE *fp, const char *s, size_t len);
+
+/* ---- progress on stderr, only when stderr is a terminal --------------- */
+typedef struct cli_progress {
+    bool enabled;
+    double start, last;
+} cli_progress;
+
+void cli_progress_init(cli_progress *p, bool quiet);
+/* Show documents read, MB/s and an ETA when total_bytes is known. */
+void cli_progress_update(cli_progress *p, uint64_t docs, uint64_t bytes, uint64_t total_bytes);
+void cli_progress_phase(cli_progress *p, const char *phase, double done);
+void cli_progress_done(cli_progress *p);
+
+double cli_now(void);  /* monotonic seconds */
+
+/* Print "doppel: " + message to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
