@@ -55,7 +55,7 @@ doppel_status dp_buf_terminate(doppel_buf *b);
  * defaults"); kept here so the header's documentation and the code agree. */
 #define DOPPEL_DEFAULT_THRESHOLD 0.5
 #define DOPPEL_DEFAULT_MIN_CONTAINED 40
-#define DOPPEL_DEFAULT_LSH_THRESHOLD 0.2
+#define DOPPEL_DEFAULT_LSH_THRESHOLD 0.12
 
 /* The Jaccard level the LSH is shaped for (cfg->lsh_threshold or derived). */
 double dp_lsh_threshold(const doppel_config *cfg);
