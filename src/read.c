@@ -63,6 +63,7 @@ struct doppel_reader {
     uint64_t done_bytes;     /* bytes of finished streams */
     uint64_t total_bytes;
     int single_done;         /* text format, one document: already returned */
+    doppel_error pending;    /* an error met while peeking at open, reported by next */
 };
 
 void doppel_reader_options_default(doppel_reader_options *opt) {
@@ -422,9 +423,12 @@ doppel_status doppel_reader_open(const char *path, const doppel_reader_options *
     r->format = r->opt.format;
     if (r->format == DOPPEL_INPUT_AUTO) {
         /* Peek at the first decoded bytes: JSONL starts with '{'. */
-        if (refill(r, err)) {
-            st = err ? (doppel_status)err->code : DOPPEL_ERR_FORMAT;
-            goto fail;
+        if (refill(r, &r->pending)) {
+            /* Nothing decodable: report it as the first record's error. */
+            r->stream_done = 1;
+            r->format = DOPPEL_INPUT_JSONL;
+            *out = r;
+            return DOPPEL_OK;
         }
         size_t i = 0;
         while (i < r->chunk_len && strchr(" \t\r\n", r->chunk[i])) i++;
@@ -440,6 +444,13 @@ fail:
 
 doppel_status doppel_reader_next(doppel_reader *r, doppel_record *rec, doppel_error *err) {
     *rec = (doppel_record){0};
+    if (r->pending.code) {
+        rec->source = r->source;
+        doppel_status st = (doppel_status)r->pending.code;
+        if (err) *err = r->pending;
+        r->pending.code = 0;
+        return st;
+    }
     if (r->is_dir) return next_file(r, rec, err);
     if (r->format == DOPPEL_INPUT_JSONL) return next_jsonl(r, rec, err);
     /* One text document: what was peeked at open, then the rest of the stream. */
