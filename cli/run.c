@@ -246,7 +246,7 @@ int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts, uint8
             if (st == DOPPEL_OK) {
                 counts->indexed++;
                 counts->bytes += rec.text_len;
-                counts->invalid_utf8 += info.norm.invalid_utf8;
+                counts->invalid_utf8 += info.norm.invalid_utf8 + rec.invalid_utf8;
                 counts->nul_bytes += info.norm.nul_bytes;
                 counts->short_docs += info.short_doc != 0;
                 if (indexed_bits && set_bit(&bits, &bits_cap, ordinal, 1)) {

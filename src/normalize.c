@@ -124,10 +124,32 @@ static doppel_status emit_unicode(emitter *e, const char *s, size_t len, u32buf 
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t avail) {
+size_t dp_utf8_seq_len(const unsigned char *s, size_t avail) {
     utf8proc_int32_t cp;
     utf8proc_ssize_t k = utf8proc_iterate(s, (utf8proc_ssize_t)DP_MIN(avail, 4), &cp);
     return k > 0 ? (size_t)k : 0;
+}
+
+size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out) {
+    const unsigned char *s = (const unsigned char *)in;
+    size_t bad = 0, i = 0;
+    out->len = 0;
+    while (i < len) {
+        size_t start = i;
+        while (i < len && s[i] < 128) i++;
+        while (i < len && s[i] >= 128) {
+            size_t k = dp_utf8_seq_len(s + i, len - i);
+            if (!k) break;
+            i += k;
+        }
+        if (i > start && dp_buf_append(out, in + start, i - start)) return SIZE_MAX;
+        if (i < len && s[i] >= 128) {
+            if (dp_buf_append(out, "\xEF\xBF\xBD", 3)) return SIZE_MAX;
+            bad++;
+            i++;
+        }
+    }
+    return dp_buf_terminate(out) ? SIZE_MAX : bad;
 }
 
 doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
@@ -157,7 +179,7 @@ doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
                 i++;
                 continue;
             }
-            size_t k = utf8_seq_len(s + i, len - i);
+            size_t k = dp_utf8_seq_len(s + i, len - i);
             if (!k) break;
             ascii = 0;
             i += k;

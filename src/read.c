@@ -51,6 +51,7 @@ struct doppel_reader {
     /* JSONL record state */
     json_t *json;
     doppel_buf id_buf, date_buf;
+    doppel_buf repair_buf;   /* the line with invalid UTF-8 replaced */
 
     /* directory walk */
     dir_frame *stack;
@@ -189,11 +190,37 @@ static const char *scalar_text(json_t *v, doppel_buf *buf, size_t *len) {
     return buf->data;
 }
 
+/* Does the line hold a byte sequence that is not UTF-8? Most lines are
+ * checked by the ASCII loop alone. */
+static int has_invalid_utf8(const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        if (p[i] < 128) {
+            i++;
+            continue;
+        }
+        size_t k = dp_utf8_seq_len(p + i, len - i);
+        if (!k) return 1;
+        i += k;
+    }
+    return 0;
+}
+
 static doppel_status parse_record(doppel_reader *r, doppel_record *rec, doppel_error *err) {
     if (r->json) json_decref(r->json);
     json_error_t jerr;
-    r->json = json_loadb(r->line_buf.data, r->line_buf.len, JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK,
-                         &jerr);
+    const char *line = r->line_buf.data;
+    size_t len = r->line_buf.len;
+    /* The JSON parser rejects invalid UTF-8 outright; a web page with one bad
+     * byte is still a document, so repair first and count what was replaced. */
+    if (has_invalid_utf8(line, len)) {
+        size_t bad = dp_utf8_repair(line, len, &r->repair_buf);
+        if (bad == SIZE_MAX) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        rec->invalid_utf8 = bad;
+        line = r->repair_buf.data;
+        len = r->repair_buf.len;
+    }
+    r->json = json_loadb(line, len, JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK, &jerr);
     const char *src = r->source;
     unsigned long long ln = (unsigned long long)r->line;
     if (!r->json)
@@ -493,6 +520,7 @@ void doppel_reader_free(doppel_reader *r) {
     doppel_buf_free(&r->line_buf);
     doppel_buf_free(&r->id_buf);
     doppel_buf_free(&r->date_buf);
+    doppel_buf_free(&r->repair_buf);
     dp_free(r->chunk, CHUNK);
     free(r->root);
     free(r->source);
