@@ -190,7 +190,7 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     if (st) return st;
 
     if (progress) progress("cluster", 0.0, user);
-    qsort(idx->edges, idx->n_edges, sizeof *idx->edges, cmp_edge);
+    if (idx->n_edges) qsort(idx->edges, idx->n_edges, sizeof *idx->edges, cmp_edge);
     dp_unionfind uf;
     if (dp_uf_init(&uf, idx->n)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < idx->n_edges; i++) dp_uf_union(&uf, idx->edges[i].a, idx->edges[i].b);

@@ -334,7 +334,7 @@ static doppel_status push_dir(doppel_reader *r, const char *rel, doppel_error *e
         f.count++;
     }
     closedir(dir);
-    qsort(f.names, f.count, sizeof *f.names, cmp_name);
+    if (f.count) qsort(f.names, f.count, sizeof *f.names, cmp_name);
     f.path = strdup(rel);
     if (dp_grow((void **)&r->stack, &r->stack_cap, r->depth + 1, sizeof *r->stack) || !f.path) {
         for (size_t i = 0; i < f.count; i++) free(f.names[i]);
