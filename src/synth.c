@@ -1048,7 +1048,8 @@ static void make_copy(synth *g, doppel_synth_kind kind, const article *a, uint32
     switch (kind) {
     case DOPPEL_SYNTH_BOILERPLATE: {
         *amount = rng_range(&g->r, g->opt.chrome_min, g->opt.chrome_max);
-        size_t target = (size_t)(*amount * (double)(a->body_words + count_words(text, a->title_len)));
+        size_t target =
+            (size_t)ceil(*amount * (double)(a->body_words + count_words(text, a->title_len)));
         put_chrome(g, &g->alt.text, &g->line, site, g->source, target);
         if (g->alt.text.len) {
             put_raw(g, o, g->alt.text.data, g->alt.text.len);
