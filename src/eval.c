@@ -351,7 +351,7 @@ static doppel_status next_line(line_reader *lr, const char **line, size_t *len, 
                                doppel_error *err) {
     *got = 0;
     for (;;) {
-        char *base = lr->buf.data + lr->start;
+        char *base = lr->buf.data ? lr->buf.data + lr->start : NULL;
         size_t avail = lr->buf.len - lr->start;
         char *nl = avail ? memchr(base, '\n', avail) : NULL;
         if (nl || (lr->eof && avail)) {
@@ -364,7 +364,7 @@ static doppel_status next_line(line_reader *lr, const char **line, size_t *len, 
         }
         if (lr->eof) return DOPPEL_OK;
         /* Keep the partial line, make room, read more. */
-        memmove(lr->buf.data, base, avail);
+        if (avail) memmove(lr->buf.data, base, avail);
         lr->buf.len = avail;
         lr->start = 0;
         size_t want = DP_MAX(lr->buf.cap, (size_t)1 << 20);
