@@ -58,7 +58,8 @@ static const char dedup_usage[] =
 static const char pairs_usage[] =
     "usage: doppel pairs [options] INPUT\n\n"
     "Write every verified pair, one JSON line each:\n"
-    "  {\"a\", \"b\", \"jaccard\", \"a_in_b\", \"b_in_a\", \"relation\"}\n"
+    "  {\"a\", \"b\", \"jaccard\", \"a_in_b\", \"b_in_a\", \"shared\", \"relation\"}\n"
+    "shared is the number of shingles the two have in common.\n"
     "Copies of an identical text are listed against the first of them.\n\n" COMMON_OPTIONS;
 
 static void count_removed(const doppel_index *idx, uint64_t removed[6]) {
@@ -131,8 +132,10 @@ static int write_pair(const doppel_pair *p, void *user) {
     cli_json_string(ctx->fp, a.id, a.id_len);
     fputs(",\"b\":", ctx->fp);
     cli_json_string(ctx->fp, b.id, b.id_len);
-    fprintf(ctx->fp, ",\"jaccard\":%.4f,\"a_in_b\":%.4f,\"b_in_a\":%.4f,\"relation\":\"%s\"}\n",
-            p->sim.jaccard, p->sim.a_in_b, p->sim.b_in_a, doppel_relation_name(p->relation));
+    fprintf(ctx->fp,
+            ",\"jaccard\":%.4f,\"a_in_b\":%.4f,\"b_in_a\":%.4f,\"shared\":%u,\"relation\":\"%s\"}\n",
+            p->sim.jaccard, p->sim.a_in_b, p->sim.b_in_a, p->sim.shared,
+            doppel_relation_name(p->relation));
     return 0;
 }
 

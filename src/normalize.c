@@ -185,8 +185,20 @@ doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
             i += k;
         }
         if (ascii) {
-            for (size_t j = start; j < i && st == DOPPEL_OK; j++)
-                if (ascii_class[s[j]] == C_KEEP) st = emit_byte(&e, ascii_lower[s[j]]);
+            /* The hot path: an all-ASCII word writes at most its own length
+             * plus one space, so reserve once and write without checks. */
+            size_t j = start;
+            while (j < i && ascii_class[s[j]] != C_KEEP) j++;
+            if (j < i) {
+                st = dp_buf_reserve(out, out->len + (i - j) + 2);
+                if (st) break;
+                char *o = out->data + out->len;
+                if (e.pending && out->len) *o++ = ' ';
+                e.pending = 0;
+                for (; j < i; j++)
+                    if (ascii_class[s[j]] == C_KEEP) *o++ = ascii_lower[s[j]];
+                out->len = (size_t)(o - out->data);
+            }
         } else {
             st = emit_unicode(&e, text + start, i - start, &scratch);
         }

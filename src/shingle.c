@@ -30,9 +30,22 @@ static doppel_status hashes_push(doppel_hashes *h, uint64_t v) {
     return DOPPEL_OK;
 }
 
-/* Mix a window of word hashes: order-sensitive, seed-dependent. */
+/* Mix a window of word hashes: order-sensitive (each step multiplies and
+ * rotates the accumulator before the next word), finished with the
+ * splitmix64 finalizer so every input bit reaches every output bit. The word
+ * hashes are already seeded, so the window needs no seed of its own. */
 static inline uint64_t mix_window(const uint64_t *w, unsigned n, uint64_t seed) {
-    return XXH3_64bits_withSeed(w, n * sizeof *w, seed ^ 0x9E3779B97F4A7C15ULL);
+    (void)seed;
+    uint64_t acc = w[0];
+    for (unsigned k = 1; k < n; k++) {
+        acc *= 0x9E3779B97F4A7C15ULL;
+        acc = (acc << 29 | acc >> 35) ^ w[k];
+    }
+    acc ^= acc >> 30;
+    acc *= 0xBF58476D1CE4E5B9ULL;
+    acc ^= acc >> 27;
+    acc *= 0x94D049BB133111EBULL;
+    return acc ^ (acc >> 31);
 }
 
 static doppel_status word_shingles(const char *norm, size_t len, unsigned n, uint64_t seed,

@@ -65,7 +65,7 @@ golden cluster.jsonl "$T/zstd.out"
 expect_rc dedup-stdin 0 sh -c "cat small.jsonl | '$DOPPEL' dedup --quiet - -o '$T/dedup2.jsonl'"
 golden dedup.jsonl "$T/dedup2.jsonl"
 expect_rc fast 0 "$DOPPEL" cluster --quiet --fast small.jsonl
-has fast-teaser '"id":"teaser","cluster":0' "$T/fast.out"
+has fast-edited '"id":"edited","cluster":0' "$T/fast.out"
 
 # ---- bad input: reported with file:line, skipped, counted -------------------------
 expect_rc bad 0 "$DOPPEL" cluster bad.jsonl --summary "$T/bad.json"
