@@ -109,14 +109,6 @@ static double rng_range(rng *r, double lo, double hi) { return lo + (hi - lo) * 
 
 static int rng_chance(rng *r, double p) { return rng_unit(r) < p; }
 
-/* Index in [0, n) with P(k) roughly proportional to 1/(k+1): a Zipf law of
- * exponent 1, from the inverse of the continuous 1/x distribution. */
-static uint32_t zipf(rng *r, uint32_t n) {
-    double x = exp(rng_unit(r) * log((double)n + 1.0)) - 1.0;
-    uint32_t k = (uint32_t)x;
-    return k < n ? k : n - 1;
-}
-
 /* ======================================================================
  * Vocabulary written for doppel
  * ==================================================================== */
@@ -323,6 +315,10 @@ typedef struct token {
     uint32_t sep_off, sep_len;
 } token;
 
+/* Zipf draws over more items use the first ZIPF_MAX: among many topics, the
+ * big ones are the first thousand. */
+#define ZIPF_MAX 1024
+
 typedef struct synth {
     doppel_synth_options opt;
     uint32_t topics;
@@ -333,6 +329,7 @@ typedef struct synth {
     token *tokens;
     size_t token_cap;
     size_t *order;                            /* paragraph permutation */
+    uint64_t *zipf_cdf[ZIPF_MAX + 1];         /* by list size, built on first use */
     size_t order_cap;
     char id[32], cluster[32], date[32], source[64];
     rng r;                                    /* the stream in use */
@@ -384,8 +381,53 @@ static const char *pseudo_word(synth *g, uint64_t h, int min_syl, int max_syl, i
 
 static const char *pick(rng *r, const char *const *list, size_t n) { return list[rng_below(r, (uint32_t)n)]; }
 
-static const char *pick_zipf(rng *r, const char *const *list, size_t n) {
-    return list[zipf(r, (uint32_t)n)];
+/* Index in [0, n) with P(k) proportional to 1/(k+1): Zipf's law. Tables of
+ * cumulative weights are built once per size with plain IEEE arithmetic (no
+ * libm), so a seed gives the same corpus on every conforming platform. A
+ * guide table indexed by the draw's top bits points at the first candidate,
+ * so a draw costs a lookup and a step or two instead of a binary search. */
+#define ZIPF_GUIDE_BITS 11
+
+static size_t zipf_table_size(uint32_t n) {
+    return n * sizeof(uint64_t) + ((size_t)1 << ZIPF_GUIDE_BITS) * sizeof(uint16_t);
+}
+
+static uint32_t zipf(synth *g, uint32_t n) {
+    if (n <= 1) return 0;
+    if (n > ZIPF_MAX) n = ZIPF_MAX;
+    uint64_t *cdf = g->zipf_cdf[n];
+    uint16_t *guide;
+    if (!cdf) {
+        cdf = dp_malloc(zipf_table_size(n));
+        if (!cdf) {
+            g->st = DOPPEL_ERR_NOMEM;
+            return 0;
+        }
+        double total = 0, acc = 0;
+        for (uint32_t k = 0; k < n; k++) total += 1.0 / (k + 1);
+        for (uint32_t k = 0; k + 1 < n; k++) {
+            acc += 1.0 / (k + 1);
+            cdf[k] = (uint64_t)(acc / total * 0x1.0p63) << 1;
+        }
+        cdf[n - 1] = UINT64_MAX;
+        guide = (uint16_t *)(cdf + n);
+        uint32_t k = 0;
+        for (uint32_t b = 0; b < (1u << ZIPF_GUIDE_BITS); b++) {
+            uint64_t lowest = (uint64_t)b << (64 - ZIPF_GUIDE_BITS);
+            while (cdf[k] <= lowest) k++;
+            guide[b] = (uint16_t)k;
+        }
+        g->zipf_cdf[n] = cdf;
+    }
+    guide = (uint16_t *)(cdf + n);
+    uint64_t x = rng_next(&g->r);
+    uint32_t k = guide[x >> (64 - ZIPF_GUIDE_BITS)];
+    while (k + 1 < n && x >= cdf[k]) k++;
+    return k;
+}
+
+static const char *pick_zipf(synth *g, const char *const *list, size_t n) {
+    return list[zipf(g, (uint32_t)n)];
 }
 
 /* ---- topic vocabulary: a pure function of (seed, topic, slot) ------------ */
@@ -407,23 +449,23 @@ static uint64_t topic_hash(const synth *g, uint32_t topic, int what, uint32_t k)
 /* A topic noun: one of the topic's favoured common nouns or its terms. */
 static void put_topic_noun(synth *g, doppel_buf *b, uint32_t topic) {
     if (rng_chance(&g->r, 0.45)) {
-        uint32_t k = zipf(&g->r, TOPIC_TERMS);
+        uint32_t k = zipf(g, TOPIC_TERMS);
         put_cstr(g, b, pseudo_word(g, topic_hash(g, topic, V_TERM, k), 2, 3, 0));
     } else {
-        uint32_t k = zipf(&g->r, TOPIC_NOUNS);
+        uint32_t k = zipf(g, TOPIC_NOUNS);
         put_cstr(g, b, NOUNS[topic_hash(g, topic, V_NOUN, k) % COUNT(NOUNS)]);
     }
 }
 
 static void put_noun(synth *g, doppel_buf *b, uint32_t topic) {
     if (rng_chance(&g->r, 0.4)) put_topic_noun(g, b, topic);
-    else put_cstr(g, b, pick_zipf(&g->r, NOUNS, COUNT(NOUNS)));
+    else put_cstr(g, b, pick_zipf(g, NOUNS, COUNT(NOUNS)));
 }
 
 /* A person: topic people mostly, sometimes globally known ones. */
 static void put_person(synth *g, doppel_buf *b, uint32_t topic, int full) {
     uint64_t space = rng_chance(&g->r, 0.8) ? topic : UINT32_MAX;
-    uint32_t k = zipf(&g->r, space == topic ? TOPIC_PEOPLE : GLOBAL_PEOPLE);
+    uint32_t k = zipf(g, space == topic ? TOPIC_PEOPLE : GLOBAL_PEOPLE);
     if (full) {
         if (rng_chance(&g->r, 0.3)) put_cstr(g, b, pick(&g->r, TITLES, COUNT(TITLES)));
         put_cstr(g, b, pseudo_word(g, topic_hash(g, (uint32_t)space, V_FIRST, k), 2, 2, 1));
@@ -433,16 +475,16 @@ static void put_person(synth *g, doppel_buf *b, uint32_t topic, int full) {
 
 static void put_place(synth *g, doppel_buf *b, uint32_t topic) {
     if (rng_chance(&g->r, 0.7)) {
-        uint32_t k = zipf(&g->r, TOPIC_PLACES);
+        uint32_t k = zipf(g, TOPIC_PLACES);
         put_cstr(g, b, pseudo_word(g, topic_hash(g, topic, V_PLACE, k), 2, 3, 1));
     } else {
-        uint32_t k = zipf(&g->r, GLOBAL_PLACES);
+        uint32_t k = zipf(g, GLOBAL_PLACES);
         put_cstr(g, b, pseudo_word(g, topic_hash(g, UINT32_MAX, V_PLACE, k), 2, 3, 1));
     }
 }
 
 static void put_org(synth *g, doppel_buf *b, uint32_t topic) {
-    uint32_t k = zipf(&g->r, TOPIC_ORGS);
+    uint32_t k = zipf(g, TOPIC_ORGS);
     put_cstr(g, b, "the");
     put_cstr(g, b, pseudo_word(g, topic_hash(g, topic, V_ORG, k), 2, 3, 1));
     put_cstr(g, b, ORG_KINDS[topic_hash(g, topic, V_ORGKIND, k) % COUNT(ORG_KINDS)]);
@@ -456,8 +498,8 @@ static void put_np(synth *g, doppel_buf *b, uint32_t topic) {
     } else if (c < 22) {
         put_org(g, b, topic);
     } else {
-        put_cstr(g, b, pick_zipf(&g->r, DETERMINERS, COUNT(DETERMINERS)));
-        if (rng_chance(&g->r, 0.4)) put_cstr(g, b, pick_zipf(&g->r, ADJECTIVES, COUNT(ADJECTIVES)));
+        put_cstr(g, b, pick_zipf(g, DETERMINERS, COUNT(DETERMINERS)));
+        if (rng_chance(&g->r, 0.4)) put_cstr(g, b, pick_zipf(g, ADJECTIVES, COUNT(ADJECTIVES)));
         put_noun(g, b, topic);
         if (rng_chance(&g->r, 0.2)) {
             put_cstr(g, b, "of");
@@ -520,17 +562,17 @@ static void put_sentence(synth *g, doppel_buf *b, uint32_t topic) {
     for (; *t; t++) {
         switch (*t) {
         case 'S': case 'O': put_np(g, b, topic); break;
-        case 'V': put_cstr(g, b, pick_zipf(&g->r, VERBS_PAST, COUNT(VERBS_PAST))); break;
-        case 'B': put_cstr(g, b, pick_zipf(&g->r, VERBS_BASE, COUNT(VERBS_BASE))); break;
-        case 'P': put_cstr(g, b, pick_zipf(&g->r, PREPOSITIONS, COUNT(PREPOSITIONS))); break;
+        case 'V': put_cstr(g, b, pick_zipf(g, VERBS_PAST, COUNT(VERBS_PAST))); break;
+        case 'B': put_cstr(g, b, pick_zipf(g, VERBS_BASE, COUNT(VERBS_BASE))); break;
+        case 'P': put_cstr(g, b, pick_zipf(g, PREPOSITIONS, COUNT(PREPOSITIONS))); break;
         case 'L': put_place(g, b, topic); break;
         case 'N': put_person(g, b, topic, rng_chance(&g->r, 0.5)); break;
         case 'W': put_when(g, b); break;
-        case 'Y': put_cstr(g, b, pick_zipf(&g->r, SAY, COUNT(SAY))); break;
+        case 'Y': put_cstr(g, b, pick_zipf(g, SAY, COUNT(SAY))); break;
         case '#': put_number(g, b); break;
         case 'C': put_cstr(g, b, pick(&g->r, CONJUNCTIONS, COUNT(CONJUNCTIONS))); break;
         case 'n': put_noun(g, b, topic); break;
-        case 'a': put_cstr(g, b, pick_zipf(&g->r, ADJECTIVES, COUNT(ADJECTIVES))); break;
+        case 'a': put_cstr(g, b, pick_zipf(g, ADJECTIVES, COUNT(ADJECTIVES))); break;
         case 'M': put_cstr(g, b, pick(&g->r, MONTHS, COUNT(MONTHS))); break;
         case 'U': put_cstr(g, b, pick(&g->r, DOUBTS, COUNT(DOUBTS))); break;
         case 'R':
@@ -558,7 +600,7 @@ static void put_headline(synth *g, doppel_buf *b, uint32_t topic) {
     case 0:
         put_person(g, b, topic, 0);
         put_cstr(g, b, "to");
-        put_cstr(g, b, pick_zipf(&g->r, VERBS_BASE, COUNT(VERBS_BASE)));
+        put_cstr(g, b, pick_zipf(g, VERBS_BASE, COUNT(VERBS_BASE)));
         put_np(g, b, topic);
         put_cstr(g, b, "in");
         put_place(g, b, topic);
@@ -566,32 +608,32 @@ static void put_headline(synth *g, doppel_buf *b, uint32_t topic) {
     case 1:
         put_place(g, b, topic);
         put_topic_noun(g, b, topic);
-        put_cstr(g, b, pick_zipf(&g->r, NOUNS, COUNT(NOUNS)));
-        put_cstr(g, b, pick_zipf(&g->r, VERBS_PAST, COUNT(VERBS_PAST)));
+        put_cstr(g, b, pick_zipf(g, NOUNS, COUNT(NOUNS)));
+        put_cstr(g, b, pick_zipf(g, VERBS_PAST, COUNT(VERBS_PAST)));
         put_cstr(g, b, pick(&g->r, PREPOSITIONS, COUNT(PREPOSITIONS)));
         put_number(g, b);
         break;
     case 2:
-        put_cstr(g, b, pick_zipf(&g->r, ADJECTIVES, COUNT(ADJECTIVES)));
+        put_cstr(g, b, pick_zipf(g, ADJECTIVES, COUNT(ADJECTIVES)));
         put_topic_noun(g, b, topic);
         put_cstr(g, b, "plan");
-        put_cstr(g, b, pick_zipf(&g->r, VERBS_PAST, COUNT(VERBS_PAST)));
+        put_cstr(g, b, pick_zipf(g, VERBS_PAST, COUNT(VERBS_PAST)));
         put_cstr(g, b, "as");
         put_np(g, b, topic);
-        put_cstr(g, b, pick_zipf(&g->r, VERBS_PAST, COUNT(VERBS_PAST)));
+        put_cstr(g, b, pick_zipf(g, VERBS_PAST, COUNT(VERBS_PAST)));
         break;
     case 3:
         put_org(g, b, topic);
         put_cstr(g, b, "to");
-        put_cstr(g, b, pick_zipf(&g->r, VERBS_BASE, COUNT(VERBS_BASE)));
+        put_cstr(g, b, pick_zipf(g, VERBS_BASE, COUNT(VERBS_BASE)));
         put_topic_noun(g, b, topic);
         put_noun(g, b, topic);
-        put_cstr(g, b, pick_zipf(&g->r, WHEN, COUNT(WHEN)));
+        put_cstr(g, b, pick_zipf(g, WHEN, COUNT(WHEN)));
         break;
     default:
         put_person(g, b, topic, 1);
-        put_cstr(g, b, pick_zipf(&g->r, VERBS_PAST, COUNT(VERBS_PAST)));
-        put_cstr(g, b, pick_zipf(&g->r, ADJECTIVES, COUNT(ADJECTIVES)));
+        put_cstr(g, b, pick_zipf(g, VERBS_PAST, COUNT(VERBS_PAST)));
+        put_cstr(g, b, pick_zipf(g, ADJECTIVES, COUNT(ADJECTIVES)));
         put_topic_noun(g, b, topic);
         put_cstr(g, b, pick(&g->r, PREPOSITIONS, COUNT(PREPOSITIONS)));
         put_place(g, b, topic);
@@ -661,7 +703,7 @@ static void gen_original(synth *g, uint64_t j, article *a) {
     a->text.len = 0;
     a->num_paras = 0;
     /* A few topics are much bigger than the rest, as in the news. */
-    a->topic = rng_chance(&g->r, 0.3) ? zipf(&g->r, g->topics) : rng_below(&g->r, g->topics);
+    a->topic = rng_chance(&g->r, 0.3) ? zipf(g, g->topics) : rng_below(&g->r, g->topics);
     a->site = rng_below(&g->r, g->opt.sites);
     a->day = original_day(g, j);
     put_headline(g, &a->text, a->topic);
@@ -798,8 +840,8 @@ static void edit_word(synth *g, uint32_t topic, const char *avoid1, size_t len1,
     for (int tries = 0; tries < 8; tries++) {
         g->line.len = 0;
         uint32_t c = rng_below(&g->r, 4);
-        if (c == 0) put_cstr(g, &g->line, pick_zipf(&g->r, ADJECTIVES, COUNT(ADJECTIVES)));
-        else if (c == 1) put_cstr(g, &g->line, pick_zipf(&g->r, VERBS_PAST, COUNT(VERBS_PAST)));
+        if (c == 0) put_cstr(g, &g->line, pick_zipf(g, ADJECTIVES, COUNT(ADJECTIVES)));
+        else if (c == 1) put_cstr(g, &g->line, pick_zipf(g, VERBS_PAST, COUNT(VERBS_PAST)));
         else put_noun(g, &g->line, topic);
         if (g->st != DOPPEL_OK) return;
         const char *w = g->line.data;
@@ -1027,6 +1069,8 @@ static void synth_free(synth *g) {
     doppel_buf_free(&g->line);
     dp_free(g->tokens, g->token_cap * sizeof *g->tokens);
     dp_free(g->order, g->order_cap * sizeof *g->order);
+    for (uint32_t n = 0; n <= ZIPF_MAX; n++)
+        if (g->zipf_cdf[n]) dp_free(g->zipf_cdf[n], zipf_table_size(n));
 }
 
 /* Body paragraphs [0, k) of a joined by blank lines, after the headline. */
@@ -1191,9 +1235,12 @@ doppel_status doppel_synth_generate(const doppel_synth_options *opt, doppel_synt
             uint32_t site = rng_below(&g.r, g.opt.sites);
             if (site == g.orig.site && g.opt.sites > 1) site = (site + 1) % g.opt.sites;
             site_name(&g, site, g.source, sizeof g.source);
-            double u = rng_unit(&g.r);
-            int64_t delay = u < 0.4 ? 0 : (int64_t)(-log(1.0 - rng_unit(&g.r)) * 4.0) + 1;
-            format_day(g.orig.day + (delay > 30 ? 30 : delay), g.date, sizeof g.date);
+            /* 0 days 40% of the time, else 1 + geometric (mean 4), at most 30. */
+            int64_t delay = 0;
+            if (!rng_chance(&g.r, 0.4))
+                for (delay = 1; delay < 30 && rng_chance(&g.r, 0.75); delay++) {
+                }
+            format_day(g.orig.day + delay, g.date, sizeof g.date);
             make_copy(&g, kind, &g.orig, site, &doc.amount);
             doc.original = j;
             doc.text = g.out.data;
