@@ -63,7 +63,7 @@ unit: $(TESTS)
 	@fail=0; for t in $(TESTS); do $$t || fail=1; done; exit $$fail
 
 cli-test: $(BUILD)/doppel
-	@sh tests/cli/run.sh $(BUILD)/doppel
+	@fail=0; for t in tests/cli/*.sh; do sh $$t $(BUILD)/doppel || fail=1; done; exit $$fail
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (LeakSanitizer is part of ASan on Linux). Any finding aborts the run.

@@ -97,7 +97,9 @@ typedef struct doppel_config {
     doppel_sketch_kind sketch;   /* default DOPPEL_SKETCH_OPH */
     unsigned num_perm;           /* MinHash values per document; default 128 */
     uint64_t seed;               /* seeds every hash; default 1 */
-    double threshold;            /* near: Jaccard >= threshold */
+    double threshold;            /* near: Jaccard >= threshold, at any length; default 0.5 */
+    double low_threshold;        /* near also: Jaccard >= low_threshold ... (default 0.15) */
+    unsigned min_shared;         /* ... and at least min_shared shingles in common (default 50) */
     double containment;          /* contained: smaller-in-larger >= this; default 0.9 */
     unsigned min_contained;      /* contained needs the smaller doc to have this many shingles */
     double lsh_threshold;        /* Jaccard the LSH is tuned to catch; 0 = derived */
@@ -180,7 +182,7 @@ typedef enum doppel_relation {
     DOPPEL_REL_NONE = 0,       /* not a copy (below every threshold) */
     DOPPEL_REL_CANONICAL = 1,  /* the document kept for its cluster */
     DOPPEL_REL_EXACT = 2,      /* same normalized text */
-    DOPPEL_REL_NEAR = 3,       /* Jaccard >= threshold */
+    DOPPEL_REL_NEAR = 3,       /* Jaccard >= threshold, or >= low_threshold with min_shared */
     DOPPEL_REL_CONTAINED = 4,  /* smaller doc's shingles >= containment inside the larger */
     DOPPEL_REL_LINKED = 5      /* in the cluster only through other members */
 } doppel_relation;
