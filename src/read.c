@@ -46,7 +46,9 @@ struct doppel_reader {
     char *chunk;             /* read buffer, CHUNK bytes */
     size_t chunk_pos, chunk_len;
     int stream_done;
-    doppel_buf line_buf;     /* the current line or file content */
+    doppel_buf line_buf;     /* the current line or file content when copied */
+    const char *cur;         /* the current JSONL line: in chunk, or line_buf.data */
+    size_t cur_len;
 
     /* JSONL record state */
     json_t *json;
@@ -110,6 +112,22 @@ static int refill(doppel_reader *r, doppel_error *err) {
 /* Next line into line_buf (without the newline). Returns OK, END, TOO_LARGE
  * (line skipped), or FORMAT/IO (the stream cannot continue). */
 static doppel_status next_line(doppel_reader *r, doppel_error *err) {
+    /* Fast path: the whole line is in the read buffer. It is returned in
+     * place, its newline overwritten by a NUL: no copy. */
+    if (r->chunk_pos < r->chunk_len) {
+        char *start = r->chunk + r->chunk_pos;
+        char *nl = memchr(start, '\n', r->chunk_len - r->chunk_pos);
+        if (nl && (size_t)(nl - start) <= r->opt.max_doc_bytes) {
+            size_t len = (size_t)(nl - start);
+            r->chunk_pos += len + 1;
+            r->line++;
+            if (len && start[len - 1] == '\r') len--;
+            start[len] = '\0';
+            r->cur = start;
+            r->cur_len = len;
+            return DOPPEL_OK;
+        }
+    }
     r->line_buf.len = 0;
     int too_large = 0, any = 0;
     for (;;) {
@@ -144,7 +162,10 @@ static doppel_status next_line(doppel_reader *r, doppel_error *err) {
         return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s:%llu: line longer than %zu bytes, skipped",
                        r->source, (unsigned long long)r->line, r->opt.max_doc_bytes);
     if (r->line_buf.len && r->line_buf.data[r->line_buf.len - 1] == '\r') r->line_buf.len--;
-    return dp_buf_terminate(&r->line_buf) ? DOPPEL_ERR_NOMEM : DOPPEL_OK;
+    if (dp_buf_terminate(&r->line_buf)) return DOPPEL_ERR_NOMEM;
+    r->cur = r->line_buf.data;
+    r->cur_len = r->line_buf.len;
+    return DOPPEL_OK;
 }
 
 /* The rest of the stream appended to line_buf, bounded by max_doc_bytes. */
@@ -209,8 +230,8 @@ static int has_invalid_utf8(const char *s, size_t len) {
 static doppel_status parse_record(doppel_reader *r, doppel_record *rec, doppel_error *err) {
     if (r->json) json_decref(r->json);
     json_error_t jerr;
-    const char *line = r->line_buf.data;
-    size_t len = r->line_buf.len;
+    const char *line = r->cur;
+    size_t len = r->cur_len;
     /* The JSON parser rejects invalid UTF-8 outright; a web page with one bad
      * byte is still a document, so repair first and count what was replaced. */
     if (has_invalid_utf8(line, len)) {
@@ -257,11 +278,10 @@ static doppel_status next_jsonl(doppel_reader *r, doppel_record *rec, doppel_err
         if (st != DOPPEL_OK) return st;
         /* Blank lines separate nothing and hold no document. */
         size_t i = 0;
-        while (i < r->line_buf.len && (r->line_buf.data[i] == ' ' || r->line_buf.data[i] == '\t'))
-            i++;
-        if (i == r->line_buf.len) continue;
-        rec->raw = r->line_buf.data;
-        rec->raw_len = r->line_buf.len;
+        while (i < r->cur_len && (r->cur[i] == ' ' || r->cur[i] == '\t')) i++;
+        if (i == r->cur_len) continue;
+        rec->raw = r->cur;
+        rec->raw_len = r->cur_len;
         return parse_record(r, rec, err);
     }
 }

@@ -24,18 +24,26 @@ void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n) {
         insertion_u32(v, n);
         return;
     }
+    /* All four digit histograms in one read of the data. */
+    size_t count[4][256] = {{0}};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = v[i];
+        count[0][x & 0xFF]++;
+        count[1][(x >> 8) & 0xFF]++;
+        count[2][(x >> 16) & 0xFF]++;
+        count[3][x >> 24]++;
+    }
     uint32_t *src = v, *dst = tmp;
-    for (unsigned shift = 0; shift < 32; shift += 8) {
-        size_t count[256] = {0};
-        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
-        if (count[(src[0] >> shift) & 0xFF] == n) continue;  /* all equal in this digit */
+    for (unsigned d = 0; d < 4; d++) {
+        unsigned shift = d * 8;
+        if (count[d][(src[0] >> shift) & 0xFF] == n) continue;  /* all equal in this digit */
         size_t sum = 0;
         for (int b = 0; b < 256; b++) {
-            size_t c = count[b];
-            count[b] = sum;
+            size_t c = count[d][b];
+            count[d][b] = sum;
             sum += c;
         }
-        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+        for (size_t i = 0; i < n; i++) dst[count[d][(src[i] >> shift) & 0xFF]++] = src[i];
         uint32_t *t = src;
         src = dst;
         dst = t;
