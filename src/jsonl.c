@@ -3,11 +3,11 @@
  *
  * Design. A typical line is a few short members and one long "text" string,
  * so nearly all the time goes to walking string bodies. Strings are scanned
- * eight bytes at a time for the only bytes that need a decision — '"', '\\',
- * a control character or a non-ASCII byte — and everything in between is
- * skipped without being copied. An escaped string that was requested is
- * decoded in a second pass over the already validated body, which copies
- * whole runs between backslashes.
+ * sixteen bytes at a time for the only bytes that need a decision — '"',
+ * '\\', a control character or a non-ASCII byte — and everything in between
+ * is skipped without being copied. A requested string is copied only from
+ * its first backslash on, and then decoded in the same pass, whole runs
+ * between special bytes at a time.
  *
  * Structure is checked by an explicit state machine (value / after-value /
  * key) with the open arrays and objects kept as one bit each, so nesting
@@ -112,51 +112,24 @@ typedef struct scanner {
     int reserved;  /* scratch holds len + 1 bytes */
 } scanner;
 
-/* Validate the string body starting at *pp (just after the opening quote).
- * On success *pp is just after the closing quote and *esc is the first
- * backslash (NULL when there is none). */
-static int scan_string(scanner *sc, const unsigned char **pp, const unsigned char **esc) {
-    const unsigned char *p = *pp, *end = sc->end;
-    *esc = NULL;
-    for (;;) {
-        p = find_special(p, end);
-        if (p == end) {
-            sc->err_at = p;
-            return DP_JSONL_BAD_STRING;  /* unterminated */
-        }
-        unsigned c = *p;
-        if (c == '"') {
-            *pp = p + 1;
-            return DP_JSONL_OK;
-        }
-        if (c == '\\') {
-            if (!*esc) *esc = p;
-            if (end - p >= 2) {
-                c = p[1];
-                if (c == 'u') {
-                    if (end - p >= 6 && is_hex4(p + 2)) {
-                        p += 6;
-                        continue;
-                    }
-                } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' ||
-                           c == 'n' || c == 'r' || c == 't') {
-                    p += 2;
-                    continue;
-                }
-            }
-            sc->err_at = p;
-            return DP_JSONL_BAD_STRING;
-        }
-        if (c < 0x20) {
-            sc->err_at = p;
-            return DP_JSONL_BAD_STRING;  /* RFC 8259 wants control characters escaped */
-        }
-        size_t k = utf8_len(p, end);
-        if (!k) {
-            sc->err_at = p;
-            return DP_JSONL_BAD_UTF8;
-        }
-        p += k;
+/* The escape at p (a backslash): its length, 2 or 6, with the byte or UTF-16
+ * code unit it stands for in *cp; 0 when it is not a JSON escape. */
+static inline size_t escape_at(const unsigned char *p, const unsigned char *end, unsigned *cp) {
+    if (end - p < 2) return 0;
+    switch (p[1]) {
+    case '"': *cp = '"'; return 2;
+    case '\\': *cp = '\\'; return 2;
+    case '/': *cp = '/'; return 2;
+    case 'b': *cp = '\b'; return 2;
+    case 'f': *cp = '\f'; return 2;
+    case 'n': *cp = '\n'; return 2;
+    case 'r': *cp = '\r'; return 2;
+    case 't': *cp = '\t'; return 2;
+    case 'u':
+        if (end - p < 6 || !is_hex4(p + 2)) return 0;
+        *cp = hex4(p + 2);
+        return 6;
+    default: return 0;
     }
 }
 
@@ -179,73 +152,114 @@ static inline char *put_utf8(char *o, unsigned cp) {
     return o;
 }
 
-/* Decode the validated body [p, close) whose first backslash is esc into o;
- * returns the end of the output. Never writes more than close - p bytes: each
- * escape is at least as long as what it stands for. */
-static char *decode_string(const unsigned char *p, const unsigned char *esc,
-                           const unsigned char *close, char *o) {
-    memcpy(o, p, (size_t)(esc - p));
-    o += esc - p;
-    p = esc;
-    while (p < close) {
-        if (*p != '\\') {
-            const unsigned char *bs = memchr(p, '\\', (size_t)(close - p));
-            if (!bs) bs = close;
-            memcpy(o, p, (size_t)(bs - p));
-            o += bs - p;
-            p = bs;
-            continue;
+/* Validate the UTF-8 run starting at p (*p >= 0x80) up to the next ASCII
+ * byte. Non-Latin text is non-ASCII for long stretches: staying here avoids
+ * restarting the word loop for every character. NULL when invalid. */
+static inline const unsigned char *utf8_run(scanner *sc, const unsigned char *p) {
+    do {
+        size_t k = utf8_len(p, sc->end);
+        if (!k) {
+            sc->err_at = p;
+            return NULL;
         }
-        unsigned char c = p[1];
-        if (c != 'u') {
-            switch (c) {
-            case 'b': *o++ = '\b'; break;
-            case 'f': *o++ = '\f'; break;
-            case 'n': *o++ = '\n'; break;
-            case 'r': *o++ = '\r'; break;
-            case 't': *o++ = '\t'; break;
-            default: *o++ = (char)c; break;  /* " \ / stand for themselves */
-            }
-            p += 2;
-            continue;
-        }
-        unsigned cp = hex4(p + 2);
-        p += 6;
-        if (cp >= 0xD800 && cp <= 0xDFFF) {
-            /* A high surrogate joins the low one that follows; anything else
-             * is a lone surrogate, which has no UTF-8 form: U+FFFD, and the
-             * following escape is decoded on its own. */
-            unsigned lo;
-            if (cp <= 0xDBFF && close - p >= 6 && p[0] == '\\' && p[1] == 'u' &&
-                (lo = hex4(p + 2)) >= 0xDC00 && lo <= 0xDFFF) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                p += 6;
-            } else {
-                cp = 0xFFFD;
-            }
-        }
-        o = put_utf8(o, cp);
-    }
-    return o;
+        p += k;
+    } while (p < sc->end && *p >= 0x80);
+    return p;
 }
 
-/* Decode the validated body [p, close) into scratch after its current end,
- * NUL-terminated, without committing it (scratch->len is unchanged). */
-static int decode_into_scratch(scanner *sc, const unsigned char *p, const unsigned char *esc,
-                               const unsigned char *close, char **out, size_t *len) {
-    if (!sc->reserved) {
-        if (dp_buf_reserve(sc->scratch, (size_t)(sc->end - sc->start) + 1)) {
-            sc->err_at = p;
-            return DP_JSONL_NOMEM;
+/* The rest of a string that is being decoded: p is at its first backslash
+ * and o is where the body before it was copied to. Writes the decoded text,
+ * NUL-terminated, and sets *pp past the closing quote. Never writes more
+ * than the source holds: every escape is at least as long as its UTF-8. */
+static int scan_decode(scanner *sc, const unsigned char **pp, const unsigned char *p, char *o,
+                       char **dec, size_t *dec_len) {
+    const unsigned char *end = sc->end;
+    char *o0 = *dec;
+    for (;;) {
+        const unsigned char *q = find_special(p, end);
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        p = q;
+        if (p == end) break;
+        unsigned c = *p;
+        if (c == '"') {
+            *o = '\0';
+            *dec_len = (size_t)(o - o0);
+            *pp = p + 1;
+            return DP_JSONL_OK;
         }
-        sc->reserved = 1;
+        if (c == '\\') {
+            unsigned cp, lo;
+            size_t k = escape_at(p, end, &cp);
+            if (!k) break;
+            p += k;
+            if (cp >= 0xD800 && cp <= 0xDFFF) {
+                /* A high surrogate joins the low one that follows; anything
+                 * else is a lone surrogate, which has no UTF-8 form: U+FFFD,
+                 * and what follows is read on its own. */
+                if (cp <= 0xDBFF && p < end && *p == '\\' && escape_at(p, end, &lo) == 6 &&
+                    lo >= 0xDC00 && lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    p += 6;
+                } else {
+                    cp = 0xFFFD;
+                }
+            }
+            o = put_utf8(o, cp);
+            continue;
+        }
+        if (c < 0x20) break;
+        const unsigned char *run = p;
+        if (!(p = utf8_run(sc, p))) return DP_JSONL_BAD_UTF8;
+        memcpy(o, run, (size_t)(p - run));
+        o += p - run;
     }
-    char *o = sc->scratch->data + sc->scratch->len;
-    char *e = decode_string(p, esc, close, o);
-    *e = '\0';
-    *out = o;
-    *len = (size_t)(e - o);
-    return DP_JSONL_OK;
+    sc->err_at = p;
+    return DP_JSONL_BAD_STRING;  /* unterminated, bad escape, control character */
+}
+
+/* Scan the string whose body starts at *pp (just after the opening quote)
+ * and set *pp past the closing quote. When decode is set and the string
+ * holds an escape, it is decoded into scratch after scratch->len (not
+ * committed: the caller adds *dec_len + 1 to keep it) and *dec points to it;
+ * otherwise *dec is NULL and the body in the line is the value. */
+static int scan_string(scanner *sc, const unsigned char **pp, int decode, char **dec,
+                       size_t *dec_len) {
+    const unsigned char *s = *pp, *p = s, *end = sc->end;
+    *dec = NULL;
+    for (;;) {
+        p = find_special(p, end);
+        if (p == end) break;  /* unterminated */
+        unsigned c = *p;
+        if (c == '"') {
+            *pp = p + 1;
+            return DP_JSONL_OK;
+        }
+        if (c == '\\') {
+            if (decode) {
+                if (!sc->reserved) {
+                    if (dp_buf_reserve(sc->scratch, (size_t)(end - sc->start) + 1)) {
+                        sc->err_at = p;
+                        return DP_JSONL_NOMEM;
+                    }
+                    sc->reserved = 1;
+                }
+                char *o = sc->scratch->data + sc->scratch->len;
+                memcpy(o, s, (size_t)(p - s));
+                *dec = o;
+                return scan_decode(sc, pp, p, o + (p - s), dec, dec_len);
+            }
+            unsigned cp;
+            size_t k = escape_at(p, end, &cp);
+            if (!k) break;
+            p += k;
+            continue;
+        }
+        if (c < 0x20) break;  /* RFC 8259 wants control characters escaped */
+        if (!(p = utf8_run(sc, p))) return DP_JSONL_BAD_UTF8;
+    }
+    sc->err_at = p;
+    return DP_JSONL_BAD_STRING;
 }
 
 /* ---- numbers ----------------------------------------------------------------- */
@@ -307,7 +321,9 @@ int dp_jsonl_scan(const char *line, size_t len, dp_jsonl_field *fields, size_t n
     uint64_t stack[DP_JSONL_MAX_DEPTH / 64];
     size_t depth = 0;   /* open arrays and objects */
     uint64_t want = 0;  /* fields the next value belongs to (top level only) */
-    const unsigned char *s, *esc;
+    const unsigned char *s;
+    char *dec;
+    size_t dec_len;
     int code = DP_JSONL_OK;
     if (nfields > DP_JSONL_MAX_FIELDS) {
         code = DP_JSONL_TOO_MANY;
@@ -359,16 +375,13 @@ value:
     }
     case '"':
         s = ++p;
-        if ((code = scan_string(&sc, &p, &esc))) goto fail;
+        if ((code = scan_string(&sc, &p, want != 0, &dec, &dec_len))) goto fail;
         if (want) {
-            if (!esc) {
+            if (!dec) {
                 set_fields(fields, want, DP_JSONL_STRING, s, (size_t)(p - 1 - s), 0);
             } else {
-                char *o;
-                size_t n;
-                if ((code = decode_into_scratch(&sc, s, esc, p - 1, &o, &n))) goto fail;
-                scratch->len += n + 1;  /* commit, NUL included */
-                set_fields(fields, want, DP_JSONL_STRING, o, n, 1);
+                scratch->len += dec_len + 1;  /* commit, NUL included */
+                set_fields(fields, want, DP_JSONL_STRING, dec, dec_len, 1);
             }
             want = 0;
         }
@@ -422,21 +435,20 @@ after:
 key:
     if (p == end || *p != '"') goto syntax;
     s = ++p;
-    if ((code = scan_string(&sc, &p, &esc))) goto fail;
+    /* Keys are compared decoded ("t\u0065xt" is "text"); a decoded key is
+     * left uncommitted in scratch, to be overwritten. */
+    if ((code = scan_string(&sc, &p, 1, &dec, &dec_len))) goto fail;
     {
         const char *k = (const char *)s;
         size_t klen = (size_t)(p - 1 - s);
-        if (esc) {
-            /* Keys are compared decoded ("t\u0065xt" is "text"); the
-             * decoded copy is scratch space only and is not committed. */
-            char *o;
-            if ((code = decode_into_scratch(&sc, s, esc, p - 1, &o, &klen))) goto fail;
-            if (memchr(o, '\0', klen)) {
+        if (dec) {
+            if (memchr(dec, '\0', dec_len)) {
                 sc.err_at = s - 1;
                 code = DP_JSONL_NUL_KEY;
                 goto fail;
             }
-            k = o;
+            k = dec;
+            klen = dec_len;
         }
         if (depth == 1)
             for (size_t i = 0; i < nfields; i++)
