@@ -56,7 +56,7 @@ double doppel_lsh_probability(double s, unsigned bands, unsigned rows) {
 
 /* Integral of f over [a, b] by the midpoint rule; the curves are smooth. */
 static double integrate(double a, double b, unsigned bands, unsigned rows, int miss) {
-    const int steps = 200;
+    const int steps = 64;
     double h = (b - a) / steps, sum = 0.0;
     for (int i = 0; i < steps; i++) {
         double p = doppel_lsh_probability(a + (i + 0.5) * h, bands, rows);
