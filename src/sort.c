@@ -7,6 +7,8 @@
  */
 #include "sort.h"
 
+#include <string.h>
+
 static void insertion_u32(uint32_t *v, size_t n) {
     for (size_t i = 1; i < n; i++) {
         uint32_t x = v[i];
@@ -19,12 +21,8 @@ static void insertion_u32(uint32_t *v, size_t n) {
     }
 }
 
-void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n) {
-    if (n < 48) {
-        insertion_u32(v, n);
-        return;
-    }
-    /* All four digit histograms in one read of the data. */
+/* LSD radix sort on all four bytes; the histograms are built in one read. */
+static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n) {
     size_t count[4][256] = {{0}};
     for (size_t i = 0; i < n; i++) {
         uint32_t x = v[i];
@@ -48,8 +46,38 @@ void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n) {
         src = dst;
         dst = t;
     }
-    if (src != v)
-        for (size_t i = 0; i < n; i++) v[i] = src[i];
+    if (src != v) memcpy(v, src, n * sizeof *v);
+}
+
+void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n) {
+    if (n < 48) {
+        insertion_u32(v, n);
+        return;
+    }
+    /* Shingle hashes are uniform: one counting pass on the top bits, with
+     * about one value per bucket, leaves only tiny local disorder for an
+     * insertion sort to fix. Two passes over the data instead of radix
+     * sort's four. Crowded buckets (not uniform data) take the radix sort. */
+    unsigned bits = 8;
+    while (bits < 16 && ((size_t)1 << bits) < n) bits++;
+    unsigned shift = 32 - bits;
+    size_t buckets = (size_t)1 << bits;
+    uint32_t count[1u << 16];
+    memset(count, 0, buckets * sizeof *count);
+    for (size_t i = 0; i < n; i++) count[v[i] >> shift]++;
+    uint32_t sum = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        uint32_t c = count[b];
+        if (c > 32) {
+            radix_u32(v, tmp, n);
+            return;
+        }
+        count[b] = sum;
+        sum += c;
+    }
+    for (size_t i = 0; i < n; i++) tmp[count[v[i] >> shift]++] = v[i];
+    insertion_u32(tmp, n);
+    memcpy(v, tmp, n * sizeof *v);
 }
 
 size_t dp_unique_u32(uint32_t *v, size_t n) {
