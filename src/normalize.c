@@ -30,6 +30,8 @@ enum { C_BREAK = 0, C_KEEP = 1, C_DROP = 2 };
 /* Class of each ASCII byte; built once, read-only afterwards. */
 static unsigned char ascii_class[128];
 static char ascii_lower[128];
+/* 0 = breaks the word, 1 = dropped in place, else the byte to write. */
+static unsigned char ascii_map[128];
 static int ascii_ready;
 
 static void init_ascii(void) {
@@ -45,6 +47,9 @@ static void init_ascii(void) {
         else
             ascii_class[c] = C_BREAK;
     }
+    for (int c = 0; c < 128; c++)
+        ascii_map[c] = ascii_class[c] == C_KEEP ? (unsigned char)ascii_lower[c]
+                                                : ascii_class[c] == C_DROP ? 1 : 0;
     ascii_ready = 1;
 }
 
@@ -164,8 +169,9 @@ doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
     size_t i = 0;
     /* Where the current word began, in input and output, so that a word
      * found to hold a non-ASCII byte can be redone whole by utf8proc. */
-    int in_word = 0, word_pending = 0;
+    int word_pending = 0;
     size_t word_in = 0, word_out = 0;
+    uint64_t nul = 0;
     while (i < len) {
         /* The hot path, one table lookup per ASCII byte, on locals: a store
          * through a char pointer may alias anything, so writing through
@@ -175,38 +181,32 @@ doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
         const char *o_start = out->data;
         int pending = e.pending;
         while (i < len && s[i] < 128) {
+            /* Branch-free: word bytes and breaks alternate unpredictably in
+             * text, so every decision is arithmetic on 0/1 flags. */
             unsigned char c = s[i];
-            int cls = ascii_class[c];
-            if (cls == C_BREAK) {
-                if (c == 0 && stats) stats->nul_bytes++;
-                pending = o != o_start;
-                in_word = 0;
-            } else {
-                if (!in_word) {
-                    in_word = 1;
-                    word_in = i;
-                    word_out = (size_t)(o - o_start);
-                    word_pending = pending;
-                }
-                if (cls == C_KEEP) {
-                    if (pending) {
-                        *o++ = ' ';
-                        pending = 0;
-                    }
-                    *o++ = ascii_lower[c];
-                }
+            unsigned m = ascii_map[c];
+            int keep = m > 1, brk = m == 0;
+            *o = ' ';
+            o += pending & keep;
+            *o = (char)m;
+            o += keep;
+            pending = (pending & !keep) | (brk & (o != o_start));
+            nul += c == 0;
+            /* After a break, the next word starts here: remember where, so
+             * a word holding a non-ASCII byte can be redone by utf8proc. */
+            if (brk) {
+                word_in = i + 1;
+                word_out = (size_t)(o - o_start);
+                word_pending = pending;
             }
             i++;
         }
         out->len = (size_t)(o - o_start);
         e.pending = pending;
         if (i == len) break;
-        if (in_word) {
-            i = word_in;
-            out->len = word_out;
-            e.pending = word_pending;
-            in_word = 0;
-        }
+        i = word_in;
+        out->len = word_out;
+        e.pending = word_pending;
         size_t start = i;
         while (i < len) {
             if (s[i] < 128) {
@@ -225,10 +225,14 @@ doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
             emit_break(&e);
             i++;
         }
+        word_in = i;
+        word_out = out->len;
+        word_pending = e.pending;
         /* NFKC may have expanded the output: restore the ASCII bound. */
         if ((st = dp_buf_reserve(out, out->len + (len - i) + 2))) break;
     }
     dp_free(scratch.cp, scratch.cap * sizeof(utf8proc_int32_t));
+    if (stats) stats->nul_bytes += nul;
     if (st) return st;
     return dp_buf_terminate(out);
 }

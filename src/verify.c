@@ -15,16 +15,15 @@
 #include <xxhash.h>
 
 uint32_t dp_intersect_count(const uint32_t *a, size_t na, const uint32_t *b, size_t nb) {
+    /* Branch-free merge: which side advances is data, not control flow,
+     * because for random hashes it is a coin toss the predictor loses. */
     size_t i = 0, j = 0;
     uint32_t shared = 0;
     while (i < na && j < nb) {
-        if (a[i] < b[j]) i++;
-        else if (a[i] > b[j]) j++;
-        else {
-            shared++;
-            i++;
-            j++;
-        }
+        uint32_t x = a[i], y = b[j];
+        shared += x == y;
+        i += x <= y;
+        j += y <= x;
     }
     return shared;
 }
