@@ -91,7 +91,11 @@ static inline doppel_status emit_byte(emitter *e, char c) {
     return dp_buf_putc(e->out, c);
 }
 
-static inline void emit_break(emitter *e) { e->pending = 1; }
+/* A break before the first word must not become a leading space: the ASCII
+ * loop writes a pending space before its next word byte without looking at
+ * the output's length, so pending is only ever set once there is output
+ * (the ASCII loop keeps the same rule with its o != o_start). */
+static inline void emit_break(emitter *e) { e->pending = e->out->len != 0; }
 
 /* Normalize one chunk containing non-ASCII bytes; the chunk is valid UTF-8. */
 static doppel_status emit_unicode(emitter *e, const char *s, size_t len, u32buf *scratch) {
