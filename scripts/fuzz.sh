@@ -4,8 +4,10 @@
 # Each target's working corpus is BUILD_DIR/corpus/TARGET, seeded from
 # fuzz/corpus/TARGET (new inputs never land in the source tree); crashing
 # inputs go to BUILD_DIR/crashes/TARGET/, the log to BUILD_DIR/logs/TARGET.log.
-# Prints one line per target (executions, coverage, features, crashes) and
-# fails when any target found a crash, a leak, a timeout or a failed check.
+# Prints one line per target (executions, coverage, features, crashes).
+# FUZZ_FLAGS adds libFuzzer options (a campaign that goes on after a crash:
+# FUZZ_FLAGS="-fork=1 -ignore_crashes=1"). Fails when any target found a
+# crash, a leak, a timeout or a failed check.
 set -u
 B=$1; SECS=$2; JOBS=$3; shift 3
 mkdir -p "$B/logs"
@@ -25,7 +27,7 @@ run_one() {
   t=$1
   mkdir -p "$B/corpus/$t" "$B/crashes/$t"
   # shellcheck disable=SC2046
-  "$B/fuzz_$t" $(opts "$t") -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 \
+  "$B/fuzz_$t" $(opts "$t") ${FUZZ_FLAGS:-} -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$B/crashes/$t/" \
     "$B/corpus/$t" "fuzz/corpus/$t" >"$B/logs/$t.log" 2>&1
   echo $? >"$B/logs/$t.rc"
@@ -46,6 +48,8 @@ for f in "$B"/logs/*.rc; do
   rc=$(cat "$f")
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+  # fork mode (FUZZ_FLAGS=-fork=1 ...) prints no final stats: the last count
+  [ -n "$execs" ] || execs=$(echo "$last" | sed -n 's/^#\([0-9]*\).*/\1/p')
   cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
   ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
   corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\).*/\1/p')
