@@ -40,7 +40,9 @@
     "  -o, --output FILE   write here (default stdout); files appear whole or not at all\n" \
     "  --summary FILE      also write the run summary as JSON\n" \
     "  -q, --quiet         no progress or summary on stderr (warnings still shown)\n" \
-    "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n"
+    "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n" \
+    "  --threads N         threads for normalizing, shingling and sketching (default: all\n" \
+    "                      cores); the output is the same for any N\n"
 
 static const char cluster_usage[] =
     "usage: doppel cluster [options] INPUT\n\n"

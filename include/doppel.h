@@ -108,6 +108,7 @@ typedef struct doppel_config {
     doppel_canonical_policy canonical;
     unsigned max_bucket;         /* LSH buckets larger than this are linked as a chain */
     const char *tmp_dir;         /* spill directory; NULL = $TMPDIR or /tmp */
+    unsigned threads;            /* threads for doppel_index_add_batch; 0 = all cores */
 } doppel_config;
 
 /* Fill *cfg with the documented defaults. */
@@ -320,6 +321,27 @@ void doppel_index_free(doppel_index *idx);
 doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
                                const char *text, size_t text_len, int64_t date,
                                doppel_add_info *info, doppel_error *err);
+
+/* One document for doppel_index_add_batch; pointers are borrowed for the call. */
+typedef struct doppel_doc_input {
+    const char *id;
+    size_t id_len;
+    const char *text;
+    size_t text_len;
+    int64_t date;            /* seconds since the epoch or DOPPEL_NO_DATE */
+} doppel_doc_input;
+
+/* Add n documents, computing their features (normalize, shingle, sketch) on
+ * cfg.threads threads, then appending them in order: the same as calling
+ * doppel_index_add for each, with the same docnums and results for any
+ * thread count. statuses[i] (optional) receives each document's status:
+ * DOPPEL_OK, or DOPPEL_ERR_EMPTY for a document that was not added. infos
+ * (optional, n entries) as for doppel_index_add. A fatal error (out of
+ * memory, spill I/O) stops the batch and is returned; documents before it
+ * were added, the rest have status DOPPEL_ERR_STATE. */
+doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *docs, size_t n,
+                                     doppel_status *statuses, doppel_add_info *infos,
+                                     doppel_error *err);
 
 /* Called during finish with a phase name and progress in [0,1]. */
 typedef void (*doppel_progress_fn)(const char *phase, double done, void *user);
