@@ -261,6 +261,7 @@ typedef struct doppel_record {
     size_t raw_len;
     const char *source;      /* file the record came from ("-" for stdin) */
     uint64_t line;           /* 1-based JSONL line; 0 for whole files */
+    uint64_t invalid_utf8;   /* invalid sequences replaced by U+FFFD before JSON parsing */
 } doppel_record;
 
 typedef struct doppel_reader doppel_reader;

@@ -48,6 +48,25 @@ static inline doppel_status dp_buf_putc(doppel_buf *b, char c) {
 /* Ensure data is NUL-terminated at len (not counted in len). */
 doppel_status dp_buf_terminate(doppel_buf *b);
 
+/* Most MinHash values per document doppel_config_validate accepts. */
+#define DP_MAX_PERM 1024
+
+/* Defaults whose values come from measurements (see README, "Choosing the
+ * defaults"); kept here so the header's documentation and the code agree. */
+#define DOPPEL_DEFAULT_THRESHOLD 0.5
+#define DOPPEL_DEFAULT_MIN_CONTAINED 40
+#define DOPPEL_DEFAULT_LSH_THRESHOLD 0.12
+
+/* The Jaccard level the LSH is shaped for (cfg->lsh_threshold or derived). */
+double dp_lsh_threshold(const doppel_config *cfg);
+
+/* ---- UTF-8 ------------------------------------------------------------ */
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is invalid. */
+size_t dp_utf8_seq_len(const unsigned char *s, size_t avail);
+/* Copy in to out with each invalid byte replaced by U+FFFD; returns the number
+ * replaced, or SIZE_MAX when out of memory. */
+size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out);
+
 #define DP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DP_MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -1,0 +1,263 @@
+/*
+ * cmd_cluster.c — `doppel cluster`, `doppel dedup` and `doppel pairs`: one
+ * indexing pass over the input, then each writes its own view of the result.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define COMMON_OPTIONS \
+    "input:\n" \
+    "  --format F          auto (default), jsonl or text (the whole file is one document)\n" \
+    "  --id-field NAME     JSONL field with the id (default id); strings or numbers\n" \
+    "  --text-field NAME   JSONL field with the text (default text)\n" \
+    "  --date-field NAME   JSONL field with the date, for --canonical earliest (default date)\n" \
+    "  --max-doc-bytes N   skip larger records (default 64M; K/M/G suffixes)\n" \
+    "  --strict            stop with exit 1 at the first bad record or duplicate id\n" \
+    "                      (default: report it on stderr, skip it, count it)\n" \
+    "matching:\n" \
+    "  --threshold J       near: Jaccard of shingle sets >= J (default 0.5)\n" \
+    "  --containment C     contained: smaller doc's shingles >= C inside the larger (default 0.9)\n" \
+    "  --min-contained N   ... when the smaller doc has at least N shingles (default 40)\n" \
+    "  --ngram N           shingle length (default 5 words)\n" \
+    "  --char              character n-grams instead of words\n" \
+    "  --num-perm K        MinHash values per document (default 128)\n" \
+    "  --sketch S          oph (default: one-permutation + densification) or classic\n" \
+    "  --seed S            hash seed (default 1)\n" \
+    "  --lsh-threshold J   Jaccard the LSH is shaped to catch (default min(threshold, 0.2))\n" \
+    "  --bands B --rows R  set the LSH shape by hand (B x R <= K)\n" \
+    "  --max-bucket N      LSH buckets larger than N are linked as a chain (default 100)\n" \
+    "  --fast              verify with the MinHash estimate instead of exact sets\n" \
+    "  --canonical P       longest (default), first, or earliest (by date)\n" \
+    "output:\n" \
+    "  -o, --output FILE   write here (default stdout); files appear whole or not at all\n" \
+    "  --summary FILE      also write the run summary as JSON\n" \
+    "  -q, --quiet         no progress or summary on stderr (warnings still shown)\n" \
+    "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n"
+
+static const char cluster_usage[] =
+    "usage: doppel cluster [options] INPUT\n\n"
+    "Write one JSON line per document, in input order:\n"
+    "  {\"id\", \"cluster\", \"canonical\", \"relation\", \"score\"}\n"
+    "cluster is a number shared by copies; canonical the id of the document kept for the\n"
+    "cluster; relation is unique, canonical, exact, near, contained or linked (joined\n"
+    "through other members); score is the Jaccard similarity with the canonical\n"
+    "(the containment for contained).\n\n" COMMON_OPTIONS;
+
+static const char dedup_usage[] =
+    "usage: doppel dedup [options] INPUT -o OUTPUT\n\n"
+    "Write the input's records minus the non-canonical copies. JSONL records are copied\n"
+    "byte for byte (every field kept); files of a directory become {\"id\",\"text\"} lines.\n"
+    "A summary (documents in, kept, removed by relation, skipped) goes to stderr.\n\n"
+    COMMON_OPTIONS;
+
+static const char pairs_usage[] =
+    "usage: doppel pairs [options] INPUT\n\n"
+    "Write every verified pair, one JSON line each:\n"
+    "  {\"a\", \"b\", \"jaccard\", \"a_in_b\", \"b_in_a\", \"shared\", \"relation\"}\n"
+    "shared is the number of shingles the two have in common.\n"
+    "Copies of an identical text are listed against the first of them.\n\n" COMMON_OPTIONS;
+
+static void count_removed(const doppel_index *idx, uint64_t removed[6]) {
+    memset(removed, 0, 6 * sizeof *removed);
+    uint32_t n = doppel_index_count(idx);
+    for (uint32_t d = 0; d < n; d++) {
+        doppel_doc_result r;
+        doppel_index_result(idx, d, &r);
+        if (r.canonical != d) removed[r.relation]++;
+    }
+}
+
+/* Parse options, check operands, build the index. Returns -1 to go on, or an
+ * exit code. */
+static int prepare(int argc, char **argv, const char *usage, cli_common *c, doppel_index **idx,
+                   cli_counts *counts, uint8_t **bits) {
+    int first = cli_parse_common(argc, argv, c, usage);
+    if (first == -1) return 0;
+    if (first == -2) return EXIT_USAGE;
+    if (argc - first != 1) {
+        cli_error("%s needs exactly one INPUT (see --help)", argv[0]);
+        return EXIT_USAGE;
+    }
+    c->input = argv[first];
+    return cli_build_index(c, idx, counts, bits) ? 1 : -1;
+}
+
+int cmd_cluster(int argc, char **argv) {
+    cli_common c;
+    doppel_index *idx = NULL;
+    cli_counts counts;
+    int rc = prepare(argc, argv, cluster_usage, &c, &idx, &counts, NULL);
+    if (rc >= 0) return rc;
+    cli_out out;
+    if (cli_out_open(&out, c.output)) {
+        doppel_index_free(idx);
+        return 1;
+    }
+    uint32_t n = doppel_index_count(idx);
+    for (uint32_t d = 0; d < n; d++) {
+        doppel_doc_result r, canon;
+        doppel_index_result(idx, d, &r);
+        doppel_index_result(idx, r.canonical, &canon);
+        fputs("{\"id\":", out.fp);
+        cli_json_string(out.fp, r.id, r.id_len);
+        fprintf(out.fp, ",\"cluster\":%u,\"canonical\":", r.cluster);
+        cli_json_string(out.fp, canon.id, canon.id_len);
+        fprintf(out.fp, ",\"relation\":\"%s\",\"score\":%.4f}\n",
+                r.cluster_size == 1 ? "unique" : doppel_relation_name(r.relation), r.score);
+    }
+    rc = cli_out_commit(&out) ? 1 : 0;
+    uint64_t removed[6];
+    count_removed(idx, removed);
+    if (!rc && cli_write_summary(&c, &counts, idx, removed)) rc = 1;
+    doppel_index_free(idx);
+    return rc;
+}
+
+typedef struct {
+    const doppel_index *idx;
+    FILE *fp;
+} pair_ctx;
+
+static int write_pair(const doppel_pair *p, void *user) {
+    pair_ctx *ctx = user;
+    doppel_doc_result a, b;
+    doppel_index_result(ctx->idx, p->a, &a);
+    doppel_index_result(ctx->idx, p->b, &b);
+    fputs("{\"a\":", ctx->fp);
+    cli_json_string(ctx->fp, a.id, a.id_len);
+    fputs(",\"b\":", ctx->fp);
+    cli_json_string(ctx->fp, b.id, b.id_len);
+    fprintf(ctx->fp,
+            ",\"jaccard\":%.4f,\"a_in_b\":%.4f,\"b_in_a\":%.4f,\"shared\":%u,\"relation\":\"%s\"}\n",
+            p->sim.jaccard, p->sim.a_in_b, p->sim.b_in_a, p->sim.shared,
+            doppel_relation_name(p->relation));
+    return 0;
+}
+
+int cmd_pairs(int argc, char **argv) {
+    cli_common c;
+    doppel_index *idx = NULL;
+    cli_counts counts;
+    int rc = prepare(argc, argv, pairs_usage, &c, &idx, &counts, NULL);
+    if (rc >= 0) return rc;
+    cli_out out;
+    if (cli_out_open(&out, c.output)) {
+        doppel_index_free(idx);
+        return 1;
+    }
+    pair_ctx ctx = {idx, out.fp};
+    doppel_index_pairs(idx, write_pair, &ctx);
+    rc = cli_out_commit(&out) ? 1 : 0;
+    uint64_t removed[6];
+    count_removed(idx, removed);
+    if (!rc && cli_write_summary(&c, &counts, idx, removed)) rc = 1;
+    doppel_index_free(idx);
+    return rc;
+}
+
+/* Standard input cannot be read twice: copy it to an unlinked temporary file
+ * and read that through /proc/self/fd. */
+static int spool_stdin(cli_common *c) {
+    const char *dir = c->cfg.tmp_dir ? c->cfg.tmp_dir : getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    char path[4096];
+    snprintf(path, sizeof path, "%s/doppel-stdin-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        cli_error("cannot spool standard input in %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    char buf[1 << 16];
+    ssize_t r;
+    while ((r = read(0, buf, sizeof buf)) > 0)
+        if (write(fd, buf, (size_t)r) != r) {
+            cli_error("spooling standard input: %s", strerror(errno));
+            close(fd);
+            return -1;
+        }
+    c->spooled = malloc(64);
+    if (!c->spooled) return -1;
+    snprintf(c->spooled, 64, "/proc/self/fd/%d", fd);
+    c->input = c->spooled;
+    return 0;
+}
+
+int cmd_dedup(int argc, char **argv) {
+    cli_common c;
+    int first = cli_parse_common(argc, argv, &c, dedup_usage);
+    if (first == -1) return 0;
+    if (first == -2) return EXIT_USAGE;
+    if (argc - first != 1) {
+        cli_error("dedup needs exactly one INPUT (see --help)");
+        return EXIT_USAGE;
+    }
+    c.input = argv[first];
+    if (!strcmp(c.input, "-") && spool_stdin(&c)) return 1;
+    doppel_index *idx = NULL;
+    cli_counts counts;
+    uint8_t *bits = NULL;
+    if (cli_build_index(&c, &idx, &counts, &bits)) {
+        cli_common_free(&c);
+        return 1;
+    }
+    cli_out out;
+    int rc = 0;
+    if (cli_out_open(&out, c.output)) rc = 1;
+    /* Second pass: the reader yields the same records in the same order, so
+     * the k-th indexed record is document k. */
+    doppel_reader *reader = NULL;
+    doppel_error err = {0};
+    if (!rc && doppel_reader_open(c.input, &c.ropt, &reader, &err)) {
+        cli_error("%s", err.message);
+        rc = 1;
+    }
+    uint64_t ordinal = 0;
+    uint32_t docnum = 0;
+    while (!rc) {
+        doppel_record rec;
+        doppel_status st = doppel_reader_next(reader, &rec, &err);
+        if (st == DOPPEL_END) break;
+        uint64_t i = ordinal++;
+        if (!bits || !(bits[i >> 3] & (1u << (i & 7)))) continue;
+        doppel_doc_result r;
+        if (st != DOPPEL_OK || doppel_index_result(idx, docnum, &r) != DOPPEL_OK) {
+            cli_error("input changed between the two passes (record %llu); no output written",
+                      (unsigned long long)i + 1);
+            rc = 1;
+            break;
+        }
+        if (r.canonical == docnum) {
+            if (rec.raw) {
+                fwrite(rec.raw, 1, rec.raw_len, out.fp);
+                fputc('\n', out.fp);
+            } else {
+                fputs("{\"id\":", out.fp);
+                cli_json_string(out.fp, rec.id, rec.id_len);
+                fputs(",\"text\":", out.fp);
+                cli_json_string(out.fp, rec.text, rec.text_len);
+                fputs("}\n", out.fp);
+            }
+        }
+        docnum++;
+    }
+    doppel_reader_free(reader);
+    if (!rc && docnum != doppel_index_count(idx)) {
+        cli_error("input changed between the two passes; no output written");
+        rc = 1;
+    }
+    if (rc) cli_out_abort(&out);
+    else rc = cli_out_commit(&out) ? 1 : 0;
+    uint64_t removed[6];
+    count_removed(idx, removed);
+    if (!rc && cli_write_summary(&c, &counts, idx, removed)) rc = 1;
+    free(bits);
+    doppel_index_free(idx);
+    cli_common_free(&c);
+    return rc;
+}

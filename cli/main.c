@@ -1,0 +1,50 @@
+/*
+ * main.c — the doppel command: dispatch to subcommands.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"cluster", cmd_cluster, "one JSON line per document: its copy cluster and canonical"},
+    {"dedup", cmd_dedup, "write the input minus the non-canonical copies"},
+    {"pairs", cmd_pairs, "write every verified pair with Jaccard, containment, relation"},
+    {"compare", cmd_compare, "explain one pair of files: similarity, shared passages, verdict"},
+};
+
+static void usage(FILE *fp) {
+    fputs("usage: doppel <command> [options] ...\n\n"
+          "Find exact, near-duplicate and contained copies of text in large collections.\n\n"
+          "commands:\n", fp);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fputs("\n`doppel <command> --help` describes each command's options.\n"
+          "Input: a directory (each file a document, id = relative path), a JSONL file\n"
+          "(plain, gzip or zstd), or - for standard input.\n", fp);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(name, "--version")) {
+        printf("doppel %s\n", DOPPEL_VERSION_STRING);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(name, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (see doppel --help)", name);
+    return EXIT_USAGE;
+}

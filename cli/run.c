@@ -1,0 +1,382 @@
+/*
+ * run.c — shared options and the indexing pass of cluster, dedup and pairs.
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum {
+    OPT_ID_FIELD = 1000, OPT_TEXT_FIELD, OPT_TITLE_FIELD, OPT_DATE_FIELD, OPT_FORMAT,
+    OPT_THRESHOLD, OPT_CONTAINMENT, OPT_MIN_CONTAINED, OPT_NGRAM, OPT_CHAR, OPT_NUM_PERM,
+    OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
+    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON
+};
+
+static const struct option long_opts[] = {
+    {"help", no_argument, 0, 'h'},
+    {"output", required_argument, 0, 'o'},
+    {"id-field", required_argument, 0, OPT_ID_FIELD},
+    {"text-field", required_argument, 0, OPT_TEXT_FIELD},
+    {"title-field", required_argument, 0, OPT_TITLE_FIELD},
+    {"date-field", required_argument, 0, OPT_DATE_FIELD},
+    {"format", required_argument, 0, OPT_FORMAT},
+    {"threshold", required_argument, 0, OPT_THRESHOLD},
+    {"containment", required_argument, 0, OPT_CONTAINMENT},
+    {"min-contained", required_argument, 0, OPT_MIN_CONTAINED},
+    {"ngram", required_argument, 0, OPT_NGRAM},
+    {"char", no_argument, 0, OPT_CHAR},
+    {"num-perm", required_argument, 0, OPT_NUM_PERM},
+    {"seed", required_argument, 0, OPT_SEED},
+    {"sketch", required_argument, 0, OPT_SKETCH},
+    {"bands", required_argument, 0, OPT_BANDS},
+    {"rows", required_argument, 0, OPT_ROWS},
+    {"lsh-threshold", required_argument, 0, OPT_LSH_THRESHOLD},
+    {"max-bucket", required_argument, 0, OPT_MAX_BUCKET},
+    {"fast", no_argument, 0, OPT_FAST},
+    {"canonical", required_argument, 0, OPT_CANONICAL},
+    {"strict", no_argument, 0, OPT_STRICT},
+    {"quiet", no_argument, 0, OPT_QUIET},
+    {"max-doc-bytes", required_argument, 0, OPT_MAX_DOC_BYTES},
+    {"tmp-dir", required_argument, 0, OPT_TMP_DIR},
+    {"summary", required_argument, 0, OPT_SUMMARY},
+    {"json", no_argument, 0, OPT_JSON},
+    {0, 0, 0, 0}};
+
+static int parse_double(const char *s, const char *name, double lo, double hi, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || end == s || !(v >= lo && v <= hi)) {
+        cli_error("--%s %s: expected a number in [%g, %g]", name, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_uint(const char *s, const char *name, unsigned long long lo,
+                      unsigned long long hi, unsigned long long *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    /* Size suffixes for byte counts: 64K, 16M, 1G. */
+    if (end != s && (*end == 'K' || *end == 'k')) v <<= 10, end++;
+    else if (end != s && (*end == 'M' || *end == 'm')) v <<= 20, end++;
+    else if (end != s && (*end == 'G' || *end == 'g')) v <<= 30, end++;
+    if (errno || *end || end == s || *s == '-' || v < lo || v > hi) {
+        cli_error("--%s %s: expected an integer in [%llu, %llu]", name, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
+    memset(c, 0, sizeof *c);
+    doppel_config_default(&c->cfg);
+    doppel_reader_options_default(&c->ropt);
+    c->output = "-";
+    unsigned long long u;
+    double d;
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":ho:q", long_opts, NULL)) != -1) {
+        switch (opt) {
+        case 'h': fputs(usage, stdout); return -1;
+        case 'o': c->output = optarg; break;
+        case 'q': case OPT_QUIET: c->quiet = true; break;
+        case OPT_ID_FIELD: c->ropt.id_field = optarg; break;
+        case OPT_TEXT_FIELD: c->ropt.text_field = optarg; break;
+        case OPT_TITLE_FIELD: c->ropt.title_field = optarg; break;
+        case OPT_DATE_FIELD: c->ropt.date_field = optarg; break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "auto")) c->ropt.format = DOPPEL_INPUT_AUTO;
+            else if (!strcmp(optarg, "jsonl")) c->ropt.format = DOPPEL_INPUT_JSONL;
+            else if (!strcmp(optarg, "text")) c->ropt.format = DOPPEL_INPUT_TEXT;
+            else { cli_error("--format %s: expected auto, jsonl or text", optarg); return -2; }
+            break;
+        case OPT_THRESHOLD:
+            if (parse_double(optarg, "threshold", 0.01, 1, &d)) return -2;
+            c->cfg.threshold = d;
+            break;
+        case OPT_CONTAINMENT:
+            if (parse_double(optarg, "containment", 0.01, 1, &d)) return -2;
+            c->cfg.containment = d;
+            break;
+        case OPT_LSH_THRESHOLD:
+            if (parse_double(optarg, "lsh-threshold", 0.01, 1, &d)) return -2;
+            c->cfg.lsh_threshold = d;
+            break;
+        case OPT_MIN_CONTAINED:
+            if (parse_uint(optarg, "min-contained", 1, 1u << 30, &u)) return -2;
+            c->cfg.min_contained = (unsigned)u;
+            break;
+        case OPT_NGRAM:
+            if (parse_uint(optarg, "ngram", 1, 64, &u)) return -2;
+            c->cfg.shingle_size = (unsigned)u;
+            break;
+        case OPT_CHAR: c->cfg.shingle_kind = DOPPEL_SHINGLE_CHAR; break;
+        case OPT_NUM_PERM:
+            if (parse_uint(optarg, "num-perm", 8, 1024, &u)) return -2;
+            c->cfg.num_perm = (unsigned)u;
+            break;
+        case OPT_SEED:
+            if (parse_uint(optarg, "seed", 0, UINT64_MAX, &u)) return -2;
+            c->cfg.seed = u;
+            break;
+        case OPT_SKETCH:
+            if (!strcmp(optarg, "oph")) c->cfg.sketch = DOPPEL_SKETCH_OPH;
+            else if (!strcmp(optarg, "classic")) c->cfg.sketch = DOPPEL_SKETCH_CLASSIC;
+            else { cli_error("--sketch %s: expected oph or classic", optarg); return -2; }
+            break;
+        case OPT_BANDS:
+            if (parse_uint(optarg, "bands", 1, 1024, &u)) return -2;
+            c->cfg.bands = (unsigned)u;
+            break;
+        case OPT_ROWS:
+            if (parse_uint(optarg, "rows", 1, 1024, &u)) return -2;
+            c->cfg.rows = (unsigned)u;
+            break;
+        case OPT_MAX_BUCKET:
+            if (parse_uint(optarg, "max-bucket", 2, 1u << 30, &u)) return -2;
+            c->cfg.max_bucket = (unsigned)u;
+            break;
+        case OPT_FAST: c->cfg.verify = DOPPEL_VERIFY_FAST; break;
+        case OPT_CANONICAL:
+            if (!strcmp(optarg, "longest")) c->cfg.canonical = DOPPEL_CANON_LONGEST;
+            else if (!strcmp(optarg, "first")) c->cfg.canonical = DOPPEL_CANON_FIRST;
+            else if (!strcmp(optarg, "earliest")) c->cfg.canonical = DOPPEL_CANON_EARLIEST;
+            else { cli_error("--canonical %s: expected longest, first or earliest", optarg); return -2; }
+            break;
+        case OPT_STRICT: c->strict = true; break;
+        case OPT_MAX_DOC_BYTES:
+            if (parse_uint(optarg, "max-doc-bytes", 1, (unsigned long long)1 << 40, &u)) return -2;
+            c->ropt.max_doc_bytes = (size_t)u;
+            break;
+        case OPT_TMP_DIR: c->cfg.tmp_dir = optarg; break;
+        case OPT_SUMMARY: c->summary_path = optarg; break;
+        case OPT_JSON: c->json = true; break;
+        case ':': cli_error("option %s needs a value", argv[optind - 1]); return -2;
+        default: cli_error("unknown option %s (see --help)", argv[optind - 1]); return -2;
+        }
+    }
+    doppel_error err;
+    if (doppel_config_validate(&c->cfg, &err)) {
+        cli_error("%s", err.message);
+        return -2;
+    }
+    return optind;
+}
+
+void cli_common_free(cli_common *c) {
+    free(c->spooled);
+    c->spooled = NULL;
+}
+
+/* At most this many messages of one kind are printed; the summary counts all. */
+#define MAX_MESSAGES 20
+
+static void note(cli_counts *counts, uint64_t *kind_count, const char *msg) {
+    (*kind_count)++;
+    if (*kind_count <= MAX_MESSAGES) cli_warn("%s", msg);
+    else if (*kind_count == MAX_MESSAGES + 1) cli_warn("(further messages of this kind are only counted)");
+    counts->warnings++;
+}
+
+static int set_bit(uint8_t **bits, size_t *cap, uint64_t i, int on) {
+    if ((i >> 3) >= *cap) {
+        size_t ncap = *cap ? *cap * 2 : 4096;
+        while ((i >> 3) >= ncap) ncap *= 2;
+        uint8_t *p = realloc(*bits, ncap);
+        if (!p) return -1;
+        memset(p + *cap, 0, ncap - *cap);
+        *bits = p;
+        *cap = ncap;
+    }
+    if (on) (*bits)[i >> 3] |= (uint8_t)(1u << (i & 7));
+    return 0;
+}
+
+static void progress_cb(const char *phase, double done, void *user) {
+    cli_progress_phase(user, phase, done);
+}
+
+int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts, uint8_t **indexed_bits) {
+    memset(counts, 0, sizeof *counts);
+    *out = NULL;
+    doppel_error err = {0};
+    doppel_reader *reader = NULL;
+    doppel_index *idx = NULL;
+    if (doppel_reader_open(c->input, &c->ropt, &reader, &err)) {
+        cli_error("%s", err.message);
+        return 1;
+    }
+    if (doppel_index_new(&c->cfg, &idx, &err)) {
+        cli_error("%s", err.message);
+        doppel_reader_free(reader);
+        return 1;
+    }
+    cli_progress prog;
+    cli_progress_init(&prog, c->quiet);
+    size_t bits_cap = 0;
+    uint8_t *bits = NULL;
+    int rc = 0;
+    double t0 = cli_now();
+    for (;;) {
+        doppel_record rec;
+        doppel_status st = doppel_reader_next(reader, &rec, &err);
+        if (st == DOPPEL_END) break;
+        uint64_t ordinal = counts->read++;
+        if (st == DOPPEL_ERR_NOMEM) {
+            cli_error("%s", err.message);
+            rc = 1;
+            break;
+        }
+        uint64_t *kind = NULL;
+        if (st == DOPPEL_OK) {
+            int64_t date = DOPPEL_NO_DATE;
+            if (rec.date && doppel_parse_date(rec.date, &date)) date = DOPPEL_NO_DATE;
+            doppel_add_info info;
+            st = doppel_index_add(idx, rec.id, rec.id_len, rec.text, rec.text_len, date, &info, &err);
+            if (st == DOPPEL_OK) {
+                counts->indexed++;
+                counts->bytes += rec.text_len;
+                counts->invalid_utf8 += info.norm.invalid_utf8 + rec.invalid_utf8;
+                counts->nul_bytes += info.norm.nul_bytes;
+                counts->short_docs += info.short_doc != 0;
+                if (indexed_bits && set_bit(&bits, &bits_cap, ordinal, 1)) {
+                    cli_error("out of memory");
+                    rc = 1;
+                    break;
+                }
+                if (info.duplicate_id) {
+                    char msg[600];
+                    snprintf(msg, sizeof msg, "%s%s%llu: duplicate id '%.*s' (both documents are kept)",
+                             rec.source ? rec.source : "", rec.line ? ":" : "",
+                             (unsigned long long)rec.line, (int)(rec.id_len > 200 ? 200 : rec.id_len),
+                             rec.id);
+                    note(counts, &counts->duplicate_ids, msg);
+                    if (c->strict) {
+                        cli_error("duplicate id under --strict; stopping");
+                        rc = 1;
+                        break;
+                    }
+                }
+            } else if (st == DOPPEL_ERR_EMPTY) {
+                char msg[700];
+                snprintf(msg, sizeof msg, "%s%s%llu: %s, skipped", rec.source ? rec.source : "",
+                         rec.line ? ":" : "", (unsigned long long)rec.line, err.message);
+                note(counts, &counts->skip_empty, msg);
+                kind = &counts->skip_empty;
+            } else {
+                cli_error("%s", err.message);
+                rc = 1;
+                break;
+            }
+        } else {
+            switch (st) {
+            case DOPPEL_ERR_JSON: kind = &counts->skip_json; break;
+            case DOPPEL_ERR_FIELD: kind = &counts->skip_field; break;
+            case DOPPEL_ERR_TOO_LARGE: kind = &counts->skip_large; break;
+            case DOPPEL_ERR_FORMAT: kind = &counts->skip_format; break;
+            default: kind = &counts->skip_io; break;
+            }
+            note(counts, kind, err.message);
+        }
+        if (kind && c->strict) {
+            cli_error("bad record under --strict; stopping");
+            rc = 1;
+            break;
+        }
+        if ((counts->read & 1023) == 0)
+            cli_progress_update(&prog, counts->read, doppel_reader_bytes(reader),
+                                doppel_reader_total_bytes(reader));
+    }
+    counts->seconds_read = cli_now() - t0;
+    doppel_reader_free(reader);
+    if (!rc) {
+        double t1 = cli_now();
+        if (doppel_index_finish(idx, prog.enabled ? progress_cb : NULL, &prog, &err)) {
+            cli_error("%s", err.message);
+            rc = 1;
+        }
+        counts->seconds_finish = cli_now() - t1;
+    }
+    cli_progress_done(&prog);
+    if (rc) {
+        doppel_index_free(idx);
+        free(bits);
+        return rc;
+    }
+    *out = idx;
+    if (indexed_bits) *indexed_bits = bits;
+    else free(bits);
+    return 0;
+}
+
+int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_index *idx,
+                      const uint64_t removed[6]) {
+    doppel_index_stats s;
+    doppel_index_get_stats(idx, &s);
+    uint64_t removed_total = 0;
+    for (int i = 0; i < 6; i++) removed_total += removed[i];
+    uint64_t kept = k->indexed - removed_total;
+    double secs = k->seconds_read + k->seconds_finish;
+    if (!c->quiet) {
+        fprintf(stderr,
+                "doppel: %llu documents read: %llu kept, %llu removed (exact %llu, near %llu, "
+                "contained %llu, linked %llu), %llu skipped\n",
+                (unsigned long long)k->read, (unsigned long long)kept,
+                (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
+                (unsigned long long)removed[DOPPEL_REL_NEAR],
+                (unsigned long long)removed[DOPPEL_REL_CONTAINED],
+                (unsigned long long)removed[DOPPEL_REL_LINKED], (unsigned long long)cli_skipped(k));
+        if (cli_skipped(k))
+            fprintf(stderr,
+                    "doppel: skipped: %llu malformed JSON, %llu missing/invalid field, %llu too "
+                    "large, %llu empty, %llu unreadable, %llu binary/corrupt\n",
+                    (unsigned long long)k->skip_json, (unsigned long long)k->skip_field,
+                    (unsigned long long)k->skip_large, (unsigned long long)k->skip_empty,
+                    (unsigned long long)k->skip_io, (unsigned long long)k->skip_format);
+        if (k->duplicate_ids || k->invalid_utf8 || k->nul_bytes || k->short_docs)
+            fprintf(stderr,
+                    "doppel: notes: %llu duplicate ids, %llu invalid UTF-8 sequences replaced, "
+                    "%llu NUL bytes, %llu documents shorter than one shingle\n",
+                    (unsigned long long)k->duplicate_ids, (unsigned long long)k->invalid_utf8,
+                    (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs);
+        fprintf(stderr,
+                "doppel: %.2fs, %.1f MB/s; LSH %ux%u, %llu candidates, %llu verified pairs\n", secs,
+                secs > 0 ? k->bytes / 1e6 / secs : 0.0, s.bands, s.rows,
+                (unsigned long long)s.candidates,
+                (unsigned long long)(s.verified_pairs + s.exact_groups));
+    }
+    if (!c->summary_path) return 0;
+    cli_out out;
+    if (cli_out_open(&out, c->summary_path)) return -1;
+    fprintf(out.fp,
+            "{\"read\":%llu,\"kept\":%llu,\"removed\":%llu,\"removed_exact\":%llu,"
+            "\"removed_near\":%llu,\"removed_contained\":%llu,\"removed_linked\":%llu,"
+            "\"skipped\":%llu,\"skipped_json\":%llu,\"skipped_field\":%llu,"
+            "\"skipped_too_large\":%llu,\"skipped_empty\":%llu,\"skipped_unreadable\":%llu,"
+            "\"skipped_binary\":%llu,\"duplicate_ids\":%llu,\"invalid_utf8\":%llu,"
+            "\"nul_bytes\":%llu,\"short_docs\":%llu,\"bands\":%u,\"rows\":%u,"
+            "\"candidates\":%llu,\"verified_pairs\":%llu,\"seconds\":%.3f}\n",
+            (unsigned long long)k->read, (unsigned long long)kept,
+            (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
+            (unsigned long long)removed[DOPPEL_REL_NEAR],
+            (unsigned long long)removed[DOPPEL_REL_CONTAINED],
+            (unsigned long long)removed[DOPPEL_REL_LINKED], (unsigned long long)cli_skipped(k),
+            (unsigned long long)k->skip_json, (unsigned long long)k->skip_field,
+            (unsigned long long)k->skip_large, (unsigned long long)k->skip_empty,
+            (unsigned long long)k->skip_io, (unsigned long long)k->skip_format,
+            (unsigned long long)k->duplicate_ids, (unsigned long long)k->invalid_utf8,
+            (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs, s.bands, s.rows,
+            (unsigned long long)s.candidates,
+            (unsigned long long)(s.verified_pairs + s.exact_groups), secs);
+    return cli_out_commit(&out);
+}

@@ -1,0 +1,52 @@
+/*
+ * run.h — what cluster, dedup and pairs share: their options and the first
+ * pass that reads every record into an index while counting what was
+ * skipped, so that documents read = kept + removed + skipped always holds.
+ */
+#ifndef DOPPEL_CLI_RUN_H
+#define DOPPEL_CLI_RUN_H
+
+#include "cli.h"
+
+typedef struct cli_common {
+    doppel_config cfg;
+    doppel_reader_options ropt;
+    const char *input;
+    const char *output;       /* "-" = stdout */
+    const char *summary_path; /* JSON summary file, or NULL */
+    bool strict, quiet;
+    bool json;                /* compare: JSON instead of text */
+    char *spooled;            /* stdin copied to a file for a second pass */
+} cli_common;
+
+/* Why records were not indexed. */
+typedef struct cli_counts {
+    uint64_t read;            /* records seen (non-blank lines, files) */
+    uint64_t indexed;
+    uint64_t skip_json, skip_field, skip_large, skip_empty, skip_io, skip_format;
+    uint64_t duplicate_ids, invalid_utf8, nul_bytes, short_docs, warnings;
+    double seconds_read, seconds_finish;
+    uint64_t bytes;
+} cli_counts;
+
+static inline uint64_t cli_skipped(const cli_counts *c) {
+    return c->skip_json + c->skip_field + c->skip_large + c->skip_empty + c->skip_io +
+           c->skip_format;
+}
+
+/* Parse the shared options; returns -1 after --help (exit 0), -2 on a usage
+ * error (message printed), else the index of the first operand. */
+int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage);
+
+/* Read c->input into a finished index. indexed_bits (optional) receives one
+ * bit per record, set when the record was indexed, so that a second pass can
+ * line records up with document numbers. Returns 0 or an exit code. */
+int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts,
+                    uint8_t **indexed_bits);
+
+/* Print the summary to stderr (unless quiet) and to c->summary_path. */
+int cli_write_summary(const cli_common *c, const cli_counts *counts, const doppel_index *idx,
+                      const uint64_t removed_by_rel[6]);
+
+void cli_common_free(cli_common *c);
+#endif

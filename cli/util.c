@@ -1,0 +1,220 @@
+/*
+ * util.c — output files written whole or not at all, JSON strings, progress
+ * and messages on stderr.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("doppel: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("doppel: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+double cli_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- whole-or-nothing outputs ------------------------------------------------
+ * The temporary file lives beside the target so rename() is atomic (same file
+ * system). A signal handler removes an unfinished temporary file on SIGINT
+ * and SIGTERM; after SIGKILL only the hidden ".name.doppel-tmp-*" file can
+ * remain, never a partial file under the requested name. */
+
+static char *pending_tmp;  /* the one temporary output being written, if any */
+
+static void on_signal(int sig) {
+    if (pending_tmp) unlink(pending_tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int cli_out_open(cli_out *out, const char *path) {
+    *out = (cli_out){0};
+    if (!path || strcmp(path, "-") == 0) {
+        out->fp = stdout;
+        return 0;
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = slash ? slash + 1 : path;
+    size_t n = strlen(path) + 32;
+    out->tmp_path = malloc(n);
+    out->path = strdup(path);
+    if (!out->tmp_path || !out->path) {
+        cli_error("out of memory");
+        cli_out_abort(out);
+        return -1;
+    }
+    snprintf(out->tmp_path, n, "%.*s.%s.doppel-tmp-XXXXXX", (int)dir_len, path, base);
+    int fd = mkstemp(out->tmp_path);
+    if (fd < 0) {
+        cli_error("cannot create output %s: %s", path, strerror(errno));
+        free(out->tmp_path);
+        out->tmp_path = NULL;
+        cli_out_abort(out);
+        return -1;
+    }
+    fchmod(fd, 0644);
+    out->fp = fdopen(fd, "w");
+    if (!out->fp) {
+        close(fd);
+        cli_error("cannot write output %s: %s", path, strerror(errno));
+        cli_out_abort(out);
+        return -1;
+    }
+    setvbuf(out->fp, NULL, _IOFBF, 1 << 20);
+    pending_tmp = out->tmp_path;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    return 0;
+}
+
+int cli_out_commit(cli_out *out) {
+    if (!out->path) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            cli_error("writing standard output: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    int bad = ferror(out->fp) || fflush(out->fp) != 0 || fsync(fileno(out->fp)) != 0;
+    int saved = errno;
+    if (fclose(out->fp) != 0) bad = 1;
+    out->fp = NULL;
+    if (bad || rename(out->tmp_path, out->path) != 0) {
+        if (!bad) saved = errno;
+        cli_error("writing %s failed (%s); no output written", out->path, strerror(saved));
+        cli_out_abort(out);
+        return -1;
+    }
+    pending_tmp = NULL;
+    free(out->tmp_path);
+    free(out->path);
+    *out = (cli_out){0};
+    return 0;
+}
+
+void cli_out_abort(cli_out *out) {
+    if (out->fp && out->fp != stdout) fclose(out->fp);
+    if (out->tmp_path) unlink(out->tmp_path);
+    if (pending_tmp == out->tmp_path) pending_tmp = NULL;
+    free(out->tmp_path);
+    free(out->path);
+    *out = (cli_out){0};
+}
+
+/* ---- JSON ------------------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_len(const unsigned char *s, size_t avail) {
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
+    else return 0;
+    if (avail < n) return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return n;
+}
+
+void cli_json_string(FILE *fp, const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s;
+    putc('"', fp);
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            size_t j = i;
+            while (j < len && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\' && p[j] < 0x80) j++;
+            fwrite(p + i, 1, j - i, fp);
+            i = j;
+            continue;
+        }
+        switch (c) {
+        case '"': fputs("\\\"", fp); i++; continue;
+        case '\\': fputs("\\\\", fp); i++; continue;
+        case '\n': fputs("\\n", fp); i++; continue;
+        case '\r': fputs("\\r", fp); i++; continue;
+        case '\t': fputs("\\t", fp); i++; continue;
+        default: break;
+        }
+        if (c < 0x20) {
+            fprintf(fp, "\\u%04x", c);
+            i++;
+            continue;
+        }
+        size_t k = utf8_len(p + i, len - i);
+        if (k) {
+            fwrite(p + i, 1, k, fp);
+            i += k;
+        } else {
+            fputs("\xEF\xBF\xBD", fp);
+            i++;
+        }
+    }
+    putc('"', fp);
+}
+
+/* ---- progress ---------------------------------------------------------------------- */
+
+void cli_progress_init(cli_progress *p, bool quiet) {
+    p->enabled = !quiet && isatty(2);
+    p->start = p->last = cli_now();
+}
+
+void cli_progress_update(cli_progress *p, uint64_t docs, uint64_t bytes, uint64_t total_bytes) {
+    if (!p->enabled) return;
+    double now = cli_now();
+    if (now - p->last < 0.25) return;
+    p->last = now;
+    double secs = now - p->start;
+    double mbs = secs > 0 ? bytes / 1e6 / secs : 0;
+    if (total_bytes && bytes && bytes <= total_bytes) {
+        double eta = secs * (double)(total_bytes - bytes) / (double)bytes;
+        fprintf(stderr, "\r\033[Kreading: %llu docs, %.1f MB/s, %.0f%%, ETA %.0fs",
+                (unsigned long long)docs, mbs, 100.0 * bytes / total_bytes, eta);
+    } else {
+        fprintf(stderr, "\r\033[Kreading: %llu docs, %.1f MB/s", (unsigned long long)docs, mbs);
+    }
+}
+
+void cli_progress_phase(cli_progress *p, const char *phase, double done) {
+    if (!p->enabled) return;
+    fprintf(stderr, "\r\033[K%s: %.0f%%", phase, done * 100.0);
+}
+
+void cli_progress_done(cli_progress *p) {
+    if (p->enabled) fputs("\r\033[K", stderr);
+}

@@ -1,0 +1,241 @@
+/*
+ * finish.c — from added documents to clusters: exact groups, LSH candidates,
+ * verification of every candidate, union-find, canonical choice, and each
+ * document's relation to its canonical.
+ */
+#include "cluster.h"
+#include "index_impl.h"
+#include "lsh.h"
+#include "verify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t hash;
+    uint32_t doc;
+} hash_doc;
+
+static int cmp_hash_doc(const void *x, const void *y) {
+    const hash_doc *a = x, *b = y;
+    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+static doppel_status push_edge(doppel_index *idx, uint32_t a, uint32_t b,
+                               const doppel_similarity *sim, doppel_relation rel) {
+    if (idx->n_edges == idx->edges_cap &&
+        dp_grow((void **)&idx->edges, &idx->edges_cap, idx->n_edges + 1, sizeof *idx->edges))
+        return DOPPEL_ERR_NOMEM;
+    idx->edges[idx->n_edges++] = (edge){a, b, *sim, rel};
+    return DOPPEL_OK;
+}
+
+/* Documents with identical normalized text: linked to the group's first
+ * member without sketch or verification. Fills exact_of. */
+static doppel_status exact_groups(doppel_index *idx, doppel_error *err) {
+    uint32_t n = idx->n;
+    hash_doc *v = dp_malloc((size_t)n * sizeof *v + 1);
+    if (!v) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    for (uint32_t d = 0; d < n; d++) v[d] = (hash_doc){idx->text_hash[d], d};
+    qsort(v, n, sizeof *v, cmp_hash_doc);
+    doppel_status st = DOPPEL_OK;
+    const doppel_similarity same = {1.0, 1.0, 1.0, 0};
+    for (uint32_t i = 0, first = 0; i < n && st == DOPPEL_OK; i++) {
+        if (i == 0 || v[i].hash != v[i - 1].hash) first = v[i].doc;
+        idx->exact_of[v[i].doc] = first;
+        if (first != v[i].doc) {
+            doppel_similarity s = same;
+            s.shared = idx->set_len[first];
+            st = push_edge(idx, first, v[i].doc, &s, DOPPEL_REL_EXACT);
+            idx->stats.exact_groups++;
+        }
+    }
+    dp_free(v, (size_t)n * sizeof *v + 1);
+    return st ? dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory") : DOPPEL_OK;
+}
+
+/* Reads shingle sets back, caching the last "a" side: candidates come sorted
+ * by a, so each a-set is read once per run of its pairs. */
+typedef struct {
+    uint32_t *a, *b;
+    size_t a_cap, b_cap;
+    uint32_t a_doc;
+    int have_a;
+} set_reader;
+
+static void set_reader_free(set_reader *r) {
+    dp_free(r->a, r->a_cap * sizeof *r->a);
+    dp_free(r->b, r->b_cap * sizeof *r->b);
+}
+
+static doppel_status similarity_of(doppel_index *idx, set_reader *r, uint32_t a, uint32_t b,
+                                   doppel_similarity *out, doppel_error *err) {
+    if (!idx->spill) {
+        unsigned k = idx->cfg.num_perm;
+        *out = dp_similarity_estimate(idx->sig + (size_t)a * k, idx->sig + (size_t)b * k, k,
+                                      idx->set_len[a], idx->set_len[b]);
+        return DOPPEL_OK;
+    }
+    doppel_status st;
+    if (!r->have_a || r->a_doc != a) {
+        st = dp_spill_read(idx->spill, idx->set_off[a], idx->set_len[a], &r->a, &r->a_cap, err);
+        if (st) return st;
+        r->a_doc = a;
+        r->have_a = 1;
+    }
+    st = dp_spill_read(idx->spill, idx->set_off[b], idx->set_len[b], &r->b, &r->b_cap, err);
+    if (st) return st;
+    uint32_t shared = dp_intersect_count(r->a, idx->set_len[a], r->b, idx->set_len[b]);
+    *out = dp_similarity(idx->set_len[a], idx->set_len[b], shared);
+    return DOPPEL_OK;
+}
+
+static doppel_status verify_candidates(doppel_index *idx, const dp_candidates *c,
+                                       doppel_progress_fn progress, void *user,
+                                       doppel_error *err) {
+    set_reader r = {0};
+    doppel_status st = DOPPEL_OK;
+    for (size_t i = 0; i < c->len && st == DOPPEL_OK; i++) {
+        uint32_t a = (uint32_t)(c->pairs[i] >> 32), b = (uint32_t)c->pairs[i];
+        doppel_similarity sim;
+        st = similarity_of(idx, &r, a, b, &sim, err);
+        if (st) break;
+        doppel_relation rel = doppel_classify(&idx->cfg, &sim, idx->set_len[a], idx->set_len[b]);
+        if (rel != DOPPEL_REL_NONE) {
+            if (push_edge(idx, a, b, &sim, rel)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+            idx->stats.verified_pairs++;
+        }
+        if (progress && (i & 0xFFFF) == 0) progress("verify", (double)i / (double)c->len, user);
+    }
+    set_reader_free(&r);
+    return st;
+}
+
+static int cmp_edge(const void *x, const void *y) {
+    const edge *a = x, *b = y;
+    if (a->a != b->a) return a->a < b->a ? -1 : 1;
+    return (a->b > b->b) - (a->b < b->b);
+}
+
+/* Each member's relation to its canonical, computed directly (a member may
+ * have joined through other members). */
+static doppel_status relate_to_canonical(doppel_index *idx, doppel_error *err) {
+    set_reader r = {0};
+    doppel_status st = DOPPEL_OK;
+    for (uint32_t d = 0; d < idx->n && st == DOPPEL_OK; d++) {
+        uint32_t c = idx->canonical_of_cluster[idx->cluster[d]];
+        if (c == d) {
+            idx->relation[d] = idx->cluster_size[idx->cluster[d]] > 1 ? DOPPEL_REL_CANONICAL
+                                                                      : DOPPEL_REL_NONE;
+            idx->score[d] = 1.0f;
+            continue;
+        }
+        if (idx->exact_of[d] == idx->exact_of[c]) {
+            idx->relation[d] = DOPPEL_REL_EXACT;
+            idx->score[d] = 1.0f;
+            continue;
+        }
+        doppel_similarity sim;
+        st = similarity_of(idx, &r, idx->exact_of[c], idx->exact_of[d], &sim, err);
+        if (st) break;
+        doppel_relation rel = doppel_classify(&idx->cfg, &sim, idx->set_len[c], idx->set_len[d]);
+        idx->relation[d] = rel == DOPPEL_REL_NONE ? DOPPEL_REL_LINKED : rel;
+        double inside = idx->set_len[c] <= idx->set_len[d] ? sim.a_in_b : sim.b_in_a;
+        idx->score[d] = (float)(rel == DOPPEL_REL_CONTAINED ? inside : sim.jaccard);
+    }
+    set_reader_free(&r);
+    return st;
+}
+
+static doppel_status alloc_results(doppel_index *idx) {
+    size_t n = idx->n;
+    idx->exact_of = dp_malloc(n * sizeof *idx->exact_of + 1);
+    idx->cluster = dp_malloc(n * sizeof *idx->cluster + 1);
+    idx->canonical_of_cluster = dp_malloc(n * sizeof *idx->canonical_of_cluster + 1);
+    idx->cluster_size = dp_malloc(n * sizeof *idx->cluster_size + 1);
+    idx->relation = dp_malloc(n + 1);
+    idx->score = dp_malloc(n * sizeof *idx->score + 1);
+    if (!idx->exact_of || !idx->cluster || !idx->canonical_of_cluster || !idx->cluster_size ||
+        !idx->relation || !idx->score)
+        return DOPPEL_ERR_NOMEM;
+    return DOPPEL_OK;
+}
+
+doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress, void *user,
+                                  doppel_error *err) {
+    if (idx->finished) return dp_fail(err, DOPPEL_ERR_STATE, "finish called twice");
+    idx->finished = 1;
+    if (alloc_results(idx)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for results");
+    if (progress) progress("exact", 0.0, user);
+    doppel_status st = exact_groups(idx, err);
+    if (st) return st;
+
+    /* Only the first document of each exact group takes part in the LSH. */
+    uint32_t *reps = dp_malloc((size_t)idx->n * sizeof *reps + 1);
+    if (!reps) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    size_t nreps = 0;
+    for (uint32_t d = 0; d < idx->n; d++)
+        if (idx->exact_of[d] == d) reps[nreps++] = d;
+    if (progress) progress("lsh", 0.0, user);
+    dp_candidates cand = {0};
+    st = dp_lsh_candidates(idx->band, idx->bands, reps, nreps, idx->cfg.max_bucket, &cand, err);
+    dp_free(reps, (size_t)idx->n * sizeof *reps + 1);
+    dp_free(idx->band, idx->doc_cap * idx->bands * sizeof *idx->band);
+    idx->band = NULL;
+    idx->stats.candidates = cand.len;
+    idx->stats.oversize_buckets = cand.oversize_buckets;
+    if (!st) st = verify_candidates(idx, &cand, progress, user, err);
+    dp_candidates_free(&cand);
+    if (st) return st;
+
+    if (progress) progress("cluster", 0.0, user);
+    if (idx->n_edges) qsort(idx->edges, idx->n_edges, sizeof *idx->edges, cmp_edge);
+    dp_unionfind uf;
+    if (dp_uf_init(&uf, idx->n)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < idx->n_edges; i++) dp_uf_union(&uf, idx->edges[i].a, idx->edges[i].b);
+    dp_canon_keys keys = {idx->set_len, idx->date};
+    idx->clusters = dp_assign_clusters(&uf, idx->cfg.canonical, &keys, idx->cluster,
+                                       idx->canonical_of_cluster, idx->cluster_size);
+    dp_uf_free(&uf);
+    st = relate_to_canonical(idx, err);
+    if (idx->sig) {
+        dp_free(idx->sig, idx->doc_cap * idx->cfg.num_perm * sizeof *idx->sig);
+        idx->sig = NULL;
+    }
+    if (progress) progress("done", 1.0, user);
+    return st;
+}
+
+doppel_status doppel_index_result(const doppel_index *idx, uint32_t docnum,
+                                  doppel_doc_result *out) {
+    if (!idx->finished) return DOPPEL_ERR_STATE;
+    if (docnum >= idx->n) return DOPPEL_ERR_ARG;
+    out->id = doc_id(idx, docnum);
+    out->id_len = strlen(out->id);
+    out->cluster = idx->cluster[docnum];
+    out->canonical = idx->canonical_of_cluster[out->cluster];
+    out->cluster_size = idx->cluster_size[out->cluster];
+    out->relation = (doppel_relation)idx->relation[docnum];
+    out->score = idx->score[docnum];
+    return DOPPEL_OK;
+}
+
+doppel_status doppel_index_pairs(const doppel_index *idx, doppel_pair_fn fn, void *user) {
+    if (!idx->finished) return DOPPEL_ERR_STATE;
+    for (size_t i = 0; i < idx->n_edges; i++) {
+        const edge *e = &idx->edges[i];
+        doppel_pair p = {e->a, e->b, e->sim, e->relation};
+        if (fn(&p, user)) break;
+    }
+    return DOPPEL_OK;
+}
+
+void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out) {
+    *out = idx->stats;
+    out->docs = idx->n;
+    out->short_docs = idx->short_docs;
+    out->memory_bytes = dp_mem_in_use();
+    out->peak_memory_bytes = dp_mem_peak();
+    out->spill_bytes = idx->spill ? dp_spill_bytes(idx->spill) : 0;
+}

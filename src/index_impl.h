@@ -1,0 +1,63 @@
+/*
+ * index_impl.h — the index's private state, shared by index.c (adding
+ * documents) and finish.c (candidates, verification, clusters) (internal).
+ */
+#ifndef DOPPEL_INDEX_IMPL_H
+#define DOPPEL_INDEX_IMPL_H
+#include "internal.h"
+#include "spill.h"
+
+typedef struct edge {
+    uint32_t a, b;
+    doppel_similarity sim;
+    doppel_relation relation;
+} edge;
+
+struct doppel_index {
+    doppel_config cfg;
+    unsigned bands, rows;
+    int finished;
+
+    /* per document, indexed by docnum; all share doc_cap */
+    uint32_t n;
+    size_t doc_cap;
+    uint64_t *id_off;
+    uint64_t *text_hash;
+    uint64_t *set_off;
+    uint32_t *set_len;
+    int64_t *date;
+    uint32_t *band;        /* n x bands; freed after finish */
+    uint32_t *sig;         /* n x num_perm in fast mode only */
+    uint32_t short_docs;
+
+    char *ids;             /* NUL-terminated ids back to back */
+    size_t ids_len, ids_cap;
+    uint32_t *id_table;    /* open addressing: docnum + 1, 0 = free */
+    size_t id_table_cap;
+
+    dp_spill *spill;
+
+    /* scratch reused by every add */
+    doppel_buf norm;
+    doppel_hashes shingles;
+    uint32_t *set_buf;     /* 2 x set_cap: values and radix scratch */
+    size_t set_cap;
+    uint32_t sig_buf[DP_MAX_PERM];
+
+    /* results */
+    uint32_t *exact_of;    /* first document with the same normalized text */
+    uint32_t *cluster;
+    uint32_t *canonical_of_cluster;
+    uint32_t *cluster_size;
+    uint8_t *relation;
+    float *score;
+    uint32_t clusters;
+    edge *edges;
+    size_t n_edges, edges_cap;
+    doppel_index_stats stats;
+};
+
+static inline const char *doc_id(const doppel_index *idx, uint32_t d) {
+    return idx->ids + idx->id_off[d];
+}
+#endif

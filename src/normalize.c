@@ -1,0 +1,215 @@
+/*
+ * normalize.c — turn raw UTF-8 into the canonical word stream doppel compares.
+ *
+ * Output: lower-case (Unicode case-folded) NFKC words separated by single
+ * spaces. Two texts that differ only in case, Unicode presentation (ligatures,
+ * full-width forms, composed vs decomposed accents), typographic quotes and
+ * dashes, spacing or punctuation normalize to the same bytes.
+ *
+ * Punctuation rules (why: copies re-punctuate, and "U.S."/"US" or "don't"/
+ * "dont" must not break shingles):
+ *  - apostrophes, periods and commas are removed in place: "U.S." -> "us",
+ *    "don't" -> "dont", "1,234.5" -> "12345";
+ *  - every other punctuation, symbol, control or separator character ends
+ *    the word: "long-term" -> "long term", "and/or" -> "and or";
+ *  - letters, digits and combining marks are kept.
+ *
+ * Speed: most input is ASCII, so ASCII bytes take a table-driven path; a
+ * chunk that holds any non-ASCII byte goes through utf8proc (decompose into a
+ * reused UTF-32 buffer, then compose), never through a per-call allocation.
+ * Invalid UTF-8 sequences are counted and act as word breaks (the U+FFFD
+ * they stand for is a symbol, and symbols break words).
+ */
+#include "internal.h"
+
+#include <string.h>
+#include <utf8proc.h>
+
+enum { C_BREAK = 0, C_KEEP = 1, C_DROP = 2 };
+
+/* Class of each ASCII byte; built once, read-only afterwards. */
+static unsigned char ascii_class[128];
+static char ascii_lower[128];
+static int ascii_ready;
+
+static void init_ascii(void) {
+    for (int c = 0; c < 128; c++) {
+        ascii_lower[c] = (char)c;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            ascii_class[c] = C_KEEP;
+        else if (c >= 'A' && c <= 'Z') {
+            ascii_class[c] = C_KEEP;
+            ascii_lower[c] = (char)(c - 'A' + 'a');
+        } else if (c == '\'' || c == '.' || c == ',')
+            ascii_class[c] = C_DROP;
+        else
+            ascii_class[c] = C_BREAK;
+    }
+    ascii_ready = 1;
+}
+
+/* Reused scratch space for the UTF-32 form of one non-ASCII chunk. */
+typedef struct {
+    utf8proc_int32_t *cp;
+    size_t cap;
+} u32buf;
+
+static int classify_cp(utf8proc_int32_t c) {
+    switch (utf8proc_category(c)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+        return C_KEEP;
+    default:
+        break;
+    }
+    /* Typographic apostrophes and the modifier-letter apostrophe fold to the
+     * ASCII apostrophe, which is dropped in place. */
+    if (c == 0x2018 || c == 0x2019 || c == 0x201B || c == 0x02BC || c == 0xFF07 || c == 0x2032)
+        return C_DROP;
+    if (c < 128) return ascii_class[c];
+    return C_BREAK;
+}
+
+typedef struct {
+    doppel_buf *out;
+    int pending;   /* a break was seen since the last word byte */
+} emitter;
+
+static inline doppel_status emit_byte(emitter *e, char c) {
+    if (e->pending && e->out->len) {
+        doppel_status st = dp_buf_putc(e->out, ' ');
+        if (st) return st;
+    }
+    e->pending = 0;
+    return dp_buf_putc(e->out, c);
+}
+
+static inline void emit_break(emitter *e) { e->pending = 1; }
+
+/* Normalize one chunk containing non-ASCII bytes; the chunk is valid UTF-8. */
+static doppel_status emit_unicode(emitter *e, const char *s, size_t len, u32buf *scratch) {
+    const int opts = UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+                     UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
+    utf8proc_ssize_t n;
+    for (;;) {
+        n = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
+                               scratch->cp, (utf8proc_ssize_t)scratch->cap, opts);
+        if (n < 0) return DOPPEL_ERR_FORMAT;  /* caller validated; defensive */
+        if ((size_t)n <= scratch->cap) break;
+        size_t cap = scratch->cap;
+        void *p = scratch->cp;
+        if (dp_grow(&p, &cap, (size_t)n, sizeof(utf8proc_int32_t))) return DOPPEL_ERR_NOMEM;
+        scratch->cp = p;
+        scratch->cap = cap;
+    }
+    n = utf8proc_normalize_utf32(scratch->cp, n, opts);
+    if (n < 0) return DOPPEL_ERR_FORMAT;
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        utf8proc_int32_t c = scratch->cp[i];
+        int cls = classify_cp(c);
+        if (cls == C_BREAK) {
+            emit_break(e);
+        } else if (cls == C_KEEP) {
+            utf8proc_uint8_t enc[4];
+            utf8proc_ssize_t k = utf8proc_encode_char(c, enc);
+            for (utf8proc_ssize_t j = 0; j < k; j++) {
+                doppel_status st = emit_byte(e, (char)enc[j]);
+                if (st) return st;
+            }
+        }
+    }
+    return DOPPEL_OK;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+size_t dp_utf8_seq_len(const unsigned char *s, size_t avail) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate(s, (utf8proc_ssize_t)DP_MIN(avail, 4), &cp);
+    return k > 0 ? (size_t)k : 0;
+}
+
+size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out) {
+    const unsigned char *s = (const unsigned char *)in;
+    size_t bad = 0, i = 0;
+    out->len = 0;
+    while (i < len) {
+        size_t start = i;
+        while (i < len && s[i] < 128) i++;
+        while (i < len && s[i] >= 128) {
+            size_t k = dp_utf8_seq_len(s + i, len - i);
+            if (!k) break;
+            i += k;
+        }
+        if (i > start && dp_buf_append(out, in + start, i - start)) return SIZE_MAX;
+        if (i < len && s[i] >= 128) {
+            if (dp_buf_append(out, "\xEF\xBF\xBD", 3)) return SIZE_MAX;
+            bad++;
+            i++;
+        }
+    }
+    return dp_buf_terminate(out) ? SIZE_MAX : bad;
+}
+
+doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
+                               doppel_norm_stats *stats) {
+    if (!ascii_ready) init_ascii();
+    out->len = 0;
+    doppel_status st = dp_buf_reserve(out, len + 1);
+    if (st) return st;
+    emitter e = {out, 0};
+    u32buf scratch = {NULL, 0};
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len && st == DOPPEL_OK) {
+        if (s[i] < 128 && ascii_class[s[i]] == C_BREAK) {
+            if (s[i] == 0 && stats) stats->nul_bytes++;
+            emit_break(&e);
+            i++;
+            continue;
+        }
+        /* One run of word bytes; a run with any non-ASCII byte is normalized
+         * whole, so a base letter and a following combining mark compose. */
+        size_t start = i;
+        int ascii = 1;
+        while (i < len) {
+            if (s[i] < 128) {
+                if (ascii_class[s[i]] == C_BREAK) break;
+                i++;
+                continue;
+            }
+            size_t k = dp_utf8_seq_len(s + i, len - i);
+            if (!k) break;
+            ascii = 0;
+            i += k;
+        }
+        if (ascii) {
+            /* The hot path: an all-ASCII word writes at most its own length
+             * plus one space, so reserve once and write without checks. */
+            size_t j = start;
+            while (j < i && ascii_class[s[j]] != C_KEEP) j++;
+            if (j < i) {
+                st = dp_buf_reserve(out, out->len + (i - j) + 2);
+                if (st) break;
+                char *o = out->data + out->len;
+                if (e.pending && out->len) *o++ = ' ';
+                e.pending = 0;
+                for (; j < i; j++)
+                    if (ascii_class[s[j]] == C_KEEP) *o++ = ascii_lower[s[j]];
+                out->len = (size_t)(o - out->data);
+            }
+        } else {
+            st = emit_unicode(&e, text + start, i - start, &scratch);
+        }
+        if (st == DOPPEL_OK && i < len && s[i] >= 128) {
+            /* utf8_seq_len rejected this byte: an invalid sequence. */
+            if (stats) stats->invalid_utf8++;
+            emit_break(&e);
+            i++;
+        }
+    }
+    dp_free(scratch.cp, scratch.cap * sizeof(utf8proc_int32_t));
+    if (st) return st;
+    return dp_buf_terminate(out);
+}

@@ -1,0 +1,118 @@
+/*
+ * shingle.c — hash the n-gram shingles of normalized text.
+ *
+ * Word shingles: every word is hashed once (xxh3, seeded), then each window
+ * of n word hashes is mixed into one 64-bit shingle hash. Hashing words once
+ * instead of re-hashing n-word byte spans makes the cost per byte constant
+ * whatever n is. Character shingles hash each window of n code points of the
+ * normalized text (spaces included, so word boundaries count).
+ *
+ * A text with fewer than n units (but at least one) gives one shingle over all
+ * of it: short documents then still match their exact and near copies.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <xxhash.h>
+
+void doppel_hashes_free(doppel_hashes *h) {
+    if (!h) return;
+    dp_free(h->v, h->cap * sizeof *h->v);
+    h->v = NULL;
+    h->len = h->cap = 0;
+}
+
+static doppel_status hashes_push(doppel_hashes *h, uint64_t v) {
+    if (h->len == h->cap) {
+        if (dp_grow((void **)&h->v, &h->cap, h->len + 1, sizeof *h->v)) return DOPPEL_ERR_NOMEM;
+    }
+    h->v[h->len++] = v;
+    return DOPPEL_OK;
+}
+
+/* Mix a window of word hashes: order-sensitive (each step multiplies and
+ * rotates the accumulator before the next word), finished with the
+ * splitmix64 finalizer so every input bit reaches every output bit. The word
+ * hashes are already seeded, so the window needs no seed of its own. */
+static inline uint64_t mix_window(const uint64_t *w, unsigned n, uint64_t seed) {
+    (void)seed;
+    uint64_t acc = w[0];
+    for (unsigned k = 1; k < n; k++) {
+        acc *= 0x9E3779B97F4A7C15ULL;
+        acc = (acc << 29 | acc >> 35) ^ w[k];
+    }
+    acc ^= acc >> 30;
+    acc *= 0xBF58476D1CE4E5B9ULL;
+    acc ^= acc >> 27;
+    acc *= 0x94D049BB133111EBULL;
+    return acc ^ (acc >> 31);
+}
+
+static doppel_status word_shingles(const char *norm, size_t len, unsigned n, uint64_t seed,
+                                   doppel_hashes *out) {
+    /* First the word hashes, kept in out itself, then the windows overwrite
+     * the front of the same array: window i only reads words i..i+n-1 >= i. */
+    size_t i = 0;
+    while (i < len) {
+        size_t j = i;
+        while (j < len && norm[j] != ' ') j++;
+        if (j > i && hashes_push(out, XXH3_64bits_withSeed(norm + i, j - i, seed)))
+            return DOPPEL_ERR_NOMEM;
+        i = j + 1;
+    }
+    size_t words = out->len;
+    if (words == 0) return DOPPEL_OK;
+    if (words < n) {
+        out->v[0] = mix_window(out->v, (unsigned)words, seed);
+        out->len = 1;
+        return DOPPEL_OK;
+    }
+    size_t windows = words - n + 1;
+    for (size_t w = 0; w < windows; w++) out->v[w] = mix_window(out->v + w, n, seed);
+    out->len = windows;
+    return DOPPEL_OK;
+}
+
+static doppel_status char_shingles(const char *norm, size_t len, unsigned n, uint64_t seed,
+                                   doppel_hashes *out) {
+    /* Offsets of code point starts, kept in out temporarily. */
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)norm[i] & 0xC0) != 0x80 && hashes_push(out, i)) return DOPPEL_ERR_NOMEM;
+    size_t cps = out->len;
+    if (cps == 0) return DOPPEL_OK;
+    if (cps < n) {
+        out->v[0] = XXH3_64bits_withSeed(norm, len, seed);
+        out->len = 1;
+        return DOPPEL_OK;
+    }
+    size_t windows = cps - n + 1;
+    for (size_t w = 0; w < windows; w++) {
+        size_t from = (size_t)out->v[w];
+        size_t to = w + n < cps ? (size_t)out->v[w + n] : len;
+        out->v[w] = XXH3_64bits_withSeed(norm + from, to - from, seed);
+    }
+    out->len = windows;
+    return DOPPEL_OK;
+}
+
+doppel_status doppel_shingle(const char *norm, size_t len, doppel_shingle_kind kind,
+                             unsigned n, uint64_t seed, doppel_hashes *out) {
+    out->len = 0;
+    if (n == 0) return DOPPEL_ERR_ARG;
+    return kind == DOPPEL_SHINGLE_CHAR ? char_shingles(norm, len, n, seed, out)
+                                       : word_shingles(norm, len, n, seed, out);
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void doppel_hashes_make_set(doppel_hashes *h) {
+    if (h->len < 2) return;
+    qsort(h->v, h->len, sizeof *h->v, cmp_u64);
+    size_t k = 1;
+    for (size_t i = 1; i < h->len; i++)
+        if (h->v[i] != h->v[k - 1]) h->v[k++] = h->v[i];
+    h->len = k;
+}

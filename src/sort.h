@@ -1,0 +1,16 @@
+/* sort.h — radix sorts for integer keys (internal). */
+#ifndef DOPPEL_SORT_H
+#define DOPPEL_SORT_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* Sort v[n] ascending; tmp must hold n elements. */
+void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n);
+/* Remove adjacent duplicates of a sorted array; returns the new length. */
+size_t dp_unique_u32(uint32_t *v, size_t n);
+/* Stable sort of v[n] by bytes [first_byte, end_byte) of each value
+ * (byte 0 is the least significant); tmp must hold n elements. */
+void dp_sort_u64_bytes(uint64_t *v, uint64_t *tmp, size_t n, unsigned first_byte,
+                       unsigned end_byte);
+size_t dp_unique_u64(uint64_t *v, size_t n);
+#endif

@@ -1,0 +1,78 @@
+/* Normalization: what users rely on is that trivial differences vanish and
+ * bad bytes never crash or leak into the output. */
+#include "testutil.h"
+
+static char *norm(const char *s, size_t len, doppel_norm_stats *st) {
+    static doppel_buf b;
+    assert_int_equal(doppel_normalize(s, len, &b, st), DOPPEL_OK);
+    return b.data;
+}
+#define N(s) norm((s), strlen(s), NULL)
+
+static void test_case_and_space(void **state) {
+    (void)state;
+    assert_string_equal(N("  Hello,\tWORLD!\n\n New  line "), "hello world new line");
+    assert_string_equal(N(""), "");
+    assert_string_equal(N(" \t\n"), "");
+}
+
+static void test_punctuation_rules(void **state) {
+    (void)state;
+    assert_string_equal(N("U.S. officials don't say 1,234.5"), "us officials dont say 12345");
+    assert_string_equal(N("long-term and/or (maybe)"), "long term and or maybe");
+    /* typographic quotes and dashes fold like their ASCII forms */
+    assert_string_equal(N("\xE2\x80\x9CIt\xE2\x80\x99s\xE2\x80\x9D \xE2\x80\x94 a test"),
+                        N("\"It's\" - a test"));
+}
+
+static void test_unicode_forms(void **state) {
+    (void)state;
+    char a[64], b[64];
+    /* composed e-acute vs e + combining acute */
+    strcpy(a, N("caf\xC3\xA9"));
+    strcpy(b, N("cafe\xCC\x81"));
+    assert_string_equal(a, b);
+    /* ligature fi and full-width letters fold under NFKC */
+    assert_string_equal(N("\xEF\xAC\x81nd"), "find");
+    assert_string_equal(N("\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3"), "abc");
+    /* case folding beyond ASCII: German sharp s folds to ss */
+    assert_string_equal(N("STRASSE stra\xC3\x9F" "e"), "strasse strasse");
+}
+
+static void test_invalid_bytes(void **state) {
+    (void)state;
+    doppel_norm_stats st = {0};
+    const char bad[] = "ok\xFF\xFEword \xC3 end \xED\xA0\x80 sur";
+    assert_string_equal(norm(bad, sizeof bad - 1, &st), "ok word end sur");
+    assert_true(st.invalid_utf8 >= 4);
+    doppel_norm_stats st2 = {0};
+    const char nul[] = "a\0b\0\0c";
+    assert_string_equal(norm(nul, sizeof nul - 1, &st2), "a b c");
+    assert_int_equal(st2.nul_bytes, 3);
+}
+
+static void test_output_is_valid_utf8(void **state) {
+    (void)state;
+    /* Every byte value in every position: output must stay valid UTF-8. */
+    char buf[512];
+    for (int i = 0; i < 512; i++) buf[i] = (char)((i * 131) & 0xFF);
+    doppel_norm_stats st = {0};
+    const char *out = norm(buf, sizeof buf, &st);
+    const unsigned char *p = (const unsigned char *)out;
+    while (*p) {
+        int n = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        for (int k = 1; k < n; k++) assert_int_equal(p[k] & 0xC0, 0x80);
+        p += n;
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_case_and_space),
+        cmocka_unit_test(test_punctuation_rules),
+        cmocka_unit_test(test_unicode_forms),
+        cmocka_unit_test(test_invalid_bytes),
+        cmocka_unit_test(test_output_is_valid_utf8),
+    };
+    return cmocka_run_group_tests_name("normalize", tests, NULL, NULL);
+}

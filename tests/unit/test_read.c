@@ -1,0 +1,204 @@
+/* Reading: every kind of bad record is reported with file and line and the
+ * reader goes on; compressed input is transparent; directory order is fixed. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+static char dir[64];
+
+static void write_file(const char *name, const char *data, size_t len) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fwrite(data, 1, len, f);
+    fclose(f);
+}
+
+static int setup(void **state) {
+    (void)state;
+    strcpy(dir, "/tmp/doppel-test-read-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static const char JSONL[] =
+    "{\"id\":\"a\",\"text\":\"first doc\",\"title\":\"T\",\"date\":\"2023-11-15T20:53:09Z\"}\n"
+    "\n"
+    "{\"id\":\"b\",\"text\":\"broken\"\n"
+    "{\"id\":7,\"text\":\"numeric id\",\"date\":1394470370698}\n"
+    "{\"text\":\"no id\"}\n"
+    "{\"id\":\"c\"}\n"
+    "[1,2]\n"
+    "{\"id\":\"d\",\"text\":\"nul \\u0000 inside\"}\r\n"
+    "{\"id\":\"e\",\"text\":\"last line without newline\"}";
+
+typedef struct {
+    int ok, errors[16];
+    char ids[16][32];
+    uint64_t err_lines[16];
+} tally;
+
+static tally read_all(const char *path, size_t max_doc) {
+    tally t = {0};
+    doppel_reader_options opt;
+    doppel_reader_options_default(&opt);
+    if (max_doc) opt.max_doc_bytes = max_doc;
+    doppel_reader *r;
+    doppel_error err;
+    assert_int_equal(doppel_reader_open(path, &opt, &r, &err), DOPPEL_OK);
+    doppel_record rec;
+    doppel_status st;
+    int n = 0;
+    while ((st = doppel_reader_next(r, &rec, &err)) != DOPPEL_END && n < 16) {
+        if (st == DOPPEL_OK) {
+            snprintf(t.ids[t.ok++], 32, "%.*s", (int)rec.id_len, rec.id);
+        } else {
+            t.errors[-st]++;
+            t.err_lines[n] = rec.line;
+            /* every message names where it happened */
+            assert_non_null(strstr(err.message, rec.source ? rec.source : "?"));
+        }
+        n++;
+    }
+    doppel_reader_free(r);
+    return t;
+}
+
+static void test_jsonl_errors(void **state) {
+    (void)state;
+    write_file("in.jsonl", JSONL, sizeof JSONL - 1);
+    char path[256];
+    snprintf(path, sizeof path, "%s/in.jsonl", dir);
+    tally t = read_all(path, 0);
+    assert_int_equal(t.ok, 4);
+    assert_string_equal(t.ids[0], "a");
+    assert_string_equal(t.ids[1], "7");
+    assert_string_equal(t.ids[2], "d");
+    assert_string_equal(t.ids[3], "e");
+    assert_int_equal(t.errors[-DOPPEL_ERR_JSON], 2);   /* broken line, array */
+    assert_int_equal(t.errors[-DOPPEL_ERR_FIELD], 2);  /* no id, no text */
+}
+
+static void test_record_fields(void **state) {
+    (void)state;
+    write_file("one.jsonl", JSONL, 80);
+    char path[256];
+    snprintf(path, sizeof path, "%s/one.jsonl", dir);
+    doppel_reader *r;
+    doppel_error err;
+    assert_int_equal(doppel_reader_open(path, NULL, &r, &err), DOPPEL_OK);
+    doppel_record rec;
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_OK);
+    assert_string_equal(rec.title, "T");
+    assert_string_equal(rec.date, "2023-11-15T20:53:09Z");
+    assert_int_equal(rec.line, 1);
+    assert_non_null(rec.raw);
+    doppel_reader_free(r);
+    int64_t s;
+    assert_int_equal(doppel_parse_date("2023-11-15T20:53:09Z", &s), 0);
+    assert_int_equal(s, 1700081589);
+    assert_int_equal(doppel_parse_date("1394470370698", &s), 0);
+    assert_int_equal(s, 1394470370);
+    assert_int_equal(doppel_parse_date("2024-01-02", &s), 0);
+    assert_int_equal(s, 1704153600);
+    assert_int_equal(doppel_parse_date("yesterday", &s), -1);
+}
+
+static void test_compressed(void **state) {
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/in.jsonl.gz", dir);
+    gzFile gz = gzopen(path, "wb");
+    gzwrite(gz, JSONL, sizeof JSONL - 1);
+    gzclose(gz);
+    assert_int_equal(read_all(path, 0).ok, 4);
+    /* zstd, and a name that says nothing: detection is by content */
+    size_t cap = ZSTD_compressBound(sizeof JSONL);
+    char *z = malloc(cap);
+    size_t zn = ZSTD_compress(z, cap, JSONL, sizeof JSONL - 1, 3);
+    write_file("data.bin", z, zn);
+    snprintf(path, sizeof path, "%s/data.bin", dir);
+    assert_int_equal(read_all(path, 0).ok, 4);
+    /* truncated zstd: the records before the cut, then one FORMAT error, then the end */
+    write_file("cut.zst", z, zn / 2);
+    snprintf(path, sizeof path, "%s/cut.zst", dir);
+    tally t = read_all(path, 0);
+    assert_int_equal(t.errors[-DOPPEL_ERR_FORMAT], 1);
+    free(z);
+    /* truncated gzip likewise */
+    FILE *f = fopen(path, "wb");
+    snprintf(path, sizeof path, "%s/in.jsonl.gz", dir);
+    FILE *g = fopen(path, "rb");
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, g);
+    fclose(g);
+    fwrite(buf, 1, n - 12, f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/cut.zst", dir);
+    t = read_all(path, 0);
+    assert_int_equal(t.errors[-DOPPEL_ERR_FORMAT], 1);
+}
+
+static void test_long_line_skipped(void **state) {
+    (void)state;
+    /* A line far over the limit is skipped without being held in memory. */
+    size_t big = 3u << 20;
+    char *data = malloc(big + 200);
+    size_t k = (size_t)sprintf(data, "{\"id\":\"x\",\"text\":\"");
+    memset(data + k, 'a', big);
+    k += big;
+    k += (size_t)sprintf(data + k, "\"}\n{\"id\":\"y\",\"text\":\"after\"}\n");
+    write_file("big.jsonl", data, k);
+    free(data);
+    char path[256];
+    snprintf(path, sizeof path, "%s/big.jsonl", dir);
+    tally t = read_all(path, 1 << 20);
+    assert_int_equal(t.errors[-DOPPEL_ERR_TOO_LARGE], 1);
+    assert_int_equal(t.err_lines[0], 1);
+    assert_int_equal(t.ok, 1);
+    assert_string_equal(t.ids[0], "y");
+}
+
+static void test_directory(void **state) {
+    (void)state;
+    char sub[256], path[256];
+    snprintf(sub, sizeof sub, "%s/tree", dir);
+    mkdir(sub, 0755);
+    snprintf(path, sizeof path, "%s/tree/b", dir);
+    mkdir(path, 0755);
+    write_file("tree/b/z.txt", "zed", 3);
+    write_file("tree/a.txt", "alpha", 5);
+    write_file("tree/c.txt", "gamma", 5);
+    write_file("tree/.hidden", "no", 2);
+    write_file("tree/bin.dat", "\0\0\0\0\0\0\0\0\0\1\2", 11);
+    snprintf(path, sizeof path, "%s/tree/b/loop", dir);
+    assert_int_equal(symlink("..", path), 0);
+    tally t = read_all(sub, 0);
+    assert_int_equal(t.ok, 3);
+    assert_string_equal(t.ids[0], "a.txt");
+    assert_string_equal(t.ids[1], "b/z.txt");
+    assert_string_equal(t.ids[2], "c.txt");
+    assert_int_equal(t.errors[-DOPPEL_ERR_FORMAT], 1); /* binary */
+    assert_int_equal(t.errors[-DOPPEL_ERR_IO], 1);     /* symlink loop */
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jsonl_errors),
+        cmocka_unit_test(test_record_fields),
+        cmocka_unit_test(test_compressed),
+        cmocka_unit_test(test_long_line_skipped),
+        cmocka_unit_test(test_directory),
+    };
+    return cmocka_run_group_tests_name("read", tests, setup, teardown);
+}

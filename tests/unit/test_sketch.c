@@ -1,0 +1,167 @@
+/* Shingles, MinHash and LSH: statistical accuracy with fixed seeds. */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "lsh.h"
+
+/* splitmix64: the tests' own deterministic generator */
+static uint64_t rng_state = 42;
+static uint64_t rnd(void) {
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+static double rnd01(void) { return (rnd() >> 11) * (1.0 / 9007199254740992.0); }
+
+/* Two sets with |A| = |B| = m sharing `shared` elements: J = s / (2m - s). */
+static void make_pair(uint64_t *a, uint64_t *b, size_t m, size_t shared) {
+    for (size_t i = 0; i < m; i++) {
+        a[i] = rnd();
+        b[i] = i < shared ? a[i] : rnd();
+    }
+}
+
+static void test_word_shingles(void **state) {
+    (void)state;
+    doppel_hashes h = {0}, h2 = {0};
+    const char *t = "a b c d e f g";
+    assert_int_equal(doppel_shingle(t, strlen(t), DOPPEL_SHINGLE_WORD, 5, 1, &h), DOPPEL_OK);
+    assert_int_equal(h.len, 3);
+    /* shingles depend on word order and seed, and are deterministic */
+    assert_int_equal(doppel_shingle(t, strlen(t), DOPPEL_SHINGLE_WORD, 5, 1, &h2), DOPPEL_OK);
+    assert_memory_equal(h.v, h2.v, 3 * sizeof *h.v);
+    assert_int_equal(doppel_shingle(t, strlen(t), DOPPEL_SHINGLE_WORD, 5, 2, &h2), DOPPEL_OK);
+    assert_true(h.v[0] != h2.v[0]);
+    const char *u = "b a c d e f g";
+    assert_int_equal(doppel_shingle(u, strlen(u), DOPPEL_SHINGLE_WORD, 5, 1, &h2), DOPPEL_OK);
+    /* swapping the first two words changes exactly the shingles that hold them */
+    assert_true(h.v[0] != h2.v[0] && h.v[1] != h2.v[1] && h.v[2] == h2.v[2]);
+    /* shorter than one shingle: one shingle of everything */
+    assert_int_equal(doppel_shingle("a b", 3, DOPPEL_SHINGLE_WORD, 5, 1, &h), DOPPEL_OK);
+    assert_int_equal(h.len, 1);
+    assert_int_equal(doppel_shingle("", 0, DOPPEL_SHINGLE_WORD, 5, 1, &h), DOPPEL_OK);
+    assert_int_equal(h.len, 0);
+    /* character shingles count code points, not bytes */
+    assert_int_equal(doppel_shingle("h\xC3\xA9llo", 6, DOPPEL_SHINGLE_CHAR, 3, 1, &h), DOPPEL_OK);
+    assert_int_equal(h.len, 3);
+    doppel_hashes_free(&h);
+    doppel_hashes_free(&h2);
+}
+
+typedef struct {
+    double within05, mean_abs, bias;
+} accuracy;
+
+/* Error of the estimate over pairs with Jaccard spread over [lo, hi]. */
+static accuracy measure(doppel_sketch_kind kind, int pairs, double lo, double hi) {
+    enum { M = 1000 };
+    static uint64_t a[M], b[M];
+    uint32_t sa[128], sb[128];
+    accuracy acc = {0};
+    rng_state = 7;
+    for (int p = 0; p < pairs; p++) {
+        size_t m = 200 + rnd() % (M - 200);
+        double target = lo + (hi - lo) * rnd01();
+        size_t shared = (size_t)(2.0 * m * target / (1.0 + target) + 0.5);
+        if (shared > m) shared = m;
+        make_pair(a, b, m, shared);
+        double exact = (double)shared / (double)(2 * m - shared);
+        doppel_minhash(kind, a, m, 99, 128, sa);
+        doppel_minhash(kind, b, m, 99, 128, sb);
+        double err = doppel_minhash_jaccard(sa, sb, 128) - exact;
+        acc.within05 += fabs(err) <= 0.05;
+        acc.mean_abs += fabs(err);
+        acc.bias += err;
+    }
+    acc.within05 /= pairs;
+    acc.mean_abs /= pairs;
+    acc.bias /= pairs;
+    return acc;
+}
+
+static void test_minhash_accuracy(void **state) {
+    (void)state;
+    accuracy oph = measure(DOPPEL_SKETCH_OPH, 2000, 0.0, 1.0);
+    accuracy cls = measure(DOPPEL_SKETCH_CLASSIC, 2000, 0.0, 1.0);
+    accuracy hi = measure(DOPPEL_SKETCH_OPH, 2000, 0.8, 1.0);
+    accuracy lo = measure(DOPPEL_SKETCH_OPH, 2000, 0.0, 0.1);
+    accuracy mid = measure(DOPPEL_SKETCH_OPH, 2000, 0.45, 0.55);
+    printf("# 128 values, 2000 pairs each, |A|=|B| in [200,1000]\n"
+           "# J in [0,1]:    OPH within +-0.05 %.3f, MAE %.4f, bias %+.4f;"
+           " classic %.3f, MAE %.4f, bias %+.4f\n"
+           "# J in [0.8,1]:  OPH within +-0.05 %.3f\n# J in [0,0.1]:  OPH within +-0.05 %.3f\n"
+           "# J in [.45,.55]: OPH within +-0.05 %.3f, MAE %.4f (theory for classic: sd 0.044)\n",
+           oph.within05, oph.mean_abs, oph.bias, cls.within05, cls.mean_abs, cls.bias,
+           hi.within05, lo.within05, mid.within05, mid.mean_abs);
+    /* OPH with densification is at least as accurate as classic MinHash... */
+    assert_true(oph.mean_abs <= cls.mean_abs * 1.05);
+    /* ...unbiased... */
+    assert_true(fabs(oph.bias) < 0.005);
+    /* ...and within +-0.05 for 95% of pairs in the ranges where decisions are
+     * made (copies and non-copies). Around J = 0.5 no 128-value sketch can be:
+     * the binomial sd is sqrt(J(1-J)/128) = 0.044, which is why doppel
+     * verifies candidates exactly by default. */
+    assert_true(hi.within05 >= 0.95);
+    assert_true(lo.within05 >= 0.95);
+    assert_true(oph.within05 >= 0.85);
+    /* Mean absolute error at J = 0.5 matches the binomial model: sd * sqrt(2/pi). */
+    assert_true(mid.mean_abs < 0.044 * 0.80 * 1.15);
+}
+
+/* The measured LSH candidate rate follows 1 - (1 - s^r)^b. */
+static void test_lsh_s_curve(void **state) {
+    (void)state;
+    enum { M = 600, PAIRS = 1500 };
+    static uint64_t a[M], b[M];
+    uint32_t sa[128], sb[128], ba[128], bb[128];
+    const double js[] = {0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.8};
+    const unsigned shapes[][2] = {{64, 2}, {25, 5}, {9, 13}};
+    rng_state = 11;
+    for (size_t sh = 0; sh < 3; sh++) {
+        unsigned bands = shapes[sh][0], rows = shapes[sh][1];
+        for (size_t t = 0; t < sizeof js / sizeof *js; t++) {
+            size_t shared = (size_t)(2.0 * M * js[t] / (1.0 + js[t]) + 0.5);
+            double exact = (double)shared / (double)(2 * M - shared);
+            int hits = 0;
+            for (int p = 0; p < PAIRS; p++) {
+                make_pair(a, b, M, shared);
+                doppel_minhash(DOPPEL_SKETCH_OPH, a, M, 5, 128, sa);
+                doppel_minhash(DOPPEL_SKETCH_OPH, b, M, 5, 128, sb);
+                dp_band_hashes(sa, bands, rows, ba);
+                dp_band_hashes(sb, bands, rows, bb);
+                int hit = 0;
+                for (unsigned k = 0; k < bands; k++) hit |= ba[k] == bb[k];
+                hits += hit;
+            }
+            double measured = (double)hits / PAIRS, theory = doppel_lsh_probability(exact, bands, rows);
+            printf("# LSH %ux%u J=%.2f: candidate rate %.3f, theory %.3f\n", bands, rows, exact,
+                   measured, theory);
+            /* 1500 pairs: binomial sd <= 0.013; allow 4 sd */
+            assert_true(fabs(measured - theory) < 0.055);
+        }
+    }
+}
+
+static void test_lsh_shape(void **state) {
+    (void)state;
+    unsigned b, r;
+    doppel_lsh_optimal_shape(0.8, 128, &b, &r);
+    assert_true(b * r <= 128);
+    /* the S-curve crosses 1/2 near the threshold */
+    assert_true(doppel_lsh_probability(0.7, b, r) < 0.5 && doppel_lsh_probability(0.9, b, r) > 0.5);
+    doppel_lsh_optimal_shape(0.12, 128, &b, &r);
+    assert_true(doppel_lsh_probability(0.2, b, r) > 0.9);
+    assert_true(doppel_lsh_probability(0.01, b, r) < 0.01);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_word_shingles),
+        cmocka_unit_test(test_minhash_accuracy),
+        cmocka_unit_test(test_lsh_s_curve),
+        cmocka_unit_test(test_lsh_shape),
+    };
+    return cmocka_run_group_tests_name("sketch", tests, NULL, NULL);
+}
