@@ -447,8 +447,8 @@ typedef struct doppel_extract_options {
      * src/boilerplate.c. Lengths are in bytes of cleaned text. */
     unsigned length_low;         /* shorter blocks are "short"; default 70 */
     unsigned length_high;        /* good blocks are at least this long; default 200 */
-    double stopwords_low;        /* below: not running text; default 0.22 */
-    double stopwords_high;       /* at or above (and long): good; default 0.26 */
+    double stopwords_low;        /* below: not running text; default 0.15 */
+    double stopwords_high;       /* at or above (and long): good; default 0.25 */
     double max_link_density;     /* more link text than this: links; default 0.2 */
     unsigned max_heading_distance; /* a heading this close before good text is kept; default 200 */
 } doppel_extract_options;

@@ -124,13 +124,28 @@ static int is_stopword(const char *w, size_t n) {
 /* Bytes that belong to a word: ASCII letters and digits and any non-ASCII
  * byte, except UTF-8 general punctuation (U+2000-U+206F: typographic quotes,
  * dashes, ellipsis), which would otherwise glue quotes onto words. */
+static int ascii_alnum(unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
 static size_t word_end(const unsigned char *s, size_t len, size_t i) {
+    size_t start = i;
     while (i < len) {
         unsigned char c = s[i];
         if (c < 0x80) {
-            if (!((c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z'))) break;
+            /* An apostrophe inside a word ("Russia's", "don't") keeps it whole. */
+            if (c == '\'' && i > start && i + 1 < len && ascii_alnum(s[i + 1])) {
+                i++;
+                continue;
+            }
+            if (!ascii_alnum(c)) break;
             i++;
         } else if (c == 0xE2 && i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)) {
+            if (s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 && i > start &&
+                ascii_alnum(s[i + 3])) {
+                i += 3;  /* ’ as an apostrophe */
+                continue;
+            }
             break;
         } else {
             i++;
@@ -161,7 +176,10 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
             char low[SW_MAXLEN];
             for (size_t k = i; k < e; k++)
                 low[k - i] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]);
-            if (is_stopword(low, e - i)) w->stopwords++;
+            if (is_stopword(low, e - i)) {
+                w->stopwords++;
+                if (!(s[i] >= 'A' && s[i] <= 'Z')) w->lower_stop++;
+            }
         }
         i = e;
     }
@@ -194,11 +212,16 @@ int dp_ends_sentence(const char *str, size_t len) {
     return 0;
 }
 
+/* Headline case capitalizes the words that carry meaning; the small
+ * function words ("of", "the", "in") stay lower case and do not count. */
+static int title_case(const dp_words *w) {
+    return w->words && w->words <= 20 && w->capitalized * 10 >= (w->words - w->lower_stop) * 6;
+}
+
 int dp_title_like(const char *s, size_t len) {
     dp_words w;
     dp_count_words(s, len, &w);
-    return w.words && w.words <= 20 && w.capitalized * 10 >= w.words * 6 &&
-           !dp_ends_sentence(s, len);
+    return title_case(&w) && !dp_ends_sentence(s, len);
 }
 
 /* ---- phrase tables --------------------------------------------------------- */
@@ -444,8 +467,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
         dp_count_words(s, b->len, &f->w);
         f->link_density = b->len ? (float)b->link_bytes / (float)b->len : 0;
         f->ends = (uint8_t)dp_ends_sentence(s, b->len);
-        f->title = (uint8_t)(f->w.words && f->w.words <= 20 &&
-                             f->w.capitalized * 10 >= f->w.words * 6 && !f->ends);
+        f->title = (uint8_t)(title_case(&f->w) && !f->ends);
         f->heading = b->kind == DP_BK_HEADING || (f->title && b->len < opt->length_low * 2);
         f->truncated = (uint8_t)truncated(s, b->len);
         page_words += f->w.words;
@@ -561,10 +583,19 @@ doppel_status dp_classify(doppel_extractor *ex) {
         } else if (b->len < opt->length_low) {
             if (b->link_bytes) cls = DP_CLS_BAD, reason = DOPPEL_DROP_LINKS;
             else cls = DP_CLS_SHORT, reason = DOPPEL_DROP_SHORT;
+        } else if (f->title && b->len < 2 * opt->length_low) {
+            /* A long headline: no function words to speak of, but it heads
+             * text; judge it as a short heading. */
+            cls = DP_CLS_SHORT, reason = DOPPEL_DROP_SHORT;
         } else if (sd >= opt->stopwords_high) {
-            cls = b->len >= opt->length_high ? DP_CLS_GOOD : DP_CLS_NEARGOOD;
+            /* Wire copy runs in paragraphs of one or two sentences, shorter
+             * than length_high: a complete sentence of some length is as
+             * good a sign of prose as length. */
+            int sentence = f->ends && f->w.words >= 12;
+            cls = b->len >= opt->length_high || sentence ? DP_CLS_GOOD : DP_CLS_NEARGOOD;
             reason = DOPPEL_DROP_CONTEXT;
-        } else if (sd >= opt->stopwords_low) {
+        } else if (sd >= opt->stopwords_low || (f->ends && b->len >= opt->length_high)) {
+            /* Long punctuated prose dense with names still reads as text. */
             cls = DP_CLS_NEARGOOD, reason = DOPPEL_DROP_CONTEXT;
         } else {
             cls = DP_CLS_BAD, reason = DOPPEL_DROP_NOT_PROSE;

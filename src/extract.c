@@ -47,8 +47,8 @@ void doppel_extract_options_default(doppel_extract_options *opt) {
     opt->boilerplate = 1;
     opt->length_low = 70;
     opt->length_high = 200;
-    opt->stopwords_low = 0.22;
-    opt->stopwords_high = 0.26;
+    opt->stopwords_low = 0.15;
+    opt->stopwords_high = 0.25;
     opt->max_link_density = 0.2;
     opt->max_heading_distance = 200;
 }
@@ -242,8 +242,7 @@ static doppel_status guess_title(doppel_extractor *ex) {
         dp_count_words(s, b->len, &w);
         char last = s[b->len - 1];
         int titled = b->kind == DP_BK_HEADING ||
-                     (w.words >= 3 && w.words <= 20 && w.capitalized * 2 >= w.words &&
-                      last != '.' && last != ',' && last != ';');
+                     (w.words >= 3 && dp_title_like(s, b->len) && last != ',');
         if (titled) return dp_set_meta(ex, DP_META_TITLE, s, b->len);
         if (b->len >= ex->opt->length_low) return DOPPEL_OK;
     }

@@ -118,6 +118,7 @@ void dp_classify_free(doppel_extractor *ex);
 /* Word statistics shared by the scorer and layer 2. */
 typedef struct dp_words {
     uint32_t words, stopwords, capitalized, letters;
+    uint32_t lower_stop;   /* stopwords written in lower case */
 } dp_words;
 void dp_count_words(const char *s, size_t len, dp_words *w);
 /* Ends with a sentence stop (. ! ? : ; or CJK 。！？), closing quotes aside. */
