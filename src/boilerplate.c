@@ -423,7 +423,12 @@ static doppel_status mark_repeats(doppel_extractor *ex, unsigned max_len) {
                 ex->seen[k].h = h;
                 ex->seen[k].n++;
             } else if (ex->seen[k].n > 1) {
-                drop_hard(b, DOPPEL_DROP_REPEATED);
+                /* Repeated headlines, menu items and buttons go everywhere;
+                 * a repeated sentence (a pull quote) keeps its first place. */
+                if (!ex->feat[i].ends || ex->seen[k].n == UINT32_MAX)
+                    drop_hard(b, DOPPEL_DROP_REPEATED);
+                else
+                    ex->seen[k].n = UINT32_MAX;
             }
         }
     }
@@ -513,7 +518,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
                 }
             if (b->hard) continue;
         }
-        if (memchr(s, 0xA9, b->len) && b->len < opt->length_high) { /* © in a short line */
+        if (b->len < opt->length_high && memmem(s, b->len, "\xC2\xA9", 2)) { /* © */
             drop_hard(b, DOPPEL_DROP_PROMPT);
             continue;
         }
@@ -644,6 +649,23 @@ doppel_status dp_classify(doppel_extractor *ex) {
             b->cls = DP_CLS_GOOD;
         else
             b->cls = DP_CLS_BAD;
+    }
+    /* Step 3b: a short line printed in one paragraph with good text (a
+     * <br> continuation, a dateline above a lead) belongs to it. */
+    for (int dir = 0; dir < 2; dir++) {
+        for (size_t j = 0; j < n; j++) {
+            size_t i = dir == 0 ? j : n - 1 - j;
+            dp_block *b = &ex->blocks[i];
+            if (!ex->feat[i].visible || b->hard || ex->feat[i].init != DP_CLS_SHORT ||
+                b->cls == DP_CLS_GOOD)
+                continue;
+            size_t k = i;
+            if (dir == 0 ? k == 0 : k + 1 >= n) continue;
+            k = dir == 0 ? k - 1 : k + 1;
+            if (ex->feat[k].visible && ex->blocks[k].para == b->para &&
+                ex->blocks[k].cls == DP_CLS_GOOD && ex->feat[k].init != DP_CLS_SHORT)
+                b->cls = DP_CLS_GOOD;
+        }
     }
     /* Step 4: neargood blocks from their good/bad neighbours. */
     for (size_t i = 0; i < n; i++) {

@@ -102,6 +102,11 @@ doppel_status dp_md_inline(const char *s, size_t len, doppel_buf *out, uint32_t 
 /* HTML: charset conversion is done by the caller (dp_html_charset). */
 doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, doppel_error *err);
 
+/* Does the page nest tags deeper than the tree parser handles in
+ * reasonable time? Then dp_html_strip reads it as text without its tags. */
+int dp_html_too_deep(const char *s, size_t len);
+doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len);
+
 /* Look for a declared charset in the first bytes of an HTML document. If it
  * is latin-1/windows-1252, convert s into ex->conv and return 1; if it is
  * some other non-UTF-8 charset, set DOPPEL_EXTRACT_CHARSET_UNKNOWN; 0 when

@@ -22,8 +22,11 @@
  * flagged. A page that declares latin-1 but is valid UTF-8 with multibyte
  * characters was mislabeled by its server and is left alone.
  *
- * The walk is iterative (parent pointers), so a page nested a million
- * levels deep cannot overflow the stack.
+ * The walk is iterative (parent pointers), so deep pages cannot overflow
+ * the stack. gumbo itself needs time quadratic in the nesting depth (200k
+ * nested <div>s take minutes), so a page whose tags nest deeper than
+ * MAX_DEPTH is read by a plain tag stripper instead (dp_html_strip) and
+ * flagged as repaired: its text survives, its structure does not matter.
  */
 #include "extract_int.h"
 
@@ -113,6 +116,103 @@ int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
     b->data[b->len] = '\0';
     ex->flags |= DOPPEL_EXTRACT_CHARSET_CONVERTED;
     return 1;
+}
+
+/* ---- pages too deep for a tree ------------------------------------------------ */
+
+#define MAX_DEPTH 1000
+
+/* Tags that never nest: void elements, and those the parser closes by
+ * itself when the next one opens (an unclosed <p> per paragraph is normal). */
+static int nonnesting(const char *name, size_t n) {
+    static const char *const tags[] = {"br", "img", "hr", "meta", "link", "input", "area",
+                                       "base", "col", "embed", "param", "source", "track",
+                                       "wbr", "p", "li", "td", "tr", "th", "option", "dt",
+                                       "dd", "!--", "!doctype", NULL};
+    for (int i = 0; tags[i]; i++)
+        if (strlen(tags[i]) == n && !strncasecmp(name, tags[i], n)) return 1;
+    return 0;
+}
+
+/* Estimate the nesting depth from the tags alone, in one pass. */
+int dp_html_too_deep(const char *s, size_t len) {
+    long depth = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] != '<') continue;
+        int closing = s[i + 1] == '/';
+        size_t k = i + 1 + (size_t)closing, start = k;
+        while (k < len && k - start < 16 && s[k] != '>' && s[k] != ' ' && s[k] != '/' &&
+               s[k] != '\n' && s[k] != '\t')
+            k++;
+        if (k == start || !(((s[start] | 32) >= 'a' && (s[start] | 32) <= 'z') || s[start] == '!'))
+            continue;
+        if (nonnesting(s + start, k - start)) continue;
+        if (closing) {
+            if (depth > 0) depth--;
+        } else if (++depth > MAX_DEPTH) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int tag_is(const char *s, size_t n, const char *name) {
+    size_t k = strlen(name);
+    return n >= k && !strncasecmp(s, name, k) &&
+           (n == k || s[k] == '>' || s[k] == ' ' || s[k] == '/' || s[k] == '\n' || s[k] == '\t');
+}
+
+/* Text of a page with its tags removed: tags become spaces (block tags a
+ * paragraph break), script/style content is skipped, the common entities
+ * are decoded. Then read as text. */
+doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len) {
+    doppel_buf *b = &ex->hbuf[0];
+    b->len = 0;
+    if (dp_buf_reserve(b, 2 * len + 2)) return DOPPEL_ERR_NOMEM;  /* a tag is >= 2 bytes */
+    static const char *const blocks[] = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5",
+                                         "h6", "tr", "table", "section", "article",
+                                         "blockquote", "pre", "ul", "ol", NULL};
+    static const struct { const char *name, *text; } ents[] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"},
+        {"&nbsp;", " "}, {"&apos;", "'"}, {NULL, NULL}};
+    size_t i = 0;
+    while (i < len) {
+        char c = s[i];
+        if (c == '<') {
+            const char *gt = memchr(s + i, '>', len - i);
+            size_t e = gt ? (size_t)(gt - s) + 1 : len;
+            const char *name = s + i + 1 + (i + 1 < len && s[i + 1] == '/');
+            size_t nn = (size_t)(s + e - name);
+            char sep = ' ';
+            for (int k = 0; blocks[k]; k++)
+                if (tag_is(name, nn, blocks[k])) sep = '\n';
+            if (sep == '\n') b->data[b->len++] = '\n', sep = '\n';
+            b->data[b->len++] = sep;
+            if (i + 1 < len && s[i + 1] != '/' && (tag_is(name, nn, "script") || tag_is(name, nn, "style"))) {
+                const char *endtag = tag_is(name, nn, "script") ? "</script" : "</style";
+                size_t k = e;
+                while (k + 8 <= len && strncasecmp(s + k, endtag, strlen(endtag))) k++;
+                e = k + 8 <= len ? k : len;
+            }
+            i = e;
+            continue;
+        }
+        if (c == '&') {
+            int done = 0;
+            for (int k = 0; ents[k].name && !done; k++) {
+                size_t n = strlen(ents[k].name);
+                if (i + n <= len && !memcmp(s + i, ents[k].name, n)) {
+                    b->data[b->len++] = ents[k].text[0];
+                    i += n;
+                    done = 1;
+                }
+            }
+            if (done) continue;
+        }
+        b->data[b->len++] = c;
+        i++;
+    }
+    return dp_read_lines(ex, b->data, b->len, 1, 0);
 }
 
 /* ---- gumbo's memory through the counted allocator ---------------------------- */
