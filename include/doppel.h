@@ -518,7 +518,7 @@ doppel_status doppel_extract(doppel_extractor *ex, const char *raw, size_t len,
  *
  * Structure: a count-min sketch (4 rows, conservative update) of 32-bit
  * cells counting documents per line hash, each cell paired with a 32-bit
- * bitmap of "content keys" — a hash of the document's longest line — so that
+ * bitmap of "content keys" — a hash of the document's longest other line — so that
  * the many reprints of one article (which share their longest line) count as
  * one context and their paragraphs are never called boilerplate. Memory is
  * fixed at creation (8 bytes per cell); the default 16 MiB has 2^19 cells per

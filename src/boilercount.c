@@ -9,9 +9,10 @@
  * true count of documents that contain the line.
  *
  * Each cell also has a 32-bit bitmap of content keys: bit (key & 31) where
- * key is a hash of the document's longest line. Reprints of one article
- * share their longest line, so they set one bit however many there are;
- * chrome recurs around different articles and sets many. The AND of a
+ * key is a hash of the document's longest line other than the line
+ * counted. Reprints of one article share their longest lines, so they set
+ * one bit however many there are; chrome recurs around different articles
+ * and sets many. The AND of a
  * line's bitmaps over the rows (cells shared with other lines only add
  * bits) estimates its distinct contexts, saturating at 32 — enough for a
  * threshold of a few.
@@ -142,8 +143,11 @@ static int cmp_u64(const void *a, const void *b) {
 
 doppel_status doppel_boiler_add(doppel_boiler_counter *bc, const char *text, size_t len) {
     if (bc->finished) return DOPPEL_ERR_STATE;
-    size_t n = 0, longest = 0;
-    uint64_t key = 0;
+    /* The two longest lines identify the document's content: a line's
+     * context is the longest line other than itself, so chrome that is the
+     * longest line of its pages still sees the varying article beside it. */
+    size_t n = 0, len1 = 0, len2 = 0;
+    uint64_t key1 = 0, key2 = 0;
     for (size_t i = 0; i < len;) {
         const char *nl = memchr(text + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - text) : len;
@@ -152,7 +156,12 @@ doppel_status doppel_boiler_add(doppel_boiler_counter *bc, const char *text, siz
             if (dp_grow((void **)&bc->tmp, &bc->tmp_cap, n + 1, sizeof *bc->tmp))
                 return DOPPEL_ERR_NOMEM;
             bc->tmp[n++] = h;
-            if (e - i > longest) longest = e - i, key = h;
+            if (e - i > len1) {
+                len2 = len1, key2 = key1;
+                len1 = e - i, key1 = h;
+            } else if (e - i > len2 && h != key1) {
+                len2 = e - i, key2 = h;
+            }
         }
         i = e + 1;
     }
@@ -160,10 +169,13 @@ doppel_status doppel_boiler_add(doppel_boiler_counter *bc, const char *text, siz
     if (!n) return DOPPEL_OK;
     /* Count each line once per document. */
     qsort(bc->tmp, n, sizeof *bc->tmp, cmp_u64);
-    uint32_t bit = 1u << (XXH3_64bits_withSeed(&key, sizeof key, bc->opt.seed) & 31);
+    if (!len2) key2 = key1;
+    uint32_t bit1 = 1u << (XXH3_64bits_withSeed(&key1, sizeof key1, bc->opt.seed) & 31);
+    uint32_t bit2 = 1u << (XXH3_64bits_withSeed(&key2, sizeof key2, bc->opt.seed) & 31);
     for (size_t k = 0; k < n; k++) {
         if (k && bc->tmp[k] == bc->tmp[k - 1]) continue;
         uint64_t h = bc->tmp[k];
+        uint32_t bit = h == key1 ? bit2 : bit1;
         uint32_t m = estimate(bc, h, NULL);
         for (int r = 0; r < DEPTH; r++) {
             size_t c = cell(bc, h, r);
