@@ -378,11 +378,34 @@ static int is_breadcrumb(const char *s, size_t len, const dp_words *w) {
 
 /* "KIM WON JIN/AFP/WireImage", "Photo: AP/Reuters": short, slashed, no stop. */
 static int is_credit(const char *s, size_t len, const dp_words *w) {
+    static const char *const prefixes[] = {"Photo:", "Image:", "Picture:", "Credit:",
+                                           "Photograph:", "Foto:", "Bild:", NULL};
+    for (int i = 0; prefixes[i]; i++)
+        if (len > strlen(prefixes[i]) && !memcmp(s, prefixes[i], strlen(prefixes[i])) &&
+            w->words <= 8)
+            return 1;
     size_t slashes = 0;
     for (size_t i = 1; i + 1 < len; i++)
         slashes += s[i] == '/' && s[i - 1] != ' ' && s[i + 1] != ' ' && s[i - 1] != '/' &&
                    s[i + 1] != '/';
     return slashes >= 2 && w->words <= 8 && !dp_ends_sentence(s, len);
+}
+
+/* "By Jo Marsh", "By Staff Reporter | 12 March 2024": who wrote it, not what. */
+static int is_byline(const char *s, size_t len, const dp_words *w) {
+    return len > 4 && !memcmp(s, "By ", 3) && s[3] >= 'A' && s[3] <= 'Z' && w->words <= 10 &&
+           !dp_ends_sentence(s, len);
+}
+
+/* One-word blocks that are controls of the page, not words of the text. */
+static int is_control(const char *words, uint32_t nwords) {
+    static const char *const controls[] = {" menu ", " search ", " navigation ", " close ",
+                                           " home ", " top ", " print ", " email ",
+                                           " share ", " more ", " next ", " previous ", NULL};
+    if (nwords != 1) return 0;
+    for (int i = 0; controls[i]; i++)
+        if (!strcmp(words, controls[i])) return 1;
+    return 0;
 }
 
 static int truncated(const char *s, size_t len) {
@@ -452,6 +475,13 @@ static int good_follows(const doppel_extractor *ex, size_t i, unsigned max_dista
 
 /* ---- the classifier -------------------------------------------------------------- */
 
+/* A headline: title case, or (sentence-case headlines are common) a short
+ * line of a few words with no sentence stop. */
+static int headline(const dp_block *b, const dp_feat *f, const doppel_extract_options *opt) {
+    return f->title || (b->len < opt->length_low && !f->ends && f->w.words >= 3 &&
+                        f->w.words <= 15);
+}
+
 doppel_status dp_classify(doppel_extractor *ex) {
     const doppel_extract_options *opt = ex->opt;
     size_t n = ex->nblocks;
@@ -473,7 +503,9 @@ doppel_status dp_classify(doppel_extractor *ex) {
         f->link_density = b->len ? (float)b->link_bytes / (float)b->len : 0;
         f->ends = (uint8_t)dp_ends_sentence(s, b->len);
         f->title = (uint8_t)(title_case(&f->w) && !f->ends);
-        f->heading = b->kind == DP_BK_HEADING || (f->title && b->len < opt->length_low * 2);
+        f->heading = b->kind == DP_BK_HEADING || (f->title && b->len < opt->length_low * 2) ||
+                     (b->len < opt->length_low && !f->ends && f->w.words >= 3 &&
+                      f->w.words <= 15);
         f->truncated = (uint8_t)truncated(s, b->len);
         page_words += f->w.words;
         page_stop += f->w.stopwords;
@@ -522,8 +554,10 @@ doppel_status dp_classify(doppel_extractor *ex) {
             drop_hard(b, DOPPEL_DROP_PROMPT);
             continue;
         }
-        if (is_breadcrumb(s, b->len, &f->w)) drop_hard(b, DOPPEL_DROP_NAVIGATION);
-        else if (is_credit(s, b->len, &f->w)) drop_hard(b, DOPPEL_DROP_SHORT);
+        if (is_breadcrumb(s, b->len, &f->w) || is_control(words, f->w.words))
+            drop_hard(b, DOPPEL_DROP_NAVIGATION);
+        else if (is_credit(s, b->len, &f->w) || is_byline(s, b->len, &f->w))
+            drop_hard(b, DOPPEL_DROP_SHORT);
     }
     if (mark_repeats(ex, opt->length_high)) return DOPPEL_ERR_NOMEM;
 
@@ -536,14 +570,18 @@ doppel_status dp_classify(doppel_extractor *ex) {
         if (!f->visible || b->kind == DP_BK_CODE) continue;
         if (f->marker) {
             drop_hard(b, DOPPEL_DROP_TEASER);
-            in_section = after_title = 1;
+            /* Only a headline licenses the blurb under it: a marker that
+             * closes a related box ("More from ...") must not eat the
+             * paragraph after it. */
+            in_section = 1;
+            after_title = 0;
             continue;
         }
         if (!in_section) continue;
         int body = b->len >= opt->length_low && !f->title;
         if (!body || after_title) {
             drop_hard(b, DOPPEL_DROP_TEASER);
-            after_title = f->title;
+            after_title = headline(b, f, opt);
         } else {
             in_section = 0;
         }
@@ -557,7 +595,8 @@ doppel_status dp_classify(doppel_extractor *ex) {
             while (t < n && !ex->feat[t].visible) t++;
             size_t u = t + 1;
             while (u < n && !ex->feat[u].visible) u++;
-            if (u >= n || !ex->feat[t].title || !ex->feat[u].truncated) break;
+            if (u >= n || !headline(&ex->blocks[t], &ex->feat[t], opt) || !ex->feat[u].truncated)
+                break;
             pairs++;
             last = u;
             k = u + 1;
@@ -642,7 +681,14 @@ doppel_status dp_classify(doppel_extractor *ex) {
         if (!next) next = DP_CLS_BAD;
         if (!prev_any) prev_any = DP_CLS_BAD;
         if (!next_any) next_any = DP_CLS_BAD;
-        if (prev == DP_CLS_GOOD && next == DP_CLS_GOOD) b->cls = DP_CLS_GOOD;
+        const dp_feat *f = &ex->feat[i];
+        /* A short complete sentence right after article text is usually its
+         * last line ("No one was hurt, police said."); chrome sentences
+         * are caught by the prompt rules above. */
+        int closing = prev == DP_CLS_GOOD && prev_any == DP_CLS_GOOD && f->ends &&
+                      f->w.words >= 4 &&
+                      (!covered || (double)f->w.stopwords >= opt->stopwords_low * f->w.words);
+        if ((prev == DP_CLS_GOOD && next == DP_CLS_GOOD) || closing) b->cls = DP_CLS_GOOD;
         else if (prev == DP_CLS_BAD && next == DP_CLS_BAD) b->cls = DP_CLS_BAD;
         else if ((prev == DP_CLS_BAD && prev_any == DP_CLS_NEARGOOD) ||
                  (next == DP_CLS_BAD && next_any == DP_CLS_NEARGOOD))
