@@ -96,3 +96,8 @@ install: lib cli
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# Extraction throughput (bench/extract_speed.c); run by bench/run.sh.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)

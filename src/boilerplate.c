@@ -111,9 +111,8 @@ static void sw_init(void) {
     }
 }
 
-static int is_stopword(const char *w, size_t n) {
-    if (n >= SW_MAXLEN) return 0;
-    uint32_t h = sw_hash(w, n) & (SW_SLOTS - 1);
+static int is_stopword_h(const char *w, size_t n, uint32_t hash) {
+    uint32_t h = hash & (SW_SLOTS - 1);
     while (sw_table[h][0]) {
         if (!memcmp(sw_table[h], w, n) && sw_table[h][n] == '\0') return 1;
         h = (h + 1) & (SW_SLOTS - 1);
@@ -154,41 +153,47 @@ static size_t word_end(const unsigned char *s, size_t len, size_t i) {
     return i;
 }
 
-static int word_byte(const unsigned char *s, size_t len, size_t i) {
-    return word_end(s, len, i) > i;
-}
-
 void dp_count_words(const char *str, size_t len, dp_words *w) {
     pthread_once(&sw_once, sw_init);
     const unsigned char *s = (const unsigned char *)str;
     *w = (dp_words){0};
+    uint32_t digits = 0;
     size_t i = 0;
     while (i < len) {
-        if (!word_byte(s, len, i)) {
+        unsigned char c = s[i];
+        if (c < 0x80 && !ascii_alnum(c)) {  /* the common separators, fast */
             i++;
             continue;
         }
         size_t e = word_end(s, len, i);
+        if (e == i) {
+            i++;
+            continue;
+        }
         w->words++;
-        w->letters += (uint32_t)(e - i);
-        if (s[i] >= 'A' && s[i] <= 'Z') w->capitalized++;
+        if (c >= 'A' && c <= 'Z') w->capitalized++;
+        /* Lower-case and hash in one pass; only short words can be stopwords. */
         if (e - i < SW_MAXLEN) {
             char low[SW_MAXLEN];
-            for (size_t k = i; k < e; k++)
-                low[k - i] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + 32 : s[k]);
-            if (is_stopword(low, e - i)) {
-                w->stopwords++;
-                if (!(s[i] >= 'A' && s[i] <= 'Z')) w->lower_stop++;
+            uint32_t h = 2166136261u;
+            for (size_t k = i; k < e; k++) {
+                unsigned char l = s[k] >= 'A' && s[k] <= 'Z' ? (unsigned char)(s[k] + 32) : s[k];
+                digits += l >= '0' && l <= '9';
+                low[k - i] = (char)l;
+                h = (h ^ l) * 16777619u;
             }
+            if (is_stopword_h(low, e - i, h)) {
+                w->stopwords++;
+                if (!(c >= 'A' && c <= 'Z')) w->lower_stop++;
+            }
+        } else {
+            for (size_t k = i; k < e; k++) digits += s[k] >= '0' && s[k] <= '9';
         }
+        w->letters += (uint32_t)(e - i);
         i = e;
     }
-    /* Digits alone are not letters: a line of numbers has none. */
-    if (w->letters) {
-        size_t digits = 0;
-        for (size_t k = 0; k < len; k++) digits += s[k] >= '0' && s[k] <= '9';
-        w->letters = digits >= w->letters ? 0 : w->letters - (uint32_t)digits;
-    }
+    /* Digits are not letters: a line of numbers has none. */
+    w->letters = digits >= w->letters ? 0 : w->letters - digits;
 }
 
 int dp_ends_sentence(const char *str, size_t len) {
@@ -530,7 +535,11 @@ doppel_status dp_classify(doppel_extractor *ex) {
             drop_hard(b, DOPPEL_DROP_SHORT);  /* share counters, page numbers, rules */
             continue;
         }
-        if (b->len >= 2 * opt->length_high) continue;  /* long prose may mention anything */
+        if (b->len >= 2 * opt->length_high || f->w.words > 25) {
+            /* Long prose may mention anything; only its layout is judged. */
+            if (is_credit(s, b->len, &f->w)) drop_hard(b, DOPPEL_DROP_SHORT);
+            continue;
+        }
         if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
         const char *words = ex->scratch.data;
         f->marker = (uint8_t)(f->w.words <= 8 && !f->ends && starts_with_marker(words, f->w.words));
@@ -542,7 +551,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
                 }
             if (b->hard) continue;
         }
-        if (f->w.words <= 25) {
+        {
             for (int k = 0; prompts[k].text; k++)
                 if (has_word_prefix(words, prompts[k].text)) {
                     drop_hard(b, prompts[k].reason);

@@ -262,7 +262,8 @@ static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) 
             b->reason = DOPPEL_DROP_CORPUS;
         }
         size_t lines = 1;
-        for (size_t k = 0; k < b->len; k++) lines += s[k] == '\n';
+        for (const char *q = s, *end = s + b->len; (q = memchr(q, '\n', (size_t)(end - q))); q++)
+            lines++;
         if (keep) {
             kept_lines += lines;
             if (ex->out.len) {
