@@ -59,11 +59,16 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libdoppel.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS) -lcmocka
 
+# Scanner vs jansson on a real file: build/bench_jsonl FILE.jsonl [rounds]
+$(BUILD)/bench_jsonl: bench/bench_jsonl.c $(BUILD)/libdoppel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
 unit: $(TESTS)
 	@fail=0; for t in $(TESTS); do $$t || fail=1; done; exit $$fail
 
 cli-test: $(BUILD)/doppel
-	@sh tests/cli/run.sh $(BUILD)/doppel
+	@fail=0; for t in tests/cli/*.sh; do sh $$t $(BUILD)/doppel || fail=1; done; exit $$fail
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (LeakSanitizer is part of ASan on Linux). Any finding aborts the run.

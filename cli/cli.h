@@ -27,7 +27,8 @@ int cmd_synth(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 
 /* ---- output files written whole or not at all ------------------------
- * cli_out_open("-") writes to stdout. Otherwise a temporary file is created
+ * cli_out_open("-") writes to stdout, and a device or FIFO is written in
+ * place. Otherwise a temporary file is created
  * beside path and renamed over it by cli_out_commit only when everything
  * was written and flushed; cli_out_abort (or exiting without commit) leaves
  * no file behind. */
@@ -35,6 +36,7 @@ typedef struct cli_out {
     FILE *fp;
     char *path;     /* final path; NULL for stdout */
     char *tmp_path; /* temporary path while writing */
+    int direct;     /* a device or FIFO, written in place */
 } cli_out;
 
 int cli_out_open(cli_out *out, const char *path);   /* 0 or -1 (message printed) */

@@ -21,6 +21,8 @@
     "                      (default: report it on stderr, skip it, count it)\n" \
     "matching:\n" \
     "  --threshold J       near: Jaccard of shingle sets >= J (default 0.5)\n" \
+    "  --low-threshold L   near also: Jaccard >= L (default 0.15) for pairs that share\n" \
+    "  --min-shared N      at least N shingles (default 50): long texts with scattered edits\n" \
     "  --containment C     contained: smaller doc's shingles >= C inside the larger (default 0.9)\n" \
     "  --min-contained N   ... when the smaller doc has at least N shingles (default 40)\n" \
     "  --ngram N           shingle length (default 5 words)\n" \
@@ -28,7 +30,8 @@
     "  --num-perm K        MinHash values per document (default 128)\n" \
     "  --sketch S          oph (default: one-permutation + densification) or classic\n" \
     "  --seed S            hash seed (default 1)\n" \
-    "  --lsh-threshold J   Jaccard the LSH is shaped to catch (default min(threshold, 0.2))\n" \
+    "  --lsh-threshold J   Jaccard the LSH is shaped for (default 0.8 x min(threshold,\n" \
+    "                      low-threshold) = 0.12, giving 64 bands x 2 rows)\n" \
     "  --bands B --rows R  set the LSH shape by hand (B x R <= K)\n" \
     "  --max-bucket N      LSH buckets larger than N are linked as a chain (default 100)\n" \
     "  --fast              verify with the MinHash estimate instead of exact sets\n" \

@@ -13,7 +13,7 @@ enum {
     OPT_ID_FIELD = 1000, OPT_TEXT_FIELD, OPT_TITLE_FIELD, OPT_DATE_FIELD, OPT_FORMAT,
     OPT_THRESHOLD, OPT_CONTAINMENT, OPT_MIN_CONTAINED, OPT_NGRAM, OPT_CHAR, OPT_NUM_PERM,
     OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
-    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON
+    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +44,8 @@ static const struct option long_opts[] = {
     {"tmp-dir", required_argument, 0, OPT_TMP_DIR},
     {"summary", required_argument, 0, OPT_SUMMARY},
     {"json", no_argument, 0, OPT_JSON},
+    {"low-threshold", required_argument, 0, OPT_LOW_THRESHOLD},
+    {"min-shared", required_argument, 0, OPT_MIN_SHARED},
     {0, 0, 0, 0}};
 
 static int parse_double(const char *s, const char *name, double lo, double hi, double *out) {
@@ -103,6 +105,14 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
         case OPT_THRESHOLD:
             if (parse_double(optarg, "threshold", 0.01, 1, &d)) return -2;
             c->cfg.threshold = d;
+            break;
+        case OPT_LOW_THRESHOLD:
+            if (parse_double(optarg, "low-threshold", 0.01, 1, &d)) return -2;
+            c->cfg.low_threshold = d;
+            break;
+        case OPT_MIN_SHARED:
+            if (parse_uint(optarg, "min-shared", 0, 1u << 30, &u)) return -2;
+            c->cfg.min_shared = (unsigned)u;
             break;
         case OPT_CONTAINMENT:
             if (parse_double(optarg, "containment", 0.01, 1, &d)) return -2;

@@ -58,6 +58,22 @@ int cli_out_open(cli_out *out, const char *path) {
         out->fp = stdout;
         return 0;
     }
+    /* A device or FIFO (/dev/null, a named pipe) cannot be replaced by a
+     * rename, and "whole or nothing" has no meaning for it: write directly. */
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        if (S_ISDIR(sb.st_mode)) {
+            cli_error("output %s is a directory", path);
+            return -1;
+        }
+        out->fp = fopen(path, "w");
+        if (!out->fp) {
+            cli_error("cannot write output %s: %s", path, strerror(errno));
+            return -1;
+        }
+        out->direct = 1;
+        return 0;
+    }
     const char *slash = strrchr(path, '/');
     size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
     const char *base = slash ? slash + 1 : path;
@@ -94,6 +110,12 @@ int cli_out_open(cli_out *out, const char *path) {
 }
 
 int cli_out_commit(cli_out *out) {
+    if (out->direct) {
+        int bad = ferror(out->fp) || fclose(out->fp) != 0;
+        *out = (cli_out){0};
+        if (bad) cli_error("writing output failed: %s", strerror(errno));
+        return bad ? -1 : 0;
+    }
     if (!out->path) {
         if (fflush(stdout) != 0 || ferror(stdout)) {
             cli_error("writing standard output: %s", strerror(errno));
@@ -120,6 +142,10 @@ int cli_out_commit(cli_out *out) {
 
 void cli_out_abort(cli_out *out) {
     if (out->fp && out->fp != stdout) fclose(out->fp);
+    if (out->direct) {
+        *out = (cli_out){0};
+        return;
+    }
     if (out->tmp_path) unlink(out->tmp_path);
     if (pending_tmp == out->tmp_path) pending_tmp = NULL;
     free(out->tmp_path);

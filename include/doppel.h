@@ -97,7 +97,9 @@ typedef struct doppel_config {
     doppel_sketch_kind sketch;   /* default DOPPEL_SKETCH_OPH */
     unsigned num_perm;           /* MinHash values per document; default 128 */
     uint64_t seed;               /* seeds every hash; default 1 */
-    double threshold;            /* near: Jaccard >= threshold */
+    double threshold;            /* near: Jaccard >= threshold, at any length; default 0.5 */
+    double low_threshold;        /* near also: Jaccard >= low_threshold ... (default 0.15) */
+    unsigned min_shared;         /* ... and at least min_shared shingles in common (default 50) */
     double containment;          /* contained: smaller-in-larger >= this; default 0.9 */
     unsigned min_contained;      /* contained needs the smaller doc to have this many shingles */
     double lsh_threshold;        /* Jaccard the LSH is tuned to catch; 0 = derived */
@@ -180,7 +182,7 @@ typedef enum doppel_relation {
     DOPPEL_REL_NONE = 0,       /* not a copy (below every threshold) */
     DOPPEL_REL_CANONICAL = 1,  /* the document kept for its cluster */
     DOPPEL_REL_EXACT = 2,      /* same normalized text */
-    DOPPEL_REL_NEAR = 3,       /* Jaccard >= threshold */
+    DOPPEL_REL_NEAR = 3,       /* Jaccard >= threshold, or >= low_threshold with min_shared */
     DOPPEL_REL_CONTAINED = 4,  /* smaller doc's shingles >= containment inside the larger */
     DOPPEL_REL_LINKED = 5      /* in the cluster only through other members */
 } doppel_relation;
@@ -374,13 +376,155 @@ void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);
  * Synthetic corpora (synth)
  * ==================================================================== */
 
-/* (synth section) */
+/* A labeled synthetic news corpus, generated on the fly: originals written
+ * from a vocabulary built in code (topics with their own terms and names, so
+ * unrelated documents share words but not passages), and copies of earlier
+ * originals made in one of several documented ways. Every document is
+ * derived from (seed, its number) alone, so generation streams in constant
+ * memory and the same options give a byte-identical corpus. The rates of
+ * each kind are documented at the top of src/synth.c. */
+
+typedef enum doppel_synth_kind {
+    DOPPEL_SYNTH_ORIGINAL = 0,    /* not a copy; its own cluster label */
+    DOPPEL_SYNTH_EXACT = 1,       /* identical text */
+    DOPPEL_SYNTH_BOILERPLATE = 2, /* wrapped in the copying site's chrome */
+    DOPPEL_SYNTH_TRUNCATED = 3,   /* headline + leading paragraphs (a lead) */
+    DOPPEL_SYNTH_EDITED = 4,      /* words substituted, inserted, deleted */
+    DOPPEL_SYNTH_OCR = 5,         /* character-level OCR-like errors */
+    DOPPEL_SYNTH_REORDERED = 6,   /* body paragraphs shuffled */
+    DOPPEL_SYNTH_HEADLINE = 7     /* different headline, same body */
+} doppel_synth_kind;
+
+#define DOPPEL_SYNTH_NUM_KINDS 8
+
+/* Lower-case name of a kind ("original", "exact", ...); NULL when out of range. */
+const char *doppel_synth_kind_name(doppel_synth_kind kind);
+
+typedef struct doppel_synth_options {
+    uint64_t count;             /* documents to generate; default 1000 */
+    uint64_t seed;              /* default 1 */
+    unsigned mean_words;        /* mean words of an original's body; default 500 (>= 20) */
+    double copy_fraction;       /* share of documents that are copies; default 0.35, in [0, 0.95] */
+    /* Relative share of each copy kind among copies; index by kind, the
+     * ORIGINAL entry is ignored. Default 1 for every copy kind (equal shares). */
+    double kind_weight[DOPPEL_SYNTH_NUM_KINDS];
+    uint32_t topics;            /* number of topics; 0 (default) = count / 64, at least 4 */
+    uint32_t sites;             /* number of sites (sources); default 40 */
+    uint32_t date_span_days;    /* originals' dates spread over this; default 56 */
+    int64_t start_day;          /* first date, days since 1970-01-01; default 2024-01-01 */
+    uint32_t recent_window;     /* half the copies copy one of the last this many documents,
+                                   half any earlier one; default 1000 */
+    double edit_min, edit_max;          /* edited: word edit rate; default 0.05, 0.20 */
+    double ocr_min, ocr_max;            /* ocr: character error rate; default 0.01, 0.03 */
+    double truncate_min, truncate_max;  /* truncated: share of paragraphs kept; 0.20, 0.60 */
+    unsigned truncate_min_words;        /* truncated: keep at least this many body words
+                                           when the original has them; default 60 */
+    double read_more_rate;              /* truncated: share ending with a "Read more" line; 0.5 */
+    double chrome_min, chrome_max;      /* boilerplate: chrome words / original words; 0.10, 0.40 */
+} doppel_synth_options;
+
+/* Fill *opt with the documented defaults. */
+void doppel_synth_options_default(doppel_synth_options *opt);
+
+/* Check options; DOPPEL_ERR_ARG with a message naming the bad field. */
+doppel_status doppel_synth_options_validate(const doppel_synth_options *opt, doppel_error *err);
+
+/* One generated document. Every pointer is owned by the generator and valid
+ * only during the emit call; strings are NUL-terminated ASCII/UTF-8. */
+typedef struct doppel_synth_doc {
+    uint64_t number;          /* 0-based position in the corpus */
+    const char *id;           /* "s000042": "s" + number, zero-padded to >= 6 digits */
+    const char *title;        /* the headline (the text's first line, for most kinds) */
+    const char *date;         /* "YYYY-MM-DD"; a copy is never older than its original */
+    const char *source;       /* the publishing site's name */
+    const char *text;         /* headline, blank line, paragraphs separated by blank lines */
+    size_t text_len;
+    const char *cluster;      /* gold label: the id of the original (own id for originals) */
+    uint64_t original;        /* number of the original (own number for originals) */
+    doppel_synth_kind kind;
+    uint32_t topic;           /* the original's topic: a coarser, story-like grouping */
+    double amount;            /* the kind's drawn parameter: edited word rate, ocr
+                                 character rate, truncated share of paragraphs kept,
+                                 boilerplate chrome share; 0 for other kinds */
+} doppel_synth_doc;
+
+/* Receives each document in order; return 0 to continue, non-zero to stop. */
+typedef int (*doppel_synth_emit_fn)(const doppel_synth_doc *doc, void *user);
+
+/* Generate opt->count documents (opt NULL = defaults), calling emit for each
+ * in order. Memory use is bounded by the size of one document, whatever the
+ * count. Returns DOPPEL_OK, DOPPEL_END when emit asked to stop, or an error
+ * (ARG for bad options, NOMEM). */
+doppel_status doppel_synth_generate(const doppel_synth_options *opt, doppel_synth_emit_fn emit,
+                                    void *user, doppel_error *err);
 
 /* ======================================================================
  * Evaluation (eval)
  * ==================================================================== */
 
-/* (eval section) */
+/* Score a clustering against a gold clustering: pairwise precision, recall
+ * and F1 and the adjusted Rand index (Hubert & Arabie) from the contingency
+ * table (pairs are counted, never enumerated), BCubed precision/recall/F1,
+ * and removal scores (de-duplication keeps the first document of each
+ * cluster and removes the rest). The figures agree with the project's
+ * yardsticks, shared/tools/score_pairs.py and bcubed.py. Figures whose
+ * denominator is zero are 1.0 (F1s 0.0 when precision + recall is 0), as
+ * the yardsticks define them. */
+
+/* Recall of one kind of gold copy (from a "kind" field in the gold file). */
+typedef struct doppel_eval_kind {
+    char *name;              /* the kind's text; owned by the result */
+    uint64_t found, total;   /* copies put with their gold cluster's representative */
+    uint64_t removal_found, removal_total;  /* gold-removed copies the prediction removes */
+} doppel_eval_kind;
+
+typedef struct doppel_eval_result {
+    uint64_t docs;              /* documents in the gold */
+    uint64_t missing_in_pred;   /* gold documents the prediction lacks (singletons) */
+    uint64_t extra_in_pred;     /* prediction ids not in the gold (ignored) */
+    uint64_t gold_clusters, pred_clusters;
+    uint64_t gold_pairs, pred_pairs, true_pairs;
+    double precision, recall, f1, ari;
+    double bcubed_precision, bcubed_recall, bcubed_f1;
+    uint64_t gold_removed, pred_removed, true_removed;
+    double removal_precision, removal_recall, removal_f1;
+    int flags_only;             /* the prediction gave duplicate flags, not clusters:
+                                   only docs, missing_in_pred and removal figures are set */
+    size_t num_kinds;           /* kinds in byte order of name; 0 without "kind" */
+    doppel_eval_kind *kinds;    /* owned; release with doppel_eval_result_free */
+} doppel_eval_result;
+
+/* Release what a result owns (kinds) and zero it; accepts NULL. */
+void doppel_eval_result_free(doppel_eval_result *res);
+
+/* Score pred[i] against gold[i] for n documents (labels are arbitrary
+ * numbers; equal numbers are one cluster). Removal scores take the array
+ * order as corpus order. Sets every figure except the kinds; *out need not
+ * be initialised and owns nothing afterwards. */
+doppel_status doppel_eval_labels(const uint32_t *pred, const uint32_t *gold, size_t n,
+                                 doppel_eval_result *out, doppel_error *err);
+
+typedef struct doppel_eval_options {
+    const char *id_field;     /* default "id" */
+    const char *pred_field;   /* the prediction's label field; default "cluster" */
+    const char *gold_field;   /* the gold's label field; default "cluster" */
+} doppel_eval_options;
+
+void doppel_eval_options_default(doppel_eval_options *opt);
+
+/* Score a prediction JSONL file against a gold JSONL file, one
+ * {"id": ..., "cluster": ...} object per line (blank lines skipped). Labels
+ * and ids may be strings or numbers and are compared by their JSON text.
+ * As in score_pairs.py: a repeated id keeps its first position and its last
+ * label; gold documents missing from the prediction are singletons; when
+ * gold lines carry "kind", recall and removal recall are broken down by
+ * kind; a prediction whose lines carry {"id", "duplicate": bool} instead of
+ * a label gives removal figures only (flags_only). opt NULL = defaults.
+ * Errors: IO, JSON or FIELD with "file:line: ..." in err. Release the
+ * result with doppel_eval_result_free. */
+doppel_status doppel_eval_files(const char *pred_path, const char *gold_path,
+                                const doppel_eval_options *opt, doppel_eval_result *out,
+                                doppel_error *err);
 
 /* ======================================================================
  * Extraction: front matter, Markdown, HTML, boilerplate (extract)

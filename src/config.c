@@ -14,6 +14,8 @@ void doppel_config_default(doppel_config *cfg) {
     cfg->num_perm = 128;
     cfg->seed = 1;
     cfg->threshold = DOPPEL_DEFAULT_THRESHOLD;
+    cfg->low_threshold = DOPPEL_DEFAULT_LOW_THRESHOLD;
+    cfg->min_shared = DOPPEL_DEFAULT_MIN_SHARED;
     cfg->containment = 0.9;
     cfg->min_contained = DOPPEL_DEFAULT_MIN_CONTAINED;
     cfg->lsh_threshold = 0.0;
@@ -29,6 +31,8 @@ doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err
         return dp_fail(err, DOPPEL_ERR_ARG, "num_perm %u: must be 8..%d", cfg->num_perm, DP_MAX_PERM);
     if (!(cfg->threshold > 0.0 && cfg->threshold <= 1.0))
         return dp_fail(err, DOPPEL_ERR_ARG, "threshold %g: must be in (0, 1]", cfg->threshold);
+    if (!(cfg->low_threshold > 0.0 && cfg->low_threshold <= 1.0))
+        return dp_fail(err, DOPPEL_ERR_ARG, "low threshold %g: must be in (0, 1]", cfg->low_threshold);
     if (!(cfg->containment > 0.0 && cfg->containment <= 1.0))
         return dp_fail(err, DOPPEL_ERR_ARG, "containment %g: must be in (0, 1]", cfg->containment);
     if (!(cfg->lsh_threshold >= 0.0 && cfg->lsh_threshold <= 1.0))
@@ -52,7 +56,7 @@ double doppel_lsh_probability(double s, unsigned bands, unsigned rows) {
 
 /* Integral of f over [a, b] by the midpoint rule; the curves are smooth. */
 static double integrate(double a, double b, unsigned bands, unsigned rows, int miss) {
-    const int steps = 200;
+    const int steps = 64;
     double h = (b - a) / steps, sum = 0.0;
     for (int i = 0; i < steps; i++) {
         double p = doppel_lsh_probability(a + (i + 0.5) * h, bands, rows);
@@ -82,7 +86,10 @@ void doppel_lsh_optimal_shape(double threshold, unsigned num_perm, unsigned *ban
 
 double dp_lsh_threshold(const doppel_config *cfg) {
     if (cfg->lsh_threshold > 0.0) return cfg->lsh_threshold;
-    return DP_MIN(cfg->threshold, DOPPEL_DEFAULT_LSH_THRESHOLD);
+    /* Shape the LSH for a level somewhat below the lowest Jaccard that can
+     * make a copy: the FP+FN optimum puts the S-curve's midpoint at its
+     * threshold, and a pair at the threshold itself should be found. */
+    return DOPPEL_LSH_MARGIN * DP_MIN(cfg->threshold, cfg->low_threshold);
 }
 
 const char *doppel_relation_name(doppel_relation rel) {
@@ -102,5 +109,8 @@ doppel_relation doppel_classify(const doppel_config *cfg, const doppel_similarit
     size_t smaller = DP_MIN(size_a, size_b);
     double inside = size_a <= size_b ? sim->a_in_b : sim->b_in_a;
     if (smaller >= cfg->min_contained && inside >= cfg->containment) return DOPPEL_REL_CONTAINED;
+    /* Edited reprints of long texts: many shared shingles, a low ratio. */
+    if (sim->jaccard >= cfg->low_threshold && sim->shared >= cfg->min_shared)
+        return DOPPEL_REL_NEAR;
     return DOPPEL_REL_NONE;
 }

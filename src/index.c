@@ -22,6 +22,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+/* Inlined from the system header: word hashes are short, and a call into the
+ * shared library per word costs more than the hash itself. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 /* ---- creation ------------------------------------------------------------ */
@@ -205,10 +208,13 @@ doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
     if (idx->n == idx->doc_cap && grow_docs(idx))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory after %u documents", idx->n);
     uint32_t d = idx->n;
-    size_t units = cfg->shingle_kind == DOPPEL_SHINGLE_WORD
-                       ? count_words(idx->norm.data, idx->norm.len)
-                       : idx->norm.len;
-    info->short_doc = units < cfg->shingle_size;
+    /* Only a text of one shingle can be shorter than a shingle. */
+    if (idx->shingles.len == 1) {
+        size_t units = cfg->shingle_kind == DOPPEL_SHINGLE_WORD
+                           ? count_words(idx->norm.data, idx->norm.len)
+                           : idx->norm.len;
+        info->short_doc = units < cfg->shingle_size;
+    }
 
     size_t ns = idx->shingles.len;
     if (ns > idx->set_cap) {

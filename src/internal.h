@@ -54,8 +54,10 @@ doppel_status dp_buf_terminate(doppel_buf *b);
 /* Defaults whose values come from measurements (see README, "Choosing the
  * defaults"); kept here so the header's documentation and the code agree. */
 #define DOPPEL_DEFAULT_THRESHOLD 0.5
+#define DOPPEL_DEFAULT_LOW_THRESHOLD 0.15
+#define DOPPEL_DEFAULT_MIN_SHARED 50
 #define DOPPEL_DEFAULT_MIN_CONTAINED 40
-#define DOPPEL_DEFAULT_LSH_THRESHOLD 0.12
+#define DOPPEL_LSH_MARGIN 0.8
 
 /* The Jaccard level the LSH is shaped for (cfg->lsh_threshold or derived). */
 double dp_lsh_threshold(const doppel_config *cfg);

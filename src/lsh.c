@@ -10,6 +10,9 @@
 #include "lsh.h"
 #include "sort.h"
 
+/* Inlined from the system header: word hashes are short, and a call into the
+ * shared library per word costs more than the hash itself. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 void dp_band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t *out) {

@@ -162,17 +162,52 @@ doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
     u32buf scratch = {NULL, 0};
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0;
-    while (i < len && st == DOPPEL_OK) {
-        if (s[i] < 128 && ascii_class[s[i]] == C_BREAK) {
-            if (s[i] == 0 && stats) stats->nul_bytes++;
-            emit_break(&e);
+    /* Where the current word began, in input and output, so that a word
+     * found to hold a non-ASCII byte can be redone whole by utf8proc. */
+    int in_word = 0, word_pending = 0;
+    size_t word_in = 0, word_out = 0;
+    while (i < len) {
+        /* The hot path, one table lookup per ASCII byte, on locals: a store
+         * through a char pointer may alias anything, so writing through
+         * out->data would reload out->len after every byte. Capacity holds:
+         * ASCII input never produces more output bytes than it consumes. */
+        char *o = out->data + out->len;
+        const char *o_start = out->data;
+        int pending = e.pending;
+        while (i < len && s[i] < 128) {
+            unsigned char c = s[i];
+            int cls = ascii_class[c];
+            if (cls == C_BREAK) {
+                if (c == 0 && stats) stats->nul_bytes++;
+                pending = o != o_start;
+                in_word = 0;
+            } else {
+                if (!in_word) {
+                    in_word = 1;
+                    word_in = i;
+                    word_out = (size_t)(o - o_start);
+                    word_pending = pending;
+                }
+                if (cls == C_KEEP) {
+                    if (pending) {
+                        *o++ = ' ';
+                        pending = 0;
+                    }
+                    *o++ = ascii_lower[c];
+                }
+            }
             i++;
-            continue;
         }
-        /* One run of word bytes; a run with any non-ASCII byte is normalized
-         * whole, so a base letter and a following combining mark compose. */
+        out->len = (size_t)(o - o_start);
+        e.pending = pending;
+        if (i == len) break;
+        if (in_word) {
+            i = word_in;
+            out->len = word_out;
+            e.pending = word_pending;
+            in_word = 0;
+        }
         size_t start = i;
-        int ascii = 1;
         while (i < len) {
             if (s[i] < 128) {
                 if (ascii_class[s[i]] == C_BREAK) break;
@@ -181,33 +216,17 @@ doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
             }
             size_t k = dp_utf8_seq_len(s + i, len - i);
             if (!k) break;
-            ascii = 0;
             i += k;
         }
-        if (ascii) {
-            /* The hot path: an all-ASCII word writes at most its own length
-             * plus one space, so reserve once and write without checks. */
-            size_t j = start;
-            while (j < i && ascii_class[s[j]] != C_KEEP) j++;
-            if (j < i) {
-                st = dp_buf_reserve(out, out->len + (i - j) + 2);
-                if (st) break;
-                char *o = out->data + out->len;
-                if (e.pending && out->len) *o++ = ' ';
-                e.pending = 0;
-                for (; j < i; j++)
-                    if (ascii_class[s[j]] == C_KEEP) *o++ = ascii_lower[s[j]];
-                out->len = (size_t)(o - out->data);
-            }
-        } else {
-            st = emit_unicode(&e, text + start, i - start, &scratch);
-        }
-        if (st == DOPPEL_OK && i < len && s[i] >= 128) {
-            /* utf8_seq_len rejected this byte: an invalid sequence. */
+        if (i > start && (st = emit_unicode(&e, text + start, i - start, &scratch))) break;
+        if (i < len && s[i] >= 128) {
+            /* dp_utf8_seq_len rejected this byte: an invalid sequence. */
             if (stats) stats->invalid_utf8++;
             emit_break(&e);
             i++;
         }
+        /* NFKC may have expanded the output: restore the ASCII bound. */
+        if ((st = dp_buf_reserve(out, out->len + (len - i) + 2))) break;
     }
     dp_free(scratch.cp, scratch.cap * sizeof(utf8proc_int32_t));
     if (st) return st;

@@ -13,6 +13,7 @@
  * Symbolic links are followed; a directory reached twice (a symlink loop) is
  * reported once and not entered again.
  */
+#include "jsonl.h"
 #include "stream.h"
 
 #include <dirent.h>
@@ -26,6 +27,9 @@
 #include <unistd.h>
 
 #define CHUNK (1u << 20)
+
+/* The members of a JSONL record the reader extracts, in reader->fields. */
+enum { FLD_ID, FLD_TEXT, FLD_TITLE, FLD_DATE, FLD_COUNT };
 
 typedef struct dir_frame {
     char *path;        /* relative to the root ("" for the root) */
@@ -46,12 +50,17 @@ struct doppel_reader {
     char *chunk;             /* read buffer, CHUNK bytes */
     size_t chunk_pos, chunk_len;
     int stream_done;
-    doppel_buf line_buf;     /* the current line or file content */
+    doppel_buf line_buf;     /* the current line or file content when copied */
+    const char *cur;         /* the current JSONL line: in chunk, or line_buf.data */
+    size_t cur_len;
 
     /* JSONL record state */
-    json_t *json;
-    doppel_buf id_buf, date_buf;
+    dp_jsonl_field fields[FLD_COUNT];
+    doppel_buf scratch;      /* the scanner's decoded strings */
+    doppel_buf id_buf, text_buf, title_buf, date_buf;  /* values copied to be NUL-terminated */
     doppel_buf repair_buf;   /* the line with invalid UTF-8 replaced */
+    json_t *json;            /* jansson's tree, only for a line the scanner refused */
+    char numtext[FLD_COUNT][40];  /* numbers jansson parsed, printed */
 
     /* directory walk */
     dir_frame *stack;
@@ -110,6 +119,22 @@ static int refill(doppel_reader *r, doppel_error *err) {
 /* Next line into line_buf (without the newline). Returns OK, END, TOO_LARGE
  * (line skipped), or FORMAT/IO (the stream cannot continue). */
 static doppel_status next_line(doppel_reader *r, doppel_error *err) {
+    /* Fast path: the whole line is in the read buffer. It is returned in
+     * place, its newline overwritten by a NUL: no copy. */
+    if (r->chunk_pos < r->chunk_len) {
+        char *start = r->chunk + r->chunk_pos;
+        char *nl = memchr(start, '\n', r->chunk_len - r->chunk_pos);
+        if (nl && (size_t)(nl - start) <= r->opt.max_doc_bytes) {
+            size_t len = (size_t)(nl - start);
+            r->chunk_pos += len + 1;
+            r->line++;
+            if (len && start[len - 1] == '\r') len--;
+            start[len] = '\0';
+            r->cur = start;
+            r->cur_len = len;
+            return DOPPEL_OK;
+        }
+    }
     r->line_buf.len = 0;
     int too_large = 0, any = 0;
     for (;;) {
@@ -144,7 +169,10 @@ static doppel_status next_line(doppel_reader *r, doppel_error *err) {
         return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s:%llu: line longer than %zu bytes, skipped",
                        r->source, (unsigned long long)r->line, r->opt.max_doc_bytes);
     if (r->line_buf.len && r->line_buf.data[r->line_buf.len - 1] == '\r') r->line_buf.len--;
-    return dp_buf_terminate(&r->line_buf) ? DOPPEL_ERR_NOMEM : DOPPEL_OK;
+    if (dp_buf_terminate(&r->line_buf)) return DOPPEL_ERR_NOMEM;
+    r->cur = r->line_buf.data;
+    r->cur_len = r->line_buf.len;
+    return DOPPEL_OK;
 }
 
 /* The rest of the stream appended to line_buf, bounded by max_doc_bytes. */
@@ -173,23 +201,6 @@ static int looks_binary(const char *s, size_t len) {
 
 /* ---- JSONL records ----------------------------------------------------------- */
 
-/* A scalar JSON value as text: strings as they are, integers and reals
- * printed; anything else is not usable as an id or date. */
-static const char *scalar_text(json_t *v, doppel_buf *buf, size_t *len) {
-    char tmp[64];
-    if (json_is_string(v)) {
-        *len = json_string_length(v);
-        return json_string_value(v);
-    }
-    if (json_is_integer(v)) snprintf(tmp, sizeof tmp, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    else if (json_is_real(v)) snprintf(tmp, sizeof tmp, "%.17g", json_real_value(v));
-    else return NULL;
-    buf->len = 0;
-    if (dp_buf_append(buf, tmp, strlen(tmp))) return NULL;
-    *len = buf->len;
-    return buf->data;
-}
-
 /* Does the line hold a byte sequence that is not UTF-8? Most lines are
  * checked by the ASCII loop alone. */
 static int has_invalid_utf8(const char *s, size_t len) {
@@ -206,47 +217,101 @@ static int has_invalid_utf8(const char *s, size_t len) {
     return 0;
 }
 
+/* The fields in the scanner's form from jansson's tree. Used only for a line
+ * the scanner refused and jansson accepted, which the differential tests
+ * make impossible; should it happen anyway, the document is not lost. */
+static void fields_from_json(doppel_reader *r, json_t *obj) {
+    for (int i = 0; i < FLD_COUNT; i++) {
+        dp_jsonl_field *f = &r->fields[i];
+        json_t *v = f->name ? json_object_get(obj, f->name) : NULL;
+        f->value = NULL;
+        f->len = 0;
+        f->terminated = 1;  /* jansson's strings are; numbers are printed below */
+        if (!v) {
+            f->type = DP_JSONL_ABSENT;
+        } else if (json_is_string(v)) {
+            f->type = DP_JSONL_STRING;
+            f->value = json_string_value(v);
+            f->len = json_string_length(v);
+        } else if (json_is_number(v)) {
+            f->type = DP_JSONL_NUMBER;
+            int n = json_is_integer(v)
+                        ? snprintf(r->numtext[i], sizeof r->numtext[i], "%" JSON_INTEGER_FORMAT,
+                                   json_integer_value(v))
+                        : snprintf(r->numtext[i], sizeof r->numtext[i], "%.17g", json_real_value(v));
+            f->value = r->numtext[i];
+            f->len = (size_t)n;
+        } else {
+            f->type = DP_JSONL_OTHER;
+        }
+    }
+}
+
+/* A field's value NUL-terminated, as doppel_record promises: decoded values
+ * already are; views into the line are copied into buf. NULL when out of
+ * memory. */
+static const char *terminated(const dp_jsonl_field *f, doppel_buf *buf) {
+    if (f->terminated) return f->value;
+    buf->len = 0;
+    return dp_buf_append(buf, f->value, f->len) ? NULL : buf->data;
+}
+
 static doppel_status parse_record(doppel_reader *r, doppel_record *rec, doppel_error *err) {
-    if (r->json) json_decref(r->json);
-    json_error_t jerr;
-    const char *line = r->line_buf.data;
-    size_t len = r->line_buf.len;
-    /* The JSON parser rejects invalid UTF-8 outright; a web page with one bad
-     * byte is still a document, so repair first and count what was replaced. */
-    if (has_invalid_utf8(line, len)) {
+    if (r->json) {
+        json_decref(r->json);
+        r->json = NULL;
+    }
+    const char *line = r->cur;
+    size_t len = r->cur_len;
+    const char *src = r->source;
+    unsigned long long ln = (unsigned long long)r->line;
+    int code = dp_jsonl_scan(line, len, r->fields, FLD_COUNT, &r->scratch, NULL);
+    /* A web page with one bad byte is still a document: repair it, count what
+     * was replaced and scan again. Checked only after a refusal, because the
+     * scanner accepts nothing but valid UTF-8. */
+    if (code != DP_JSONL_OK && has_invalid_utf8(line, len)) {
         size_t bad = dp_utf8_repair(line, len, &r->repair_buf);
         if (bad == SIZE_MAX) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         rec->invalid_utf8 = bad;
         line = r->repair_buf.data;
         len = r->repair_buf.len;
+        code = dp_jsonl_scan(line, len, r->fields, FLD_COUNT, &r->scratch, NULL);
     }
-    r->json = json_loadb(line, len, JSON_ALLOW_NUL | JSON_DISABLE_EOF_CHECK, &jerr);
-    const char *src = r->source;
-    unsigned long long ln = (unsigned long long)r->line;
-    if (!r->json)
-        return dp_fail(err, DOPPEL_ERR_JSON, "%s:%llu: malformed JSON: %s (column %d)", src, ln,
-                       jerr.text, jerr.column);
-    if (!json_is_object(r->json))
-        return dp_fail(err, DOPPEL_ERR_JSON, "%s:%llu: not a JSON object", src, ln);
-    json_t *id = json_object_get(r->json, r->opt.id_field);
-    if (!id || !(rec->id = scalar_text(id, &r->id_buf, &rec->id_len)))
+    if (code == DP_JSONL_NOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    if (code != DP_JSONL_OK) {
+        /* jansson words the message (with its column) for the rare bad line. */
+        json_error_t jerr;
+        r->json = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
+        if (!r->json)
+            return dp_fail(err, DOPPEL_ERR_JSON, "%s:%llu: malformed JSON: %s (column %d)", src,
+                           ln, jerr.text, jerr.column);
+        if (!json_is_object(r->json))
+            return dp_fail(err, DOPPEL_ERR_JSON, "%s:%llu: not a JSON object", src, ln);
+        fields_from_json(r, r->json);
+    }
+
+    const dp_jsonl_field *id = &r->fields[FLD_ID], *text = &r->fields[FLD_TEXT];
+    const dp_jsonl_field *title = &r->fields[FLD_TITLE], *date = &r->fields[FLD_DATE];
+    if (id->type != DP_JSONL_STRING && id->type != DP_JSONL_NUMBER)
         return dp_fail(err, DOPPEL_ERR_FIELD, "%s:%llu: %s field \"%s\"", src, ln,
-                       id ? "no usable (string or number)" : "missing", r->opt.id_field);
-    if (rec->id_len == 0)
-        return dp_fail(err, DOPPEL_ERR_FIELD, "%s:%llu: empty id", src, ln);
-    json_t *text = json_object_get(r->json, r->opt.text_field);
-    if (!text || !json_is_string(text))
+                       id->type ? "no usable (string or number)" : "missing", id->name);
+    if (id->len == 0) return dp_fail(err, DOPPEL_ERR_FIELD, "%s:%llu: empty id", src, ln);
+    if (!(rec->id = terminated(id, &r->id_buf))) goto nomem;
+    rec->id_len = id->len;
+    if (text->type != DP_JSONL_STRING)
         return dp_fail(err, DOPPEL_ERR_FIELD, "%s:%llu: id '%.*s': %s text field \"%s\"", src, ln,
-                       (int)DP_MIN(rec->id_len, 200), rec->id, text ? "non-string" : "missing",
-                       r->opt.text_field);
-    rec->text = json_string_value(text);
-    rec->text_len = json_string_length(text);
-    json_t *title = r->opt.title_field ? json_object_get(r->json, r->opt.title_field) : NULL;
-    rec->title = title && json_is_string(title) ? json_string_value(title) : NULL;
-    json_t *date = r->opt.date_field ? json_object_get(r->json, r->opt.date_field) : NULL;
-    size_t dlen;
-    rec->date = date ? scalar_text(date, &r->date_buf, &dlen) : NULL;
+                       (int)DP_MIN(rec->id_len, 200), rec->id,
+                       text->type ? "non-string" : "missing", text->name);
+    if (!(rec->text = terminated(text, &r->text_buf))) goto nomem;
+    rec->text_len = text->len;
+    if (title->type == DP_JSONL_STRING && !(rec->title = terminated(title, &r->title_buf)))
+        goto nomem;
+    if ((date->type == DP_JSONL_STRING || date->type == DP_JSONL_NUMBER) &&
+        !(rec->date = terminated(date, &r->date_buf)))
+        goto nomem;
     return DOPPEL_OK;
+nomem:
+    return dp_fail(err, DOPPEL_ERR_NOMEM, "%s:%llu: out of memory", src, ln);
 }
 
 static doppel_status next_jsonl(doppel_reader *r, doppel_record *rec, doppel_error *err) {
@@ -257,11 +322,10 @@ static doppel_status next_jsonl(doppel_reader *r, doppel_record *rec, doppel_err
         if (st != DOPPEL_OK) return st;
         /* Blank lines separate nothing and hold no document. */
         size_t i = 0;
-        while (i < r->line_buf.len && (r->line_buf.data[i] == ' ' || r->line_buf.data[i] == '\t'))
-            i++;
-        if (i == r->line_buf.len) continue;
-        rec->raw = r->line_buf.data;
-        rec->raw_len = r->line_buf.len;
+        while (i < r->cur_len && (r->cur[i] == ' ' || r->cur[i] == '\t')) i++;
+        if (i == r->cur_len) continue;
+        rec->raw = r->cur;
+        rec->raw_len = r->cur_len;
         return parse_record(r, rec, err);
     }
 }
@@ -424,6 +488,10 @@ doppel_status doppel_reader_open(const char *path, const doppel_reader_options *
     if (!r->opt.id_field) r->opt.id_field = "id";
     if (!r->opt.text_field) r->opt.text_field = "text";
     if (!r->opt.max_doc_bytes) r->opt.max_doc_bytes = (size_t)64 << 20;
+    r->fields[FLD_ID].name = r->opt.id_field;
+    r->fields[FLD_TEXT].name = r->opt.text_field;
+    r->fields[FLD_TITLE].name = r->opt.title_field;
+    r->fields[FLD_DATE].name = r->opt.date_field;
     r->root = strdup(path);
     r->chunk = dp_malloc(CHUNK);
     doppel_status st = DOPPEL_OK;
@@ -518,7 +586,10 @@ void doppel_reader_free(doppel_reader *r) {
     dp_free(r->seen_ino, r->seen_cap * sizeof *r->seen_ino);
     if (r->json) json_decref(r->json);
     doppel_buf_free(&r->line_buf);
+    doppel_buf_free(&r->scratch);
     doppel_buf_free(&r->id_buf);
+    doppel_buf_free(&r->text_buf);
+    doppel_buf_free(&r->title_buf);
     doppel_buf_free(&r->date_buf);
     doppel_buf_free(&r->repair_buf);
     dp_free(r->chunk, CHUNK);

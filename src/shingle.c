@@ -13,6 +13,10 @@
 #include "internal.h"
 
 #include <stdlib.h>
+#include <string.h>
+/* Inlined from the system header: word hashes are short, and a call into the
+ * shared library per word costs more than the hash itself. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 void doppel_hashes_free(doppel_hashes *h) {
@@ -54,8 +58,8 @@ static doppel_status word_shingles(const char *norm, size_t len, unsigned n, uin
      * the front of the same array: window i only reads words i..i+n-1 >= i. */
     size_t i = 0;
     while (i < len) {
-        size_t j = i;
-        while (j < len && norm[j] != ' ') j++;
+        const char *sp = memchr(norm + i, ' ', len - i);
+        size_t j = sp ? (size_t)(sp - norm) : len;
         if (j > i && hashes_push(out, XXH3_64bits_withSeed(norm + i, j - i, seed)))
             return DOPPEL_ERR_NOMEM;
         i = j + 1;

@@ -7,6 +7,8 @@
  */
 #include "sort.h"
 
+#include <string.h>
+
 static void insertion_u32(uint32_t *v, size_t n) {
     for (size_t i = 1; i < n; i++) {
         uint32_t x = v[i];
@@ -19,29 +21,63 @@ static void insertion_u32(uint32_t *v, size_t n) {
     }
 }
 
+/* LSD radix sort on all four bytes; the histograms are built in one read. */
+static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n) {
+    size_t count[4][256] = {{0}};
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = v[i];
+        count[0][x & 0xFF]++;
+        count[1][(x >> 8) & 0xFF]++;
+        count[2][(x >> 16) & 0xFF]++;
+        count[3][x >> 24]++;
+    }
+    uint32_t *src = v, *dst = tmp;
+    for (unsigned d = 0; d < 4; d++) {
+        unsigned shift = d * 8;
+        if (count[d][(src[0] >> shift) & 0xFF] == n) continue;  /* all equal in this digit */
+        size_t sum = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = count[d][b];
+            count[d][b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[count[d][(src[i] >> shift) & 0xFF]++] = src[i];
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+}
+
 void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n) {
     if (n < 48) {
         insertion_u32(v, n);
         return;
     }
-    uint32_t *src = v, *dst = tmp;
-    for (unsigned shift = 0; shift < 32; shift += 8) {
-        size_t count[256] = {0};
-        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
-        if (count[(src[0] >> shift) & 0xFF] == n) continue;  /* all equal in this digit */
-        size_t sum = 0;
-        for (int b = 0; b < 256; b++) {
-            size_t c = count[b];
-            count[b] = sum;
-            sum += c;
+    /* Shingle hashes are uniform: one counting pass on the top bits, with
+     * about one value per bucket, leaves only tiny local disorder for an
+     * insertion sort to fix. Two passes over the data instead of radix
+     * sort's four. Crowded buckets (not uniform data) take the radix sort. */
+    unsigned bits = 8;
+    while (bits < 16 && ((size_t)1 << bits) < n) bits++;
+    unsigned shift = 32 - bits;
+    size_t buckets = (size_t)1 << bits;
+    uint32_t count[1u << 16];
+    memset(count, 0, buckets * sizeof *count);
+    for (size_t i = 0; i < n; i++) count[v[i] >> shift]++;
+    uint32_t sum = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        uint32_t c = count[b];
+        if (c > 32) {
+            radix_u32(v, tmp, n);
+            return;
         }
-        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
-        uint32_t *t = src;
-        src = dst;
-        dst = t;
+        count[b] = sum;
+        sum += c;
     }
-    if (src != v)
-        for (size_t i = 0; i < n; i++) v[i] = src[i];
+    for (size_t i = 0; i < n; i++) tmp[count[v[i] >> shift]++] = v[i];
+    insertion_u32(tmp, n);
+    memcpy(v, tmp, n * sizeof *v);
 }
 
 size_t dp_unique_u32(uint32_t *v, size_t n) {

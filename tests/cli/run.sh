@@ -91,6 +91,8 @@ expect_rc tree 0 "$DOPPEL" cluster "$T/tree"
 has tree-dangling "dangling" "$T/tree.err"
 has tree-empty "empty.txt" "$T/tree.err"
 has tree-ids '"id":"sub/b.txt","cluster":0,"canonical":"a.txt","relation":"contained"' "$T/tree.out"
+expect_rc devnull 0 "$DOPPEL" cluster --quiet small.jsonl -o /dev/null
+if [ -c /dev/null ]; then ok; else bad "devnull: /dev/null is no longer a device"; fi
 expect_rc outdir 1 "$DOPPEL" cluster small.jsonl -o "$T/no/such/dir/out.jsonl"
 expect_rc bigline 0 "$DOPPEL" cluster --max-doc-bytes 1K small.jsonl --summary "$T/big.json"
 has bigline-count '"skipped_too_large":' "$T/big.json"

@@ -114,6 +114,50 @@ static void test_record_fields(void **state) {
     assert_int_equal(doppel_parse_date("yesterday", &s), -1);
 }
 
+/* What the JSONL scanner changed: trailing garbage is refused, lone
+ * surrogates and huge numbers no longer cost a document, numbers keep their
+ * text, and every string is NUL-terminated whether decoded or not. */
+static void test_record_values(void **state) {
+    (void)state;
+    static const char lines[] =
+        "{\"id\":\"t1\",\"text\":\"x\"} trailing\n"
+        "{\"id\":\"s1\",\"text\":\"lone \\uD800 surrogate\",\"title\":\"a\\tb\",\"date\":1.50}\n"
+        "{\"id\":123456789012345678901234567890,\"text\":\"plain\",\"title\":7,\"date\":\"d\"}\n"
+        "{\"id\":\"\",\"text\":\"empty id\"}\n"
+        "{\"id\":null,\"text\":\"null id\"}\n"
+        "{\"id\":\"caf\xC3\xA9\xFF\",\"text\":\"bad byte\"}\n";
+    write_file("values.jsonl", lines, sizeof lines - 1);
+    char path[256];
+    snprintf(path, sizeof path, "%s/values.jsonl", dir);
+    doppel_reader *r;
+    doppel_error err;
+    doppel_record rec;
+    assert_int_equal(doppel_reader_open(path, NULL, &r, &err), DOPPEL_OK);
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_ERR_JSON);
+    assert_non_null(strstr(err.message, "values.jsonl:1: malformed JSON: end of file expected"));
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_OK);
+    assert_string_equal(rec.id, "s1");
+    assert_int_equal(rec.id_len, 2);
+    assert_string_equal(rec.text, "lone \xEF\xBF\xBD surrogate");
+    assert_int_equal(rec.text_len, strlen(rec.text));
+    assert_string_equal(rec.title, "a\tb");
+    assert_string_equal(rec.date, "1.50");
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_OK);
+    assert_string_equal(rec.id, "123456789012345678901234567890");
+    assert_string_equal(rec.text, "plain");
+    assert_null(rec.title);  /* a title must be a string */
+    assert_string_equal(rec.date, "d");
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_ERR_FIELD);
+    assert_non_null(strstr(err.message, "empty id"));
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_ERR_FIELD);
+    assert_non_null(strstr(err.message, "no usable (string or number) field \"id\""));
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_OK);
+    assert_string_equal(rec.id, "caf\xC3\xA9\xEF\xBF\xBD");
+    assert_int_equal(rec.invalid_utf8, 1);
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_END);
+    doppel_reader_free(r);
+}
+
 static void test_compressed(void **state) {
     (void)state;
     char path[256];
@@ -196,6 +240,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jsonl_errors),
         cmocka_unit_test(test_record_fields),
+        cmocka_unit_test(test_record_values),
         cmocka_unit_test(test_compressed),
         cmocka_unit_test(test_long_line_skipped),
         cmocka_unit_test(test_directory),

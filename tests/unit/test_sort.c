@@ -1,0 +1,66 @@
+/* The radix/bucket sorts against qsort on uniform, skewed and repeated keys. */
+#include "testutil.h"
+
+#include "sort.h"
+
+static int cmp32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static uint64_t state = 3;
+static uint32_t rnd(void) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(state >> 32);
+}
+
+static void check(uint32_t *v, size_t n) {
+    uint32_t *want = malloc(n * sizeof *v + 4), *tmp = malloc(n * sizeof *v + 4);
+    memcpy(want, v, n * sizeof *v);
+    qsort(want, n, sizeof *want, cmp32);
+    dp_sort_u32(v, tmp, n);
+    assert_memory_equal(v, want, n * sizeof *v);
+    free(want);
+    free(tmp);
+}
+
+static void test_sort_u32(void **st) {
+    (void)st;
+    static uint32_t v[70000];
+    const size_t sizes[] = {0, 1, 2, 47, 48, 49, 500, 4096, 70000};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k];
+        for (size_t i = 0; i < n; i++) v[i] = rnd();           /* uniform */
+        check(v, n);
+        for (size_t i = 0; i < n; i++) v[i] = rnd() & 0xFFFF;  /* all in the lowest buckets */
+        check(v, n);
+        for (size_t i = 0; i < n; i++) v[i] = 7;               /* one repeated shingle */
+        check(v, n);
+        for (size_t i = 0; i < n; i++) v[i] = (uint32_t)(n - i) << 20;  /* descending */
+        check(v, n);
+    }
+    uint32_t u[] = {1, 1, 2, 3, 3, 3, 9};
+    assert_int_equal(dp_unique_u32(u, 7), 4);
+    assert_int_equal(u[3], 9);
+}
+
+static void test_sort_u64_bytes(void **st) {
+    (void)st;
+    enum { N = 5000 };
+    static uint64_t v[N], tmp[N];
+    for (size_t i = 0; i < N; i++) v[i] = ((uint64_t)(rnd() & 0xFF) << 32) | i;
+    dp_sort_u64_bytes(v, tmp, N, 4, 8);
+    for (size_t i = 1; i < N; i++) {
+        assert_true((v[i - 1] >> 32) <= (v[i] >> 32));
+        /* stable: equal keys keep their original (low-half) order */
+        if ((v[i - 1] >> 32) == (v[i] >> 32)) assert_true((uint32_t)v[i - 1] < (uint32_t)v[i]);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sort_u32),
+        cmocka_unit_test(test_sort_u64_bytes),
+    };
+    return cmocka_run_group_tests_name("sort", tests, NULL, NULL);
+}
