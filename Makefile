@@ -87,8 +87,9 @@ demo: deps
 	@sh scripts/demo.sh $(BUILD)/doppel
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/extract_speed
 	@sh bench/run.sh $(BUILD)/doppel
+	@$(BUILD)/bench/extract_speed
 
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -153,6 +153,7 @@ static void test_counter_saturated(void **state) {
     o.memory_bytes = 128 << 10;
     assert_int_equal(doppel_boiler_counter_new(&o, &c, NULL), DOPPEL_OK);
     assert_int_equal(doppel_boiler_merge(c, b), DOPPEL_ERR_ARG);
+    doppel_boiler_counter_free(c);
     o.memory_bytes = 1000;
     doppel_error err;
     assert_int_equal(doppel_boiler_counter_new(&o, &c, &err), DOPPEL_ERR_ARG);
