@@ -87,8 +87,9 @@ demo: deps
 	@sh scripts/demo.sh $(BUILD)/doppel
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/extract_speed
 	@sh bench/run.sh $(BUILD)/doppel
+	@$(BUILD)/bench/extract_speed
 
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -101,3 +102,8 @@ install: lib cli
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# Extraction throughput (bench/extract_speed.c); run by bench/run.sh.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)

@@ -16,6 +16,7 @@ static const command commands[] = {
     {"dedup", cmd_dedup, "write the input minus the non-canonical copies"},
     {"pairs", cmd_pairs, "write every verified pair with Jaccard, containment, relation"},
     {"compare", cmd_compare, "explain one pair of files: similarity, shared passages, verdict"},
+    {"extract", cmd_extract, "show the cleaned text and metadata doppel compares per document"},
     {"synth", cmd_synth, "generate a labeled synthetic corpus with planted copies"},
     {"eval", cmd_eval, "score a clustering against gold (pairwise, ARI, BCubed, removal)"},
 };

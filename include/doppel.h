@@ -552,7 +552,190 @@ doppel_status doppel_eval_files(const char *pred_path, const char *gold_path,
  * Extraction: front matter, Markdown, HTML, boilerplate (extract)
  * ==================================================================== */
 
-/* (extract section) */
+/*
+ * What doppel compares is the article, not the page. doppel_extract turns the
+ * raw bytes of one document (a file, or the text field of a JSONL record) into
+ * cleaned article text plus metadata:
+ *
+ *   format detection -> front matter (YAML subset) -> Markdown or HTML to
+ *   blocks of text -> layer 1 boilerplate (each block scored on signals that
+ *   do not depend on one site or one language) -> optional layer 2 (lines
+ *   recurring across the corpus, from a doppel_boiler_counter filled in a
+ *   first pass) -> text, paragraphs separated by one blank line.
+ *
+ * The unit of keeping and dropping is a line of the input (for HTML, a block
+ * element); --explain lists every dropped line with its reason.
+ */
+
+typedef enum doppel_extract_format {
+    DOPPEL_FORMAT_AUTO = 0,     /* decide from the content (see doppel_extract) */
+    DOPPEL_FORMAT_TEXT = 1,     /* plain text: lines and blank-line paragraphs */
+    DOPPEL_FORMAT_MARKDOWN = 2, /* Markdown, optionally with YAML front matter */
+    DOPPEL_FORMAT_HTML = 3      /* HTML (parsed as HTML5; broken markup repaired) */
+} doppel_extract_format;
+
+/* Lower-case name ("auto", "text", "markdown", "html"); never NULL. */
+const char *doppel_extract_format_name(doppel_extract_format f);
+
+/* Why a line was dropped. */
+typedef enum doppel_drop_reason {
+    DOPPEL_DROP_NONE = 0,
+    DOPPEL_DROP_METADATA,   /* front matter: its fields became metadata */
+    DOPPEL_DROP_MARKUP,     /* markup with no text: fence, rule, link definition */
+    DOPPEL_DROP_ELEMENT,    /* inside an HTML element that never holds the article
+                               (nav, aside, footer, header, form, noscript, iframe) */
+    DOPPEL_DROP_LINKS,      /* mostly link text */
+    DOPPEL_DROP_SHORT,      /* short, and not among article paragraphs */
+    DOPPEL_DROP_NOT_PROSE,  /* too few function words for running text */
+    DOPPEL_DROP_CONTEXT,    /* borderline, and its neighbours are boilerplate */
+    DOPPEL_DROP_PROMPT,     /* subscribe / share / comment / login / legal prompt */
+    DOPPEL_DROP_ADVERT,     /* advertisement marker */
+    DOPPEL_DROP_NAVIGATION, /* menu or breadcrumb */
+    DOPPEL_DROP_TEASER,     /* in a teaser, "popular" or related-articles block */
+    DOPPEL_DROP_REPEATED,   /* a short line that occurs more than once in the page */
+    DOPPEL_DROP_CORPUS      /* recurs across the corpus (layer 2) */
+} doppel_drop_reason;
+
+/* Lower-case name ("short", "teaser", ...); never NULL. */
+const char *doppel_drop_reason_name(doppel_drop_reason r);
+
+typedef struct doppel_boiler_counter doppel_boiler_counter;
+
+typedef struct doppel_extract_options {
+    doppel_extract_format format;  /* default DOPPEL_FORMAT_AUTO */
+    int front_matter;    /* parse YAML front matter into metadata; default 1 */
+    int boilerplate;     /* layer 1: drop page chrome; default 1 */
+    int explain;         /* collect dropped lines in the result; default 0 */
+    /* Layer 2: when non-NULL, kept lines the counter calls boilerplate are
+     * dropped too. Read only; may be shared by extractors in many threads. */
+    const doppel_boiler_counter *corpus;
+    /* Layer 1 thresholds; their meaning and defaults are tabled in
+     * src/boilerplate.c. Lengths are in bytes of cleaned text. */
+    unsigned length_low;         /* shorter blocks are "short"; default 70 */
+    unsigned length_high;        /* good blocks are at least this long; default 200 */
+    double stopwords_low;        /* below: not running text; default 0.15 */
+    double stopwords_high;       /* at or above (and long): good; default 0.25 */
+    double max_link_density;     /* more link text than this: links; default 0.2 */
+    unsigned max_heading_distance; /* a heading this close before good text is kept; default 200 */
+} doppel_extract_options;
+
+/* Fill *opt with the defaults above. */
+void doppel_extract_options_default(doppel_extract_options *opt);
+
+/* One dropped line (only collected when options.explain is set). */
+typedef struct doppel_dropped_line {
+    uint32_t line;               /* 1-based line of the input it came from */
+    doppel_drop_reason reason;
+    const char *text;            /* the line's text after markup removal; NUL-terminated */
+    size_t len;
+} doppel_dropped_line;
+
+/* Result flags: what the caller may want to report. */
+#define DOPPEL_EXTRACT_EMPTY          0x01u /* nothing survived: the page is all boilerplate */
+#define DOPPEL_EXTRACT_FM_UNCLOSED    0x02u /* front matter opened but never closed: kept as text */
+#define DOPPEL_EXTRACT_FM_NOT_YAML    0x04u /* "---" block that is not YAML: kept as text */
+#define DOPPEL_EXTRACT_CHARSET_CONVERTED 0x08u /* declared latin-1/windows-1252: converted to UTF-8 */
+#define DOPPEL_EXTRACT_CHARSET_UNKNOWN 0x10u  /* declared another non-UTF-8 charset: bytes passed through */
+#define DOPPEL_EXTRACT_HTML_REPAIRED  0x20u /* the HTML parser had to repair broken markup */
+
+/* What doppel_extract produced. Every pointer is owned by the extractor and
+ * valid until its next doppel_extract or doppel_extractor_free. */
+typedef struct doppel_extract_result {
+    const char *text;            /* kept text; paragraphs separated by "\n\n"; NUL-terminated */
+    size_t text_len;
+    const char *title;           /* metadata; NULL when absent */
+    const char *date;            /* as written in the document (see doppel_parse_date) */
+    const char *description;
+    const char *url;
+    doppel_extract_format format;  /* the format used (detected or forced) */
+    unsigned flags;              /* DOPPEL_EXTRACT_* */
+    size_t lines_kept, lines_dropped;
+    const doppel_dropped_line *dropped;  /* in input order; NULL unless explain */
+    size_t num_dropped;
+} doppel_extract_result;
+
+/* An extractor holds the buffers one extraction needs, reused from call to
+ * call so a stream of documents costs no allocation once they are warm. One
+ * extractor per thread. */
+typedef struct doppel_extractor doppel_extractor;
+
+doppel_status doppel_extractor_new(doppel_extractor **out, doppel_error *err);
+void doppel_extractor_free(doppel_extractor *ex);
+
+/* Extract one document of len bytes (need not be NUL-terminated). opt NULL =
+ * defaults. AUTO detection: a document starting with a doctype or <html>, or
+ * whose first 4 KiB hold several HTML block tags, is HTML; one that opens
+ * with front matter or uses Markdown links/headings is Markdown; anything
+ * else is text. Returns DOPPEL_ERR_FORMAT for binary data (NUL or control
+ * bytes in the first 8 KiB), DOPPEL_ERR_ARG for a bad option. A page that is
+ * all boilerplate is not an error: DOPPEL_OK with text_len 0 and
+ * DOPPEL_EXTRACT_EMPTY set, for the caller to report. */
+doppel_status doppel_extract(doppel_extractor *ex, const char *raw, size_t len,
+                             const doppel_extract_options *opt,
+                             doppel_extract_result *out, doppel_error *err);
+
+/*
+ * Layer 2: corpus-level boilerplate. A line (normalized: case folded, digits
+ * folded to 0, whitespace collapsed) that recurs in many documents whose
+ * content differs is page chrome even when it reads like prose ("All
+ * rights reserved. This material may not be published..."). Pass 1 adds
+ * every document's extracted text; pass 2 extracts again with
+ * options.corpus set, or asks doppel_boiler_is_line directly.
+ *
+ * Structure: a count-min sketch (4 rows, conservative update) of 32-bit
+ * cells counting documents per line hash, each cell paired with a 32-bit
+ * bitmap of "content keys" — a hash of the document's longest other line — so that
+ * the many reprints of one article (which share their longest line) count as
+ * one context and their paragraphs are never called boilerplate. Memory is
+ * fixed at creation (8 bytes per cell); the default 16 MiB has 2^19 cells per
+ * row. The sketch only overestimates; the decision threshold is raised by the
+ * sketch's measured noise floor (estimates of lines never added), so a full
+ * sketch (10M+ documents) stays conservative instead of calling everything
+ * boilerplate.
+ */
+typedef struct doppel_boiler_options {
+    size_t memory_bytes;    /* sketch size; default 16 MiB, at least 64 KiB */
+    unsigned min_docs;      /* a line must occur in at least this many documents; default 20 */
+    double min_share;       /* ...and in this share of all documents added; default 0 */
+    unsigned min_contexts;  /* ...with this many distinct content keys (max 32); default 5 */
+    uint64_t seed;          /* default 1 */
+} doppel_boiler_options;
+
+void doppel_boiler_options_default(doppel_boiler_options *opt);
+
+/* opt NULL = defaults. */
+doppel_status doppel_boiler_counter_new(const doppel_boiler_options *opt,
+                                        doppel_boiler_counter **out, doppel_error *err);
+void doppel_boiler_counter_free(doppel_boiler_counter *bc);
+
+/* Pass 1: count the distinct non-empty lines of one document's extracted
+ * text once each. Not thread-safe; one counter per pass. Lines of more than
+ * 2000 bytes are not counted (chrome is never that long). */
+doppel_status doppel_boiler_add(doppel_boiler_counter *bc, const char *text, size_t len);
+
+/* End pass 1: measure the sketch's noise floor and fix the threshold. Needed
+ * before doppel_boiler_is_line; no more adds or merges after it
+ * (DOPPEL_ERR_STATE). */
+doppel_status doppel_boiler_finish(doppel_boiler_counter *bc);
+
+/* Combine b into a (same options required): counters from parallel pass-1
+ * workers merge into one. DOPPEL_ERR_ARG when the shapes differ. */
+doppel_status doppel_boiler_merge(doppel_boiler_counter *a, const doppel_boiler_counter *b);
+
+/* Pass 2: is this line corpus boilerplate? 0 before doppel_boiler_finish.
+ * Thread-safe: many extractors may consult one finished counter. */
+int doppel_boiler_is_line(const doppel_boiler_counter *bc, const char *line, size_t len);
+
+typedef struct doppel_boiler_stats {
+    uint64_t docs;            /* documents added */
+    uint64_t lines;           /* distinct-per-document lines counted */
+    size_t memory_bytes;      /* heap held by the counter (fixed at creation) */
+    double fill;              /* share of non-zero cells in row 0 */
+    uint32_t noise_floor;     /* documents a never-seen line appears to have */
+    uint32_t threshold;       /* documents a line needs now to be boilerplate */
+} doppel_boiler_stats;
+
+void doppel_boiler_get_stats(const doppel_boiler_counter *bc, doppel_boiler_stats *out);
 
 /* ======================================================================
  * Story clustering (story)
