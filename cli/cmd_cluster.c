@@ -17,6 +17,8 @@
     "  --text-field NAME   JSONL field with the text (default text)\n" \
     "  --date-field NAME   JSONL field with the date, for --canonical earliest (default date)\n" \
     "  --max-doc-bytes N   skip larger records (default 64M; K/M/G suffixes)\n" \
+    "  --no-extract        compare raw text (default: strip front matter, Markdown/HTML\n" \
+    "                      markup and boilerplate first; see doppel extract --help)\n" \
     "  --strict            stop with exit 1 at the first bad record or duplicate id\n" \
     "                      (default: report it on stderr, skip it, count it)\n" \
     "matching:\n" \

@@ -13,7 +13,7 @@ enum {
     OPT_ID_FIELD = 1000, OPT_TEXT_FIELD, OPT_TITLE_FIELD, OPT_DATE_FIELD, OPT_FORMAT,
     OPT_THRESHOLD, OPT_CONTAINMENT, OPT_MIN_CONTAINED, OPT_NGRAM, OPT_CHAR, OPT_NUM_PERM,
     OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
-    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS
+    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +46,7 @@ static const struct option long_opts[] = {
     {"json", no_argument, 0, OPT_JSON},
     {"low-threshold", required_argument, 0, OPT_LOW_THRESHOLD},
     {"threads", required_argument, 0, OPT_THREADS},
+    {"no-extract", no_argument, 0, OPT_NO_EXTRACT},
     {"min-shared", required_argument, 0, OPT_MIN_SHARED},
     {0, 0, 0, 0}};
 
@@ -111,6 +112,7 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
             if (parse_double(optarg, "low-threshold", 0.01, 1, &d)) return -2;
             c->cfg.low_threshold = d;
             break;
+        case OPT_NO_EXTRACT: c->cfg.extract = 0; break;
         case OPT_THREADS:
             if (parse_uint(optarg, "threads", 1, 256, &u)) return -2;
             c->cfg.threads = (unsigned)u;
@@ -348,10 +350,14 @@ static int flush_batch(cli_common *c, doppel_index *idx, batch *b, cli_counts *c
             const doppel_add_info *info = &b->infos[j];
             const doppel_doc_input *in = &b->inputs[j++];
             int idlen = (int)(in->id_len > 200 ? 200 : in->id_len);
-            if (st == DOPPEL_ERR_EMPTY) {
-                snprintf(msg, sizeof msg, "%s%s%llu: document '%.*s' has no words, skipped", source,
-                         q->line ? ":" : "", (unsigned long long)q->line, idlen, in->id);
-                kind = &counts->skip_empty;
+            if (st == DOPPEL_ERR_EMPTY || st == DOPPEL_ERR_FORMAT) {
+                const char *why = st == DOPPEL_ERR_FORMAT ? "is binary data"
+                                  : info->extract_flags & DOPPEL_EXTRACT_EMPTY
+                                      ? "has no words after extraction (all boilerplate)"
+                                      : "has no words";
+                snprintf(msg, sizeof msg, "%s%s%llu: document '%.*s' %s, skipped", source,
+                         q->line ? ":" : "", (unsigned long long)q->line, idlen, in->id, why);
+                kind = st == DOPPEL_ERR_FORMAT ? &counts->skip_format : &counts->skip_empty;
                 note(counts, kind, msg);
             } else {
                 counts->indexed++;

@@ -109,6 +109,8 @@ typedef struct doppel_config {
     unsigned max_bucket;         /* LSH buckets larger than this are linked as a chain */
     const char *tmp_dir;         /* spill directory; NULL = $TMPDIR or /tmp */
     unsigned threads;            /* threads for doppel_index_add_batch; 0 = all cores */
+    int extract;                 /* run doppel_extract before normalizing; default 1 */
+    const struct doppel_extract_options *extract_options; /* NULL = defaults; borrowed */
 } doppel_config;
 
 /* Fill *cfg with the documented defaults. */
@@ -308,6 +310,7 @@ typedef struct doppel_add_info {
     uint32_t first_docnum;   /* the earlier document with that id, when duplicate_id */
     int short_doc;           /* fewer words than one shingle: one whole-text shingle */
     doppel_norm_stats norm;  /* repairs made while normalizing this document */
+    unsigned extract_flags;  /* DOPPEL_EXTRACT_* flags when extraction ran */
 } doppel_add_info;
 
 /* Create an index. The configuration is copied. */
@@ -316,8 +319,12 @@ void doppel_index_free(doppel_index *idx);
 
 /* Add one document. text need not be NUL-terminated; id and text are copied
  * as needed and may be released after the call. date is seconds since the
- * epoch or DOPPEL_NO_DATE. Returns DOPPEL_ERR_EMPTY (document not added) when
- * the text has no words. Not valid after doppel_index_finish. */
+ * epoch or DOPPEL_NO_DATE; when it is DOPPEL_NO_DATE and extraction finds a
+ * date (front matter, HTML meta), that one is used. With cfg.extract the raw
+ * text goes through doppel_extract first. Returns DOPPEL_ERR_EMPTY (document
+ * not added) when no words remain, with DOPPEL_EXTRACT_EMPTY in
+ * info->extract_flags when extraction removed everything as boilerplate, and
+ * DOPPEL_ERR_FORMAT for binary data. Not valid after doppel_index_finish. */
 doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
                                const char *text, size_t text_len, int64_t date,
                                doppel_add_info *info, doppel_error *err);
@@ -335,7 +342,8 @@ typedef struct doppel_doc_input {
  * cfg.threads threads, then appending them in order: the same as calling
  * doppel_index_add for each, with the same docnums and results for any
  * thread count. statuses[i] (optional) receives each document's status:
- * DOPPEL_OK, or DOPPEL_ERR_EMPTY for a document that was not added. infos
+ * DOPPEL_OK, or DOPPEL_ERR_EMPTY / DOPPEL_ERR_FORMAT for a document that was
+ * not added. infos
  * (optional, n entries) as for doppel_index_add. A fatal error (out of
  * memory, spill I/O) stops the batch and is returned; documents before it
  * were added, the rest have status DOPPEL_ERR_STATE. */

@@ -23,6 +23,7 @@ void doppel_config_default(doppel_config *cfg) {
     cfg->verify = DOPPEL_VERIFY_EXACT;
     cfg->canonical = DOPPEL_CANON_LONGEST;
     cfg->max_bucket = 100;
+    cfg->extract = 1;
 }
 
 doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err) {

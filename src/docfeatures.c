@@ -32,6 +32,7 @@ void dp_scratch_free(dp_scratch *s) {
     doppel_buf_free(&s->norm);
     doppel_hashes_free(&s->shingles);
     dp_free(s->tmp, s->tmp_cap * sizeof *s->tmp);
+    doppel_extractor_free(s->extractor);
     *s = (dp_scratch){0};
 }
 
@@ -46,7 +47,29 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
     f->norm = (doppel_norm_stats){0};
     f->short_doc = 0;
     f->set_len = 0;
+    f->extract_flags = 0;
+    f->date = DOPPEL_NO_DATE;
     f->status = DOPPEL_ERR_NOMEM;
+    if (cfg->extract) {
+        /* read -> extract -> normalize: compare the article, not the page. */
+        if (!s->extractor && doppel_extractor_new(&s->extractor, NULL)) return;
+        doppel_extract_options defaults;
+        const doppel_extract_options *opt = cfg->extract_options;
+        if (!opt) {
+            doppel_extract_options_default(&defaults);
+            opt = &defaults;
+        }
+        doppel_extract_result res;
+        doppel_status st = doppel_extract(s->extractor, text, len, opt, &res, NULL);
+        if (st) {
+            f->status = st;
+            return;
+        }
+        f->extract_flags = res.flags;
+        if (res.date && doppel_parse_date(res.date, &f->date)) f->date = DOPPEL_NO_DATE;
+        text = res.text;
+        len = res.text_len;
+    }
     if (doppel_normalize(text, len, &s->norm, &f->norm)) return;
     if (s->norm.len == 0) {
         f->status = DOPPEL_ERR_EMPTY;

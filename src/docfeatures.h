@@ -12,6 +12,7 @@ typedef struct dp_scratch {
     doppel_hashes shingles;
     uint32_t *tmp;          /* radix scratch for the set */
     size_t tmp_cap;
+    doppel_extractor *extractor; /* created on first use */
 } dp_scratch;
 
 /* One document's features; the arrays are owned and reused across documents. */
@@ -24,6 +25,8 @@ typedef struct dp_features {
     uint32_t *band;         /* one hash per LSH band */
     int short_doc;
     doppel_norm_stats norm;
+    unsigned extract_flags;
+    int64_t date;           /* found by extraction, or DOPPEL_NO_DATE */
 } dp_features;
 
 /* Allocate f's fixed arrays for this configuration. */

@@ -151,7 +151,9 @@ static int looks_binary(const char *s, size_t len, size_t *nuls) {
         else if (c < 0x20 && !is_space(c) && c != 0x1b) ctl++;
     }
     *nuls = nul;
-    return n && (nul * 100 > n || (nul + ctl) * 10 > n);
+    /* The reader's rule (read.c): over 10% of the first 8 KiB. A stray NUL in
+     * a text is repaired by normalization, not a reason to drop the text. */
+    return n && (nul + ctl) * 10 > n;
 }
 
 static int starts_with_ci(const char *s, size_t len, const char *lit) {
@@ -300,6 +302,37 @@ static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) 
     return DOPPEL_OK;
 }
 
+/* A text or Markdown document in which the scorer finds no good block — a
+ * headline, a one-paragraph answer, a short note — has no page around it:
+ * it is all content. Its weakly scored blocks (short, not prose, context)
+ * are kept; blocks dropped as explicit chrome (prompts, adverts,
+ * navigation, teasers, repeats) stay dropped, and so do blocks without a
+ * letter. HTML pages do not get this
+ * second chance: a page that is all chrome is empty. */
+/* Counters, dates and prices are no content on their own. */
+static int has_letter(const char *s, size_t len) {
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || (unsigned)((c | 0x20) - 'a') < 26u) return 1;
+    }
+    return 0;
+}
+
+static void keep_weak_if_nothing_left(doppel_extractor *ex) {
+    for (size_t i = 0; i < ex->nblocks; i++)
+        if (ex->blocks[i].kind != DP_BK_DROPPED && ex->blocks[i].cls == DP_CLS_GOOD) return;
+    for (size_t i = 0; i < ex->nblocks; i++) {
+        dp_block *b = &ex->blocks[i];
+        if (b->kind == DP_BK_DROPPED) continue;
+        if ((b->reason == DOPPEL_DROP_SHORT || b->reason == DOPPEL_DROP_NOT_PROSE ||
+             b->reason == DOPPEL_DROP_CONTEXT) &&
+            has_letter(ex->btext.data + b->off, b->len)) {
+            b->cls = DP_CLS_GOOD;
+            b->reason = DOPPEL_DROP_NONE;
+        }
+    }
+}
+
 static doppel_status check_options(const doppel_extract_options *opt, doppel_error *err) {
     if ((unsigned)opt->format > DOPPEL_FORMAT_HTML)
         return dp_fail(err, DOPPEL_ERR_ARG, "extract: unknown format %d", (int)opt->format);
@@ -371,6 +404,7 @@ doppel_status doppel_extract(doppel_extractor *ex, const char *raw, size_t len,
         for (size_t i = 0; i < ex->nblocks; i++)
             if (ex->blocks[i].kind != DP_BK_DROPPED) ex->blocks[i].cls = DP_CLS_GOOD;
     }
+    if (fmt != DOPPEL_FORMAT_HTML && opt->boilerplate) keep_weak_if_nothing_left(ex);
     if (fmt != DOPPEL_FORMAT_HTML && !ex->meta_set[DP_META_TITLE] && (st = guess_title(ex)))
         return dp_fail(err, st, "extract: out of memory");
     if ((st = assemble(ex, out))) return dp_fail(err, st, "extract: out of memory");

@@ -205,8 +205,13 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
                             const dp_features *f, doppel_add_info *info, doppel_error *err) {
     *info = (doppel_add_info){0};
     info->norm = f->norm;
+    info->extract_flags = f->extract_flags;
     if (f->status == DOPPEL_ERR_EMPTY)
-        return dp_fail(err, DOPPEL_ERR_EMPTY, "document '%.*s' has no words",
+        return dp_fail(err, DOPPEL_ERR_EMPTY, "document '%.*s' has no words%s",
+                       (int)DP_MIN(id_len, 200), id,
+                       f->extract_flags & DOPPEL_EXTRACT_EMPTY ? " (all boilerplate)" : "");
+    if (f->status == DOPPEL_ERR_FORMAT)
+        return dp_fail(err, DOPPEL_ERR_FORMAT, "document '%.*s' is binary data",
                        (int)DP_MIN(id_len, 200), id);
     if (f->status != DOPPEL_OK)
         return dp_fail(err, f->status, "out of memory processing document '%.*s'",
@@ -229,7 +234,7 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory storing ids");
     idx->text_hash[d] = f->text_hash;
     idx->set_len[d] = (uint32_t)f->set_len;
-    idx->date[d] = date;
+    idx->date[d] = date != DOPPEL_NO_DATE ? date : f->date;
     info->short_doc = f->short_doc;
     idx->short_docs += f->short_doc != 0;
     info->docnum = d;
@@ -307,7 +312,7 @@ doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *
         doppel_status st = commit(idx, docs[i].id, docs[i].id_len, docs[i].date, &idx->feats[i],
                                   info, err);
         if (statuses) statuses[i] = st;
-        if (st != DOPPEL_OK && st != DOPPEL_ERR_EMPTY) {
+        if (st != DOPPEL_OK && st != DOPPEL_ERR_EMPTY && st != DOPPEL_ERR_FORMAT) {
             for (size_t k = i + 1; statuses && k < n; k++) statuses[k] = DOPPEL_ERR_STATE;
             return st;
         }
