@@ -96,3 +96,8 @@ install: lib cli
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# The story-clustering evaluation and scaling driver (bench/story_eval.c).
+$(BUILD)/story_eval: bench/story_eval.c $(BUILD)/libdoppel.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+story-eval: $(BUILD)/story_eval
