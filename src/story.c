@@ -35,6 +35,7 @@
 #include "terms.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -44,7 +45,7 @@
 /* Centroid terms kept per story, as a multiple of top_terms: a story of many
  * documents has a broader vocabulary than any one of them, but its tail is
  * noise that only costs time. */
-#define CENTROID_FACTOR 2
+#define CENTROID_FACTOR (getenv("DP_CF") ? atoi(getenv("DP_CF")) : 2)
 /* Candidate stories scored exactly per unit, best-supported first. */
 #define MAX_SCORED 32
 
@@ -55,6 +56,9 @@ typedef struct term_entry {
     uint32_t off;    /* NUL-terminated string in arena; first byte is the kind */
     uint32_t df;     /* learned documents containing the term */
     uint32_t stamp;  /* last document that touched the term (dedupe) */
+    uint32_t cased;  /* learned occurrences where its case was evidence */
+    uint32_t capped; /* of those, written capitalized */
+    uint32_t entity; /* set when frozen: a name, date, quantity or quotation */
 } term_entry;
 
 typedef struct pair {
@@ -300,6 +304,7 @@ static doppel_status insert(doppel_story *st, const char *s, size_t len, uint64_
     e->off = (uint32_t)st->arenalen;
     e->df = 0;
     e->stamp = 0;
+    e->cased = e->capped = 0;
     st->arenalen += len + 1;
     size_t mask = st->tabcap - 1, i = (size_t)h & mask;
     while (st->table[i]) i = (i + 1) & mask;
@@ -309,7 +314,6 @@ static doppel_status insert(doppel_story *st, const char *s, size_t len, uint64_
 }
 
 static doppel_status learn_term(const char *s, size_t len, unsigned flags, void *user) {
-    (void)flags;
     doppel_story *st = user;
     uint64_t h = XXH64(s, len, 0);
     uint32_t id = lookup(st, s, len, h);
@@ -321,6 +325,10 @@ static doppel_status learn_term(const char *s, size_t len, unsigned flags, void 
     if (e->stamp != st->stamp) {
         e->stamp = st->stamp;
         e->df++;
+    }
+    if ((flags & DP_TF_CASED) && e->cased < UINT32_MAX) {
+        e->cased++;
+        e->capped += (flags & DP_TF_NAME) != 0;
     }
     return DOPPEL_OK;
 }
@@ -368,7 +376,12 @@ static doppel_status freeze_terms(doppel_story *st) {
     if (r) return r;
     st->slot = dp_calloc(st->nterms + 1, sizeof *st->slot);
     if (!st->slot) return DOPPEL_ERR_NOMEM;
-    for (size_t i = 0; i < st->nterms; i++) st->terms[i].stamp = 0;
+    for (size_t i = 0; i < st->nterms; i++) {
+        term_entry *e = &st->terms[i];
+        e->stamp = 0;
+        char kind = st->arena[e->off];
+        e->entity = kind != DP_TERM_WORD || (e->cased >= 2 && e->capped * 2 > e->cased);
+    }
     st->stamp = 0;
     return DOPPEL_OK;
 }
@@ -405,8 +418,15 @@ static double boost(const doppel_story *st, uint32_t id, unsigned flags) {
     case DP_TERM_DATE: return st->opt.date_boost;
     case DP_TERM_UNIT: return st->opt.unit_boost;
     case DP_TERM_QUOTE: return st->opt.quote_boost;
-    default: return (flags & DP_TF_NAME) ? st->opt.name_boost : 1.0;
+    default: break;
     }
+    /* Is the word a name? Where the corpus shows it in places where case is
+     * evidence, the majority decides: a headline in Title Case or a sentence
+     * that starts with the name still gets it, and "Will" at the start of a
+     * sentence does not make "will" a name. Otherwise this occurrence decides. */
+    const term_entry *e = &st->terms[id];
+    int name = e->cased >= 2 ? e->capped * 2 > e->cased : (flags & DP_TF_NAME) != 0;
+    return name ? st->opt.name_boost : 1.0;
 }
 
 /* Heaviest first; equal weights by term id, which is hash order. */
@@ -466,6 +486,8 @@ doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *ti
         const acc_entry *a = &st->acc[i];
         double idf = log(n_docs / st->terms[a->term].df);
         if (idf <= 0) continue;
+        static double idfp = -1; if (idfp < 0) idfp = getenv("DP_IDFP") ? atof(getenv("DP_IDFP")) : 1; /* TEMP */
+        idf = pow(idf, idfp);
         double tf = a->body + st->opt.title_weight * a->title;
         double w = (1 + log(tf)) * idf * boost(st, a->term, a->flags);
         norm2 += w * w;
@@ -678,23 +700,27 @@ static int out_of_window(const doppel_story *st, const story_rec *s, const unit 
 
 /* Cosine of the scattered unit with story s; with self set, the unit is a
  * member of s and is taken out of the centroid first. */
+static int sim_mode = -1; /* TEMP experiment */
 static double story_sim(const work *w, const story_rec *s, const unit *u, const pair *v,
-                        int self) {
-    double dot = 0, norm2 = s->norm * s->norm;
-    if (!self) {
-        for (uint32_t i = 0; i < s->n; i++) dot += (double)s->c[i].w * w->dense[s->c[i].term];
-        return s->norm > 0 ? dot / s->norm : 0;
-    }
-    norm2 = 0;
+                        int self, double thr) {
+    if (sim_mode < 0) sim_mode = getenv("DP_MODE") ? atoi(getenv("DP_MODE")) : 0;
+    double dot = 0, norm2 = 0, m = s->units;
     for (uint32_t i = 0; i < s->n; i++) {
         double x = w->dense[s->c[i].term];
-        double c = s->c[i].w - x;
+        double c = s->c[i].w - (self ? x : 0);
         dot += c * x;
         norm2 += c * c;
     }
+    if (self) m -= 1;
     (void)u;
     (void)v;
-    return norm2 > 1e-12 ? dot / sqrt(norm2) : 0;
+    if (m <= 0 || norm2 <= 1e-12) return 0;
+    double cosv = dot / sqrt(norm2);
+    switch (sim_mode) {
+    case 1: return dot / m;
+    case 2: return cosv * sqrt((1 + (m - 1) * thr) / m);
+    default: return cosv;
+    }
 }
 
 /* Collect the candidate stories of unit u, best supported first. */
@@ -728,6 +754,27 @@ static doppel_status candidates(doppel_story *st, work *w, const unit *u, uint32
     return DOPPEL_OK;
 }
 
+/* TEMP: length-adaptive threshold */
+static double unit_thr(const doppel_story *st, const unit *u) {
+    static double lo = -1, hi = -1;
+    if (lo < 0) {
+        lo = getenv("DP_TLO") ? atof(getenv("DP_TLO")) : st->opt.threshold;
+        hi = getenv("DP_THI") ? atof(getenv("DP_THI")) : st->opt.threshold;
+    }
+    const pair *v = st->upairs + u->off;
+    double s2 = 0, s4 = 0;
+    for (uint32_t i = 0; i < u->n; i++) {
+        double x = (double)v[i].w * v[i].w;
+        s2 += x;
+        s4 += x * x;
+    }
+    double eff = s4 > 0 ? s2 * s2 / s4 : 1;
+    double f = (log(eff) - log(6.0)) / (log(30.0) - log(6.0));
+    if (f < 0) f = 0;
+    if (f > 1) f = 1;
+    return lo + (hi - lo) * f;
+}
+
 static void scatter(const doppel_story *st, work *w, const unit *u, int on) {
     const pair *v = unit_vec(st, u);
     for (uint32_t i = 0; i < u->n; i++) w->dense[v[i].term] = on ? v[i].w : 0;
@@ -735,10 +782,10 @@ static void scatter(const doppel_story *st, work *w, const unit *u, int on) {
 
 /* The single pass in (date, key) order. */
 static doppel_status online_pass(doppel_story *st, work *w, uint32_t *stamp) {
-    double thr = st->opt.threshold;
     for (size_t oi = 0; oi < st->nunits; oi++) {
         uint32_t ui = w->uorder[oi];
         const unit *u = &st->units[ui];
+        double thr = unit_thr(st, u);
         scatter(st, w, u, 1);
         size_t nc;
         doppel_status r = candidates(st, w, u, ++*stamp, &nc);
@@ -746,7 +793,7 @@ static doppel_status online_pass(doppel_story *st, work *w, uint32_t *stamp) {
         uint32_t best = UINT32_MAX;
         double bestsim = 0;
         for (size_t c = 0; c < nc; c++) {
-            double sim = story_sim(w, &st->stories[w->cand[c]], u, NULL, 0);
+            double sim = story_sim(w, &st->stories[w->cand[c]], u, NULL, 0, thr);
             st->stats.candidates++;
             if (sim > bestsim || (sim == bestsim && best != UINT32_MAX && w->cand[c] < best)) {
                 bestsim = sim;
@@ -790,7 +837,6 @@ static doppel_status rebuild_stories(doppel_story *st, work *w) {
 /* Move every unit to the story it is now closest to, all against the same
  * centroids (so the pass does not depend on the order it visits units). */
 static doppel_status refine_pass(doppel_story *st, work *w, uint32_t *stamp, size_t *moved) {
-    double thr = st->opt.threshold;
     size_t nst = st->nstories;
     *moved = 0;
     /* new stories for units that fit nowhere are numbered after the old ones */
@@ -801,6 +847,7 @@ static doppel_status refine_pass(doppel_story *st, work *w, uint32_t *stamp, siz
         uint32_t ui = w->uorder[oi];
         const unit *u = &st->units[ui];
         uint32_t own = st->story_of_unit[ui];
+        double thr = unit_thr(st, u);
         scatter(st, w, u, 1);
         size_t nc;
         doppel_status r = candidates(st, w, u, ++*stamp, &nc);
@@ -816,7 +863,7 @@ static doppel_status refine_pass(doppel_story *st, work *w, uint32_t *stamp, siz
             if (c == nc && seen_own) break;
             if (sid == own) seen_own = 1;
             const story_rec *s = &st->stories[sid];
-            double sim = story_sim(w, s, u, NULL, sid == own);
+            double sim = story_sim(w, s, u, NULL, sid == own, thr);
             st->stats.candidates++;
             if (sim > bestsim || (sim == bestsim && best != UINT32_MAX && sid < best)) {
                 bestsim = sim;
@@ -844,6 +891,91 @@ static doppel_status refine_pass(doppel_story *st, work *w, uint32_t *stamp, siz
         }
         st->nstories = next;
     }
+    return DOPPEL_OK;
+}
+
+static uint32_t uf_find(uint32_t *parent, uint32_t x) {
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+/* Fragment merging: the first documents of a story often share too little
+ * with each other to meet the threshold, so a story can start as several
+ * fragments that then grow side by side. Their centroids, built from many
+ * members, are much more alike than any two of the first documents were:
+ * stories whose centroids reach merge_threshold are joined. Every pair is
+ * judged against the centroids as they stood before the pass, and the
+ * smaller story number wins, so the result does not depend on visiting
+ * order. */
+static doppel_status merge_pass(doppel_story *st, work *w, uint32_t *stamp, double thr,
+                                size_t *merged) {
+    size_t ns = st->nstories;
+    uint32_t *parent = dp_malloc((ns + 1) * sizeof *parent);
+    if (!parent) return DOPPEL_ERR_NOMEM;
+    for (size_t i = 0; i < ns; i++) parent[i] = (uint32_t)i;
+    *merged = 0;
+    uint32_t t = st->opt.index_terms;
+    for (size_t a = 0; a < ns; a++) {
+        story_rec *s = &st->stories[a];
+        if (!s->n || s->norm <= 0) continue;
+        /* centroid terms heaviest first, scattered as a unit vector */
+        qsort(s->c, s->n, sizeof *s->c, cmp_pair_weight);
+        for (uint32_t i = 0; i < s->n; i++) w->dense[s->c[i].term] = (float)(s->c[i].w / s->norm);
+        ++*stamp;
+        size_t nc = 0;
+        for (uint32_t i = 0; i < DP_MIN(t, s->n); i++) {
+            const posting *p = &w->post[s->c[i].term];
+            uint32_t start = p->n > st->opt.max_postings ? p->n - st->opt.max_postings : 0;
+            for (uint32_t e = start; e < p->n; e++) {
+                uint32_t b = p->v[e];
+                story_rec *o = &st->stories[b];
+                if (b <= a || o->stamp == *stamp) continue;
+                o->stamp = *stamp;
+                if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand)) {
+                    dp_free(parent, (ns + 1) * sizeof *parent);
+                    return DOPPEL_ERR_NOMEM;
+                }
+                w->cand[nc++] = b;
+            }
+        }
+        for (size_t c = 0; c < nc && c < 4 * MAX_SCORED; c++) {
+            const story_rec *o = &st->stories[w->cand[c]];
+            if (o->norm <= 0) continue;
+            if (s->last != DOPPEL_NO_DATE && o->first != DOPPEL_NO_DATE &&
+                st->opt.window_seconds &&
+                (o->first - s->last > st->opt.window_seconds ||
+                 s->first - o->last > st->opt.window_seconds))
+                continue;
+            double dot = 0, edot = 0, ea = 0, eb = 0;
+            for (uint32_t i = 0; i < o->n; i++) {
+                double x = (double)o->c[i].w * w->dense[o->c[i].term];
+                dot += x;
+                if (st->terms[o->c[i].term].entity) {
+                    edot += x;
+                    eb += (double)o->c[i].w * o->c[i].w;
+                }
+            }
+            for (uint32_t i = 0; i < s->n; i++)
+                if (st->terms[s->c[i].term].entity) ea += (double)w->dense[s->c[i].term] * w->dense[s->c[i].term];
+            double ecos = ea > 0 && eb > 0 ? edot / o->norm / sqrt(ea) / (sqrt(eb) / o->norm) : 0;
+            static double ethr = -1; if (ethr < 0) ethr = getenv("DP_ETHR") ? atof(getenv("DP_ETHR")) : 0;
+            st->stats.candidates++;
+            if (dot / o->norm >= thr && ecos >= ethr) {
+                uint32_t x = uf_find(parent, (uint32_t)a), y = uf_find(parent, w->cand[c]);
+                if (x != y) {
+                    parent[x > y ? x : y] = x < y ? x : y;
+                    (*merged)++;
+                }
+            }
+        }
+        for (uint32_t i = 0; i < s->n; i++) w->dense[s->c[i].term] = 0;
+    }
+    for (size_t i = 0; i < st->nunits; i++)
+        st->story_of_unit[i] = uf_find(parent, st->story_of_unit[i]);
+    dp_free(parent, (ns + 1) * sizeof *parent);
     return DOPPEL_OK;
 }
 
@@ -902,6 +1034,17 @@ doppel_status doppel_story_finish(doppel_story *st, doppel_error *err) {
     st->story_of_unit = dp_malloc((n + 1) * sizeof *st->story_of_unit);
     if (!w.dense || !w.post || !w.uorder || !w.assign || !st->story_of_unit) goto fail;
     if ((r = build_units(st, &w))) goto fail;
+    if (getenv("DP_DUMP")) { /* TEMP analysis */
+        FILE *f = fopen(getenv("DP_DUMP"), "w");
+        for (size_t i = 0; i < st->ndocs; i++) {
+            const sdoc *d = &st->docs[i];
+            fprintf(f, "%u", d->docnum);
+            for (uint32_t p = 0; p < d->n; p++)
+                fprintf(f, "\t%s\t%g", term_str(st, st->pairs[d->off + p].term), st->pairs[d->off + p].w);
+            fprintf(f, "\n");
+        }
+        fclose(f);
+    }
     for (size_t i = 0; i < st->nunits; i++) w.uorder[i] = (uint32_t)i;
     sort_ctx = st;
     qsort(w.uorder, st->nunits, sizeof *w.uorder, cmp_unit_order);
@@ -910,12 +1053,23 @@ doppel_status doppel_story_finish(doppel_story *st, doppel_error *err) {
     if ((r = online_pass(st, &w, &stamp))) goto fail;
     /* Reassignment: the single pass saw each story only as it stood when a
      * unit arrived; a second look with final centroids fixes early mistakes. */
-    for (int pass = 0; pass < 2; pass++) {
+    {
+        double mt = getenv("DP_MERGE") ? atof(getenv("DP_MERGE")) : 0;
+        for (int round = 0; mt > 0 && round < 4; round++) {
+            size_t merged;
+            if ((r = merge_pass(st, &w, &stamp, mt, &merged))) goto fail;
+            if ((r = rebuild_stories(st, &w))) goto fail;
+            if (!merged) break;
+        }
+    }
+    int npass = getenv("DP_PASSES") ? atoi(getenv("DP_PASSES")) : 2;
+    for (int pass = 0; pass < npass; pass++) {
         size_t moved;
         if ((r = refine_pass(st, &w, &stamp, &moved))) goto fail;
         if ((r = rebuild_stories(st, &w))) goto fail;
         if (!moved) break;
     }
+    if (!npass && (r = rebuild_stories(st, &w))) goto fail;
     if ((r = publish(st))) goto fail;
     st->stats.stories = st->nfinal;
     free_work(st, &w);

@@ -501,9 +501,10 @@ static doppel_status scan_line(dp_terms *t, const char *s, size_t n, unsigned fl
                 term_add(&e, t->fold + k[i].off, k[i].len);
                 if ((st = term_end(&e, 0))) return st;
             }
-            /* a number followed by a word is a quantity: "90 day", "6.1 magnitud" */
-            if (!k[i].used && i + 1 < t->ntoks && !k[i + 1].mark && !k[i + 1].digit &&
-                k[i + 1].slen && !k[i + 1].month) {
+            /* a number followed by a lower-case word is a quantity: "90 day",
+             * "6.1 magnitud"; "2014 Finale" and "Season 18 Finale" are not */
+            if (!k[i].used && !is_year(t, &k[i]) && i + 1 < t->ntoks && !k[i + 1].mark &&
+                !k[i + 1].digit && k[i + 1].slen && !k[i + 1].cap && !k[i + 1].upper) {
                 term_start(&e, DP_TERM_UNIT);
                 term_add(&e, t->fold + k[i].off, k[i].len);
                 term_add(&e, " ", 1);
@@ -514,7 +515,9 @@ static doppel_status scan_line(dp_terms *t, const char *s, size_t n, unsigned fl
         }
         term_start(&e, DP_TERM_WORD);
         term_add(&e, t->stems + k[i].soff, k[i].slen);
-        if ((st = term_end(&e, k[i].name ? DP_TF_NAME : 0))) return st;
+        unsigned f = k[i].name ? DP_TF_NAME : 0;
+        if (!k[i].sent && !title_case && !shouting) f |= DP_TF_CASED;
+        if ((st = term_end(&e, f))) return st;
     }
     return DOPPEL_OK;
 }

@@ -27,6 +27,8 @@
 
 #define DP_TF_TITLE 1u /* the occurrence is in the title */
 #define DP_TF_NAME 2u  /* a word written capitalized mid-sentence or as an acronym */
+#define DP_TF_CASED 4u /* a word whose case is evidence here: not the first of a
+                          sentence, not in a Title Case or all-capitals line */
 
 /* Longest term the tokenizer emits, in bytes; longer ones are cut at a
  * character boundary (a 60-byte prefix identifies a phrase well enough). */
