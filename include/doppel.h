@@ -408,11 +408,16 @@ void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);
  *
  * Clustering is online news-stream clustering: documents (copy clusters)
  * are taken in order of (date, hash of title and text), never in order of
- * arrival, and each joins the most similar live story above the threshold or
+ * arrival, and each joins the live story whose centroid is most similar, if
+ * the cosine reaches a threshold that depends on the document's length, or
  * opens a new one. A story ages out window_seconds after its last dated
- * member. Undated documents are taken first, in hash order, and never age a
- * story out; a corpus with no dates is clustered in one batch pass followed
- * by a reassignment pass. Candidate stories come from an inverted index over
+ * member. Then stories whose centroids are alike (merge_threshold) and whose
+ * dates are within the window are merged: the first reports of an event
+ * often share too little to meet, and start parallel fragments. Undated
+ * documents are taken first, in hash order, and never age a story out, so a
+ * corpus with no dates is clustered in one batch in hash order; the merge
+ * step makes the result depend less on which documents come first.
+ * Candidate stories come from an inverted index over
  * each document's top index_terms terms whose posting lists keep only the
  * max_postings most recent entries, so each document costs a bounded amount
  * of work and the whole run is near-linear in the number of documents.
@@ -430,7 +435,13 @@ void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);
 
 typedef struct doppel_story_options {
     const char *language;   /* Snowball algorithm name; default "english" */
-    double threshold;       /* similarity a document needs to join a story; default 0.20 */
+    double threshold;       /* cosine a long document needs to join a story; default 0.22 */
+    double short_threshold; /* cosine a short one (a headline) needs; default 0.08.
+                               Between the two, the threshold follows the
+                               logarithm of the document's effective number
+                               of terms from 6 (short) to 30 (long) */
+    double merge_threshold; /* centroid cosine at which two stories that grew
+                               apart are merged; default 0.5; 1 = never */
     unsigned top_terms;     /* K: terms kept per document; default 32 (8 bytes each) */
     unsigned index_terms;   /* of those, indexed for candidate search; default 12 */
     unsigned max_postings;  /* most recent entries kept per posting list; default 256 */

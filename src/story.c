@@ -26,16 +26,14 @@
  *     max_postings most recent stories and only the best-supported candidates
  *     are scored, so a unit costs O(index_terms * max_postings + candidates *
  *     centroid size) whatever the corpus size. A unit joins the best story if
- *     the cosine reaches the threshold, else it opens a story. Without dates
- *     the single pass depends on which of a story's documents happen to come
- *     first, so a second pass moves every unit to the story whose centroid
- *     (without the unit itself) it is now closest to.
+ *     the cosine reaches its length-dependent threshold, else it opens a
+ *     story. Finally stories whose centroids are alike are merged (fragments
+ *     of one event that started apart), found through the same index.
  */
 #include "internal.h"
 #include "terms.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -45,7 +43,7 @@
 /* Centroid terms kept per story, as a multiple of top_terms: a story of many
  * documents has a broader vocabulary than any one of them, but its tail is
  * noise that only costs time. */
-#define CENTROID_FACTOR (getenv("DP_CF") ? atoi(getenv("DP_CF")) : 2)
+#define CENTROID_FACTOR 2
 /* Candidate stories scored exactly per unit, best-supported first. */
 #define MAX_SCORED 32
 
@@ -58,7 +56,6 @@ typedef struct term_entry {
     uint32_t stamp;  /* last document that touched the term (dedupe) */
     uint32_t cased;  /* learned occurrences where its case was evidence */
     uint32_t capped; /* of those, written capitalized */
-    uint32_t entity; /* set when frozen: a name, date, quantity or quotation */
 } term_entry;
 
 typedef struct pair {
@@ -83,6 +80,7 @@ typedef struct unit {
     uint32_t first;  /* index of its first member in st->order */
     uint32_t count;  /* members */
     uint32_t off, n; /* vector in st->upairs, heaviest first */
+    float thr;       /* similarity needed to join a story (unit_threshold) */
 } unit;
 
 typedef struct story_rec {
@@ -158,7 +156,9 @@ struct doppel_story {
 void doppel_story_options_default(doppel_story_options *o) {
     memset(o, 0, sizeof *o);
     o->language = "english";
-    o->threshold = 0.20;
+    o->threshold = 0.22;
+    o->short_threshold = 0.08;
+    o->merge_threshold = 0.5;
     o->top_terms = 32;
     o->index_terms = 12;
     o->max_postings = 256;
@@ -173,6 +173,12 @@ void doppel_story_options_default(doppel_story_options *o) {
 static doppel_status check_options(const doppel_story_options *o, doppel_error *err) {
     if (!(o->threshold > 0 && o->threshold <= 1))
         return dp_fail(err, DOPPEL_ERR_ARG, "story threshold %g is not in (0, 1]", o->threshold);
+    if (!(o->short_threshold > 0 && o->short_threshold <= 1))
+        return dp_fail(err, DOPPEL_ERR_ARG, "story short_threshold %g is not in (0, 1]",
+                       o->short_threshold);
+    if (!(o->merge_threshold > 0 && o->merge_threshold <= 1))
+        return dp_fail(err, DOPPEL_ERR_ARG, "story merge_threshold %g is not in (0, 1]",
+                       o->merge_threshold);
     if (o->top_terms < 1 || o->top_terms > 4096)
         return dp_fail(err, DOPPEL_ERR_ARG, "story top_terms %u is not in [1, 4096]", o->top_terms);
     if (o->index_terms < 1 || o->index_terms > o->top_terms)
@@ -376,12 +382,7 @@ static doppel_status freeze_terms(doppel_story *st) {
     if (r) return r;
     st->slot = dp_calloc(st->nterms + 1, sizeof *st->slot);
     if (!st->slot) return DOPPEL_ERR_NOMEM;
-    for (size_t i = 0; i < st->nterms; i++) {
-        term_entry *e = &st->terms[i];
-        e->stamp = 0;
-        char kind = st->arena[e->off];
-        e->entity = kind != DP_TERM_WORD || (e->cased >= 2 && e->capped * 2 > e->cased);
-    }
+    for (size_t i = 0; i < st->nterms; i++) st->terms[i].stamp = 0;
     st->stamp = 0;
     return DOPPEL_OK;
 }
@@ -486,8 +487,6 @@ doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *ti
         const acc_entry *a = &st->acc[i];
         double idf = log(n_docs / st->terms[a->term].df);
         if (idf <= 0) continue;
-        static double idfp = -1; if (idfp < 0) idfp = getenv("DP_IDFP") ? atof(getenv("DP_IDFP")) : 1; /* TEMP */
-        idf = pow(idf, idfp);
         double tf = a->body + st->opt.title_weight * a->title;
         double w = (1 + log(tf)) * idf * boost(st, a->term, a->flags);
         norm2 += w * w;
@@ -515,6 +514,14 @@ doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *ti
 
 /* ---- clustering ---------------------------------------------------------- */
 
+/* Effective numbers of terms (see unit_threshold) at which a unit counts as
+ * short (a headline: about six informative words) and as long (an article
+ * whose top_terms weights are spread over about thirty terms). */
+#define SHORT_TERMS 6.0
+#define LONG_TERMS 30.0
+/* Rounds of fragment merging at most; each round can only join stories. */
+#define MERGE_ROUNDS 4
+
 /* Scratch for finish, freed before it returns. */
 typedef struct work {
     float *dense;       /* term -> weight of the current unit (0 elsewhere) */
@@ -522,9 +529,11 @@ typedef struct work {
     uint32_t *cand;
     size_t candcap;
     uint32_t *uorder;   /* units in (date, key) order */
-    uint32_t *assign;   /* refinement: new story of each unit */
+    uint32_t *map;      /* old story -> new story while renumbering */
 } work;
 
+/* qsort has no context argument in C11; finish runs single-threaded per
+ * process call, and the comparators only read through this pointer. */
 static const doppel_story *sort_ctx;
 
 static int cmp_doc_copy(const void *a, const void *b) {
@@ -555,6 +564,27 @@ static const pair *unit_vec(const doppel_story *st, const unit *u) {
     return st->upairs + u->off;
 }
 
+/* The similarity a unit needs to join a story. A cosine means different
+ * things at different lengths: two headlines of six informative words that
+ * share one name reach only about 0.15, while two long articles on the same
+ * kind of event (two rehab stays, two earthquakes) reach 0.2-0.3 through
+ * the topic's vocabulary alone. So the threshold moves from short_threshold
+ * to threshold as the effective number of terms, (sum w^2)^2 / sum w^4,
+ * grows from SHORT_TERMS to LONG_TERMS (linearly in its logarithm). */
+static float unit_threshold(const doppel_story *st, const unit *u) {
+    const pair *v = unit_vec(st, u);
+    double s2 = 0, s4 = 0;
+    for (uint32_t i = 0; i < u->n; i++) {
+        double x = (double)v[i].w * v[i].w;
+        s2 += x;
+        s4 += x * x;
+    }
+    double eff = s4 > 0 ? s2 * s2 / s4 : 1;
+    double f = (log(eff) - log(SHORT_TERMS)) / (log(LONG_TERMS) - log(SHORT_TERMS));
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    return (float)(st->opt.short_threshold + (st->opt.threshold - st->opt.short_threshold) * f);
+}
+
 /* Group documents by copy cluster into units with one vector each. */
 static doppel_status build_units(doppel_story *st, work *w) {
     size_t n = st->ndocs;
@@ -577,7 +607,7 @@ static doppel_status build_units(doppel_story *st, work *w) {
         u->count = (uint32_t)(j - i);
         u->date = u->last = DOPPEL_NO_DATE;
         u->key = UINT64_MAX;
-        /* Sum the members' vectors; a copy cluster's story is what its
+        /* Sum the members' vectors: a copy cluster's story is what its
          * members say together. */
         size_t touched = 0;
         if (dp_grow((void **)&st->upairs, &st->upaircap, st->nupairs + (j - i) * k + 1,
@@ -597,7 +627,6 @@ static doppel_status build_units(doppel_story *st, work *w) {
                 w->dense[q->term] += q->w;
             }
         }
-        double norm2 = 0;
         for (size_t p = 0; p < touched; p++) {
             out[p].w = w->dense[out[p].term];
             w->dense[out[p].term] = 0;
@@ -605,12 +634,14 @@ static doppel_status build_units(doppel_story *st, work *w) {
         if (j - i > 1) {
             qsort(out, touched, sizeof *out, cmp_pair_weight);
             if (touched > k) touched = k;
+            double norm2 = 0;
             for (size_t p = 0; p < touched; p++) norm2 += (double)out[p].w * out[p].w;
             double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
             for (size_t p = 0; p < touched; p++) out[p].w = (float)(out[p].w * inv);
         }
         u->off = (uint32_t)st->nupairs;
         u->n = (uint32_t)touched;
+        u->thr = unit_threshold(st, u);
         st->nupairs += touched;
         i = j;
     }
@@ -628,7 +659,14 @@ static doppel_status new_story(doppel_story *st, uint32_t *id) {
     return DOPPEL_OK;
 }
 
-/* Add unit u (scattered in w->dense) to story s's centroid. */
+static void scatter(const doppel_story *st, work *w, const unit *u, int on) {
+    const pair *v = unit_vec(st, u);
+    for (uint32_t i = 0; i < u->n; i++) w->dense[v[i].term] = on ? v[i].w : 0;
+}
+
+/* Add unit u (scattered in w->dense) to story s's centroid. Centroid terms
+ * the unit also has are marked consumed with -0.0 while merging, so the
+ * unit's remaining terms can be appended without a search. */
 static doppel_status story_join(doppel_story *st, work *w, story_rec *s, const unit *u) {
     const pair *v = unit_vec(st, u);
     size_t cmax = (size_t)st->opt.top_terms * CENTROID_FACTOR;
@@ -636,7 +674,7 @@ static doppel_status story_join(doppel_story *st, work *w, story_rec *s, const u
         float x = w->dense[s->c[i].term];
         if (x != 0) {
             s->c[i].w += x;
-            w->dense[s->c[i].term] = -0.0f; /* consumed; restored below */
+            w->dense[s->c[i].term] = -0.0f;
         }
     }
     size_t need = s->n + u->n;
@@ -665,6 +703,7 @@ static doppel_status story_join(doppel_story *st, work *w, story_rec *s, const u
     return DOPPEL_OK;
 }
 
+/* Index story sid under the unit's top index_terms terms. */
 static doppel_status post_story(doppel_story *st, work *w, uint32_t sid, const unit *u) {
     const pair *v = unit_vec(st, u);
     uint32_t t = DP_MIN(u->n, st->opt.index_terms);
@@ -689,41 +728,16 @@ static doppel_status post_story(doppel_story *st, work *w, uint32_t sid, const u
     return DOPPEL_OK;
 }
 
-/* Is story s too old (or, in refinement, too far in time) for unit u? */
-static int out_of_window(const doppel_story *st, const story_rec *s, const unit *u) {
+/* Are two date spans [f1, l1] and [f2, l2] more than the window apart?
+ * Undated spans are never apart. */
+static int apart(const doppel_story *st, int64_t f1, int64_t l1, int64_t f2, int64_t l2) {
     int64_t win = st->opt.window_seconds;
-    if (!win || u->date == DOPPEL_NO_DATE || s->last == DOPPEL_NO_DATE) return 0;
-    if (u->date > s->last && u->date - s->last > win) return 1;
-    if (s->first > u->last && s->first - u->last > win) return 1;
-    return 0;
+    if (!win || f1 == DOPPEL_NO_DATE || f2 == DOPPEL_NO_DATE) return 0;
+    return (f2 > l1 && f2 - l1 > win) || (f1 > l2 && f1 - l2 > win);
 }
 
-/* Cosine of the scattered unit with story s; with self set, the unit is a
- * member of s and is taken out of the centroid first. */
-static int sim_mode = -1; /* TEMP experiment */
-static double story_sim(const work *w, const story_rec *s, const unit *u, const pair *v,
-                        int self, double thr) {
-    if (sim_mode < 0) sim_mode = getenv("DP_MODE") ? atoi(getenv("DP_MODE")) : 0;
-    double dot = 0, norm2 = 0, m = s->units;
-    for (uint32_t i = 0; i < s->n; i++) {
-        double x = w->dense[s->c[i].term];
-        double c = s->c[i].w - (self ? x : 0);
-        dot += c * x;
-        norm2 += c * c;
-    }
-    if (self) m -= 1;
-    (void)u;
-    (void)v;
-    if (m <= 0 || norm2 <= 1e-12) return 0;
-    double cosv = dot / sqrt(norm2);
-    switch (sim_mode) {
-    case 1: return dot / m;
-    case 2: return cosv * sqrt((1 + (m - 1) * thr) / m);
-    default: return cosv;
-    }
-}
-
-/* Collect the candidate stories of unit u, best supported first. */
+/* Collect the live candidate stories of unit u into w->cand, at most
+ * MAX_SCORED, those sharing the most index weight with u first. */
 static doppel_status candidates(doppel_story *st, work *w, const unit *u, uint32_t stamp,
                                 size_t *ncand) {
     const pair *v = unit_vec(st, u);
@@ -735,7 +749,7 @@ static doppel_status candidates(doppel_story *st, work *w, const unit *u, uint32
         for (uint32_t e = start; e < p->n; e++) {
             story_rec *s = &st->stories[p->v[e]];
             if (s->stamp != stamp) {
-                if (out_of_window(st, s, u)) continue;
+                if (apart(st, s->first, s->last, u->date, u->last)) continue;
                 if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand))
                     return DOPPEL_ERR_NOMEM;
                 s->stamp = stamp;
@@ -754,30 +768,11 @@ static doppel_status candidates(doppel_story *st, work *w, const unit *u, uint32
     return DOPPEL_OK;
 }
 
-/* TEMP: length-adaptive threshold */
-static double unit_thr(const doppel_story *st, const unit *u) {
-    static double lo = -1, hi = -1;
-    if (lo < 0) {
-        lo = getenv("DP_TLO") ? atof(getenv("DP_TLO")) : st->opt.threshold;
-        hi = getenv("DP_THI") ? atof(getenv("DP_THI")) : st->opt.threshold;
-    }
-    const pair *v = st->upairs + u->off;
-    double s2 = 0, s4 = 0;
-    for (uint32_t i = 0; i < u->n; i++) {
-        double x = (double)v[i].w * v[i].w;
-        s2 += x;
-        s4 += x * x;
-    }
-    double eff = s4 > 0 ? s2 * s2 / s4 : 1;
-    double f = (log(eff) - log(6.0)) / (log(30.0) - log(6.0));
-    if (f < 0) f = 0;
-    if (f > 1) f = 1;
-    return lo + (hi - lo) * f;
-}
-
-static void scatter(const doppel_story *st, work *w, const unit *u, int on) {
-    const pair *v = unit_vec(st, u);
-    for (uint32_t i = 0; i < u->n; i++) w->dense[v[i].term] = on ? v[i].w : 0;
+/* Cosine of the scattered unit (a unit vector) with story s's centroid. */
+static double story_cos(const work *w, const story_rec *s) {
+    double dot = 0;
+    for (uint32_t i = 0; i < s->n; i++) dot += (double)s->c[i].w * w->dense[s->c[i].term];
+    return s->norm > 0 ? dot / s->norm : 0;
 }
 
 /* The single pass in (date, key) order. */
@@ -785,7 +780,6 @@ static doppel_status online_pass(doppel_story *st, work *w, uint32_t *stamp) {
     for (size_t oi = 0; oi < st->nunits; oi++) {
         uint32_t ui = w->uorder[oi];
         const unit *u = &st->units[ui];
-        double thr = unit_thr(st, u);
         scatter(st, w, u, 1);
         size_t nc;
         doppel_status r = candidates(st, w, u, ++*stamp, &nc);
@@ -793,14 +787,14 @@ static doppel_status online_pass(doppel_story *st, work *w, uint32_t *stamp) {
         uint32_t best = UINT32_MAX;
         double bestsim = 0;
         for (size_t c = 0; c < nc; c++) {
-            double sim = story_sim(w, &st->stories[w->cand[c]], u, NULL, 0, thr);
+            double sim = story_cos(w, &st->stories[w->cand[c]]);
             st->stats.candidates++;
             if (sim > bestsim || (sim == bestsim && best != UINT32_MAX && w->cand[c] < best)) {
                 bestsim = sim;
                 best = w->cand[c];
             }
         }
-        if (best == UINT32_MAX || bestsim < thr) {
+        if (best == UINT32_MAX || bestsim < u->thr) {
             if ((r = new_story(st, &best))) return r;
         }
         st->story_of_unit[ui] = best;
@@ -812,84 +806,23 @@ static doppel_status online_pass(doppel_story *st, work *w, uint32_t *stamp) {
 }
 
 /* Rebuild centroids and postings from st->story_of_unit, dropping empty
- * stories and renumbering in order of each story's first unit. */
+ * stories and numbering stories in order of their first unit. */
 static doppel_status rebuild_stories(doppel_story *st, work *w) {
-    uint32_t *map = w->assign; /* reuse: old story -> new */
-    for (size_t i = 0; i < st->nstories; i++) map[i] = UINT32_MAX;
+    for (size_t i = 0; i < st->nstories; i++) w->map[i] = UINT32_MAX;
     free_results(st);
     for (size_t t = 0; t < st->nterms; t++) w->post[t].n = 0;
     for (size_t oi = 0; oi < st->nunits; oi++) {
         uint32_t ui = w->uorder[oi];
         uint32_t old = st->story_of_unit[ui];
         doppel_status r;
-        if (map[old] == UINT32_MAX && (r = new_story(st, &map[old]))) return r;
-        uint32_t sid = map[old];
+        if (w->map[old] == UINT32_MAX && (r = new_story(st, &w->map[old]))) return r;
+        uint32_t sid = w->map[old];
         st->story_of_unit[ui] = sid;
         const unit *u = &st->units[ui];
         scatter(st, w, u, 1);
         if ((r = story_join(st, w, &st->stories[sid], u))) return r;
         if ((r = post_story(st, w, sid, u))) return r;
         scatter(st, w, u, 0);
-    }
-    return DOPPEL_OK;
-}
-
-/* Move every unit to the story it is now closest to, all against the same
- * centroids (so the pass does not depend on the order it visits units). */
-static doppel_status refine_pass(doppel_story *st, work *w, uint32_t *stamp, size_t *moved) {
-    size_t nst = st->nstories;
-    *moved = 0;
-    /* new stories for units that fit nowhere are numbered after the old ones */
-    uint32_t next = (uint32_t)nst;
-    uint32_t *newof = dp_malloc(st->nunits * sizeof *newof);
-    if (!newof) return DOPPEL_ERR_NOMEM;
-    for (size_t oi = 0; oi < st->nunits; oi++) {
-        uint32_t ui = w->uorder[oi];
-        const unit *u = &st->units[ui];
-        uint32_t own = st->story_of_unit[ui];
-        double thr = unit_thr(st, u);
-        scatter(st, w, u, 1);
-        size_t nc;
-        doppel_status r = candidates(st, w, u, ++*stamp, &nc);
-        if (r) {
-            dp_free(newof, st->nunits * sizeof *newof);
-            return r;
-        }
-        uint32_t best = UINT32_MAX;
-        double bestsim = 0;
-        int seen_own = 0;
-        for (size_t c = 0; c <= nc; c++) {
-            uint32_t sid = c < nc ? w->cand[c] : own;
-            if (c == nc && seen_own) break;
-            if (sid == own) seen_own = 1;
-            const story_rec *s = &st->stories[sid];
-            double sim = story_sim(w, s, u, NULL, sid == own, thr);
-            st->stats.candidates++;
-            if (sim > bestsim || (sim == bestsim && best != UINT32_MAX && sid < best)) {
-                bestsim = sim;
-                best = sid;
-            }
-        }
-        scatter(st, w, u, 0);
-        if (best == UINT32_MAX || bestsim < thr) {
-            /* alone in its story already: stay; else leave for a new one */
-            best = st->stories[own].units == 1 ? own : next++;
-        }
-        if (best != own) (*moved)++;
-        newof[ui] = best;
-    }
-    for (size_t i = 0; i < st->nunits; i++) st->story_of_unit[i] = newof[i];
-    dp_free(newof, st->nunits * sizeof *newof);
-    /* make room for the new numbers in rebuild's map */
-    if (next > nst) {
-        size_t cap = st->storycap;
-        if (dp_grow((void **)&st->stories, &cap, next, sizeof *st->stories))
-            return DOPPEL_ERR_NOMEM;
-        st->storycap = cap;
-        for (size_t i = nst; i < next; i++) {
-            memset(&st->stories[i], 0, sizeof st->stories[i]);
-        }
-        st->nstories = next;
     }
     return DOPPEL_OK;
 }
@@ -902,71 +835,49 @@ static uint32_t uf_find(uint32_t *parent, uint32_t x) {
     return x;
 }
 
-/* Fragment merging: the first documents of a story often share too little
+/* Fragment merging. The first reports of a story often share too little
  * with each other to meet the threshold, so a story can start as several
- * fragments that then grow side by side. Their centroids, built from many
- * members, are much more alike than any two of the first documents were:
- * stories whose centroids reach merge_threshold are joined. Every pair is
- * judged against the centroids as they stood before the pass, and the
- * smaller story number wins, so the result does not depend on visiting
- * order. */
-static doppel_status merge_pass(doppel_story *st, work *w, uint32_t *stamp, double thr,
-                                size_t *merged) {
+ * fragments that grow side by side; their centroids, each built from many
+ * members, are far more alike than any two first reports were. Stories
+ * whose centroids reach merge_threshold (and whose dates are within the
+ * window) are joined. Every pair is judged against the centroids as they
+ * stood before the round and union-find keeps the smaller number, so the
+ * result does not depend on the visiting order. */
+static doppel_status merge_pass(doppel_story *st, work *w, uint32_t *stamp, size_t *merged) {
     size_t ns = st->nstories;
-    uint32_t *parent = dp_malloc((ns + 1) * sizeof *parent);
-    if (!parent) return DOPPEL_ERR_NOMEM;
+    uint32_t *parent = w->map; /* free until the next rebuild */
     for (size_t i = 0; i < ns; i++) parent[i] = (uint32_t)i;
     *merged = 0;
-    uint32_t t = st->opt.index_terms;
+    double thr = st->opt.merge_threshold;
     for (size_t a = 0; a < ns; a++) {
         story_rec *s = &st->stories[a];
         if (!s->n || s->norm <= 0) continue;
-        /* centroid terms heaviest first, scattered as a unit vector */
-        qsort(s->c, s->n, sizeof *s->c, cmp_pair_weight);
-        for (uint32_t i = 0; i < s->n; i++) w->dense[s->c[i].term] = (float)(s->c[i].w / s->norm);
+        qsort(s->c, s->n, sizeof *s->c, cmp_pair_weight); /* heaviest terms first */
+        for (uint32_t i = 0; i < s->n; i++)
+            w->dense[s->c[i].term] = (float)(s->c[i].w / s->norm);
         ++*stamp;
         size_t nc = 0;
-        for (uint32_t i = 0; i < DP_MIN(t, s->n); i++) {
+        for (uint32_t i = 0; i < DP_MIN(st->opt.index_terms, s->n); i++) {
             const posting *p = &w->post[s->c[i].term];
             uint32_t start = p->n > st->opt.max_postings ? p->n - st->opt.max_postings : 0;
-            for (uint32_t e = start; e < p->n; e++) {
+            for (uint32_t e = start; e < p->n && nc < 4 * MAX_SCORED; e++) {
                 uint32_t b = p->v[e];
                 story_rec *o = &st->stories[b];
                 if (b <= a || o->stamp == *stamp) continue;
                 o->stamp = *stamp;
-                if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand)) {
-                    dp_free(parent, (ns + 1) * sizeof *parent);
+                if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand))
                     return DOPPEL_ERR_NOMEM;
-                }
                 w->cand[nc++] = b;
             }
         }
-        for (size_t c = 0; c < nc && c < 4 * MAX_SCORED; c++) {
+        for (size_t c = 0; c < nc; c++) {
             const story_rec *o = &st->stories[w->cand[c]];
-            if (o->norm <= 0) continue;
-            if (s->last != DOPPEL_NO_DATE && o->first != DOPPEL_NO_DATE &&
-                st->opt.window_seconds &&
-                (o->first - s->last > st->opt.window_seconds ||
-                 s->first - o->last > st->opt.window_seconds))
-                continue;
-            double dot = 0, edot = 0, ea = 0, eb = 0;
-            for (uint32_t i = 0; i < o->n; i++) {
-                double x = (double)o->c[i].w * w->dense[o->c[i].term];
-                dot += x;
-                if (st->terms[o->c[i].term].entity) {
-                    edot += x;
-                    eb += (double)o->c[i].w * o->c[i].w;
-                }
-            }
-            for (uint32_t i = 0; i < s->n; i++)
-                if (st->terms[s->c[i].term].entity) ea += (double)w->dense[s->c[i].term] * w->dense[s->c[i].term];
-            double ecos = ea > 0 && eb > 0 ? edot / o->norm / sqrt(ea) / (sqrt(eb) / o->norm) : 0;
-            static double ethr = -1; if (ethr < 0) ethr = getenv("DP_ETHR") ? atof(getenv("DP_ETHR")) : 0;
+            if (apart(st, s->first, s->last, o->first, o->last)) continue;
             st->stats.candidates++;
-            if (dot / o->norm >= thr && ecos >= ethr) {
+            if (story_cos(w, o) >= thr) {
                 uint32_t x = uf_find(parent, (uint32_t)a), y = uf_find(parent, w->cand[c]);
                 if (x != y) {
-                    parent[x > y ? x : y] = x < y ? x : y;
+                    parent[DP_MAX(x, y)] = DP_MIN(x, y);
                     (*merged)++;
                 }
             }
@@ -975,7 +886,6 @@ static doppel_status merge_pass(doppel_story *st, work *w, uint32_t *stamp, doub
     }
     for (size_t i = 0; i < st->nunits; i++)
         st->story_of_unit[i] = uf_find(parent, st->story_of_unit[i]);
-    dp_free(parent, (ns + 1) * sizeof *parent);
     return DOPPEL_OK;
 }
 
@@ -987,19 +897,16 @@ static void free_work(doppel_story *st, work *w) {
     dp_free(w->post, (st->nterms + 1) * sizeof *w->post);
     dp_free(w->cand, w->candcap * sizeof *w->cand);
     dp_free(w->uorder, (st->ndocs + 1) * sizeof *w->uorder);
-    dp_free(w->assign, (2 * st->ndocs + 1) * sizeof *w->assign);
+    dp_free(w->map, (st->ndocs + 1) * sizeof *w->map);
 }
 
-static int cmp_top(const void *a, const void *b) { return cmp_pair_weight(a, b); }
-
-/* Public numbers, per-document stories and top terms. */
+/* Per-document stories and each story's top terms. */
 static doppel_status publish(doppel_story *st) {
     size_t n = st->ndocs;
     st->story_of_doc = dp_malloc((n + 1) * sizeof *st->story_of_doc);
     st->top = dp_malloc((n + 1) * sizeof *st->top);
     st->ntop = dp_calloc(n + 1, sizeof *st->ntop);
     if (!st->story_of_doc || !st->top || !st->ntop) return DOPPEL_ERR_NOMEM;
-    /* rebuild_stories numbered stories in order of first unit already */
     st->nfinal = (uint32_t)st->nstories;
     for (size_t ui = 0; ui < st->nunits; ui++) {
         const unit *u = &st->units[ui];
@@ -1008,7 +915,7 @@ static doppel_status publish(doppel_story *st) {
     }
     for (uint32_t s = 0; s < st->nfinal; s++) {
         story_rec *r = &st->stories[s];
-        qsort(r->c, r->n, sizeof *r->c, cmp_top);
+        qsort(r->c, r->n, sizeof *r->c, cmp_pair_weight);
         uint32_t k = DP_MIN(r->n, DOPPEL_STORY_TOP_TERMS);
         for (uint32_t i = 0; i < k; i++) st->top[s][i] = r->c[i].term;
         st->ntop[s] = k;
@@ -1024,52 +931,28 @@ doppel_status doppel_story_finish(doppel_story *st, doppel_error *err) {
         return dp_fail(err, DOPPEL_ERR_NOMEM, "story: out of memory");
     st->state = ST_DONE;
     work w = {0};
-    size_t n = st->ndocs, nt = st->nterms + 1;
+    size_t n = st->ndocs;
     doppel_status r = DOPPEL_ERR_NOMEM;
-    w.dense = dp_calloc(nt, sizeof *w.dense);
-    w.post = dp_calloc(nt, sizeof *w.post);
+    w.dense = dp_calloc(st->nterms + 1, sizeof *w.dense);
+    w.post = dp_calloc(st->nterms + 1, sizeof *w.post);
     w.uorder = dp_malloc((n + 1) * sizeof *w.uorder);
-    /* refinement can open up to one story per unit on top of the old ones */
-    w.assign = dp_malloc((2 * n + 1) * sizeof *w.assign);
+    w.map = dp_malloc((n + 1) * sizeof *w.map); /* stories <= units <= docs */
     st->story_of_unit = dp_malloc((n + 1) * sizeof *st->story_of_unit);
-    if (!w.dense || !w.post || !w.uorder || !w.assign || !st->story_of_unit) goto fail;
+    if (!w.dense || !w.post || !w.uorder || !w.map || !st->story_of_unit) goto fail;
     if ((r = build_units(st, &w))) goto fail;
-    if (getenv("DP_DUMP")) { /* TEMP analysis */
-        FILE *f = fopen(getenv("DP_DUMP"), "w");
-        for (size_t i = 0; i < st->ndocs; i++) {
-            const sdoc *d = &st->docs[i];
-            fprintf(f, "%u", d->docnum);
-            for (uint32_t p = 0; p < d->n; p++)
-                fprintf(f, "\t%s\t%g", term_str(st, st->pairs[d->off + p].term), st->pairs[d->off + p].w);
-            fprintf(f, "\n");
-        }
-        fclose(f);
-    }
     for (size_t i = 0; i < st->nunits; i++) w.uorder[i] = (uint32_t)i;
     sort_ctx = st;
     qsort(w.uorder, st->nunits, sizeof *w.uorder, cmp_unit_order);
 
     uint32_t stamp = 0;
     if ((r = online_pass(st, &w, &stamp))) goto fail;
-    /* Reassignment: the single pass saw each story only as it stood when a
-     * unit arrived; a second look with final centroids fixes early mistakes. */
-    {
-        double mt = getenv("DP_MERGE") ? atof(getenv("DP_MERGE")) : 0;
-        for (int round = 0; mt > 0 && round < 4; round++) {
-            size_t merged;
-            if ((r = merge_pass(st, &w, &stamp, mt, &merged))) goto fail;
-            if ((r = rebuild_stories(st, &w))) goto fail;
-            if (!merged) break;
-        }
-    }
-    int npass = getenv("DP_PASSES") ? atoi(getenv("DP_PASSES")) : 2;
-    for (int pass = 0; pass < npass; pass++) {
-        size_t moved;
-        if ((r = refine_pass(st, &w, &stamp, &moved))) goto fail;
+    if ((r = rebuild_stories(st, &w))) goto fail;
+    for (int round = 0; round < MERGE_ROUNDS && st->opt.merge_threshold < 1; round++) {
+        size_t merged;
+        if ((r = merge_pass(st, &w, &stamp, &merged))) goto fail;
         if ((r = rebuild_stories(st, &w))) goto fail;
-        if (!moved) break;
+        if (!merged) break;
     }
-    if (!npass && (r = rebuild_stories(st, &w))) goto fail;
     if ((r = publish(st))) goto fail;
     st->stats.stories = st->nfinal;
     free_work(st, &w);
