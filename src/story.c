@@ -366,7 +366,7 @@ static int cmp_entry_hash(const void *a, const void *b) {
 
 /* End of learning: renumber terms in hash order (see the file comment). */
 static doppel_status freeze_terms(doppel_story *st) {
-    qsort(st->terms, st->nterms, sizeof *st->terms, cmp_entry_hash);
+    if (st->nterms > 1) qsort(st->terms, st->nterms, sizeof *st->terms, cmp_entry_hash);
     /* Two strings with one 64-bit hash are ordered by their bytes. */
     for (size_t i = 1; i < st->nterms; i++) {
         size_t j = i;
@@ -494,7 +494,7 @@ doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *ti
         v[nv].w = (float)w;
         nv++;
     }
-    qsort(v, nv, sizeof *v, cmp_pair_weight);
+    if (nv > 1) qsort(v, nv, sizeof *v, cmp_pair_weight);
     if (nv > k) nv = k;
     double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
     for (size_t i = 0; i < nv; i++) v[i].w = (float)(v[i].w * inv);
@@ -532,9 +532,10 @@ typedef struct work {
     uint32_t *map;      /* old story -> new story while renumbering */
 } work;
 
-/* qsort has no context argument in C11; finish runs single-threaded per
- * process call, and the comparators only read through this pointer. */
-static const doppel_story *sort_ctx;
+/* qsort has no context argument in C11: the comparators read the handle
+ * being finished through this pointer, one per thread, so handles can be
+ * finished concurrently on different threads. */
+static _Thread_local const doppel_story *sort_ctx;
 
 static int cmp_doc_copy(const void *a, const void *b) {
     const sdoc *x = &sort_ctx->docs[*(const uint32_t *)a];
@@ -915,7 +916,7 @@ static doppel_status publish(doppel_story *st) {
     }
     for (uint32_t s = 0; s < st->nfinal; s++) {
         story_rec *r = &st->stories[s];
-        qsort(r->c, r->n, sizeof *r->c, cmp_pair_weight);
+        if (r->n > 1) qsort(r->c, r->n, sizeof *r->c, cmp_pair_weight);
         uint32_t k = DP_MIN(r->n, DOPPEL_STORY_TOP_TERMS);
         for (uint32_t i = 0; i < k; i++) st->top[s][i] = r->c[i].term;
         st->ntop[s] = k;
