@@ -246,6 +246,7 @@ int main(int argc, char **argv) {
     }
 
     doppel_error err;
+    clock_t c0 = clock();
     double t0 = now();
     doppel_story *st = doppel_story_new(&opt, &err);
     if (!st) die("new", &err);
@@ -266,18 +267,19 @@ int main(int argc, char **argv) {
     doppel_story_get_stats(st, &before);
     if (doppel_story_finish(st, &err)) die("finish", &err);
     double t3 = now();
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     doppel_story_stats s;
     doppel_story_get_stats(st, &s);
     fprintf(stderr,
             "docs %zu (%.1f MB)  stories %llu  vocabulary %llu  candidates %llu  "
             "capped postings %llu\n"
             "time: learn %.2fs  add %.2fs  cluster %.2fs  total %.2fs  = %.0f docs/s "
-            "(read %.2fs not counted)\n"
+            "(read %.2fs not counted); CPU %.2fs = %.0f docs/s per core\n"
             "memory: %.0f bytes/doc of vectors and records; heap before finish %.1f MB, "
             "after %.1f MB\n",
             n, bytes / 1e6, (unsigned long long)s.stories, (unsigned long long)s.vocabulary,
             (unsigned long long)s.candidates, (unsigned long long)s.capped_postings, t1 - t0,
-            t2 - t1, t3 - t2, t3 - t0, n / (t3 - t0), t_read,
+            t2 - t1, t3 - t2, t3 - t0, n / (t3 - t0), t_read, cpu, n / cpu,
             n ? (double)s.doc_bytes / n : 0, before.memory_bytes / 1e6, s.memory_bytes / 1e6);
     if (out) {
         FILE *f = fopen(out, "w");

@@ -79,7 +79,9 @@ typedef struct unit {
     uint32_t copy;
     uint32_t first;  /* index of its first member in st->order */
     uint32_t count;  /* members */
-    uint32_t off, n; /* vector in st->upairs, heaviest first */
+    uint32_t off, n; /* vector, heaviest first: in st->pairs for a unit of one
+                        document (no copy), in st->upairs for a merged one */
+    uint32_t merged;
     float thr;       /* similarity needed to join a story (unit_threshold) */
 } unit;
 
@@ -562,7 +564,7 @@ static int cmp_cand(const void *a, const void *b) {
 }
 
 static const pair *unit_vec(const doppel_story *st, const unit *u) {
-    return st->upairs + u->off;
+    return (u->merged ? st->upairs : st->pairs) + u->off;
 }
 
 /* The similarity a unit needs to join a story. A cosine means different
@@ -608,6 +610,23 @@ static doppel_status build_units(doppel_story *st, work *w) {
         u->count = (uint32_t)(j - i);
         u->date = u->last = DOPPEL_NO_DATE;
         u->key = UINT64_MAX;
+        u->merged = j - i > 1;
+        for (size_t m = i; m < j; m++) {
+            const sdoc *d = &st->docs[st->order[m]];
+            if (d->key < u->key) u->key = d->key;
+            if (d->date != DOPPEL_NO_DATE) {
+                if (u->date == DOPPEL_NO_DATE || d->date < u->date) u->date = d->date;
+                if (u->last == DOPPEL_NO_DATE || d->date > u->last) u->last = d->date;
+            }
+        }
+        if (!u->merged) {
+            const sdoc *d = &st->docs[st->order[i]];
+            u->off = d->off;
+            u->n = d->n;
+            u->thr = unit_threshold(st, u);
+            i = j;
+            continue;
+        }
         /* Sum the members' vectors: a copy cluster's story is what its
          * members say together. */
         size_t touched = 0;
@@ -617,11 +636,6 @@ static doppel_status build_units(doppel_story *st, work *w) {
         pair *out = st->upairs + st->nupairs;
         for (size_t m = i; m < j; m++) {
             const sdoc *d = &st->docs[st->order[m]];
-            if (d->key < u->key) u->key = d->key;
-            if (d->date != DOPPEL_NO_DATE) {
-                if (u->date == DOPPEL_NO_DATE || d->date < u->date) u->date = d->date;
-                if (u->last == DOPPEL_NO_DATE || d->date > u->last) u->last = d->date;
-            }
             for (uint32_t p = 0; p < d->n; p++) {
                 const pair *q = &st->pairs[d->off + p];
                 if (w->dense[q->term] == 0) out[touched++].term = q->term;
@@ -632,14 +646,12 @@ static doppel_status build_units(doppel_story *st, work *w) {
             out[p].w = w->dense[out[p].term];
             w->dense[out[p].term] = 0;
         }
-        if (j - i > 1) {
-            qsort(out, touched, sizeof *out, cmp_pair_weight);
-            if (touched > k) touched = k;
-            double norm2 = 0;
-            for (size_t p = 0; p < touched; p++) norm2 += (double)out[p].w * out[p].w;
-            double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
-            for (size_t p = 0; p < touched; p++) out[p].w = (float)(out[p].w * inv);
-        }
+        qsort(out, touched, sizeof *out, cmp_pair_weight);
+        if (touched > k) touched = k;
+        double norm2 = 0;
+        for (size_t p = 0; p < touched; p++) norm2 += (double)out[p].w * out[p].w;
+        double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
+        for (size_t p = 0; p < touched; p++) out[p].w = (float)(out[p].w * inv);
         u->off = (uint32_t)st->nupairs;
         u->n = (uint32_t)touched;
         u->thr = unit_threshold(st, u);
