@@ -280,7 +280,7 @@ int main(int argc, char **argv) {
             n, bytes / 1e6, (unsigned long long)s.stories, (unsigned long long)s.vocabulary,
             (unsigned long long)s.candidates, (unsigned long long)s.capped_postings, t1 - t0,
             t2 - t1, t3 - t2, t3 - t0, n / (t3 - t0), t_read, cpu, n / cpu,
-            n ? (double)s.doc_bytes / n : 0, before.memory_bytes / 1e6, s.memory_bytes / 1e6);
+            n ? (double)before.doc_bytes / n : 0, before.memory_bytes / 1e6, s.memory_bytes / 1e6);
     if (out) {
         FILE *f = fopen(out, "w");
         if (!f) die(out, NULL);

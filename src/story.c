@@ -148,8 +148,6 @@ struct doppel_story {
     uint32_t *story_of_unit;
     uint32_t *story_of_doc;   /* by doc index */
     uint32_t nfinal;
-    uint32_t (*top)[DOPPEL_STORY_TOP_TERMS]; /* per public story: term ids */
-    uint32_t *ntop;
     doppel_story_stats stats;
 };
 
@@ -256,8 +254,6 @@ void doppel_story_free(doppel_story *st) {
     free_results(st);
     dp_free(st->story_of_unit, (st->ndocs + 1) * sizeof *st->story_of_unit);
     dp_free(st->story_of_doc, (st->ndocs + 1) * sizeof *st->story_of_doc);
-    dp_free(st->top, (st->ndocs + 1) * sizeof *st->top);
-    dp_free(st->ntop, (st->ndocs + 1) * sizeof *st->ntop);
     dp_free(st, sizeof *st);
 }
 
@@ -913,13 +909,12 @@ static void free_work(doppel_story *st, work *w) {
     dp_free(w->map, (st->ndocs + 1) * sizeof *w->map);
 }
 
-/* Per-document stories and each story's top terms. */
+/* Per-document stories; each centroid is cut to its top terms for the
+ * report, and what only clustering needed is released. */
 static doppel_status publish(doppel_story *st) {
     size_t n = st->ndocs;
     st->story_of_doc = dp_malloc((n + 1) * sizeof *st->story_of_doc);
-    st->top = dp_malloc((n + 1) * sizeof *st->top);
-    st->ntop = dp_calloc(n + 1, sizeof *st->ntop);
-    if (!st->story_of_doc || !st->top || !st->ntop) return DOPPEL_ERR_NOMEM;
+    if (!st->story_of_doc) return DOPPEL_ERR_NOMEM;
     st->nfinal = (uint32_t)st->nstories;
     for (size_t ui = 0; ui < st->nunits; ui++) {
         const unit *u = &st->units[ui];
@@ -929,10 +924,19 @@ static doppel_status publish(doppel_story *st) {
     for (uint32_t s = 0; s < st->nfinal; s++) {
         story_rec *r = &st->stories[s];
         if (r->n > 1) qsort(r->c, r->n, sizeof *r->c, cmp_pair_weight);
-        uint32_t k = DP_MIN(r->n, DOPPEL_STORY_TOP_TERMS);
-        for (uint32_t i = 0; i < k; i++) st->top[s][i] = r->c[i].term;
-        st->ntop[s] = k;
+        if (r->n > DOPPEL_STORY_TOP_TERMS) r->n = DOPPEL_STORY_TOP_TERMS;
+        if (r->cap > r->n && r->n) {
+            pair *c = dp_realloc(r->c, r->cap * sizeof *r->c, r->n * sizeof *r->c);
+            if (c) {
+                r->c = c;
+                r->cap = r->n;
+            }
+        }
     }
+    dp_free(st->pairs, st->paircap * sizeof *st->pairs);
+    dp_free(st->upairs, st->upaircap * sizeof *st->upairs);
+    st->pairs = st->upairs = NULL;
+    st->paircap = st->upaircap = st->npairs = st->nupairs = 0;
     return DOPPEL_OK;
 }
 
@@ -998,9 +1002,8 @@ doppel_status doppel_story_get_info(const doppel_story *st, uint32_t story,
     out->last_date = s->last;
     out->copies = s->units;
     out->size = s->docs;
-    out->num_terms = st->ntop[story];
-    for (unsigned i = 0; i < out->num_terms; i++)
-        out->terms[i] = term_str(st, st->top[story][i]) + 1;
+    out->num_terms = s->n;
+    for (unsigned i = 0; i < out->num_terms; i++) out->terms[i] = term_str(st, s->c[i].term) + 1;
     return DOPPEL_OK;
 }
 

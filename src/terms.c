@@ -278,9 +278,9 @@ static doppel_status stem_all(dp_terms *t) {
         const char *w = t->fold + k->off;
         const sb_symbol *st = NULL;
         int sl = 0;
-        if (!k->digit && !memchr(w, '.', k->len)) {
-            /* dotted abbreviations (u.s) are kept whole: the stemmer
-             * would read the last letter as a plural */
+        if (!k->digit && !k->upper && !memchr(w, '.', k->len)) {
+            /* acronyms (INS, NSA) and dotted abbreviations (u.s) are kept
+             * whole: the stemmer would read a final s as a plural */
             st = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)k->len);
             if (!st) return DOPPEL_ERR_NOMEM;
             sl = sb_stemmer_length(t->stemmer);
@@ -460,7 +460,6 @@ static doppel_status scan_line(dp_terms *t, const char *s, size_t n, unsigned fl
     doppel_status st = tokenize(t, s, n);
     if (st) return st;
     if (t->ntoks == 0) return DOPPEL_OK;
-    if ((st = stem_all(t))) return st;
 
     /* Title Case and ALL CAPS lines say nothing about names. */
     unsigned words = 0, caps = 0, uppers = 0;
@@ -473,6 +472,9 @@ static doppel_status scan_line(dp_terms *t, const char *s, size_t n, unsigned fl
     }
     int title_case = words >= 3 && caps * 4 >= words * 3;
     int shouting = words >= 3 && uppers * 4 >= words * 3;
+    if (shouting)
+        for (size_t i = 0; i < t->ntoks; i++) t->toks[i].upper = 0;
+    if ((st = stem_all(t))) return st;
 
     emitter e = {t, fn, user, flags, 0};
     if ((st = emit_dates(&e))) return st;
