@@ -131,10 +131,12 @@ static void word(char *out, uint64_t i, int cap) {
     out[len] = 0;
 }
 
-/* Zipf-like background vocabulary of 50,000 words; each story has six
- * topic words and two names; an article mixes 60-120 words: 25% from its
- * story, names capitalized mid-sentence, the rest background. Stories live
- * about two days; one story opens per 20 documents. */
+/* Zipf-like background vocabulary of 50,000 words; 200 topics of three
+ * words each shared by every story of that kind (the words two earthquakes
+ * have in common; they fill posting lists up to their cap); each story has
+ * six words and two names of its own. An article mixes 60-120 words: 8% topic,
+ * 12% story, 5% names capitalized mid-sentence, the rest background. Stories
+ * live about two days; one story opens per 20 documents. */
 static doc *synth_docs(size_t n) {
     doc *docs = calloc(n, sizeof *docs);
     if (!docs) die("out of memory", NULL);
@@ -151,7 +153,8 @@ static doc *synth_docs(size_t n) {
             uint64_t r = rnd() % 100;
             int cap_word = 0;
             uint64_t id;
-            if (r < 20) id = 1000000 + story * 8 + rnd() % 6;
+            if (r < 8) id = 900000 + (story % 200) * 3 + rnd() % 3; /* topic */
+            else if (r < 20) id = 1000000 + story * 8 + rnd() % 6;
             else if (r < 25) {
                 id = 1000000 + story * 8 + 6 + rnd() % 2;
                 cap_word = 1;
