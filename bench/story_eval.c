@@ -7,7 +7,8 @@
  *   story_eval DOCS.jsonl PRED.jsonl [options]   cluster, write {"id","cluster"}
  *   story_eval --synth N [options]               time N synthetic documents
  *
- * Options: --threshold X  --top-terms K  --index-terms T  --max-postings P
+ * Options: --threshold X  --short-threshold X  --merge-threshold X (1 = off)
+ *          --top-terms K  --index-terms T  --max-postings P
  *          --title-weight X  --name-boost X  --date-boost X  --window SECONDS
  *          --no-dates (ignore dates: batch mode)   --shuffle SEED (add in a
  *          shuffled order)  --copy-exact (documents with the same lower-cased
@@ -193,6 +194,8 @@ int main(int argc, char **argv) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--threshold") && v) opt.threshold = atof(argv[++i]);
+        else if (!strcmp(a, "--short-threshold") && v) opt.short_threshold = atof(argv[++i]);
+        else if (!strcmp(a, "--merge-threshold") && v) opt.merge_threshold = atof(argv[++i]);
         else if (!strcmp(a, "--top-terms") && v) opt.top_terms = (unsigned)atoi(argv[++i]);
         else if (!strcmp(a, "--index-terms") && v) opt.index_terms = (unsigned)atoi(argv[++i]);
         else if (!strcmp(a, "--max-postings") && v) opt.max_postings = (unsigned)atoi(argv[++i]);

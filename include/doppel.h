@@ -459,8 +459,9 @@ void doppel_story_options_default(doppel_story_options *opt);
 
 typedef struct doppel_story doppel_story;
 
-/* Create a story clusterer; the options are copied (language must be a
- * libstemmer algorithm name). Returns NULL and fills err on failure. */
+/* Create a story clusterer; the options are copied, NULL means the defaults
+ * (language must be a libstemmer algorithm name). Returns NULL and fills err
+ * on failure. */
 doppel_story *doppel_story_new(const doppel_story_options *opt, doppel_error *err);
 void doppel_story_free(doppel_story *st);
 
@@ -519,8 +520,11 @@ typedef struct doppel_story_stats {
     uint64_t stories;
     uint64_t candidates;        /* (document, story) similarities computed */
     uint64_t capped_postings;   /* posting entries dropped by max_postings */
-    uint64_t memory_bytes;      /* heap held by the handle now */
-    uint64_t doc_bytes;         /* of which per-document vectors and records */
+    uint64_t memory_bytes;      /* heap held through doppel's allocator now, by the
+                                   whole process (this handle's share when it is
+                                   the only live doppel object) */
+    uint64_t doc_bytes;         /* per-document vectors and records held by this
+                                   handle (released by finish) */
 } doppel_story_stats;
 
 void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);

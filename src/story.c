@@ -94,7 +94,6 @@ typedef struct story_rec {
     uint32_t docs;
     uint32_t stamp;  /* candidate dedupe */
     float support;   /* candidate pre-score */
-    uint32_t id;     /* final number */
 } story_rec;
 
 typedef struct posting {
