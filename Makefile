@@ -23,7 +23,7 @@ PIC_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/pic/src/%.o)
 CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps lib cli test unit cli-test asan-test valgrind-test demo bench install clean fuzz
+.PHONY: all deps lib cli test unit cli-test asan-test valgrind-test demo bench install clean fuzz story-eval bench-story
 
 all: lib cli
 
@@ -107,3 +107,13 @@ clean:
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+# The story-clustering evaluation and scaling driver (bench/story_eval.c).
+$(BUILD)/story_eval: bench/story_eval.c $(BUILD)/libdoppel.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+story-eval: $(BUILD)/story_eval
+
+# Story clustering throughput at 10k, 100k and 1M synthetic documents, and
+# quality on the labeled sets when ../shared is present.
+bench-story: $(BUILD)/story_eval
+	@sh bench/story.sh $(BUILD)/story_eval

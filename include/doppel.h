@@ -749,7 +749,143 @@ void doppel_boiler_get_stats(const doppel_boiler_counter *bc, doppel_boiler_stat
  * Story clustering (story)
  * ==================================================================== */
 
-/* (story section) */
+/*
+ * The story level groups documents that report one news event in their own
+ * words, above the copy level (a story holds whole copy clusters, never part
+ * of one). Each document becomes a short weighted term vector: case-folded
+ * Snowball stems without stopwords, plus terms for what tells one event from
+ * another of the same kind — capitalized names, numbers with units, dates,
+ * quoted phrases — weighted by TF-IDF with document frequencies learned from
+ * the corpus, the title counting more than the body. Only each document's
+ * top-weighted terms are kept (see doppel_story_options.top_terms).
+ *
+ * Use: doppel_story_new; a first pass over the corpus calling
+ * doppel_story_learn for every document (document frequencies); a second
+ * pass calling doppel_story_add for every document; doppel_story_finish;
+ * then doppel_story_of and doppel_story_get_info.
+ *
+ * Clustering is online news-stream clustering: documents (copy clusters)
+ * are taken in order of (date, hash of title and text), never in order of
+ * arrival, and each joins the live story whose centroid is most similar, if
+ * the cosine reaches a threshold that depends on the document's length, or
+ * opens a new one. A story ages out window_seconds after its last dated
+ * member. Then stories whose centroids are alike (merge_threshold) and whose
+ * dates are within the window are merged: the first reports of an event
+ * often share too little to meet, and start parallel fragments. Undated
+ * documents are taken first, in hash order, and never age a story out, so a
+ * corpus with no dates is clustered in one batch in hash order; the merge
+ * step makes the result depend less on which documents come first.
+ * Candidate stories come from an inverted index over
+ * each document's top index_terms terms whose posting lists keep only the
+ * max_postings most recent entries, so each document costs a bounded amount
+ * of work and the whole run is near-linear in the number of documents.
+ *
+ * The partition (which documents share a story) and the story numbers
+ * depend only on the set of documents added, their dates and copy clusters:
+ * not on the order of doppel_story_add calls. The module is single-threaded;
+ * a caller running other stages with several threads gets the same result.
+ */
+
+/* copy_cluster value of a document that is in no copy cluster. */
+#define DOPPEL_STORY_NO_COPY UINT32_MAX
+/* doppel_story_of for a document number that was never added. */
+#define DOPPEL_STORY_NONE UINT32_MAX
+
+typedef struct doppel_story_options {
+    const char *language;   /* Snowball algorithm name; default "english" */
+    double threshold;       /* cosine a long document needs to join a story; default 0.22 */
+    double short_threshold; /* cosine a short one (a headline) needs; default 0.08.
+                               Between the two, the threshold follows the
+                               logarithm of the document's effective number
+                               of terms from 6 (short) to 30 (long) */
+    double merge_threshold; /* centroid cosine at which two stories that grew
+                               apart are merged; default 0.5; 1 = never */
+    unsigned top_terms;     /* K: terms kept per document; default 32 (8 bytes each) */
+    unsigned index_terms;   /* of those, indexed for candidate search; default 12 */
+    unsigned max_postings;  /* most recent entries kept per posting list; default 256 */
+    double title_weight;    /* an occurrence in the title counts this many times; default 3 */
+    double name_boost;      /* weight factor for names (capitalized, acronyms); default 2 */
+    double date_boost;      /* for dates and years; default 2 */
+    double unit_boost;      /* for numbers with units; default 2 */
+    double quote_boost;     /* for quoted phrases; default 1.5 */
+    int64_t window_seconds; /* a story ages out this long after its last dated
+                               member; default 5 days; 0 = never */
+} doppel_story_options;
+
+/* Fill *opt with the documented defaults. */
+void doppel_story_options_default(doppel_story_options *opt);
+
+typedef struct doppel_story doppel_story;
+
+/* Create a story clusterer; the options are copied, NULL means the defaults
+ * (language must be a libstemmer algorithm name). Returns NULL and fills err
+ * on failure. */
+doppel_story *doppel_story_new(const doppel_story_options *opt, doppel_error *err);
+void doppel_story_free(doppel_story *st);
+
+/* First pass: count the document's distinct terms into the document
+ * frequencies. title may be NULL (title_len 0). Not valid after the first
+ * doppel_story_add. Learning from a sample is allowed; terms never seen while
+ * learning are ignored by doppel_story_add, and terms seen in fewer than two
+ * learned documents cannot link documents and are not kept. */
+doppel_status doppel_story_learn(doppel_story *st, const char *title, size_t title_len,
+                                 const char *text, size_t text_len, doppel_error *err);
+
+/* Second pass: add document docnum (any uint32 below UINT32_MAX, each at most
+ * once) with its date (seconds since the epoch or DOPPEL_NO_DATE) and the
+ * copy cluster it belongs to (documents with the same value always share a
+ * story; DOPPEL_STORY_NO_COPY for none). The text is not kept. A document
+ * without a single kept term is still added and becomes a story of its own
+ * copy cluster. DOPPEL_ERR_STATE when nothing was learned or after finish. */
+doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *title,
+                               size_t title_len, const char *text, size_t text_len,
+                               int64_t date, uint32_t copy_cluster, doppel_error *err);
+
+/* Cluster everything added. Afterwards only the queries below are valid. */
+doppel_status doppel_story_finish(doppel_story *st, doppel_error *err);
+
+/* Story number of a document (0, 1, ... in order of each story's first
+ * document by date, then hash), or DOPPEL_STORY_NONE. Valid after finish. */
+uint32_t doppel_story_of(const doppel_story *st, uint32_t docnum);
+
+/* Number of stories (after finish). */
+uint32_t doppel_story_count(const doppel_story *st);
+
+#define DOPPEL_STORY_TOP_TERMS 8
+
+/* What the `doppel stories` report prints for one story. */
+typedef struct doppel_story_info {
+    uint32_t size;          /* documents */
+    uint32_t copies;        /* distinct copy clusters among them */
+    int64_t first_date;     /* earliest dated member, or DOPPEL_NO_DATE */
+    int64_t last_date;      /* latest dated member, or DOPPEL_NO_DATE */
+    unsigned num_terms;     /* entries used in terms[] */
+    /* Highest-weighted terms of the story's centroid, most weighty first:
+     * stems, names, dates ("2013-06"), quantities ("90 day") or quoted
+     * phrases. Owned by the handle, valid until doppel_story_free. */
+    const char *terms[DOPPEL_STORY_TOP_TERMS];
+} doppel_story_info;
+
+/* DOPPEL_ERR_ARG when story >= doppel_story_count, DOPPEL_ERR_STATE before finish. */
+doppel_status doppel_story_get_info(const doppel_story *st, uint32_t story,
+                                    doppel_story_info *out);
+
+typedef struct doppel_story_stats {
+    uint64_t learned_docs;      /* documents counted by doppel_story_learn */
+    uint64_t docs;              /* documents added */
+    uint64_t vocabulary;        /* distinct terms learned */
+    uint64_t units;             /* copy clusters clustered (documents merged by copy) */
+    uint64_t stories;
+    uint64_t candidates;        /* (document, story) similarities computed */
+    uint64_t capped_postings;   /* posting entries dropped by max_postings */
+    uint64_t memory_bytes;      /* heap held through doppel's allocator now, by the
+                                   whole process (this handle's share when it is
+                                   the only live doppel object) */
+    uint64_t doc_bytes;         /* per-document vectors and records held by this
+                                   handle (released by finish) */
+} doppel_story_stats;
+
+void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);
 
 #ifdef __cplusplus
 }
