@@ -53,7 +53,10 @@ static const char cluster_usage[] =
     "cluster is a number shared by copies; canonical the id of the document kept for the\n"
     "cluster; relation is unique, canonical, exact, near, contained or linked (joined\n"
     "through other members); score is the Jaccard similarity with the canonical\n"
-    "(the containment for contained).\n\n" COMMON_OPTIONS;
+    "(the containment for contained).\n\n"
+    "  --level L           copy (default), story ({\"id\",\"story\"}: articles about one\n"
+    "                      news event, see doppel stories), or all (both columns)\n\n"
+    COMMON_OPTIONS;
 
 static const char dedup_usage[] =
     "usage: doppel dedup [options] INPUT -o OUTPUT\n\n"
@@ -96,14 +99,29 @@ static int prepare(int argc, char **argv, const char *usage, cli_common *c, dopp
 
 int cmd_cluster(int argc, char **argv) {
     cli_common c;
+    int first = cli_parse_common(argc, argv, &c, cluster_usage);
+    if (first == -1) return 0;
+    if (first == -2) return EXIT_USAGE;
+    if (argc - first != 1) {
+        cli_error("cluster needs exactly one INPUT (see --help)");
+        return EXIT_USAGE;
+    }
+    c.input = argv[first];
+    int stories = c.level != CLI_LEVEL_COPY;
+    if (stories && !strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
     doppel_index *idx = NULL;
+    doppel_story *st = NULL;
     cli_counts counts;
-    int rc = prepare(argc, argv, cluster_usage, &c, &idx, &counts, NULL);
-    if (rc >= 0) return rc;
+    uint8_t *bits = NULL;
+    int rc = cli_build_index(&c, &idx, &counts, stories ? &bits : NULL);
+    if (!rc && stories) rc = cli_build_stories(&c, idx, bits, &st);
+    free(bits);
     cli_out out;
-    if (cli_out_open(&out, c.output)) {
+    if (!rc && cli_out_open(&out, c.output)) rc = 1;
+    if (rc) {
         doppel_index_free(idx);
-        return 1;
+        cli_common_free(&c);
+        return rc;
     }
     uint32_t n = doppel_index_count(idx);
     for (uint32_t d = 0; d < n; d++) {
@@ -112,16 +130,22 @@ int cmd_cluster(int argc, char **argv) {
         doppel_index_result(idx, r.canonical, &canon);
         fputs("{\"id\":", out.fp);
         cli_json_string(out.fp, r.id, r.id_len);
-        fprintf(out.fp, ",\"cluster\":%u,\"canonical\":", r.cluster);
-        cli_json_string(out.fp, canon.id, canon.id_len);
-        fprintf(out.fp, ",\"relation\":\"%s\",\"score\":%.4f}\n",
-                r.cluster_size == 1 ? "unique" : doppel_relation_name(r.relation), r.score);
+        if (c.level != CLI_LEVEL_STORY) {
+            fprintf(out.fp, ",\"cluster\":%u,\"canonical\":", r.cluster);
+            cli_json_string(out.fp, canon.id, canon.id_len);
+            fprintf(out.fp, ",\"relation\":\"%s\",\"score\":%.4f",
+                    r.cluster_size == 1 ? "unique" : doppel_relation_name(r.relation), r.score);
+        }
+        if (stories) fprintf(out.fp, ",\"story\":%u", doppel_story_of(st, d));
+        fputs("}\n", out.fp);
     }
     rc = cli_out_commit(&out) ? 1 : 0;
     uint64_t removed[6];
     count_removed(idx, removed);
     if (!rc && cli_write_summary(&c, &counts, idx, removed)) rc = 1;
+    doppel_story_free(st);
     doppel_index_free(idx);
+    cli_common_free(&c);
     return rc;
 }
 
@@ -167,34 +191,6 @@ int cmd_pairs(int argc, char **argv) {
     return rc;
 }
 
-/* Standard input cannot be read twice: copy it to an unlinked temporary file
- * and read that through /proc/self/fd. */
-static int spool_stdin(cli_common *c) {
-    const char *dir = c->cfg.tmp_dir ? c->cfg.tmp_dir : getenv("TMPDIR");
-    if (!dir || !*dir) dir = "/tmp";
-    char path[4096];
-    snprintf(path, sizeof path, "%s/doppel-stdin-XXXXXX", dir);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        cli_error("cannot spool standard input in %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    unlink(path);
-    char buf[1 << 16];
-    ssize_t r;
-    while ((r = read(0, buf, sizeof buf)) > 0)
-        if (write(fd, buf, (size_t)r) != r) {
-            cli_error("spooling standard input: %s", strerror(errno));
-            close(fd);
-            return -1;
-        }
-    c->spooled = malloc(64);
-    if (!c->spooled) return -1;
-    snprintf(c->spooled, 64, "/proc/self/fd/%d", fd);
-    c->input = c->spooled;
-    return 0;
-}
-
 int cmd_dedup(int argc, char **argv) {
     cli_common c;
     int first = cli_parse_common(argc, argv, &c, dedup_usage);
@@ -205,7 +201,7 @@ int cmd_dedup(int argc, char **argv) {
         return EXIT_USAGE;
     }
     c.input = argv[first];
-    if (!strcmp(c.input, "-") && spool_stdin(&c)) return 1;
+    if (!strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
     doppel_index *idx = NULL;
     cli_counts counts;
     uint8_t *bits = NULL;

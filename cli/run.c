@@ -4,6 +4,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ enum {
     OPT_ID_FIELD = 1000, OPT_TEXT_FIELD, OPT_TITLE_FIELD, OPT_DATE_FIELD, OPT_FORMAT,
     OPT_THRESHOLD, OPT_CONTAINMENT, OPT_MIN_CONTAINED, OPT_NGRAM, OPT_CHAR, OPT_NUM_PERM,
     OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
-    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT
+    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL
 };
 
 static const struct option long_opts[] = {
@@ -47,6 +48,7 @@ static const struct option long_opts[] = {
     {"low-threshold", required_argument, 0, OPT_LOW_THRESHOLD},
     {"threads", required_argument, 0, OPT_THREADS},
     {"no-extract", no_argument, 0, OPT_NO_EXTRACT},
+    {"level", required_argument, 0, OPT_LEVEL},
     {"min-shared", required_argument, 0, OPT_MIN_SHARED},
     {0, 0, 0, 0}};
 
@@ -113,6 +115,12 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
             c->cfg.low_threshold = d;
             break;
         case OPT_NO_EXTRACT: c->cfg.extract = 0; break;
+        case OPT_LEVEL:
+            if (!strcmp(optarg, "copy")) c->level = CLI_LEVEL_COPY;
+            else if (!strcmp(optarg, "story")) c->level = CLI_LEVEL_STORY;
+            else if (!strcmp(optarg, "all")) c->level = CLI_LEVEL_ALL;
+            else { cli_error("--level %s: expected copy, story or all", optarg); return -2; }
+            break;
         case OPT_THREADS:
             if (parse_uint(optarg, "threads", 1, 256, &u)) return -2;
             c->cfg.threads = (unsigned)u;
@@ -521,3 +529,32 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             (unsigned long long)(s.verified_pairs + s.exact_groups), secs);
     return cli_out_commit(&out);
 }
+
+/* Standard input cannot be read twice: copy it to an unlinked temporary file
+ * and read that through /proc/self/fd. */
+int cli_spool_stdin(cli_common *c) {
+    const char *dir = c->cfg.tmp_dir ? c->cfg.tmp_dir : getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    char path[4096];
+    snprintf(path, sizeof path, "%s/doppel-stdin-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        cli_error("cannot spool standard input in %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    char buf[1 << 16];
+    ssize_t r;
+    while ((r = read(0, buf, sizeof buf)) > 0)
+        if (write(fd, buf, (size_t)r) != r) {
+            cli_error("spooling standard input: %s", strerror(errno));
+            close(fd);
+            return -1;
+        }
+    c->spooled = malloc(64);
+    if (!c->spooled) return -1;
+    snprintf(c->spooled, 64, "/proc/self/fd/%d", fd);
+    c->input = c->spooled;
+    return 0;
+}
+

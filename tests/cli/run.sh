@@ -98,8 +98,22 @@ expect_rc bigline 0 "$DOPPEL" cluster --max-doc-bytes 1K small.jsonl --summary "
 has bigline-count '"skipped_too_large":' "$T/big.json"
 has bigline-msg "small.jsonl:1: line longer than 1024 bytes" "$T/bigline.err"
 
+# ---- story level: every document gets a story; copies share one -------------------
+expect_rc level-all 0 "$DOPPEL" cluster --quiet --level all small.jsonl
+has level-all-cols '"id":"teaser","cluster":0,"canonical":"wrapped","relation":"contained","score":0.9014,"story":' "$T/level-all.out"
+if [ "$(grep -c '"story":' "$T/level-all.out")" -eq 7 ]; then ok; else bad "level-all: not every line has a story"; fi
+# copies of one text are in one story: the story of every cluster-0 document is the same
+if [ "$(grep '"cluster":0,' "$T/level-all.out" | sed 's/.*"story":\([0-9]*\).*/\1/' | sort -u | wc -l)" -eq 1 ]; then ok; else bad "level-all: a copy cluster split across stories"; fi
+expect_rc level-story 0 "$DOPPEL" cluster --quiet --level story small.jsonl
+hasnt level-story-cols '"canonical"' "$T/level-story.out"
+expect_rc stories 0 "$DOPPEL" stories --quiet small.jsonl
+has stories-fields '"story":[0-9]*,"size":[0-9]*,"first_date":"2024-02-' "$T/stories.out"
+if [ "$(grep -o '"[a-z-]*"\]*[],]' "$T/stories.out" | grep -c -E 'orig|other|exact-copy|edited|teaser|wrapped|audit')" -ge 7 ]; then ok; else bad "stories: members missing"; fi
+expect_rc stories-again 0 "$DOPPEL" stories --quiet --threads 1 small.jsonl
+if cmp -s "$T/stories.out" "$T/stories-again.out"; then ok; else bad "stories: output depends on threads"; fi
+
 # ---- usage ----------------------------------------------------------------------------
-for c in cluster dedup pairs compare; do
+for c in cluster dedup pairs compare stories; do
   expect_rc "help-$c" 0 "$DOPPEL" "$c" --help
   has "help-$c-text" "usage: doppel $c" "$T/help-$c.out"
 done
