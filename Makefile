@@ -90,6 +90,9 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/extract_speed
 	@sh bench/run.sh $(BUILD)/doppel
 	@$(BUILD)/bench/extract_speed
+	@$(MAKE) --no-print-directory $(BUILD)/story_eval
+	@echo "== story clustering (bench/story.sh): quality on the labeled sets, throughput at 10k/100k/1M"
+	@SIZES="$${STORY_SIZES:-10000 100000 1000000}" sh bench/story.sh $(BUILD)/story_eval
 
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
