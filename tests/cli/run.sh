@@ -64,6 +64,8 @@ expect_rc zstd 0 "$DOPPEL" cluster --quiet "$T/small.zst"
 golden cluster.jsonl "$T/zstd.out"
 expect_rc dedup-stdin 0 sh -c "cat small.jsonl | '$DOPPEL' dedup --quiet - -o '$T/dedup2.jsonl'"
 golden dedup.jsonl "$T/dedup2.jsonl"
+expect_rc corpus-boiler 0 sh -c "cat small.jsonl | '$DOPPEL' cluster --quiet --corpus-boilerplate -"
+golden cluster.jsonl "$T/corpus-boiler.out"
 expect_rc fast 0 "$DOPPEL" cluster --quiet --fast small.jsonl
 has fast-edited '"id":"edited","cluster":0' "$T/fast.out"
 
