@@ -69,6 +69,13 @@ golden cluster.jsonl "$T/corpus-boiler.out"
 expect_rc fast 0 "$DOPPEL" cluster --quiet --fast small.jsonl
 has fast-edited '"id":"edited","cluster":0' "$T/fast.out"
 
+# a larger corpus: identical output for 1, 2 and 4 threads
+"$DOPPEL" synth -n 3000 --seed 5 -o "$T/syn.jsonl" --quiet
+for t in 1 2 4; do
+  expect_rc "threads$t" 0 "$DOPPEL" cluster --quiet --threads $t --level all "$T/syn.jsonl" -o "$T/threads$t.jsonl"
+done
+if cmp -s "$T/threads1.jsonl" "$T/threads2.jsonl" && cmp -s "$T/threads1.jsonl" "$T/threads4.jsonl"; then ok; else bad "threads: output depends on the thread count"; fi
+
 # ---- bad input: reported with file:line, skipped, counted -------------------------
 expect_rc bad 0 "$DOPPEL" cluster bad.jsonl --summary "$T/bad.json"
 has bad-json "bad.jsonl:3: malformed JSON" "$T/bad.err"
