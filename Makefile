@@ -24,7 +24,7 @@ CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps lib cli test unit cli-test asan-test valgrind-test demo bench install clean \
-        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins
+        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story
 
 all: lib cli
 
@@ -134,8 +134,12 @@ demo: deps
 	@sh scripts/demo.sh $(BUILD)/doppel
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/extract_speed
 	@sh bench/run.sh $(BUILD)/doppel
+	@$(BUILD)/bench/extract_speed
+	@$(MAKE) --no-print-directory $(BUILD)/story_eval
+	@echo "== story clustering (bench/story.sh): quality on the labeled sets, throughput at 10k/100k/1M"
+	@SIZES="$${STORY_SIZES:-10000 100000 1000000}" sh bench/story.sh $(BUILD)/story_eval
 
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -148,3 +152,18 @@ install: lib cli
 
 clean:
 	rm -rf build build-asan build-fuzz build-fuzz-replay build-valgrind
+
+# Extraction throughput (bench/extract_speed.c); run by bench/run.sh.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+# The story-clustering evaluation and scaling driver (bench/story_eval.c).
+$(BUILD)/story_eval: bench/story_eval.c $(BUILD)/libdoppel.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+story-eval: $(BUILD)/story_eval
+
+# Story clustering throughput at 10k, 100k and 1M synthetic documents, and
+# quality on the labeled sets when ../shared is present.
+bench-story: $(BUILD)/story_eval
+	@sh bench/story.sh $(BUILD)/story_eval

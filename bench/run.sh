@@ -28,10 +28,17 @@ run() {
       l, s, n / s, b / 1e6 / s, c, b / 1e6 / c, kb / 1024, kb * 1024 / n }'
 }
 
-echo "settings: word 5-grams, 128 MinHash values (OPH), LSH 64x2, one thread; MB = 10^6 bytes of JSONL input"
+echo "settings: word 5-grams, 128 MinHash values (OPH), LSH 64x2; MB = 10^6 bytes of JSONL input"
 echo "(wall time counts waiting for a loaded machine; cpu = user + system time of the run)"
-run "cluster (defaults, exact verify)"
-run "cluster --fast" --fast
+run "cluster --threads 1" --threads 1
+W1=$secs; C1=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+run "cluster --threads 1 --no-extract" --threads 1 --no-extract
+C0=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+run "cluster (all $(nproc) threads)"
+WN=$secs
+run "cluster --threads 1 --fast" --threads 1 --fast
+awk -v a="$C1" -v b="$C0" -v w1="$W1" -v wn="$WN" 'BEGIN {
+  printf "extraction costs %.2fx the CPU time of the pipeline without it; all threads: %.2fx speed-up over one\n", a / b, w1 / wn }'
 if command -v python3 >/dev/null && [ -f ../shared/tools/score_pairs.py ]; then
   "$DOPPEL" cluster --quiet "$CORPUS" -o "$DIR/out.jsonl"
   echo "quality on this corpus (../shared/tools/score_pairs.py):"

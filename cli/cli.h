@@ -23,6 +23,8 @@ int cmd_cluster(int argc, char **argv);
 int cmd_dedup(int argc, char **argv);
 int cmd_pairs(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_stories(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 

@@ -17,6 +17,10 @@
     "  --text-field NAME   JSONL field with the text (default text)\n" \
     "  --date-field NAME   JSONL field with the date, for --canonical earliest (default date)\n" \
     "  --max-doc-bytes N   skip larger records (default 64M; K/M/G suffixes)\n" \
+    "  --no-extract        compare raw text (default: strip front matter, Markdown/HTML\n" \
+    "                      markup and boilerplate first; see doppel extract --help)\n" \
+    "  --corpus-boilerplate  also drop lines that recur across many documents (site\n" \
+    "                      footers, share prompts): one more pass over the input first\n" \
     "  --strict            stop with exit 1 at the first bad record or duplicate id\n" \
     "                      (default: report it on stderr, skip it, count it)\n" \
     "matching:\n" \
@@ -40,7 +44,9 @@
     "  -o, --output FILE   write here (default stdout); files appear whole or not at all\n" \
     "  --summary FILE      also write the run summary as JSON\n" \
     "  -q, --quiet         no progress or summary on stderr (warnings still shown)\n" \
-    "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n"
+    "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n" \
+    "  --threads N         threads for normalizing, shingling and sketching (default: all\n" \
+    "                      cores); the output is the same for any N\n"
 
 static const char cluster_usage[] =
     "usage: doppel cluster [options] INPUT\n\n"
@@ -49,7 +55,10 @@ static const char cluster_usage[] =
     "cluster is a number shared by copies; canonical the id of the document kept for the\n"
     "cluster; relation is unique, canonical, exact, near, contained or linked (joined\n"
     "through other members); score is the Jaccard similarity with the canonical\n"
-    "(the containment for contained).\n\n" COMMON_OPTIONS;
+    "(the containment for contained).\n\n"
+    "  --level L           copy (default), story ({\"id\",\"story\"}: articles about one\n"
+    "                      news event, see doppel stories), or all (both columns)\n\n"
+    COMMON_OPTIONS;
 
 static const char dedup_usage[] =
     "usage: doppel dedup [options] INPUT -o OUTPUT\n\n"
@@ -92,14 +101,29 @@ static int prepare(int argc, char **argv, const char *usage, cli_common *c, dopp
 
 int cmd_cluster(int argc, char **argv) {
     cli_common c;
+    int first = cli_parse_common(argc, argv, &c, cluster_usage);
+    if (first == -1) return 0;
+    if (first == -2) return EXIT_USAGE;
+    if (argc - first != 1) {
+        cli_error("cluster needs exactly one INPUT (see --help)");
+        return EXIT_USAGE;
+    }
+    c.input = argv[first];
+    int stories = c.level != CLI_LEVEL_COPY;
+    if (stories && !strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
     doppel_index *idx = NULL;
+    doppel_story *st = NULL;
     cli_counts counts;
-    int rc = prepare(argc, argv, cluster_usage, &c, &idx, &counts, NULL);
-    if (rc >= 0) return rc;
+    uint8_t *bits = NULL;
+    int rc = cli_build_index(&c, &idx, &counts, stories ? &bits : NULL);
+    if (!rc && stories) rc = cli_build_stories(&c, idx, bits, &st);
+    free(bits);
     cli_out out;
-    if (cli_out_open(&out, c.output)) {
+    if (!rc && cli_out_open(&out, c.output)) rc = 1;
+    if (rc) {
         doppel_index_free(idx);
-        return 1;
+        cli_common_free(&c);
+        return rc;
     }
     uint32_t n = doppel_index_count(idx);
     for (uint32_t d = 0; d < n; d++) {
@@ -108,16 +132,22 @@ int cmd_cluster(int argc, char **argv) {
         doppel_index_result(idx, r.canonical, &canon);
         fputs("{\"id\":", out.fp);
         cli_json_string(out.fp, r.id, r.id_len);
-        fprintf(out.fp, ",\"cluster\":%u,\"canonical\":", r.cluster);
-        cli_json_string(out.fp, canon.id, canon.id_len);
-        fprintf(out.fp, ",\"relation\":\"%s\",\"score\":%.4f}\n",
-                r.cluster_size == 1 ? "unique" : doppel_relation_name(r.relation), r.score);
+        if (c.level != CLI_LEVEL_STORY) {
+            fprintf(out.fp, ",\"cluster\":%u,\"canonical\":", r.cluster);
+            cli_json_string(out.fp, canon.id, canon.id_len);
+            fprintf(out.fp, ",\"relation\":\"%s\",\"score\":%.4f",
+                    r.cluster_size == 1 ? "unique" : doppel_relation_name(r.relation), r.score);
+        }
+        if (stories) fprintf(out.fp, ",\"story\":%u", doppel_story_of(st, d));
+        fputs("}\n", out.fp);
     }
     rc = cli_out_commit(&out) ? 1 : 0;
     uint64_t removed[6];
     count_removed(idx, removed);
     if (!rc && cli_write_summary(&c, &counts, idx, removed)) rc = 1;
+    doppel_story_free(st);
     doppel_index_free(idx);
+    cli_common_free(&c);
     return rc;
 }
 
@@ -147,10 +177,14 @@ int cmd_pairs(int argc, char **argv) {
     doppel_index *idx = NULL;
     cli_counts counts;
     int rc = prepare(argc, argv, pairs_usage, &c, &idx, &counts, NULL);
-    if (rc >= 0) return rc;
+    if (rc >= 0) {
+        cli_common_free(&c);
+        return rc;
+    }
     cli_out out;
     if (cli_out_open(&out, c.output)) {
         doppel_index_free(idx);
+        cli_common_free(&c);
         return 1;
     }
     pair_ctx ctx = {idx, out.fp};
@@ -160,35 +194,8 @@ int cmd_pairs(int argc, char **argv) {
     count_removed(idx, removed);
     if (!rc && cli_write_summary(&c, &counts, idx, removed)) rc = 1;
     doppel_index_free(idx);
+    cli_common_free(&c);
     return rc;
-}
-
-/* Standard input cannot be read twice: copy it to an unlinked temporary file
- * and read that through /proc/self/fd. */
-static int spool_stdin(cli_common *c) {
-    const char *dir = c->cfg.tmp_dir ? c->cfg.tmp_dir : getenv("TMPDIR");
-    if (!dir || !*dir) dir = "/tmp";
-    char path[4096];
-    snprintf(path, sizeof path, "%s/doppel-stdin-XXXXXX", dir);
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        cli_error("cannot spool standard input in %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    unlink(path);
-    char buf[1 << 16];
-    ssize_t r;
-    while ((r = read(0, buf, sizeof buf)) > 0)
-        if (write(fd, buf, (size_t)r) != r) {
-            cli_error("spooling standard input: %s", strerror(errno));
-            close(fd);
-            return -1;
-        }
-    c->spooled = malloc(64);
-    if (!c->spooled) return -1;
-    snprintf(c->spooled, 64, "/proc/self/fd/%d", fd);
-    c->input = c->spooled;
-    return 0;
 }
 
 int cmd_dedup(int argc, char **argv) {
@@ -201,7 +208,7 @@ int cmd_dedup(int argc, char **argv) {
         return EXIT_USAGE;
     }
     c.input = argv[first];
-    if (!strcmp(c.input, "-") && spool_stdin(&c)) return 1;
+    if (!strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
     doppel_index *idx = NULL;
     cli_counts counts;
     uint8_t *bits = NULL;

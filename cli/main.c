@@ -15,7 +15,9 @@ static const command commands[] = {
     {"cluster", cmd_cluster, "one JSON line per document: its copy cluster and canonical"},
     {"dedup", cmd_dedup, "write the input minus the non-canonical copies"},
     {"pairs", cmd_pairs, "write every verified pair with Jaccard, containment, relation"},
+    {"stories", cmd_stories, "group documents into news stories: size, dates, terms, copies"},
     {"compare", cmd_compare, "explain one pair of files: similarity, shared passages, verdict"},
+    {"extract", cmd_extract, "show the cleaned text and metadata doppel compares per document"},
     {"synth", cmd_synth, "generate a labeled synthetic corpus with planted copies"},
     {"eval", cmd_eval, "score a clustering against gold (pairwise, ARI, BCubed, removal)"},
 };

@@ -4,6 +4,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ enum {
     OPT_ID_FIELD = 1000, OPT_TEXT_FIELD, OPT_TITLE_FIELD, OPT_DATE_FIELD, OPT_FORMAT,
     OPT_THRESHOLD, OPT_CONTAINMENT, OPT_MIN_CONTAINED, OPT_NGRAM, OPT_CHAR, OPT_NUM_PERM,
     OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
-    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED
+    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER
 };
 
 static const struct option long_opts[] = {
@@ -45,6 +46,10 @@ static const struct option long_opts[] = {
     {"summary", required_argument, 0, OPT_SUMMARY},
     {"json", no_argument, 0, OPT_JSON},
     {"low-threshold", required_argument, 0, OPT_LOW_THRESHOLD},
+    {"threads", required_argument, 0, OPT_THREADS},
+    {"no-extract", no_argument, 0, OPT_NO_EXTRACT},
+    {"level", required_argument, 0, OPT_LEVEL},
+    {"corpus-boilerplate", no_argument, 0, OPT_CORPUS_BOILER},
     {"min-shared", required_argument, 0, OPT_MIN_SHARED},
     {0, 0, 0, 0}};
 
@@ -109,6 +114,18 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
         case OPT_LOW_THRESHOLD:
             if (parse_double(optarg, "low-threshold", 0.01, 1, &d)) return -2;
             c->cfg.low_threshold = d;
+            break;
+        case OPT_NO_EXTRACT: c->cfg.extract = 0; break;
+        case OPT_CORPUS_BOILER: c->corpus_boilerplate = true; break;
+        case OPT_LEVEL:
+            if (!strcmp(optarg, "copy")) c->level = CLI_LEVEL_COPY;
+            else if (!strcmp(optarg, "story")) c->level = CLI_LEVEL_STORY;
+            else if (!strcmp(optarg, "all")) c->level = CLI_LEVEL_ALL;
+            else { cli_error("--level %s: expected copy, story or all", optarg); return -2; }
+            break;
+        case OPT_THREADS:
+            if (parse_uint(optarg, "threads", 1, 256, &u)) return -2;
+            c->cfg.threads = (unsigned)u;
             break;
         case OPT_MIN_SHARED:
             if (parse_uint(optarg, "min-shared", 0, 1u << 30, &u)) return -2;
@@ -184,6 +201,8 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
 }
 
 void cli_common_free(cli_common *c) {
+    doppel_boiler_counter_free(c->corpus);
+    c->corpus = NULL;
     free(c->spooled);
     c->spooled = NULL;
 }
@@ -216,12 +235,226 @@ static void progress_cb(const char *phase, double done, void *user) {
     cli_progress_phase(user, phase, done);
 }
 
+/* ---- the indexing pass ------------------------------------------------------
+ * Records are read one at a time (the reader is sequential) and queued in a
+ * batch; each full batch goes to doppel_index_add_batch, which computes the
+ * documents' features on all threads. Messages are printed when the batch is
+ * handled, in input order, whatever the thread count. */
+
+#define BATCH_DOCS 4096
+#define BATCH_BYTES ((size_t)64 << 20)
+
+typedef struct queued {
+    doppel_status read_status;  /* the reader's verdict on this record */
+    uint64_t ordinal, line, invalid_utf8;
+    size_t source, id, id_len, text, text_len, message; /* offsets into the arena */
+    int64_t date;
+} queued;
+
+typedef struct batch {
+    queued *q;
+    size_t n, cap;
+    char *arena;
+    size_t used, arena_cap;
+    doppel_doc_input *inputs;
+    doppel_status *statuses;
+    doppel_add_info *infos;
+} batch;
+
+static int arena_put(batch *b, const char *s, size_t len, size_t *off) {
+    if (b->used + len + 1 > b->arena_cap) {
+        size_t cap = b->arena_cap ? b->arena_cap : 1 << 20;
+        while (cap < b->used + len + 1) cap *= 2;
+        char *p = realloc(b->arena, cap);
+        if (!p) return -1;
+        b->arena = p;
+        b->arena_cap = cap;
+    }
+    *off = b->used;
+    if (len) memcpy(b->arena + b->used, s, len);
+    b->arena[b->used + len] = '\0';
+    b->used += len + 1;
+    return 0;
+}
+
+static int queue_record(batch *b, doppel_status st, const doppel_record *rec, const doppel_error *err,
+                        uint64_t ordinal) {
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        queued *p = realloc(b->q, cap * sizeof *p);
+        if (!p) return -1;
+        b->q = p;
+        b->cap = cap;
+    }
+    queued *q = &b->q[b->n];
+    *q = (queued){.read_status = st, .ordinal = ordinal, .line = rec->line,
+                  .invalid_utf8 = rec->invalid_utf8, .date = DOPPEL_NO_DATE};
+    const char *src = rec->source ? rec->source : "";
+    if (arena_put(b, src, strlen(src), &q->source)) return -1;
+    if (st != DOPPEL_OK) {
+        if (arena_put(b, err->message, strlen(err->message), &q->message)) return -1;
+    } else {
+        if (arena_put(b, rec->id, rec->id_len, &q->id) ||
+            arena_put(b, rec->text, rec->text_len, &q->text))
+            return -1;
+        q->id_len = rec->id_len;
+        q->text_len = rec->text_len;
+        if (rec->date && doppel_parse_date(rec->date, &q->date)) q->date = DOPPEL_NO_DATE;
+    }
+    b->n++;
+    return 0;
+}
+
+static void batch_free(batch *b) {
+    free(b->q);
+    free(b->arena);
+    free(b->inputs);
+    free(b->statuses);
+    free(b->infos);
+}
+
+/* Add the queued documents and account for every queued record in order.
+ * Returns 0, or 1 to stop (the message is printed). */
+static int flush_batch(cli_common *c, doppel_index *idx, batch *b, cli_counts *counts,
+                       uint8_t **bits, size_t *bits_cap, int want_bits) {
+    size_t k = 0;
+    if (b->n) {
+        free(b->inputs);
+        free(b->statuses);
+        free(b->infos);
+        b->inputs = malloc(b->n * sizeof *b->inputs);
+        b->statuses = malloc(b->n * sizeof *b->statuses);
+        b->infos = malloc(b->n * sizeof *b->infos);
+        if (!b->inputs || !b->statuses || !b->infos) {
+            cli_error("out of memory");
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        queued *q = &b->q[i];
+        if (q->read_status != DOPPEL_OK) continue;
+        b->inputs[k++] = (doppel_doc_input){b->arena + q->id, q->id_len, b->arena + q->text,
+                                            q->text_len, q->date};
+    }
+    doppel_error err = {0};
+    if (k && doppel_index_add_batch(idx, b->inputs, k, b->statuses, b->infos, &err)) {
+        cli_error("%s", err.message);
+        return 1;
+    }
+    int rc = 0;
+    size_t j = 0;
+    for (size_t i = 0; i < b->n && !rc; i++) {
+        queued *q = &b->q[i];
+        const char *source = b->arena + q->source;
+        uint64_t *kind = NULL;
+        char msg[800];
+        if (q->read_status != DOPPEL_OK) {
+            switch (q->read_status) {
+            case DOPPEL_ERR_JSON: kind = &counts->skip_json; break;
+            case DOPPEL_ERR_FIELD: kind = &counts->skip_field; break;
+            case DOPPEL_ERR_TOO_LARGE: kind = &counts->skip_large; break;
+            case DOPPEL_ERR_FORMAT: kind = &counts->skip_format; break;
+            default: kind = &counts->skip_io; break;
+            }
+            note(counts, kind, b->arena + q->message);
+        } else {
+            doppel_status st = b->statuses[j];
+            const doppel_add_info *info = &b->infos[j];
+            const doppel_doc_input *in = &b->inputs[j++];
+            int idlen = (int)(in->id_len > 200 ? 200 : in->id_len);
+            if (st == DOPPEL_ERR_EMPTY || st == DOPPEL_ERR_FORMAT) {
+                const char *why = st == DOPPEL_ERR_FORMAT ? "is binary data"
+                                  : info->extract_flags & DOPPEL_EXTRACT_EMPTY
+                                      ? "has no words after extraction (all boilerplate)"
+                                      : "has no words";
+                snprintf(msg, sizeof msg, "%s%s%llu: document '%.*s' %s, skipped", source,
+                         q->line ? ":" : "", (unsigned long long)q->line, idlen, in->id, why);
+                kind = st == DOPPEL_ERR_FORMAT ? &counts->skip_format : &counts->skip_empty;
+                note(counts, kind, msg);
+            } else {
+                counts->indexed++;
+                counts->bytes += in->text_len;
+                counts->invalid_utf8 += info->norm.invalid_utf8 + q->invalid_utf8;
+                counts->nul_bytes += info->norm.nul_bytes;
+                counts->short_docs += info->short_doc != 0;
+                if (want_bits && set_bit(bits, bits_cap, q->ordinal, 1)) {
+                    cli_error("out of memory");
+                    rc = 1;
+                }
+                if (info->duplicate_id) {
+                    snprintf(msg, sizeof msg, "%s%s%llu: duplicate id '%.*s' (both documents are kept)",
+                             source, q->line ? ":" : "", (unsigned long long)q->line, idlen, in->id);
+                    note(counts, &counts->duplicate_ids, msg);
+                    if (c->strict) {
+                        cli_error("duplicate id under --strict; stopping");
+                        rc = 1;
+                    }
+                }
+            }
+        }
+        if (kind && c->strict) {
+            cli_error("bad record under --strict; stopping");
+            rc = 1;
+        }
+    }
+    b->n = 0;
+    b->used = 0;
+    return rc;
+}
+
+/* Layer 2 of extraction, pass 1: count the lines of every document's
+ * extracted text in the corpus sketch; the indexing pass then drops the lines
+ * the sketch calls boilerplate. Records the reader rejects are left to the
+ * indexing pass to report. */
+static int count_corpus_lines(cli_common *c) {
+    doppel_error err = {0};
+    doppel_boiler_options bo;
+    doppel_boiler_options_default(&bo);
+    doppel_reader *reader = NULL;
+    doppel_extractor *ex = NULL;
+    if (doppel_boiler_counter_new(&bo, &c->corpus, &err) ||
+        doppel_reader_open(c->input, &c->ropt, &reader, &err) || doppel_extractor_new(&ex, &err)) {
+        cli_error("%s", err.message);
+        doppel_reader_free(reader);
+        return 1;
+    }
+    doppel_extract_options xo;
+    doppel_extract_options_default(&xo);
+    int rc = 0;
+    for (;;) {
+        doppel_record rec;
+        doppel_status st = doppel_reader_next(reader, &rec, &err);
+        if (st == DOPPEL_END) break;
+        if (st != DOPPEL_OK) continue;
+        doppel_extract_result xr;
+        if (doppel_extract(ex, rec.text, rec.text_len, &xo, &xr, NULL) != DOPPEL_OK) continue;
+        if (doppel_boiler_add(c->corpus, xr.text, xr.text_len)) {
+            cli_error("out of memory counting corpus lines");
+            rc = 1;
+            break;
+        }
+    }
+    doppel_extractor_free(ex);
+    doppel_reader_free(reader);
+    if (!rc && doppel_boiler_finish(c->corpus)) rc = 1;
+    if (!rc) {
+        doppel_extract_options_default(&c->extract_options);
+        c->extract_options.corpus = c->corpus;
+        c->cfg.extract_options = &c->extract_options;
+    }
+    return rc;
+}
+
 int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts, uint8_t **indexed_bits) {
     memset(counts, 0, sizeof *counts);
     *out = NULL;
     doppel_error err = {0};
     doppel_reader *reader = NULL;
     doppel_index *idx = NULL;
+    if (c->corpus_boilerplate && c->cfg.extract && !c->corpus) {
+        if (!strcmp(c->input, "-") && cli_spool_stdin(c)) return 1;
+        if (count_corpus_lines(c)) return 1;
+    }
     if (doppel_reader_open(c->input, &c->ropt, &reader, &err)) {
         cli_error("%s", err.message);
         return 1;
@@ -235,78 +468,35 @@ int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts, uint8
     cli_progress_init(&prog, c->quiet);
     size_t bits_cap = 0;
     uint8_t *bits = NULL;
+    batch b = {0};
     int rc = 0;
     double t0 = cli_now();
     for (;;) {
         doppel_record rec;
         doppel_status st = doppel_reader_next(reader, &rec, &err);
         if (st == DOPPEL_END) break;
-        uint64_t ordinal = counts->read++;
         if (st == DOPPEL_ERR_NOMEM) {
             cli_error("%s", err.message);
             rc = 1;
             break;
         }
-        uint64_t *kind = NULL;
-        if (st == DOPPEL_OK) {
-            int64_t date = DOPPEL_NO_DATE;
-            if (rec.date && doppel_parse_date(rec.date, &date)) date = DOPPEL_NO_DATE;
-            doppel_add_info info;
-            st = doppel_index_add(idx, rec.id, rec.id_len, rec.text, rec.text_len, date, &info, &err);
-            if (st == DOPPEL_OK) {
-                counts->indexed++;
-                counts->bytes += rec.text_len;
-                counts->invalid_utf8 += info.norm.invalid_utf8 + rec.invalid_utf8;
-                counts->nul_bytes += info.norm.nul_bytes;
-                counts->short_docs += info.short_doc != 0;
-                if (indexed_bits && set_bit(&bits, &bits_cap, ordinal, 1)) {
-                    cli_error("out of memory");
-                    rc = 1;
-                    break;
-                }
-                if (info.duplicate_id) {
-                    char msg[600];
-                    snprintf(msg, sizeof msg, "%s%s%llu: duplicate id '%.*s' (both documents are kept)",
-                             rec.source ? rec.source : "", rec.line ? ":" : "",
-                             (unsigned long long)rec.line, (int)(rec.id_len > 200 ? 200 : rec.id_len),
-                             rec.id);
-                    note(counts, &counts->duplicate_ids, msg);
-                    if (c->strict) {
-                        cli_error("duplicate id under --strict; stopping");
-                        rc = 1;
-                        break;
-                    }
-                }
-            } else if (st == DOPPEL_ERR_EMPTY) {
-                char msg[700];
-                snprintf(msg, sizeof msg, "%s%s%llu: %s, skipped", rec.source ? rec.source : "",
-                         rec.line ? ":" : "", (unsigned long long)rec.line, err.message);
-                note(counts, &counts->skip_empty, msg);
-                kind = &counts->skip_empty;
-            } else {
-                cli_error("%s", err.message);
-                rc = 1;
-                break;
-            }
-        } else {
-            switch (st) {
-            case DOPPEL_ERR_JSON: kind = &counts->skip_json; break;
-            case DOPPEL_ERR_FIELD: kind = &counts->skip_field; break;
-            case DOPPEL_ERR_TOO_LARGE: kind = &counts->skip_large; break;
-            case DOPPEL_ERR_FORMAT: kind = &counts->skip_format; break;
-            default: kind = &counts->skip_io; break;
-            }
-            note(counts, kind, err.message);
-        }
-        if (kind && c->strict) {
-            cli_error("bad record under --strict; stopping");
+        if (queue_record(&b, st, &rec, &err, counts->read++)) {
+            cli_error("out of memory queueing records");
             rc = 1;
             break;
+        }
+        /* Under --strict a bad record stops the run where it is. */
+        int stop = st != DOPPEL_OK && c->strict;
+        if (stop || b.n >= BATCH_DOCS || b.used >= BATCH_BYTES) {
+            if ((rc = flush_batch(c, idx, &b, counts, &bits, &bits_cap, indexed_bits != NULL)))
+                break;
         }
         if ((counts->read & 1023) == 0)
             cli_progress_update(&prog, counts->read, doppel_reader_bytes(reader),
                                 doppel_reader_total_bytes(reader));
     }
+    if (!rc) rc = flush_batch(c, idx, &b, counts, &bits, &bits_cap, indexed_bits != NULL);
+    batch_free(&b);
     counts->seconds_read = cli_now() - t0;
     doppel_reader_free(reader);
     if (!rc) {
@@ -390,3 +580,32 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             (unsigned long long)(s.verified_pairs + s.exact_groups), secs);
     return cli_out_commit(&out);
 }
+
+/* Standard input cannot be read twice: copy it to an unlinked temporary file
+ * and read that through /proc/self/fd. */
+int cli_spool_stdin(cli_common *c) {
+    const char *dir = c->cfg.tmp_dir ? c->cfg.tmp_dir : getenv("TMPDIR");
+    if (!dir || !*dir) dir = "/tmp";
+    char path[4096];
+    snprintf(path, sizeof path, "%s/doppel-stdin-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        cli_error("cannot spool standard input in %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    unlink(path);
+    char buf[1 << 16];
+    ssize_t r;
+    while ((r = read(0, buf, sizeof buf)) > 0)
+        if (write(fd, buf, (size_t)r) != r) {
+            cli_error("spooling standard input: %s", strerror(errno));
+            close(fd);
+            return -1;
+        }
+    c->spooled = malloc(64);
+    if (!c->spooled) return -1;
+    snprintf(c->spooled, 64, "/proc/self/fd/%d", fd);
+    c->input = c->spooled;
+    return 0;
+}
+

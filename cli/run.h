@@ -8,6 +8,8 @@
 
 #include "cli.h"
 
+typedef enum { CLI_LEVEL_COPY = 0, CLI_LEVEL_STORY = 1, CLI_LEVEL_ALL = 2 } cli_level;
+
 typedef struct cli_common {
     doppel_config cfg;
     doppel_reader_options ropt;
@@ -16,6 +18,10 @@ typedef struct cli_common {
     const char *summary_path; /* JSON summary file, or NULL */
     bool strict, quiet;
     bool json;                /* compare: JSON instead of text */
+    cli_level level;          /* cluster: which clustering to write */
+    bool corpus_boilerplate;  /* layer 2: count lines across the corpus first */
+    doppel_boiler_counter *corpus;        /* the counted sketch, when run */
+    doppel_extract_options extract_options; /* cfg.extract_options points here then */
     char *spooled;            /* stdin copied to a file for a second pass */
 } cli_common;
 
@@ -49,4 +55,15 @@ int cli_write_summary(const cli_common *c, const cli_counts *counts, const doppe
                       const uint64_t removed_by_rel[6]);
 
 void cli_common_free(cli_common *c);
+
+/* Standard input cannot be read twice: copy it to an unlinked temporary file
+ * and point c->input at it. 0 or -1 (message printed). */
+int cli_spool_stdin(cli_common *c);
+
+/* Story clustering over the documents of a finished index: two more passes
+ * over the input (document frequencies, then clustering), each document
+ * extracted as in the index and tied to its copy cluster. indexed_bits says
+ * which records became documents. Returns 0 or an exit code. */
+int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *indexed_bits,
+                      doppel_story **out);
 #endif

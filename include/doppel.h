@@ -108,6 +108,9 @@ typedef struct doppel_config {
     doppel_canonical_policy canonical;
     unsigned max_bucket;         /* LSH buckets larger than this are linked as a chain */
     const char *tmp_dir;         /* spill directory; NULL = $TMPDIR or /tmp */
+    unsigned threads;            /* threads for doppel_index_add_batch; 0 = all cores */
+    int extract;                 /* run doppel_extract before normalizing; default 1 */
+    const struct doppel_extract_options *extract_options; /* NULL = defaults; borrowed */
 } doppel_config;
 
 /* Fill *cfg with the documented defaults. */
@@ -307,6 +310,7 @@ typedef struct doppel_add_info {
     uint32_t first_docnum;   /* the earlier document with that id, when duplicate_id */
     int short_doc;           /* fewer words than one shingle: one whole-text shingle */
     doppel_norm_stats norm;  /* repairs made while normalizing this document */
+    unsigned extract_flags;  /* DOPPEL_EXTRACT_* flags when extraction ran */
 } doppel_add_info;
 
 /* Create an index. The configuration is copied. */
@@ -315,11 +319,37 @@ void doppel_index_free(doppel_index *idx);
 
 /* Add one document. text need not be NUL-terminated; id and text are copied
  * as needed and may be released after the call. date is seconds since the
- * epoch or DOPPEL_NO_DATE. Returns DOPPEL_ERR_EMPTY (document not added) when
- * the text has no words. Not valid after doppel_index_finish. */
+ * epoch or DOPPEL_NO_DATE; when it is DOPPEL_NO_DATE and extraction finds a
+ * date (front matter, HTML meta), that one is used. With cfg.extract the raw
+ * text goes through doppel_extract first. Returns DOPPEL_ERR_EMPTY (document
+ * not added) when no words remain, with DOPPEL_EXTRACT_EMPTY in
+ * info->extract_flags when extraction removed everything as boilerplate, and
+ * DOPPEL_ERR_FORMAT for binary data. Not valid after doppel_index_finish. */
 doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
                                const char *text, size_t text_len, int64_t date,
                                doppel_add_info *info, doppel_error *err);
+
+/* One document for doppel_index_add_batch; pointers are borrowed for the call. */
+typedef struct doppel_doc_input {
+    const char *id;
+    size_t id_len;
+    const char *text;
+    size_t text_len;
+    int64_t date;            /* seconds since the epoch or DOPPEL_NO_DATE */
+} doppel_doc_input;
+
+/* Add n documents, computing their features (normalize, shingle, sketch) on
+ * cfg.threads threads, then appending them in order: the same as calling
+ * doppel_index_add for each, with the same docnums and results for any
+ * thread count. statuses[i] (optional) receives each document's status:
+ * DOPPEL_OK, or DOPPEL_ERR_EMPTY / DOPPEL_ERR_FORMAT for a document that was
+ * not added. infos
+ * (optional, n entries) as for doppel_index_add. A fatal error (out of
+ * memory, spill I/O) stops the batch and is returned; documents before it
+ * were added, the rest have status DOPPEL_ERR_STATE. */
+doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *docs, size_t n,
+                                     doppel_status *statuses, doppel_add_info *infos,
+                                     doppel_error *err);
 
 /* Called during finish with a phase name and progress in [0,1]. */
 typedef void (*doppel_progress_fn)(const char *phase, double done, void *user);
@@ -530,13 +560,332 @@ doppel_status doppel_eval_files(const char *pred_path, const char *gold_path,
  * Extraction: front matter, Markdown, HTML, boilerplate (extract)
  * ==================================================================== */
 
-/* (extract section) */
+/*
+ * What doppel compares is the article, not the page. doppel_extract turns the
+ * raw bytes of one document (a file, or the text field of a JSONL record) into
+ * cleaned article text plus metadata:
+ *
+ *   format detection -> front matter (YAML subset) -> Markdown or HTML to
+ *   blocks of text -> layer 1 boilerplate (each block scored on signals that
+ *   do not depend on one site or one language) -> optional layer 2 (lines
+ *   recurring across the corpus, from a doppel_boiler_counter filled in a
+ *   first pass) -> text, paragraphs separated by one blank line.
+ *
+ * The unit of keeping and dropping is a line of the input (for HTML, a block
+ * element); --explain lists every dropped line with its reason.
+ */
+
+typedef enum doppel_extract_format {
+    DOPPEL_FORMAT_AUTO = 0,     /* decide from the content (see doppel_extract) */
+    DOPPEL_FORMAT_TEXT = 1,     /* plain text: lines and blank-line paragraphs */
+    DOPPEL_FORMAT_MARKDOWN = 2, /* Markdown, optionally with YAML front matter */
+    DOPPEL_FORMAT_HTML = 3      /* HTML (parsed as HTML5; broken markup repaired) */
+} doppel_extract_format;
+
+/* Lower-case name ("auto", "text", "markdown", "html"); never NULL. */
+const char *doppel_extract_format_name(doppel_extract_format f);
+
+/* Why a line was dropped. */
+typedef enum doppel_drop_reason {
+    DOPPEL_DROP_NONE = 0,
+    DOPPEL_DROP_METADATA,   /* front matter: its fields became metadata */
+    DOPPEL_DROP_MARKUP,     /* markup with no text: fence, rule, link definition */
+    DOPPEL_DROP_ELEMENT,    /* inside an HTML element that never holds the article
+                               (nav, aside, footer, header, form, noscript, iframe) */
+    DOPPEL_DROP_LINKS,      /* mostly link text */
+    DOPPEL_DROP_SHORT,      /* short, and not among article paragraphs */
+    DOPPEL_DROP_NOT_PROSE,  /* too few function words for running text */
+    DOPPEL_DROP_CONTEXT,    /* borderline, and its neighbours are boilerplate */
+    DOPPEL_DROP_PROMPT,     /* subscribe / share / comment / login / legal prompt */
+    DOPPEL_DROP_ADVERT,     /* advertisement marker */
+    DOPPEL_DROP_NAVIGATION, /* menu or breadcrumb */
+    DOPPEL_DROP_TEASER,     /* in a teaser, "popular" or related-articles block */
+    DOPPEL_DROP_REPEATED,   /* a short line that occurs more than once in the page */
+    DOPPEL_DROP_CORPUS      /* recurs across the corpus (layer 2) */
+} doppel_drop_reason;
+
+/* Lower-case name ("short", "teaser", ...); never NULL. */
+const char *doppel_drop_reason_name(doppel_drop_reason r);
+
+typedef struct doppel_boiler_counter doppel_boiler_counter;
+
+typedef struct doppel_extract_options {
+    doppel_extract_format format;  /* default DOPPEL_FORMAT_AUTO */
+    int front_matter;    /* parse YAML front matter into metadata; default 1 */
+    int boilerplate;     /* layer 1: drop page chrome; default 1 */
+    int explain;         /* collect dropped lines in the result; default 0 */
+    /* Layer 2: when non-NULL, kept lines the counter calls boilerplate are
+     * dropped too. Read only; may be shared by extractors in many threads. */
+    const doppel_boiler_counter *corpus;
+    /* Layer 1 thresholds; their meaning and defaults are tabled in
+     * src/boilerplate.c. Lengths are in bytes of cleaned text. */
+    unsigned length_low;         /* shorter blocks are "short"; default 70 */
+    unsigned length_high;        /* good blocks are at least this long; default 200 */
+    double stopwords_low;        /* below: not running text; default 0.15 */
+    double stopwords_high;       /* at or above (and long): good; default 0.25 */
+    double max_link_density;     /* more link text than this: links; default 0.2 */
+    unsigned max_heading_distance; /* a heading this close before good text is kept; default 200 */
+} doppel_extract_options;
+
+/* Fill *opt with the defaults above. */
+void doppel_extract_options_default(doppel_extract_options *opt);
+
+/* One dropped line (only collected when options.explain is set). */
+typedef struct doppel_dropped_line {
+    uint32_t line;               /* 1-based line of the input it came from */
+    doppel_drop_reason reason;
+    const char *text;            /* the line's text after markup removal; NUL-terminated */
+    size_t len;
+} doppel_dropped_line;
+
+/* Result flags: what the caller may want to report. */
+#define DOPPEL_EXTRACT_EMPTY          0x01u /* nothing survived: the page is all boilerplate */
+#define DOPPEL_EXTRACT_FM_UNCLOSED    0x02u /* front matter opened but never closed: kept as text */
+#define DOPPEL_EXTRACT_FM_NOT_YAML    0x04u /* "---" block that is not YAML: kept as text */
+#define DOPPEL_EXTRACT_CHARSET_CONVERTED 0x08u /* declared latin-1/windows-1252: converted to UTF-8 */
+#define DOPPEL_EXTRACT_CHARSET_UNKNOWN 0x10u  /* declared another non-UTF-8 charset: bytes passed through */
+#define DOPPEL_EXTRACT_HTML_REPAIRED  0x20u /* the HTML parser had to repair broken markup */
+
+/* What doppel_extract produced. Every pointer is owned by the extractor and
+ * valid until its next doppel_extract or doppel_extractor_free. */
+typedef struct doppel_extract_result {
+    const char *text;            /* kept text; paragraphs separated by "\n\n"; NUL-terminated */
+    size_t text_len;
+    const char *title;           /* metadata; NULL when absent */
+    const char *date;            /* as written in the document (see doppel_parse_date) */
+    const char *description;
+    const char *url;
+    doppel_extract_format format;  /* the format used (detected or forced) */
+    unsigned flags;              /* DOPPEL_EXTRACT_* */
+    size_t lines_kept, lines_dropped;
+    const doppel_dropped_line *dropped;  /* in input order; NULL unless explain */
+    size_t num_dropped;
+} doppel_extract_result;
+
+/* An extractor holds the buffers one extraction needs, reused from call to
+ * call so a stream of documents costs no allocation once they are warm. One
+ * extractor per thread. */
+typedef struct doppel_extractor doppel_extractor;
+
+doppel_status doppel_extractor_new(doppel_extractor **out, doppel_error *err);
+void doppel_extractor_free(doppel_extractor *ex);
+
+/* Extract one document of len bytes (need not be NUL-terminated). opt NULL =
+ * defaults. AUTO detection: a document starting with a doctype or <html>, or
+ * whose first 4 KiB hold several HTML block tags, is HTML; one that opens
+ * with front matter or uses Markdown links/headings is Markdown; anything
+ * else is text. Returns DOPPEL_ERR_FORMAT for binary data (NUL or control
+ * bytes in the first 8 KiB), DOPPEL_ERR_ARG for a bad option. A page that is
+ * all boilerplate is not an error: DOPPEL_OK with text_len 0 and
+ * DOPPEL_EXTRACT_EMPTY set, for the caller to report. */
+doppel_status doppel_extract(doppel_extractor *ex, const char *raw, size_t len,
+                             const doppel_extract_options *opt,
+                             doppel_extract_result *out, doppel_error *err);
+
+/*
+ * Layer 2: corpus-level boilerplate. A line (normalized: case folded, digits
+ * folded to 0, whitespace collapsed) that recurs in many documents whose
+ * content differs is page chrome even when it reads like prose ("All
+ * rights reserved. This material may not be published..."). Pass 1 adds
+ * every document's extracted text; pass 2 extracts again with
+ * options.corpus set, or asks doppel_boiler_is_line directly.
+ *
+ * Structure: a count-min sketch (4 rows, conservative update) of 32-bit
+ * cells counting documents per line hash, each cell paired with a 32-bit
+ * bitmap of "content keys" — a hash of the document's longest other line — so that
+ * the many reprints of one article (which share their longest line) count as
+ * one context and their paragraphs are never called boilerplate. Memory is
+ * fixed at creation (8 bytes per cell); the default 16 MiB has 2^19 cells per
+ * row. The sketch only overestimates; the decision threshold is raised by the
+ * sketch's measured noise floor (estimates of lines never added), so a full
+ * sketch (10M+ documents) stays conservative instead of calling everything
+ * boilerplate.
+ */
+typedef struct doppel_boiler_options {
+    size_t memory_bytes;    /* sketch size; default 16 MiB, at least 64 KiB */
+    unsigned min_docs;      /* a line must occur in at least this many documents; default 20 */
+    double min_share;       /* ...and in this share of all documents added; default 0 */
+    unsigned min_contexts;  /* ...with this many distinct content keys (max 32); default 5 */
+    uint64_t seed;          /* default 1 */
+} doppel_boiler_options;
+
+void doppel_boiler_options_default(doppel_boiler_options *opt);
+
+/* opt NULL = defaults. */
+doppel_status doppel_boiler_counter_new(const doppel_boiler_options *opt,
+                                        doppel_boiler_counter **out, doppel_error *err);
+void doppel_boiler_counter_free(doppel_boiler_counter *bc);
+
+/* Pass 1: count the distinct non-empty lines of one document's extracted
+ * text once each. Not thread-safe; one counter per pass. Lines of more than
+ * 2000 bytes are not counted (chrome is never that long). */
+doppel_status doppel_boiler_add(doppel_boiler_counter *bc, const char *text, size_t len);
+
+/* End pass 1: measure the sketch's noise floor and fix the threshold. Needed
+ * before doppel_boiler_is_line; no more adds or merges after it
+ * (DOPPEL_ERR_STATE). */
+doppel_status doppel_boiler_finish(doppel_boiler_counter *bc);
+
+/* Combine b into a (same options required): counters from parallel pass-1
+ * workers merge into one. DOPPEL_ERR_ARG when the shapes differ. */
+doppel_status doppel_boiler_merge(doppel_boiler_counter *a, const doppel_boiler_counter *b);
+
+/* Pass 2: is this line corpus boilerplate? 0 before doppel_boiler_finish.
+ * Thread-safe: many extractors may consult one finished counter. */
+int doppel_boiler_is_line(const doppel_boiler_counter *bc, const char *line, size_t len);
+
+typedef struct doppel_boiler_stats {
+    uint64_t docs;            /* documents added */
+    uint64_t lines;           /* distinct-per-document lines counted */
+    size_t memory_bytes;      /* heap held by the counter (fixed at creation) */
+    double fill;              /* share of non-zero cells in row 0 */
+    uint32_t noise_floor;     /* documents a never-seen line appears to have */
+    uint32_t threshold;       /* documents a line needs now to be boilerplate */
+} doppel_boiler_stats;
+
+void doppel_boiler_get_stats(const doppel_boiler_counter *bc, doppel_boiler_stats *out);
 
 /* ======================================================================
  * Story clustering (story)
  * ==================================================================== */
 
-/* (story section) */
+/*
+ * The story level groups documents that report one news event in their own
+ * words, above the copy level (a story holds whole copy clusters, never part
+ * of one). Each document becomes a short weighted term vector: case-folded
+ * Snowball stems without stopwords, plus terms for what tells one event from
+ * another of the same kind — capitalized names, numbers with units, dates,
+ * quoted phrases — weighted by TF-IDF with document frequencies learned from
+ * the corpus, the title counting more than the body. Only each document's
+ * top-weighted terms are kept (see doppel_story_options.top_terms).
+ *
+ * Use: doppel_story_new; a first pass over the corpus calling
+ * doppel_story_learn for every document (document frequencies); a second
+ * pass calling doppel_story_add for every document; doppel_story_finish;
+ * then doppel_story_of and doppel_story_get_info.
+ *
+ * Clustering is online news-stream clustering: documents (copy clusters)
+ * are taken in order of (date, hash of title and text), never in order of
+ * arrival, and each joins the live story whose centroid is most similar, if
+ * the cosine reaches a threshold that depends on the document's length, or
+ * opens a new one. A story ages out window_seconds after its last dated
+ * member. Then stories whose centroids are alike (merge_threshold) and whose
+ * dates are within the window are merged: the first reports of an event
+ * often share too little to meet, and start parallel fragments. Undated
+ * documents are taken first, in hash order, and never age a story out, so a
+ * corpus with no dates is clustered in one batch in hash order; the merge
+ * step makes the result depend less on which documents come first.
+ * Candidate stories come from an inverted index over
+ * each document's top index_terms terms whose posting lists keep only the
+ * max_postings most recent entries, so each document costs a bounded amount
+ * of work and the whole run is near-linear in the number of documents.
+ *
+ * The partition (which documents share a story) and the story numbers
+ * depend only on the set of documents added, their dates and copy clusters:
+ * not on the order of doppel_story_add calls. The module is single-threaded;
+ * a caller running other stages with several threads gets the same result.
+ */
+
+/* copy_cluster value of a document that is in no copy cluster. */
+#define DOPPEL_STORY_NO_COPY UINT32_MAX
+/* doppel_story_of for a document number that was never added. */
+#define DOPPEL_STORY_NONE UINT32_MAX
+
+typedef struct doppel_story_options {
+    const char *language;   /* Snowball algorithm name; default "english" */
+    double threshold;       /* cosine a long document needs to join a story; default 0.22 */
+    double short_threshold; /* cosine a short one (a headline) needs; default 0.08.
+                               Between the two, the threshold follows the
+                               logarithm of the document's effective number
+                               of terms from 6 (short) to 30 (long) */
+    double merge_threshold; /* centroid cosine at which two stories that grew
+                               apart are merged; default 0.5; 1 = never */
+    unsigned top_terms;     /* K: terms kept per document; default 32 (8 bytes each) */
+    unsigned index_terms;   /* of those, indexed for candidate search; default 12 */
+    unsigned max_postings;  /* most recent entries kept per posting list; default 256 */
+    double title_weight;    /* an occurrence in the title counts this many times; default 3 */
+    double name_boost;      /* weight factor for names (capitalized, acronyms); default 2 */
+    double date_boost;      /* for dates and years; default 2 */
+    double unit_boost;      /* for numbers with units; default 2 */
+    double quote_boost;     /* for quoted phrases; default 1.5 */
+    int64_t window_seconds; /* a story ages out this long after its last dated
+                               member; default 5 days; 0 = never */
+} doppel_story_options;
+
+/* Fill *opt with the documented defaults. */
+void doppel_story_options_default(doppel_story_options *opt);
+
+typedef struct doppel_story doppel_story;
+
+/* Create a story clusterer; the options are copied, NULL means the defaults
+ * (language must be a libstemmer algorithm name). Returns NULL and fills err
+ * on failure. */
+doppel_story *doppel_story_new(const doppel_story_options *opt, doppel_error *err);
+void doppel_story_free(doppel_story *st);
+
+/* First pass: count the document's distinct terms into the document
+ * frequencies. title may be NULL (title_len 0). Not valid after the first
+ * doppel_story_add. Learning from a sample is allowed; terms never seen while
+ * learning are ignored by doppel_story_add, and terms seen in fewer than two
+ * learned documents cannot link documents and are not kept. */
+doppel_status doppel_story_learn(doppel_story *st, const char *title, size_t title_len,
+                                 const char *text, size_t text_len, doppel_error *err);
+
+/* Second pass: add document docnum (any uint32 below UINT32_MAX, each at most
+ * once) with its date (seconds since the epoch or DOPPEL_NO_DATE) and the
+ * copy cluster it belongs to (documents with the same value always share a
+ * story; DOPPEL_STORY_NO_COPY for none). The text is not kept. A document
+ * without a single kept term is still added and becomes a story of its own
+ * copy cluster. DOPPEL_ERR_STATE when nothing was learned or after finish. */
+doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *title,
+                               size_t title_len, const char *text, size_t text_len,
+                               int64_t date, uint32_t copy_cluster, doppel_error *err);
+
+/* Cluster everything added. Afterwards only the queries below are valid. */
+doppel_status doppel_story_finish(doppel_story *st, doppel_error *err);
+
+/* Story number of a document (0, 1, ... in order of each story's first
+ * document by date, then hash), or DOPPEL_STORY_NONE. Valid after finish. */
+uint32_t doppel_story_of(const doppel_story *st, uint32_t docnum);
+
+/* Number of stories (after finish). */
+uint32_t doppel_story_count(const doppel_story *st);
+
+#define DOPPEL_STORY_TOP_TERMS 8
+
+/* What the `doppel stories` report prints for one story. */
+typedef struct doppel_story_info {
+    uint32_t size;          /* documents */
+    uint32_t copies;        /* distinct copy clusters among them */
+    int64_t first_date;     /* earliest dated member, or DOPPEL_NO_DATE */
+    int64_t last_date;      /* latest dated member, or DOPPEL_NO_DATE */
+    unsigned num_terms;     /* entries used in terms[] */
+    /* Highest-weighted terms of the story's centroid, most weighty first:
+     * stems, names, dates ("2013-06"), quantities ("90 day") or quoted
+     * phrases. Owned by the handle, valid until doppel_story_free. */
+    const char *terms[DOPPEL_STORY_TOP_TERMS];
+} doppel_story_info;
+
+/* DOPPEL_ERR_ARG when story >= doppel_story_count, DOPPEL_ERR_STATE before finish. */
+doppel_status doppel_story_get_info(const doppel_story *st, uint32_t story,
+                                    doppel_story_info *out);
+
+typedef struct doppel_story_stats {
+    uint64_t learned_docs;      /* documents counted by doppel_story_learn */
+    uint64_t docs;              /* documents added */
+    uint64_t vocabulary;        /* distinct terms learned */
+    uint64_t units;             /* copy clusters clustered (documents merged by copy) */
+    uint64_t stories;
+    uint64_t candidates;        /* (document, story) similarities computed */
+    uint64_t capped_postings;   /* posting entries dropped by max_postings */
+    uint64_t memory_bytes;      /* heap held through doppel's allocator now, by the
+                                   whole process (this handle's share when it is
+                                   the only live doppel object) */
+    uint64_t doc_bytes;         /* per-document vectors and records held by this
+                                   handle (released by finish) */
+} doppel_story_stats;
+
+void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #include "internal.h"
 
 #include <math.h>
+#include <unistd.h>
 
 void doppel_config_default(doppel_config *cfg) {
     *cfg = (doppel_config){0};
@@ -22,6 +23,7 @@ void doppel_config_default(doppel_config *cfg) {
     cfg->verify = DOPPEL_VERIFY_EXACT;
     cfg->canonical = DOPPEL_CANON_LONGEST;
     cfg->max_bucket = 100;
+    cfg->extract = 1;
 }
 
 doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err) {
@@ -42,12 +44,19 @@ doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err
     if (cfg->bands && (uint64_t)cfg->bands * cfg->rows > cfg->num_perm)
         return dp_fail(err, DOPPEL_ERR_ARG, "bands x rows = %u x %u exceeds num_perm %u",
                        cfg->bands, cfg->rows, cfg->num_perm);
+    if (cfg->threads > DP_MAX_THREADS)
+        return dp_fail(err, DOPPEL_ERR_ARG, "threads %u: at most %d", cfg->threads, DP_MAX_THREADS);
     if (cfg->max_bucket < 2)
         return dp_fail(err, DOPPEL_ERR_ARG, "max_bucket %u: must be at least 2", cfg->max_bucket);
     if (cfg->canonical > DOPPEL_CANON_EARLIEST || cfg->verify > DOPPEL_VERIFY_FAST ||
         cfg->sketch > DOPPEL_SKETCH_CLASSIC || cfg->shingle_kind > DOPPEL_SHINGLE_CHAR)
         return dp_fail(err, DOPPEL_ERR_ARG, "unknown enumeration value in configuration");
     return DOPPEL_OK;
+}
+
+unsigned dp_online_cores(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > DP_MAX_THREADS ? DP_MAX_THREADS : (unsigned)n;
 }
 
 double doppel_lsh_probability(double s, unsigned bands, unsigned rows) {

@@ -20,6 +20,8 @@
 #include "lsh.h"
 #include "verify.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 /* Inlined from the system header: word hashes are short, and a call into the
@@ -28,6 +30,18 @@
 #include <xxhash.h>
 
 /* ---- creation ------------------------------------------------------------ */
+
+/* Make at least n feature slots. */
+static doppel_status grow_feats(doppel_index *idx, size_t n) {
+    if (n <= idx->feats_cap) return DOPPEL_OK;
+    void *p = dp_realloc(idx->feats, idx->feats_cap * sizeof *idx->feats, n * sizeof *idx->feats);
+    if (!p) return DOPPEL_ERR_NOMEM;
+    idx->feats = p;
+    for (; idx->feats_cap < n; idx->feats_cap++)
+        if (dp_features_init(&idx->feats[idx->feats_cap], idx->cfg.num_perm, idx->bands))
+            return DOPPEL_ERR_NOMEM;
+    return DOPPEL_OK;
+}
 
 doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, doppel_error *err) {
     *out = NULL;
@@ -52,6 +66,12 @@ doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, dop
     }
     idx->stats.bands = idx->bands;
     idx->stats.rows = idx->rows;
+    idx->threads = cfg->threads ? cfg->threads : dp_online_cores();
+    idx->scratch = dp_calloc(idx->threads, sizeof *idx->scratch);
+    if (!idx->scratch || grow_feats(idx, 1)) {
+        doppel_index_free(idx);
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    }
     *out = idx;
     return DOPPEL_OK;
 }
@@ -69,9 +89,11 @@ void doppel_index_free(doppel_index *idx) {
     dp_free(idx->ids, idx->ids_cap);
     dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
     dp_spill_free(idx->spill);
-    doppel_buf_free(&idx->norm);
-    doppel_hashes_free(&idx->shingles);
-    dp_free(idx->set_buf, 2 * idx->set_cap * sizeof *idx->set_buf);
+    for (unsigned t = 0; idx->scratch && t < idx->threads; t++) dp_scratch_free(&idx->scratch[t]);
+    dp_free(idx->scratch, idx->threads * sizeof *idx->scratch);
+    for (size_t i = 0; i < idx->feats_cap; i++)
+        dp_features_free(&idx->feats[i], idx->cfg.num_perm, idx->bands);
+    dp_free(idx->feats, idx->feats_cap * sizeof *idx->feats);
     size_t n = idx->n;
     dp_free(idx->exact_of, n * sizeof *idx->exact_of + 1);
     dp_free(idx->cluster, n * sizeof *idx->cluster + 1);
@@ -178,10 +200,46 @@ static doppel_status add_id(doppel_index *idx, uint32_t d, const char *id, size_
     return DOPPEL_OK;
 }
 
-static size_t count_words(const char *s, size_t len) {
-    size_t words = len ? 1 : 0;
-    for (size_t i = 0; i < len; i++) words += s[i] == ' ';
-    return words;
+/* Append one document whose features are computed. */
+static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, int64_t date,
+                            const dp_features *f, doppel_add_info *info, doppel_error *err) {
+    *info = (doppel_add_info){0};
+    info->norm = f->norm;
+    info->extract_flags = f->extract_flags;
+    if (f->status == DOPPEL_ERR_EMPTY)
+        return dp_fail(err, DOPPEL_ERR_EMPTY, "document '%.*s' has no words%s",
+                       (int)DP_MIN(id_len, 200), id,
+                       f->extract_flags & DOPPEL_EXTRACT_EMPTY ? " (all boilerplate)" : "");
+    if (f->status == DOPPEL_ERR_FORMAT)
+        return dp_fail(err, DOPPEL_ERR_FORMAT, "document '%.*s' is binary data",
+                       (int)DP_MIN(id_len, 200), id);
+    if (f->status != DOPPEL_OK)
+        return dp_fail(err, f->status, "out of memory processing document '%.*s'",
+                       (int)DP_MIN(id_len, 200), id);
+    if (idx->n >= UINT32_MAX - 1)
+        return dp_fail(err, DOPPEL_ERR_LIMIT, "more than %u documents", UINT32_MAX - 1);
+    if (idx->n == idx->doc_cap && grow_docs(idx))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory after %u documents", idx->n);
+    uint32_t d = idx->n;
+    if (idx->spill) {
+        doppel_status st = dp_spill_append(idx->spill, f->set, (uint32_t)f->set_len,
+                                           &idx->set_off[d], err);
+        if (st) return st;
+    }
+    memcpy(idx->band + (size_t)d * idx->bands, f->band, idx->bands * sizeof *f->band);
+    if (idx->sig)
+        memcpy(idx->sig + (size_t)d * idx->cfg.num_perm, f->sig,
+               idx->cfg.num_perm * sizeof *f->sig);
+    if (add_id(idx, d, id, id_len, info))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory storing ids");
+    idx->text_hash[d] = f->text_hash;
+    idx->set_len[d] = (uint32_t)f->set_len;
+    idx->date[d] = date != DOPPEL_NO_DATE ? date : f->date;
+    info->short_doc = f->short_doc;
+    idx->short_docs += f->short_doc != 0;
+    info->docnum = d;
+    idx->n++;
+    return DOPPEL_OK;
 }
 
 doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
@@ -192,59 +250,73 @@ doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
     *info = (doppel_add_info){0};
     if (idx->finished)
         return dp_fail(err, DOPPEL_ERR_STATE, "documents cannot be added after finish");
-    if (idx->n >= UINT32_MAX - 1)
-        return dp_fail(err, DOPPEL_ERR_LIMIT, "more than %u documents", UINT32_MAX - 1);
-    if (doppel_normalize(text, text_len, &idx->norm, &info->norm))
-        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory normalizing document '%.*s'",
-                       (int)DP_MIN(id_len, 200), id);
-    if (idx->norm.len == 0)
-        return dp_fail(err, DOPPEL_ERR_EMPTY, "document '%.*s' has no words",
-                       (int)DP_MIN(id_len, 200), id);
-    const doppel_config *cfg = &idx->cfg;
-    if (doppel_shingle(idx->norm.data, idx->norm.len, cfg->shingle_kind, cfg->shingle_size,
-                       cfg->seed, &idx->shingles))
-        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory shingling '%.*s'",
-                       (int)DP_MIN(id_len, 200), id);
-    if (idx->n == idx->doc_cap && grow_docs(idx))
-        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory after %u documents", idx->n);
-    uint32_t d = idx->n;
-    /* Only a text of one shingle can be shorter than a shingle. */
-    if (idx->shingles.len == 1) {
-        size_t units = cfg->shingle_kind == DOPPEL_SHINGLE_WORD
-                           ? count_words(idx->norm.data, idx->norm.len)
-                           : idx->norm.len;
-        info->short_doc = units < cfg->shingle_size;
-    }
+    dp_features_compute(&idx->cfg, idx->bands, idx->rows, &idx->scratch[0], text, text_len,
+                        &idx->feats[0]);
+    return commit(idx, id, id_len, date, &idx->feats[0], info, err);
+}
 
-    size_t ns = idx->shingles.len;
-    if (ns > idx->set_cap) {
-        size_t cap = idx->set_cap;
-        void *p = idx->set_buf;
-        size_t old_bytes = 2 * cap * sizeof(uint32_t);
-        while (cap < ns) cap = cap ? cap * 2 : 4096;
-        p = dp_realloc(p, old_bytes, 2 * cap * sizeof(uint32_t));
-        if (!p) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-        idx->set_buf = p;
-        idx->set_cap = cap;
-    }
-    size_t set_len = dp_make_set32(idx->shingles.v, ns, idx->set_buf, idx->set_buf + idx->set_cap);
-    if (idx->spill) {
-        doppel_status st = dp_spill_append(idx->spill, idx->set_buf, (uint32_t)set_len,
-                                           &idx->set_off[d], err);
-        if (st) return st;
-    }
-    uint32_t *sig = idx->sig ? idx->sig + (size_t)d * cfg->num_perm : idx->sig_buf;
-    doppel_minhash(cfg->sketch, idx->shingles.v, ns, cfg->seed, cfg->num_perm, sig);
-    dp_band_hashes(sig, idx->bands, idx->rows, idx->band + (size_t)d * idx->bands);
+/* ---- batches on several threads ----------------------------------------------- */
 
-    if (add_id(idx, d, id, id_len, info))
-        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory storing ids");
-    idx->text_hash[d] = XXH3_64bits(idx->norm.data, idx->norm.len);
-    idx->set_len[d] = (uint32_t)set_len;
-    idx->date[d] = date;
-    idx->short_docs += info->short_doc != 0;
-    info->docnum = d;
-    idx->n++;
+typedef struct batch_job {
+    doppel_index *idx;
+    const doppel_doc_input *docs;
+    size_t n;
+    atomic_size_t next;   /* the next document to take */
+} batch_job;
+
+typedef struct worker_arg {
+    batch_job *job;
+    dp_scratch *scratch;
+} worker_arg;
+
+/* Documents are taken one at a time from a shared counter, so a thread that
+ * got short documents takes more; results go to the document's own slot. */
+static void *worker(void *p) {
+    worker_arg *w = p;
+    batch_job *job = w->job;
+    doppel_index *idx = job->idx;
+    for (;;) {
+        size_t i = atomic_fetch_add(&job->next, 1);
+        if (i >= job->n) break;
+        dp_features_compute(&idx->cfg, idx->bands, idx->rows, w->scratch, job->docs[i].text,
+                            job->docs[i].text_len, &idx->feats[i]);
+    }
+    return NULL;
+}
+
+doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *docs, size_t n,
+                                     doppel_status *statuses, doppel_add_info *infos,
+                                     doppel_error *err) {
+    if (idx->finished)
+        return dp_fail(err, DOPPEL_ERR_STATE, "documents cannot be added after finish");
+    if (grow_feats(idx, n)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for a batch");
+    batch_job job = {idx, docs, n, 0};
+    unsigned threads = idx->threads;
+    if (threads > n / 8) threads = n / 8 ? (unsigned)(n / 8) : 1;  /* tiny batches: stay inline */
+    pthread_t tid[DP_MAX_THREADS];
+    worker_arg args[DP_MAX_THREADS];
+    unsigned started = 0;
+    for (unsigned t = 1; t < threads; t++) {
+        args[t] = (worker_arg){&job, &idx->scratch[t]};
+        if (pthread_create(&tid[t], NULL, worker, &args[t]) != 0) break;
+        started = t;
+    }
+    args[0] = (worker_arg){&job, &idx->scratch[0]};
+    worker(&args[0]);  /* the calling thread works too */
+    for (unsigned t = 1; t <= started; t++) pthread_join(tid[t], NULL);
+
+    /* Commit in input order: the index is the same for any thread count. */
+    for (size_t i = 0; i < n; i++) {
+        doppel_add_info local;
+        doppel_add_info *info = infos ? &infos[i] : &local;
+        doppel_status st = commit(idx, docs[i].id, docs[i].id_len, docs[i].date, &idx->feats[i],
+                                  info, err);
+        if (statuses) statuses[i] = st;
+        if (st != DOPPEL_OK && st != DOPPEL_ERR_EMPTY && st != DOPPEL_ERR_FORMAT) {
+            for (size_t k = i + 1; statuses && k < n; k++) statuses[k] = DOPPEL_ERR_STATE;
+            return st;
+        }
+    }
     return DOPPEL_OK;
 }
 

@@ -5,6 +5,7 @@
 #ifndef DOPPEL_INDEX_IMPL_H
 #define DOPPEL_INDEX_IMPL_H
 #include "internal.h"
+#include "docfeatures.h"
 #include "spill.h"
 
 typedef struct edge {
@@ -37,12 +38,12 @@ struct doppel_index {
 
     dp_spill *spill;
 
-    /* scratch reused by every add */
-    doppel_buf norm;
-    doppel_hashes shingles;
-    uint32_t *set_buf;     /* 2 x set_cap: values and radix scratch */
-    size_t set_cap;
-    uint32_t sig_buf[DP_MAX_PERM];
+    /* feature computation: one scratch per thread, one features slot per
+     * document of the current batch (slot 0 serves single adds) */
+    unsigned threads;
+    dp_scratch *scratch;
+    dp_features *feats;
+    size_t feats_cap;
 
     /* results */
     uint32_t *exact_of;    /* first document with the same normalized text */

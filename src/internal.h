@@ -69,6 +69,11 @@ size_t dp_utf8_seq_len(const unsigned char *s, size_t avail);
  * replaced, or SIZE_MAX when out of memory. */
 size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out);
 
+/* Threads a batch may use; doppel_config_validate enforces it. */
+#define DP_MAX_THREADS 256
+/* Cores online, at least 1. */
+unsigned dp_online_cores(void);
+
 #define DP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DP_MAX(a, b) ((a) > (b) ? (a) : (b))
 

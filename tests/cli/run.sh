@@ -64,8 +64,17 @@ expect_rc zstd 0 "$DOPPEL" cluster --quiet "$T/small.zst"
 golden cluster.jsonl "$T/zstd.out"
 expect_rc dedup-stdin 0 sh -c "cat small.jsonl | '$DOPPEL' dedup --quiet - -o '$T/dedup2.jsonl'"
 golden dedup.jsonl "$T/dedup2.jsonl"
+expect_rc corpus-boiler 0 sh -c "cat small.jsonl | '$DOPPEL' cluster --quiet --corpus-boilerplate -"
+golden cluster.jsonl "$T/corpus-boiler.out"
 expect_rc fast 0 "$DOPPEL" cluster --quiet --fast small.jsonl
 has fast-edited '"id":"edited","cluster":0' "$T/fast.out"
+
+# a larger corpus: identical output for 1, 2 and 4 threads
+"$DOPPEL" synth -n 3000 --seed 5 -o "$T/syn.jsonl" --quiet
+for t in 1 2 4; do
+  expect_rc "threads$t" 0 "$DOPPEL" cluster --quiet --threads $t --level all "$T/syn.jsonl" -o "$T/threads$t.jsonl"
+done
+if cmp -s "$T/threads1.jsonl" "$T/threads2.jsonl" && cmp -s "$T/threads1.jsonl" "$T/threads4.jsonl"; then ok; else bad "threads: output depends on the thread count"; fi
 
 # ---- bad input: reported with file:line, skipped, counted -------------------------
 expect_rc bad 0 "$DOPPEL" cluster bad.jsonl --summary "$T/bad.json"
@@ -98,8 +107,22 @@ expect_rc bigline 0 "$DOPPEL" cluster --max-doc-bytes 1K small.jsonl --summary "
 has bigline-count '"skipped_too_large":' "$T/big.json"
 has bigline-msg "small.jsonl:1: line longer than 1024 bytes" "$T/bigline.err"
 
+# ---- story level: every document gets a story; copies share one -------------------
+expect_rc level-all 0 "$DOPPEL" cluster --quiet --level all small.jsonl
+has level-all-cols '"id":"teaser","cluster":0,"canonical":"wrapped","relation":"contained","score":0.9014,"story":' "$T/level-all.out"
+if [ "$(grep -c '"story":' "$T/level-all.out")" -eq 7 ]; then ok; else bad "level-all: not every line has a story"; fi
+# copies of one text are in one story: the story of every cluster-0 document is the same
+if [ "$(grep '"cluster":0,' "$T/level-all.out" | sed 's/.*"story":\([0-9]*\).*/\1/' | sort -u | wc -l)" -eq 1 ]; then ok; else bad "level-all: a copy cluster split across stories"; fi
+expect_rc level-story 0 "$DOPPEL" cluster --quiet --level story small.jsonl
+hasnt level-story-cols '"canonical"' "$T/level-story.out"
+expect_rc stories 0 "$DOPPEL" stories --quiet small.jsonl
+has stories-fields '"story":[0-9]*,"size":[0-9]*,"first_date":"2024-02-' "$T/stories.out"
+if [ "$(grep -o '"[a-z-]*"\]*[],]' "$T/stories.out" | grep -c -E 'orig|other|exact-copy|edited|teaser|wrapped|audit')" -ge 7 ]; then ok; else bad "stories: members missing"; fi
+expect_rc stories-again 0 "$DOPPEL" stories --quiet --threads 1 small.jsonl
+if cmp -s "$T/stories.out" "$T/stories-again.out"; then ok; else bad "stories: output depends on threads"; fi
+
 # ---- usage ----------------------------------------------------------------------------
-for c in cluster dedup pairs compare; do
+for c in cluster dedup pairs compare stories; do
   expect_rc "help-$c" 0 "$DOPPEL" "$c" --help
   has "help-$c-text" "usage: doppel $c" "$T/help-$c.out"
 done

@@ -1,0 +1,222 @@
+/*
+ * stories.c — the story level in the CLI: two more passes over the input
+ * after the copy level, and `doppel stories`, which prints each story.
+ */
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One pass over the indexed records, feeding each to the story clusterer. */
+static int story_pass(cli_common *c, const doppel_index *idx, const uint8_t *bits,
+                      doppel_story *st, int adding) {
+    doppel_reader *reader = NULL;
+    doppel_extractor *ex = NULL;
+    doppel_error err = {0};
+    if (doppel_reader_open(c->input, &c->ropt, &reader, &err) ||
+        (c->cfg.extract && doppel_extractor_new(&ex, &err))) {
+        cli_error("%s", err.message);
+        doppel_reader_free(reader);
+        return 1;
+    }
+    doppel_extract_options xopt;
+    doppel_extract_options_default(&xopt);
+    uint64_t ordinal = 0;
+    uint32_t docnum = 0;
+    int rc = 0;
+    for (;;) {
+        doppel_record rec;
+        doppel_status s = doppel_reader_next(reader, &rec, &err);
+        if (s == DOPPEL_END) break;
+        uint64_t i = ordinal++;
+        if (!bits || !(bits[i >> 3] & (1u << (i & 7)))) continue;
+        if (s != DOPPEL_OK) {
+            cli_error("input changed between passes (record %llu)", (unsigned long long)i + 1);
+            rc = 1;
+            break;
+        }
+        const char *text = rec.text, *title = rec.title;
+        size_t text_len = rec.text_len;
+        int64_t date = DOPPEL_NO_DATE;
+        if (rec.date && doppel_parse_date(rec.date, &date)) date = DOPPEL_NO_DATE;
+        doppel_extract_result xr;
+        if (ex && doppel_extract(ex, rec.text, rec.text_len, &xopt, &xr, NULL) == DOPPEL_OK) {
+            text = xr.text;
+            text_len = xr.text_len;
+            if (!title) title = xr.title;
+            if (date == DOPPEL_NO_DATE && xr.date && doppel_parse_date(xr.date, &date))
+                date = DOPPEL_NO_DATE;
+        }
+        size_t title_len = title ? strlen(title) : 0;
+        if (adding) {
+            doppel_doc_result r;
+            if (doppel_index_result(idx, docnum, &r) != DOPPEL_OK) {
+                cli_error("input changed between passes (record %llu)", (unsigned long long)i + 1);
+                rc = 1;
+                break;
+            }
+            s = doppel_story_add(st, docnum, title, title_len, text, text_len, date, r.cluster, &err);
+        } else {
+            s = doppel_story_learn(st, title, title_len, text, text_len, &err);
+        }
+        if (s) {
+            cli_error("%s", err.message);
+            rc = 1;
+            break;
+        }
+        docnum++;
+    }
+    doppel_extractor_free(ex);
+    doppel_reader_free(reader);
+    return rc;
+}
+
+int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *bits,
+                      doppel_story **out) {
+    doppel_error err = {0};
+    doppel_story *st = doppel_story_new(NULL, &err);
+    if (!st) {
+        cli_error("%s", err.message);
+        return 1;
+    }
+    int rc = story_pass(c, idx, bits, st, 0);
+    if (!rc) rc = story_pass(c, idx, bits, st, 1);
+    if (!rc && doppel_story_finish(st, &err)) {
+        cli_error("%s", err.message);
+        rc = 1;
+    }
+    if (rc) {
+        doppel_story_free(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+static const char stories_usage[] =
+    "usage: doppel stories [options] INPUT\n\n"
+    "Group the documents into news stories (articles about one event, in any words)\n"
+    "and write one JSON line per story, largest first:\n"
+    "  {\"story\", \"size\", \"first_date\", \"last_date\", \"terms\", \"copies\"}\n"
+    "terms are the story's top terms; copies lists the member ids grouped by copy\n"
+    "cluster (exact, near and contained copies together), canonical first.\n"
+    "Takes the input and matching options of `doppel cluster --help`.\n";
+
+static void write_date(FILE *fp, int64_t t) {
+    if (t == DOPPEL_NO_DATE) {
+        fputs("null", fp);
+        return;
+    }
+    /* civil from days: the inverse of doppel_parse_date's */
+    int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, secs = t - days * 86400;
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    fprintf(fp, "\"%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ\"", (long long)(y + (m <= 2)),
+            (long long)m, (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60),
+            (long long)(secs % 60));
+}
+
+typedef struct member {
+    uint32_t story, cluster, canonical_first, doc;
+} member;
+
+static int cmp_member(const void *x, const void *y) {
+    const member *a = x, *b = y;
+    if (a->story != b->story) return a->story < b->story ? -1 : 1;
+    if (a->cluster != b->cluster) return a->cluster < b->cluster ? -1 : 1;
+    if (a->canonical_first != b->canonical_first) return a->canonical_first < b->canonical_first ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+typedef struct story_order {
+    uint32_t story, size;
+} story_order;
+
+static int cmp_order(const void *x, const void *y) {
+    const story_order *a = x, *b = y;
+    if (a->size != b->size) return a->size > b->size ? -1 : 1;
+    return (a->story > b->story) - (a->story < b->story);
+}
+
+int cmd_stories(int argc, char **argv) {
+    cli_common c;
+    int first = cli_parse_common(argc, argv, &c, stories_usage);
+    if (first == -1) return 0;
+    if (first == -2) return EXIT_USAGE;
+    if (argc - first != 1) {
+        cli_error("stories needs exactly one INPUT (see --help)");
+        return EXIT_USAGE;
+    }
+    c.input = argv[first];
+    if (!strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
+    doppel_index *idx = NULL;
+    doppel_story *st = NULL;
+    cli_counts counts;
+    uint8_t *bits = NULL;
+    int rc = cli_build_index(&c, &idx, &counts, &bits);
+    if (!rc) rc = cli_build_stories(&c, idx, bits, &st);
+    free(bits);
+    if (rc) {
+        doppel_index_free(idx);
+        cli_common_free(&c);
+        return rc;
+    }
+    uint32_t n = doppel_index_count(idx), ns = doppel_story_count(st);
+    member *m = malloc((n + 1) * sizeof *m);
+    story_order *order = calloc(ns + 1, sizeof *order);
+    uint32_t *start = calloc(ns + 1, sizeof *start);
+    cli_out out;
+    if (!m || !order || !start || cli_out_open(&out, c.output)) {
+        if (!m || !order || !start) cli_error("out of memory");
+        rc = 1;
+        goto done;
+    }
+    for (uint32_t d = 0; d < n; d++) {
+        doppel_doc_result r;
+        doppel_index_result(idx, d, &r);
+        m[d] = (member){doppel_story_of(st, d), r.cluster, r.canonical != d, d};
+    }
+    qsort(m, n, sizeof *m, cmp_member);
+    for (uint32_t i = 0; i < ns; i++) order[i].story = i;
+    for (uint32_t i = n; i-- > 0;) start[m[i].story] = i;
+    for (uint32_t i = 0; i < n; i++) order[m[i].story].size++;
+    qsort(order, ns, sizeof *order, cmp_order);
+    for (uint32_t k = 0; k < ns; k++) {
+        uint32_t s = order[k].story;
+        if (!order[k].size) continue;
+        doppel_story_info inf;
+        doppel_story_get_info(st, s, &inf);
+        fprintf(out.fp, "{\"story\":%u,\"size\":%u,\"first_date\":", s, inf.size);
+        write_date(out.fp, inf.first_date);
+        fputs(",\"last_date\":", out.fp);
+        write_date(out.fp, inf.last_date);
+        fputs(",\"terms\":[", out.fp);
+        for (unsigned t = 0; t < inf.num_terms; t++) {
+            if (t) fputc(',', out.fp);
+            cli_json_string(out.fp, inf.terms[t], strlen(inf.terms[t]));
+        }
+        fputs("],\"copies\":[", out.fp);
+        for (uint32_t i = start[s]; i < n && m[i].story == s; i++) {
+            int open_group = i == start[s] || m[i - 1].cluster != m[i].cluster;
+            int close_group = i + 1 >= n || m[i + 1].story != s || m[i + 1].cluster != m[i].cluster;
+            if (open_group) fputs(i == start[s] ? "[" : ",[", out.fp);
+            else fputc(',', out.fp);
+            doppel_doc_result r;
+            doppel_index_result(idx, m[i].doc, &r);
+            cli_json_string(out.fp, r.id, r.id_len);
+            if (close_group) fputc(']', out.fp);
+        }
+        fputs("]}\n", out.fp);
+    }
+    rc = cli_out_commit(&out) ? 1 : 0;
+done:
+    free(m);
+    free(order);
+    free(start);
+    doppel_story_free(st);
+    doppel_index_free(idx);
+    cli_common_free(&c);
+    return rc;
+}

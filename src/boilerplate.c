@@ -1,0 +1,759 @@
+/*
+ * boilerplate.c — layer 1: which blocks of one page are the article.
+ *
+ * The core is jusText's (Pomikálek 2011) two-step classification. Each block
+ * first gets a class from its own text:
+ *
+ *   link density > max_link_density                    bad   (links)
+ *   length < length_low, any link text                  bad   (links)
+ *   length < length_low                                 short
+ *   stopword share >= stopwords_high, length >= high    good
+ *   stopword share >= stopwords_low                     neargood
+ *   otherwise                                           bad   (not-prose)
+ *
+ * then short and neargood blocks take their class from their neighbours, so
+ * a short line between two article paragraphs survives and a borderline
+ * line in a run of chrome does not:
+ *
+ *   short:    nearest non-short, non-neargood neighbours both good -> good;
+ *             both bad (the page edges count as bad) -> bad; mixed -> good
+ *             only when a neargood block sits on the bad side, else bad
+ *   neargood: nearest good/bad neighbours both bad -> bad, else good
+ *   heading:  a short heading within max_heading_distance bytes before a
+ *             good block is kept
+ *
+ * The thresholds (all in doppel_extract_options):
+ *
+ *   option                default  meaning
+ *   length_low             70      bytes; shorter blocks are "short"
+ *   length_high           200      bytes; a good block is at least this long
+ *   stopwords_low         0.22     share of function words below which a block
+ *                                  is not running text
+ *   stopwords_high        0.26     share at which a long block is good
+ *   max_link_density      0.2      share of link text above which a block is links
+ *   max_heading_distance  200      bytes between a heading and the good text it heads
+ *
+ * The stopword shares are lower than jusText's (0.30/0.32) because the list
+ * below is short (about 200 words) and shared by several languages rather
+ * than one long per-language list; on the labeled set in tests/data/extract
+ * these values separate prose from chrome best. When a page's words hardly
+ * ever hit the list (a language it does not cover), the stopword test is
+ * replaced by sentence punctuation, so such pages are not emptied.
+ *
+ * Before that, rules that context cannot overrule ("hard"), because they
+ * recognise chrome by what it says or how it is laid out rather than by its
+ * length: prompts (subscribe, share, comment, login, legal, correction
+ * requests), advertisement markers, breadcrumbs and menus, lines with no
+ * letters (share counters), photo credits, short lines repeated within the
+ * page, and teaser blocks: after a section marker ("Most Popular",
+ * "Related", "Other Topics of Interest", ...) every headline and the blurb
+ * under each headline is dropped until two prose paragraphs follow each
+ * other again; and runs of headline + truncated blurb ("...") are dropped
+ * wherever they are. The phrase tables are English first with the most
+ * common equivalents in a few other languages; they only act on short
+ * blocks, so an article that discusses subscriptions is not touched.
+ */
+#include "extract_int.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <xxhash.h>
+
+/* ---- words and stopwords ------------------------------------------------ */
+
+/* Function words: English, plus the most frequent ones of German, French,
+ * Spanish, Italian, Portuguese and Dutch, so the share means "running text"
+ * in those languages too. */
+static const char *const stopword_list[] = {
+    "a", "about", "above", "after", "again", "against", "all", "also", "although", "am",
+    "among", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before",
+    "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does",
+    "doing", "down", "during", "each", "even", "few", "for", "from", "further", "had", "has",
+    "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how",
+    "however", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "may", "me",
+    "might", "more", "most", "much", "must", "my", "no", "nor", "not", "now", "of", "off",
+    "on", "once", "one", "only", "or", "other", "our", "out", "over", "own", "per", "said",
+    "same", "says", "she", "should", "since", "so", "some", "still", "such", "than", "that",
+    "the", "their", "them", "then", "there", "these", "they", "this", "those", "though",
+    "through", "to", "too", "under", "until", "up", "upon", "very", "was", "we", "were",
+    "what", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
+    "will", "with", "within", "without", "would", "yet", "you", "your",
+    /* de */ "der", "die", "das", "und", "ist", "nicht", "mit", "von", "zu", "den", "im",
+    "sich", "des", "auf", "für", "ein", "eine", "dem", "auch", "es", "wird", "wurde", "sie",
+    /* fr */ "le", "la", "les", "et", "est", "un", "une", "du", "que", "qui", "dans", "pour",
+    "pas", "sur", "au", "aux", "ce", "ses", "son", "sont", "été", "avec", "il", "elle",
+    /* es, it, pt */ "el", "los", "las", "y", "en", "del", "se", "por", "con", "para", "una",
+    "es", "lo", "su", "di", "che", "non", "della", "il", "per", "da", "do", "em", "um", "uma",
+    "não", "os", "ao", "como", "mas", "foi",
+    /* nl */ "de", "het", "een", "van", "zijn", "niet", "op", "met", "voor", "dat", "er",
+    NULL};
+
+#define SW_SLOTS 1024  /* power of two, > 2x the list */
+#define SW_MAXLEN 12
+static char sw_table[SW_SLOTS][SW_MAXLEN];
+static pthread_once_t sw_once = PTHREAD_ONCE_INIT;
+
+static uint32_t sw_hash(const char *w, size_t n) {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
+
+static void sw_init(void) {
+    for (int i = 0; stopword_list[i]; i++) {
+        size_t n = strlen(stopword_list[i]);
+        uint32_t h = sw_hash(stopword_list[i], n) & (SW_SLOTS - 1);
+        while (sw_table[h][0]) {
+            if (!strcmp(sw_table[h], stopword_list[i])) break;
+            h = (h + 1) & (SW_SLOTS - 1);
+        }
+        memcpy(sw_table[h], stopword_list[i], n + 1);
+    }
+}
+
+static int is_stopword_h(const char *w, size_t n, uint32_t hash) {
+    uint32_t h = hash & (SW_SLOTS - 1);
+    while (sw_table[h][0]) {
+        if (!memcmp(sw_table[h], w, n) && sw_table[h][n] == '\0') return 1;
+        h = (h + 1) & (SW_SLOTS - 1);
+    }
+    return 0;
+}
+
+/* Bytes that belong to a word: ASCII letters and digits and any non-ASCII
+ * byte, except UTF-8 general punctuation (U+2000-U+206F: typographic quotes,
+ * dashes, ellipsis), which would otherwise glue quotes onto words. */
+static int ascii_alnum(unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+
+static size_t word_end(const unsigned char *s, size_t len, size_t i) {
+    size_t start = i;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            /* An apostrophe inside a word ("Russia's", "don't") keeps it whole. */
+            if (c == '\'' && i > start && i + 1 < len && ascii_alnum(s[i + 1])) {
+                i++;
+                continue;
+            }
+            if (!ascii_alnum(c)) break;
+            i++;
+        } else if (c == 0xE2 && i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)) {
+            if (s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 && i > start &&
+                ascii_alnum(s[i + 3])) {
+                i += 3;  /* ’ as an apostrophe */
+                continue;
+            }
+            break;
+        } else {
+            i++;
+        }
+    }
+    return i;
+}
+
+void dp_count_words(const char *str, size_t len, dp_words *w) {
+    pthread_once(&sw_once, sw_init);
+    const unsigned char *s = (const unsigned char *)str;
+    *w = (dp_words){0};
+    uint32_t digits = 0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80 && !ascii_alnum(c)) {  /* the common separators, fast */
+            i++;
+            continue;
+        }
+        size_t e = word_end(s, len, i);
+        if (e == i) {
+            i++;
+            continue;
+        }
+        w->words++;
+        if (c >= 'A' && c <= 'Z') w->capitalized++;
+        /* Lower-case and hash in one pass; only short words can be stopwords. */
+        if (e - i < SW_MAXLEN) {
+            char low[SW_MAXLEN];
+            uint32_t h = 2166136261u;
+            for (size_t k = i; k < e; k++) {
+                unsigned char l = s[k] >= 'A' && s[k] <= 'Z' ? (unsigned char)(s[k] + 32) : s[k];
+                digits += l >= '0' && l <= '9';
+                low[k - i] = (char)l;
+                h = (h ^ l) * 16777619u;
+            }
+            if (is_stopword_h(low, e - i, h)) {
+                w->stopwords++;
+                if (!(c >= 'A' && c <= 'Z')) w->lower_stop++;
+            }
+        } else {
+            for (size_t k = i; k < e; k++) digits += s[k] >= '0' && s[k] <= '9';
+        }
+        w->letters += (uint32_t)(e - i);
+        i = e;
+    }
+    /* Digits are not letters: a line of numbers has none. */
+    w->letters = digits >= w->letters ? 0 : w->letters - digits;
+}
+
+int dp_ends_sentence(const char *str, size_t len) {
+    const unsigned char *s = (const unsigned char *)str;
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t')) len--;
+    while (len) {
+        unsigned char c = s[len - 1];
+        if (c == '"' || c == '\'' || c == ')' || c == '*' || c == '_' || c == ']') {
+            len--;
+            continue;
+        }
+        if (len >= 3 && s[len - 3] == 0xE2 && s[len - 2] == 0x80 && (c == 0x9D || c == 0x99)) {
+            len -= 3;  /* ” ’ */
+            continue;
+        }
+        if (len >= 3 && s[len - 3] == 0xE3 && s[len - 2] == 0x80 && c == 0x82) return 1; /* 。 */
+        if (len >= 3 && s[len - 3] == 0xEF && s[len - 2] == 0xBC && (c == 0x81 || c == 0x9F))
+            return 1; /* ！？ */
+        return c == '.' || c == '!' || c == '?' || c == ':' || c == ';';
+    }
+    return 0;
+}
+
+/* Headline case capitalizes the words that carry meaning; the small
+ * function words ("of", "the", "in") stay lower case and do not count. */
+static int title_case(const dp_words *w) {
+    return w->words && w->words <= 20 && w->capitalized * 10 >= (w->words - w->lower_stop) * 6;
+}
+
+int dp_title_like(const char *s, size_t len) {
+    dp_words w;
+    dp_count_words(s, len, &w);
+    return title_case(&w) && !dp_ends_sentence(s, len);
+}
+
+/* ---- phrase tables --------------------------------------------------------- */
+
+typedef struct prompt_phrase {
+    const char *text;   /* lower case, words separated by one space */
+    uint8_t reason;
+} prompt_phrase;
+
+/* Prompts and markers, matched at a word start of the lower-cased block
+ * (so "subscri" catches subscribe, subscription and its misspellings). */
+static const prompt_phrase prompts[] = {
+    {"subscri", DOPPEL_DROP_PROMPT}, {"newsletter", DOPPEL_DROP_PROMPT},
+    {"sign up", DOPPEL_DROP_PROMPT}, {"sign in", DOPPEL_DROP_PROMPT},
+    {"log in", DOPPEL_DROP_PROMPT}, {"login", DOPPEL_DROP_PROMPT},
+    {"create an account", DOPPEL_DROP_PROMPT}, {"already a member", DOPPEL_DROP_PROMPT},
+    {"become a member", DOPPEL_DROP_PROMPT}, {"follow us", DOPPEL_DROP_PROMPT},
+    {"share this", DOPPEL_DROP_PROMPT}, {"share on", DOPPEL_DROP_PROMPT},
+    {"share via", DOPPEL_DROP_PROMPT}, {"tweet this", DOPPEL_DROP_PROMPT},
+    {"email this", DOPPEL_DROP_PROMPT}, {"print this", DOPPEL_DROP_PROMPT},
+    {"copy link", DOPPEL_DROP_PROMPT}, {"leave a comment", DOPPEL_DROP_PROMPT},
+    {"leave a reply", DOPPEL_DROP_PROMPT}, {"post a comment", DOPPEL_DROP_PROMPT},
+    {"add a comment", DOPPEL_DROP_PROMPT}, {"your comment", DOPPEL_DROP_PROMPT},
+    {"enter your", DOPPEL_DROP_PROMPT}, {"your email", DOPPEL_DROP_PROMPT},
+    {"email address", DOPPEL_DROP_PROMPT}, {"required fields", DOPPEL_DROP_PROMPT},
+    {"comments are closed", DOPPEL_DROP_PROMPT},
+    {"be the first to", DOPPEL_DROP_PROMPT}, {"suggest a correction", DOPPEL_DROP_PROMPT},
+    {"report an error", DOPPEL_DROP_PROMPT}, {"report a typo", DOPPEL_DROP_PROMPT},
+    {"ctrl enter", DOPPEL_DROP_PROMPT}, {"write to us", DOPPEL_DROP_PROMPT},
+    {"contact us", DOPPEL_DROP_PROMPT}, {"all rights reserved", DOPPEL_DROP_PROMPT},
+    {"copyright", DOPPEL_DROP_PROMPT}, {"use cookies", DOPPEL_DROP_PROMPT},
+    {"cookie policy", DOPPEL_DROP_PROMPT}, {"accept cookies", DOPPEL_DROP_PROMPT},
+    {"cookie settings", DOPPEL_DROP_PROMPT},
+    {"privacy policy", DOPPEL_DROP_PROMPT}, {"terms of use", DOPPEL_DROP_PROMPT},
+    {"terms of service", DOPPEL_DROP_PROMPT}, {"click here", DOPPEL_DROP_PROMPT},
+    {"continue reading", DOPPEL_DROP_PROMPT}, {"back to top", DOPPEL_DROP_PROMPT},
+    {"skip to", DOPPEL_DROP_PROMPT}, {"download the app", DOPPEL_DROP_PROMPT},
+    {"download our app", DOPPEL_DROP_PROMPT}, {"get the app", DOPPEL_DROP_PROMPT},
+    {"support our journalism", DOPPEL_DROP_PROMPT}, {"free trial", DOPPEL_DROP_PROMPT},
+    {"turn on notifications", DOPPEL_DROP_PROMPT}, {"abonnieren", DOPPEL_DROP_PROMPT},
+    {"alle rechte vorbehalten", DOPPEL_DROP_PROMPT}, {"kommentar", DOPPEL_DROP_PROMPT},
+    {"abonnez", DOPPEL_DROP_PROMPT}, {"s abonner", DOPPEL_DROP_PROMPT},
+    {"partager", DOPPEL_DROP_PROMPT}, {"tous droits r", DOPPEL_DROP_PROMPT},
+    {"suscr", DOPPEL_DROP_PROMPT}, {"compartir", DOPPEL_DROP_PROMPT},
+    {"todos los derechos", DOPPEL_DROP_PROMPT}, {"iscriviti", DOPPEL_DROP_PROMPT},
+    {NULL, 0}};
+
+/* Advertisement markers: only when they are (nearly) the whole block. */
+static const char *const adverts[] = {
+    "advertisement", "advertising", "sponsored", "ad feedback", "adchoices", "paid content",
+    "promoted", "anzeige", "werbung", "publicit", "publicidad", "pubblicit", "reklame", NULL};
+
+/* Section markers that open a teaser / related / popular block. */
+static const char *const markers[] = {
+    "most popular", "popular", "most read", "related", "read more", "read also", "also read",
+    "read next", "see also", "more news", "more stories", "more from", "more on this",
+    "you may also like", "you might also like", "recommended", "trending", "latest news",
+    "latest posts", "top stories", "other topics of interest", "editor s picks",
+    "don t miss", "further reading", "lesen sie auch", "mehr zum thema", "lire aussi",
+    "a lire aussi", "sur le m\xc3\xaame sujet", "noticias relacionadas", "te puede interesar",
+    "leggi anche", "comments", "leave a reply", NULL};
+
+/* Breadcrumb roots: "Home" followed by a separator or glued to the next
+ * crumb ("HomeWorldRussia's ..."). */
+static const char *const crumb_roots[] = {"Home", "Startseite", "Accueil", "Inicio", NULL};
+
+/* ---- features -------------------------------------------------------------- */
+
+typedef struct dp_feat {
+    dp_words w;
+    float link_density;
+    uint8_t visible;   /* takes part in scoring and is a neighbour */
+    uint8_t heading;   /* marked up as one, or headline-like and short */
+    uint8_t title;     /* dp_title_like */
+    uint8_t ends;      /* ends a sentence */
+    uint8_t truncated; /* ends with "..." or an ellipsis: a teaser blurb */
+    uint8_t marker;    /* opens a teaser/related section */
+    uint8_t init;      /* class from the block's own text, before context */
+} dp_feat;
+
+typedef struct dp_seen {
+    uint64_t h;
+    uint32_t n;
+} dp_seen;
+
+void dp_classify_free(doppel_extractor *ex) {
+    dp_free(ex->seen, ex->seen_cap * sizeof *ex->seen);
+    dp_free(ex->feat, ex->feat_cap * sizeof *ex->feat);
+}
+
+/* Lower-case the block into ex->scratch as " word word ... " (ASCII letters
+ * lowered, other ASCII punctuation to a space, non-ASCII kept) so phrases
+ * match at word starts with strstr. */
+static doppel_status lower_words(doppel_extractor *ex, const char *s, size_t len) {
+    doppel_buf *b = &ex->scratch;
+    b->len = 0;
+    if (dp_buf_reserve(b, len + 3)) return DOPPEL_ERR_NOMEM;
+    b->data[b->len++] = ' ';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) c = ' ';
+        if (c == ' ' && b->data[b->len - 1] == ' ') continue;
+        b->data[b->len++] = (char)c;
+    }
+    if (b->data[b->len - 1] != ' ') b->data[b->len++] = ' ';
+    b->data[b->len] = '\0';
+    return DOPPEL_OK;
+}
+
+static int has_word_prefix(const char *words, const char *phrase) {
+    for (const char *p = words; (p = strstr(p, phrase)); p++)
+        if (p > words && p[-1] == ' ') return 1;
+    return 0;
+}
+
+/* " popular news " starts with marker "popular" and adds at most two words. */
+static int starts_with_marker(const char *words, uint32_t nwords) {
+    for (int i = 0; markers[i]; i++) {
+        size_t n = strlen(markers[i]);
+        if (strncmp(words + 1, markers[i], n) || words[1 + n] != ' ') continue;
+        uint32_t mw = 1;
+        for (size_t k = 0; k < n; k++) mw += markers[i][k] == ' ';
+        if (nwords <= mw + 2) return 1;
+    }
+    return 0;
+}
+
+static int is_breadcrumb(const char *s, size_t len, const dp_words *w) {
+    for (int i = 0; crumb_roots[i]; i++) {
+        size_t n = strlen(crumb_roots[i]);
+        if (len <= n || memcmp(s, crumb_roots[i], n)) continue;
+        unsigned char c = (unsigned char)s[n];
+        if ((c >= 'A' && c <= 'Z') || c == '>' || c == '/' || c == '|' || c == 0xC2 ||
+            c == 0xE2 || (c == ' ' && n + 1 < len && strchr(">/|", s[n + 1])))
+            return 1;
+    }
+    /* Menus: several short items between separators. */
+    size_t seps = 0;
+    for (size_t i = 0; i + 2 < len; i++) {
+        if (s[i] != ' ') continue;
+        unsigned char c = (unsigned char)s[i + 1];
+        if ((c == '|' || c == '>' || c == '/') && s[i + 2] == ' ') seps++;
+        else if (c == 0xC2 && i + 3 < len && ((unsigned char)s[i + 2] == 0xBB ||
+                                               (unsigned char)s[i + 2] == 0xB7) && s[i + 3] == ' ')
+            seps++;  /* » · */
+        else if (c == 0xE2 && i + 4 < len && (unsigned char)s[i + 2] == 0x80 &&
+                 ((unsigned char)s[i + 3] == 0xBA || (unsigned char)s[i + 3] == 0xA2) &&
+                 s[i + 4] == ' ')
+            seps++;  /* › • */
+    }
+    return seps >= 2 && w->words <= (seps + 1) * 4;
+}
+
+/* "KIM WON JIN/AFP/WireImage", "Photo: AP/Reuters": short, slashed, no stop. */
+static int is_credit(const char *s, size_t len, const dp_words *w) {
+    static const char *const prefixes[] = {"Photo:", "Image:", "Picture:", "Credit:",
+                                           "Photograph:", "Foto:", "Bild:", NULL};
+    for (int i = 0; prefixes[i]; i++)
+        if (len > strlen(prefixes[i]) && !memcmp(s, prefixes[i], strlen(prefixes[i])) &&
+            w->words <= 8)
+            return 1;
+    size_t slashes = 0;
+    for (size_t i = 1; i + 1 < len; i++)
+        slashes += s[i] == '/' && s[i - 1] != ' ' && s[i + 1] != ' ' && s[i - 1] != '/' &&
+                   s[i + 1] != '/';
+    return slashes >= 2 && w->words <= 8 && !dp_ends_sentence(s, len);
+}
+
+/* "By Jo Marsh", "By Staff Reporter | 12 March 2024": who wrote it, not what. */
+static int is_byline(const char *s, size_t len, const dp_words *w) {
+    return len > 4 && !memcmp(s, "By ", 3) && s[3] >= 'A' && s[3] <= 'Z' && w->words <= 10 &&
+           !dp_ends_sentence(s, len);
+}
+
+/* One-word blocks that are controls of the page, not words of the text. */
+static int is_control(const char *words, uint32_t nwords) {
+    static const char *const controls[] = {" menu ", " search ", " navigation ", " close ",
+                                           " home ", " top ", " print ", " email ",
+                                           " share ", " more ", " next ", " previous ", NULL};
+    if (nwords != 1) return 0;
+    for (int i = 0; controls[i]; i++)
+        if (!strcmp(words, controls[i])) return 1;
+    return 0;
+}
+
+static int truncated(const char *s, size_t len) {
+    while (len && s[len - 1] == ' ') len--;
+    return (len >= 3 && !memcmp(s + len - 3, "...", 3)) ||
+           (len >= 3 && !memcmp(s + len - 3, "\xE2\x80\xA6", 3));
+}
+
+static void drop_hard(dp_block *b, int reason) {
+    if (b->hard) return;
+    b->hard = 1;
+    b->cls = DP_CLS_BAD;
+    b->reason = (uint8_t)reason;
+}
+
+/* Mark short blocks that occur more than once in the page. */
+static doppel_status mark_repeats(doppel_extractor *ex, unsigned max_len) {
+    size_t need = 16;
+    while (need < ex->nblocks * 2) need *= 2;
+    if (need > ex->seen_cap) {
+        dp_free(ex->seen, ex->seen_cap * sizeof *ex->seen);
+        ex->seen_cap = 0;
+        ex->seen = dp_malloc(need * sizeof *ex->seen);
+        if (!ex->seen) return DOPPEL_ERR_NOMEM;
+        ex->seen_cap = need;
+    }
+    memset(ex->seen, 0, need * sizeof *ex->seen);
+    size_t mask = need - 1;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < ex->nblocks; i++) {
+            dp_block *b = &ex->blocks[i];
+            if (!ex->feat[i].visible || b->len >= max_len || !ex->feat[i].w.letters) continue;
+            if (lower_words(ex, ex->btext.data + b->off, b->len)) return DOPPEL_ERR_NOMEM;
+            uint64_t h = XXH3_64bits(ex->scratch.data, ex->scratch.len) | 1;
+            size_t k = h & mask;
+            while (ex->seen[k].h && ex->seen[k].h != h) k = (k + 1) & mask;
+            if (pass == 0) {
+                ex->seen[k].h = h;
+                ex->seen[k].n++;
+            } else if (ex->seen[k].n > 1) {
+                /* Repeated headlines, menu items and buttons go everywhere;
+                 * a repeated sentence (a pull quote) keeps its first place. */
+                if (!ex->feat[i].ends || ex->seen[k].n == UINT32_MAX)
+                    drop_hard(b, DOPPEL_DROP_REPEATED);
+                else
+                    ex->seen[k].n = UINT32_MAX;
+            }
+        }
+    }
+    return DOPPEL_OK;
+}
+
+/* ---- context ------------------------------------------------------------------ */
+
+/* Is there a good block within max_distance bytes after block i? */
+static int good_follows(const doppel_extractor *ex, size_t i, unsigned max_distance,
+                        int use_final) {
+    size_t distance = 0;
+    for (size_t k = i + 1; k < ex->nblocks && distance <= max_distance; k++) {
+        if (!ex->feat[k].visible) continue;
+        int c = use_final ? ex->blocks[k].cls : ex->feat[k].init;
+        if (c == DP_CLS_GOOD) return 1;
+        distance += ex->blocks[k].len;
+    }
+    return 0;
+}
+
+/* ---- the classifier -------------------------------------------------------------- */
+
+/* A headline: title case, or (sentence-case headlines are common) a short
+ * line of a few words with no sentence stop. */
+static int headline(const dp_block *b, const dp_feat *f, const doppel_extract_options *opt) {
+    return f->title || (b->len < opt->length_low && !f->ends && f->w.words >= 3 &&
+                        f->w.words <= 15);
+}
+
+doppel_status dp_classify(doppel_extractor *ex) {
+    const doppel_extract_options *opt = ex->opt;
+    size_t n = ex->nblocks;
+    if (dp_grow((void **)&ex->feat, &ex->feat_cap, n + 1, sizeof *ex->feat)) return DOPPEL_ERR_NOMEM;
+
+    /* Features, and whether the stopword list covers the page's language. */
+    uint64_t page_words = 0, page_stop = 0;
+    for (size_t i = 0; i < n; i++) {
+        dp_block *b = &ex->blocks[i];
+        dp_feat *f = &ex->feat[i];
+        *f = (dp_feat){0};
+        if (b->kind == DP_BK_DROPPED) {
+            b->cls = DP_CLS_BAD;
+            continue;
+        }
+        const char *s = ex->btext.data + b->off;
+        f->visible = 1;
+        dp_count_words(s, b->len, &f->w);
+        f->link_density = b->len ? (float)b->link_bytes / (float)b->len : 0;
+        f->ends = (uint8_t)dp_ends_sentence(s, b->len);
+        f->title = (uint8_t)(title_case(&f->w) && !f->ends);
+        f->heading = b->kind == DP_BK_HEADING || (f->title && b->len < opt->length_low * 2) ||
+                     (b->len < opt->length_low && !f->ends && f->w.words >= 3 &&
+                      f->w.words <= 15);
+        f->truncated = (uint8_t)truncated(s, b->len);
+        page_words += f->w.words;
+        page_stop += f->w.stopwords;
+        b->hard = 0;
+        b->reason = 0;
+        if (b->kind == DP_BK_CODE) {
+            b->cls = DP_CLS_GOOD;
+            b->hard = 1;  /* code is kept verbatim: never judged as chrome */
+        }
+    }
+    /* Under 8% function words over a page of some size: the list does not
+     * know this language; judge prose by sentence punctuation instead. */
+    int covered = page_words < 50 || page_stop * 100 >= page_words * 8;
+
+    /* Hard rules: what a block says or how it is laid out. */
+    for (size_t i = 0; i < n; i++) {
+        dp_block *b = &ex->blocks[i];
+        dp_feat *f = &ex->feat[i];
+        if (!f->visible || b->hard) continue;
+        const char *s = ex->btext.data + b->off;
+        if (!f->w.letters) {
+            drop_hard(b, DOPPEL_DROP_SHORT);  /* share counters, page numbers, rules */
+            continue;
+        }
+        if (b->len >= 2 * opt->length_high || f->w.words > 25) {
+            /* Long prose may mention anything; only its layout is judged. */
+            if (is_credit(s, b->len, &f->w)) drop_hard(b, DOPPEL_DROP_SHORT);
+            continue;
+        }
+        if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
+        const char *words = ex->scratch.data;
+        f->marker = (uint8_t)(f->w.words <= 8 && !f->ends && starts_with_marker(words, f->w.words));
+        if (f->w.words <= 4) {
+            for (int k = 0; adverts[k]; k++)
+                if (has_word_prefix(words, adverts[k])) {
+                    drop_hard(b, DOPPEL_DROP_ADVERT);
+                    break;
+                }
+            if (b->hard) continue;
+        }
+        {
+            for (int k = 0; prompts[k].text; k++)
+                if (has_word_prefix(words, prompts[k].text)) {
+                    drop_hard(b, prompts[k].reason);
+                    break;
+                }
+            if (b->hard) continue;
+        }
+        if (b->len < opt->length_high && memmem(s, b->len, "\xC2\xA9", 2)) { /* © */
+            drop_hard(b, DOPPEL_DROP_PROMPT);
+            continue;
+        }
+        if (is_breadcrumb(s, b->len, &f->w) || is_control(words, f->w.words))
+            drop_hard(b, DOPPEL_DROP_NAVIGATION);
+        else if (is_credit(s, b->len, &f->w) || is_byline(s, b->len, &f->w))
+            drop_hard(b, DOPPEL_DROP_SHORT);
+    }
+    if (mark_repeats(ex, opt->length_high)) return DOPPEL_ERR_NOMEM;
+
+    /* Teaser sections: from a marker, headlines and the blurb under each,
+     * until a paragraph follows a paragraph (the article resumed). */
+    int in_section = 0, after_title = 0;
+    for (size_t i = 0; i < n; i++) {
+        dp_block *b = &ex->blocks[i];
+        dp_feat *f = &ex->feat[i];
+        if (!f->visible || b->kind == DP_BK_CODE) continue;
+        if (f->marker) {
+            drop_hard(b, DOPPEL_DROP_TEASER);
+            /* Only a headline licenses the blurb under it: a marker that
+             * closes a related box ("More from ...") must not eat the
+             * paragraph after it. */
+            in_section = 1;
+            after_title = 0;
+            continue;
+        }
+        if (!in_section) continue;
+        int body = b->len >= opt->length_low && !f->title;
+        if (!body || after_title) {
+            drop_hard(b, DOPPEL_DROP_TEASER);
+            after_title = headline(b, f, opt);
+        } else {
+            in_section = 0;
+        }
+    }
+    /* Teaser runs without a marker: two or more headline + "..." blurbs in
+     * a row. */
+    for (size_t i = 0; i < n;) {
+        size_t k = i, pairs = 0, last = i;
+        while (k < n) {
+            size_t t = k;
+            while (t < n && !ex->feat[t].visible) t++;
+            size_t u = t + 1;
+            while (u < n && !ex->feat[u].visible) u++;
+            if (u >= n || !headline(&ex->blocks[t], &ex->feat[t], opt) || !ex->feat[u].truncated)
+                break;
+            pairs++;
+            last = u;
+            k = u + 1;
+        }
+        if (pairs >= 2) {
+            for (size_t j = i; j <= last; j++)
+                if (ex->feat[j].visible) drop_hard(&ex->blocks[j], DOPPEL_DROP_TEASER);
+            i = last + 1;
+        } else {
+            i++;
+        }
+    }
+
+    /* jusText, step 1: each remaining block on its own. */
+    for (size_t i = 0; i < n; i++) {
+        dp_block *b = &ex->blocks[i];
+        dp_feat *f = &ex->feat[i];
+        if (!f->visible) continue;
+        if (b->hard) {
+            f->init = b->cls;
+            continue;
+        }
+        double sd = f->w.words ? (double)f->w.stopwords / f->w.words : 0;
+        if (!covered) sd = f->ends ? opt->stopwords_high : opt->stopwords_low;
+        int cls, reason = 0;
+        if (f->link_density > opt->max_link_density) {
+            cls = DP_CLS_BAD, reason = DOPPEL_DROP_LINKS;
+        } else if (b->len < opt->length_low) {
+            if (b->link_bytes) cls = DP_CLS_BAD, reason = DOPPEL_DROP_LINKS;
+            else cls = DP_CLS_SHORT, reason = DOPPEL_DROP_SHORT;
+        } else if (f->title && b->len < 2 * opt->length_low) {
+            /* A long headline: no function words to speak of, but it heads
+             * text; judge it as a short heading. */
+            cls = DP_CLS_SHORT, reason = DOPPEL_DROP_SHORT;
+        } else if (sd >= opt->stopwords_high) {
+            /* Wire copy runs in paragraphs of one or two sentences, shorter
+             * than length_high: a complete sentence of some length is as
+             * good a sign of prose as length. */
+            int sentence = f->ends && f->w.words >= 12;
+            cls = b->len >= opt->length_high || sentence ? DP_CLS_GOOD : DP_CLS_NEARGOOD;
+            reason = DOPPEL_DROP_CONTEXT;
+        } else if (sd >= opt->stopwords_low || (f->ends && b->len >= opt->length_high)) {
+            /* Long punctuated prose dense with names still reads as text. */
+            cls = DP_CLS_NEARGOOD, reason = DOPPEL_DROP_CONTEXT;
+        } else {
+            cls = DP_CLS_BAD, reason = DOPPEL_DROP_NOT_PROSE;
+        }
+        f->init = (uint8_t)cls;
+        b->cls = (uint8_t)cls;
+        b->reason = (uint8_t)reason;
+    }
+    /* Step 2: headings shortly before good text count as neargood. */
+    for (size_t i = 0; i < n; i++) {
+        dp_feat *f = &ex->feat[i];
+        if (f->visible && f->heading && f->init == DP_CLS_SHORT && !ex->blocks[i].hard &&
+            good_follows(ex, i, opt->max_heading_distance, 0))
+            f->init = ex->blocks[i].cls = DP_CLS_NEARGOOD;
+    }
+    /* Step 3: short blocks from their neighbours (as they were before this
+     * step: the rules read f->init, write b->cls). */
+    for (size_t i = 0; i < n; i++) {
+        dp_block *b = &ex->blocks[i];
+        if (!ex->feat[i].visible || b->hard || ex->feat[i].init != DP_CLS_SHORT) continue;
+        int prev = 0, next = 0, prev_any = 0, next_any = 0;
+        for (size_t k = i; k-- > 0;) {
+            if (!ex->feat[k].visible) continue;
+            int c = ex->feat[k].init;
+            if (!prev_any && c != DP_CLS_SHORT) prev_any = c;
+            if (c == DP_CLS_SHORT || c == DP_CLS_NEARGOOD) continue;
+            prev = c;
+            break;
+        }
+        for (size_t k = i + 1; k < n; k++) {
+            if (!ex->feat[k].visible) continue;
+            int c = ex->feat[k].init;
+            if (!next_any && c != DP_CLS_SHORT) next_any = c;
+            if (c == DP_CLS_SHORT || c == DP_CLS_NEARGOOD) continue;
+            next = c;
+            break;
+        }
+        if (!prev) prev = DP_CLS_BAD;
+        if (!next) next = DP_CLS_BAD;
+        if (!prev_any) prev_any = DP_CLS_BAD;
+        if (!next_any) next_any = DP_CLS_BAD;
+        const dp_feat *f = &ex->feat[i];
+        /* A short complete sentence right after article text is usually its
+         * last line ("No one was hurt, police said."); chrome sentences
+         * are caught by the prompt rules above. */
+        int closing = prev == DP_CLS_GOOD && prev_any == DP_CLS_GOOD && f->ends &&
+                      f->w.words >= 4 &&
+                      (!covered || (double)f->w.stopwords >= opt->stopwords_low * f->w.words);
+        if ((prev == DP_CLS_GOOD && next == DP_CLS_GOOD) || closing) b->cls = DP_CLS_GOOD;
+        else if (prev == DP_CLS_BAD && next == DP_CLS_BAD) b->cls = DP_CLS_BAD;
+        else if ((prev == DP_CLS_BAD && prev_any == DP_CLS_NEARGOOD) ||
+                 (next == DP_CLS_BAD && next_any == DP_CLS_NEARGOOD))
+            b->cls = DP_CLS_GOOD;
+        else
+            b->cls = DP_CLS_BAD;
+    }
+    /* Step 3b: a short line printed in one paragraph with good text (a
+     * <br> continuation, a dateline above a lead) belongs to it. */
+    for (int dir = 0; dir < 2; dir++) {
+        for (size_t j = 0; j < n; j++) {
+            size_t i = dir == 0 ? j : n - 1 - j;
+            dp_block *b = &ex->blocks[i];
+            if (!ex->feat[i].visible || b->hard || ex->feat[i].init != DP_CLS_SHORT ||
+                b->cls == DP_CLS_GOOD)
+                continue;
+            size_t k = i;
+            if (dir == 0 ? k == 0 : k + 1 >= n) continue;
+            k = dir == 0 ? k - 1 : k + 1;
+            if (ex->feat[k].visible && ex->blocks[k].para == b->para &&
+                ex->blocks[k].cls == DP_CLS_GOOD && ex->feat[k].init != DP_CLS_SHORT)
+                b->cls = DP_CLS_GOOD;
+        }
+    }
+    /* Step 4: neargood blocks from their good/bad neighbours. */
+    for (size_t i = 0; i < n; i++) {
+        dp_block *b = &ex->blocks[i];
+        if (!ex->feat[i].visible || b->hard || ex->feat[i].init != DP_CLS_NEARGOOD) continue;
+        int prev = DP_CLS_BAD, next = DP_CLS_BAD;
+        for (size_t k = i; k-- > 0;) {
+            int c = ex->feat[k].init;
+            if (!ex->feat[k].visible || c == DP_CLS_SHORT || c == DP_CLS_NEARGOOD) continue;
+            prev = c;
+            break;
+        }
+        for (size_t k = i + 1; k < n; k++) {
+            int c = ex->feat[k].init;
+            if (!ex->feat[k].visible || c == DP_CLS_SHORT || c == DP_CLS_NEARGOOD) continue;
+            next = c;
+            break;
+        }
+        b->cls = prev == DP_CLS_BAD && next == DP_CLS_BAD ? DP_CLS_BAD : DP_CLS_GOOD;
+    }
+    /* Step 5: a heading that lost to its neighbours but heads good text. */
+    for (size_t i = 0; i < n; i++) {
+        dp_block *b = &ex->blocks[i];
+        dp_feat *f = &ex->feat[i];
+        if (!f->visible || b->hard || !f->heading || b->cls != DP_CLS_BAD ||
+            f->init == DP_CLS_BAD)
+            continue;
+        if (good_follows(ex, i, opt->max_heading_distance, 1)) b->cls = DP_CLS_GOOD;
+    }
+    for (size_t i = 0; i < n; i++) {
+        dp_block *b = &ex->blocks[i];
+        if (b->cls == DP_CLS_GOOD) b->reason = DOPPEL_DROP_NONE;
+        else if (!b->reason) b->reason = DOPPEL_DROP_CONTEXT;
+    }
+    return DOPPEL_OK;
+}

@@ -1,0 +1,1019 @@
+/*
+ * story.c — the story level: documents that report one event in their own
+ * words (see doppel.h, "Story clustering", for the contract).
+ *
+ * Three parts, in the order data flows through them:
+ *
+ *  1. The term dictionary and document frequencies (learn pass). Terms are
+ *     the tokenizer's strings (terms.h); an open-addressing table maps each to
+ *     an id. When learning ends the ids are renumbered in order of the term
+ *     hash, so that ids, the order of every sum over terms and every tie
+ *     between equal weights do not depend on the order documents arrived in.
+ *
+ *  2. Document vectors (add pass). TF-IDF with a sublinear tf, the title
+ *     counted title_weight times, event-identifying kinds boosted; only the
+ *     top_terms heaviest terms are kept, as (term id, weight) pairs sorted by
+ *     weight, L2-normalized over the whole vector so a long article with many
+ *     terms is not made to look focused by the truncation. That is 8 bytes a
+ *     term plus a 32-byte record per document.
+ *
+ *  3. Clustering (finish). Documents of one copy cluster are merged into one
+ *     unit (the normalized sum of their vectors) so a copy cluster can never
+ *     split. Units are taken in (date, key) order, key being a hash of title
+ *     and text; each is compared with the centroids of live stories found
+ *     through an inverted index from term to the stories whose members had the
+ *     term among their top index_terms. Posting lists keep only the
+ *     max_postings most recent stories and only the best-supported candidates
+ *     are scored, so a unit costs O(index_terms * max_postings + candidates *
+ *     centroid size) whatever the corpus size. A unit joins the best story if
+ *     the cosine reaches its length-dependent threshold, else it opens a
+ *     story. Finally stories whose centroids are alike are merged (fragments
+ *     of one event that started apart), found through the same index.
+ */
+#include "internal.h"
+#include "terms.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+/* ---- limits and internal constants -------------------------------------- */
+
+/* Centroid terms kept per story, as a multiple of top_terms: a story of many
+ * documents has a broader vocabulary than any one of them, but its tail is
+ * noise that only costs time. */
+#define CENTROID_FACTOR 2
+/* Candidate stories scored exactly per unit, best-supported first. */
+#define MAX_SCORED 32
+
+/* ---- types --------------------------------------------------------------- */
+
+typedef struct term_entry {
+    uint64_t hash;
+    uint32_t off;    /* NUL-terminated string in arena; first byte is the kind */
+    uint32_t df;     /* learned documents containing the term */
+    uint32_t stamp;  /* last document that touched the term (dedupe) */
+    uint32_t cased;  /* learned occurrences where its case was evidence */
+    uint32_t capped; /* of those, written capitalized */
+} term_entry;
+
+typedef struct pair {
+    uint32_t term;
+    float w;
+} pair;
+
+typedef struct sdoc {
+    uint32_t docnum;
+    uint32_t copy;
+    int64_t date;
+    uint64_t key;    /* hash of title and text: the order-independent tie-break */
+    uint32_t off;    /* first pair in st->pairs */
+    uint32_t n;      /* pairs, heaviest first */
+} sdoc;
+
+typedef struct unit {
+    int64_t date;    /* earliest dated member */
+    int64_t last;    /* latest dated member */
+    uint64_t key;    /* smallest member key */
+    uint32_t copy;
+    uint32_t first;  /* index of its first member in st->order */
+    uint32_t count;  /* members */
+    uint32_t off, n; /* vector, heaviest first: in st->pairs for a unit of one
+                        document (no copy), in st->upairs for a merged one */
+    uint32_t merged;
+    float thr;       /* similarity needed to join a story (unit_threshold) */
+} unit;
+
+typedef struct story_rec {
+    pair *c;         /* centroid: sum of member unit vectors, truncated */
+    uint32_t n, cap;
+    double norm;
+    int64_t first, last;
+    uint32_t units;
+    uint32_t docs;
+    uint32_t stamp;  /* candidate dedupe */
+    float support;   /* candidate pre-score */
+} story_rec;
+
+typedef struct posting {
+    uint32_t *v;
+    uint32_t n, cap;
+} posting;
+
+typedef struct acc_entry {
+    uint32_t term;
+    float body, title;
+    unsigned flags;
+} acc_entry;
+
+enum { ST_LEARN = 0, ST_ADD = 1, ST_DONE = 2 };
+
+struct doppel_story {
+    doppel_story_options opt;
+    char *language;
+    dp_terms *tok;
+    int state;
+
+    term_entry *terms;
+    size_t nterms, termcap;
+    uint32_t *table; /* id + 1, 0 = empty */
+    size_t tabcap;
+    char *arena;
+    size_t arenalen, arenacap;
+    uint64_t learned;
+
+    /* per-document scratch */
+    uint32_t *slot;  /* term -> index in acc while its stamp is current */
+    acc_entry *acc;
+    size_t nacc, acccap;
+    uint32_t stamp;
+
+    sdoc *docs;
+    size_t ndocs, doccap;
+    pair *pairs;
+    size_t npairs, paircap;
+    uint32_t *doc_of_num; /* docnum -> doc index + 1 */
+    size_t numcap;
+
+    /* finish */
+    uint32_t *order;      /* doc indices grouped by unit */
+    unit *units;
+    size_t nunits;
+    pair *upairs;
+    size_t nupairs, upaircap;
+    story_rec *stories;
+    size_t nstories, storycap;
+    uint32_t *story_of_unit;
+    uint32_t *story_of_doc;   /* by doc index */
+    uint32_t nfinal;
+    doppel_story_stats stats;
+};
+
+/* ---- options ------------------------------------------------------------- */
+
+void doppel_story_options_default(doppel_story_options *o) {
+    memset(o, 0, sizeof *o);
+    o->language = "english";
+    o->threshold = 0.22;
+    o->short_threshold = 0.08;
+    o->merge_threshold = 0.5;
+    o->top_terms = 32;
+    o->index_terms = 12;
+    o->max_postings = 256;
+    o->title_weight = 3.0;
+    o->name_boost = 2.0;
+    o->date_boost = 2.0;
+    o->unit_boost = 2.0;
+    o->quote_boost = 1.5;
+    o->window_seconds = 5 * 86400;
+}
+
+static doppel_status check_options(const doppel_story_options *o, doppel_error *err) {
+    if (!(o->threshold > 0 && o->threshold <= 1))
+        return dp_fail(err, DOPPEL_ERR_ARG, "story threshold %g is not in (0, 1]", o->threshold);
+    if (!(o->short_threshold > 0 && o->short_threshold <= 1))
+        return dp_fail(err, DOPPEL_ERR_ARG, "story short_threshold %g is not in (0, 1]",
+                       o->short_threshold);
+    if (!(o->merge_threshold > 0 && o->merge_threshold <= 1))
+        return dp_fail(err, DOPPEL_ERR_ARG, "story merge_threshold %g is not in (0, 1]",
+                       o->merge_threshold);
+    if (o->top_terms < 1 || o->top_terms > 4096)
+        return dp_fail(err, DOPPEL_ERR_ARG, "story top_terms %u is not in [1, 4096]", o->top_terms);
+    if (o->index_terms < 1 || o->index_terms > o->top_terms)
+        return dp_fail(err, DOPPEL_ERR_ARG, "story index_terms %u is not in [1, top_terms]",
+                       o->index_terms);
+    if (o->max_postings < 1)
+        return dp_fail(err, DOPPEL_ERR_ARG, "story max_postings must be at least 1");
+    if (!(o->title_weight >= 1) || !(o->name_boost > 0) || !(o->date_boost > 0) ||
+        !(o->unit_boost > 0) || !(o->quote_boost > 0))
+        return dp_fail(err, DOPPEL_ERR_ARG,
+                       "story title_weight must be >= 1 and every boost > 0");
+    if (o->window_seconds < 0)
+        return dp_fail(err, DOPPEL_ERR_ARG, "story window_seconds must not be negative");
+    return DOPPEL_OK;
+}
+
+doppel_story *doppel_story_new(const doppel_story_options *opt, doppel_error *err) {
+    doppel_story_options def;
+    if (!opt) {
+        doppel_story_options_default(&def);
+        opt = &def;
+    }
+    if (check_options(opt, err) != DOPPEL_OK) return NULL;
+    doppel_story *st = dp_calloc(1, sizeof *st);
+    if (!st) {
+        dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory creating the story clusterer");
+        return NULL;
+    }
+    st->opt = *opt;
+    const char *lang = opt->language ? opt->language : "english";
+    st->language = dp_strndup(lang, strlen(lang));
+    if (!st->language) {
+        doppel_story_free(st);
+        dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory creating the story clusterer");
+        return NULL;
+    }
+    st->opt.language = st->language;
+    doppel_status s = dp_terms_new(lang, &st->tok);
+    if (s != DOPPEL_OK) {
+        doppel_story_free(st);
+        if (s == DOPPEL_ERR_ARG)
+            dp_fail(err, s, "story language \"%s\" has no Snowball stemmer", lang);
+        else
+            dp_fail(err, s, "out of memory creating the story tokenizer");
+        return NULL;
+    }
+    return st;
+}
+
+static void free_results(doppel_story *st) {
+    for (size_t i = 0; i < st->nstories; i++)
+        dp_free(st->stories[i].c, st->stories[i].cap * sizeof(pair));
+    dp_free(st->stories, st->storycap * sizeof *st->stories);
+    st->stories = NULL;
+    st->nstories = st->storycap = 0;
+}
+
+void doppel_story_free(doppel_story *st) {
+    if (!st) return;
+    dp_terms_free(st->tok);
+    dp_free(st->language, strlen(st->language) + 1);
+    dp_free(st->terms, st->termcap * sizeof *st->terms);
+    dp_free(st->table, st->tabcap * sizeof *st->table);
+    dp_free(st->arena, st->arenacap);
+    if (st->slot) dp_free(st->slot, (st->nterms + 1) * sizeof *st->slot);
+    dp_free(st->acc, st->acccap * sizeof *st->acc);
+    dp_free(st->docs, st->doccap * sizeof *st->docs);
+    dp_free(st->pairs, st->paircap * sizeof *st->pairs);
+    dp_free(st->doc_of_num, st->numcap * sizeof *st->doc_of_num);
+    dp_free(st->order, (st->ndocs + 1) * sizeof *st->order);
+    dp_free(st->units, (st->ndocs + 1) * sizeof *st->units);
+    dp_free(st->upairs, st->upaircap * sizeof *st->upairs);
+    free_results(st);
+    dp_free(st->story_of_unit, (st->ndocs + 1) * sizeof *st->story_of_unit);
+    dp_free(st->story_of_doc, (st->ndocs + 1) * sizeof *st->story_of_doc);
+    dp_free(st, sizeof *st);
+}
+
+/* ---- the term dictionary ------------------------------------------------- */
+
+static const char *term_str(const doppel_story *st, uint32_t id) {
+    return st->arena + st->terms[id].off;
+}
+
+static uint32_t lookup(const doppel_story *st, const char *s, size_t len, uint64_t h) {
+    if (!st->tabcap) return UINT32_MAX;
+    size_t mask = st->tabcap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        uint32_t v = st->table[i];
+        if (!v) return UINT32_MAX;
+        const term_entry *e = &st->terms[v - 1];
+        if (e->hash == h && strncmp(st->arena + e->off, s, len) == 0 &&
+            st->arena[e->off + len] == '\0')
+            return v - 1;
+    }
+}
+
+static doppel_status rebuild_table(doppel_story *st, size_t cap) {
+    uint32_t *t = dp_calloc(cap, sizeof *t);
+    if (!t) return DOPPEL_ERR_NOMEM;
+    dp_free(st->table, st->tabcap * sizeof *st->table);
+    st->table = t;
+    st->tabcap = cap;
+    for (size_t id = 0; id < st->nterms; id++) {
+        size_t i = (size_t)st->terms[id].hash & (cap - 1);
+        while (t[i]) i = (i + 1) & (cap - 1);
+        t[i] = (uint32_t)id + 1;
+    }
+    return DOPPEL_OK;
+}
+
+static doppel_status insert(doppel_story *st, const char *s, size_t len, uint64_t h,
+                            uint32_t *id) {
+    if (st->nterms >= UINT32_MAX - 1) return DOPPEL_ERR_LIMIT;
+    if ((st->nterms + 1) * 2 > st->tabcap) {
+        doppel_status r = rebuild_table(st, st->tabcap ? st->tabcap * 2 : 1024);
+        if (r) return r;
+    }
+    if (st->arenalen + len + 1 > UINT32_MAX) return DOPPEL_ERR_LIMIT;
+    if (dp_grow((void **)&st->arena, &st->arenacap, st->arenalen + len + 1, 1) ||
+        dp_grow((void **)&st->terms, &st->termcap, st->nterms + 1, sizeof *st->terms))
+        return DOPPEL_ERR_NOMEM;
+    memcpy(st->arena + st->arenalen, s, len);
+    st->arena[st->arenalen + len] = '\0';
+    term_entry *e = &st->terms[st->nterms];
+    e->hash = h;
+    e->off = (uint32_t)st->arenalen;
+    e->df = 0;
+    e->stamp = 0;
+    e->cased = e->capped = 0;
+    st->arenalen += len + 1;
+    size_t mask = st->tabcap - 1, i = (size_t)h & mask;
+    while (st->table[i]) i = (i + 1) & mask;
+    st->table[i] = (uint32_t)st->nterms + 1;
+    *id = (uint32_t)st->nterms++;
+    return DOPPEL_OK;
+}
+
+static doppel_status learn_term(const char *s, size_t len, unsigned flags, void *user) {
+    doppel_story *st = user;
+    uint64_t h = XXH64(s, len, 0);
+    uint32_t id = lookup(st, s, len, h);
+    if (id == UINT32_MAX) {
+        doppel_status r = insert(st, s, len, h, &id);
+        if (r) return r;
+    }
+    term_entry *e = &st->terms[id];
+    if (e->stamp != st->stamp) {
+        e->stamp = st->stamp;
+        e->df++;
+    }
+    if ((flags & DP_TF_CASED) && e->cased < UINT32_MAX) {
+        e->cased++;
+        e->capped += (flags & DP_TF_NAME) != 0;
+    }
+    return DOPPEL_OK;
+}
+
+doppel_status doppel_story_learn(doppel_story *st, const char *title, size_t title_len,
+                                 const char *text, size_t text_len, doppel_error *err) {
+    if (!st || (!title && title_len) || (!text && text_len))
+        return dp_fail(err, DOPPEL_ERR_ARG, "doppel_story_learn: NULL argument");
+    if (st->state != ST_LEARN)
+        return dp_fail(err, DOPPEL_ERR_STATE,
+                       "doppel_story_learn after the first doppel_story_add");
+    if (st->learned >= UINT32_MAX - 1)
+        return dp_fail(err, DOPPEL_ERR_LIMIT, "story: more than 2^32-2 learned documents");
+    st->stamp = (uint32_t)st->learned + 1;
+    doppel_status r = DOPPEL_OK;
+    if (title_len) r = dp_terms_scan(st->tok, title, title_len, 1, learn_term, st);
+    if (!r && text_len) r = dp_terms_scan(st->tok, text, text_len, 0, learn_term, st);
+    if (r) return dp_fail(err, r, "story: %s while learning document frequencies",
+                          doppel_strerror(r));
+    st->learned++;
+    return DOPPEL_OK;
+}
+
+static int cmp_entry_hash(const void *a, const void *b) {
+    const term_entry *x = a, *y = b;
+    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
+    return 0; /* equal hashes of different strings: resolved by the caller */
+}
+
+/* End of learning: renumber terms in hash order (see the file comment). */
+static doppel_status freeze_terms(doppel_story *st) {
+    if (st->nterms > 1) qsort(st->terms, st->nterms, sizeof *st->terms, cmp_entry_hash);
+    /* Two strings with one 64-bit hash are ordered by their bytes. */
+    for (size_t i = 1; i < st->nterms; i++) {
+        size_t j = i;
+        while (j > 0 && st->terms[j - 1].hash == st->terms[j].hash &&
+               strcmp(term_str(st, (uint32_t)j - 1), term_str(st, (uint32_t)j)) > 0) {
+            term_entry t = st->terms[j];
+            st->terms[j] = st->terms[j - 1];
+            st->terms[j - 1] = t;
+            j--;
+        }
+    }
+    doppel_status r = rebuild_table(st, st->tabcap ? st->tabcap : 16);
+    if (r) return r;
+    st->slot = dp_calloc(st->nterms + 1, sizeof *st->slot);
+    if (!st->slot) return DOPPEL_ERR_NOMEM;
+    for (size_t i = 0; i < st->nterms; i++) st->terms[i].stamp = 0;
+    st->stamp = 0;
+    return DOPPEL_OK;
+}
+
+/* ---- document vectors ---------------------------------------------------- */
+
+static doppel_status add_term(const char *s, size_t len, unsigned flags, void *user) {
+    doppel_story *st = user;
+    uint32_t id = lookup(st, s, len, XXH64(s, len, 0));
+    if (id == UINT32_MAX || st->terms[id].df < 2) return DOPPEL_OK;
+    term_entry *e = &st->terms[id];
+    acc_entry *a;
+    if (e->stamp != st->stamp) {
+        if (dp_grow((void **)&st->acc, &st->acccap, st->nacc + 1, sizeof *st->acc))
+            return DOPPEL_ERR_NOMEM;
+        e->stamp = st->stamp;
+        st->slot[id] = (uint32_t)st->nacc;
+        a = &st->acc[st->nacc++];
+        a->term = id;
+        a->body = a->title = 0;
+        a->flags = 0;
+    } else {
+        a = &st->acc[st->slot[id]];
+    }
+    if (flags & DP_TF_TITLE) a->title += 1;
+    else a->body += 1;
+    a->flags |= flags;
+    return DOPPEL_OK;
+}
+
+static double boost(const doppel_story *st, uint32_t id, unsigned flags) {
+    switch (term_str(st, id)[0]) {
+    case DP_TERM_NAME: return st->opt.name_boost;
+    case DP_TERM_DATE: return st->opt.date_boost;
+    case DP_TERM_UNIT: return st->opt.unit_boost;
+    case DP_TERM_QUOTE: return st->opt.quote_boost;
+    default: break;
+    }
+    /* Is the word a name? Where the corpus shows it in places where case is
+     * evidence, the majority decides: a headline in Title Case or a sentence
+     * that starts with the name still gets it, and "Will" at the start of a
+     * sentence does not make "will" a name. Otherwise this occurrence decides. */
+    const term_entry *e = &st->terms[id];
+    int name = e->cased >= 2 ? e->capped * 2 > e->cased : (flags & DP_TF_NAME) != 0;
+    return name ? st->opt.name_boost : 1.0;
+}
+
+/* Heaviest first; equal weights by term id, which is hash order. */
+static int cmp_pair_weight(const void *a, const void *b) {
+    const pair *x = a, *y = b;
+    if (x->w != y->w) return x->w > y->w ? -1 : 1;
+    return x->term < y->term ? -1 : x->term > y->term;
+}
+
+doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *title,
+                               size_t title_len, const char *text, size_t text_len,
+                               int64_t date, uint32_t copy_cluster, doppel_error *err) {
+    if (!st || (!title && title_len) || (!text && text_len) || docnum == UINT32_MAX)
+        return dp_fail(err, DOPPEL_ERR_ARG, "doppel_story_add: invalid argument");
+    if (st->state == ST_DONE)
+        return dp_fail(err, DOPPEL_ERR_STATE, "doppel_story_add after doppel_story_finish");
+    if (st->state == ST_LEARN) {
+        if (st->learned == 0)
+            return dp_fail(err, DOPPEL_ERR_STATE,
+                           "doppel_story_add before any doppel_story_learn");
+        if (freeze_terms(st)) return dp_fail(err, DOPPEL_ERR_NOMEM, "story: out of memory");
+        st->state = ST_ADD;
+    }
+    if (st->ndocs >= UINT32_MAX - 1)
+        return dp_fail(err, DOPPEL_ERR_LIMIT, "story: more than 2^32-2 documents");
+    if (docnum >= st->numcap) {
+        size_t old = st->numcap;
+        if (dp_grow((void **)&st->doc_of_num, &st->numcap, (size_t)docnum + 1,
+                    sizeof *st->doc_of_num))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "story: out of memory");
+        memset(st->doc_of_num + old, 0, (st->numcap - old) * sizeof *st->doc_of_num);
+    }
+    if (st->doc_of_num[docnum])
+        return dp_fail(err, DOPPEL_ERR_ARG, "story: document %u added twice", docnum);
+
+    st->stamp++;
+    st->nacc = 0;
+    doppel_status r = DOPPEL_OK;
+    if (title_len) r = dp_terms_scan(st->tok, title, title_len, 1, add_term, st);
+    if (!r && text_len) r = dp_terms_scan(st->tok, text, text_len, 0, add_term, st);
+    if (r) return dp_fail(err, r, "story: %s in document %u", doppel_strerror(r), docnum);
+
+    size_t k = st->opt.top_terms;
+    if (dp_grow((void **)&st->pairs, &st->paircap, st->npairs + st->nacc, sizeof *st->pairs) ||
+        dp_grow((void **)&st->docs, &st->doccap, st->ndocs + 1, sizeof *st->docs))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "story: out of memory");
+    if (st->npairs + k > UINT32_MAX)
+        return dp_fail(err, DOPPEL_ERR_LIMIT, "story: too many document terms");
+
+    /* TF-IDF with sublinear tf: the tenth mention of a word says much less
+     * than the first. Weights go straight into the pair pool; only the
+     * heaviest k stay. */
+    double n_docs = (double)st->learned, norm2 = 0;
+    pair *v = st->pairs + st->npairs;
+    size_t nv = 0;
+    for (size_t i = 0; i < st->nacc; i++) {
+        const acc_entry *a = &st->acc[i];
+        double idf = log(n_docs / st->terms[a->term].df);
+        if (idf <= 0) continue;
+        double tf = a->body + st->opt.title_weight * a->title;
+        double w = (1 + log(tf)) * idf * boost(st, a->term, a->flags);
+        norm2 += w * w;
+        v[nv].term = a->term;
+        v[nv].w = (float)w;
+        nv++;
+    }
+    if (nv > 1) qsort(v, nv, sizeof *v, cmp_pair_weight);
+    if (nv > k) nv = k;
+    double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
+    for (size_t i = 0; i < nv; i++) v[i].w = (float)(v[i].w * inv);
+
+    sdoc *d = &st->docs[st->ndocs];
+    d->docnum = docnum;
+    d->copy = copy_cluster;
+    d->date = date;
+    uint64_t h = XXH64(title ? title : "", title_len, 0x5eed);
+    d->key = XXH64(text ? text : "", text_len, h);
+    d->off = (uint32_t)st->npairs;
+    d->n = (uint32_t)nv;
+    st->npairs += nv;
+    st->doc_of_num[docnum] = (uint32_t)++st->ndocs;
+    return DOPPEL_OK;
+}
+
+/* ---- clustering ---------------------------------------------------------- */
+
+/* Effective numbers of terms (see unit_threshold) at which a unit counts as
+ * short (a headline: about six informative words) and as long (an article
+ * whose top_terms weights are spread over about thirty terms). */
+#define SHORT_TERMS 6.0
+#define LONG_TERMS 30.0
+/* Rounds of fragment merging at most; each round can only join stories. */
+#define MERGE_ROUNDS 4
+
+/* Scratch for finish, freed before it returns. */
+typedef struct work {
+    float *dense;       /* term -> weight of the current unit (0 elsewhere) */
+    posting *post;      /* term -> stories, oldest first */
+    uint32_t *cand;
+    size_t candcap;
+    uint32_t *uorder;   /* units in (date, key) order */
+    uint32_t *map;      /* old story -> new story while renumbering */
+} work;
+
+/* qsort has no context argument in C11: the comparators read the handle
+ * being finished through this pointer, one per thread, so handles can be
+ * finished concurrently on different threads. */
+static _Thread_local const doppel_story *sort_ctx;
+
+static int cmp_doc_copy(const void *a, const void *b) {
+    const sdoc *x = &sort_ctx->docs[*(const uint32_t *)a];
+    const sdoc *y = &sort_ctx->docs[*(const uint32_t *)b];
+    if (x->copy != y->copy) return x->copy < y->copy ? -1 : 1;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->docnum < y->docnum ? -1 : x->docnum > y->docnum;
+}
+
+static int cmp_unit_order(const void *a, const void *b) {
+    const unit *x = &sort_ctx->units[*(const uint32_t *)a];
+    const unit *y = &sort_ctx->units[*(const uint32_t *)b];
+    if (x->date != y->date) return x->date < y->date ? -1 : 1;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->copy < y->copy ? -1 : x->copy > y->copy;
+}
+
+static int cmp_cand(const void *a, const void *b) {
+    const story_rec *x = &sort_ctx->stories[*(const uint32_t *)a];
+    const story_rec *y = &sort_ctx->stories[*(const uint32_t *)b];
+    if (x->support != y->support) return x->support > y->support ? -1 : 1;
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    return i < j ? -1 : i > j;
+}
+
+static const pair *unit_vec(const doppel_story *st, const unit *u) {
+    return (u->merged ? st->upairs : st->pairs) + u->off;
+}
+
+/* The similarity a unit needs to join a story. A cosine means different
+ * things at different lengths: two headlines of six informative words that
+ * share one name reach only about 0.15, while two long articles on the same
+ * kind of event (two rehab stays, two earthquakes) reach 0.2-0.3 through
+ * the topic's vocabulary alone. So the threshold moves from short_threshold
+ * to threshold as the effective number of terms, (sum w^2)^2 / sum w^4,
+ * grows from SHORT_TERMS to LONG_TERMS (linearly in its logarithm). */
+static float unit_threshold(const doppel_story *st, const unit *u) {
+    const pair *v = unit_vec(st, u);
+    double s2 = 0, s4 = 0;
+    for (uint32_t i = 0; i < u->n; i++) {
+        double x = (double)v[i].w * v[i].w;
+        s2 += x;
+        s4 += x * x;
+    }
+    double eff = s4 > 0 ? s2 * s2 / s4 : 1;
+    double f = (log(eff) - log(SHORT_TERMS)) / (log(LONG_TERMS) - log(SHORT_TERMS));
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    return (float)(st->opt.short_threshold + (st->opt.threshold - st->opt.short_threshold) * f);
+}
+
+/* Group documents by copy cluster into units with one vector each. */
+static doppel_status build_units(doppel_story *st, work *w) {
+    size_t n = st->ndocs;
+    st->order = dp_malloc((n + 1) * sizeof *st->order);
+    st->units = dp_malloc((n + 1) * sizeof *st->units);
+    if (!st->order || !st->units) return DOPPEL_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) st->order[i] = (uint32_t)i;
+    sort_ctx = st;
+    qsort(st->order, n, sizeof *st->order, cmp_doc_copy);
+    size_t k = st->opt.top_terms;
+    st->nunits = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        uint32_t copy = st->docs[st->order[i]].copy;
+        if (copy != DOPPEL_STORY_NO_COPY)
+            while (j < n && st->docs[st->order[j]].copy == copy) j++;
+        unit *u = &st->units[st->nunits++];
+        u->copy = copy;
+        u->first = (uint32_t)i;
+        u->count = (uint32_t)(j - i);
+        u->date = u->last = DOPPEL_NO_DATE;
+        u->key = UINT64_MAX;
+        u->merged = j - i > 1;
+        for (size_t m = i; m < j; m++) {
+            const sdoc *d = &st->docs[st->order[m]];
+            if (d->key < u->key) u->key = d->key;
+            if (d->date != DOPPEL_NO_DATE) {
+                if (u->date == DOPPEL_NO_DATE || d->date < u->date) u->date = d->date;
+                if (u->last == DOPPEL_NO_DATE || d->date > u->last) u->last = d->date;
+            }
+        }
+        if (!u->merged) {
+            const sdoc *d = &st->docs[st->order[i]];
+            u->off = d->off;
+            u->n = d->n;
+            u->thr = unit_threshold(st, u);
+            i = j;
+            continue;
+        }
+        /* Sum the members' vectors: a copy cluster's story is what its
+         * members say together. */
+        size_t touched = 0;
+        if (dp_grow((void **)&st->upairs, &st->upaircap, st->nupairs + (j - i) * k + 1,
+                    sizeof *st->upairs))
+            return DOPPEL_ERR_NOMEM;
+        pair *out = st->upairs + st->nupairs;
+        for (size_t m = i; m < j; m++) {
+            const sdoc *d = &st->docs[st->order[m]];
+            for (uint32_t p = 0; p < d->n; p++) {
+                const pair *q = &st->pairs[d->off + p];
+                if (w->dense[q->term] == 0) out[touched++].term = q->term;
+                w->dense[q->term] += q->w;
+            }
+        }
+        for (size_t p = 0; p < touched; p++) {
+            out[p].w = w->dense[out[p].term];
+            w->dense[out[p].term] = 0;
+        }
+        qsort(out, touched, sizeof *out, cmp_pair_weight);
+        if (touched > k) touched = k;
+        double norm2 = 0;
+        for (size_t p = 0; p < touched; p++) norm2 += (double)out[p].w * out[p].w;
+        double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
+        for (size_t p = 0; p < touched; p++) out[p].w = (float)(out[p].w * inv);
+        u->off = (uint32_t)st->nupairs;
+        u->n = (uint32_t)touched;
+        u->thr = unit_threshold(st, u);
+        st->nupairs += touched;
+        i = j;
+    }
+    st->stats.units = st->nunits;
+    return DOPPEL_OK;
+}
+
+static doppel_status new_story(doppel_story *st, uint32_t *id) {
+    if (dp_grow((void **)&st->stories, &st->storycap, st->nstories + 1, sizeof *st->stories))
+        return DOPPEL_ERR_NOMEM;
+    story_rec *s = &st->stories[st->nstories];
+    memset(s, 0, sizeof *s);
+    s->first = s->last = DOPPEL_NO_DATE;
+    *id = (uint32_t)st->nstories++;
+    return DOPPEL_OK;
+}
+
+static void scatter(const doppel_story *st, work *w, const unit *u, int on) {
+    const pair *v = unit_vec(st, u);
+    for (uint32_t i = 0; i < u->n; i++) w->dense[v[i].term] = on ? v[i].w : 0;
+}
+
+/* Add unit u (scattered in w->dense) to story s's centroid. Centroid terms
+ * the unit also has are marked consumed with -0.0 while merging, so the
+ * unit's remaining terms can be appended without a search. */
+static doppel_status story_join(doppel_story *st, work *w, story_rec *s, const unit *u) {
+    const pair *v = unit_vec(st, u);
+    size_t cmax = (size_t)st->opt.top_terms * CENTROID_FACTOR;
+    for (uint32_t i = 0; i < s->n; i++) {
+        float x = w->dense[s->c[i].term];
+        if (x != 0) {
+            s->c[i].w += x;
+            w->dense[s->c[i].term] = -0.0f;
+        }
+    }
+    size_t need = s->n + u->n;
+    if (need > s->cap) {
+        size_t cap = s->cap;
+        if (dp_grow((void **)&s->c, &cap, need, sizeof *s->c)) return DOPPEL_ERR_NOMEM;
+        s->cap = (uint32_t)cap;
+    }
+    for (uint32_t i = 0; i < u->n; i++) {
+        if (!signbit(w->dense[v[i].term])) s->c[s->n++] = v[i];
+        w->dense[v[i].term] = v[i].w;
+    }
+    if (s->n > cmax) {
+        qsort(s->c, s->n, sizeof *s->c, cmp_pair_weight);
+        s->n = (uint32_t)cmax;
+    }
+    double norm2 = 0;
+    for (uint32_t i = 0; i < s->n; i++) norm2 += (double)s->c[i].w * s->c[i].w;
+    s->norm = sqrt(norm2);
+    if (u->date != DOPPEL_NO_DATE && (s->first == DOPPEL_NO_DATE || u->date < s->first))
+        s->first = u->date;
+    if (u->last != DOPPEL_NO_DATE && (s->last == DOPPEL_NO_DATE || u->last > s->last))
+        s->last = u->last;
+    s->units++;
+    s->docs += u->count;
+    return DOPPEL_OK;
+}
+
+/* Index story sid under the unit's top index_terms terms. */
+static doppel_status post_story(doppel_story *st, work *w, uint32_t sid, const unit *u) {
+    const pair *v = unit_vec(st, u);
+    uint32_t t = DP_MIN(u->n, st->opt.index_terms);
+    uint32_t cap = st->opt.max_postings;
+    for (uint32_t i = 0; i < t; i++) {
+        posting *p = &w->post[v[i].term];
+        if (p->n && p->v[p->n - 1] == sid) continue;
+        if (p->n + 1 > p->cap) {
+            size_t c = p->cap;
+            if (dp_grow((void **)&p->v, &c, p->n + 1, sizeof *p->v)) return DOPPEL_ERR_NOMEM;
+            p->cap = (uint32_t)c;
+        }
+        p->v[p->n++] = sid;
+        /* Keep the newest cap entries; dropping in blocks of cap keeps the
+         * cost amortized O(1) per entry. */
+        if (p->n >= 2 * cap) {
+            memmove(p->v, p->v + (p->n - cap), cap * sizeof *p->v);
+            st->stats.capped_postings += p->n - cap;
+            p->n = cap;
+        }
+    }
+    return DOPPEL_OK;
+}
+
+/* Are two date spans [f1, l1] and [f2, l2] more than the window apart?
+ * Undated spans are never apart. */
+static int apart(const doppel_story *st, int64_t f1, int64_t l1, int64_t f2, int64_t l2) {
+    int64_t win = st->opt.window_seconds;
+    if (!win || f1 == DOPPEL_NO_DATE || f2 == DOPPEL_NO_DATE) return 0;
+    return (f2 > l1 && f2 - l1 > win) || (f1 > l2 && f1 - l2 > win);
+}
+
+/* Collect the live candidate stories of unit u into w->cand, at most
+ * MAX_SCORED, those sharing the most index weight with u first. */
+static doppel_status candidates(doppel_story *st, work *w, const unit *u, uint32_t stamp,
+                                size_t *ncand) {
+    const pair *v = unit_vec(st, u);
+    uint32_t t = DP_MIN(u->n, st->opt.index_terms);
+    size_t nc = 0;
+    for (uint32_t i = 0; i < t; i++) {
+        const posting *p = &w->post[v[i].term];
+        uint32_t start = p->n > st->opt.max_postings ? p->n - st->opt.max_postings : 0;
+        for (uint32_t e = start; e < p->n; e++) {
+            story_rec *s = &st->stories[p->v[e]];
+            if (s->stamp != stamp) {
+                if (apart(st, s->first, s->last, u->date, u->last)) continue;
+                if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand))
+                    return DOPPEL_ERR_NOMEM;
+                s->stamp = stamp;
+                s->support = 0;
+                w->cand[nc++] = p->v[e];
+            }
+            s->support += v[i].w;
+        }
+    }
+    if (nc > MAX_SCORED) {
+        sort_ctx = st;
+        qsort(w->cand, nc, sizeof *w->cand, cmp_cand);
+        nc = MAX_SCORED;
+    }
+    *ncand = nc;
+    return DOPPEL_OK;
+}
+
+/* Cosine of the scattered unit (a unit vector) with story s's centroid. */
+static double story_cos(const work *w, const story_rec *s) {
+    double dot = 0;
+    for (uint32_t i = 0; i < s->n; i++) dot += (double)s->c[i].w * w->dense[s->c[i].term];
+    return s->norm > 0 ? dot / s->norm : 0;
+}
+
+/* The single pass in (date, key) order. */
+static doppel_status online_pass(doppel_story *st, work *w, uint32_t *stamp) {
+    for (size_t oi = 0; oi < st->nunits; oi++) {
+        uint32_t ui = w->uorder[oi];
+        const unit *u = &st->units[ui];
+        scatter(st, w, u, 1);
+        size_t nc;
+        doppel_status r = candidates(st, w, u, ++*stamp, &nc);
+        if (r) return r;
+        uint32_t best = UINT32_MAX;
+        double bestsim = 0;
+        for (size_t c = 0; c < nc; c++) {
+            double sim = story_cos(w, &st->stories[w->cand[c]]);
+            st->stats.candidates++;
+            if (sim > bestsim || (sim == bestsim && best != UINT32_MAX && w->cand[c] < best)) {
+                bestsim = sim;
+                best = w->cand[c];
+            }
+        }
+        if (best == UINT32_MAX || bestsim < u->thr) {
+            if ((r = new_story(st, &best))) return r;
+        }
+        st->story_of_unit[ui] = best;
+        if ((r = story_join(st, w, &st->stories[best], u))) return r;
+        if ((r = post_story(st, w, best, u))) return r;
+        scatter(st, w, u, 0);
+    }
+    return DOPPEL_OK;
+}
+
+/* Rebuild centroids and postings from st->story_of_unit, dropping empty
+ * stories and numbering stories in order of their first unit. */
+static doppel_status rebuild_stories(doppel_story *st, work *w) {
+    for (size_t i = 0; i < st->nstories; i++) w->map[i] = UINT32_MAX;
+    free_results(st);
+    for (size_t t = 0; t < st->nterms; t++) w->post[t].n = 0;
+    for (size_t oi = 0; oi < st->nunits; oi++) {
+        uint32_t ui = w->uorder[oi];
+        uint32_t old = st->story_of_unit[ui];
+        doppel_status r;
+        if (w->map[old] == UINT32_MAX && (r = new_story(st, &w->map[old]))) return r;
+        uint32_t sid = w->map[old];
+        st->story_of_unit[ui] = sid;
+        const unit *u = &st->units[ui];
+        scatter(st, w, u, 1);
+        if ((r = story_join(st, w, &st->stories[sid], u))) return r;
+        if ((r = post_story(st, w, sid, u))) return r;
+        scatter(st, w, u, 0);
+    }
+    return DOPPEL_OK;
+}
+
+static uint32_t uf_find(uint32_t *parent, uint32_t x) {
+    while (parent[x] != x) {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    return x;
+}
+
+/* Fragment merging. The first reports of a story often share too little
+ * with each other to meet the threshold, so a story can start as several
+ * fragments that grow side by side; their centroids, each built from many
+ * members, are far more alike than any two first reports were. Stories
+ * whose centroids reach merge_threshold (and whose dates are within the
+ * window) are joined. Every pair is judged against the centroids as they
+ * stood before the round and union-find keeps the smaller number, so the
+ * result does not depend on the visiting order. */
+static doppel_status merge_pass(doppel_story *st, work *w, uint32_t *stamp, size_t *merged) {
+    size_t ns = st->nstories;
+    uint32_t *parent = w->map; /* free until the next rebuild */
+    for (size_t i = 0; i < ns; i++) parent[i] = (uint32_t)i;
+    *merged = 0;
+    double thr = st->opt.merge_threshold;
+    for (size_t a = 0; a < ns; a++) {
+        story_rec *s = &st->stories[a];
+        if (!s->n || s->norm <= 0) continue;
+        qsort(s->c, s->n, sizeof *s->c, cmp_pair_weight); /* heaviest terms first */
+        for (uint32_t i = 0; i < s->n; i++)
+            w->dense[s->c[i].term] = (float)(s->c[i].w / s->norm);
+        ++*stamp;
+        size_t nc = 0;
+        for (uint32_t i = 0; i < DP_MIN(st->opt.index_terms, s->n); i++) {
+            const posting *p = &w->post[s->c[i].term];
+            uint32_t start = p->n > st->opt.max_postings ? p->n - st->opt.max_postings : 0;
+            for (uint32_t e = start; e < p->n && nc < 4 * MAX_SCORED; e++) {
+                uint32_t b = p->v[e];
+                story_rec *o = &st->stories[b];
+                if (b <= a || o->stamp == *stamp) continue;
+                o->stamp = *stamp;
+                if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand))
+                    return DOPPEL_ERR_NOMEM;
+                w->cand[nc++] = b;
+            }
+        }
+        for (size_t c = 0; c < nc; c++) {
+            const story_rec *o = &st->stories[w->cand[c]];
+            if (apart(st, s->first, s->last, o->first, o->last)) continue;
+            st->stats.candidates++;
+            if (story_cos(w, o) >= thr) {
+                uint32_t x = uf_find(parent, (uint32_t)a), y = uf_find(parent, w->cand[c]);
+                if (x != y) {
+                    parent[DP_MAX(x, y)] = DP_MIN(x, y);
+                    (*merged)++;
+                }
+            }
+        }
+        for (uint32_t i = 0; i < s->n; i++) w->dense[s->c[i].term] = 0;
+    }
+    for (size_t i = 0; i < st->nunits; i++)
+        st->story_of_unit[i] = uf_find(parent, st->story_of_unit[i]);
+    return DOPPEL_OK;
+}
+
+static void free_work(doppel_story *st, work *w) {
+    dp_free(w->dense, (st->nterms + 1) * sizeof *w->dense);
+    if (w->post)
+        for (size_t t = 0; t < st->nterms; t++)
+            dp_free(w->post[t].v, w->post[t].cap * sizeof(uint32_t));
+    dp_free(w->post, (st->nterms + 1) * sizeof *w->post);
+    dp_free(w->cand, w->candcap * sizeof *w->cand);
+    dp_free(w->uorder, (st->ndocs + 1) * sizeof *w->uorder);
+    dp_free(w->map, (st->ndocs + 1) * sizeof *w->map);
+}
+
+/* Per-document stories; each centroid is cut to its top terms for the
+ * report, and what only clustering needed is released. */
+static doppel_status publish(doppel_story *st) {
+    size_t n = st->ndocs;
+    st->story_of_doc = dp_malloc((n + 1) * sizeof *st->story_of_doc);
+    if (!st->story_of_doc) return DOPPEL_ERR_NOMEM;
+    st->nfinal = (uint32_t)st->nstories;
+    for (size_t ui = 0; ui < st->nunits; ui++) {
+        const unit *u = &st->units[ui];
+        for (uint32_t m = 0; m < u->count; m++)
+            st->story_of_doc[st->order[u->first + m]] = st->story_of_unit[ui];
+    }
+    for (uint32_t s = 0; s < st->nfinal; s++) {
+        story_rec *r = &st->stories[s];
+        if (r->n > 1) qsort(r->c, r->n, sizeof *r->c, cmp_pair_weight);
+        if (r->n > DOPPEL_STORY_TOP_TERMS) r->n = DOPPEL_STORY_TOP_TERMS;
+        if (r->cap > r->n && r->n) {
+            pair *c = dp_realloc(r->c, r->cap * sizeof *r->c, r->n * sizeof *r->c);
+            if (c) {
+                r->c = c;
+                r->cap = r->n;
+            }
+        }
+    }
+    dp_free(st->pairs, st->paircap * sizeof *st->pairs);
+    dp_free(st->upairs, st->upaircap * sizeof *st->upairs);
+    st->pairs = st->upairs = NULL;
+    st->paircap = st->upaircap = st->npairs = st->nupairs = 0;
+    return DOPPEL_OK;
+}
+
+doppel_status doppel_story_finish(doppel_story *st, doppel_error *err) {
+    if (!st) return dp_fail(err, DOPPEL_ERR_ARG, "doppel_story_finish: NULL handle");
+    if (st->state == ST_DONE)
+        return dp_fail(err, DOPPEL_ERR_STATE, "doppel_story_finish called twice");
+    if (st->state == ST_LEARN && freeze_terms(st))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "story: out of memory");
+    st->state = ST_DONE;
+    work w = {0};
+    size_t n = st->ndocs;
+    doppel_status r = DOPPEL_ERR_NOMEM;
+    w.dense = dp_calloc(st->nterms + 1, sizeof *w.dense);
+    w.post = dp_calloc(st->nterms + 1, sizeof *w.post);
+    w.uorder = dp_malloc((n + 1) * sizeof *w.uorder);
+    w.map = dp_malloc((n + 1) * sizeof *w.map); /* stories <= units <= docs */
+    st->story_of_unit = dp_malloc((n + 1) * sizeof *st->story_of_unit);
+    if (!w.dense || !w.post || !w.uorder || !w.map || !st->story_of_unit) goto fail;
+    if ((r = build_units(st, &w))) goto fail;
+    for (size_t i = 0; i < st->nunits; i++) w.uorder[i] = (uint32_t)i;
+    sort_ctx = st;
+    qsort(w.uorder, st->nunits, sizeof *w.uorder, cmp_unit_order);
+
+    uint32_t stamp = 0;
+    if ((r = online_pass(st, &w, &stamp))) goto fail;
+    if ((r = rebuild_stories(st, &w))) goto fail;
+    for (int round = 0; round < MERGE_ROUNDS && st->opt.merge_threshold < 1; round++) {
+        size_t merged;
+        if ((r = merge_pass(st, &w, &stamp, &merged))) goto fail;
+        if ((r = rebuild_stories(st, &w))) goto fail;
+        if (!merged) break;
+    }
+    if ((r = publish(st))) goto fail;
+    st->stats.stories = st->nfinal;
+    free_work(st, &w);
+    return DOPPEL_OK;
+fail:
+    free_work(st, &w);
+    return dp_fail(err, r, "story: %s while clustering", doppel_strerror(r));
+}
+
+/* ---- queries ------------------------------------------------------------- */
+
+uint32_t doppel_story_of(const doppel_story *st, uint32_t docnum) {
+    if (!st || st->state != ST_DONE || docnum >= st->numcap || !st->doc_of_num[docnum])
+        return DOPPEL_STORY_NONE;
+    return st->story_of_doc[st->doc_of_num[docnum] - 1];
+}
+
+uint32_t doppel_story_count(const doppel_story *st) {
+    return st && st->state == ST_DONE ? st->nfinal : 0;
+}
+
+doppel_status doppel_story_get_info(const doppel_story *st, uint32_t story,
+                                    doppel_story_info *out) {
+    if (!st || !out) return DOPPEL_ERR_ARG;
+    if (st->state != ST_DONE) return DOPPEL_ERR_STATE;
+    if (story >= st->nfinal) return DOPPEL_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    const story_rec *s = &st->stories[story];
+    out->first_date = s->first;
+    out->last_date = s->last;
+    out->copies = s->units;
+    out->size = s->docs;
+    out->num_terms = s->n;
+    for (unsigned i = 0; i < out->num_terms; i++) out->terms[i] = term_str(st, s->c[i].term) + 1;
+    return DOPPEL_OK;
+}
+
+void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out) {
+    memset(out, 0, sizeof *out);
+    if (!st) return;
+    *out = st->stats;
+    out->learned_docs = st->learned;
+    out->docs = st->ndocs;
+    out->vocabulary = st->nterms;
+    out->memory_bytes = dp_mem_in_use();
+    out->doc_bytes = st->doccap * sizeof *st->docs + st->paircap * sizeof *st->pairs +
+                     st->numcap * sizeof *st->doc_of_num;
+}

@@ -1,0 +1,506 @@
+/*
+ * test_extract.c — extraction: the seed documents of ../shared/seeds (issue
+ * 3's acceptance test), the formats, and bad input.
+ */
+#include "testutil.h"
+
+#include <glob.h>
+#include <time.h>
+
+static doppel_extractor *ex;
+static doppel_extract_options opt;
+
+static int setup(void **state) {
+    (void)state;
+    doppel_extract_options_default(&opt);
+    return doppel_extractor_new(&ex, NULL) == DOPPEL_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    doppel_extractor_free(ex);
+    return 0;
+}
+
+static char *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) n = 0;
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static doppel_extract_result run(const char *s, size_t len) {
+    doppel_extract_result r;
+    doppel_error err = {0};
+    doppel_status st = doppel_extract(ex, s, len, &opt, &r, &err);
+    if (st != DOPPEL_OK) fail_msg("extract: %s", err.message);
+    return r;
+}
+
+static doppel_extract_result run_str(const char *s) { return run(s, strlen(s)); }
+
+#define assert_has(r, s)                                                      \
+    do {                                                                      \
+        if (!strstr((r).text, (s))) fail_msg("kept text lacks \"%s\"", (s)); \
+    } while (0)
+#define assert_lacks(r, s)                                                  \
+    do {                                                                    \
+        if (strstr((r).text, (s))) fail_msg("kept text has \"%s\"", (s));  \
+    } while (0)
+
+/* ---- the seeds ----------------------------------------------------------- */
+
+/* One phrase from every article paragraph of the five seeds (seed, line of
+ * the paragraph in the file, phrase). Each must survive extraction. */
+static const struct { const char *seed; int line; const char *phrase; } article[] = {
+    {"000", 20, "for Russia’s invasion of Ukraine and its"},
+    {"000", 22, "North Korean bilateral relationship had reached a"},
+    {"000", 24, "select few, such as the DPRK, explicitly"},
+    {"000", 26, "army reportedly fires over 20,000 artillery shells"},
+    {"000", 28, "engaged in strategic bartering, trading conventional munitions"},
+    {"000", 30, "Iranian Khoramshahr missiles and Shahid drones per"},
+    {"000", 34, "for nuclear missiles. During a visit to"},
+    {"000", 36, "following two earlier failed attempts this year,"},
+    {"000", 38, "support for Ukraine. North Korea test-fired the"},
+    {"000", 40, "Iranian missile ranges have so far been"},
+    {"000", 42, "This follows Russian withdrawal on February 21"},
+    {"000", 44, "that Iran may have or soon will"},
+    {"001", 18, "for Russia’s invasion of Ukraine and its"},
+    {"001", 20, "North Korean bilateral relationship had reached a"},
+    {"001", 22, "select few, such as the DPRK, explicitly"},
+    {"001", 24, "army reportedly fires over 20,000 artillery shells"},
+    {"001", 26, "engaged in strategic bartering, trading conventional munitions"},
+    {"002", 6, "counterpart, Choe Son Hui, for supporting the"},
+    {"002", 8, "bolstering ties amid reports of an arms"},
+    {"002", 10, "Pyongyang’s support of what Russia terms its"},
+    {"002", 12, "implementing agreements made during a September summit"},
+    {"002", 14, "Korean counterpart Choe Son Hui, right, after"},
+    {"002", 17, "accuses Russia of using North Korean-supplied ballistic"},
+    {"002", 19, "described the situation as a “significant and"},
+    {"002", 21, "to bring the issue before the U.N."},
+    {"002", 23, "on Russia since it invaded Ukraine in"},
+    {"002", 25, "of North Korea’s missile launch vehicle production"},
+    {"002", 27, "U.S. intelligence reports detailing the use of"},
+    {"002", 29, "have been used in attacks against Ukraine,"},
+    {"002", 31, "Iskander-M ballistic missiles and North Korea’s KN-23"},
+    {"002", 33, "Financial Times that North Korea could possess"},
+    {"002", 35, "than it needs war, and it can"},
+    {"002", 37, "decry North Korea’s purported arms transfers, Russian"},
+    {"003", 7, "Russian Foreign Minister Sergey Lavrov and his"},
+    {"003", 11, "milestone in the bilateral relationship. Lavrov stated"},
+    {"003", 15, "the agreements reached between Putin and Kim"},
+    {"003", 21, "the world share similar viewpoints and assessments,"},
+    {"003", 25, "tour the Vostochny Cosmodrome, Russia’s primary space"},
+    {"003", 29, "international embargos. Images released by the White"},
+    {"003", 35, "was negotiated. This visit would be a"},
+    {"003", 38, "implement the agreements reached between Putin and"},
+    {"004", 1, "\"qualitatively new, strategic\" level, Russian Foreign Minister"},
+    {"004", 3, "two-day visit after accompanying President Vladimir Putin"},
+    {"004", 5, "for a future visit by Putin, who"},
+    {"004", 7, "relations have reached a qualitatively new, strategic"},
+    {"004", 10, "Korea's support for Russia's ongoing war in"},
+    {"004", 12, "actions in connection with the special military"},
+    {"004", 14, "built bullet-proof train for a face-to-face meeting"},
+    {"004", 16, "from Moscow, a location seen as symbolic"},
+    {"004", 25, "military reconnaissance satellite into orbit, most recently"},
+    {"004", 27, "Pyongyang might provide Moscow with weapons for"},
+    {"004", 29, "under way, with North Korea delivering more"},
+    {"004", 31, "a load of containers was shipped by"},
+    {"004", 34, "to an ammunition depot about 290 kilometers"},
+    {"004", 36, "assistance in return, including advanced technologies, White"},
+    {"004", 38, "allegations, insisting Washington has no proof that"},
+    {"004", 40, "and Pyongyang comes with relations between the"},
+    {"004", 42, "weapons tests this year and recently enshrined"},
+    {"004", 44, "security relationship with traditional ally the United"},
+};
+
+/* Chrome that must be gone, per seed. */
+static const struct { const char *seed; const char *phrase; } chrome[] = {
+    {"000", "]("}, {"000", "[["}, {"000", "https://"}, {"000", "templateKey"},
+    {"001", "]("}, {"001", "Read More"}, {"001", "pageTitle"},
+    /* 003: navigation, subscription, advertisement, comment prompts, teasers */
+    {"003", "HomeWorld"}, {"003", "Subscribtion"}, {"003", "Advertisement"},
+    {"003", "Please enter your comment"}, {"003", "Please enter your name"},
+    {"003", "Most Popular"}, {"003", "Popular News"}, {"003", "Triple-Demic"},
+    {"003", "health experts are raising concerns"}, {"003", "Godzilla"}, {"003", "kaiju"},
+    {"003", "Read Now"}, {"003", "Meat Become Dangerous"}, {"003", "Humane AI Pin"},
+    {"003", "Half as Much Exercise"}, {"003", "Generative AI"}, {"003", "Kevin Costner"},
+    {"003", "Microsoft Accused"}, {"003", "iPhones"}, {"003", "Impending Risk"},
+    {"003", "The Marvels"}, {"003", "Instagram"}, {"003", "Gangs in Haiti"},
+    {"003", "Port-au-Prince"}, {"003", "Gigi Hadid"}, {"003", "Global News"},
+    /* 004: the related block in the middle and the correction footer */
+    {"004", "SBU Drones"}, {"004", "Other Topics of Interest"}, {"004", "Kyiv Post"},
+    {"004", "gasoline and diesel"}, {"004", "suggest a correction"}, {"004", "Ctrl + Enter"},
+};
+
+/* The seeds live in ../shared; DOPPEL_SHARED_DIR points elsewhere (a git
+ * worktree one level deeper than the main checkout). */
+static char *seed_path(const char *seed) {
+    static char path[512];
+    char pattern[256];
+    const char *dir = getenv("DOPPEL_SHARED_DIR");
+    snprintf(pattern, sizeof pattern, "%s/seeds/%s_*.txt", dir ? dir : SHARED_DIR, seed);
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) || g.gl_pathc != 1) {
+        globfree(&g);
+        return NULL;
+    }
+    snprintf(path, sizeof path, "%s", g.gl_pathv[0]);
+    globfree(&g);
+    return path;
+}
+
+static void test_seeds(void **state) {
+    (void)state;
+    if (!seed_path("000")) {
+        print_message("skipped: " SHARED_DIR "/seeds not found (run from the repository root)\n");
+        skip();
+    }
+    static const char *const seeds[] = {"000", "001", "002", "003", "004"};
+    size_t checked = 0;
+    for (int s = 0; s < 5; s++) {
+        size_t len;
+        char *raw = read_all(seed_path(seeds[s]), &len);
+        assert_non_null(raw);
+        doppel_extract_result r = run(raw, len);
+        for (size_t i = 0; i < sizeof article / sizeof *article; i++) {
+            if (strcmp(article[i].seed, seeds[s])) continue;
+            if (!strstr(r.text, article[i].phrase))
+                fail_msg("seed %s: article paragraph at line %d lost (\"%s\")", seeds[s],
+                         article[i].line, article[i].phrase);
+            checked++;
+        }
+        for (size_t i = 0; i < sizeof chrome / sizeof *chrome; i++) {
+            if (strcmp(chrome[i].seed, seeds[s])) continue;
+            if (strstr(r.text, chrome[i].phrase))
+                fail_msg("seed %s: chrome kept (\"%s\")", seeds[s], chrome[i].phrase);
+        }
+        if (s <= 1) {
+            /* Front matter became metadata; title from pageTitle, the date. */
+            assert_non_null(r.title);
+            assert_string_equal(r.title, "Russian foreign minister praises ties with North Korea");
+            assert_non_null(r.date);
+            assert_string_equal(r.date, s == 0 ? "2023-11-15T20:53:09.844Z"
+                                               : "2024-12-23T20:53:09.844Z");
+            assert_non_null(r.description);
+            assert_non_null(strstr(r.description, "week-long diplomatic mission to Pyongyang."));
+            assert_int_equal(r.format, DOPPEL_FORMAT_MARKDOWN);
+            /* Link syntax became its text. */
+            assert_has(r, "qualitatively new strategic level.” NBC Washington Times");
+        }
+        assert_int_equal(r.flags & DOPPEL_EXTRACT_EMPTY, 0);
+        free(raw);
+    }
+    assert_int_equal(checked, sizeof article / sizeof *article);
+}
+
+/* --explain names each dropped line of 003 with a reason. */
+static void test_seed_explain(void **state) {
+    (void)state;
+    const char *p = seed_path("003");
+    if (!p) skip();
+    size_t len;
+    char *raw = read_all(p, &len);
+    opt.explain = 1;
+    doppel_extract_result r = run(raw, len);
+    opt.explain = 0;
+    int nav = 0, prompt = 0, advert = 0, teaser = 0;
+    for (size_t i = 0; i < r.num_dropped; i++) {
+        const doppel_dropped_line *d = &r.dropped[i];
+        assert_non_null(d->text);
+        nav += d->reason == DOPPEL_DROP_NAVIGATION && d->line == 1;
+        prompt += d->reason == DOPPEL_DROP_PROMPT;
+        advert += d->reason == DOPPEL_DROP_ADVERT && d->line == 31;
+        teaser += d->reason == DOPPEL_DROP_TEASER;
+    }
+    assert_int_equal(nav, 1);
+    assert_int_equal(advert, 1);
+    assert_true(prompt >= 3);
+    assert_true(teaser >= 30);
+    assert_int_equal(r.lines_dropped, r.num_dropped);
+    free(raw);
+}
+
+/* ---- Markdown ------------------------------------------------------------- */
+
+static const char *const prose =
+    "The committee met on Tuesday to discuss the budget for the coming year, and its members "
+    "agreed that the school would need more teachers before the autumn term begins.";
+static const char *const prose2 =
+    "Parents who spoke at the meeting asked why the library had been closed for most of the "
+    "winter, and the head teacher promised an answer by the end of the month.";
+static const char *const prose3 =
+    "In the end the vote was unanimous, although two members said they would have preferred "
+    "to wait for the final figures from the county before making any decision at all.";
+
+static void test_markdown_inline(void **state) {
+    (void)state;
+    char doc[4096];
+    snprintf(doc, sizeof doc,
+             "# The *budget* meeting\n\n"
+             "%s See [the minutes](http://example.org/m \"title\") and [[PDF](http://x.org/a.pdf)] "
+             "for **all** the _details_, with `code` and snake_case intact.\n\n"
+             "![a photo](http://example.org/p.jpg)\n\n"
+             "```\nint main(void) { return 0; }\n```\n\n"
+             "%s Also <span class=\"x\">inline html</span> and a reference [link][1].\n\n"
+             "[1]: http://example.org/ref\n",
+             prose, prose2);
+    opt.explain = 1;
+    doppel_extract_result r = run_str(doc);
+    opt.explain = 0;
+    assert_int_equal(r.format, DOPPEL_FORMAT_MARKDOWN);
+    assert_has(r, "See the minutes and PDF for all the details, with code and snake_case intact.");
+    assert_has(r, "int main(void) { return 0; }");
+    assert_has(r, "Also inline html and a reference link.");
+    assert_lacks(r, "photo");
+    assert_lacks(r, "http");
+    assert_lacks(r, "```");
+    assert_string_equal(r.title, "The budget meeting");
+    int markup = 0;
+    for (size_t i = 0; i < r.num_dropped; i++) markup += r.dropped[i].reason == DOPPEL_DROP_MARKUP;
+    assert_true(markup >= 4);  /* image line, two fences, the reference definition */
+}
+
+/* Hard-wrapped paragraphs are joined for scoring but keep their lines. */
+static void test_wrapped_text(void **state) {
+    (void)state;
+    const char *doc =
+        "Menu | News | Sport | Weather\n\n"
+        "The committee met on Tuesday to discuss the budget for the\n"
+        "coming year, and its members agreed that the school would need\n"
+        "more teachers before the autumn term begins next September.\n";
+    doppel_extract_result r = run_str(doc);
+    assert_has(r, "budget for the\ncoming year");
+    assert_lacks(r, "Menu");
+    assert_int_equal(r.lines_kept, 3);
+}
+
+/* ---- HTML ----------------------------------------------------------------- */
+
+static void test_html(void **state) {
+    (void)state;
+    char doc[8192];
+    snprintf(doc, sizeof doc,
+             "<!DOCTYPE html><html><head><title>Budget meeting - The Town Paper</title>"
+             "<meta property=\"og:title\" content=\"Budget meeting ends in agreement\">"
+             "<meta property=\"article:published_time\" content=\"2024-03-05T10:00:00Z\">"
+             "<meta name=\"description\" content=\"The committee agreed.\">"
+             "<link rel=\"canonical\" href=\"https://paper.example/budget\">"
+             "<script>var x = '<p>not text</p>';</script><style>p{color:red}</style></head>"
+             "<body><nav><a href=\"/\">Home</a> <a href=\"/news\">News</a></nav>"
+             "<header><h1>Budget meeting ends in agreement</h1></header>"
+             "<article><p>%s</p><p>It was the <b>first</b> meeting&nbsp;of the year &amp; "
+             "the longest, and %s</p>"
+             "<div class=\"share-buttons\">Share on Facebook Share on X</div>"
+             "<p>%s<br>A second line of the same paragraph follows the break here.</p></article>"
+             "<aside><p>Related: other budget stories from our archive and elsewhere</p></aside>"
+             "<footer>Copyright 2024 The Town Paper. All rights reserved.</footer>"
+             "</body></html>",
+             prose, prose2, prose3);
+    opt.explain = 1;
+    doppel_extract_result r = run_str(doc);
+    opt.explain = 0;
+    assert_int_equal(r.format, DOPPEL_FORMAT_HTML);
+    assert_string_equal(r.title, "Budget meeting ends in agreement");
+    assert_string_equal(r.date, "2024-03-05T10:00:00Z");
+    assert_string_equal(r.description, "The committee agreed.");
+    assert_string_equal(r.url, "https://paper.example/budget");
+    assert_has(r, "It was the first meeting of the year & the longest");
+    assert_has(r, "at all.\nA second line");
+    assert_lacks(r, "not text");
+    assert_lacks(r, "color");
+    assert_lacks(r, "Home");
+    assert_lacks(r, "Share on");
+    assert_lacks(r, "Related");
+    assert_lacks(r, "Copyright");
+    int element = 0;
+    for (size_t i = 0; i < r.num_dropped; i++) element += r.dropped[i].reason == DOPPEL_DROP_ELEMENT;
+    assert_true(element >= 4);  /* nav, header, share div, aside, footer */
+}
+
+static void test_broken_html(void **state) {
+    (void)state;
+    char doc[4096];
+    snprintf(doc, sizeof doc,
+             "<html><body><div><p>%s<b>bold <i>both</b> italic</i></span></table>"
+             "<p>%s</td></tr><li>stray item<div><p>unclosed to the end %s",
+             prose, prose2, prose3);
+    doppel_extract_result r = run_str(doc);
+    assert_true(r.flags & DOPPEL_EXTRACT_HTML_REPAIRED);
+    assert_has(r, "bold both italic");
+    assert_has(r, "unclosed to the end In the end");
+    /* Garbage that is not HTML at all, forced through the HTML reader. */
+    opt.format = DOPPEL_FORMAT_HTML;
+    r = run_str("<<<>>></<//a <!-- never closed <script> x < y");
+    opt.format = DOPPEL_FORMAT_AUTO;
+    assert_int_equal(r.format, DOPPEL_FORMAT_HTML);
+}
+
+static void test_charset_windows1252(void **state) {
+    (void)state;
+    /* “Café” in windows-1252: 0x93 Caf 0xE9 0x94, and a euro sign 0x80. */
+    char doc[2048];
+    snprintf(doc, sizeof doc,
+             "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; "
+             "charset=windows-1252\"></head><body><p>The \x93" "Caf\xe9\x94 on the corner "
+             "raised its prices to 3\x80 a cup this week, and the owner said that the rent had "
+             "gone up again for the third time in two years.</p></body></html>");
+    doppel_extract_result r = run_str(doc);
+    assert_true(r.flags & DOPPEL_EXTRACT_CHARSET_CONVERTED);
+    assert_has(r, "The \xe2\x80\x9c" "Caf\xc3\xa9\xe2\x80\x9d on the corner");
+    assert_has(r, "3\xe2\x82\xac a cup");
+
+    /* latin-1 declared but UTF-8 served: left alone. */
+    r = run_str("<html><head><meta charset=\"iso-8859-1\"></head><body><p>The Caf\xc3\xa9 on the "
+                "corner raised its prices again this week, and the owner said that the rent had "
+                "gone up for the third time.</p></body></html>");
+    assert_int_equal(r.flags & DOPPEL_EXTRACT_CHARSET_CONVERTED, 0);
+    assert_has(r, "Caf\xc3\xa9 on");
+
+    /* Another charset: passed through, flagged. */
+    r = run_str("<html><head><meta charset=\"shift_jis\"></head><body><p>text</p></body></html>");
+    assert_true(r.flags & DOPPEL_EXTRACT_CHARSET_UNKNOWN);
+}
+
+/* ---- bad input ---------------------------------------------------------------- */
+
+static void test_unclosed_front_matter(void **state) {
+    (void)state;
+    char doc[2048];
+    snprintf(doc, sizeof doc, "---\ntitle: Never closed\ndate: 2024-01-01\n\n%s\n\n%s\n", prose,
+             prose2);
+    doppel_extract_result r = run_str(doc);
+    assert_true(r.flags & DOPPEL_EXTRACT_FM_UNCLOSED);
+    assert_null(r.date);
+    assert_has(r, "The committee met on Tuesday");
+}
+
+static void test_non_yaml_front_matter(void **state) {
+    (void)state;
+    char doc[2048];
+    snprintf(doc, sizeof doc,
+             "---\nThis opening rule is followed by an ordinary sentence, not YAML.\n"
+             "And another ordinary line of text here.\n---\n\n%s\n", prose);
+    doppel_extract_result r = run_str(doc);
+    assert_true(r.flags & DOPPEL_EXTRACT_FM_NOT_YAML);
+    assert_null(r.date);
+    assert_has(r, "The committee met on Tuesday");
+    /* Quoted values, folded lines, nested maps and a block scalar. */
+    r = run_str("---\ntitle: \"A \\\"quoted\\\" title\" # comment\nauthor:\n  name: x\n"
+                "  title: nested, ignored\ndescription: >-\n  folded over\n  two lines\n"
+                "url: 'https://example.org/it''s'\n---\nBody.\n");
+    assert_string_equal(r.title, "A \"quoted\" title");
+    assert_string_equal(r.description, "folded over two lines");
+    assert_string_equal(r.url, "https://example.org/it's");
+}
+
+static void test_binary(void **state) {
+    (void)state;
+    char buf[4096];
+    for (size_t i = 0; i < sizeof buf; i++) buf[i] = (char)(i % 7 ? i * 31 : 0);
+    doppel_extract_result r;
+    doppel_error err = {0};
+    assert_int_equal(doppel_extract(ex, buf, sizeof buf, &opt, &r, &err), DOPPEL_ERR_FORMAT);
+    assert_non_null(strstr(err.message, "binary"));
+    /* One stray NUL in a text is not binary. */
+    char doc[1024];
+    snprintf(doc, sizeof doc, "%s %s %s", prose, prose, prose);
+    doc[50] = '\0';
+    assert_int_equal(doppel_extract(ex, doc, strlen(prose) * 3 + 2, &opt, &r, &err), DOPPEL_OK);
+}
+
+static void test_all_boilerplate(void **state) {
+    (void)state;
+    doppel_extract_result r = run_str("Home | News | Sport | Weather\n\nSubscribe now\n\n"
+                                      "- Advertisement -\n\nShare on Facebook\n\n12\n");
+    assert_int_equal(r.text_len, 0);
+    assert_string_equal(r.text, "");
+    assert_true(r.flags & DOPPEL_EXTRACT_EMPTY);
+    r = run_str("");
+    assert_true(r.flags & DOPPEL_EXTRACT_EMPTY);
+}
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void test_huge(void **state) {
+    (void)state;
+    size_t plen = strlen(prose);
+    size_t n = (8u << 20) / (plen + 16);
+    char *big = malloc(n * (plen + 16) + 64);
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)sprintf(big + len, "%zu: %s\n\n", i, prose);
+    }
+    double t0 = now();
+    doppel_extract_result r = run(big, len);
+    assert_true(r.text_len > len / 2);
+    /* One 8 MiB line of brackets and ticks: the inline scans must stay linear. */
+    for (size_t i = 0; i < len; i++) big[i] = "[`<!]"[i % 5 == 0 ? 0 : i % 9 == 0 ? 1 : 2 + i % 3];
+    memcpy(big, "# ", 2);
+    opt.format = DOPPEL_FORMAT_MARKDOWN;
+    run(big, len);
+    /* A deep HTML nest. */
+    len = 0;
+    for (size_t i = 0; i < 200000; i++) memcpy(big + len, "<div>", 5), len += 5;
+    memcpy(big + len, prose, plen), len += plen;
+    opt.format = DOPPEL_FORMAT_HTML;
+    r = run(big, len);
+    opt.format = DOPPEL_FORMAT_AUTO;
+    double dt = now() - t0;
+    print_message("huge inputs: %.2f s\n", dt);
+    assert_true(dt < 30.0);  /* generous for sanitizer builds; ~0.5 s optimized */
+    free(big);
+}
+
+static void test_options(void **state) {
+    (void)state;
+    doppel_extract_options bad = opt;
+    bad.stopwords_low = 0.9;
+    doppel_extract_result r;
+    doppel_error err = {0};
+    assert_int_equal(doppel_extract(ex, "x", 1, &bad, &r, &err), DOPPEL_ERR_ARG);
+    /* boilerplate off keeps everything; front matter off keeps it as text. */
+    opt.boilerplate = 0;
+    r = run_str("Subscribe now\n\nShort.\n");
+    assert_has(r, "Subscribe now\n\nShort.");
+    opt.boilerplate = 1;
+    opt.front_matter = 0;
+    opt.boilerplate = 0;
+    r = run_str("---\ntitle: x\n---\nBody\n");
+    assert_has(r, "title: x");
+    assert_null(r.title == NULL ? NULL : strstr(r.title, "title"));
+    opt.front_matter = 1;
+    opt.boilerplate = 1;
+    assert_string_equal(doppel_drop_reason_name(DOPPEL_DROP_TEASER), "teaser");
+    assert_string_equal(doppel_extract_format_name(DOPPEL_FORMAT_HTML), "html");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seeds),
+        cmocka_unit_test(test_seed_explain),
+        cmocka_unit_test(test_markdown_inline),
+        cmocka_unit_test(test_wrapped_text),
+        cmocka_unit_test(test_html),
+        cmocka_unit_test(test_broken_html),
+        cmocka_unit_test(test_charset_windows1252),
+        cmocka_unit_test(test_unclosed_front_matter),
+        cmocka_unit_test(test_non_yaml_front_matter),
+        cmocka_unit_test(test_binary),
+        cmocka_unit_test(test_all_boilerplate),
+        cmocka_unit_test(test_huge),
+        cmocka_unit_test(test_options),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
