@@ -5,8 +5,9 @@
  * Input: argv as NUL-separated strings (argv[0] is supplied). The parser
  * must return -1 (help), -2 (usage error) or an operand index within argv,
  * and on success leave a configuration that doppel_config_validate accepts.
- * Running it many times in one process also checks that it does not keep
- * state from one call to the next (getopt's).
+ * After each input a known command line is parsed and must give its known
+ * result: the parser must not keep state from one call to the next
+ * (getopt's position inside an option cluster such as "-hq").
  */
 #include <fcntl.h>
 #include <unistd.h>
@@ -58,6 +59,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* the operands getopt left are real arguments */
         for (int i = rc; i < argc; i++) FUZZ_CHECK(argv[i] != NULL, "NULL operand %d", i);
     }
+    cli_common_free(&c);
+
+    /* A known command line right after: it must parse the same whatever came
+     * before (getopt keeps a pointer into the previous argv between calls). */
+    char a0[] = "doppel-fuzz", a1[] = "-o", a2[] = "out.jsonl", a3[] = "in.jsonl";
+    char *known[] = {a0, a1, a2, a3, NULL};
+    fflush(stderr);
+    dup2(devnull, 2);
+    rc = cli_parse_common(4, known, &c, "usage\n");
+    fflush(stderr);
+    dup2(saved_err, 2);
+    FUZZ_CHECK(rc == 3 && !strcmp(c.output, "out.jsonl") && !c.quiet && !c.strict,
+               "state left by the previous call: rc %d, output %s, quiet %d", rc, c.output,
+               (int)c.quiet);
     cli_common_free(&c);
     free(buf);
     return 0;
