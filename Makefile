@@ -78,6 +78,13 @@ asan-test:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-test
 
+# The CLI golden tests with doppel under valgrind memcheck (uninitialised
+# reads and leaks ASan does not see), through a wrapper script.
+valgrind-test: $(BUILD)/doppel
+	@command -v valgrind >/dev/null || { echo "valgrind-test: valgrind not installed"; exit 1; }
+	@mkdir -p build-valgrind && cp tests/valgrind/doppel.sh build-valgrind/doppel && chmod +x build-valgrind/doppel
+	@DOPPEL_REAL=$(abspath $(BUILD)/doppel) DOPPEL_SYNTH_N=300 sh tests/cli/run.sh build-valgrind/doppel
+
 # ---- fuzzing (fuzz/, docs/fuzzing.md) ------------------------------------------
 # One target per entry point that takes outside bytes. `make fuzz` builds
 # them with libFuzzer + ASan + UBSan (clang) in build-fuzz/ and runs each
@@ -125,6 +132,7 @@ fuzz-replay:
 test: deps
 	@$(MAKE) --no-print-directory all unit cli-test
 	@$(MAKE) --no-print-directory asan-test
+	@$(MAKE) --no-print-directory valgrind-test
 	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@echo "make test: all suites passed"
