@@ -100,6 +100,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS    ?= 2
 FUZZ_SMOKE_SECONDS ?= 8
+FUZZ_FLAGS   ?=
 FUZZ_MAIN    ?= fuzz/driver.c
 CLI_LIB_OBJ  := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
 
@@ -119,7 +120,7 @@ fuzz-build:
 	  EXTRA_LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" fuzz-bins
 
 fuzz: deps fuzz-build
-	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+	@FUZZ_FLAGS="$(FUZZ_FLAGS)" sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 fuzz-smoke: fuzz-build
 	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
