@@ -64,6 +64,11 @@ doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, dop
             return st;
         }
     }
+    st = dp_bandstore_new(cfg->tmp_dir, idx->bands, &idx->bands_store, err);
+    if (st) {
+        doppel_index_free(idx);
+        return st;
+    }
     idx->stats.bands = idx->bands;
     idx->stats.rows = idx->rows;
     idx->threads = cfg->threads ? cfg->threads : dp_online_cores();
@@ -84,7 +89,7 @@ void doppel_index_free(doppel_index *idx) {
     dp_free(idx->set_off, c * sizeof *idx->set_off);
     dp_free(idx->set_len, c * sizeof *idx->set_len);
     dp_free(idx->date, c * sizeof *idx->date);
-    dp_free(idx->band, c * idx->bands * sizeof *idx->band);
+    dp_bandstore_free(idx->bands_store);
     if (idx->sig) dp_free(idx->sig, c * idx->cfg.num_perm * sizeof *idx->sig);
     dp_free(idx->ids, idx->ids_cap);
     dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
@@ -123,12 +128,6 @@ static doppel_status grow_docs(doppel_index *idx) {
     GROW_ARRAY(set_off, cap);
     GROW_ARRAY(set_len, cap);
     GROW_ARRAY(date, cap);
-    {
-        void *p = dp_realloc(idx->band, old * idx->bands * sizeof *idx->band,
-                             cap * idx->bands * sizeof *idx->band);
-        if (!p) return DOPPEL_ERR_NOMEM;
-        idx->band = p;
-    }
     if (idx->cfg.verify == DOPPEL_VERIFY_FAST) {
         unsigned k = idx->cfg.num_perm;
         void *p = dp_realloc(idx->sig, old * k * sizeof *idx->sig, cap * k * sizeof *idx->sig);
@@ -226,7 +225,8 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
                                            &idx->set_off[d], err);
         if (st) return st;
     }
-    memcpy(idx->band + (size_t)d * idx->bands, f->band, idx->bands * sizeof *f->band);
+    doppel_status bst = dp_bandstore_append(idx->bands_store, f->band, err);
+    if (bst) return bst;
     if (idx->sig)
         memcpy(idx->sig + (size_t)d * idx->cfg.num_perm, f->sig,
                idx->cfg.num_perm * sizeof *f->sig);

@@ -5,6 +5,7 @@
 #ifndef DOPPEL_INDEX_IMPL_H
 #define DOPPEL_INDEX_IMPL_H
 #include "internal.h"
+#include "bandstore.h"
 #include "docfeatures.h"
 #include "spill.h"
 
@@ -27,7 +28,7 @@ struct doppel_index {
     uint64_t *set_off;
     uint32_t *set_len;
     int64_t *date;
-    uint32_t *band;        /* n x bands; freed after finish */
+    dp_bandstore *bands_store; /* band hashes on disk, one column per band */
     uint32_t *sig;         /* n x num_perm in fast mode only */
     uint32_t short_docs;
 

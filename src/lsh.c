@@ -58,21 +58,23 @@ static doppel_status compact(dp_candidates *c) {
     return DOPPEL_OK;
 }
 
-doppel_status dp_lsh_candidates(const uint32_t *band_matrix, unsigned bands,
-                                const uint32_t *docs, size_t n, unsigned max_bucket,
-                                dp_candidates *out, doppel_error *err) {
+doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
+                                size_t n, unsigned max_bucket, dp_candidates *out,
+                                doppel_error *err) {
     if (n < 2) return DOPPEL_OK;
+    size_t all = (size_t)dp_bandstore_count(store);
+    uint32_t *column = dp_malloc(all * sizeof *column + 1);
     uint64_t *entries = dp_malloc(n * sizeof *entries);
     uint64_t *tmp = dp_malloc(n * sizeof *tmp);
     doppel_status st = DOPPEL_OK;
-    if (!entries || !tmp) {
+    if (!column || !entries || !tmp) {
         st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for the LSH band array (%zu docs)", n);
         goto done;
     }
     size_t compact_at = 2 * n + 1024;
     for (unsigned j = 0; j < bands && st == DOPPEL_OK; j++) {
-        for (size_t i = 0; i < n; i++)
-            entries[i] = ((uint64_t)band_matrix[(size_t)docs[i] * bands + j] << 32) | docs[i];
+        if ((st = dp_bandstore_read(store, j, column, err))) break;
+        for (size_t i = 0; i < n; i++) entries[i] = ((uint64_t)column[docs[i]] << 32) | docs[i];
         dp_sort_u64_bytes(entries, tmp, n, 4, 8);
         size_t start = 0;
         for (size_t i = 1; i <= n && st == DOPPEL_OK; i++) {
@@ -89,6 +91,7 @@ doppel_status dp_lsh_candidates(const uint32_t *band_matrix, unsigned bands,
     }
     if (st == DOPPEL_OK && compact(out)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
 done:
+    dp_free(column, all * sizeof *column + 1);
     dp_free(entries, n * sizeof *entries);
     dp_free(tmp, n * sizeof *tmp);
     return st;
