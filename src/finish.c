@@ -260,8 +260,16 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
         if (idx->exact_of[d] == d) reps[nreps++] = d;
     if (progress) progress("lsh", 0.0, user);
     dp_candidates cand = {0};
-    st = dp_lsh_candidates(idx->bands_store, idx->bands, reps, nreps, idx->cfg.max_bucket, &cand,
-                           err);
+    /* What the per-document arrays do not use of the limit goes to the LSH. */
+    size_t budget = 0;
+    if (idx->cfg.memory_limit) {
+        /* results: exact_of, cluster, canonical, size (4 bytes each), relation, score */
+        uint64_t held = dp_index_resident_bytes(idx) + (uint64_t)idx->n * 21;
+        budget = idx->cfg.memory_limit > held ? (size_t)((idx->cfg.memory_limit - held) / 2) : 1;
+    }
+    st = dp_lsh_candidates(idx->bands_store, idx->bands, reps, nreps, idx->cfg.max_bucket, budget,
+                           &cand, err);
+    idx->stats.lsh_slices = cand.slices;
     dp_free(reps, (size_t)idx->n * sizeof *reps + 1);
     dp_bandstore_free(idx->bands_store);
     idx->bands_store = NULL;

@@ -199,6 +199,13 @@ static doppel_status add_id(doppel_index *idx, uint32_t d, const char *id, size_
     return DOPPEL_OK;
 }
 
+uint64_t dp_index_resident_bytes(const doppel_index *idx) {
+    size_t per_doc = sizeof *idx->id_off + sizeof *idx->text_hash + sizeof *idx->set_off +
+                     sizeof *idx->set_len + sizeof *idx->date;
+    return (uint64_t)idx->doc_cap * per_doc + idx->ids_cap +
+           idx->id_table_cap * sizeof *idx->id_table;
+}
+
 /* Append one document whose features are computed. */
 static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, int64_t date,
                             const dp_features *f, doppel_add_info *info, doppel_error *err) {
@@ -219,6 +226,11 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
         return dp_fail(err, DOPPEL_ERR_LIMIT, "more than %u documents", UINT32_MAX - 1);
     if (idx->n == idx->doc_cap && grow_docs(idx))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory after %u documents", idx->n);
+    if (idx->cfg.memory_limit && dp_index_resident_bytes(idx) > idx->cfg.memory_limit)
+        return dp_fail(err, DOPPEL_ERR_LIMIT,
+                       "memory limit of %llu bytes reached after %u documents (about 60 bytes a "
+                       "document stay in memory; raise --memory)",
+                       (unsigned long long)idx->cfg.memory_limit, idx->n);
     uint32_t d = idx->n;
     if (idx->spill) {
         doppel_status st = dp_spill_append(idx->spill, f->set, (uint32_t)f->set_len,

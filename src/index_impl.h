@@ -59,6 +59,9 @@ struct doppel_index {
     doppel_index_stats stats;
 };
 
+/* Bytes of the arrays that grow with the number of documents. */
+uint64_t dp_index_resident_bytes(const doppel_index *idx);
+
 static inline const char *doc_id(const doppel_index *idx, uint32_t d) {
     return idx->ids + idx->id_off[d];
 }

@@ -11,6 +11,7 @@ typedef struct dp_candidates {
     uint64_t *pairs;   /* (a << 32) | b with a < b, sorted, unique */
     size_t len, cap;
     uint64_t oversize_buckets;
+    unsigned slices;    /* passes per band that the memory budget asked for */
 } dp_candidates;
 
 /* Candidate pairs among docs[0..n) (docnums, ascending) whose band hashes
@@ -18,9 +19,10 @@ typedef struct dp_candidates {
  * sharing a bucket in some band. A bucket with more than max_bucket members
  * contributes only the chain of neighbours in document order, which keeps
  * the cost linear on adversarial input (10^5 near-identical documents)
- * while still linking them. */
+ * while still linking them. memory_budget (bytes, 0 = no limit) bounds the
+ * per-band work array; the result does not depend on it. */
 doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
-                                size_t n, unsigned max_bucket, dp_candidates *out,
-                                doppel_error *err);
+                                size_t n, unsigned max_bucket, size_t memory_budget,
+                                dp_candidates *out, doppel_error *err);
 void dp_candidates_free(dp_candidates *c);
 #endif
