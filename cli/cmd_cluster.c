@@ -19,6 +19,8 @@
     "  --max-doc-bytes N   skip larger records (default 64M; K/M/G suffixes)\n" \
     "  --no-extract        compare raw text (default: strip front matter, Markdown/HTML\n" \
     "                      markup and boilerplate first; see doppel extract --help)\n" \
+    "  --corpus-boilerplate  also drop lines that recur across many documents (site\n" \
+    "                      footers, share prompts): one more pass over the input first\n" \
     "  --strict            stop with exit 1 at the first bad record or duplicate id\n" \
     "                      (default: report it on stderr, skip it, count it)\n" \
     "matching:\n" \
@@ -175,10 +177,14 @@ int cmd_pairs(int argc, char **argv) {
     doppel_index *idx = NULL;
     cli_counts counts;
     int rc = prepare(argc, argv, pairs_usage, &c, &idx, &counts, NULL);
-    if (rc >= 0) return rc;
+    if (rc >= 0) {
+        cli_common_free(&c);
+        return rc;
+    }
     cli_out out;
     if (cli_out_open(&out, c.output)) {
         doppel_index_free(idx);
+        cli_common_free(&c);
         return 1;
     }
     pair_ctx ctx = {idx, out.fp};
@@ -188,6 +194,7 @@ int cmd_pairs(int argc, char **argv) {
     count_removed(idx, removed);
     if (!rc && cli_write_summary(&c, &counts, idx, removed)) rc = 1;
     doppel_index_free(idx);
+    cli_common_free(&c);
     return rc;
 }
 

@@ -14,7 +14,7 @@ enum {
     OPT_ID_FIELD = 1000, OPT_TEXT_FIELD, OPT_TITLE_FIELD, OPT_DATE_FIELD, OPT_FORMAT,
     OPT_THRESHOLD, OPT_CONTAINMENT, OPT_MIN_CONTAINED, OPT_NGRAM, OPT_CHAR, OPT_NUM_PERM,
     OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
-    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL
+    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +49,7 @@ static const struct option long_opts[] = {
     {"threads", required_argument, 0, OPT_THREADS},
     {"no-extract", no_argument, 0, OPT_NO_EXTRACT},
     {"level", required_argument, 0, OPT_LEVEL},
+    {"corpus-boilerplate", no_argument, 0, OPT_CORPUS_BOILER},
     {"min-shared", required_argument, 0, OPT_MIN_SHARED},
     {0, 0, 0, 0}};
 
@@ -115,6 +116,7 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
             c->cfg.low_threshold = d;
             break;
         case OPT_NO_EXTRACT: c->cfg.extract = 0; break;
+        case OPT_CORPUS_BOILER: c->corpus_boilerplate = true; break;
         case OPT_LEVEL:
             if (!strcmp(optarg, "copy")) c->level = CLI_LEVEL_COPY;
             else if (!strcmp(optarg, "story")) c->level = CLI_LEVEL_STORY;
@@ -199,6 +201,8 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
 }
 
 void cli_common_free(cli_common *c) {
+    doppel_boiler_counter_free(c->corpus);
+    c->corpus = NULL;
     free(c->spooled);
     c->spooled = NULL;
 }
@@ -398,12 +402,59 @@ static int flush_batch(cli_common *c, doppel_index *idx, batch *b, cli_counts *c
     return rc;
 }
 
+/* Layer 2 of extraction, pass 1: count the lines of every document's
+ * extracted text in the corpus sketch; the indexing pass then drops the lines
+ * the sketch calls boilerplate. Records the reader rejects are left to the
+ * indexing pass to report. */
+static int count_corpus_lines(cli_common *c) {
+    doppel_error err = {0};
+    doppel_boiler_options bo;
+    doppel_boiler_options_default(&bo);
+    doppel_reader *reader = NULL;
+    doppel_extractor *ex = NULL;
+    if (doppel_boiler_counter_new(&bo, &c->corpus, &err) ||
+        doppel_reader_open(c->input, &c->ropt, &reader, &err) || doppel_extractor_new(&ex, &err)) {
+        cli_error("%s", err.message);
+        doppel_reader_free(reader);
+        return 1;
+    }
+    doppel_extract_options xo;
+    doppel_extract_options_default(&xo);
+    int rc = 0;
+    for (;;) {
+        doppel_record rec;
+        doppel_status st = doppel_reader_next(reader, &rec, &err);
+        if (st == DOPPEL_END) break;
+        if (st != DOPPEL_OK) continue;
+        doppel_extract_result xr;
+        if (doppel_extract(ex, rec.text, rec.text_len, &xo, &xr, NULL) != DOPPEL_OK) continue;
+        if (doppel_boiler_add(c->corpus, xr.text, xr.text_len)) {
+            cli_error("out of memory counting corpus lines");
+            rc = 1;
+            break;
+        }
+    }
+    doppel_extractor_free(ex);
+    doppel_reader_free(reader);
+    if (!rc && doppel_boiler_finish(c->corpus)) rc = 1;
+    if (!rc) {
+        doppel_extract_options_default(&c->extract_options);
+        c->extract_options.corpus = c->corpus;
+        c->cfg.extract_options = &c->extract_options;
+    }
+    return rc;
+}
+
 int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts, uint8_t **indexed_bits) {
     memset(counts, 0, sizeof *counts);
     *out = NULL;
     doppel_error err = {0};
     doppel_reader *reader = NULL;
     doppel_index *idx = NULL;
+    if (c->corpus_boilerplate && c->cfg.extract && !c->corpus) {
+        if (!strcmp(c->input, "-") && cli_spool_stdin(c)) return 1;
+        if (count_corpus_lines(c)) return 1;
+    }
     if (doppel_reader_open(c->input, &c->ropt, &reader, &err)) {
         cli_error("%s", err.message);
         return 1;

@@ -17,6 +17,7 @@
  * the gold file), which is also what keeps gold order for removal scores.
  */
 #include "internal.h"
+#include "sort.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -29,39 +30,15 @@
 
 #define NONE UINT32_MAX
 
-/* ======================================================================
- * Radix sort of 64-bit keys (16-bit digits, passes over constant digits
- * skipped: dense labels usually need two or three passes).
- * ==================================================================== */
-
+/* Sort keys with the pipeline's radix sort (sort.c); passes over digits
+ * that are the same in every key are skipped there, so dense labels cost
+ * few passes. */
 static doppel_status radix_sort_u64(uint64_t *v, size_t n) {
     if (n < 2) return DOPPEL_OK;
     uint64_t *tmp = dp_malloc(n * sizeof *tmp);
-    size_t *count = dp_malloc(65536 * sizeof *count);
-    if (!tmp || !count) {
-        dp_free(tmp, n * sizeof *tmp);
-        dp_free(count, 65536 * sizeof *count);
-        return DOPPEL_ERR_NOMEM;
-    }
-    uint64_t *src = v, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFFFF]++;
-        if (count[(src[0] >> shift) & 0xFFFF] == n) continue;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFFFF]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v) memcpy(v, src, n * sizeof *v);
+    if (!tmp) return DOPPEL_ERR_NOMEM;
+    dp_sort_u64_bytes(v, tmp, n, 0, 8);
     dp_free(tmp, n * sizeof *tmp);
-    dp_free(count, 65536 * sizeof *count);
     return DOPPEL_OK;
 }
 

@@ -60,15 +60,15 @@ size_t dp_make_set32(const uint64_t *hashes, size_t n, uint32_t *out, uint32_t *
 typedef struct {
     doppel_buf norm;
     doppel_hashes shingles;  /* in text order */
-    uint32_t *set;
-    size_t set_len;
+    uint32_t *set;          /* 2 x (shingles + 1) values: the set, then sort scratch */
+    size_t set_len, set_bytes;
     uint32_t sig[DP_MAX_PERM];
 } side;
 
 static void side_free(side *s) {
     doppel_buf_free(&s->norm);
     doppel_hashes_free(&s->shingles);
-    free(s->set);
+    dp_free(s->set, s->set_bytes);
 }
 
 static doppel_status side_build(const doppel_config *cfg, const char *text, size_t len, side *s,
@@ -79,19 +79,21 @@ static doppel_status side_build(const doppel_config *cfg, const char *text, size
                        &s->shingles))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory shingling %s", name);
     size_t n = s->shingles.len;
-    s->set = malloc((2 * n + 1) * sizeof *s->set);
+    s->set_bytes = (2 * n + 1) * sizeof *s->set;
+    s->set = dp_malloc(s->set_bytes);
     if (!s->set) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     s->set_len = dp_make_set32(s->shingles.v, n, s->set, s->set + n);
     doppel_minhash(cfg->sketch, s->shingles.v, n, cfg->seed, cfg->num_perm, s->sig);
     return DOPPEL_OK;
 }
 
-/* Word start offsets of normalized text. */
+/* Word start offsets of normalized text; (*count + 1) entries, dp_free'd by
+ * the caller. */
 static size_t *word_starts(const doppel_buf *norm, size_t *count) {
     size_t n = 0;
     for (size_t i = 0; i < norm->len; i++)
         if (i == 0 || norm->data[i - 1] == ' ') n++;
-    size_t *w = malloc((n + 1) * sizeof *w);
+    size_t *w = dp_malloc((n + 1) * sizeof *w);
     if (!w) return NULL;
     size_t k = 0;
     for (size_t i = 0; i < norm->len; i++)
@@ -134,7 +136,7 @@ static doppel_status find_passages(const doppel_config *cfg, side *a, side *b,
     if (doppel_shingle(a->norm.data, a->norm.len, DOPPEL_SHINGLE_WORD, n, cfg->seed, &wa) ||
         doppel_shingle(b->norm.data, b->norm.len, DOPPEL_SHINGLE_WORD, n, cfg->seed, &wb))
         goto done;
-    index = malloc((wb.len + 1) * sizeof *index);
+    index = dp_malloc((wb.len + 1) * sizeof *index);
     starts = word_starts(&a->norm, &words);
     if (!index || !starts) goto done;
     for (size_t i = 0; i < wb.len; i++) index[i] = (hpos){wb.v[i], i};
@@ -158,29 +160,28 @@ static doppel_status find_passages(const doppel_config *cfg, side *a, side *b,
         while (slot > 0 && out->passages[slot - 1].words < len_words) slot--;
         if (slot < DOPPEL_MAX_PASSAGES) {
             if (out->num_passages == DOPPEL_MAX_PASSAGES) {
-                free(out->passages[DOPPEL_MAX_PASSAGES - 1].text);
+                char *last = out->passages[DOPPEL_MAX_PASSAGES - 1].text;
+                dp_free(last, strlen(last) + 1);
                 out->num_passages--;
             }
             memmove(out->passages + slot + 1, out->passages + slot,
                     (out->num_passages - slot) * sizeof *out->passages);
             size_t from = starts[start], to = starts[start + len_words] - 1;
             out->passages[slot] = (doppel_passage){start, bpos, len_words, NULL};
-            out->passages[slot].text = malloc(to - from + 1);
+            out->passages[slot].text = dp_strndup(a->norm.data + from, to - from);
             if (!out->passages[slot].text) {
                 st = DOPPEL_ERR_NOMEM;
                 goto done;
             }
-            memcpy(out->passages[slot].text, a->norm.data + from, to - from);
-            out->passages[slot].text[to - from] = '\0';
             out->num_passages++;
         }
         i++;
     }
 done:
+    dp_free(index, (wb.len + 1) * sizeof *index);
+    dp_free(starts, (words + 1) * sizeof *starts);
     doppel_hashes_free(&wa);
     doppel_hashes_free(&wb);
-    free(index);
-    free(starts);
     return st;
 }
 
@@ -190,10 +191,10 @@ doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_l
     *out = (doppel_comparison){0};
     doppel_status st = doppel_config_validate(cfg, err);
     if (st) return st;
-    side *sa = calloc(1, sizeof *sa), *sb = calloc(1, sizeof *sb);
+    side *sa = dp_calloc(1, sizeof *sa), *sb = dp_calloc(1, sizeof *sb);
     if (!sa || !sb) {
-        free(sa);
-        free(sb);
+        dp_free(sa, sizeof *sa);
+        dp_free(sb, sizeof *sb);
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     }
     st = side_build(cfg, a, a_len, sa, "the first text", err);
@@ -212,14 +213,15 @@ doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_l
     }
     side_free(sa);
     side_free(sb);
-    free(sa);
-    free(sb);
+    dp_free(sa, sizeof *sa);
+    dp_free(sb, sizeof *sb);
     if (st) doppel_comparison_free(out);
     return st;
 }
 
 void doppel_comparison_free(doppel_comparison *cmp) {
     if (!cmp) return;
-    for (size_t i = 0; i < cmp->num_passages; i++) free(cmp->passages[i].text);
+    for (size_t i = 0; i < cmp->num_passages; i++)
+        dp_free(cmp->passages[i].text, strlen(cmp->passages[i].text) + 1);
     cmp->num_passages = 0;
 }

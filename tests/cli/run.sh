@@ -64,8 +64,17 @@ expect_rc zstd 0 "$DOPPEL" cluster --quiet "$T/small.zst"
 golden cluster.jsonl "$T/zstd.out"
 expect_rc dedup-stdin 0 sh -c "cat small.jsonl | '$DOPPEL' dedup --quiet - -o '$T/dedup2.jsonl'"
 golden dedup.jsonl "$T/dedup2.jsonl"
+expect_rc corpus-boiler 0 sh -c "cat small.jsonl | '$DOPPEL' cluster --quiet --corpus-boilerplate -"
+golden cluster.jsonl "$T/corpus-boiler.out"
 expect_rc fast 0 "$DOPPEL" cluster --quiet --fast small.jsonl
 has fast-edited '"id":"edited","cluster":0' "$T/fast.out"
+
+# a larger corpus: identical output for 1, 2 and 4 threads
+"$DOPPEL" synth -n 3000 --seed 5 -o "$T/syn.jsonl" --quiet
+for t in 1 2 4; do
+  expect_rc "threads$t" 0 "$DOPPEL" cluster --quiet --threads $t --level all "$T/syn.jsonl" -o "$T/threads$t.jsonl"
+done
+if cmp -s "$T/threads1.jsonl" "$T/threads2.jsonl" && cmp -s "$T/threads1.jsonl" "$T/threads4.jsonl"; then ok; else bad "threads: output depends on the thread count"; fi
 
 # ---- bad input: reported with file:line, skipped, counted -------------------------
 expect_rc bad 0 "$DOPPEL" cluster bad.jsonl --summary "$T/bad.json"
