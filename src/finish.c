@@ -28,7 +28,7 @@ static doppel_status push_edge(doppel_index *idx, uint32_t a, uint32_t b,
     if (idx->n_edges == idx->edges_cap &&
         dp_grow((void **)&idx->edges, &idx->edges_cap, idx->n_edges + 1, sizeof *idx->edges))
         return DOPPEL_ERR_NOMEM;
-    idx->edges[idx->n_edges++] = (edge){a, b, *sim, rel};
+    idx->edges[idx->n_edges++] = make_edge(a, b, sim, rel);
     return DOPPEL_OK;
 }
 
@@ -123,7 +123,7 @@ static void *verify_range(void *p) {
             job->st = dp_fail(&job->err, DOPPEL_ERR_NOMEM, "out of memory");
             break;
         }
-        job->edges[job->n_edges++] = (edge){a, b, sim, rel};
+        job->edges[job->n_edges++] = make_edge(a, b, &sim, rel);
     }
     set_reader_free(&r);
     return NULL;
@@ -178,9 +178,12 @@ static doppel_status verify_candidates(doppel_index *idx, const dp_candidates *c
     doppel_status st = run_ranges(idx, c->len, verify_range, jobs, threads, err);
     for (unsigned t = 0; t < threads; t++) {
         for (size_t i = 0; st == DOPPEL_OK && i < jobs[t].n_edges; i++) {
-            const edge *e = &jobs[t].edges[i];
-            if (push_edge(idx, e->a, e->b, &e->sim, e->relation))
+            if (idx->n_edges == idx->edges_cap &&
+                dp_grow((void **)&idx->edges, &idx->edges_cap, idx->n_edges + 1, sizeof *idx->edges)) {
                 st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+                break;
+            }
+            idx->edges[idx->n_edges++] = jobs[t].edges[i];
             idx->stats.verified_pairs++;
         }
         dp_free(jobs[t].edges, jobs[t].cap * sizeof *jobs[t].edges);
@@ -247,6 +250,10 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
                                   doppel_error *err) {
     if (idx->finished) return dp_fail(err, DOPPEL_ERR_STATE, "finish called twice");
     idx->finished = 1;
+    /* Ids are checked for duplicates while adding only: the table can go. */
+    dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
+    idx->id_table = NULL;
+    idx->id_table_cap = 0;
     if (alloc_results(idx)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for results");
     if (progress) progress("exact", 0.0, user);
     doppel_status st = exact_groups(idx, err);
@@ -315,7 +322,8 @@ doppel_status doppel_index_pairs(const doppel_index *idx, doppel_pair_fn fn, voi
     if (!idx->finished) return DOPPEL_ERR_STATE;
     for (size_t i = 0; i < idx->n_edges; i++) {
         const edge *e = &idx->edges[i];
-        doppel_pair p = {e->a, e->b, e->sim, e->relation};
+        doppel_pair p = {e->a, e->b, {e->jaccard, e->a_in_b, e->b_in_a, e->shared},
+                         (doppel_relation)e->relation};
         if (fn(&p, user)) break;
     }
     return DOPPEL_OK;

@@ -9,11 +9,19 @@
 #include "docfeatures.h"
 #include "spill.h"
 
+/* A verified pair, compactly (28 bytes): ratios as floats are exact enough
+ * for output, and the decision was made on the doubles. */
 typedef struct edge {
-    uint32_t a, b;
-    doppel_similarity sim;
-    doppel_relation relation;
+    uint32_t a, b, shared;
+    float jaccard, a_in_b, b_in_a;
+    uint8_t relation;
 } edge;
+
+static inline edge make_edge(uint32_t a, uint32_t b, const doppel_similarity *s,
+                             doppel_relation rel) {
+    return (edge){a, b, s->shared, (float)s->jaccard, (float)s->a_in_b, (float)s->b_in_a,
+                  (uint8_t)rel};
+}
 
 struct doppel_index {
     doppel_config cfg;
