@@ -158,7 +158,8 @@ install: lib cli
 	install -m 644 $(BUILD)/libdoppel.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libdoppel.so $(DESTDIR)$(PREFIX)/lib/libdoppel.so.0
 	ln -sf libdoppel.so.0 $(DESTDIR)$(PREFIX)/lib/libdoppel.so
-	install -m 644 $(BUILD)/doppel.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' -e 's|@REQUIRES@|$(PKGS)|' doppel.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/doppel.pc
 	install -m 755 $(BUILD)/doppel $(DESTDIR)$(PREFIX)/bin/
 
 clean:

@@ -1,46 +1,81 @@
 #!/bin/sh
-# make bench: throughput and memory of `doppel cluster` on synthetic corpora.
-# Prints docs/s, MB/s and peak RSS with the settings used. Absolute figures
-# vary between runs on shared machines; compare ratios within one run.
-# Environment: BENCH_DOCS (default 100000), BENCH_DIR (default build/bench).
+# make bench: throughput, memory and scaling of `doppel cluster` on synthetic
+# corpora (`doppel synth`, ~3.4 KB documents). Prints docs/s, MB/s, peak RSS
+# and the settings of every run. Absolute figures vary between runs on shared
+# machines: compare the ratios printed within one run.
+# Environment: BENCH_SIZES (default "10000 100000 1000000"), BENCH_DIR
+# (default build/bench), BENCH_10M=1 adds 10M documents generated on the fly
+# (not stored) through a pipe with --memory 2G.
 set -eu
 DOPPEL=$1
-N=${BENCH_DOCS:-100000}
+SIZES=${BENCH_SIZES:-10000 100000 1000000}
 DIR=${BENCH_DIR:-build/bench}
 mkdir -p "$DIR"
-CORPUS=$DIR/synth-$N.jsonl
-GOLD=$DIR/synth-$N.gold.jsonl
-if [ ! -s "$CORPUS" ]; then
-  echo "generating $N synthetic documents..."
-  "$DOPPEL" synth -n "$N" --seed 1 -o "$CORPUS" --gold "$GOLD"
-fi
-BYTES=$(wc -c < "$CORPUS")
-echo "corpus: $CORPUS, $N documents, $BYTES bytes ($(( BYTES / N )) bytes/doc)"
 echo "machine: $(nproc) cores, $(uname -m), $(${CC:-cc} --version | head -1)"
+echo "settings: word 5-grams, 128 MinHash values (OPH), LSH 64x2, exact verification;"
+echo "  MB = 10^6 bytes of JSONL input; cpu = user + system seconds; RSS = peak resident set"
 
-run() {
-  label=$1; shift
-  /usr/bin/time -f "%e %U %S %M" -o "$DIR/time.txt" "$DOPPEL" cluster --quiet "$@" "$CORPUS" -o "$DIR/out.jsonl"
-  read -r secs user sys kb < "$DIR/time.txt"
-  awk -v l="$label" -v s="$secs" -v u="$user" -v sy="$sys" -v kb="$kb" -v b="$BYTES" -v n="$N" 'BEGIN {
-    c = u + sy
-    printf "%-32s wall %6.2f s %8.0f docs/s %6.1f MB/s | cpu %6.2f s %6.1f MB/s | peak RSS %6.1f MiB (%.0f B/doc)\n",
-      l, s, n / s, b / 1e6 / s, c, b / 1e6 / c, kb / 1024, kb * 1024 / n }'
+corpus() {  # corpus N -> path (generated once)
+  c=$DIR/synth-$1.jsonl
+  if [ ! -s "$c" ]; then
+    "$DOPPEL" synth -n "$1" --seed 1 -o "$c" --gold "$DIR/synth-$1.gold.jsonl" --quiet
+  fi
+  echo "$c"
 }
 
-echo "settings: word 5-grams, 128 MinHash values (OPH), LSH 64x2; MB = 10^6 bytes of JSONL input"
-echo "(wall time counts waiting for a loaded machine; cpu = user + system time of the run)"
-run "cluster --threads 1" --threads 1
-W1=$secs; C1=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
-run "cluster --threads 1 --no-extract" --threads 1 --no-extract
-C0=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
-run "cluster (all $(nproc) threads)"
-WN=$secs
-run "cluster --threads 1 --fast" --threads 1 --fast
-awk -v a="$C1" -v b="$C0" -v w1="$W1" -v wn="$WN" 'BEGIN {
+# run LABEL N INPUT [options]: one timed run; sets secs, cpu, kb
+run() {
+  label=$1; n=$2; input=$3; shift 3
+  /usr/bin/time -f "%e %U %S %M" -o "$DIR/time.txt" \
+    "$DOPPEL" cluster --quiet "$@" "$input" -o "$DIR/out.jsonl" --summary "$DIR/summary.json"
+  read -r secs user sys kb < "$DIR/time.txt"
+  cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
+  bytes=$(wc -c < "$input" 2>/dev/null || echo 0)
+  awk -v l="$label" -v s="$secs" -v c="$cpu" -v kb="$kb" -v b="$bytes" -v n="$n" 'BEGIN {
+    printf "%-40s %7.2f s %8.0f docs/s %6.1f MB/s | cpu %7.2f s %6.1f MB/s/core-s | RSS %7.1f MiB\n",
+      l, s, n / s, b / 1e6 / s, c, b / 1e6 / c, kb / 1024 }'
+}
+
+echo
+echo "== scaling (defaults: extraction on, all threads)"
+prev_n=""; prev_s=""; prev_kb=""
+for n in $SIZES; do
+  c=$(corpus "$n")
+  run "cluster $n docs" "$n" "$c"
+  if [ -n "$prev_n" ]; then
+    awk -v n1="$prev_n" -v n2="$n" -v t1="$prev_s" -v t2="$secs" -v k1="$prev_kb" -v k2="$kb" 'BEGIN {
+      printf "  %d -> %d docs: time grows with exponent %.2f; RSS grows %.0f bytes per added document\n",
+        n1, n2, log(t2 / t1) / log(n2 / n1), (k2 - k1) * 1024 / (n2 - n1) }'
+  fi
+  prev_n=$n; prev_s=$secs; prev_kb=$kb
+done
+
+N=100000
+C=$(corpus $N)
+echo
+echo "== $N documents: threads, extraction, fast mode"
+run "cluster --threads 1" $N "$C" --threads 1
+w1=$secs; c1=$cpu
+run "cluster --threads 1 --no-extract" $N "$C" --threads 1 --no-extract
+c0=$cpu
+run "cluster (all $(nproc) threads)" $N "$C"
+wn=$secs
+run "cluster --threads 1 --fast" $N "$C" --threads 1 --fast
+awk -v a="$c1" -v b="$c0" -v w1="$w1" -v wn="$wn" 'BEGIN {
   printf "extraction costs %.2fx the CPU time of the pipeline without it; all threads: %.2fx speed-up over one\n", a / b, w1 / wn }'
+
+if [ "${BENCH_10M:-0}" = 1 ]; then
+  echo
+  echo "== 10,000,000 documents generated on the fly, --memory 2G"
+  /usr/bin/time -f "%e %U %S %M" -o "$DIR/time.txt" sh -c \
+    "'$DOPPEL' synth -n 10000000 --seed 1 -o - --quiet | '$DOPPEL' cluster --quiet --memory 2G - -o '$DIR/out10m.jsonl'"
+  read -r secs user sys kb < "$DIR/time.txt"
+  awk -v s="$secs" -v kb="$kb" 'BEGIN { printf "10M: %.0f s (synth and cluster together), %.0f docs/s, peak RSS of the larger process %.1f MiB\n", s, 1e7 / s, kb / 1024 }'
+fi
+
 if command -v python3 >/dev/null && [ -f ../shared/tools/score_pairs.py ]; then
-  "$DOPPEL" cluster --quiet "$CORPUS" -o "$DIR/out.jsonl"
-  echo "quality on this corpus (../shared/tools/score_pairs.py):"
-  python3 ../shared/tools/score_pairs.py "$GOLD" "$DIR/out.jsonl" | sed 's/^/  /'
+  "$DOPPEL" cluster --quiet "$C" -o "$DIR/out.jsonl"
+  echo
+  echo "quality on the $N-document corpus (../shared/tools/score_pairs.py):"
+  python3 ../shared/tools/score_pairs.py "$DIR/synth-$N.gold.jsonl" "$DIR/out.jsonl" | sed 's/^/  /'
 fi

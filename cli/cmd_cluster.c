@@ -45,6 +45,9 @@
     "  --summary FILE      also write the run summary as JSON\n" \
     "  -q, --quiet         no progress or summary on stderr (warnings still shown)\n" \
     "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n" \
+    "  --memory N          memory limit (default: half of RAM; K/M/G suffixes): above it\n" \
+    "                      the LSH works in slices, same result; about 60 bytes a\n" \
+    "                      document must fit\n" \
     "  --threads N         threads for normalizing, shingling and sketching (default: all\n" \
     "                      cores); the output is the same for any N\n"
 

@@ -15,7 +15,7 @@ enum {
     OPT_ID_FIELD = 1000, OPT_TEXT_FIELD, OPT_TITLE_FIELD, OPT_DATE_FIELD, OPT_FORMAT,
     OPT_THRESHOLD, OPT_CONTAINMENT, OPT_MIN_CONTAINED, OPT_NGRAM, OPT_CHAR, OPT_NUM_PERM,
     OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
-    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER
+    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER, OPT_MEMORY
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +51,7 @@ static const struct option long_opts[] = {
     {"no-extract", no_argument, 0, OPT_NO_EXTRACT},
     {"level", required_argument, 0, OPT_LEVEL},
     {"corpus-boilerplate", no_argument, 0, OPT_CORPUS_BOILER},
+    {"memory", required_argument, 0, OPT_MEMORY},
     {"min-shared", required_argument, 0, OPT_MIN_SHARED},
     {0, 0, 0, 0}};
 
@@ -91,6 +92,10 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
     memset(c, 0, sizeof *c);
     doppel_config_default(&c->cfg);
     doppel_reader_options_default(&c->ropt);
+    /* Default memory limit: half of physical memory, the rest is the page
+     * cache's, which the spill files live in. */
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0) c->cfg.memory_limit = (uint64_t)pages * (uint64_t)page / 2;
     c->output = "-";
     unsigned long long u;
     double d;
@@ -122,6 +127,10 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
             break;
         case OPT_NO_EXTRACT: c->cfg.extract = 0; break;
         case OPT_CORPUS_BOILER: c->corpus_boilerplate = true; break;
+        case OPT_MEMORY:
+            if (parse_uint(optarg, "memory", 16u << 20, (unsigned long long)1 << 50, &u)) return -2;
+            c->cfg.memory_limit = u;
+            break;
         case OPT_LEVEL:
             if (!strcmp(optarg, "copy")) c->level = CLI_LEVEL_COPY;
             else if (!strcmp(optarg, "story")) c->level = CLI_LEVEL_STORY;

@@ -110,6 +110,10 @@ typedef struct doppel_config {
     const char *tmp_dir;         /* spill directory; NULL = $TMPDIR or /tmp */
     unsigned threads;            /* threads for doppel_index_add_batch; 0 = all cores */
     int extract;                 /* run doppel_extract before normalizing; default 1 */
+    uint64_t memory_limit;       /* bytes the index may hold in memory; 0 = no limit. Above
+                                    it, finish works in slices (same result, more passes);
+                                    DOPPEL_ERR_LIMIT when the per-document part alone
+                                    (about 60 bytes a document) would not fit */
     const struct doppel_extract_options *extract_options; /* NULL = defaults; borrowed */
 } doppel_config;
 
@@ -395,6 +399,7 @@ typedef struct doppel_index_stats {
     uint64_t verified_pairs;    /* candidates that became edges */
     uint64_t oversize_buckets;  /* LSH buckets linked as a chain (max_bucket) */
     unsigned bands, rows;
+    unsigned lsh_slices;        /* passes per band the memory limit asked for (1 = none) */
     uint64_t memory_bytes;      /* heap held by the index now */
     uint64_t peak_memory_bytes; /* most heap held by the index at once */
     uint64_t spill_bytes;       /* bytes of shingle sets on disk */

@@ -8,6 +8,7 @@
 #include "lsh.h"
 #include "verify.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,7 @@ static doppel_status push_edge(doppel_index *idx, uint32_t a, uint32_t b,
     if (idx->n_edges == idx->edges_cap &&
         dp_grow((void **)&idx->edges, &idx->edges_cap, idx->n_edges + 1, sizeof *idx->edges))
         return DOPPEL_ERR_NOMEM;
-    idx->edges[idx->n_edges++] = (edge){a, b, *sim, rel};
+    idx->edges[idx->n_edges++] = make_edge(a, b, sim, rel);
     return DOPPEL_OK;
 }
 
@@ -91,24 +92,102 @@ static doppel_status similarity_of(doppel_index *idx, set_reader *r, uint32_t a,
     return DOPPEL_OK;
 }
 
+/* ---- work split over threads ------------------------------------------------
+ * Verification and the relation to the canonical read shingle sets back with
+ * pread, which is safe from several threads once the spill is flushed. The
+ * work is cut into one contiguous range per thread and the results are put
+ * together in range order, so they are the same for any thread count. */
+
+typedef struct range_job {
+    doppel_index *idx;
+    const dp_candidates *cand;
+    size_t from, to;
+    edge *edges;            /* verify: this range's edges, in order */
+    size_t n_edges, cap;
+    doppel_status st;
+    doppel_error err;
+} range_job;
+
+static void *verify_range(void *p) {
+    range_job *job = p;
+    doppel_index *idx = job->idx;
+    set_reader r = {0};
+    for (size_t i = job->from; i < job->to; i++) {
+        uint32_t a = (uint32_t)(job->cand->pairs[i] >> 32), b = (uint32_t)job->cand->pairs[i];
+        doppel_similarity sim;
+        if ((job->st = similarity_of(idx, &r, a, b, &sim, &job->err))) break;
+        doppel_relation rel = doppel_classify(&idx->cfg, &sim, idx->set_len[a], idx->set_len[b]);
+        if (rel == DOPPEL_REL_NONE) continue;
+        if (job->n_edges == job->cap &&
+            dp_grow((void **)&job->edges, &job->cap, job->n_edges + 1, sizeof *job->edges)) {
+            job->st = dp_fail(&job->err, DOPPEL_ERR_NOMEM, "out of memory");
+            break;
+        }
+        job->edges[job->n_edges++] = make_edge(a, b, &sim, rel);
+    }
+    set_reader_free(&r);
+    return NULL;
+}
+
+static void relate_range(doppel_index *idx, size_t from, size_t to, range_job *job);
+
+static void *relate_worker(void *p) {
+    range_job *job = p;
+    relate_range(job->idx, job->from, job->to, job);
+    return NULL;
+}
+
+/* Run fn over [0, n) cut into one range per thread; jobs[t] describes range t. */
+static doppel_status run_ranges(doppel_index *idx, size_t n, void *(*fn)(void *),
+                                range_job *jobs, unsigned threads, doppel_error *err) {
+    if (idx->spill && dp_spill_flush(idx->spill, err)) return err ? (doppel_status)err->code : DOPPEL_ERR_IO;
+    pthread_t tid[DP_MAX_THREADS];
+    int started[DP_MAX_THREADS] = {0};
+    for (unsigned t = 0; t < threads; t++) {
+        jobs[t].from = n * t / threads;
+        jobs[t].to = n * (t + 1) / threads;
+    }
+    for (unsigned t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, fn, &jobs[t]) == 0;
+    fn(&jobs[0]);
+    for (unsigned t = 1; t < threads; t++) {
+        if (started[t]) pthread_join(tid[t], NULL);
+        else fn(&jobs[t]);  /* no thread to spare: do it here */
+    }
+    for (unsigned t = 0; t < threads; t++)
+        if (jobs[t].st) {
+            if (err) *err = jobs[t].err;
+            return jobs[t].st;
+        }
+    return DOPPEL_OK;
+}
+
+static unsigned threads_for(const doppel_index *idx, size_t n) {
+    unsigned t = idx->threads;
+    if (n < 4096) return 1;  /* not worth a thread */
+    return t ? t : 1;
+}
+
 static doppel_status verify_candidates(doppel_index *idx, const dp_candidates *c,
                                        doppel_progress_fn progress, void *user,
                                        doppel_error *err) {
-    set_reader r = {0};
-    doppel_status st = DOPPEL_OK;
-    for (size_t i = 0; i < c->len && st == DOPPEL_OK; i++) {
-        uint32_t a = (uint32_t)(c->pairs[i] >> 32), b = (uint32_t)c->pairs[i];
-        doppel_similarity sim;
-        st = similarity_of(idx, &r, a, b, &sim, err);
-        if (st) break;
-        doppel_relation rel = doppel_classify(&idx->cfg, &sim, idx->set_len[a], idx->set_len[b]);
-        if (rel != DOPPEL_REL_NONE) {
-            if (push_edge(idx, a, b, &sim, rel)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    unsigned threads = threads_for(idx, c->len);
+    range_job jobs[DP_MAX_THREADS];
+    for (unsigned t = 0; t < threads; t++) jobs[t] = (range_job){.idx = idx, .cand = c};
+    if (progress) progress("verify", 0.0, user);
+    doppel_status st = run_ranges(idx, c->len, verify_range, jobs, threads, err);
+    for (unsigned t = 0; t < threads; t++) {
+        for (size_t i = 0; st == DOPPEL_OK && i < jobs[t].n_edges; i++) {
+            if (idx->n_edges == idx->edges_cap &&
+                dp_grow((void **)&idx->edges, &idx->edges_cap, idx->n_edges + 1, sizeof *idx->edges)) {
+                st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+                break;
+            }
+            idx->edges[idx->n_edges++] = jobs[t].edges[i];
             idx->stats.verified_pairs++;
         }
-        if (progress && (i & 0xFFFF) == 0) progress("verify", (double)i / (double)c->len, user);
+        dp_free(jobs[t].edges, jobs[t].cap * sizeof *jobs[t].edges);
     }
-    set_reader_free(&r);
     return st;
 }
 
@@ -119,11 +198,10 @@ static int cmp_edge(const void *x, const void *y) {
 }
 
 /* Each member's relation to its canonical, computed directly (a member may
- * have joined through other members). */
-static doppel_status relate_to_canonical(doppel_index *idx, doppel_error *err) {
+ * have joined through other members). Documents [from, to). */
+static void relate_range(doppel_index *idx, size_t from, size_t to, range_job *job) {
     set_reader r = {0};
-    doppel_status st = DOPPEL_OK;
-    for (uint32_t d = 0; d < idx->n && st == DOPPEL_OK; d++) {
+    for (size_t d = from; d < to; d++) {
         uint32_t c = idx->canonical_of_cluster[idx->cluster[d]];
         if (c == d) {
             idx->relation[d] = idx->cluster_size[idx->cluster[d]] > 1 ? DOPPEL_REL_CANONICAL
@@ -137,15 +215,21 @@ static doppel_status relate_to_canonical(doppel_index *idx, doppel_error *err) {
             continue;
         }
         doppel_similarity sim;
-        st = similarity_of(idx, &r, idx->exact_of[c], idx->exact_of[d], &sim, err);
-        if (st) break;
+        if ((job->st = similarity_of(idx, &r, idx->exact_of[c], idx->exact_of[d], &sim, &job->err)))
+            break;
         doppel_relation rel = doppel_classify(&idx->cfg, &sim, idx->set_len[c], idx->set_len[d]);
         idx->relation[d] = rel == DOPPEL_REL_NONE ? DOPPEL_REL_LINKED : rel;
         double inside = idx->set_len[c] <= idx->set_len[d] ? sim.a_in_b : sim.b_in_a;
         idx->score[d] = (float)(rel == DOPPEL_REL_CONTAINED ? inside : sim.jaccard);
     }
     set_reader_free(&r);
-    return st;
+}
+
+static doppel_status relate_to_canonical(doppel_index *idx, doppel_error *err) {
+    unsigned threads = threads_for(idx, idx->n);
+    range_job jobs[DP_MAX_THREADS];
+    for (unsigned t = 0; t < threads; t++) jobs[t] = (range_job){.idx = idx};
+    return run_ranges(idx, idx->n, relate_worker, jobs, threads, err);
 }
 
 static doppel_status alloc_results(doppel_index *idx) {
@@ -166,6 +250,10 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
                                   doppel_error *err) {
     if (idx->finished) return dp_fail(err, DOPPEL_ERR_STATE, "finish called twice");
     idx->finished = 1;
+    /* Ids are checked for duplicates while adding only: the table can go. */
+    dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
+    idx->id_table = NULL;
+    idx->id_table_cap = 0;
     if (alloc_results(idx)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for results");
     if (progress) progress("exact", 0.0, user);
     doppel_status st = exact_groups(idx, err);
@@ -179,10 +267,19 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
         if (idx->exact_of[d] == d) reps[nreps++] = d;
     if (progress) progress("lsh", 0.0, user);
     dp_candidates cand = {0};
-    st = dp_lsh_candidates(idx->band, idx->bands, reps, nreps, idx->cfg.max_bucket, &cand, err);
+    /* What the per-document arrays do not use of the limit goes to the LSH. */
+    size_t budget = 0;
+    if (idx->cfg.memory_limit) {
+        /* results: exact_of, cluster, canonical, size (4 bytes each), relation, score */
+        uint64_t held = dp_index_resident_bytes(idx) + (uint64_t)idx->n * 21;
+        budget = idx->cfg.memory_limit > held ? (size_t)((idx->cfg.memory_limit - held) / 2) : 1;
+    }
+    st = dp_lsh_candidates(idx->bands_store, idx->bands, reps, nreps, idx->cfg.max_bucket, budget,
+                           &cand, err);
+    idx->stats.lsh_slices = cand.slices;
     dp_free(reps, (size_t)idx->n * sizeof *reps + 1);
-    dp_free(idx->band, idx->doc_cap * idx->bands * sizeof *idx->band);
-    idx->band = NULL;
+    dp_bandstore_free(idx->bands_store);
+    idx->bands_store = NULL;
     idx->stats.candidates = cand.len;
     idx->stats.oversize_buckets = cand.oversize_buckets;
     if (!st) st = verify_candidates(idx, &cand, progress, user, err);
@@ -225,7 +322,8 @@ doppel_status doppel_index_pairs(const doppel_index *idx, doppel_pair_fn fn, voi
     if (!idx->finished) return DOPPEL_ERR_STATE;
     for (size_t i = 0; i < idx->n_edges; i++) {
         const edge *e = &idx->edges[i];
-        doppel_pair p = {e->a, e->b, e->sim, e->relation};
+        doppel_pair p = {e->a, e->b, {e->jaccard, e->a_in_b, e->b_in_a, e->shared},
+                         (doppel_relation)e->relation};
         if (fn(&p, user)) break;
     }
     return DOPPEL_OK;

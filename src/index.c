@@ -64,6 +64,11 @@ doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, dop
             return st;
         }
     }
+    st = dp_bandstore_new(cfg->tmp_dir, idx->bands, &idx->bands_store, err);
+    if (st) {
+        doppel_index_free(idx);
+        return st;
+    }
     idx->stats.bands = idx->bands;
     idx->stats.rows = idx->rows;
     idx->threads = cfg->threads ? cfg->threads : dp_online_cores();
@@ -83,8 +88,8 @@ void doppel_index_free(doppel_index *idx) {
     dp_free(idx->text_hash, c * sizeof *idx->text_hash);
     dp_free(idx->set_off, c * sizeof *idx->set_off);
     dp_free(idx->set_len, c * sizeof *idx->set_len);
-    dp_free(idx->date, c * sizeof *idx->date);
-    dp_free(idx->band, c * idx->bands * sizeof *idx->band);
+    if (idx->date) dp_free(idx->date, c * sizeof *idx->date);
+    dp_bandstore_free(idx->bands_store);
     if (idx->sig) dp_free(idx->sig, c * idx->cfg.num_perm * sizeof *idx->sig);
     dp_free(idx->ids, idx->ids_cap);
     dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
@@ -122,13 +127,7 @@ static doppel_status grow_docs(doppel_index *idx) {
     GROW_ARRAY(text_hash, cap);
     GROW_ARRAY(set_off, cap);
     GROW_ARRAY(set_len, cap);
-    GROW_ARRAY(date, cap);
-    {
-        void *p = dp_realloc(idx->band, old * idx->bands * sizeof *idx->band,
-                             cap * idx->bands * sizeof *idx->band);
-        if (!p) return DOPPEL_ERR_NOMEM;
-        idx->band = p;
-    }
+    if (idx->cfg.canonical == DOPPEL_CANON_EARLIEST) GROW_ARRAY(date, cap);  /* only its user */
     if (idx->cfg.verify == DOPPEL_VERIFY_FAST) {
         unsigned k = idx->cfg.num_perm;
         void *p = dp_realloc(idx->sig, old * k * sizeof *idx->sig, cap * k * sizeof *idx->sig);
@@ -200,6 +199,13 @@ static doppel_status add_id(doppel_index *idx, uint32_t d, const char *id, size_
     return DOPPEL_OK;
 }
 
+uint64_t dp_index_resident_bytes(const doppel_index *idx) {
+    size_t per_doc = sizeof *idx->id_off + sizeof *idx->text_hash + sizeof *idx->set_off +
+                     sizeof *idx->set_len + (idx->date ? sizeof *idx->date : 0);
+    return (uint64_t)idx->doc_cap * per_doc + idx->ids_cap +
+           idx->id_table_cap * sizeof *idx->id_table;
+}
+
 /* Append one document whose features are computed. */
 static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, int64_t date,
                             const dp_features *f, doppel_add_info *info, doppel_error *err) {
@@ -220,13 +226,19 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
         return dp_fail(err, DOPPEL_ERR_LIMIT, "more than %u documents", UINT32_MAX - 1);
     if (idx->n == idx->doc_cap && grow_docs(idx))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory after %u documents", idx->n);
+    if (idx->cfg.memory_limit && dp_index_resident_bytes(idx) > idx->cfg.memory_limit)
+        return dp_fail(err, DOPPEL_ERR_LIMIT,
+                       "memory limit of %llu bytes reached after %u documents (about 60 bytes a "
+                       "document stay in memory; raise --memory)",
+                       (unsigned long long)idx->cfg.memory_limit, idx->n);
     uint32_t d = idx->n;
     if (idx->spill) {
         doppel_status st = dp_spill_append(idx->spill, f->set, (uint32_t)f->set_len,
                                            &idx->set_off[d], err);
         if (st) return st;
     }
-    memcpy(idx->band + (size_t)d * idx->bands, f->band, idx->bands * sizeof *f->band);
+    doppel_status bst = dp_bandstore_append(idx->bands_store, f->band, err);
+    if (bst) return bst;
     if (idx->sig)
         memcpy(idx->sig + (size_t)d * idx->cfg.num_perm, f->sig,
                idx->cfg.num_perm * sizeof *f->sig);
@@ -234,7 +246,7 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory storing ids");
     idx->text_hash[d] = f->text_hash;
     idx->set_len[d] = (uint32_t)f->set_len;
-    idx->date[d] = date != DOPPEL_NO_DATE ? date : f->date;
+    if (idx->date) idx->date[d] = date != DOPPEL_NO_DATE ? date : f->date;
     info->short_doc = f->short_doc;
     idx->short_docs += f->short_doc != 0;
     info->docnum = d;

@@ -5,14 +5,23 @@
 #ifndef DOPPEL_INDEX_IMPL_H
 #define DOPPEL_INDEX_IMPL_H
 #include "internal.h"
+#include "bandstore.h"
 #include "docfeatures.h"
 #include "spill.h"
 
+/* A verified pair, compactly (28 bytes): ratios as floats are exact enough
+ * for output, and the decision was made on the doubles. */
 typedef struct edge {
-    uint32_t a, b;
-    doppel_similarity sim;
-    doppel_relation relation;
+    uint32_t a, b, shared;
+    float jaccard, a_in_b, b_in_a;
+    uint8_t relation;
 } edge;
+
+static inline edge make_edge(uint32_t a, uint32_t b, const doppel_similarity *s,
+                             doppel_relation rel) {
+    return (edge){a, b, s->shared, (float)s->jaccard, (float)s->a_in_b, (float)s->b_in_a,
+                  (uint8_t)rel};
+}
 
 struct doppel_index {
     doppel_config cfg;
@@ -27,7 +36,7 @@ struct doppel_index {
     uint64_t *set_off;
     uint32_t *set_len;
     int64_t *date;
-    uint32_t *band;        /* n x bands; freed after finish */
+    dp_bandstore *bands_store; /* band hashes on disk, one column per band */
     uint32_t *sig;         /* n x num_perm in fast mode only */
     uint32_t short_docs;
 
@@ -57,6 +66,9 @@ struct doppel_index {
     size_t n_edges, edges_cap;
     doppel_index_stats stats;
 };
+
+/* Bytes of the arrays that grow with the number of documents. */
+uint64_t dp_index_resident_bytes(const doppel_index *idx);
 
 static inline const char *doc_id(const doppel_index *idx, uint32_t d) {
     return idx->ids + idx->id_off[d];

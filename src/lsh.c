@@ -13,6 +13,7 @@
 /* Inlined from the system header: word hashes are short, and a call into the
  * shared library per word costs more than the hash itself. */
 #define XXH_INLINE_ALL
+#include <string.h>
 #include <xxhash.h>
 
 void dp_band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t *out) {
@@ -58,29 +59,65 @@ static doppel_status compact(dp_candidates *c) {
     return DOPPEL_OK;
 }
 
-doppel_status dp_lsh_candidates(const uint32_t *band_matrix, unsigned bands,
-                                const uint32_t *docs, size_t n, unsigned max_bucket,
+doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
+                                size_t n, unsigned max_bucket, size_t memory_budget,
                                 dp_candidates *out, doppel_error *err) {
     if (n < 2) return DOPPEL_OK;
-    uint64_t *entries = dp_malloc(n * sizeof *entries);
-    uint64_t *tmp = dp_malloc(n * sizeof *tmp);
+    /* Beyond memory: a band's (hash, doc) array costs 16 bytes a document
+     * with its sort scratch. When that is over the budget, the band is done
+     * in 2^k passes, each over the documents whose hash falls in one slice of
+     * the hash range. Buckets never straddle slices, and within a slice the
+     * stable sort keeps document order, so the candidates are the same as in
+     * one pass. */
+    unsigned slice_bits = 0;
+    while (slice_bits < 16 && memory_budget && (16 * n >> slice_bits) > memory_budget) slice_bits++;
+    size_t per_pass = slice_bits ? (n >> slice_bits) * 2 + 1024 : n;  /* hashes are uniform */
+    size_t all = (size_t)dp_bandstore_count(store);
+    uint32_t *column = dp_malloc(all * sizeof *column + 1);
+    size_t cap = DP_MIN(per_pass, n);
+    uint64_t *entries = dp_malloc(cap * sizeof *entries);
+    uint64_t *tmp = dp_malloc(cap * sizeof *tmp);
     doppel_status st = DOPPEL_OK;
-    if (!entries || !tmp) {
+    if (!column || !entries || !tmp) {
         st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for the LSH band array (%zu docs)", n);
         goto done;
     }
     size_t compact_at = 2 * n + 1024;
     for (unsigned j = 0; j < bands && st == DOPPEL_OK; j++) {
-        for (size_t i = 0; i < n; i++)
-            entries[i] = ((uint64_t)band_matrix[(size_t)docs[i] * bands + j] << 32) | docs[i];
-        dp_sort_u64_bytes(entries, tmp, n, 4, 8);
-        size_t start = 0;
-        for (size_t i = 1; i <= n && st == DOPPEL_OK; i++) {
-            if (i < n && (entries[i] >> 32) == (entries[start] >> 32)) continue;
-            if (i - start > 1) st = emit_bucket(out, entries + start, i - start, max_bucket);
-            start = i;
+        if ((st = dp_bandstore_read(store, j, column, err))) break;
+        for (uint32_t slice = 0; slice < (1u << slice_bits) && st == DOPPEL_OK; slice++) {
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) {
+                uint32_t h = column[docs[i]];
+                if (slice_bits && h >> (32 - slice_bits) != slice) continue;
+                if (m == cap) {  /* an unlucky slice: grow */
+                    uint64_t *e2 = dp_malloc(2 * cap * sizeof *e2);
+                    uint64_t *t2 = dp_malloc(2 * cap * sizeof *t2);
+                    if (!e2 || !t2) {
+                        dp_free(e2, 2 * cap * sizeof *e2);
+                        dp_free(t2, 2 * cap * sizeof *t2);
+                        st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for an LSH slice");
+                        break;
+                    }
+                    memcpy(e2, entries, m * sizeof *e2);
+                    dp_free(entries, cap * sizeof *entries);
+                    dp_free(tmp, cap * sizeof *tmp);
+                    entries = e2;
+                    tmp = t2;
+                    cap *= 2;
+                }
+                entries[m++] = ((uint64_t)h << 32) | docs[i];
+            }
+            if (st) break;
+            dp_sort_u64_bytes(entries, tmp, m, 4, 8);
+            size_t start = 0;
+            for (size_t i = 1; i <= m && st == DOPPEL_OK; i++) {
+                if (i < m && (entries[i] >> 32) == (entries[start] >> 32)) continue;
+                if (i - start > 1) st = emit_bucket(out, entries + start, i - start, max_bucket);
+                start = i;
+            }
+            if (st) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for candidate pairs");
         }
-        if (st) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for candidate pairs");
         /* Deduplicate as we go so that pairs sharing many bands cost memory once. */
         if (st == DOPPEL_OK && out->len > compact_at) {
             if (compact(out)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
@@ -88,8 +125,10 @@ doppel_status dp_lsh_candidates(const uint32_t *band_matrix, unsigned bands,
         }
     }
     if (st == DOPPEL_OK && compact(out)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    out->slices = 1u << slice_bits;
 done:
-    dp_free(entries, n * sizeof *entries);
-    dp_free(tmp, n * sizeof *tmp);
+    dp_free(column, all * sizeof *column + 1);
+    dp_free(entries, cap * sizeof *entries);
+    dp_free(tmp, cap * sizeof *tmp);
     return st;
 }

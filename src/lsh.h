@@ -1,6 +1,7 @@
 /* lsh.h — LSH banding over MinHash signatures (internal). */
 #ifndef DOPPEL_LSH_H
 #define DOPPEL_LSH_H
+#include "bandstore.h"
 #include "internal.h"
 
 /* Hash each band of rows consecutive signature values to 32 bits. */
@@ -10,15 +11,18 @@ typedef struct dp_candidates {
     uint64_t *pairs;   /* (a << 32) | b with a < b, sorted, unique */
     size_t len, cap;
     uint64_t oversize_buckets;
+    unsigned slices;    /* passes per band that the memory budget asked for */
 } dp_candidates;
 
-/* Candidate pairs among docs[0..n) (docnums, ascending) whose band hashes are
- * band_matrix[docnum * bands + j]: every pair sharing a bucket in some band.
- * A bucket with more than max_bucket members contributes only the chain of
- * neighbours in document order, which keeps the cost linear on adversarial
- * input (10^5 near-identical documents) while still linking them. */
-doppel_status dp_lsh_candidates(const uint32_t *band_matrix, unsigned bands,
-                                const uint32_t *docs, size_t n, unsigned max_bucket,
+/* Candidate pairs among docs[0..n) (docnums, ascending) whose band hashes
+ * are in the band store (one column per band, all documents): every pair
+ * sharing a bucket in some band. A bucket with more than max_bucket members
+ * contributes only the chain of neighbours in document order, which keeps
+ * the cost linear on adversarial input (10^5 near-identical documents)
+ * while still linking them. memory_budget (bytes, 0 = no limit) bounds the
+ * per-band work array; the result does not depend on it. */
+doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
+                                size_t n, unsigned max_bucket, size_t memory_budget,
                                 dp_candidates *out, doppel_error *err);
 void dp_candidates_free(dp_candidates *c);
 #endif

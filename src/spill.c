@@ -127,6 +127,10 @@ doppel_status dp_spill_read(dp_spill *s, uint64_t offset, uint32_t n, uint32_t *
     return DOPPEL_OK;
 }
 
+doppel_status dp_spill_flush(dp_spill *s, doppel_error *err) {
+    return s->buf_len ? flush(s, err) : DOPPEL_OK;
+}
+
 uint64_t dp_spill_bytes(const dp_spill *s) {
     return (s->written + s->buf_len) * sizeof(uint32_t);
 }

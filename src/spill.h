@@ -20,4 +20,7 @@ doppel_status dp_spill_append(dp_spill *s, const uint32_t *v, uint32_t n, uint64
 doppel_status dp_spill_read(dp_spill *s, uint64_t offset, uint32_t n, uint32_t **out,
                             size_t *cap, doppel_error *err);
 uint64_t dp_spill_bytes(const dp_spill *s);
+/* Write out buffered values. After it, and until the next append,
+ * dp_spill_read may be called from several threads at once. */
+doppel_status dp_spill_flush(dp_spill *s, doppel_error *err);
 #endif
