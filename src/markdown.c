@@ -263,6 +263,7 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
             continue;
         }
         doppel_status st;
+        size_t btext_before = ex->btext.len;
         if (markdown && fence_line(l, n)) {
             in_fence = !in_fence;
             dp_new_para(ex);
@@ -337,6 +338,15 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
             } else if ((st = dp_add_block(ex, l, n, this_line, DP_BK_TEXT, links, 0))) {
                 return st;
             }
+        }
+        /* A line of other white space (\r, \f, \v) or one that markup removal
+         * left blank adds no text (dp_add_block trims it away): it is a blank
+         * line. Without this the block below would be the previous line's,
+         * or blocks[-1] when there is none (found by fuzz_extract). */
+        if (ex->btext.len == btext_before) {
+            dp_new_para(ex);
+            prev = NULL;
+            continue;
         }
         /* Remember this line (as cleaned) for the wrap test of the next. */
         dp_block *b = &ex->blocks[ex->nblocks - 1];
