@@ -8,7 +8,8 @@
  * a date from its second byte, so the "earliest" policy sees ties and
  * undated documents.
  *
- * Properties: every document with words is added and none without; cluster
+ * Properties: every document with words is added (unless it is binary
+ * data, DOPPEL_ERR_FORMAT) and none without; cluster
  * numbers are dense and numbered in order of first member; a document's
  * canonical is in its cluster and is its own canonical; cluster_size counts
  * the members; a cluster of more than one has exactly one CANONICAL;
@@ -108,6 +109,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             FUZZ_CHECK(info.docnum == added, "docnum %u, expected %u", info.docnum, added);
             if (info.duplicate_id) FUZZ_CHECK(info.first_docnum < added, "first_docnum %u", info.first_docnum);
             added++;
+        } else if (st == DOPPEL_ERR_FORMAT) {
+            /* binary data (mostly NUL/control bytes) is refused, words or not */
+            FUZZ_CHECK(tlen > 0, "an empty document called binary");
         } else {
             FUZZ_CHECK(st == DOPPEL_ERR_EMPTY, "add: %s", err.message);
             FUZZ_CHECK(norm[added].len == 0, "document %zu with words refused: %s", docno, err.message);
