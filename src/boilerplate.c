@@ -55,6 +55,7 @@
  */
 #include "extract_int.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <string.h>
 #include <xxhash.h>
@@ -88,35 +89,64 @@ static const char *const stopword_list[] = {
     /* nl */ "de", "het", "een", "van", "zijn", "niet", "op", "met", "voor", "dat", "er",
     NULL};
 
-#define SW_SLOTS 1024  /* power of two, > 2x the list */
-#define SW_MAXLEN 12
-static char sw_table[SW_SLOTS][SW_MAXLEN];
+/* The scorer counts words in every block of every document, so this is the
+ * hot loop of extraction; it is table-driven and touches each byte once.
+ *
+ * A stopword is at most SW_MAXLEN (8) bytes, so a lower-cased word of that
+ * length packs into one uint64_t (bytes in order, zero-padded; words hold
+ * no NUL byte, so the packing is one-to-one). The set is an open-addressing
+ * table of those keys: one multiply, one load and one compare for most
+ * words, and no string compare at all. */
+#define SW_SLOTS 1024  /* power of two, > 4x the list: short probe runs */
+#define SW_SHIFT (64 - 10)
+#define SW_MAXLEN 8
+static uint64_t sw_table[SW_SLOTS];
 static pthread_once_t sw_once = PTHREAD_ONCE_INIT;
 
-static uint32_t sw_hash(const char *w, size_t n) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
-    return h;
+static uint32_t sw_slot(uint64_t key) {
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> SW_SHIFT);
+}
+
+/* Byte classes for word scanning. */
+enum {
+    WB_WORD = 1,    /* ASCII letter or digit, or a non-ASCII byte other than 0xE2 */
+    WB_SPECIAL = 2, /* ' and 0xE2: in a word or not depending on what follows */
+    WB_UPPER = 4,   /* A-Z */
+    WB_DIGIT = 8    /* 0-9 */
+};
+static uint8_t wb_class[256];
+static uint8_t wb_lower[256];
+
+static uint64_t sw_key(const char *w, size_t n) {
+    uint64_t k = 0;
+    for (size_t i = 0; i < n; i++) k |= (uint64_t)(unsigned char)w[i] << (8 * i);
+    return k;
 }
 
 static void sw_init(void) {
+    for (int c = 0; c < 256; c++) {
+        uint8_t cl = 0;
+        if (c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z'))
+            cl = WB_WORD;
+        if (c == '\'' || c == 0xE2) cl = WB_SPECIAL;
+        if (c >= 'A' && c <= 'Z') cl |= WB_UPPER;
+        if (c >= '0' && c <= '9') cl |= WB_DIGIT;
+        wb_class[c] = cl;
+        wb_lower[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
     for (int i = 0; stopword_list[i]; i++) {
         size_t n = strlen(stopword_list[i]);
-        uint32_t h = sw_hash(stopword_list[i], n) & (SW_SLOTS - 1);
-        while (sw_table[h][0]) {
-            if (!strcmp(sw_table[h], stopword_list[i])) break;
-            h = (h + 1) & (SW_SLOTS - 1);
-        }
-        memcpy(sw_table[h], stopword_list[i], n + 1);
+        assert(n <= SW_MAXLEN);  /* a longer stopword would never match: widen the key */
+        uint64_t key = sw_key(stopword_list[i], n);
+        uint32_t h = sw_slot(key);
+        while (sw_table[h] && sw_table[h] != key) h = (h + 1) & (SW_SLOTS - 1);
+        sw_table[h] = key;
     }
 }
 
-static int is_stopword_h(const char *w, size_t n, uint32_t hash) {
-    uint32_t h = hash & (SW_SLOTS - 1);
-    while (sw_table[h][0]) {
-        if (!memcmp(sw_table[h], w, n) && sw_table[h][n] == '\0') return 1;
-        h = (h + 1) & (SW_SLOTS - 1);
-    }
+static int is_stopword_key(uint64_t key) {
+    for (uint32_t h = sw_slot(key); sw_table[h]; h = (h + 1) & (SW_SLOTS - 1))
+        if (sw_table[h] == key) return 1;
     return 0;
 }
 
@@ -127,73 +157,73 @@ static int ascii_alnum(unsigned char c) {
     return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
 }
 
-static size_t word_end(const unsigned char *s, size_t len, size_t i) {
-    size_t start = i;
-    while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            /* An apostrophe inside a word ("Russia's", "don't") keeps it whole. */
-            if (c == '\'' && i > start && i + 1 < len && ascii_alnum(s[i + 1])) {
-                i++;
-                continue;
-            }
-            if (!ascii_alnum(c)) break;
-            i++;
-        } else if (c == 0xE2 && i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)) {
-            if (s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 && i > start &&
-                ascii_alnum(s[i + 3])) {
-                i += 3;  /* ’ as an apostrophe */
-                continue;
-            }
-            break;
-        } else {
-            i++;
-        }
-    }
-    return i;
-}
-
 void dp_count_words(const char *str, size_t len, dp_words *w) {
     pthread_once(&sw_once, sw_init);
     const unsigned char *s = (const unsigned char *)str;
-    *w = (dp_words){0};
-    uint32_t digits = 0;
+    uint32_t words = 0, stop = 0, caps = 0, lower_stop = 0, letters = 0, digits = 0;
     size_t i = 0;
     while (i < len) {
         unsigned char c = s[i];
-        if (c < 0x80 && !ascii_alnum(c)) {  /* the common separators, fast */
-            i++;
-            continue;
-        }
-        size_t e = word_end(s, len, i);
-        if (e == i) {
-            i++;
-            continue;
-        }
-        w->words++;
-        if (c >= 'A' && c <= 'Z') w->capitalized++;
-        /* Lower-case and hash in one pass; only short words can be stopwords. */
-        if (e - i < SW_MAXLEN) {
-            char low[SW_MAXLEN];
-            uint32_t h = 2166136261u;
-            for (size_t k = i; k < e; k++) {
-                unsigned char l = s[k] >= 'A' && s[k] <= 'Z' ? (unsigned char)(s[k] + 32) : s[k];
-                digits += l >= '0' && l <= '9';
-                low[k - i] = (char)l;
-                h = (h ^ l) * 16777619u;
+        unsigned cl = wb_class[c];
+        if (!(cl & WB_WORD)) {
+            /* A word starts at a letter, a digit or a non-ASCII byte; an
+             * apostrophe never starts one, and neither does 0xE2 when it
+             * opens general punctuation (only that byte is skipped: the
+             * next one, a continuation byte, does start a word). */
+            if (c != 0xE2 || (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81))) {
+                i++;
+                continue;
             }
-            if (is_stopword_h(low, e - i, h)) {
-                w->stopwords++;
-                if (!(c >= 'A' && c <= 'Z')) w->lower_stop++;
-            }
-        } else {
-            for (size_t k = i; k < e; k++) digits += s[k] >= '0' && s[k] <= '9';
         }
-        w->letters += (uint32_t)(e - i);
-        i = e;
+        size_t start = i;
+        uint64_t key = 0;
+        /* Extend to the end of the word; lower-case its first SW_MAXLEN
+         * bytes into key as we go. */
+        while (i < len) {
+            c = s[i];
+            cl = wb_class[c];
+            if (cl & WB_WORD) {
+                digits += (cl & WB_DIGIT) != 0;
+                if (i - start < SW_MAXLEN) key |= (uint64_t)wb_lower[c] << (8 * (i - start));
+                i++;
+                continue;
+            }
+            if (!(cl & WB_SPECIAL)) break;
+            if (c == '\'') {
+                /* Inside a word ("Russia's", "don't") it keeps the word whole. */
+                if (!(i > start && i + 1 < len && ascii_alnum(s[i + 1]))) break;
+                if (i - start < SW_MAXLEN) key |= (uint64_t)'\'' << (8 * (i - start));
+                i++;
+                continue;
+            }
+            /* 0xE2 */
+            if (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)) {
+                if (!(s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 && i > start &&
+                      ascii_alnum(s[i + 3])))
+                    break;
+                /* ’ as an apostrophe: its three bytes are part of the word */
+                for (int k = 0; k < 3; k++, i++)
+                    if (i - start < SW_MAXLEN) key |= (uint64_t)s[i] << (8 * (i - start));
+                continue;
+            }
+            if (i - start < SW_MAXLEN) key |= (uint64_t)c << (8 * (i - start));
+            i++;
+        }
+        int upper = (wb_class[s[start]] & WB_UPPER) != 0;
+        words++;
+        caps += upper;
+        if (i - start <= SW_MAXLEN && is_stopword_key(key)) {
+            stop++;
+            lower_stop += !upper;
+        }
+        letters += (uint32_t)(i - start);
     }
+    w->words = words;
+    w->stopwords = stop;
+    w->capitalized = caps;
+    w->lower_stop = lower_stop;
     /* Digits are not letters: a line of numbers has none. */
-    w->letters = digits >= w->letters ? 0 : w->letters - digits;
+    w->letters = digits >= letters ? 0 : letters - digits;
 }
 
 int dp_ends_sentence(const char *str, size_t len) {
