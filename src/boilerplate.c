@@ -101,7 +101,7 @@ static const char *const stopword_list[] = {
 #define SW_SHIFT (64 - 10)
 #define SW_MAXLEN 8
 static uint64_t sw_table[SW_SLOTS];
-static pthread_once_t sw_once = PTHREAD_ONCE_INIT;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static uint32_t sw_slot(uint64_t key) {
     return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> SW_SHIFT);
@@ -123,7 +123,10 @@ static uint64_t sw_key(const char *w, size_t n) {
     return k;
 }
 
-static void sw_init(void) {
+static void phrase_index_init(void);
+
+static void tables_init(void) {
+    phrase_index_init();
     for (int c = 0; c < 256; c++) {
         uint8_t cl = 0;
         if (c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z'))
@@ -158,7 +161,7 @@ static int ascii_alnum(unsigned char c) {
 }
 
 void dp_count_words(const char *str, size_t len, dp_words *w) {
-    pthread_once(&sw_once, sw_init);
+    pthread_once(&tables_once, tables_init);
     const unsigned char *s = (const unsigned char *)str;
     uint32_t words = 0, stop = 0, caps = 0, lower_stop = 0, letters = 0, digits = 0;
     size_t i = 0;
@@ -335,6 +338,8 @@ typedef struct dp_feat {
     uint8_t truncated; /* ends with "..." or an ellipsis: a teaser blurb */
     uint8_t marker;    /* opens a teaser/related section */
     uint8_t init;      /* class from the block's own text, before context */
+    uint8_t hashed;    /* repeat_hash is set */
+    uint64_t repeat_hash; /* of the lower_words form, for mark_repeats */
 } dp_feat;
 
 typedef struct dp_seen {
@@ -367,10 +372,54 @@ static doppel_status lower_words(doppel_extractor *ex, const char *s, size_t len
     return DOPPEL_OK;
 }
 
-static int has_word_prefix(const char *words, const char *phrase) {
-    for (const char *p = words; (p = strstr(p, phrase)); p++)
-        if (p > words && p[-1] == ' ') return 1;
-    return 0;
+/* A phrase table grouped by first byte, so that a block is matched against
+ * a whole table in one pass over its word starts instead of one strstr
+ * per phrase. Phrases keep their table order within a group. */
+#define MAX_PHRASES 128
+#define NO_PHRASE 0xFF
+typedef struct phrase_index {
+    const char *text[MAX_PHRASES];
+    uint8_t len[MAX_PHRASES];
+    uint8_t next[MAX_PHRASES];  /* next phrase with the same first byte, or NO_PHRASE */
+    uint8_t head[256];          /* first phrase starting with this byte, or NO_PHRASE */
+} phrase_index;
+
+static phrase_index prompt_index, advert_index;
+
+/* Called for k = n-1 down to 0, so each group ends up in ascending order. */
+static void phrase_index_push(phrase_index *x, unsigned k, const char *text) {
+    unsigned char c = (unsigned char)text[0];
+    x->text[k] = text;
+    x->len[k] = (uint8_t)strlen(text);
+    x->next[k] = x->head[c];
+    x->head[c] = (uint8_t)k;
+}
+
+/* The first phrase of the table (in table order) that occurs at a word
+ * start of words (as made by lower_words, n bytes), or -1. */
+static int first_phrase(const phrase_index *x, const char *words, size_t n) {
+    unsigned best = NO_PHRASE;
+    for (size_t p = 1; p < n; p++) {
+        if (words[p - 1] != ' ') continue;
+        for (unsigned k = x->head[(unsigned char)words[p]]; k < best; k = x->next[k])
+            if (x->len[k] <= n - p && !memcmp(words + p, x->text[k], x->len[k])) {
+                best = k;
+                break;
+            }
+    }
+    return best == NO_PHRASE ? -1 : (int)best;
+}
+
+static void phrase_index_init(void) {
+    size_t n = 0;
+    memset(prompt_index.head, NO_PHRASE, sizeof prompt_index.head);
+    while (prompts[n].text) n++;
+    assert(n < MAX_PHRASES);
+    for (size_t k = n; k-- > 0;) phrase_index_push(&prompt_index, (unsigned)k, prompts[k].text);
+    memset(advert_index.head, NO_PHRASE, sizeof advert_index.head);
+    for (n = 0; adverts[n];) n++;
+    assert(n < MAX_PHRASES);
+    for (size_t k = n; k-- > 0;) phrase_index_push(&advert_index, (unsigned)k, adverts[k]);
 }
 
 /* " popular news " starts with marker "popular" and adds at most two words. */
@@ -413,6 +462,7 @@ static int is_breadcrumb(const char *s, size_t len, const dp_words *w) {
 
 /* "KIM WON JIN/AFP/WireImage", "Photo: AP/Reuters": short, slashed, no stop. */
 static int is_credit(const char *s, size_t len, const dp_words *w) {
+    if (w->words > 8) return 0;  /* both tests below need a few words; skip the scans */
     static const char *const prefixes[] = {"Photo:", "Image:", "Picture:", "Credit:",
                                            "Photograph:", "Foto:", "Bild:", NULL};
     for (int i = 0; prefixes[i]; i++)
@@ -473,8 +523,12 @@ static doppel_status mark_repeats(doppel_extractor *ex, unsigned max_len) {
         for (size_t i = 0; i < ex->nblocks; i++) {
             dp_block *b = &ex->blocks[i];
             if (!ex->feat[i].visible || b->len >= max_len || !ex->feat[i].w.letters) continue;
-            if (lower_words(ex, ex->btext.data + b->off, b->len)) return DOPPEL_ERR_NOMEM;
-            uint64_t h = XXH3_64bits(ex->scratch.data, ex->scratch.len) | 1;
+            if (!ex->feat[i].hashed) {
+                if (lower_words(ex, ex->btext.data + b->off, b->len)) return DOPPEL_ERR_NOMEM;
+                ex->feat[i].repeat_hash = XXH3_64bits(ex->scratch.data, ex->scratch.len) | 1;
+                ex->feat[i].hashed = 1;
+            }
+            uint64_t h = ex->feat[i].repeat_hash;
             size_t k = h & mask;
             while (ex->seen[k].h && ex->seen[k].h != h) k = (k + 1) & mask;
             if (pass == 0) {
@@ -520,6 +574,7 @@ static int headline(const dp_block *b, const dp_feat *f, const doppel_extract_op
 doppel_status dp_classify(doppel_extractor *ex) {
     const doppel_extract_options *opt = ex->opt;
     size_t n = ex->nblocks;
+    pthread_once(&tables_once, tables_init);
     if (dp_grow((void **)&ex->feat, &ex->feat_cap, n + 1, sizeof *ex->feat)) return DOPPEL_ERR_NOMEM;
 
     /* Features, and whether the stopword list covers the page's language. */
@@ -572,22 +627,19 @@ doppel_status dp_classify(doppel_extractor *ex) {
         }
         if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
         const char *words = ex->scratch.data;
-        f->marker = (uint8_t)(f->w.words <= 8 && !f->ends && starts_with_marker(words, f->w.words));
-        if (f->w.words <= 4) {
-            for (int k = 0; adverts[k]; k++)
-                if (has_word_prefix(words, adverts[k])) {
-                    drop_hard(b, DOPPEL_DROP_ADVERT);
-                    break;
-                }
-            if (b->hard) continue;
+        if (b->len < opt->length_high) {  /* mark_repeats needs the same form: hash it now */
+            f->repeat_hash = XXH3_64bits(words, ex->scratch.len) | 1;
+            f->hashed = 1;
         }
-        {
-            for (int k = 0; prompts[k].text; k++)
-                if (has_word_prefix(words, prompts[k].text)) {
-                    drop_hard(b, prompts[k].reason);
-                    break;
-                }
-            if (b->hard) continue;
+        f->marker = (uint8_t)(f->w.words <= 8 && !f->ends && starts_with_marker(words, f->w.words));
+        if (f->w.words <= 4 && first_phrase(&advert_index, words, ex->scratch.len) >= 0) {
+            drop_hard(b, DOPPEL_DROP_ADVERT);
+            continue;
+        }
+        int k = first_phrase(&prompt_index, words, ex->scratch.len);
+        if (k >= 0) {
+            drop_hard(b, prompts[k].reason);
+            continue;
         }
         if (b->len < opt->length_high && memmem(s, b->len, "\xC2\xA9", 2)) { /* © */
             drop_hard(b, DOPPEL_DROP_PROMPT);
