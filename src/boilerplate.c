@@ -109,18 +109,47 @@ static uint32_t sw_slot(uint64_t key) {
 
 /* Byte classes for word scanning. */
 enum {
-    WB_WORD = 1,    /* ASCII letter or digit, or a non-ASCII byte other than 0xE2 */
-    WB_SPECIAL = 2, /* ' and 0xE2: in a word or not depending on what follows */
-    WB_UPPER = 4,   /* A-Z */
-    WB_DIGIT = 8    /* 0-9 */
+    WB_DIGIT = 1,   /* 0-9; bit 0, so that it can be added up directly */
+    WB_WORD = 2,    /* ASCII letter or digit, or a non-ASCII byte other than 0xE2 */
+    WB_SPECIAL = 4, /* ' and 0xE2: in a word or not depending on what follows */
+    WB_UPPER = 8    /* A-Z */
 };
 static uint8_t wb_class[256];
-static uint8_t wb_lower[256];
 
+/* The key of a stopword or word: its bytes, zero-padded, as loaded by
+ * memcpy; the same function builds the table and the lookups, so the byte
+ * order of the machine does not matter. */
 static uint64_t sw_key(const char *w, size_t n) {
-    uint64_t k = 0;
-    for (size_t i = 0; i < n; i++) k |= (uint64_t)(unsigned char)w[i] << (8 * i);
+    unsigned char b[SW_MAXLEN] = {0};
+    memcpy(b, w, n);
+    uint64_t k;
+    memcpy(&k, b, sizeof k);
     return k;
+}
+
+/* A-Z to a-z in each byte of w; other bytes (UTF-8 included) unchanged. */
+static uint64_t lower_ascii8(uint64_t w) {
+    const uint64_t high = 0x8080808080808080ull, low7 = 0x7F7F7F7F7F7F7F7Full;
+    uint64_t x = w & low7;
+    uint64_t ge_a = x + 0x3F3F3F3F3F3F3F3Full;  /* high bit: x >= 'A' */
+    uint64_t gt_z = x + 0x2525252525252525ull;  /* high bit: x > 'Z' */
+    return w | ((ge_a & ~gt_z & ~w & high) >> 2);
+}
+
+/* The lower-cased key of the word s[0..n), n <= SW_MAXLEN; avail bytes
+ * are readable from s. */
+static uint64_t word_key(const unsigned char *s, size_t n, size_t avail) {
+    if (avail < SW_MAXLEN) return lower_ascii8(sw_key((const char *)s, n));
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    if (n < SW_MAXLEN) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w &= ~(~0ull >> (8 * n));
+#else
+        w &= (1ull << (8 * n)) - 1;
+#endif
+    }
+    return lower_ascii8(w);
 }
 
 static void phrase_index_init(void);
@@ -135,7 +164,6 @@ static void tables_init(void) {
         if (c >= 'A' && c <= 'Z') cl |= WB_UPPER;
         if (c >= '0' && c <= '9') cl |= WB_DIGIT;
         wb_class[c] = cl;
-        wb_lower[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     for (int i = 0; stopword_list[i]; i++) {
         size_t n = strlen(stopword_list[i]);
@@ -160,66 +188,94 @@ static int ascii_alnum(unsigned char c) {
     return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
 }
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Eight bytes at a time: the high bit of each byte of the result is set
+ * when that byte of w continues a word without further thought (WB_WORD:
+ * ASCII letter or digit, non-ASCII other than 0xE2); *digits gets the same
+ * for the ASCII digits. Exact per byte: no sum below carries into the next
+ * byte. */
+#define WORD_SWAR 1
+static uint64_t plain_word_bytes(uint64_t w, uint64_t *digits) {
+    const uint64_t high = 0x8080808080808080ull, low7 = 0x7F7F7F7F7F7F7F7Full;
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t x = w & low7, y = x | (ones * 0x20);
+    uint64_t digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
+    uint64_t alpha = (y + ones * (0x80 - 'a')) & ~(y + ones * (0x80 - 'z' - 1));
+    uint64_t t = w ^ (ones * 0xE2);
+    uint64_t not_e2 = ((t & low7) + low7) | t;  /* high bit clear iff the byte is 0xE2 */
+    *digits = digit & ~w & high;
+    return ((~w & (digit | alpha)) | (w & not_e2)) & high;
+}
+#endif
+
 void dp_count_words(const char *str, size_t len, dp_words *w) {
     pthread_once(&tables_once, tables_init);
     const unsigned char *s = (const unsigned char *)str;
     uint32_t words = 0, stop = 0, caps = 0, lower_stop = 0, letters = 0, digits = 0;
     size_t i = 0;
     while (i < len) {
-        unsigned char c = s[i];
-        unsigned cl = wb_class[c];
+        unsigned cl = wb_class[s[i]];
         if (!(cl & WB_WORD)) {
             /* A word starts at a letter, a digit or a non-ASCII byte; an
              * apostrophe never starts one, and neither does 0xE2 when it
              * opens general punctuation (only that byte is skipped: the
              * next one, a continuation byte, does start a word). */
-            if (c != 0xE2 || (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81))) {
+            if (s[i] != 0xE2 || (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81))) {
                 i++;
                 continue;
             }
         }
         size_t start = i;
-        uint64_t key = 0;
-        /* Extend to the end of the word; lower-case its first SW_MAXLEN
-         * bytes into key as we go. */
-        while (i < len) {
-            c = s[i];
-            cl = wb_class[c];
-            if (cl & WB_WORD) {
-                digits += (cl & WB_DIGIT) != 0;
-                if (i - start < SW_MAXLEN) key |= (uint64_t)wb_lower[c] << (8 * (i - start));
-                i++;
-                continue;
+        for (;;) {
+            /* The run of plain word bytes: the hot loop. */
+#ifdef WORD_SWAR
+            while (i + 8 <= len) {
+                uint64_t v, dig;
+                memcpy(&v, s + i, sizeof v);
+                uint64_t end = ~plain_word_bytes(v, &dig) & 0x8080808080808080ull;
+                if (!end) {
+                    if (dig) digits += (uint32_t)__builtin_popcountll(dig);
+                    i += 8;
+                    continue;
+                }
+                unsigned k = (unsigned)__builtin_ctzll(end) >> 3;  /* s[i + k] ends the run */
+                dig &= (1ull << (8 * k)) - 1;
+                if (dig) digits += (uint32_t)__builtin_popcountll(dig);
+                i += k;
+                break;
             }
-            if (!(cl & WB_SPECIAL)) break;
-            if (c == '\'') {
+#endif
+            while (i < len && ((cl = wb_class[s[i]]) & WB_WORD)) {
+                digits += cl & WB_DIGIT;
+                i++;
+            }
+            if (i >= len || !(cl & WB_SPECIAL)) break;
+            if (s[i] == '\'') {
                 /* Inside a word ("Russia's", "don't") it keeps the word whole. */
                 if (!(i > start && i + 1 < len && ascii_alnum(s[i + 1]))) break;
-                if (i - start < SW_MAXLEN) key |= (uint64_t)'\'' << (8 * (i - start));
                 i++;
                 continue;
             }
-            /* 0xE2 */
+            /* 0xE2: general punctuation ends the word, except ’ used as an
+             * apostrophe; any other character starting with 0xE2 is part of it. */
             if (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)) {
                 if (!(s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 && i > start &&
                       ascii_alnum(s[i + 3])))
                     break;
-                /* ’ as an apostrophe: its three bytes are part of the word */
-                for (int k = 0; k < 3; k++, i++)
-                    if (i - start < SW_MAXLEN) key |= (uint64_t)s[i] << (8 * (i - start));
+                i += 3;
                 continue;
             }
-            if (i - start < SW_MAXLEN) key |= (uint64_t)c << (8 * (i - start));
             i++;
         }
+        size_t n = i - start;
         int upper = (wb_class[s[start]] & WB_UPPER) != 0;
         words++;
         caps += upper;
-        if (i - start <= SW_MAXLEN && is_stopword_key(key)) {
+        if (n <= SW_MAXLEN && is_stopword_key(word_key(s + start, n, len - start))) {
             stop++;
             lower_stop += !upper;
         }
-        letters += (uint32_t)(i - start);
+        letters += (uint32_t)n;
     }
     w->words = words;
     w->stopwords = stop;
