@@ -103,7 +103,7 @@ static const char *const stopword_list[] = {
 static uint64_t sw_table[SW_SLOTS];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-static uint32_t sw_slot(uint64_t key) {
+static inline uint32_t sw_slot(uint64_t key) {
     return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> SW_SHIFT);
 }
 
@@ -115,6 +115,8 @@ enum {
     WB_UPPER = 8    /* A-Z */
 };
 static uint8_t wb_class[256];
+/* lower_words: A-Z lowered, other ASCII punctuation a space, the rest kept. */
+static uint8_t lw_map[256];
 
 /* The key of a stopword or word: its bytes, zero-padded, as loaded by
  * memcpy; the same function builds the table and the lookups, so the byte
@@ -128,7 +130,7 @@ static uint64_t sw_key(const char *w, size_t n) {
 }
 
 /* A-Z to a-z in each byte of w; other bytes (UTF-8 included) unchanged. */
-static uint64_t lower_ascii8(uint64_t w) {
+static inline uint64_t lower_ascii8(uint64_t w) {
     const uint64_t high = 0x8080808080808080ull, low7 = 0x7F7F7F7F7F7F7F7Full;
     uint64_t x = w & low7;
     uint64_t ge_a = x + 0x3F3F3F3F3F3F3F3Full;  /* high bit: x >= 'A' */
@@ -164,6 +166,10 @@ static void tables_init(void) {
         if (c >= 'A' && c <= 'Z') cl |= WB_UPPER;
         if (c >= '0' && c <= '9') cl |= WB_DIGIT;
         wb_class[c] = cl;
+        uint8_t l = (uint8_t)c;
+        if (c >= 'A' && c <= 'Z') l = (uint8_t)(c + 32);
+        else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) l = ' ';
+        lw_map[c] = l;
     }
     for (int i = 0; stopword_list[i]; i++) {
         size_t n = strlen(stopword_list[i]);
@@ -175,7 +181,7 @@ static void tables_init(void) {
     }
 }
 
-static int is_stopword_key(uint64_t key) {
+static inline int is_stopword_key(uint64_t key) {
     for (uint32_t h = sw_slot(key); sw_table[h]; h = (h + 1) & (SW_SLOTS - 1))
         if (sw_table[h] == key) return 1;
     return 0;
@@ -195,7 +201,7 @@ static int ascii_alnum(unsigned char c) {
  * for the ASCII digits. Exact per byte: no sum below carries into the next
  * byte. */
 #define WORD_SWAR 1
-static uint64_t plain_word_bytes(uint64_t w, uint64_t *digits) {
+static inline uint64_t plain_word_bytes(uint64_t w, uint64_t *digits) {
     const uint64_t high = 0x8080808080808080ull, low7 = 0x7F7F7F7F7F7F7F7Full;
     const uint64_t ones = 0x0101010101010101ull;
     uint64_t x = w & low7, y = x | (ones * 0x20);
@@ -214,6 +220,39 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
     uint32_t words = 0, stop = 0, caps = 0, lower_stop = 0, letters = 0, digits = 0;
     size_t i = 0;
     while (i < len) {
+#ifdef WORD_SWAR
+        /* Most words are a run of plain word bytes shorter than eight,
+         * ended by a space or punctuation: one load classifies the word,
+         * gives its stopword key and steps over the separator after it. */
+        if (i + 8 <= len) {
+            uint64_t v, dig;
+            memcpy(&v, s + i, sizeof v);
+            uint64_t end = ~plain_word_bytes(v, &dig) & 0x8080808080808080ull;
+            if (end & 0x80) {  /* s[i] starts no word of plain bytes */
+                if (s[i] != 0xE2) {
+                    i++;
+                    continue;
+                }
+            } else if (end) {
+                unsigned k = (unsigned)__builtin_ctzll(end) >> 3;
+                unsigned char sep = s[i + k];
+                if (sep != '\'' && sep != 0xE2) {  /* ASCII punctuation or space */
+                    uint64_t m = (1ull << (8 * k)) - 1;
+                    if (dig & m) digits += (uint32_t)__builtin_popcountll(dig & m);
+                    int upper = (wb_class[s[i]] & WB_UPPER) != 0;
+                    words++;
+                    caps += upper;
+                    if (is_stopword_key(lower_ascii8(v & m))) {
+                        stop++;
+                        lower_stop += !upper;
+                    }
+                    letters += k;
+                    i += k + 1;
+                    continue;
+                }
+            }
+        }
+#endif
         unsigned cl = wb_class[s[i]];
         if (!(cl & WB_WORD)) {
             /* A word starts at a letter, a digit or a non-ASCII byte; an
@@ -415,49 +454,60 @@ static doppel_status lower_words(doppel_extractor *ex, const char *s, size_t len
     doppel_buf *b = &ex->scratch;
     b->len = 0;
     if (dp_buf_reserve(b, len + 3)) return DOPPEL_ERR_NOMEM;
-    b->data[b->len++] = ' ';
+    char *o = b->data;
+    size_t n = 0;
+    o[n++] = ' ';
+    /* Branch-free: write every byte, advance unless it is a second space. */
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) c = ' ';
-        if (c == ' ' && b->data[b->len - 1] == ' ') continue;
-        b->data[b->len++] = (char)c;
+        char c = (char)lw_map[(unsigned char)s[i]];
+        o[n] = c;
+        n += !(c == ' ' && o[n - 1] == ' ');
     }
-    if (b->data[b->len - 1] != ' ') b->data[b->len++] = ' ';
-    b->data[b->len] = '\0';
+    if (o[n - 1] != ' ') o[n++] = ' ';
+    o[n] = '\0';
+    b->len = n;
     return DOPPEL_OK;
 }
 
-/* A phrase table grouped by first byte, so that a block is matched against
- * a whole table in one pass over its word starts instead of one strstr
- * per phrase. Phrases keep their table order within a group. */
+/* A phrase table grouped by its first two bytes, so that a block is
+ * matched against a whole table in one pass over its word starts instead
+ * of one strstr per phrase, and most word starts meet an empty group.
+ * Phrases keep their table order within a group. */
 #define MAX_PHRASES 128
 #define NO_PHRASE 0xFF
+#define PHRASE_BUCKETS 1024
 typedef struct phrase_index {
     const char *text[MAX_PHRASES];
     uint8_t len[MAX_PHRASES];
-    uint8_t next[MAX_PHRASES];  /* next phrase with the same first byte, or NO_PHRASE */
-    uint8_t head[256];          /* first phrase starting with this byte, or NO_PHRASE */
+    uint8_t next[MAX_PHRASES];         /* next phrase in the same group, or NO_PHRASE */
+    uint8_t head[PHRASE_BUCKETS];      /* first phrase of each group, or NO_PHRASE */
 } phrase_index;
 
 static phrase_index prompt_index, advert_index;
 
+/* Every phrase has two bytes at least; words[p + 1] is readable for any
+ * p < n (the NUL after the words). */
+static unsigned phrase_bucket(const char *w) {
+    return ((unsigned char)w[0] * 31u + (unsigned char)w[1]) & (PHRASE_BUCKETS - 1);
+}
+
 /* Called for k = n-1 down to 0, so each group ends up in ascending order. */
 static void phrase_index_push(phrase_index *x, unsigned k, const char *text) {
-    unsigned char c = (unsigned char)text[0];
+    unsigned g = phrase_bucket(text);
     x->text[k] = text;
     x->len[k] = (uint8_t)strlen(text);
-    x->next[k] = x->head[c];
-    x->head[c] = (uint8_t)k;
+    assert(x->len[k] >= 2);
+    x->next[k] = x->head[g];
+    x->head[g] = (uint8_t)k;
 }
 
 /* The first phrase of the table (in table order) that occurs at a word
- * start of words (as made by lower_words, n bytes), or -1. */
+ * start of words (as made by lower_words, n bytes, NUL after), or -1. */
 static int first_phrase(const phrase_index *x, const char *words, size_t n) {
     unsigned best = NO_PHRASE;
     for (size_t p = 1; p < n; p++) {
         if (words[p - 1] != ' ') continue;
-        for (unsigned k = x->head[(unsigned char)words[p]]; k < best; k = x->next[k])
+        for (unsigned k = x->head[phrase_bucket(words + p)]; k < best; k = x->next[k])
             if (x->len[k] <= n - p && !memcmp(words + p, x->text[k], x->len[k])) {
                 best = k;
                 break;
@@ -553,6 +603,14 @@ static int truncated(const char *s, size_t len) {
     while (len && s[len - 1] == ' ') len--;
     return (len >= 3 && !memcmp(s + len - 3, "...", 3)) ||
            (len >= 3 && !memcmp(s + len - 3, "\xE2\x80\xA6", 3));
+}
+
+/* Contains ©. (memchr for its first byte beats memmem on short blocks.) */
+static int has_copyright_sign(const char *s, size_t len) {
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, 0xC2, (size_t)(end - p))) && p + 1 < end; p++)
+        if ((unsigned char)p[1] == 0xA9) return 1;
+    return 0;
 }
 
 static void drop_hard(dp_block *b, int reason) {
@@ -697,7 +755,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
             drop_hard(b, prompts[k].reason);
             continue;
         }
-        if (b->len < opt->length_high && memmem(s, b->len, "\xC2\xA9", 2)) { /* © */
+        if (b->len < opt->length_high && has_copyright_sign(s, b->len)) {
             drop_hard(b, DOPPEL_DROP_PROMPT);
             continue;
         }
