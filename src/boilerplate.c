@@ -196,21 +196,18 @@ static int ascii_alnum(unsigned char c) {
 
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* Eight bytes at a time: the high bit of each byte of the result is set
- * when that byte of w continues a word without further thought (WB_WORD:
- * ASCII letter or digit, non-ASCII other than 0xE2); *digits gets the same
- * for the ASCII digits. Exact per byte: no sum below carries into the next
+ * when that byte of w is an ASCII letter or digit; *digits gets the same
+ * for the digits alone. Exact per byte: no sum below carries into the next
  * byte. */
 #define WORD_SWAR 1
-static inline uint64_t plain_word_bytes(uint64_t w, uint64_t *digits) {
-    const uint64_t high = 0x8080808080808080ull, low7 = 0x7F7F7F7F7F7F7F7Full;
-    const uint64_t ones = 0x0101010101010101ull;
+static inline uint64_t ascii_alnum_bytes(uint64_t w, uint64_t *digits) {
+    const uint64_t ones = 0x0101010101010101ull, low7 = ones * 0x7F;
     uint64_t x = w & low7, y = x | (ones * 0x20);
     uint64_t digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
     uint64_t alpha = (y + ones * (0x80 - 'a')) & ~(y + ones * (0x80 - 'z' - 1));
-    uint64_t t = w ^ (ones * 0xE2);
-    uint64_t not_e2 = ((t & low7) + low7) | t;  /* high bit clear iff the byte is 0xE2 */
-    *digits = digit & ~w & high;
-    return ((~w & (digit | alpha)) | (w & not_e2)) & high;
+    uint64_t ascii = ~w & (ones * 0x80);
+    *digits = digit & ascii;
+    return (digit | alpha) & ascii;
 }
 #endif
 
@@ -221,35 +218,52 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
     size_t i = 0;
     while (i < len) {
 #ifdef WORD_SWAR
-        /* Most words are a run of plain word bytes shorter than eight,
-         * ended by a space or punctuation: one load classifies the word,
-         * gives its stopword key and steps over the separator after it. */
+        /* Most words are ASCII letters and digits ended by a space or
+         * punctuation: classify them eight bytes per load, take the
+         * stopword key from the first load, and step over the separator.
+         * Anything else (non-ASCII bytes, an apostrophe, the end of the
+         * text near) goes to the byte loop below, which starts over at i. */
         if (i + 8 <= len) {
+            const uint64_t high = 0x8080808080808080ull;
             uint64_t v, dig;
             memcpy(&v, s + i, sizeof v);
-            uint64_t end = ~plain_word_bytes(v, &dig) & 0x8080808080808080ull;
-            if (end & 0x80) {  /* s[i] starts no word of plain bytes */
-                if (s[i] != 0xE2) {
-                    i++;
-                    continue;
+            uint64_t end = ~ascii_alnum_bytes(v, &dig) & high;
+            if (!(end & 0x80)) {
+                uint64_t first = v;
+                size_t j = i;  /* the chunk holding the end of the run */
+                uint32_t wdigits = 0;
+                while (!end && j + 16 <= len) {
+                    if (dig) wdigits += (uint32_t)__builtin_popcountll(dig);
+                    j += 8;
+                    memcpy(&v, s + j, sizeof v);
+                    end = ~ascii_alnum_bytes(v, &dig) & high;
                 }
-            } else if (end) {
-                unsigned k = (unsigned)__builtin_ctzll(end) >> 3;
-                unsigned char sep = s[i + k];
-                if (sep != '\'' && sep != 0xE2) {  /* ASCII punctuation or space */
-                    uint64_t m = (1ull << (8 * k)) - 1;
-                    if (dig & m) digits += (uint32_t)__builtin_popcountll(dig & m);
-                    int upper = (wb_class[s[i]] & WB_UPPER) != 0;
+                unsigned k = end ? (unsigned)__builtin_ctzll(end) >> 3 : 0;
+                unsigned char sep = s[j + k];
+                if (end && sep < 0x80 && sep != '\'') {  /* ASCII punctuation or space */
+                    dig &= (1ull << (8 * k)) - 1;
+                    if (dig) wdigits += (uint32_t)__builtin_popcountll(dig);
+                    size_t n = j + k - i;
+                    int upper = (unsigned)(s[i] - 'A') < 26u;
                     words++;
                     caps += upper;
-                    if (is_stopword_key(lower_ascii8(v & m))) {
-                        stop++;
-                        lower_stop += !upper;
+                    digits += wdigits;
+                    /* Letters and digits only: setting bit 5 lower-cases. */
+                    if (n <= SW_MAXLEN) {
+                        first |= 0x2020202020202020ull;
+                        if (n < SW_MAXLEN) first &= (1ull << (8 * n)) - 1;
+                        if (is_stopword_key(first)) {
+                            stop++;
+                            lower_stop += !upper;
+                        }
                     }
-                    letters += k;
-                    i += k + 1;
+                    letters += (uint32_t)n;
+                    i = j + k + 1;
                     continue;
                 }
+            } else if (wb_class[s[i]] == 0) {  /* ASCII punctuation or space */
+                i++;
+                continue;
             }
         }
 #endif
@@ -266,24 +280,7 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
         }
         size_t start = i;
         for (;;) {
-            /* The run of plain word bytes: the hot loop. */
-#ifdef WORD_SWAR
-            while (i + 8 <= len) {
-                uint64_t v, dig;
-                memcpy(&v, s + i, sizeof v);
-                uint64_t end = ~plain_word_bytes(v, &dig) & 0x8080808080808080ull;
-                if (!end) {
-                    if (dig) digits += (uint32_t)__builtin_popcountll(dig);
-                    i += 8;
-                    continue;
-                }
-                unsigned k = (unsigned)__builtin_ctzll(end) >> 3;  /* s[i + k] ends the run */
-                dig &= (1ull << (8 * k)) - 1;
-                if (dig) digits += (uint32_t)__builtin_popcountll(dig);
-                i += k;
-                break;
-            }
-#endif
+            /* The run of plain word bytes. */
             while (i < len && ((cl = wb_class[s[i]]) & WB_WORD)) {
                 digits += cl & WB_DIGIT;
                 i++;
