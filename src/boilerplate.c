@@ -194,131 +194,182 @@ static int ascii_alnum(unsigned char c) {
     return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
 }
 
+/* Counts of dp_count_words as it goes. */
+typedef struct word_tally {
+    uint32_t words, stop, caps, lower_stop, letters, digits;
+} word_tally;
+
+/* Count the word s[0..n) (its letters and digits are added by the caller);
+ * avail bytes are readable from s. */
+static inline void tally_word(word_tally *t, const unsigned char *s, size_t n, size_t avail) {
+    int upper = (unsigned)(s[0] - 'A') < 26u;
+    t->words++;
+    t->caps += upper;
+    if (n <= SW_MAXLEN && is_stopword_key(word_key(s, n, avail))) {
+        t->stop++;
+        t->lower_stop += !upper;
+    }
+}
+
+/* One step of the byte-wise scan from i, which is not inside a word: step
+ * over a separator byte, or count the word that starts at i. Returns the
+ * position after what it consumed. This is the definition of a word; the
+ * window scan below only takes the shortcuts it can prove equal. */
+static size_t scan_step(const unsigned char *s, size_t len, size_t i, word_tally *t) {
+    unsigned cl = wb_class[s[i]];
+    if (!(cl & WB_WORD)) {
+        /* A word starts at a letter, a digit or a non-ASCII byte; an
+         * apostrophe never starts one, and neither does 0xE2 when it opens
+         * general punctuation (only that byte is skipped: the next one, a
+         * continuation byte, does start a word). */
+        if (s[i] != 0xE2 || (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)))
+            return i + 1;
+    }
+    size_t start = i;
+    for (;;) {
+        while (i < len && ((cl = wb_class[s[i]]) & WB_WORD)) {
+            t->digits += cl & WB_DIGIT;
+            i++;
+        }
+        if (i >= len || !(cl & WB_SPECIAL)) break;
+        if (s[i] == '\'') {
+            /* Inside a word ("Russia's", "don't") it keeps the word whole. */
+            if (!(i > start && i + 1 < len && ascii_alnum(s[i + 1]))) break;
+            i++;
+            continue;
+        }
+        /* 0xE2: general punctuation ends the word, except ’ used as an
+         * apostrophe; any other character starting with 0xE2 is part of it. */
+        if (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)) {
+            if (!(s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 && i > start &&
+                  ascii_alnum(s[i + 3])))
+                break;
+            i += 3;
+            continue;
+        }
+        i++;
+    }
+    tally_word(t, s + start, i - start, len - start);
+    t->letters += (uint32_t)(i - start);
+    return i;
+}
+
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* Eight bytes at a time: the high bit of each byte of the result is set
- * when that byte of w is an ASCII letter or digit; *digits gets the same
- * for the digits alone. Exact per byte: no sum below carries into the next
- * byte. */
-#define WORD_SWAR 1
-static inline uint64_t ascii_alnum_bytes(uint64_t w, uint64_t *digits) {
-    const uint64_t ones = 0x0101010101010101ull, low7 = ones * 0x7F;
-    uint64_t x = w & low7, y = x | (ones * 0x20);
-    uint64_t digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x80 - '9' - 1));
-    uint64_t alpha = (y + ones * (0x80 - 'a')) & ~(y + ones * (0x80 - 'z' - 1));
-    uint64_t ascii = ~w & (ones * 0x80);
-    *digits = digit & ascii;
-    return (digit | alpha) & ascii;
+#define WORD_WINDOWS 1  /* uses ctz/clz/popcount and little-endian keys */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* Bit j of *word: s[j] is a plain word byte (WB_WORD: ASCII letter or
+ * digit, non-ASCII other than 0xE2); of *digit: an ASCII digit; of
+ * *special: ' or 0xE2, whose meaning depends on the bytes around them; of
+ * *nonascii: a non-ASCII byte. For j < 64. */
+static inline void window_masks(const unsigned char *s, uint64_t *word, uint64_t *digit,
+                                uint64_t *special, uint64_t *nonascii) {
+#ifdef __SSE2__
+    /* Signed compares: non-ASCII bytes are negative and fail the ranges. */
+    const __m128i d_lo = _mm_set1_epi8('0' - 1), d_hi = _mm_set1_epi8('9' + 1);
+    const __m128i a_lo = _mm_set1_epi8('a' - 1), a_hi = _mm_set1_epi8('z' + 1);
+    const __m128i bit5 = _mm_set1_epi8(0x20), apos = _mm_set1_epi8('\''),
+                  e2 = _mm_set1_epi8((char)0xE2);
+    uint64_t w = 0, d = 0, x = 0, h = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 16 * k));
+        __m128i y = _mm_or_si128(v, bit5);  /* A-Z to a-z; digits keep their value */
+        __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, d_lo), _mm_cmplt_epi8(v, d_hi));
+        __m128i alp = _mm_and_si128(_mm_cmpgt_epi8(y, a_lo), _mm_cmplt_epi8(y, a_hi));
+        __m128i is_e2 = _mm_cmpeq_epi8(v, e2);
+        uint64_t high = (unsigned)_mm_movemask_epi8(v), m_e2 = (unsigned)_mm_movemask_epi8(is_e2);
+        uint64_t alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(dig, alp));
+        w |= (alnum | (high & ~m_e2)) << (16 * k);
+        h |= high << (16 * k);
+        d |= (uint64_t)(unsigned)_mm_movemask_epi8(dig) << (16 * k);
+        x |= ((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, apos)) | m_e2) << (16 * k);
+    }
+    *word = w, *digit = d, *special = x, *nonascii = h;
+#else
+    uint64_t w = 0, d = 0, x = 0, h = 0;
+    for (unsigned j = 0; j < 64; j++) {
+        unsigned cl = wb_class[s[j]];
+        w |= (uint64_t)((cl & WB_WORD) != 0) << j;
+        d |= (uint64_t)(cl & WB_DIGIT) << j;
+        x |= (uint64_t)((cl & WB_SPECIAL) != 0) << j;
+        h |= (uint64_t)(s[j] >> 7) << j;
+    }
+    *word = w, *digit = d, *special = x, *nonascii = h;
+#endif
 }
 #endif
 
 void dp_count_words(const char *str, size_t len, dp_words *w) {
     pthread_once(&tables_once, tables_init);
     const unsigned char *s = (const unsigned char *)str;
-    uint32_t words = 0, stop = 0, caps = 0, lower_stop = 0, letters = 0, digits = 0;
-    size_t i = 0;
+    word_tally t = {0};
+    size_t i = 0;  /* never inside a word */
+#ifdef WORD_WINDOWS
+    /* 64 bytes at a time. Up to the first ' or 0xE2 of the window, words
+     * are exactly the runs of plain word bytes, ended by ASCII punctuation
+     * or a space; count those runs from bit masks. The run that touches the
+     * first special byte or the window's end (its end is not known yet) is
+     * left for the next window, or for scan_step when nothing was left
+     * before it. */
+    unsigned char pad[64 + SW_MAXLEN];  /* the last window, zero-padded */
     while (i < len) {
-#ifdef WORD_SWAR
-        /* Most words are ASCII letters and digits ended by a space or
-         * punctuation: classify them eight bytes per load, take the
-         * stopword key from the first load, and step over the separator.
-         * Anything else (non-ASCII bytes, an apostrophe, the end of the
-         * text near) goes to the byte loop below, which starts over at i. */
-        if (i + 8 <= len) {
-            const uint64_t high = 0x8080808080808080ull;
-            uint64_t v, dig;
-            memcpy(&v, s + i, sizeof v);
-            uint64_t end = ~ascii_alnum_bytes(v, &dig) & high;
-            if (!(end & 0x80)) {
-                uint64_t first = v;
-                size_t j = i;  /* the chunk holding the end of the run */
-                uint32_t wdigits = 0;
-                while (!end && j + 16 <= len) {
-                    if (dig) wdigits += (uint32_t)__builtin_popcountll(dig);
-                    j += 8;
-                    memcpy(&v, s + j, sizeof v);
-                    end = ~ascii_alnum_bytes(v, &dig) & high;
-                }
-                unsigned k = end ? (unsigned)__builtin_ctzll(end) >> 3 : 0;
-                unsigned char sep = s[j + k];
-                if (end && sep < 0x80 && sep != '\'') {  /* ASCII punctuation or space */
-                    dig &= (1ull << (8 * k)) - 1;
-                    if (dig) wdigits += (uint32_t)__builtin_popcountll(dig);
-                    size_t n = j + k - i;
-                    int upper = (unsigned)(s[i] - 'A') < 26u;
-                    words++;
-                    caps += upper;
-                    digits += wdigits;
-                    /* Letters and digits only: setting bit 5 lower-cases. */
-                    if (n <= SW_MAXLEN) {
-                        first |= 0x2020202020202020ull;
-                        if (n < SW_MAXLEN) first &= (1ull << (8 * n)) - 1;
-                        if (is_stopword_key(first)) {
-                            stop++;
-                            lower_stop += !upper;
-                        }
-                    }
-                    letters += (uint32_t)n;
-                    i = j + k + 1;
-                    continue;
-                }
-            } else if (wb_class[s[i]] == 0) {  /* ASCII punctuation or space */
-                i++;
-                continue;
+        /* Windows are read in place while a stopword key can be loaded
+         * from any of their bytes; the rest of the text is copied into
+         * pad, whose zero bytes end every word as a space would. */
+        const unsigned char *win = s + i;
+        if (len - i < 64 + SW_MAXLEN) {
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, s + i, len - i);
+            win = pad;
+        }
+        uint64_t a, d, x, hi;
+        window_masks(win, &a, &d, &x, &hi);
+        unsigned f = x ? (unsigned)__builtin_ctzll(x) : 64;  /* the first special byte */
+        uint64_t below_f = f < 64 ? (1ull << f) - 1 : ~0ull;
+        a &= below_f;
+        unsigned done = f;  /* bytes of the window settled here */
+        if (f && (a >> (f - 1) & 1)) {
+            uint64_t gaps = ~a & below_f;
+            done = gaps ? 64 - (unsigned)__builtin_clzll(gaps) : 0;  /* the open run's start */
+            a &= (1ull << done) - 1;  /* done < 64: the open run holds bit f - 1 */
+        }
+        if (!done) {
+            i = scan_step(s, len, i, &t);
+            continue;
+        }
+        if (d & a) t.digits += (uint32_t)__builtin_popcountll(d & a);
+        for (uint64_t starts = a & ~(a << 1); starts; starts &= starts - 1) {
+            unsigned p = (unsigned)__builtin_ctzll(starts);
+            unsigned n = (unsigned)__builtin_ctzll(~(a >> p));
+            int upper = (unsigned)(win[p] - 'A') < 26u;
+            t.words++;
+            t.caps += upper;
+            t.letters += n;
+            if (n > SW_MAXLEN) continue;
+            uint64_t key;
+            memcpy(&key, win + p, sizeof key);
+            if (n < SW_MAXLEN) key &= (1ull << (8 * n)) - 1;
+            /* ASCII letters and digits are lower-cased by setting bit 5. */
+            key = hi >> p & ((1ull << n) - 1) ? lower_ascii8(key)
+                                               : key | (0x2020202020202020ull >> (64 - 8 * n));
+            if (is_stopword_key(key)) {
+                t.stop++;
+                t.lower_stop += !upper;
             }
         }
-#endif
-        unsigned cl = wb_class[s[i]];
-        if (!(cl & WB_WORD)) {
-            /* A word starts at a letter, a digit or a non-ASCII byte; an
-             * apostrophe never starts one, and neither does 0xE2 when it
-             * opens general punctuation (only that byte is skipped: the
-             * next one, a continuation byte, does start a word). */
-            if (s[i] != 0xE2 || (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81))) {
-                i++;
-                continue;
-            }
-        }
-        size_t start = i;
-        for (;;) {
-            /* The run of plain word bytes. */
-            while (i < len && ((cl = wb_class[s[i]]) & WB_WORD)) {
-                digits += cl & WB_DIGIT;
-                i++;
-            }
-            if (i >= len || !(cl & WB_SPECIAL)) break;
-            if (s[i] == '\'') {
-                /* Inside a word ("Russia's", "don't") it keeps the word whole. */
-                if (!(i > start && i + 1 < len && ascii_alnum(s[i + 1]))) break;
-                i++;
-                continue;
-            }
-            /* 0xE2: general punctuation ends the word, except ’ used as an
-             * apostrophe; any other character starting with 0xE2 is part of it. */
-            if (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)) {
-                if (!(s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 && i > start &&
-                      ascii_alnum(s[i + 3])))
-                    break;
-                i += 3;
-                continue;
-            }
-            i++;
-        }
-        size_t n = i - start;
-        int upper = (wb_class[s[start]] & WB_UPPER) != 0;
-        words++;
-        caps += upper;
-        if (n <= SW_MAXLEN && is_stopword_key(word_key(s + start, n, len - start))) {
-            stop++;
-            lower_stop += !upper;
-        }
-        letters += (uint32_t)n;
+        i += done;
+        if (i > len) i = len;  /* the padding of the last window is no text */
     }
-    w->words = words;
-    w->stopwords = stop;
-    w->capitalized = caps;
-    w->lower_stop = lower_stop;
+#endif
+    while (i < len) i = scan_step(s, len, i, &t);
+    w->words = t.words;
+    w->stopwords = t.stop;
+    w->capitalized = t.caps;
+    w->lower_stop = t.lower_stop;
     /* Digits are not letters: a line of numbers has none. */
-    w->letters = digits >= letters ? 0 : letters - digits;
+    w->letters = t.digits >= t.letters ? 0 : t.letters - t.digits;
 }
 
 int dp_ends_sentence(const char *str, size_t len) {
