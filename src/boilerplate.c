@@ -348,12 +348,11 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
             t.caps += upper;
             t.letters += n;
             if (n > SW_MAXLEN) continue;
-            uint64_t key;
+            uint64_t key, bytes = ~0ull >> (64 - 8 * n);  /* the word's bytes of the key */
             memcpy(&key, win + p, sizeof key);
-            if (n < SW_MAXLEN) key &= (1ull << (8 * n)) - 1;
             /* ASCII letters and digits are lower-cased by setting bit 5. */
-            key = hi >> p & ((1ull << n) - 1) ? lower_ascii8(key)
-                                               : key | (0x2020202020202020ull >> (64 - 8 * n));
+            key = hi >> p & ((1u << n) - 1) ? lower_ascii8(key & bytes)
+                                             : (key | 0x2020202020202020ull) & bytes;
             if (is_stopword_key(key)) {
                 t.stop++;
                 t.lower_stop += !upper;
