@@ -350,6 +350,13 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
                 return st;
             }
         }
+        /* A line of only \f, \v or \r (not blank above, empty once trimmed)
+         * adds no block; when no block came before it, there is nothing
+         * for the next line to continue. */
+        if (!ex->nblocks) {
+            prev = NULL;
+            continue;
+        }
         /* Remember this line (as cleaned) for the wrap test of the next. */
         dp_block *b = &ex->blocks[ex->nblocks - 1];
         const char *bt = ex->btext.data + b->off;
