@@ -94,17 +94,21 @@ static const char *const stopword_list[] = {
  *
  * A stopword is at most SW_MAXLEN (8) bytes, so a lower-cased word of that
  * length packs into one uint64_t (bytes in order, zero-padded; words hold
- * no NUL byte, so the packing is one-to-one). The set is an open-addressing
- * table of those keys: one multiply, one load and one compare for most
- * words, and no string compare at all. */
-#define SW_SLOTS 1024  /* power of two, > 4x the list: short probe runs */
-#define SW_SHIFT (64 - 10)
+ * no NUL byte, so the packing is one-to-one). The set is a table of
+ * buckets of two keys, addressed by a multiplicative hash whose multiplier
+ * is chosen at start-up so that no bucket overflows: a lookup is one
+ * multiply and two compares, without a branch (most words are not
+ * stopwords, and a probe loop mispredicts on every other word). */
+#define SW_BUCKETS 512  /* power of two */
+#define SW_SHIFT (64 - 9)
 #define SW_MAXLEN 8
-static uint64_t sw_table[SW_SLOTS];
+#define SW_NONE (~0ull)  /* a key no word has: never in the table */
+static uint64_t sw_table[SW_BUCKETS][2];
+static uint64_t sw_mult;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-static inline uint32_t sw_slot(uint64_t key) {
-    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> SW_SHIFT);
+static inline const uint64_t *sw_bucket(uint64_t key) {
+    return sw_table[(key * sw_mult) >> SW_SHIFT];
 }
 
 /* Byte classes for word scanning. */
@@ -171,20 +175,34 @@ static void tables_init(void) {
         else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) l = ' ';
         lw_map[c] = l;
     }
-    for (int i = 0; stopword_list[i]; i++) {
-        size_t n = strlen(stopword_list[i]);
-        assert(n <= SW_MAXLEN);  /* a longer stopword would never match: widen the key */
-        uint64_t key = sw_key(stopword_list[i], n);
-        uint32_t h = sw_slot(key);
-        while (sw_table[h] && sw_table[h] != key) h = (h + 1) & (SW_SLOTS - 1);
-        sw_table[h] = key;
+    /* Odd multipliers from a fixed sequence (splitmix64), so the table is
+     * the same in every run; about one in a hundred fits the list. */
+    uint64_t seq = 0;
+    for (;;) {
+        uint64_t z = (seq += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        sw_mult = (z ^ (z >> 31)) | 1;
+        memset(sw_table, 0, sizeof sw_table);
+        int fits = 1;
+        for (int i = 0; fits && stopword_list[i]; i++) {
+            size_t n = strlen(stopword_list[i]);
+            assert(n <= SW_MAXLEN);  /* a longer stopword would never match: widen the key */
+            uint64_t key = sw_key(stopword_list[i], n);
+            uint64_t *b = sw_table[(key * sw_mult) >> SW_SHIFT];
+            if (b[0] == key || b[1] == key) continue;  /* listed twice */
+            if (!b[0]) b[0] = key;
+            else if (!b[1]) b[1] = key;
+            else fits = 0;
+        }
+        if (fits) break;
     }
 }
 
+/* Empty slots hold 0, which no key is (a word is not empty). */
 static inline int is_stopword_key(uint64_t key) {
-    for (uint32_t h = sw_slot(key); sw_table[h]; h = (h + 1) & (SW_SLOTS - 1))
-        if (sw_table[h] == key) return 1;
-    return 0;
+    const uint64_t *b = sw_bucket(key);
+    return (b[0] == key) | (b[1] == key);
 }
 
 /* Bytes that belong to a word: ASCII letters and digits and any non-ASCII
@@ -343,20 +361,20 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
         for (uint64_t starts = a & ~(a << 1); starts; starts &= starts - 1) {
             unsigned p = (unsigned)__builtin_ctzll(starts);
             unsigned n = (unsigned)__builtin_ctzll(~(a >> p));
-            int upper = (unsigned)(win[p] - 'A') < 26u;
+            unsigned upper = (unsigned)(win[p] - 'A') < 26u;
             t.words++;
             t.caps += upper;
             t.letters += n;
-            if (n > SW_MAXLEN) continue;
-            uint64_t key, bytes = ~0ull >> (64 - 8 * n);  /* the word's bytes of the key */
+            /* Without branches on the word: their outcomes are random. */
+            unsigned short_word = n <= SW_MAXLEN, nb = short_word ? n : SW_MAXLEN;
+            uint64_t key, bytes = ~0ull >> (64 - 8 * nb);  /* the word's bytes of the key */
             memcpy(&key, win + p, sizeof key);
             /* ASCII letters and digits are lower-cased by setting bit 5. */
-            key = hi >> p & ((1u << n) - 1) ? lower_ascii8(key & bytes)
-                                             : (key | 0x2020202020202020ull) & bytes;
-            if (is_stopword_key(key)) {
-                t.stop++;
-                t.lower_stop += !upper;
-            }
+            key = hi >> p & ((1ull << nb) - 1) ? lower_ascii8(key & bytes)
+                                                : (key | 0x2020202020202020ull) & bytes;
+            unsigned hit = (unsigned)is_stopword_key(short_word ? key : SW_NONE);
+            t.stop += hit;
+            t.lower_stop += hit & !upper;
         }
         i += done;
         if (i > len) i = len;  /* the padding of the last window is no text */
