@@ -23,7 +23,7 @@ PIC_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/pic/src/%.o)
 CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps lib cli test unit cli-test asan-test valgrind-test demo bench install clean fuzz story-eval bench-story
+.PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean fuzz story-eval bench-story
 
 all: lib cli
 
@@ -77,9 +77,16 @@ asan-test:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-test
 
+# The threaded paths again under ThreadSanitizer.
+tsan-test:
+	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
+	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/doppel
+	@sh tests/tsan.sh build-tsan/doppel
+
 test: deps
 	@$(MAKE) --no-print-directory all unit cli-test
 	@$(MAKE) --no-print-directory asan-test
+	@$(MAKE) --no-print-directory tsan-test
 	@echo "make test: all suites passed"
 
 demo: deps
@@ -105,7 +112,7 @@ install: lib cli
 	install -m 755 $(BUILD)/doppel $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
 
 # Extraction throughput (bench/extract_speed.c); run by bench/run.sh.
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a
