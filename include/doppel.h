@@ -815,6 +815,9 @@ typedef struct doppel_story_options {
     double quote_boost;     /* for quoted phrases; default 1.5 */
     int64_t window_seconds; /* a story ages out this long after its last dated
                                member; default 5 days; 0 = never */
+    int online;             /* 0 (default): average-link agglomeration over a
+                               nearest-neighbour graph; 1: the single pass in
+                               (date, key) order of earlier versions */
 } doppel_story_options;
 
 /* Fill *opt with the documented defaults. */
