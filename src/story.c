@@ -1211,7 +1211,7 @@ static doppel_status agglomerate(doppel_story *st, work *w) {
         c->cap = c->n = u->n;
         c->s = dp_malloc((u->n + 1) * sizeof *c->s);
         if (!c->s) goto out;
-        memcpy(c->s, unit_vec(st, u), u->n * sizeof *c->s);
+        if (u->n) memcpy(c->s, unit_vec(st, u), u->n * sizeof *c->s);
         qsort(c->s, c->n, sizeof *c->s, cmp_pair_term);
         /* Postings by rank: term -> units, ascending. */
         const pair *v = unit_vec(st, u);
