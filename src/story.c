@@ -19,7 +19,10 @@
  *
  *  3. Clustering (finish). Documents of one copy cluster are merged into one
  *     unit (the normalized sum of their vectors) so a copy cluster can never
- *     split. Units are taken in (date, key) order, key being a hash of title
+ *     split. By default the units are clustered by average-link
+ *     agglomeration over a nearest-neighbour graph (agglomerate, below),
+ *     then fragments are merged and misplaced units refined. With
+ *     opt.online the single pass runs instead: units are taken in (date, key) order, key being a hash of title
  *     and text; each is compared with the centroids of live stories found
  *     through an inverted index from term to the stories whose members had the
  *     term among their top index_terms. Posting lists keep only the
