@@ -23,7 +23,8 @@ PIC_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/pic/src/%.o)
 CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean fuzz story-eval bench-story
+.PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean \
+        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story
 
 all: lib cli
 
@@ -71,9 +72,11 @@ cli-test: $(BUILD)/doppel
 	@fail=0; for t in tests/cli/*.sh; do sh $$t $(BUILD)/doppel || fail=1; done; exit $$fail
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
-# (LeakSanitizer is part of ASan on Linux). Any finding aborts the run.
+# (LeakSanitizer is part of ASan on Linux). Any finding aborts the run. The
+# torture suite runs its big cases at a tenth of their size there (scale is
+# tested by the plain build).
 asan-test:
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
+	@DOPPEL_TORTURE=light $(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-test
 
@@ -83,10 +86,65 @@ tsan-test:
 	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/doppel
 	@sh tests/tsan.sh build-tsan/doppel
 
+# The CLI golden tests with doppel under valgrind memcheck (uninitialised
+# reads and leaks ASan does not see), through a wrapper script.
+valgrind-test: $(BUILD)/doppel
+	@command -v valgrind >/dev/null || { echo "valgrind-test: valgrind not installed"; exit 1; }
+	@mkdir -p build-valgrind && cp tests/valgrind/doppel.sh build-valgrind/doppel && chmod +x build-valgrind/doppel
+	@DOPPEL_REAL=$(abspath $(BUILD)/doppel) DOPPEL_SYNTH_N=300 sh tests/cli/run.sh build-valgrind/doppel
+
+# ---- fuzzing (fuzz/, docs/fuzzing.md) ------------------------------------------
+# One target per entry point that takes outside bytes. `make fuzz` builds
+# them with libFuzzer + ASan + UBSan (clang) in build-fuzz/ and runs each
+# for FUZZ_SECONDS, FUZZ_JOBS at a time, growing build-fuzz/corpus/ from the
+# seeds in fuzz/corpus/. `make fuzz-smoke` is the short run of `make test`.
+# `make fuzz-replay` runs every seed and regression input (fuzz/regress/)
+# through the targets linked with fuzz/driver.c instead of libFuzzer, with
+# $(CC): the same binaries AFL++ uses (make fuzz-bins BUILD=... CC=afl-clang-fast).
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 600
+FUZZ_JOBS    ?= 2
+FUZZ_SMOKE_SECONDS ?= 8
+FUZZ_FLAGS   ?=
+FUZZ_MAIN    ?= fuzz/driver.c
+CLI_LIB_OBJ  := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
+
+# Linked with the CLI's objects (minus main) so fuzz_cli reaches cli/run.c.
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h fuzz/driver.c $(BUILD)/libdoppel.a $(CLI_LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(FUZZ_MAIN) $(CLI_LIB_OBJ) $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+
+fuzz-build:
+	@mkdir -p build-fuzz && \
+	  echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }' \
+	    > build-fuzz/probe.c && clang -fsanitize=fuzzer build-fuzz/probe.c -o build-fuzz/probe || \
+	  { echo "make fuzz: clang with libFuzzer needed (apt-get install clang libclang-rt-14-dev)"; exit 1; }
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz OPT=-O1 FUZZ_MAIN= \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  EXTRA_LDFLAGS="-fsanitize=fuzzer $(FUZZ_SAN)" fuzz-bins
+
+fuzz: deps fuzz-build
+	@FUZZ_FLAGS="$(FUZZ_FLAGS)" sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+fuzz-replay:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz-replay OPT=-O1 \
+	  EXTRA_CFLAGS="$(FUZZ_SAN)" EXTRA_LDFLAGS="$(FUZZ_SAN)" fuzz-bins
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	  build-fuzz-replay/fuzz_$$t fuzz/corpus/$$t $$(test -d fuzz/regress/$$t && echo fuzz/regress/$$t) \
+	    || { echo "fuzz-replay: $$t FAILED"; fail=1; }; done; exit $$fail
+
 test: deps
 	@$(MAKE) --no-print-directory all unit cli-test
 	@$(MAKE) --no-print-directory asan-test
 	@$(MAKE) --no-print-directory tsan-test
+	@$(MAKE) --no-print-directory valgrind-test
+	@$(MAKE) --no-print-directory fuzz-replay
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@echo "make test: all suites passed"
 
 demo: deps
@@ -113,6 +171,8 @@ install: lib cli
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz
+
+	rm -rf build build-asan build-fuzz build-fuzz-replay build-valgrind
 
 # Extraction throughput (bench/extract_speed.c); run by bench/run.sh.
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a

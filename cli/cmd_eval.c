@@ -116,7 +116,7 @@ int cmd_eval(int argc, char **argv) {
     doppel_eval_options opt;
     doppel_eval_options_default(&opt);
     int json = 0;
-    optind = 1;
+    optind = 0;  /* 0, not 1: glibc then also forgets a half-read option cluster ("-qh") */
     int ch;
     while ((ch = getopt_long(argc, argv, "f:jh", longopts, NULL)) != -1) {
         switch (ch) {

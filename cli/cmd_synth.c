@@ -139,7 +139,7 @@ int cmd_synth(int argc, char **argv) {
     int have_count = 0, quiet = 0;
     uint64_t v;
     double d;
-    optind = 1;
+    optind = 0;  /* 0, not 1: glibc then also forgets a half-read option cluster ("-qh") */
     int ch;
     while ((ch = getopt_long(argc, argv, "n:o:g:s:w:c:k:qh", longopts, NULL)) != -1) {
         switch (ch) {

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -72,10 +73,14 @@ static int parse_uint(const char *s, const char *name, unsigned long long lo,
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    /* Size suffixes for byte counts: 64K, 16M, 1G. */
-    if (end != s && (*end == 'K' || *end == 'k')) v <<= 10, end++;
-    else if (end != s && (*end == 'M' || *end == 'm')) v <<= 20, end++;
-    else if (end != s && (*end == 'G' || *end == 'g')) v <<= 30, end++;
+    /* Size suffixes for byte counts: 64K, 16M, 1G. A value the shift would
+     * wrap is out of range, not a small number (17179869185G is not 1G). */
+    unsigned shift = 0;
+    if (end != s && (*end == 'K' || *end == 'k')) shift = 10, end++;
+    else if (end != s && (*end == 'M' || *end == 'm')) shift = 20, end++;
+    else if (end != s && (*end == 'G' || *end == 'g')) shift = 30, end++;
+    if (shift && v > (ULLONG_MAX >> shift)) errno = ERANGE;
+    else v <<= shift;
     if (errno || *end || end == s || *s == '-' || v < lo || v > hi) {
         cli_error("--%s %s: expected an integer in [%llu, %llu]", name, s, lo, hi);
         return -1;
@@ -96,7 +101,7 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
     unsigned long long u;
     double d;
     int opt;
-    optind = 1;
+    optind = 0;  /* 0, not 1: glibc then also forgets a half-read option cluster ("-qh") */
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":ho:q", long_opts, NULL)) != -1) {
         switch (opt) {

@@ -92,10 +92,43 @@ static inline doppel_status emit_byte(emitter *e, char c) {
     return dp_buf_putc(e->out, c);
 }
 
-static inline void emit_break(emitter *e) { e->pending = 1; }
+/* A break before the first word must not become a leading space: the ASCII
+ * loop writes a pending space before its next word byte without looking at
+ * the output's length, so pending is only ever set once there is output
+ * (the ASCII loop keeps the same rule with its o != o_start). */
+static inline void emit_break(emitter *e) { e->pending = e->out->len != 0; }
 
-/* Normalize one chunk containing non-ASCII bytes; the chunk is valid UTF-8. */
-static doppel_status emit_unicode(emitter *e, const char *s, size_t len, u32buf *scratch) {
+static doppel_status emit_unicode(emitter *e, const char *s, size_t len, u32buf *scratch,
+                                  int redo);
+
+/* Dropping a character joins its neighbours, which NFKC had seen apart:
+ * "\u1100\u1161.\u11A8" or "e'\u0301" become a sequence that composes
+ * differently (or needs its marks reordered), so the output would change
+ * when normalized again. Such a chunk is rewritten without its dropped
+ * characters (breaks as spaces) and normalized once more. Rare: only
+ * apostrophes, periods and commas inside non-ASCII words take this path. */
+static doppel_status redo_without_drops(emitter *e, const utf8proc_int32_t *cp,
+                                        utf8proc_ssize_t n, u32buf *scratch) {
+    size_t cap = (size_t)n * 4 + 1;
+    char *tmp = dp_malloc(cap);
+    if (!tmp) return DOPPEL_ERR_NOMEM;
+    size_t len = 0;
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        int cls = classify_cp(cp[i]);
+        if (cls == C_BREAK) tmp[len++] = ' ';
+        else if (cls == C_KEEP) len += (size_t)utf8proc_encode_char(cp[i], (utf8proc_uint8_t *)tmp + len);
+    }
+    /* cp lives in scratch, which the second pass reuses: tmp holds the text */
+    doppel_status st = emit_unicode(e, tmp, len, scratch, 0);
+    dp_free(tmp, cap);
+    return st;
+}
+
+/* Normalize one chunk containing non-ASCII bytes; the chunk is valid UTF-8.
+ * redo: a chunk whose dropped characters join neighbours may be normalized
+ * once more (redo_without_drops); the second pass does not recurse. */
+static doppel_status emit_unicode(emitter *e, const char *s, size_t len, u32buf *scratch,
+                                  int redo) {
     const int opts = UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
                      UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
     utf8proc_ssize_t n;
@@ -112,6 +145,22 @@ static doppel_status emit_unicode(emitter *e, const char *s, size_t len, u32buf 
     }
     n = utf8proc_normalize_utf32(scratch->cp, n, opts);
     if (n < 0) return DOPPEL_ERR_FORMAT;
+    if (redo) {
+        /* a dropped character with a kept one on each side joins them */
+        int prev_keep = 0, dropped = 0;
+        for (utf8proc_ssize_t i = 0; i < n; i++) {
+            int cls = classify_cp(scratch->cp[i]);
+            if (cls == C_KEEP) {
+                if (prev_keep && dropped) return redo_without_drops(e, scratch->cp, n, scratch);
+                prev_keep = 1;
+                dropped = 0;
+            } else if (cls == C_DROP) {
+                dropped = 1;
+            } else {
+                prev_keep = dropped = 0;
+            }
+        }
+    }
     for (utf8proc_ssize_t i = 0; i < n; i++) {
         utf8proc_int32_t c = scratch->cp[i];
         int cls = classify_cp(c);
@@ -219,7 +268,7 @@ doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
             if (!k) break;
             i += k;
         }
-        if (i > start && (st = emit_unicode(&e, text + start, i - start, &scratch))) break;
+        if (i > start && (st = emit_unicode(&e, text + start, i - start, &scratch, 1))) break;
         if (i < len && s[i] >= 128) {
             /* dp_utf8_seq_len rejected this byte: an invalid sequence. */
             if (stats) stats->invalid_utf8++;

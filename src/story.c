@@ -471,7 +471,9 @@ doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *ti
     if (r) return dp_fail(err, r, "story: %s in document %u", doppel_strerror(r), docnum);
 
     size_t k = st->opt.top_terms;
-    if (dp_grow((void **)&st->pairs, &st->paircap, st->npairs + st->nacc, sizeof *st->pairs) ||
+    /* + 1: a document without terms (nacc 0) added first would leave pairs
+     * NULL, and NULL + 0 below is undefined behaviour (found by fuzz_story) */
+    if (dp_grow((void **)&st->pairs, &st->paircap, st->npairs + st->nacc + 1, sizeof *st->pairs) ||
         dp_grow((void **)&st->docs, &st->doccap, st->ndocs + 1, sizeof *st->docs))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "story: out of memory");
     if (st->npairs + k > UINT32_MAX)

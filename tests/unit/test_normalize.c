@@ -66,6 +66,37 @@ static void test_output_is_valid_utf8(void **state) {
     }
 }
 
+/* Found by fuzz_normalize: a symbol or an invalid byte before the first word
+ * left a pending break that the ASCII loop wrote as a leading space (and a
+ * second normalization then removed it: not idempotent). */
+static void test_no_leading_space_after_symbol(void **state) {
+    (void)state;
+    assert_string_equal(N("\xF0\x9F\x98\x80 flag"), "flag");
+    assert_string_equal(N("\xE2\x80\x94 dash first"), "dash first");
+    assert_string_equal(N("\xFF word"), "word");
+    assert_string_equal(N("\xC2\xA9\xC2\xA9 x \xC2\xA9"), "x");
+    char once[64];
+    strcpy(once, N("\xF0\x9F\x98\x80\xF0\x9F\x87\xA9 family \xE2\x80\x8D z"));
+    assert_string_equal(N(once), once);
+}
+
+/* Found by fuzz_normalize: a dropped period between Hangul jamo (or an
+ * apostrophe between a letter and its accent) joined characters NFKC had
+ * seen apart, so a second normalization composed them: not idempotent. */
+static void test_drop_then_compose(void **state) {
+    (void)state;
+    const char *in[] = {"\xE1\x84\x80\xE1\x85\xA1.\xE1\x86\xA8",  /* jamo . jamo */
+                        "e'\xCC\x81", "e'\xCC\x81\xCC\xA7", "l'\xC3\xA9t\xC3\xA9 a,\xCC\x8A"};
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+        char once[64];
+        strcpy(once, N(in[i]));
+        assert_string_equal(N(once), once);
+    }
+    assert_string_equal(N("\xE1\x84\x80\xE1\x85\xA1.\xE1\x86\xA8"), "\xEA\xB0\x81");
+    assert_string_equal(N("e'\xCC\x81"), "\xC3\xA9");
+    assert_string_equal(N("l'\xC3\xA9t\xC3\xA9"), "l\xC3\xA9t\xC3\xA9");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_case_and_space),
@@ -73,6 +104,8 @@ int main(void) {
         cmocka_unit_test(test_unicode_forms),
         cmocka_unit_test(test_invalid_bytes),
         cmocka_unit_test(test_output_is_valid_utf8),
+        cmocka_unit_test(test_no_leading_space_after_symbol),
+        cmocka_unit_test(test_drop_then_compose),
     };
     return cmocka_run_group_tests_name("normalize", tests, NULL, NULL);
 }
