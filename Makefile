@@ -131,11 +131,12 @@ fuzz: deps fuzz-build
 fuzz-smoke: fuzz-build
 	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
+# Same flags as asan-test, so the library built there is reused.
 fuzz-replay:
-	@$(MAKE) --no-print-directory BUILD=build-fuzz-replay OPT=-O1 \
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	  EXTRA_CFLAGS="$(FUZZ_SAN)" EXTRA_LDFLAGS="$(FUZZ_SAN)" fuzz-bins
 	@fail=0; for t in $(FUZZ_TARGETS); do \
-	  build-fuzz-replay/fuzz_$$t fuzz/corpus/$$t $$(test -d fuzz/regress/$$t && echo fuzz/regress/$$t) \
+	  build-asan/fuzz_$$t fuzz/corpus/$$t $$(test -d fuzz/regress/$$t && echo fuzz/regress/$$t) \
 	    || { echo "fuzz-replay: $$t FAILED"; fail=1; }; done; exit $$fail
 
 test: deps
@@ -170,9 +171,7 @@ install: lib cli
 	install -m 755 $(BUILD)/doppel $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz
-
-	rm -rf build build-asan build-fuzz build-fuzz-replay build-valgrind
+	rm -rf build build-asan build-tsan build-fuzz build-fuzz-replay build-valgrind
 
 # Extraction throughput (bench/extract_speed.c); run by bench/run.sh.
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a

@@ -275,6 +275,7 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
             continue;
         }
         doppel_status st;
+        size_t btext_before = ex->btext.len;
         if (markdown && fence_line(l, n)) {
             in_fence = !in_fence;
             dp_new_para(ex);
@@ -350,10 +351,12 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
                 return st;
             }
         }
-        /* A line of only \f, \v or \r (not blank above, empty once trimmed)
-         * adds no block; when no block came before it, there is nothing
-         * for the next line to continue. */
-        if (!ex->nblocks) {
+        /* A line of other white space (\r, \f, \v) or one that markup removal
+         * left blank adds no text (dp_add_block trims it away): it is a blank
+         * line. Without this the block below would be the previous line's,
+         * or blocks[-1] when there is none (found by fuzz_extract). */
+        if (ex->btext.len == btext_before) {
+            dp_new_para(ex);
             prev = NULL;
             continue;
         }
