@@ -23,7 +23,7 @@ PIC_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/pic/src/%.o)
 CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps lib cli test unit cli-test asan-test valgrind-test demo bench install clean \
+.PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean \
         fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story
 
 all: lib cli
@@ -79,6 +79,12 @@ asan-test:
 	@DOPPEL_TORTURE=light $(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-test
+
+# The threaded paths again under ThreadSanitizer.
+tsan-test:
+	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
+	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/doppel
+	@sh tests/tsan.sh build-tsan/doppel
 
 # The CLI golden tests with doppel under valgrind memcheck (uninitialised
 # reads and leaks ASan does not see), through a wrapper script.
@@ -136,6 +142,7 @@ fuzz-replay:
 test: deps
 	@$(MAKE) --no-print-directory all unit cli-test
 	@$(MAKE) --no-print-directory asan-test
+	@$(MAKE) --no-print-directory tsan-test
 	@$(MAKE) --no-print-directory valgrind-test
 	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory fuzz-smoke
@@ -164,7 +171,7 @@ install: lib cli
 	install -m 755 $(BUILD)/doppel $(DESTDIR)$(PREFIX)/bin/
 
 clean:
-	rm -rf build build-asan build-fuzz build-valgrind
+	rm -rf build build-asan build-tsan build-fuzz build-fuzz-replay build-valgrind
 
 # Extraction throughput (bench/extract_speed.c); run by bench/run.sh.
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a

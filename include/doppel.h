@@ -769,21 +769,19 @@ void doppel_boiler_get_stats(const doppel_boiler_counter *bc, doppel_boiler_stat
  * pass calling doppel_story_add for every document; doppel_story_finish;
  * then doppel_story_of and doppel_story_get_info.
  *
- * Clustering is online news-stream clustering: documents (copy clusters)
- * are taken in order of (date, hash of title and text), never in order of
- * arrival, and each joins the live story whose centroid is most similar, if
- * the cosine reaches a threshold that depends on the document's length, or
- * opens a new one. A story ages out window_seconds after its last dated
- * member. Then stories whose centroids are alike (merge_threshold) and whose
- * dates are within the window are merged: the first reports of an event
- * often share too little to meet, and start parallel fragments. Undated
- * documents are taken first, in hash order, and never age a story out, so a
- * corpus with no dates is clustered in one batch in hash order; the merge
- * step makes the result depend less on which documents come first.
- * Candidate stories come from an inverted index over
- * each document's top index_terms terms whose posting lists keep only the
- * max_postings most recent entries, so each document costs a bounded amount
- * of work and the whole run is near-linear in the number of documents.
+ * Clustering (default) is average-link agglomeration over a sparse
+ * nearest-neighbour graph: each document (copy cluster) is compared with the
+ * candidates an inverted index over top index_terms terms gives (a posting
+ * list longer than max_postings is read only around the document's place in
+ * (date, hash) order) and keeps its 5 most similar as edges; clusters then
+ * merge best first while their mean pairwise cosine reaches the mean of their
+ * members' length-dependent thresholds, never across more than
+ * window_seconds. Then stories whose centroids are alike (merge_threshold)
+ * are merged and misplaced documents move to a better story. Each document
+ * costs a bounded amount of work, so the run is near-linear. With online = 1,
+ * the earlier single pass is used instead: documents taken in (date, hash)
+ * order join the most similar live story (ageing out window_seconds after
+ * its last dated member) or open one.
  *
  * The partition (which documents share a story) and the story numbers
  * depend only on the set of documents added, their dates and copy clusters:
@@ -815,6 +813,9 @@ typedef struct doppel_story_options {
     double quote_boost;     /* for quoted phrases; default 1.5 */
     int64_t window_seconds; /* a story ages out this long after its last dated
                                member; default 5 days; 0 = never */
+    int online;             /* 0 (default): average-link agglomeration over a
+                               nearest-neighbour graph; 1: the single pass in
+                               (date, key) order of earlier versions */
 } doppel_story_options;
 
 /* Fill *opt with the documented defaults. */

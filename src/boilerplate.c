@@ -55,6 +55,7 @@
  */
 #include "extract_int.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <string.h>
 #include <xxhash.h>
@@ -88,36 +89,120 @@ static const char *const stopword_list[] = {
     /* nl */ "de", "het", "een", "van", "zijn", "niet", "op", "met", "voor", "dat", "er",
     NULL};
 
-#define SW_SLOTS 1024  /* power of two, > 2x the list */
-#define SW_MAXLEN 12
-static char sw_table[SW_SLOTS][SW_MAXLEN];
-static pthread_once_t sw_once = PTHREAD_ONCE_INIT;
+/* The scorer counts words in every block of every document, so this is the
+ * hot loop of extraction; it is table-driven and touches each byte once.
+ *
+ * A stopword is at most SW_MAXLEN (8) bytes, so a lower-cased word of that
+ * length packs into one uint64_t (bytes in order, zero-padded; words hold
+ * no NUL byte, so the packing is one-to-one). The set is a table of
+ * buckets of two keys, addressed by a multiplicative hash whose multiplier
+ * is chosen at start-up so that no bucket overflows: a lookup is one
+ * multiply and two compares, without a branch (most words are not
+ * stopwords, and a probe loop mispredicts on every other word). */
+#define SW_BUCKETS 512  /* power of two */
+#define SW_SHIFT (64 - 9)
+#define SW_MAXLEN 8
+#define SW_NONE (~0ull)  /* a key no word has: never in the table */
+static uint64_t sw_table[SW_BUCKETS][2];
+static uint64_t sw_mult;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-static uint32_t sw_hash(const char *w, size_t n) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
-    return h;
+static inline const uint64_t *sw_bucket(uint64_t key) {
+    return sw_table[(key * sw_mult) >> SW_SHIFT];
 }
 
-static void sw_init(void) {
-    for (int i = 0; stopword_list[i]; i++) {
-        size_t n = strlen(stopword_list[i]);
-        uint32_t h = sw_hash(stopword_list[i], n) & (SW_SLOTS - 1);
-        while (sw_table[h][0]) {
-            if (!strcmp(sw_table[h], stopword_list[i])) break;
-            h = (h + 1) & (SW_SLOTS - 1);
+/* Byte classes for word scanning. */
+enum {
+    WB_DIGIT = 1,   /* 0-9; bit 0, so that it can be added up directly */
+    WB_WORD = 2,    /* ASCII letter or digit, or a non-ASCII byte other than 0xE2 */
+    WB_SPECIAL = 4, /* ' and 0xE2: in a word or not depending on what follows */
+    WB_UPPER = 8    /* A-Z */
+};
+static uint8_t wb_class[256];
+/* lower_words: A-Z lowered, other ASCII punctuation a space, the rest kept. */
+static uint8_t lw_map[256];
+
+/* The key of a stopword or word: its bytes, zero-padded, as loaded by
+ * memcpy; the same function builds the table and the lookups, so the byte
+ * order of the machine does not matter. */
+static uint64_t sw_key(const char *w, size_t n) {
+    unsigned char b[SW_MAXLEN] = {0};
+    memcpy(b, w, n);
+    uint64_t k;
+    memcpy(&k, b, sizeof k);
+    return k;
+}
+
+/* A-Z to a-z in each byte of w; other bytes (UTF-8 included) unchanged. */
+static inline uint64_t lower_ascii8(uint64_t w) {
+    const uint64_t high = 0x8080808080808080ull, low7 = 0x7F7F7F7F7F7F7F7Full;
+    uint64_t x = w & low7;
+    uint64_t ge_a = x + 0x3F3F3F3F3F3F3F3Full;  /* high bit: x >= 'A' */
+    uint64_t gt_z = x + 0x2525252525252525ull;  /* high bit: x > 'Z' */
+    return w | ((ge_a & ~gt_z & ~w & high) >> 2);
+}
+
+/* The lower-cased key of the word s[0..n), n <= SW_MAXLEN; avail bytes
+ * are readable from s. */
+static uint64_t word_key(const unsigned char *s, size_t n, size_t avail) {
+    if (avail < SW_MAXLEN) return lower_ascii8(sw_key((const char *)s, n));
+    uint64_t w;
+    memcpy(&w, s, sizeof w);
+    if (n < SW_MAXLEN) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w &= ~(~0ull >> (8 * n));
+#else
+        w &= (1ull << (8 * n)) - 1;
+#endif
+    }
+    return lower_ascii8(w);
+}
+
+static void phrase_index_init(void);
+
+static void tables_init(void) {
+    phrase_index_init();
+    for (int c = 0; c < 256; c++) {
+        uint8_t cl = 0;
+        if (c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z'))
+            cl = WB_WORD;
+        if (c == '\'' || c == 0xE2) cl = WB_SPECIAL;
+        if (c >= 'A' && c <= 'Z') cl |= WB_UPPER;
+        if (c >= '0' && c <= '9') cl |= WB_DIGIT;
+        wb_class[c] = cl;
+        uint8_t l = (uint8_t)c;
+        if (c >= 'A' && c <= 'Z') l = (uint8_t)(c + 32);
+        else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) l = ' ';
+        lw_map[c] = l;
+    }
+    /* Odd multipliers from a fixed sequence (splitmix64), so the table is
+     * the same in every run; about one in a hundred fits the list. */
+    uint64_t seq = 0;
+    for (;;) {
+        uint64_t z = (seq += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        sw_mult = (z ^ (z >> 31)) | 1;
+        memset(sw_table, 0, sizeof sw_table);
+        int fits = 1;
+        for (int i = 0; fits && stopword_list[i]; i++) {
+            size_t n = strlen(stopword_list[i]);
+            assert(n <= SW_MAXLEN);  /* a longer stopword would never match: widen the key */
+            uint64_t key = sw_key(stopword_list[i], n);
+            uint64_t *b = sw_table[(key * sw_mult) >> SW_SHIFT];
+            if (b[0] == key || b[1] == key) continue;  /* listed twice */
+            if (!b[0]) b[0] = key;
+            else if (!b[1]) b[1] = key;
+            else fits = 0;
         }
-        memcpy(sw_table[h], stopword_list[i], n + 1);
+        if (fits) break;
     }
 }
 
-static int is_stopword_h(const char *w, size_t n, uint32_t hash) {
-    uint32_t h = hash & (SW_SLOTS - 1);
-    while (sw_table[h][0]) {
-        if (!memcmp(sw_table[h], w, n) && sw_table[h][n] == '\0') return 1;
-        h = (h + 1) & (SW_SLOTS - 1);
-    }
-    return 0;
+/* Empty slots hold 0, which no key is (a word is not empty). */
+static inline int is_stopword_key(uint64_t key) {
+    const uint64_t *b = sw_bucket(key);
+    return (b[0] == key) | (b[1] == key);
 }
 
 /* Bytes that belong to a word: ASCII letters and digits and any non-ASCII
@@ -127,73 +212,181 @@ static int ascii_alnum(unsigned char c) {
     return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
 }
 
-static size_t word_end(const unsigned char *s, size_t len, size_t i) {
+/* Counts of dp_count_words as it goes. */
+typedef struct word_tally {
+    uint32_t words, stop, caps, lower_stop, letters, digits;
+} word_tally;
+
+/* Count the word s[0..n) (its letters and digits are added by the caller);
+ * avail bytes are readable from s. */
+static inline void tally_word(word_tally *t, const unsigned char *s, size_t n, size_t avail) {
+    int upper = (unsigned)(s[0] - 'A') < 26u;
+    t->words++;
+    t->caps += upper;
+    if (n <= SW_MAXLEN && is_stopword_key(word_key(s, n, avail))) {
+        t->stop++;
+        t->lower_stop += !upper;
+    }
+}
+
+/* One step of the byte-wise scan from i, which is not inside a word: step
+ * over a separator byte, or count the word that starts at i. Returns the
+ * position after what it consumed. This is the definition of a word; the
+ * window scan below only takes the shortcuts it can prove equal. */
+static size_t scan_step(const unsigned char *s, size_t len, size_t i, word_tally *t) {
+    unsigned cl = wb_class[s[i]];
+    if (!(cl & WB_WORD)) {
+        /* A word starts at a letter, a digit or a non-ASCII byte; an
+         * apostrophe never starts one, and neither does 0xE2 when it opens
+         * general punctuation (only that byte is skipped: the next one, a
+         * continuation byte, does start a word). */
+        if (s[i] != 0xE2 || (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)))
+            return i + 1;
+    }
     size_t start = i;
-    while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            /* An apostrophe inside a word ("Russia's", "don't") keeps it whole. */
-            if (c == '\'' && i > start && i + 1 < len && ascii_alnum(s[i + 1])) {
-                i++;
-                continue;
-            }
-            if (!ascii_alnum(c)) break;
-            i++;
-        } else if (c == 0xE2 && i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)) {
-            if (s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 && i > start &&
-                ascii_alnum(s[i + 3])) {
-                i += 3;  /* ’ as an apostrophe */
-                continue;
-            }
-            break;
-        } else {
+    for (;;) {
+        while (i < len && ((cl = wb_class[s[i]]) & WB_WORD)) {
+            t->digits += cl & WB_DIGIT;
             i++;
         }
+        if (i >= len || !(cl & WB_SPECIAL)) break;
+        if (s[i] == '\'') {
+            /* Inside a word ("Russia's", "don't") it keeps the word whole. */
+            if (!(i > start && i + 1 < len && ascii_alnum(s[i + 1]))) break;
+            i++;
+            continue;
+        }
+        /* 0xE2: general punctuation ends the word, except ’ used as an
+         * apostrophe; any other character starting with 0xE2 is part of it. */
+        if (i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81)) {
+            if (!(s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 && i > start &&
+                  ascii_alnum(s[i + 3])))
+                break;
+            i += 3;
+            continue;
+        }
+        i++;
     }
+    tally_word(t, s + start, i - start, len - start);
+    t->letters += (uint32_t)(i - start);
     return i;
 }
 
-void dp_count_words(const char *str, size_t len, dp_words *w) {
-    pthread_once(&sw_once, sw_init);
-    const unsigned char *s = (const unsigned char *)str;
-    *w = (dp_words){0};
-    uint32_t digits = 0;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80 && !ascii_alnum(c)) {  /* the common separators, fast */
-            i++;
-            continue;
-        }
-        size_t e = word_end(s, len, i);
-        if (e == i) {
-            i++;
-            continue;
-        }
-        w->words++;
-        if (c >= 'A' && c <= 'Z') w->capitalized++;
-        /* Lower-case and hash in one pass; only short words can be stopwords. */
-        if (e - i < SW_MAXLEN) {
-            char low[SW_MAXLEN];
-            uint32_t h = 2166136261u;
-            for (size_t k = i; k < e; k++) {
-                unsigned char l = s[k] >= 'A' && s[k] <= 'Z' ? (unsigned char)(s[k] + 32) : s[k];
-                digits += l >= '0' && l <= '9';
-                low[k - i] = (char)l;
-                h = (h ^ l) * 16777619u;
-            }
-            if (is_stopword_h(low, e - i, h)) {
-                w->stopwords++;
-                if (!(c >= 'A' && c <= 'Z')) w->lower_stop++;
-            }
-        } else {
-            for (size_t k = i; k < e; k++) digits += s[k] >= '0' && s[k] <= '9';
-        }
-        w->letters += (uint32_t)(e - i);
-        i = e;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORD_WINDOWS 1  /* uses ctz/clz/popcount and little-endian keys */
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* Bit j of *word: s[j] is a plain word byte (WB_WORD: ASCII letter or
+ * digit, non-ASCII other than 0xE2); of *digit: an ASCII digit; of
+ * *special: ' or 0xE2, whose meaning depends on the bytes around them; of
+ * *nonascii: a non-ASCII byte. For j < 64. */
+static inline void window_masks(const unsigned char *s, uint64_t *word, uint64_t *digit,
+                                uint64_t *special, uint64_t *nonascii) {
+#ifdef __SSE2__
+    /* Signed compares: non-ASCII bytes are negative and fail the ranges. */
+    const __m128i d_lo = _mm_set1_epi8('0' - 1), d_hi = _mm_set1_epi8('9' + 1);
+    const __m128i a_lo = _mm_set1_epi8('a' - 1), a_hi = _mm_set1_epi8('z' + 1);
+    const __m128i bit5 = _mm_set1_epi8(0x20), apos = _mm_set1_epi8('\''),
+                  e2 = _mm_set1_epi8((char)0xE2);
+    uint64_t w = 0, d = 0, x = 0, h = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 16 * k));
+        __m128i y = _mm_or_si128(v, bit5);  /* A-Z to a-z; digits keep their value */
+        __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, d_lo), _mm_cmplt_epi8(v, d_hi));
+        __m128i alp = _mm_and_si128(_mm_cmpgt_epi8(y, a_lo), _mm_cmplt_epi8(y, a_hi));
+        __m128i is_e2 = _mm_cmpeq_epi8(v, e2);
+        uint64_t high = (unsigned)_mm_movemask_epi8(v), m_e2 = (unsigned)_mm_movemask_epi8(is_e2);
+        uint64_t alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(dig, alp));
+        w |= (alnum | (high & ~m_e2)) << (16 * k);
+        h |= high << (16 * k);
+        d |= (uint64_t)(unsigned)_mm_movemask_epi8(dig) << (16 * k);
+        x |= ((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, apos)) | m_e2) << (16 * k);
     }
+    *word = w, *digit = d, *special = x, *nonascii = h;
+#else
+    uint64_t w = 0, d = 0, x = 0, h = 0;
+    for (unsigned j = 0; j < 64; j++) {
+        unsigned cl = wb_class[s[j]];
+        w |= (uint64_t)((cl & WB_WORD) != 0) << j;
+        d |= (uint64_t)(cl & WB_DIGIT) << j;
+        x |= (uint64_t)((cl & WB_SPECIAL) != 0) << j;
+        h |= (uint64_t)(s[j] >> 7) << j;
+    }
+    *word = w, *digit = d, *special = x, *nonascii = h;
+#endif
+}
+#endif
+
+void dp_count_words(const char *str, size_t len, dp_words *w) {
+    pthread_once(&tables_once, tables_init);
+    const unsigned char *s = (const unsigned char *)str;
+    word_tally t = {0};
+    size_t i = 0;  /* never inside a word */
+#ifdef WORD_WINDOWS
+    /* 64 bytes at a time. Up to the first ' or 0xE2 of the window, words
+     * are exactly the runs of plain word bytes, ended by ASCII punctuation
+     * or a space; count those runs from bit masks. The run that touches the
+     * first special byte or the window's end (its end is not known yet) is
+     * left for the next window, or for scan_step when nothing was left
+     * before it. */
+    unsigned char pad[64 + SW_MAXLEN];  /* the last window, zero-padded */
+    while (i < len) {
+        /* Windows are read in place while a stopword key can be loaded
+         * from any of their bytes; the rest of the text is copied into
+         * pad, whose zero bytes end every word as a space would. */
+        const unsigned char *win = s + i;
+        if (len - i < 64 + SW_MAXLEN) {
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, s + i, len - i);
+            win = pad;
+        }
+        uint64_t a, d, x, hi;
+        window_masks(win, &a, &d, &x, &hi);
+        unsigned f = x ? (unsigned)__builtin_ctzll(x) : 64;  /* the first special byte */
+        uint64_t below_f = f < 64 ? (1ull << f) - 1 : ~0ull;
+        a &= below_f;
+        unsigned done = f;  /* bytes of the window settled here */
+        if (f && (a >> (f - 1) & 1)) {
+            uint64_t gaps = ~a & below_f;
+            done = gaps ? 64 - (unsigned)__builtin_clzll(gaps) : 0;  /* the open run's start */
+            a &= (1ull << done) - 1;  /* done < 64: the open run holds bit f - 1 */
+        }
+        if (!done) {
+            i = scan_step(s, len, i, &t);
+            continue;
+        }
+        if (d & a) t.digits += (uint32_t)__builtin_popcountll(d & a);
+        for (uint64_t starts = a & ~(a << 1); starts; starts &= starts - 1) {
+            unsigned p = (unsigned)__builtin_ctzll(starts);
+            unsigned n = (unsigned)__builtin_ctzll(~(a >> p));
+            unsigned upper = (unsigned)(win[p] - 'A') < 26u;
+            t.words++;
+            t.caps += upper;
+            t.letters += n;
+            /* Without branches on the word: their outcomes are random. */
+            unsigned short_word = n <= SW_MAXLEN, nb = short_word ? n : SW_MAXLEN;
+            uint64_t key, bytes = ~0ull >> (64 - 8 * nb);  /* the word's bytes of the key */
+            memcpy(&key, win + p, sizeof key);
+            /* ASCII letters and digits are lower-cased by setting bit 5. */
+            key = hi >> p & ((1ull << nb) - 1) ? lower_ascii8(key & bytes)
+                                                : (key | 0x2020202020202020ull) & bytes;
+            unsigned hit = (unsigned)is_stopword_key(short_word ? key : SW_NONE);
+            t.stop += hit;
+            t.lower_stop += hit & !upper;
+        }
+        i += done;
+        if (i > len) i = len;  /* the padding of the last window is no text */
+    }
+#endif
+    while (i < len) i = scan_step(s, len, i, &t);
+    w->words = t.words;
+    w->stopwords = t.stop;
+    w->capitalized = t.caps;
+    w->lower_stop = t.lower_stop;
     /* Digits are not letters: a line of numbers has none. */
-    w->letters = digits >= w->letters ? 0 : w->letters - digits;
+    w->letters = t.digits >= t.letters ? 0 : t.letters - t.digits;
 }
 
 int dp_ends_sentence(const char *str, size_t len) {
@@ -305,6 +498,8 @@ typedef struct dp_feat {
     uint8_t truncated; /* ends with "..." or an ellipsis: a teaser blurb */
     uint8_t marker;    /* opens a teaser/related section */
     uint8_t init;      /* class from the block's own text, before context */
+    uint8_t hashed;    /* repeat_hash is set */
+    uint64_t repeat_hash; /* of the lower_words form, for mark_repeats */
 } dp_feat;
 
 typedef struct dp_seen {
@@ -324,23 +519,78 @@ static doppel_status lower_words(doppel_extractor *ex, const char *s, size_t len
     doppel_buf *b = &ex->scratch;
     b->len = 0;
     if (dp_buf_reserve(b, len + 3)) return DOPPEL_ERR_NOMEM;
-    b->data[b->len++] = ' ';
+    char *o = b->data;
+    size_t n = 0;
+    o[n++] = ' ';
+    /* Branch-free: write every byte, advance unless it is a second space. */
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) c = ' ';
-        if (c == ' ' && b->data[b->len - 1] == ' ') continue;
-        b->data[b->len++] = (char)c;
+        char c = (char)lw_map[(unsigned char)s[i]];
+        o[n] = c;
+        n += !(c == ' ' && o[n - 1] == ' ');
     }
-    if (b->data[b->len - 1] != ' ') b->data[b->len++] = ' ';
-    b->data[b->len] = '\0';
+    if (o[n - 1] != ' ') o[n++] = ' ';
+    o[n] = '\0';
+    b->len = n;
     return DOPPEL_OK;
 }
 
-static int has_word_prefix(const char *words, const char *phrase) {
-    for (const char *p = words; (p = strstr(p, phrase)); p++)
-        if (p > words && p[-1] == ' ') return 1;
-    return 0;
+/* A phrase table grouped by its first two bytes, so that a block is
+ * matched against a whole table in one pass over its word starts instead
+ * of one strstr per phrase, and most word starts meet an empty group.
+ * Phrases keep their table order within a group. */
+#define MAX_PHRASES 128
+#define NO_PHRASE 0xFF
+#define PHRASE_BUCKETS 1024
+typedef struct phrase_index {
+    const char *text[MAX_PHRASES];
+    uint8_t len[MAX_PHRASES];
+    uint8_t next[MAX_PHRASES];         /* next phrase in the same group, or NO_PHRASE */
+    uint8_t head[PHRASE_BUCKETS];      /* first phrase of each group, or NO_PHRASE */
+} phrase_index;
+
+static phrase_index prompt_index, advert_index;
+
+/* Every phrase has two bytes at least; words[p + 1] is readable for any
+ * p < n (the NUL after the words). */
+static unsigned phrase_bucket(const char *w) {
+    return ((unsigned char)w[0] * 31u + (unsigned char)w[1]) & (PHRASE_BUCKETS - 1);
+}
+
+/* Called for k = n-1 down to 0, so each group ends up in ascending order. */
+static void phrase_index_push(phrase_index *x, unsigned k, const char *text) {
+    unsigned g = phrase_bucket(text);
+    x->text[k] = text;
+    x->len[k] = (uint8_t)strlen(text);
+    assert(x->len[k] >= 2);
+    x->next[k] = x->head[g];
+    x->head[g] = (uint8_t)k;
+}
+
+/* The first phrase of the table (in table order) that occurs at a word
+ * start of words (as made by lower_words, n bytes, NUL after), or -1. */
+static int first_phrase(const phrase_index *x, const char *words, size_t n) {
+    unsigned best = NO_PHRASE;
+    for (size_t p = 1; p < n; p++) {
+        if (words[p - 1] != ' ') continue;
+        for (unsigned k = x->head[phrase_bucket(words + p)]; k < best; k = x->next[k])
+            if (x->len[k] <= n - p && !memcmp(words + p, x->text[k], x->len[k])) {
+                best = k;
+                break;
+            }
+    }
+    return best == NO_PHRASE ? -1 : (int)best;
+}
+
+static void phrase_index_init(void) {
+    size_t n = 0;
+    memset(prompt_index.head, NO_PHRASE, sizeof prompt_index.head);
+    while (prompts[n].text) n++;
+    assert(n < MAX_PHRASES);
+    for (size_t k = n; k-- > 0;) phrase_index_push(&prompt_index, (unsigned)k, prompts[k].text);
+    memset(advert_index.head, NO_PHRASE, sizeof advert_index.head);
+    for (n = 0; adverts[n];) n++;
+    assert(n < MAX_PHRASES);
+    for (size_t k = n; k-- > 0;) phrase_index_push(&advert_index, (unsigned)k, adverts[k]);
 }
 
 /* " popular news " starts with marker "popular" and adds at most two words. */
@@ -383,6 +633,7 @@ static int is_breadcrumb(const char *s, size_t len, const dp_words *w) {
 
 /* "KIM WON JIN/AFP/WireImage", "Photo: AP/Reuters": short, slashed, no stop. */
 static int is_credit(const char *s, size_t len, const dp_words *w) {
+    if (w->words > 8) return 0;  /* both tests below need a few words; skip the scans */
     static const char *const prefixes[] = {"Photo:", "Image:", "Picture:", "Credit:",
                                            "Photograph:", "Foto:", "Bild:", NULL};
     for (int i = 0; prefixes[i]; i++)
@@ -419,6 +670,14 @@ static int truncated(const char *s, size_t len) {
            (len >= 3 && !memcmp(s + len - 3, "\xE2\x80\xA6", 3));
 }
 
+/* Contains ©. (memchr for its first byte beats memmem on short blocks.) */
+static int has_copyright_sign(const char *s, size_t len) {
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, 0xC2, (size_t)(end - p))) && p + 1 < end; p++)
+        if ((unsigned char)p[1] == 0xA9) return 1;
+    return 0;
+}
+
 static void drop_hard(dp_block *b, int reason) {
     if (b->hard) return;
     b->hard = 1;
@@ -443,8 +702,12 @@ static doppel_status mark_repeats(doppel_extractor *ex, unsigned max_len) {
         for (size_t i = 0; i < ex->nblocks; i++) {
             dp_block *b = &ex->blocks[i];
             if (!ex->feat[i].visible || b->len >= max_len || !ex->feat[i].w.letters) continue;
-            if (lower_words(ex, ex->btext.data + b->off, b->len)) return DOPPEL_ERR_NOMEM;
-            uint64_t h = XXH3_64bits(ex->scratch.data, ex->scratch.len) | 1;
+            if (!ex->feat[i].hashed) {
+                if (lower_words(ex, ex->btext.data + b->off, b->len)) return DOPPEL_ERR_NOMEM;
+                ex->feat[i].repeat_hash = XXH3_64bits(ex->scratch.data, ex->scratch.len) | 1;
+                ex->feat[i].hashed = 1;
+            }
+            uint64_t h = ex->feat[i].repeat_hash;
             size_t k = h & mask;
             while (ex->seen[k].h && ex->seen[k].h != h) k = (k + 1) & mask;
             if (pass == 0) {
@@ -490,6 +753,7 @@ static int headline(const dp_block *b, const dp_feat *f, const doppel_extract_op
 doppel_status dp_classify(doppel_extractor *ex) {
     const doppel_extract_options *opt = ex->opt;
     size_t n = ex->nblocks;
+    pthread_once(&tables_once, tables_init);
     if (dp_grow((void **)&ex->feat, &ex->feat_cap, n + 1, sizeof *ex->feat)) return DOPPEL_ERR_NOMEM;
 
     /* Features, and whether the stopword list covers the page's language. */
@@ -542,24 +806,21 @@ doppel_status dp_classify(doppel_extractor *ex) {
         }
         if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
         const char *words = ex->scratch.data;
+        if (b->len < opt->length_high) {  /* mark_repeats needs the same form: hash it now */
+            f->repeat_hash = XXH3_64bits(words, ex->scratch.len) | 1;
+            f->hashed = 1;
+        }
         f->marker = (uint8_t)(f->w.words <= 8 && !f->ends && starts_with_marker(words, f->w.words));
-        if (f->w.words <= 4) {
-            for (int k = 0; adverts[k]; k++)
-                if (has_word_prefix(words, adverts[k])) {
-                    drop_hard(b, DOPPEL_DROP_ADVERT);
-                    break;
-                }
-            if (b->hard) continue;
+        if (f->w.words <= 4 && first_phrase(&advert_index, words, ex->scratch.len) >= 0) {
+            drop_hard(b, DOPPEL_DROP_ADVERT);
+            continue;
         }
-        {
-            for (int k = 0; prompts[k].text; k++)
-                if (has_word_prefix(words, prompts[k].text)) {
-                    drop_hard(b, prompts[k].reason);
-                    break;
-                }
-            if (b->hard) continue;
+        int k = first_phrase(&prompt_index, words, ex->scratch.len);
+        if (k >= 0) {
+            drop_hard(b, prompts[k].reason);
+            continue;
         }
-        if (b->len < opt->length_high && memmem(s, b->len, "\xC2\xA9", 2)) { /* © */
+        if (b->len < opt->length_high && has_copyright_sign(s, b->len)) {
             drop_hard(b, DOPPEL_DROP_PROMPT);
             continue;
         }

@@ -145,10 +145,26 @@ doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t
  * it is rare on the web and the rest of doppel reads UTF-8. */
 static int looks_binary(const char *s, size_t len, size_t *nuls) {
     size_t n = DP_MIN(len, (size_t)8192), nul = 0, ctl = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == 0) nul++;
-        else if (c < 0x20 && !is_space(c) && c != 0x1b) ctl++;
+    /* Text bytes are almost all >= 0x20: test eight at a time and look at
+     * single bytes only in words that hold a byte below 0x20 (exact: the
+     * high bit of a byte of lt is set iff that byte is < 0x20). */
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, add = 0x6060606060606060ull,
+                   high = 0x8080808080808080ull;
+    for (size_t i = 0; i < n;) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            uint64_t lt = ~(((w & low7) + add) | w) & high;
+            if (!lt) {
+                i += 8;
+                continue;
+            }
+        }
+        for (size_t end = DP_MIN(n, i + 8); i < end; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == 0) nul++;
+            else if (c < 0x20 && !is_space(c) && c != 0x1b) ctl++;
+        }
     }
     *nuls = nul;
     /* The reader's rule (read.c): over 10% of the first 8 KiB. A stray NUL in
@@ -179,8 +195,11 @@ static doppel_extract_format detect_format(const char *s, size_t len) {
                                        "<li>", "<h1", "<h2", "<h3", "<article", "<section",
                                        "<span", "<a href", "<meta", "<title", "<ul", "</p>"};
     size_t n = DP_MIN(len, (size_t)4096), hits = 0;
-    for (size_t k = i; k < n; k++) {
-        if (s[k] != '<') continue;
+    /* Every document is detected, so the scans below jump between the few
+     * bytes that can matter ('<', ']', line starts) with memchr. */
+    for (const char *p = s + DP_MIN(i, n), *end = s + n; (p = memchr(p, '<', (size_t)(end - p)));
+         p++) {
+        size_t k = (size_t)(p - s);
         for (size_t t = 0; t < sizeof tags / sizeof *tags; t++)
             if (starts_with_ci(s + k, n - k, tags[t])) { hits++; break; }
     }
@@ -189,16 +208,20 @@ static doppel_extract_format detect_format(const char *s, size_t len) {
         return DOPPEL_FORMAT_MARKDOWN;
     /* Markdown shows itself in links and ATX headings; look at the start. */
     n = DP_MIN(len, (size_t)65536);
-    for (size_t k = 0; k + 1 < n; k++) {
-        if (s[k] == ']' && s[k + 1] == '(') return DOPPEL_FORMAT_MARKDOWN;
-        if (s[k] == '#' && (k == 0 || s[k - 1] == '\n')) {
+    if (n < 2) return DOPPEL_FORMAT_TEXT;
+    for (const char *p = s, *end = s + n - 1; (p = memchr(p, ']', (size_t)(end - p))); p++)
+        if (p[1] == '(') return DOPPEL_FORMAT_MARKDOWN;
+    for (size_t k = 0; k + 1 < n;) {  /* k: a line start */
+        if (s[k] == '#') {
             size_t j = k;
             while (j < n && s[j] == '#') j++;
             if (j - k <= 6 && j < n && s[j] == ' ') return DOPPEL_FORMAT_MARKDOWN;
         }
-        if (s[k] == '`' && k + 2 < n && s[k + 1] == '`' && s[k + 2] == '`' &&
-            (k == 0 || s[k - 1] == '\n'))
+        if (s[k] == '`' && k + 2 < n && s[k + 1] == '`' && s[k + 2] == '`')
             return DOPPEL_FORMAT_MARKDOWN;
+        const char *nl = memchr(s + k, '\n', n - 1 - k);
+        if (!nl) break;
+        k = (size_t)(nl - s) + 1;
     }
     return DOPPEL_FORMAT_TEXT;
 }

@@ -22,6 +22,7 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -32,7 +33,8 @@ static unsigned char ascii_class[128];
 static char ascii_lower[128];
 /* 0 = breaks the word, 1 = dropped in place, else the byte to write. */
 static unsigned char ascii_map[128];
-static int ascii_ready;
+/* Built once per process, whichever thread normalizes first. */
+static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
 
 static void init_ascii(void) {
     for (int c = 0; c < 128; c++) {
@@ -50,7 +52,6 @@ static void init_ascii(void) {
     for (int c = 0; c < 128; c++)
         ascii_map[c] = ascii_class[c] == C_KEEP ? (unsigned char)ascii_lower[c]
                                                 : ascii_class[c] == C_DROP ? 1 : 0;
-    ascii_ready = 1;
 }
 
 /* Reused scratch space for the UTF-32 form of one non-ASCII chunk. */
@@ -208,7 +209,7 @@ size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out) {
 
 doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
                                doppel_norm_stats *stats) {
-    if (!ascii_ready) init_ascii();
+    pthread_once(&ascii_once, init_ascii);
     out->len = 0;
     doppel_status st = dp_buf_reserve(out, len + 1);
     if (st) return st;

@@ -282,6 +282,24 @@ static void test_wrapped_text(void **state) {
     assert_int_equal(r.lines_kept, 3);
 }
 
+/* A first line that is empty once trimmed (a form feed, a lone tag in
+ * Markdown) adds no block; the reader must not look at "the last block". */
+static void test_empty_first_line(void **state) {
+    (void)state;
+    static const char *const docs[] = {"\f\nThe committee met on Tuesday.\n",
+                                       "\r\r\nThe committee met on Tuesday.\n",
+                                       "<b> \nThe committee met on Tuesday.\n"};
+    for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+        for (int md = 0; md < 2; md++) {
+            doppel_extract_options o = opt;
+            o.format = md ? DOPPEL_FORMAT_MARKDOWN : DOPPEL_FORMAT_TEXT;
+            doppel_extract_result r;
+            assert_int_equal(doppel_extract(ex, docs[i], strlen(docs[i]), &o, &r, NULL), DOPPEL_OK);
+            assert_non_null(strstr(r.text, "The committee met on Tuesday."));
+        }
+    }
+}
+
 /* ---- HTML ----------------------------------------------------------------- */
 
 static void test_html(void **state) {
@@ -492,6 +510,7 @@ int main(void) {
         cmocka_unit_test(test_seed_explain),
         cmocka_unit_test(test_markdown_inline),
         cmocka_unit_test(test_wrapped_text),
+        cmocka_unit_test(test_empty_first_line),
         cmocka_unit_test(test_html),
         cmocka_unit_test(test_broken_html),
         cmocka_unit_test(test_charset_windows1252),
