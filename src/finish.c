@@ -232,16 +232,17 @@ static doppel_status relate_to_canonical(doppel_index *idx, doppel_error *err) {
     return run_ranges(idx, idx->n, relate_worker, jobs, threads, err);
 }
 
+/* The cluster results are allocated only once candidates are verified, so
+ * they never coexist with the LSH's work arrays: a lower peak. */
 static doppel_status alloc_results(doppel_index *idx) {
     size_t n = idx->n;
-    idx->exact_of = dp_malloc(n * sizeof *idx->exact_of + 1);
     idx->cluster = dp_malloc(n * sizeof *idx->cluster + 1);
     idx->canonical_of_cluster = dp_malloc(n * sizeof *idx->canonical_of_cluster + 1);
     idx->cluster_size = dp_malloc(n * sizeof *idx->cluster_size + 1);
     idx->relation = dp_malloc(n + 1);
     idx->score = dp_malloc(n * sizeof *idx->score + 1);
-    if (!idx->exact_of || !idx->cluster || !idx->canonical_of_cluster || !idx->cluster_size ||
-        !idx->relation || !idx->score)
+    if (!idx->cluster || !idx->canonical_of_cluster || !idx->cluster_size || !idx->relation ||
+        !idx->score)
         return DOPPEL_ERR_NOMEM;
     return DOPPEL_OK;
 }
@@ -254,7 +255,16 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
     idx->id_table = NULL;
     idx->id_table_cap = 0;
-    if (alloc_results(idx)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for results");
+    idx->exact_of = dp_malloc((size_t)idx->n * sizeof *idx->exact_of + 1);
+    if (!idx->exact_of) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for results");
+    /* The id arena grew by doubling; give back what it will never use. */
+    if (idx->ids_cap > idx->ids_len + 1) {
+        char *p = dp_realloc(idx->ids, idx->ids_cap, idx->ids_len + 1);
+        if (p) {
+            idx->ids = p;
+            idx->ids_cap = idx->ids_len + 1;
+        }
+    }
     if (progress) progress("exact", 0.0, user);
     doppel_status st = exact_groups(idx, err);
     if (st) return st;
@@ -287,6 +297,7 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     if (st) return st;
 
     if (progress) progress("cluster", 0.0, user);
+    if (alloc_results(idx)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for results");
     if (idx->n_edges) qsort(idx->edges, idx->n_edges, sizeof *idx->edges, cmp_edge);
     dp_unionfind uf;
     if (dp_uf_init(&uf, idx->n)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
@@ -301,12 +312,13 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
         idx->sig = NULL;
     }
     if (progress) progress("done", 1.0, user);
+    idx->results_ready = st == DOPPEL_OK;
     return st;
 }
 
 doppel_status doppel_index_result(const doppel_index *idx, uint32_t docnum,
                                   doppel_doc_result *out) {
-    if (!idx->finished) return DOPPEL_ERR_STATE;
+    if (!idx->results_ready) return DOPPEL_ERR_STATE;
     if (docnum >= idx->n) return DOPPEL_ERR_ARG;
     out->id = doc_id(idx, docnum);
     out->id_len = strlen(out->id);
@@ -319,7 +331,7 @@ doppel_status doppel_index_result(const doppel_index *idx, uint32_t docnum,
 }
 
 doppel_status doppel_index_pairs(const doppel_index *idx, doppel_pair_fn fn, void *user) {
-    if (!idx->finished) return DOPPEL_ERR_STATE;
+    if (!idx->results_ready) return DOPPEL_ERR_STATE;
     for (size_t i = 0; i < idx->n_edges; i++) {
         const edge *e = &idx->edges[i];
         doppel_pair p = {e->a, e->b, {e->jaccard, e->a_in_b, e->b_in_a, e->shared},

@@ -26,7 +26,8 @@ static inline edge make_edge(uint32_t a, uint32_t b, const doppel_similarity *s,
 struct doppel_index {
     doppel_config cfg;
     unsigned bands, rows;
-    int finished;
+    int finished;          /* finish was called: no more adds */
+    int results_ready;     /* finish succeeded: results and pairs can be read */
 
     /* per document, indexed by docnum; all share doc_cap */
     uint32_t n;

@@ -82,7 +82,10 @@ doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint3
         st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for the LSH band array (%zu docs)", n);
         goto done;
     }
-    size_t compact_at = 2 * n + 1024;
+    /* Pairs found in several bands are duplicates: compacting whenever the
+     * array grows by a quarter of the document count keeps it near the
+     * number of distinct pairs, which is what bounds memory here. */
+    size_t compact_at = n / 4 + 4096;
     for (unsigned j = 0; j < bands && st == DOPPEL_OK; j++) {
         if ((st = dp_bandstore_read(store, j, column, err))) break;
         for (uint32_t slice = 0; slice < (1u << slice_bits) && st == DOPPEL_OK; slice++) {
@@ -121,10 +124,17 @@ doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint3
         /* Deduplicate as we go so that pairs sharing many bands cost memory once. */
         if (st == DOPPEL_OK && out->len > compact_at) {
             if (compact(out)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-            compact_at = 2 * out->len + 2 * n + 1024;
+            compact_at = out->len + n / 4 + 4096;
         }
     }
     if (st == DOPPEL_OK && compact(out)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    if (st == DOPPEL_OK && out->cap > out->len + 1024) {  /* give the growth slack back */
+        uint64_t *p = dp_realloc(out->pairs, out->cap * sizeof *p, (out->len + 1) * sizeof *p);
+        if (p) {
+            out->pairs = p;
+            out->cap = out->len + 1;
+        }
+    }
     out->slices = 1u << slice_bits;
 done:
     dp_free(column, all * sizeof *column + 1);
