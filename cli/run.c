@@ -643,7 +643,7 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             "\"skipped_too_large\":%llu,\"skipped_empty\":%llu,\"skipped_unreadable\":%llu,"
             "\"skipped_binary\":%llu,\"duplicate_ids\":%llu,\"invalid_utf8\":%llu,"
             "\"nul_bytes\":%llu,\"short_docs\":%llu,\"bands\":%u,\"rows\":%u,"
-            "\"candidates\":%llu,\"verified_pairs\":%llu,\"heap_peak_bytes\":%llu,"
+            "\"candidates\":%llu,\"verified_pairs\":%llu,\"lsh_slices\":%u,\"heap_peak_bytes\":%llu,"
             "\"spill_bytes\":%llu,\"seconds\":%.3f}\n",
             (unsigned long long)k->read, (unsigned long long)kept,
             (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
@@ -656,7 +656,7 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             (unsigned long long)k->duplicate_ids, (unsigned long long)k->invalid_utf8,
             (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs, s.bands, s.rows,
             (unsigned long long)s.candidates,
-            (unsigned long long)(s.verified_pairs + s.exact_groups),
+            (unsigned long long)(s.verified_pairs + s.exact_groups), s.lsh_slices,
             (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.spill_bytes, secs);
     return cli_out_commit(&out);
 }

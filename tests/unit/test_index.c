@@ -209,11 +209,72 @@ static void test_adversarial_buckets(void **state) {
     free(base);
 }
 
+/* A memory limit that leaves the LSH almost nothing makes it work in hash
+ * slices; the clusters must not change. */
+static void test_memory_limit_slices(void **state) {
+    (void)state;
+    enum { N = 2000 };
+    char *texts[N];
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        texts[i] = text_of((uint64_t)(i % 1500) + 100, 60);  /* 500 exact copies among them */
+        if (i % 7 == 0) texts[i][5] = 'q';                    /* and some near copies */
+    }
+    doppel_index_stats st[2];
+    uint32_t clusters[2][N];
+    for (int run = 0; run < 2; run++) {
+        doppel_config cfg;
+        doppel_config_default(&cfg);
+        cfg.extract = 0;
+        cfg.memory_limit = run ? 160000 : 0;
+        doppel_index *idx;
+        doppel_error err;
+        assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
+        for (int i = 0; i < N; i++) {
+            snprintf(id, sizeof id, "d%d", i);
+            assert_int_equal(doppel_index_add(idx, id, strlen(id), texts[i], strlen(texts[i]),
+                                              DOPPEL_NO_DATE, NULL, &err),
+                             DOPPEL_OK);
+        }
+        assert_int_equal(doppel_index_finish(idx, NULL, NULL, &err), DOPPEL_OK);
+        doppel_index_get_stats(idx, &st[run]);
+        for (uint32_t d = 0; d < N; d++) {
+            doppel_doc_result r;
+            doppel_index_result(idx, d, &r);
+            clusters[run][d] = r.cluster;
+        }
+        doppel_index_free(idx);
+    }
+    assert_int_equal(st[0].lsh_slices, 1);
+    assert_true(st[1].lsh_slices > 1);
+    assert_int_equal(st[0].candidates, st[1].candidates);
+    assert_memory_equal(clusters[0], clusters[1], sizeof clusters[0]);
+    /* a limit the per-document arrays cannot fit in is refused, clearly */
+    doppel_config cfg;
+    doppel_config_default(&cfg);
+    cfg.extract = 0;
+    cfg.memory_limit = 20000;
+    doppel_index *idx;
+    doppel_error err;
+    assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
+    doppel_status last = DOPPEL_OK;
+    for (int i = 0; i < N && last == DOPPEL_OK; i++) {
+        snprintf(id, sizeof id, "d%d", i);
+        last = doppel_index_add(idx, id, strlen(id), texts[i], strlen(texts[i]), DOPPEL_NO_DATE,
+                                NULL, &err);
+    }
+    assert_int_equal(last, DOPPEL_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "memory limit"));
+    doppel_index_free(idx);
+    for (int i = 0; i < N; i++) free(texts[i]);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_relations),
         cmocka_unit_test(test_bad_documents),
         cmocka_unit_test(test_adversarial_buckets),
+        cmocka_unit_test(test_memory_limit_slices),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }
