@@ -449,7 +449,7 @@ static doppel_status next_file(doppel_reader *r, doppel_record *rec, doppel_erro
             }
             continue;
         } else if (!S_ISREG(sb.st_mode)) {
-            st = dp_fail(err, DOPPEL_ERR_FORMAT, "%s: not a regular file, skipped", full);
+            st = dp_fail(err, DOPPEL_ERR_IO, "%s: not a regular file, skipped", full);
         } else if ((uint64_t)sb.st_size > r->opt.max_doc_bytes) {
             st = dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s: %lld bytes, larger than %zu, skipped",
                          full, (long long)sb.st_size, r->opt.max_doc_bytes);
