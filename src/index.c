@@ -1,20 +1,24 @@
 /*
  * index.c — the near-duplicate engine: documents in, clusters out.
  *
- * add():    normalize -> shingle -> sketch -> (set to the spill) -> band hashes
+ * add():    extract -> normalize -> shingle -> sketch (docfeatures.c, on many
+ *           threads for a batch) -> commit in input order: set to the spill,
+ *           band hashes to the band store, id and sizes to the arrays
  * finish(): exact groups -> LSH candidates -> verify -> union-find -> canonical
+ *           (finish.c)
  *
- * Per document the index keeps, in flat arrays indexed by docnum: the id
- * (in one string arena), the normalized-text hash, the shingle-set size and
- * spill offset, the date, and the band hashes (4 bytes per band). Shingle
- * sets live in the spill file, signatures are dropped after banding unless
- * fast verification needs them. Memory therefore grows with the number of
- * documents, never with their length.
+ * Per document the index keeps in memory, in flat arrays indexed by docnum:
+ * the id (in one string arena), the normalized-text hash, the shingle-set
+ * size and spill offset, and the date when the earliest policy needs it.
+ * Shingle sets live in the spill file and band hashes in one file per band;
+ * signatures are dropped after banding unless fast verification needs them.
+ * Memory therefore grows with the number of documents, never with their
+ * length.
  *
- * Incremental use (a later step): the band hashes of the documents added so
+ * Incremental use (a later step): the band files of the documents added so
  * far are exactly what a query needs — a new document's band hashes looked
- * up band by band in the sorted band arrays — so the same arrays can be
- * saved, loaded and extended without re-reading old documents.
+ * up band by band in the sorted bands — so they can be kept, loaded and
+ * extended without re-reading old documents.
  */
 #include "index_impl.h"
 #include "lsh.h"
