@@ -10,19 +10,8 @@ GOLD=$ROOT/tests/cli/golden
 SHARED=$ROOT/../shared
 T=$(mktemp -d /tmp/doppel-cli-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect_rc NAME WANTED-RC COMMAND...: run, keep stdout/stderr in $T/NAME.{out,err}
-expect_rc() {
-  name=$1; want=$2; shift 2
-  "$@" >"$T/$name.out" 2>"$T/$name.err"
-  rc=$?
-  if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, wanted $want"; sed 's/^/    /' "$T/$name.err" >&2; fi
-}
+. "$(dirname "$0")/harness"
 
 # golden NAME FILE: FILE must equal tests/cli/golden/NAME
 golden() {
@@ -31,8 +20,6 @@ golden() {
 }
 
 # has NAME PATTERN FILE: grep -q
-has() { if grep -q -- "$2" "$3"; then ok; else bad "$1: '$2' not found in $3"; fi; }
-hasnt() { if grep -q -- "$2" "$3"; then bad "$1: '$2' unexpectedly in $3"; else ok; fi; }
 
 cd "$DATA" || exit 1
 

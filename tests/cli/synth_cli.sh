@@ -6,17 +6,7 @@ set -u
 DOPPEL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 T=$(mktemp -d /tmp/doppel-synth-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect_rc() {
-  name=$1; want=$2; shift 2
-  "$@" >"$T/$name.out" 2>"$T/$name.err"
-  rc=$?
-  if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, wanted $want"; sed 's/^/    /' "$T/$name.err" >&2; fi
-}
-has() { if grep -q -- "$2" "$3"; then ok; else bad "$1: '$2' not found in $3"; fi; }
+. "$(dirname "$0")/harness"
 
 # ---- usage --------------------------------------------------------------------
 expect_rc synth-help 0 "$DOPPEL" synth --help

@@ -9,12 +9,9 @@ set -u
 DOPPEL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 T=$(mktemp -d /tmp/doppel-torture-XXXXXX)
 trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
 LIGHT=0
 [ "${DOPPEL_TORTURE:-}" = light ] && LIGHT=1
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/harness"
 
 # run NAME WANTED-RC ARGS...: doppel ARGS with a summary in $T/NAME.json
 run() {
@@ -23,7 +20,6 @@ run() {
   rc=$?
   if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, wanted $want"; sed 's/^/    /' "$T/$name.err" | head -5 >&2; fi
 }
-has() { if grep -q -- "$2" "$3"; then ok; else bad "$1: '$2' not found in $3"; fi; }
 # num FIELD FILE: a number of the summary
 num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$2"; }
 # acct NAME [FIELD=VALUE]...: read = kept + removed + skipped, and the given counts

@@ -22,20 +22,6 @@ static int teardown(void **state) {
     return 0;
 }
 
-static char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) n = 0;
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 static doppel_extract_result run(const char *s, size_t len) {
     doppel_extract_result r;
     doppel_error err = {0};
@@ -167,7 +153,7 @@ static void test_seeds(void **state) {
     size_t checked = 0;
     for (int s = 0; s < 5; s++) {
         size_t len;
-        char *raw = read_all(seed_path(seeds[s]), &len);
+        char *raw = read_file(seed_path(seeds[s]), &len);
         assert_non_null(raw);
         doppel_extract_result r = run(raw, len);
         for (size_t i = 0; i < sizeof article / sizeof *article; i++) {
@@ -207,7 +193,7 @@ static void test_seed_explain(void **state) {
     const char *p = seed_path("003");
     if (!p) skip();
     size_t len;
-    char *raw = read_all(p, &len);
+    char *raw = read_file(p, &len);
     opt.explain = 1;
     doppel_extract_result r = run(raw, len);
     opt.explain = 0;

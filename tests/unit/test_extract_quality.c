@@ -15,20 +15,6 @@
 
 #define DATA_DIR "tests/data/extract"
 
-static char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) n = 0;
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* Split s into lines in place, whitespace collapsed, empty lines dropped. */
 static size_t split_lines(char *s, char **lines, size_t max) {
     size_t n = 0;
@@ -67,11 +53,11 @@ static void test_quality(void **state) {
         char *raw = NULL;
         for (int e = 0; e < 3 && !raw; e++) {
             snprintf(page, sizeof page, "%.*s%s", (int)stem, g.gl_pathv[i], exts[e]);
-            raw = read_all(page, &len);
+            raw = read_file(page, &len);
         }
         assert_non_null(raw);
         size_t glen;
-        char *gold_text = read_all(g.gl_pathv[i], &glen);
+        char *gold_text = read_file(g.gl_pathv[i], &glen);
         char *gold[512], *kept[512];
         size_t ng = split_lines(gold_text, gold, 512);
 

@@ -14,4 +14,24 @@
 
 /* Directory of ../shared when the tests run from the repository root. */
 #define SHARED_DIR "../shared"
+/* A whole file, NUL-terminated, malloc'ed (the test frees it); NULL when it
+ * cannot be opened. */
+static inline char *read_file(const char *path, size_t *len) {
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    if (!buf) {
+        fclose(f);
+        return NULL;
+    }
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) n = 0;
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
 #endif
