@@ -13,7 +13,8 @@
  *          --no-dates (ignore dates: batch mode)   --shuffle SEED (add in a
  *          shuffled order)  --copy-exact (documents with the same lower-cased
  *          text share a copy cluster, standing in for the near-duplicate stage)
- *          --stories N (print the N largest stories)
+ *          --stories N (print the N largest stories)  --expansion X
+ *          --copies CLUSTERS.jsonl (copy clusters from `doppel cluster`)
  */
 #include "doppel.h"
 
@@ -183,12 +184,38 @@ static doc *synth_docs(size_t n) {
     return docs;
 }
 
+/* Copy clusters from a `doppel cluster` output ({"id","cluster"} per line),
+ * matched to the documents by id: the story level as the CLI runs it. */
+static void read_copies(const char *path, doc *docs, size_t n) {
+    FILE *f = fopen(path, "r");
+    if (!f) die(path, NULL);
+    char line[4096];
+    size_t i = 0, matched = 0;
+    while (fgets(line, sizeof line, f)) {
+        json_t *o = json_loads(line, 0, NULL);
+        json_t *id = json_object_get(o, "id"), *c = json_object_get(o, "cluster");
+        if (json_is_string(id) && json_is_integer(c)) {
+            /* outputs are in input order: look ahead from the last match */
+            for (size_t k = 0; k < n; k++, i = (i + 1) % n)
+                if (!strcmp(docs[i].id, json_string_value(id))) {
+                    docs[i].copy = (uint32_t)json_integer_value(c);
+                    matched++;
+                    break;
+                }
+        }
+        json_decref(o);
+    }
+    fclose(f);
+    fprintf(stderr, "copies: %zu of %zu documents matched in %s\n", matched, n, path);
+}
+
 int main(int argc, char **argv) {
     doppel_story_options opt;
     doppel_story_options_default(&opt);
     const char *in = NULL, *out = NULL;
     size_t synth = 0;
     int no_dates = 0, copy_exact = 0, show = 0;
+    const char *copies = NULL;
     long shuffle = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -204,6 +231,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--date-boost") && v) opt.date_boost = atof(argv[++i]);
         else if (!strcmp(a, "--unit-boost") && v) opt.unit_boost = atof(argv[++i]);
         else if (!strcmp(a, "--quote-boost") && v) opt.quote_boost = atof(argv[++i]);
+        else if (!strcmp(a, "--expansion") && v) opt.expansion = atof(argv[++i]);
+        else if (!strcmp(a, "--copies") && v) copies = argv[++i];
         else if (!strcmp(a, "--window") && v) opt.window_seconds = atoll(argv[++i]);
         else if (!strcmp(a, "--synth") && v) synth = (size_t)atoll(argv[++i]);
         else if (!strcmp(a, "--shuffle") && v) shuffle = atol(argv[++i]);
@@ -239,6 +268,7 @@ int main(int argc, char **argv) {
             free(s);
         }
     }
+    if (copies) read_copies(copies, docs, n);
     /* the order documents are added in; the story of each must not depend on it */
     size_t *perm = malloc(n * sizeof *perm);
     for (size_t i = 0; i < n; i++) perm[i] = i;

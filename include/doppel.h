@@ -796,7 +796,9 @@ void doppel_boiler_get_stats(const doppel_boiler_counter *bc, doppel_boiler_stat
 
 typedef struct doppel_story_options {
     const char *language;   /* Snowball algorithm name; default "english" */
-    double threshold;       /* cosine a long document needs to join a story; default 0.22 */
+    double threshold;       /* cosine a long document needs to join a story; default 0.5
+                               (of expanded vectors, see expansion; 0.22 suits
+                               expansion = 0 and online = 1) */
     double short_threshold; /* cosine a short one (a headline) needs; default 0.08.
                                Between the two, the threshold follows the
                                logarithm of the document's effective number
@@ -813,6 +815,9 @@ typedef struct doppel_story_options {
     double quote_boost;     /* for quoted phrases; default 1.5 */
     int64_t window_seconds; /* a story ages out this long after its last dated
                                member; default 5 days; 0 = never */
+    double expansion;       /* weight of a document's nearest neighbours' mean
+                               vector added to its own before agglomeration;
+                               default 1; 0 = off */
     int online;             /* 0 (default): average-link agglomeration over a
                                nearest-neighbour graph; 1: the single pass in
                                (date, key) order of earlier versions */

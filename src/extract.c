@@ -331,7 +331,11 @@ static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) 
  * are kept; blocks dropped as explicit chrome (prompts, adverts,
  * navigation, teasers, repeats) stay dropped, and so do blocks without a
  * letter. HTML pages do not get this
- * second chance: a page that is all chrome is empty. */
+ * second chance: a page that is all chrome is empty. One exception: a text
+ * of a single block has no page around it to be the chrome of, so a prompt
+ * or navigation phrase in it ("... Xbox Live sign-in issues", "... now
+ * available to Comcast subscribers": headlines of a news feed) does not
+ * empty it. */
 /* Counters, dates and prices are no content on their own. */
 static int has_letter(const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) {
@@ -342,13 +346,19 @@ static int has_letter(const char *s, size_t len) {
 }
 
 static void keep_weak_if_nothing_left(doppel_extractor *ex) {
-    for (size_t i = 0; i < ex->nblocks; i++)
-        if (ex->blocks[i].kind != DP_BK_DROPPED && ex->blocks[i].cls == DP_CLS_GOOD) return;
+    size_t visible = 0;
+    for (size_t i = 0; i < ex->nblocks; i++) {
+        if (ex->blocks[i].kind == DP_BK_DROPPED) continue;
+        if (ex->blocks[i].cls == DP_CLS_GOOD) return;
+        visible++;
+    }
     for (size_t i = 0; i < ex->nblocks; i++) {
         dp_block *b = &ex->blocks[i];
         if (b->kind == DP_BK_DROPPED) continue;
-        if ((b->reason == DOPPEL_DROP_SHORT || b->reason == DOPPEL_DROP_NOT_PROSE ||
-             b->reason == DOPPEL_DROP_CONTEXT) &&
+        int lone_phrase = visible == 1 && (b->reason == DOPPEL_DROP_PROMPT ||
+                                           b->reason == DOPPEL_DROP_NAVIGATION);
+        if ((lone_phrase || b->reason == DOPPEL_DROP_SHORT ||
+             b->reason == DOPPEL_DROP_NOT_PROSE || b->reason == DOPPEL_DROP_CONTEXT) &&
             has_letter(ex->btext.data + b->off, b->len)) {
             b->cls = DP_CLS_GOOD;
             b->reason = DOPPEL_DROP_NONE;

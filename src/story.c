@@ -158,7 +158,7 @@ struct doppel_story {
 void doppel_story_options_default(doppel_story_options *o) {
     memset(o, 0, sizeof *o);
     o->language = "english";
-    o->threshold = 0.22;
+    o->threshold = 0.5;
     o->short_threshold = 0.08;
     o->merge_threshold = 0.5;
     o->top_terms = 32;
@@ -170,6 +170,7 @@ void doppel_story_options_default(doppel_story_options *o) {
     o->unit_boost = 2.0;
     o->quote_boost = 1.5;
     o->window_seconds = 5 * 86400;
+    o->expansion = 1.0;
 }
 
 static doppel_status check_options(const doppel_story_options *o, doppel_error *err) {
@@ -192,6 +193,8 @@ static doppel_status check_options(const doppel_story_options *o, doppel_error *
         !(o->unit_boost > 0) || !(o->quote_boost > 0))
         return dp_fail(err, DOPPEL_ERR_ARG,
                        "story title_weight must be >= 1 and every boost > 0");
+    if (!(o->expansion >= 0 && o->expansion <= 100))
+        return dp_fail(err, DOPPEL_ERR_ARG, "story expansion %g is not in [0, 100]", o->expansion);
     if (o->window_seconds < 0)
         return dp_fail(err, DOPPEL_ERR_ARG, "story window_seconds must not be negative");
     return DOPPEL_OK;
@@ -595,6 +598,23 @@ static float unit_threshold(const doppel_story *st, const unit *u) {
     return (float)(st->opt.short_threshold + (st->opt.threshold - st->opt.short_threshold) * f);
 }
 
+/* The n terms of out were summed in w->dense: collect their weights (and
+ * clear dense), keep the k heaviest, heaviest first, scaled to unit length.
+ * Returns how many were kept. */
+static size_t gather_heaviest(work *w, pair *out, size_t n, size_t k) {
+    for (size_t p = 0; p < n; p++) {
+        out[p].w = w->dense[out[p].term];
+        w->dense[out[p].term] = 0;
+    }
+    qsort(out, n, sizeof *out, cmp_pair_weight);
+    if (n > k) n = k;
+    double norm2 = 0;
+    for (size_t p = 0; p < n; p++) norm2 += (double)out[p].w * out[p].w;
+    double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
+    for (size_t p = 0; p < n; p++) out[p].w = (float)(out[p].w * inv);
+    return n;
+}
+
 /* Group documents by copy cluster into units with one vector each. */
 static doppel_status build_units(doppel_story *st, work *w) {
     size_t n = st->ndocs;
@@ -649,16 +669,7 @@ static doppel_status build_units(doppel_story *st, work *w) {
                 w->dense[q->term] += q->w;
             }
         }
-        for (size_t p = 0; p < touched; p++) {
-            out[p].w = w->dense[out[p].term];
-            w->dense[out[p].term] = 0;
-        }
-        qsort(out, touched, sizeof *out, cmp_pair_weight);
-        if (touched > k) touched = k;
-        double norm2 = 0;
-        for (size_t p = 0; p < touched; p++) norm2 += (double)out[p].w * out[p].w;
-        double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
-        for (size_t p = 0; p < touched; p++) out[p].w = (float)(out[p].w * inv);
+        touched = gather_heaviest(w, out, touched, k);
         u->off = (uint32_t)st->nupairs;
         u->n = (uint32_t)touched;
         u->thr = unit_threshold(st, u);
@@ -994,6 +1005,9 @@ static doppel_status refine_pass(doppel_story *st, work *w, uint32_t *stamp, siz
 #define AGG_NEIGHBOURS 5
 /* Candidates scored exactly per unit while building the graph. */
 #define AGG_SCORED 64
+/* Terms kept in an expanded unit vector, as a multiple of top_terms: 1, 2
+ * and 4 measured ECB+ F1 0.923, 0.936 and 0.926 (headlines unchanged). */
+#define EXPAND_FACTOR 2
 /* Terms kept in a cluster's sum vector, as a multiple of top_terms. */
 #define AGG_SUM_FACTOR 8
 
@@ -1184,6 +1198,55 @@ static int cmp_scored(const void *a, const void *b) {
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Neighbour expansion. Before merging, each unit's vector is replaced by
+ * itself plus opt.expansion times the similarity-weighted mean of its graph
+ * neighbours' vectors (renormalized, the heaviest EXPAND_FACTOR x top_terms
+ * terms kept). Two reports of one event often share few words with each
+ * other but many with the same third reports; after expansion they share
+ * those too, while two events of one kind keep apart because each one's
+ * neighbours are mostly its own reports (ECB+ F1 0.902 -> 0.936, headlines
+ * 0.766 -> 0.780, with the thresholds raised to match; see docs/story.md).
+ * Only the agglomeration sees expanded vectors; stories' centroids and the
+ * refinement use the units' own. */
+static doppel_status expand(doppel_story *st, work *w, agg *g, const scored *knn,
+                            const uint8_t *nknn) {
+    size_t nu = st->nunits, kmax = (size_t)st->opt.top_terms * EXPAND_FACTOR;
+    size_t room = (size_t)st->opt.top_terms * (AGG_NEIGHBOURS + 1); /* >= terms touched */
+    pair *out = dp_malloc((room + 1) * sizeof *out);
+    if (!out) return DOPPEL_ERR_NOMEM;
+    for (size_t oi = 0; oi < nu; oi++) {
+        const scored *nb = knn + oi * AGG_NEIGHBOURS;
+        double total = 0;
+        for (unsigned k = 0; k < nknn[oi]; k++) total += nb[k].sim;
+        size_t nt = 0;
+        for (unsigned k = 0; k <= nknn[oi]; k++) {
+            uint32_t rank = k == 0 ? (uint32_t)oi : nb[k - 1].id;
+            const unit *u = &st->units[w->uorder[rank]];
+            double f = k == 0 ? 1 : st->opt.expansion * nb[k - 1].sim / total;
+            const pair *v = unit_vec(st, u);
+            for (uint32_t i = 0; i < u->n; i++) {
+                if (w->dense[v[i].term] == 0) out[nt++].term = v[i].term;
+                w->dense[v[i].term] += (float)(f * v[i].w);
+            }
+        }
+        nt = gather_heaviest(w, out, nt, kmax);
+        qsort(out, nt, sizeof *out, cmp_pair_term);
+        aclus *c = &g->c[oi];
+        if (nt > c->cap) {
+            size_t cap = c->cap;
+            if (dp_grow((void **)&c->s, &cap, nt, sizeof *c->s)) {
+                dp_free(out, (room + 1) * sizeof *out);
+                return DOPPEL_ERR_NOMEM;
+            }
+            c->cap = (uint32_t)cap;
+        }
+        memcpy(c->s, out, nt * sizeof *out);
+        c->n = (uint32_t)nt;
+    }
+    dp_free(out, (room + 1) * sizeof *out);
+    return DOPPEL_OK;
+}
+
 /* Batch clustering into st->story_of_unit (story = cluster root rank). */
 static doppel_status agglomerate(doppel_story *st, work *w) {
     size_t nu = st->nunits;
@@ -1196,6 +1259,14 @@ static doppel_status agglomerate(doppel_story *st, work *w) {
     g.mark = dp_calloc(nu + 1, sizeof *g.mark);
     rank = dp_malloc((nu + 1) * sizeof *rank);
     sc = dp_malloc(AGG_SCORED * sizeof *sc);
+    /* Each unit's graph neighbours with their similarities, for expand. */
+    scored *knn = NULL;
+    uint8_t *nknn = NULL;
+    if (st->opt.expansion > 0) {
+        knn = dp_malloc((nu + 1) * AGG_NEIGHBOURS * sizeof *knn);
+        nknn = dp_calloc(nu + 1, 1);
+        if (!knn || !nknn) goto out;
+    }
     /* Candidate support is accumulated in story records: one per unit. */
     free_results(st);
     st->stories = dp_calloc(nu + 1, sizeof *st->stories);
@@ -1288,11 +1359,16 @@ static doppel_status agglomerate(doppel_story *st, work *w) {
         scatter(st, w, u, 0);
         qsort(sc, ns, sizeof *sc, cmp_scored);
         if (ns > kn) ns = kn;
+        if (knn) {
+            memcpy(knn + oi * AGG_NEIGHBOURS, sc, ns * sizeof *sc);
+            nknn[oi] = (uint8_t)ns;
+        }
         for (size_t k = 0; k < ns; k++) {
             uint32_t o = sc[k].id;
             if ((r = add_nb(&g.c[oi], o)) || (r = add_nb(&g.c[o], (uint32_t)oi))) goto out;
         }
     }
+    if (knn && (r = expand(st, w, &g, knn, nknn))) goto out;
     /* Initial pairs (deduplicated per cluster), then merge best first. */
     for (size_t a = 0; a < nu; a++) {
         aclus *c = &g.c[a];
@@ -1332,6 +1408,8 @@ out:
     dp_free(g.tmp, g.tmpcap * sizeof *g.tmp);
     dp_free(rank, (nu + 1) * sizeof *rank);
     dp_free(sc, AGG_SCORED * sizeof *sc);
+    dp_free(knn, (nu + 1) * AGG_NEIGHBOURS * sizeof *knn);
+    dp_free(nknn, nu + 1);
     return r;
 }
 

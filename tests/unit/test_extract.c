@@ -429,6 +429,12 @@ static void test_all_boilerplate(void **state) {
     assert_true(r.flags & DOPPEL_EXTRACT_EMPTY);
     r = run_str("");
     assert_true(r.flags & DOPPEL_EXTRACT_EMPTY);
+    /* A lone line has no page around it: a headline that mentions sign-in
+     * or subscribers is the document, not a prompt. */
+    r = run_str("Titanfall launch hindered by Xbox Live sign-in issues\n");
+    assert_string_equal(r.text, "Titanfall launch hindered by Xbox Live sign-in issues");
+    r = run_str("Comcast/Sony deal lets Comcast subscribers watch Netflix shows");
+    assert_true(r.text_len > 0);
 }
 
 static double now(void) {

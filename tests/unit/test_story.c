@@ -94,6 +94,28 @@ static void different_events_of_one_kind(void **state) {
     doppel_story_free(st);
 }
 
+/* The crafted cases hold with and without neighbour expansion: expansion
+ * adds what a document's nearest neighbours say, it must not pull the other
+ * rehab stay or the background into an event. */
+static void expansion_keeps_events_apart(void **state) {
+    (void)state;
+    doppel_story_options opt;
+    for (int on = 0; on < 2; on++) {
+        doppel_story_options_default(&opt);
+        if (!on) {
+            opt.expansion = 0;
+            opt.threshold = 0.22; /* the threshold for unexpanded vectors */
+        }
+        doppel_story *st = run(NULL, NULL, &opt);
+        assert_int_equal(doppel_story_of(st, 0), doppel_story_of(st, 1));
+        assert_int_equal(doppel_story_of(st, 2), doppel_story_of(st, 3));
+        assert_int_not_equal(doppel_story_of(st, 0), doppel_story_of(st, 2));
+        for (uint32_t a = 4; a < NDOCS; a++)
+            assert_int_not_equal(doppel_story_of(st, a), doppel_story_of(st, 0));
+        doppel_story_free(st);
+    }
+}
+
 static void copy_clusters_never_split(void **state) {
     (void)state;
     /* Put an unrelated document in the same copy cluster as 0 and another in
@@ -185,6 +207,10 @@ static void api_errors(void **state) {
     doppel_story_options opt;
     doppel_story_options_default(&opt);
     opt.threshold = 0;
+    assert_null(doppel_story_new(&opt, &err));
+    assert_int_equal(err.code, DOPPEL_ERR_ARG);
+    doppel_story_options_default(&opt);
+    opt.expansion = -1;
     assert_null(doppel_story_new(&opt, &err));
     assert_int_equal(err.code, DOPPEL_ERR_ARG);
     doppel_story_options_default(&opt);
@@ -322,6 +348,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_event_other_words),
         cmocka_unit_test(different_events_of_one_kind),
+        cmocka_unit_test(expansion_keeps_events_apart),
         cmocka_unit_test(copy_clusters_never_split),
         cmocka_unit_test(order_independent),
         cmocka_unit_test(info_and_terms),
