@@ -49,7 +49,15 @@
     "                      the LSH works in slices, same result; about 60 bytes a\n" \
     "                      document must fit\n" \
     "  --threads N         threads for normalizing, shingling and sketching (default: all\n" \
-    "                      cores); the output is the same for any N\n"
+    "                      cores); the output is the same for any N\n" \
+    "story level (--level story|all, doppel stories; see docs/story.md):\n" \
+    "  --story-threshold X       cosine a long article needs to join a story (default 0.55)\n" \
+    "  --story-short-threshold X ... a headline (default 0.08); in between, by length\n" \
+    "  --story-expansion X       weight of the nearest neighbours added to each vector\n" \
+    "                            before clustering (default 1; 0 = off: then use a story\n" \
+    "                            threshold near 0.22)\n" \
+    "  --story-window DAYS       dated stories further apart never merge (default 5; 0 = off)\n" \
+    "  --story-online            single pass in date order instead of the batch clustering\n"
 
 static const char cluster_usage[] =
     "usage: doppel cluster [options] INPUT\n\n"

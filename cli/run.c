@@ -16,7 +16,8 @@ enum {
     OPT_ID_FIELD = 1000, OPT_TEXT_FIELD, OPT_TITLE_FIELD, OPT_DATE_FIELD, OPT_FORMAT,
     OPT_THRESHOLD, OPT_CONTAINMENT, OPT_MIN_CONTAINED, OPT_NGRAM, OPT_CHAR, OPT_NUM_PERM,
     OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
-    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER, OPT_MEMORY
+    OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER, OPT_MEMORY,
+    OPT_STORY_THRESHOLD, OPT_STORY_SHORT, OPT_STORY_EXPANSION, OPT_STORY_WINDOW, OPT_STORY_ONLINE
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +55,11 @@ static const struct option long_opts[] = {
     {"corpus-boilerplate", no_argument, 0, OPT_CORPUS_BOILER},
     {"memory", required_argument, 0, OPT_MEMORY},
     {"min-shared", required_argument, 0, OPT_MIN_SHARED},
+    {"story-threshold", required_argument, 0, OPT_STORY_THRESHOLD},
+    {"story-short-threshold", required_argument, 0, OPT_STORY_SHORT},
+    {"story-expansion", required_argument, 0, OPT_STORY_EXPANSION},
+    {"story-window", required_argument, 0, OPT_STORY_WINDOW},
+    {"story-online", no_argument, 0, OPT_STORY_ONLINE},
     {0, 0, 0, 0}};
 
 static int parse_double(const char *s, const char *name, double lo, double hi, double *out) {
@@ -92,6 +98,7 @@ static int parse_uint(const char *s, const char *name, unsigned long long lo,
 int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
     memset(c, 0, sizeof *c);
     doppel_config_default(&c->cfg);
+    doppel_story_options_default(&c->story);
     doppel_reader_options_default(&c->ropt);
     /* Default memory limit: half of physical memory, the rest is the page
      * cache's, which the spill files live in. */
@@ -132,6 +139,21 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
             if (parse_uint(optarg, "memory", 16u << 20, (unsigned long long)1 << 50, &u)) return -2;
             c->cfg.memory_limit = u;
             break;
+        case OPT_STORY_THRESHOLD:
+            if (parse_double(optarg, "story-threshold", 0.001, 1, &c->story.threshold)) return -2;
+            break;
+        case OPT_STORY_SHORT:
+            if (parse_double(optarg, "story-short-threshold", 0.001, 1, &c->story.short_threshold))
+                return -2;
+            break;
+        case OPT_STORY_EXPANSION:
+            if (parse_double(optarg, "story-expansion", 0, 100, &c->story.expansion)) return -2;
+            break;
+        case OPT_STORY_WINDOW:
+            if (parse_double(optarg, "story-window", 0, 36500, &d)) return -2;
+            c->story.window_seconds = (int64_t)(d * 86400);
+            break;
+        case OPT_STORY_ONLINE: c->story.online = 1; break;
         case OPT_LEVEL:
             if (!strcmp(optarg, "copy")) c->level = CLI_LEVEL_COPY;
             else if (!strcmp(optarg, "story")) c->level = CLI_LEVEL_STORY;

@@ -19,6 +19,7 @@ typedef struct cli_common {
     bool strict, quiet;
     bool json;                /* compare: JSON instead of text */
     cli_level level;          /* cluster: which clustering to write */
+    doppel_story_options story; /* the story level's options */
     bool corpus_boilerplate;  /* layer 2: count lines across the corpus first */
     doppel_boiler_counter *corpus;        /* the counted sketch, when run */
     doppel_extract_options extract_options; /* cfg.extract_options points here then */

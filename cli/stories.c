@@ -74,7 +74,7 @@ static int story_pass(cli_common *c, const doppel_index *idx, const uint8_t *bit
 int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *bits,
                       doppel_story **out) {
     doppel_error err = {0};
-    doppel_story *st = doppel_story_new(NULL, &err);
+    doppel_story *st = doppel_story_new(&c->story, &err);
     if (!st) {
         cli_error("%s", err.message);
         return 1;

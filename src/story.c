@@ -155,7 +155,7 @@ struct doppel_story {
 void doppel_story_options_default(doppel_story_options *o) {
     memset(o, 0, sizeof *o);
     o->language = "english";
-    o->threshold = 0.5;
+    o->threshold = 0.55;
     o->short_threshold = 0.08;
     o->merge_threshold = 0.5;
     o->top_terms = 32;

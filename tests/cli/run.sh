@@ -120,6 +120,14 @@ expect_rc usage-opt 2 "$DOPPEL" cluster --no-such-option small.jsonl
 expect_rc usage-thr 2 "$DOPPEL" cluster --threshold 1.7 small.jsonl
 has usage-thr-msg "threshold" "$T/usage-thr.err"
 expect_rc usage-shape 2 "$DOPPEL" cluster --bands 100 --rows 2 small.jsonl
+expect_rc usage-story-thr 2 "$DOPPEL" cluster --level story --story-threshold 0 small.jsonl
+has usage-story-thr-msg "story-threshold" "$T/usage-story-thr.err"
+expect_rc usage-story-exp 2 "$DOPPEL" cluster --level story --story-expansion -1 small.jsonl
+# the story options reach the clusterer: a threshold of 1 keeps every copy
+# cluster a story of its own, and the unexpanded single pass still runs
+expect_rc story-strict 0 "$DOPPEL" cluster --quiet --level all --story-threshold 1 --story-short-threshold 1 small.jsonl
+if [ "$(sed 's/.*"cluster":\([0-9]*\).*"story":\([0-9]*\).*/\1 \2/' "$T/story-strict.out" | sort -u | cut -d' ' -f2 | sort | uniq -d | wc -l)" -eq 0 ]; then ok; else bad "story-strict: two copy clusters share a story at threshold 1"; fi
+expect_rc story-online 0 "$DOPPEL" cluster --quiet --level story --story-online --story-expansion 0 --story-threshold 0.22 --story-window 0 small.jsonl
 expect_rc usage-input 2 "$DOPPEL" cluster
 
 # ---- the seeds: 001 is a contained copy of 000, nothing else is a copy ----------------
