@@ -535,6 +535,8 @@ typedef struct work {
     posting *post;      /* term -> stories, oldest first */
     uint32_t *cand;
     size_t candcap;
+    struct scored *sel; /* scratch of keep_best_supported */
+    size_t selcap;
     uint32_t *uorder;   /* units in (date, key) order */
     uint32_t *map;      /* old story -> new story while renumbering */
     uint32_t *next;     /* unit -> story chosen by a refinement round */
@@ -561,12 +563,52 @@ static int cmp_unit_order(const void *a, const void *b) {
     return x->copy < y->copy ? -1 : x->copy > y->copy;
 }
 
-static int cmp_cand(const void *a, const void *b) {
-    const story_rec *x = &sort_ctx->stories[*(const uint32_t *)a];
-    const story_rec *y = &sort_ctx->stories[*(const uint32_t *)b];
-    if (x->support != y->support) return x->support > y->support ? -1 : 1;
-    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    return i < j ? -1 : i > j;
+typedef struct scored { double sim; uint32_t id; } scored;
+
+/* Most similar first; equal similarities by the smaller id: a total order. */
+static int cmp_scored(const void *a, const void *b) {
+    const scored *x = a, *y = b;
+    if (x->sim != y->sim) return x->sim > y->sim ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int scored_before(const scored *x, const scored *y) {
+    return x->sim != y->sim ? x->sim > y->sim : x->id < y->id;
+}
+
+/* Keep in w->cand the k candidates with the most support (st->stories[id]
+ * .support), best first, as a full sort would, in O(n + k log k): a unit
+ * can have thousands of candidates when its terms are common, and sorting
+ * them all was a tenth of the clustering time. */
+static doppel_status keep_best_supported(const doppel_story *st, work *w, size_t n, size_t k) {
+    if (n <= k) return DOPPEL_OK;
+    if (dp_grow((void **)&w->sel, &w->selcap, n, sizeof *w->sel)) return DOPPEL_ERR_NOMEM;
+    scored *a = w->sel;
+    for (size_t i = 0; i < n; i++) a[i] = (scored){st->stories[w->cand[i]].support, w->cand[i]};
+    /* quickselect: afterwards a[0..k) holds the k best, in no order */
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        scored pivot = a[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (scored_before(&a[i], &pivot)) i++;
+            while (scored_before(&pivot, &a[j])) j--;
+            if (i <= j) {
+                scored t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        if (k - 1 <= j) hi = j;
+        else if (k - 1 >= i) lo = i;
+        else break;
+    }
+    qsort(a, k, sizeof *a, cmp_scored);
+    for (size_t i = 0; i < k; i++) w->cand[i] = a[i].id;
+    return DOPPEL_OK;
 }
 
 static const pair *unit_vec(const doppel_story *st, const unit *u) {
@@ -789,8 +831,8 @@ static doppel_status candidates(doppel_story *st, work *w, const unit *u, uint32
         }
     }
     if (nc > MAX_SCORED) {
-        sort_ctx = st;
-        qsort(w->cand, nc, sizeof *w->cand, cmp_cand);
+        doppel_status r = keep_best_supported(st, w, nc, MAX_SCORED);
+        if (r) return r;
         nc = MAX_SCORED;
     }
     *ncand = nc;
@@ -1180,21 +1222,6 @@ static doppel_status agg_merge(const doppel_story *st, agg *g, uint32_t a, uint3
     return r;
 }
 
-static int cmp_cand_support(const void *a, const void *b) {
-    const story_rec *x = &sort_ctx->stories[*(const uint32_t *)a];
-    const story_rec *y = &sort_ctx->stories[*(const uint32_t *)b];
-    if (x->support != y->support) return x->support > y->support ? -1 : 1;
-    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    return i < j ? -1 : i > j;
-}
-
-typedef struct scored { double sim; uint32_t id; } scored;
-
-static int cmp_scored(const void *a, const void *b) {
-    const scored *x = a, *y = b;
-    if (x->sim != y->sim) return x->sim > y->sim ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
 
 /* Neighbour expansion. Before merging, each unit's vector is replaced by
  * itself plus opt.expansion times the similarity-weighted mean of its graph
@@ -1340,8 +1367,7 @@ static doppel_status agglomerate(doppel_story *st, work *w) {
             }
         }
         if (nc > AGG_SCORED) {
-            sort_ctx = st;
-            qsort(w->cand, nc, sizeof *w->cand, cmp_cand_support);
+            if ((r = keep_best_supported(st, w, nc, AGG_SCORED))) goto out;
             nc = AGG_SCORED;
         }
         scatter(st, w, u, 1);
@@ -1418,6 +1444,7 @@ static void free_work(doppel_story *st, work *w) {
             dp_free(w->post[t].v, w->post[t].cap * sizeof(uint32_t));
     dp_free(w->post, (st->nterms + 1) * sizeof *w->post);
     dp_free(w->cand, w->candcap * sizeof *w->cand);
+    dp_free(w->sel, w->selcap * sizeof *w->sel);
     dp_free(w->uorder, (st->ndocs + 1) * sizeof *w->uorder);
     dp_free(w->map, (st->ndocs + 1) * sizeof *w->map);
     dp_free(w->next, (st->ndocs + 1) * sizeof *w->next);
