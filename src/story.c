@@ -436,6 +436,42 @@ static int cmp_pair_weight(const void *a, const void *b) {
     return x->term < y->term ? -1 : x->term > y->term;
 }
 
+/* Quickselect: reorder the n elements of base (of size bytes, at most 16)
+ * so that the first k (k < n) are the k smallest by cmp, in no particular
+ * order. cmp must be a total order. O(n) on average, where sorting
+ * everything to keep a few was a tenth of the clustering time. */
+static void select_first(void *base, size_t n, size_t k, size_t size,
+                         int (*cmp)(const void *, const void *)) {
+    unsigned char *a = base, pivot[16], t[16];
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        memcpy(pivot, a + (lo + (hi - lo) / 2) * size, size);
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (cmp(a + i * size, pivot) < 0) i++;
+            while (cmp(pivot, a + j * size) < 0) j--;
+            if (i <= j) {
+                memcpy(t, a + i * size, size);
+                memcpy(a + i * size, a + j * size, size);
+                memcpy(a + j * size, t, size);
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        if (k - 1 <= j) hi = j;
+        else if (k - 1 >= i) lo = i;
+        else break;
+    }
+}
+
+/* The k heaviest pairs of v[0..n) first, in no order; returns min(n, k). */
+static size_t keep_heaviest(pair *v, size_t n, size_t k) {
+    if (n <= k) return n;
+    select_first(v, n, k, sizeof *v, cmp_pair_weight);
+    return k;
+}
+
 doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *title,
                                size_t title_len, const char *text, size_t text_len,
                                int64_t date, uint32_t copy_cluster, doppel_error *err) {
@@ -499,8 +535,8 @@ doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *ti
         v[nv].w = (float)w;
         nv++;
     }
+    nv = keep_heaviest(v, nv, k);
     if (nv > 1) qsort(v, nv, sizeof *v, cmp_pair_weight);
-    if (nv > k) nv = k;
     double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
     for (size_t i = 0; i < nv; i++) v[i].w = (float)(v[i].w * inv);
 
@@ -535,8 +571,11 @@ typedef struct work {
     posting *post;      /* term -> stories, oldest first */
     uint32_t *cand;
     size_t candcap;
-    struct scored *sel; /* scratch of keep_best_supported */
-    size_t selcap;
+    struct scored *sel; /* candidates with their support (tally, keep_best) */
+    size_t nsel, selcap;
+    struct tally_slot *tab; /* the tally's table: id -> position in sel */
+    size_t tcap;
+    uint32_t tgen;      /* marks the tally's current entries in tab */
     uint32_t *uorder;   /* units in (date, key) order */
     uint32_t *map;      /* old story -> new story while renumbering */
     uint32_t *next;     /* unit -> story chosen by a refinement round */
@@ -564,6 +603,7 @@ static int cmp_unit_order(const void *a, const void *b) {
 }
 
 typedef struct scored { double sim; uint32_t id; } scored;
+typedef struct tally_slot { uint32_t gen, id, idx; } tally_slot;
 
 /* Most similar first; equal similarities by the smaller id: a total order. */
 static int cmp_scored(const void *a, const void *b) {
@@ -572,43 +612,64 @@ static int cmp_scored(const void *a, const void *b) {
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int scored_before(const scored *x, const scored *y) {
-    return x->sim != y->sim ? x->sim > y->sim : x->id < y->id;
+
+/* Reorder a[0..n) so that its first min(n, k) entries are the best, in
+ * order, as a full sort would leave them. Returns min(n, k). */
+static size_t keep_best(scored *a, size_t n, size_t k) {
+    if (n > k) select_first(a, n, k, sizeof *a, cmp_scored);
+    else k = n;
+    qsort(a, k, sizeof *a, cmp_scored);
+    return k;
 }
 
-/* Keep in w->cand the k candidates with the most support (st->stories[id]
- * .support), best first, as a full sort would, in O(n + k log k): a unit
- * can have thousands of candidates when its terms are common, and sorting
- * them all was a tenth of the clustering time. */
-static doppel_status keep_best_supported(const doppel_story *st, work *w, size_t n, size_t k) {
-    if (n <= k) return DOPPEL_OK;
-    if (dp_grow((void **)&w->sel, &w->selcap, n, sizeof *w->sel)) return DOPPEL_ERR_NOMEM;
-    scored *a = w->sel;
-    for (size_t i = 0; i < n; i++) a[i] = (scored){st->stories[w->cand[i]].support, w->cand[i]};
-    /* quickselect: afterwards a[0..k) holds the k best, in no order */
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        scored pivot = a[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (scored_before(&a[i], &pivot)) i++;
-            while (scored_before(&pivot, &a[j])) j--;
-            if (i <= j) {
-                scored t = a[i];
-                a[i] = a[j];
-                a[j] = t;
-                i++;
-                if (j == 0) break;
-                j--;
-            }
-        }
-        if (k - 1 <= j) hi = j;
-        else if (k - 1 >= i) lo = i;
-        else break;
+
+/* The tally: candidate ids with summed support, gathered in w->sel through
+ * a small open-addressing table of their positions. Deduplicating through
+ * a mark in each candidate's own record was a cache miss per posting entry,
+ * half of the graph's time at 300k documents; the table stays in cache. */
+static void tally_begin(work *w) {
+    w->nsel = 0;
+    if (++w->tgen == 0) { /* wrapped: forget every old mark */
+        for (size_t i = 0; i < w->tcap; i++) w->tab[i].gen = 0;
+        w->tgen = 1;
     }
-    qsort(a, k, sizeof *a, cmp_scored);
-    for (size_t i = 0; i < k; i++) w->cand[i] = a[i].id;
-    return DOPPEL_OK;
+}
+
+static void tally_place(work *w, uint32_t id, uint32_t idx) {
+    size_t mask = w->tcap - 1;
+    for (size_t h = (id * 2654435761u) & mask;; h = (h + 1) & mask)
+        if (w->tab[h].gen != w->tgen) {
+            w->tab[h] = (tally_slot){w->tgen, id, idx};
+            return;
+        }
+}
+
+static doppel_status tally_add(work *w, uint32_t id, double support) {
+    if ((w->nsel + 1) * 2 > w->tcap) { /* grow and re-place what is gathered */
+        size_t cap = w->tcap ? w->tcap * 2 : 4096;
+        tally_slot *t = dp_calloc(cap, sizeof *t);
+        if (!t) return DOPPEL_ERR_NOMEM;
+        dp_free(w->tab, w->tcap * sizeof *w->tab);
+        w->tab = t;
+        w->tcap = cap;
+        w->tgen = 1;
+        for (size_t i = 0; i < w->nsel; i++) tally_place(w, w->sel[i].id, (uint32_t)i);
+    }
+    size_t mask = w->tcap - 1;
+    for (size_t h = (id * 2654435761u) & mask;; h = (h + 1) & mask) {
+        tally_slot *e = &w->tab[h];
+        if (e->gen != w->tgen) {
+            if (dp_grow((void **)&w->sel, &w->selcap, w->nsel + 1, sizeof *w->sel))
+                return DOPPEL_ERR_NOMEM;
+            *e = (tally_slot){w->tgen, id, (uint32_t)w->nsel};
+            w->sel[w->nsel++] = (scored){support, id};
+            return DOPPEL_OK;
+        }
+        if (e->id == id) {
+            w->sel[e->idx].sim += support;
+            return DOPPEL_OK;
+        }
+    }
 }
 
 static const pair *unit_vec(const doppel_story *st, const unit *u) {
@@ -637,15 +698,14 @@ static float unit_threshold(const doppel_story *st, const unit *u) {
 }
 
 /* The n terms of out were summed in w->dense: collect their weights (and
- * clear dense), keep the k heaviest, heaviest first, scaled to unit length.
+ * clear dense), keep the k heaviest (in no order), scaled to unit length.
  * Returns how many were kept. */
 static size_t gather_heaviest(work *w, pair *out, size_t n, size_t k) {
     for (size_t p = 0; p < n; p++) {
         out[p].w = w->dense[out[p].term];
         w->dense[out[p].term] = 0;
     }
-    qsort(out, n, sizeof *out, cmp_pair_weight);
-    if (n > k) n = k;
+    n = keep_heaviest(out, n, k);
     double norm2 = 0;
     for (size_t p = 0; p < n; p++) norm2 += (double)out[p].w * out[p].w;
     double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
@@ -758,10 +818,7 @@ static doppel_status story_join(doppel_story *st, work *w, story_rec *s, const u
         if (!signbit(w->dense[v[i].term])) s->c[s->n++] = v[i];
         w->dense[v[i].term] = v[i].w;
     }
-    if (s->n > cmax) {
-        qsort(s->c, s->n, sizeof *s->c, cmp_pair_weight);
-        s->n = (uint32_t)cmax;
-    }
+    s->n = (uint32_t)keep_heaviest(s->c, s->n, cmax);
     double norm2 = 0;
     for (uint32_t i = 0; i < s->n; i++) norm2 += (double)s->c[i].w * s->c[i].w;
     s->norm = sqrt(norm2);
@@ -831,9 +888,11 @@ static doppel_status candidates(doppel_story *st, work *w, const unit *u, uint32
         }
     }
     if (nc > MAX_SCORED) {
-        doppel_status r = keep_best_supported(st, w, nc, MAX_SCORED);
-        if (r) return r;
-        nc = MAX_SCORED;
+        if (dp_grow((void **)&w->sel, &w->selcap, nc, sizeof *w->sel)) return DOPPEL_ERR_NOMEM;
+        for (size_t c = 0; c < nc; c++)
+            w->sel[c] = (scored){st->stories[w->cand[c]].support, w->cand[c]};
+        nc = keep_best(w->sel, nc, MAX_SCORED);
+        for (size_t c = 0; c < nc; c++) w->cand[c] = w->sel[c].id;
     }
     *ncand = nc;
     return DOPPEL_OK;
@@ -876,10 +935,11 @@ static doppel_status online_pass(doppel_story *st, work *w, uint32_t *stamp) {
     return DOPPEL_OK;
 }
 
-/* Rebuild centroids and postings from st->story_of_unit, dropping empty
- * stories and numbering stories in order of their first unit. */
-static doppel_status rebuild_stories(doppel_story *st, work *w) {
-    for (size_t i = 0; i < st->nstories; i++) w->map[i] = UINT32_MAX;
+/* Rebuild centroids and postings from st->story_of_unit (story numbers
+ * below nold), dropping empty stories and numbering stories in order of
+ * their first unit. */
+static doppel_status rebuild_stories(doppel_story *st, work *w, size_t nold) {
+    for (size_t i = 0; i < nold; i++) w->map[i] = UINT32_MAX;
     free_results(st);
     for (size_t t = 0; t < st->nterms; t++) w->post[t].n = 0;
     for (size_t oi = 0; oi < st->nunits; oi++) {
@@ -1175,8 +1235,7 @@ static doppel_status agg_merge(const doppel_story *st, agg *g, uint32_t a, uint3
     }
     size_t cmax = (size_t)st->opt.top_terms * AGG_SUM_FACTOR;
     if (n > cmax) {
-        qsort(g->tmp, n, sizeof *g->tmp, cmp_pair_weight);
-        n = cmax;
+        n = keep_heaviest(g->tmp, n, cmax);
         qsort(g->tmp, n, sizeof *g->tmp, cmp_pair_term);
     }
     if (n > x->cap) {
@@ -1292,11 +1351,7 @@ static doppel_status agglomerate(doppel_story *st, work *w) {
         nknn = dp_calloc(nu + 1, 1);
         if (!knn || !nknn) goto out;
     }
-    /* Candidate support is accumulated in story records: one per unit. */
-    free_results(st);
-    st->stories = dp_calloc(nu + 1, sizeof *st->stories);
-    if (!g.c || !g.parent || !g.mark || !rank || !sc || !st->stories) goto out;
-    st->storycap = nu + 1;
+    if (!g.c || !g.parent || !g.mark || !rank || !sc) goto out;
     unsigned kn = AGG_NEIGHBOURS;
     /* Clusters are numbered by rank in (date, key) order. */
     for (size_t oi = 0; oi < nu; oi++) {
@@ -1330,14 +1385,12 @@ static doppel_status agglomerate(doppel_story *st, work *w) {
     /* The graph: each unit's most similar candidates. A posting list longer
      * than max_postings is read only around the unit's own rank (its
      * neighbours in time for dated corpora), which bounds the work. */
-    uint32_t stamp = 0;
     uint32_t cap = st->opt.max_postings;
     for (size_t oi = 0; oi < nu; oi++) {
         const unit *u = &st->units[w->uorder[oi]];
         const pair *v = unit_vec(st, u);
         uint32_t t = DP_MIN(u->n, st->opt.index_terms);
-        size_t nc = 0;
-        ++stamp;
+        tally_begin(w);
         for (uint32_t i = 0; i < t; i++) {
             const posting *p = &w->post[v[i].term];
             uint32_t lo = 0, hi = p->n;
@@ -1352,24 +1405,12 @@ static doppel_status agglomerate(doppel_story *st, work *w) {
                 hi = lo + cap;
                 if (hi > p->n) { hi = p->n; lo = hi - cap; }
             }
-            for (uint32_t e = lo; e < hi; e++) {
-                uint32_t o = p->v[e];
-                if (o == oi) continue;
-                story_rec *s = &st->stories[o];
-                if (s->stamp != stamp) {
-                    if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand))
-                        goto out;
-                    s->stamp = stamp;
-                    s->support = 0;
-                    w->cand[nc++] = o;
-                }
-                s->support += v[i].w;
-            }
+            for (uint32_t e = lo; e < hi; e++)
+                if (p->v[e] != oi && (r = tally_add(w, p->v[e], v[i].w))) goto out;
         }
-        if (nc > AGG_SCORED) {
-            if ((r = keep_best_supported(st, w, nc, AGG_SCORED))) goto out;
-            nc = AGG_SCORED;
-        }
+        size_t nc = keep_best(w->sel, w->nsel, AGG_SCORED);
+        if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand)) goto out;
+        for (size_t c = 0; c < nc; c++) w->cand[c] = w->sel[c].id;
         scatter(st, w, u, 1);
         size_t ns = 0;
         for (size_t c = 0; c < nc; c++) {
@@ -1416,8 +1457,6 @@ static doppel_status agglomerate(doppel_story *st, work *w) {
     }
     for (size_t ui = 0; ui < nu; ui++) st->story_of_unit[ui] = uf_find(g.parent, rank[ui]);
     for (size_t t = 0; t < st->nterms; t++) w->post[t].n = 0;
-    /* rebuild_stories maps old story numbers (< nu) through w->map */
-    st->nstories = nu;
     r = DOPPEL_OK;
 out:
     if (g.c)
@@ -1445,6 +1484,7 @@ static void free_work(doppel_story *st, work *w) {
     dp_free(w->post, (st->nterms + 1) * sizeof *w->post);
     dp_free(w->cand, w->candcap * sizeof *w->cand);
     dp_free(w->sel, w->selcap * sizeof *w->sel);
+    dp_free(w->tab, w->tcap * sizeof *w->tab);
     dp_free(w->uorder, (st->ndocs + 1) * sizeof *w->uorder);
     dp_free(w->map, (st->ndocs + 1) * sizeof *w->map);
     dp_free(w->next, (st->ndocs + 1) * sizeof *w->next);
@@ -1511,25 +1551,25 @@ doppel_status doppel_story_finish(doppel_story *st, doppel_error *err) {
     uint32_t stamp = 0;
     if (!st->opt.online) {
         if ((r = agglomerate(st, &w))) goto fail;
-        if ((r = rebuild_stories(st, &w))) goto fail;
+        if ((r = rebuild_stories(st, &w, st->nunits))) goto fail; /* story = root rank */
     } else {
         if ((r = online_pass(st, &w, &stamp))) goto fail;
-        if ((r = rebuild_stories(st, &w))) goto fail;
+        if ((r = rebuild_stories(st, &w, st->nstories))) goto fail;
     }
     for (int round = 0; round < MERGE_ROUNDS && st->opt.merge_threshold < 1; round++) {
         size_t merged;
         if ((r = merge_pass(st, &w, &stamp, &merged))) goto fail;
-        if ((r = rebuild_stories(st, &w))) goto fail;
+        if ((r = rebuild_stories(st, &w, st->nstories))) goto fail;
         if (!merged) break;
     }
     for (int round = 0; round < REFINE_ROUNDS; round++) {
         size_t moved;
         if ((r = refine_pass(st, &w, &stamp, &moved))) goto fail;
-        if ((r = rebuild_stories(st, &w))) goto fail;
+        if ((r = rebuild_stories(st, &w, st->nstories))) goto fail;
         if (!moved) break;
     }
     join_copies(st, w.next);
-    if ((r = rebuild_stories(st, &w))) goto fail;
+    if ((r = rebuild_stories(st, &w, st->nstories))) goto fail;
     if ((r = publish(st))) goto fail;
     st->stats.stories = st->nfinal;
     free_work(st, &w);
