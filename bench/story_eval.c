@@ -312,11 +312,12 @@ int main(int argc, char **argv) {
             "time: learn %.2fs  add %.2fs  cluster %.2fs  total %.2fs  = %.0f docs/s "
             "(read %.2fs not counted); CPU %.2fs = %.0f docs/s per core\n"
             "memory: %.0f bytes/doc of vectors and records; heap before finish %.1f MB, "
-            "after %.1f MB\n",
+            "after %.1f MB, peak %.1f MB (%.0f bytes/doc)\n",
             n, bytes / 1e6, (unsigned long long)s.stories, (unsigned long long)s.vocabulary,
             (unsigned long long)s.candidates, (unsigned long long)s.capped_postings, t1 - t0,
             t2 - t1, t3 - t2, t3 - t0, n / (t3 - t0), t_read, cpu, n / cpu,
-            n ? (double)before.doc_bytes / n : 0, before.memory_bytes / 1e6, s.memory_bytes / 1e6);
+            n ? (double)before.doc_bytes / n : 0, before.memory_bytes / 1e6, s.memory_bytes / 1e6,
+            s.peak_memory_bytes / 1e6, n ? (double)s.peak_memory_bytes / n : 0);
     if (out) {
         FILE *f = fopen(out, "w");
         if (!f) die(out, NULL);

@@ -894,6 +894,8 @@ typedef struct doppel_story_stats {
                                    the only live doppel object) */
     uint64_t doc_bytes;         /* per-document vectors and records held by this
                                    handle (released by finish) */
+    uint64_t peak_memory_bytes; /* the process's highest memory_bytes so far
+                                   (finish's scratch included) */
 } doppel_story_stats;
 
 void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);

@@ -1623,6 +1623,7 @@ void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out) {
     out->docs = st->ndocs;
     out->vocabulary = st->nterms;
     out->memory_bytes = dp_mem_in_use();
+    out->peak_memory_bytes = dp_mem_peak();
     out->doc_bytes = st->doccap * sizeof *st->docs + st->paircap * sizeof *st->pairs +
                      st->numcap * sizeof *st->doc_of_num;
 }
