@@ -15,6 +15,7 @@
  *          text share a copy cluster, standing in for the near-duplicate stage)
  *          --stories N (print the N largest stories)  --expansion X
  *          --copies CLUSTERS.jsonl (copy clusters from `doppel cluster`)
+ *          --online (the single pass instead of the agglomeration)
  */
 #include "doppel.h"
 
@@ -238,6 +239,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--shuffle") && v) shuffle = atol(argv[++i]);
         else if (!strcmp(a, "--stories") && v) show = atoi(argv[++i]);
         else if (!strcmp(a, "--no-dates")) no_dates = 1;
+        else if (!strcmp(a, "--online")) opt.online = 1;
         else if (!strcmp(a, "--copy-exact")) copy_exact = 1;
         else if (!in) in = a;
         else if (!out) out = a;

@@ -57,7 +57,8 @@
     "                            before clustering (default 1; 0 = off: then use a story\n" \
     "                            threshold near 0.22)\n" \
     "  --story-window DAYS       dated stories further apart never merge (default 5; 0 = off)\n" \
-    "  --story-online            single pass in date order instead of the batch clustering\n"
+    "  --story-online            single pass in date order instead of the batch clustering\n" \
+    "                            (no expansion; story threshold default 0.22)\n"
 
 static const char cluster_usage[] =
     "usage: doppel cluster [options] INPUT\n\n"

@@ -797,8 +797,9 @@ void doppel_boiler_get_stats(const doppel_boiler_counter *bc, doppel_boiler_stat
 typedef struct doppel_story_options {
     const char *language;   /* Snowball algorithm name; default "english" */
     double threshold;       /* cosine a long document needs to join a story; default 0.55
-                               (of expanded vectors, see expansion; 0.22 suits
-                               expansion = 0 and online = 1) */
+                               (of expanded vectors, see expansion; with
+                               expansion = 0 or online = 1 use 0.22, the
+                               value measured best for plain vectors) */
     double short_threshold; /* cosine a short one (a headline) needs; default 0.08.
                                Between the two, the threshold follows the
                                logarithm of the document's effective number
