@@ -246,5 +246,25 @@ run after-kill 0 dedup --quiet "$J/synth.jsonl" -o "$T/kill/OUT.jsonl"
 if [ -s "$T/kill/OUT.jsonl" ]; then ok; else bad "after-kill: no output"; fi
 acct after-kill read=$N
 
+# ---- faults of the temporary directory: missing, not a directory, full --------------
+# Each run must fail with exit 1 and a message naming the directory or the
+# write, leave no output file (visible or hidden) and no temporary file.
+mkdir -p "$T/faults/tmp"
+"$DOPPEL" synth -n 3000 --seed 2 --quiet -o "$J/faults.jsonl"
+run tmp-missing 1 cluster --quiet --tmp-dir "$T/faults/none" "$J/faults.jsonl" -o "$T/faults/OUT.jsonl"
+has tmp-missing-msg "temporary file in $T/faults/none" "$T/tmp-missing.err"
+run tmp-file 1 cluster --quiet --tmp-dir "$J/faults.jsonl" "$J/faults.jsonl" -o "$T/faults/OUT.jsonl"
+has tmp-file-msg "Not a directory" "$T/tmp-file.err"
+# a full disk, simulated with a 1 MiB file size limit (SIGXFSZ ignored, so
+# writes past it fail with EFBIG as they would with ENOSPC); 3,000 documents
+# spill about 4 MB of shingle sets
+( trap '' XFSZ; ulimit -f 1024
+  "$DOPPEL" cluster --quiet --tmp-dir "$T/faults/tmp" "$J/faults.jsonl" \
+    -o "$T/faults/OUT.jsonl" >"$T/tmp-full.out" 2>"$T/tmp-full.err"; echo $? >"$T/tmp-full.rc" )
+if [ "$(cat "$T/tmp-full.rc")" -eq 1 ]; then ok; else bad "tmp-full: exit $(cat "$T/tmp-full.rc"), wanted 1"; fi
+has tmp-full-msg "writing the spill file in $T/faults/tmp" "$T/tmp-full.err"
+if [ -z "$(ls -A "$T/faults/tmp")" ] && [ -z "$(ls -A "$T/faults" | grep -v '^tmp$')" ]; then ok
+else bad "faults: files left behind: $(ls -A "$T/faults" "$T/faults/tmp" | tr '\n' ' ')"; fi
+
 echo "torture: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
