@@ -50,6 +50,39 @@ static void test_word_shingles(void **state) {
     doppel_hashes_free(&h2);
 }
 
+/* Words are found 64 bytes at a time: each word must come out the same
+ * wherever it lies (across a window edge, at the end, after extra spaces).
+ * With n = 1 a text's shingles are its words' own single shingles. */
+static void test_word_boundaries(void **state) {
+    (void)state;
+    static char text[400];
+    doppel_hashes all = {0}, one = {0};
+    for (int round = 0; round < 2000; round++) {
+        size_t len = 0, nwords = 0, starts[200], lens[200];
+        size_t want = (size_t)(rnd() % 300);
+        while (len < want) {
+            size_t spaces = rnd() % 4 == 0 ? 2 + (size_t)(rnd() % 2) : 1;
+            if (nwords == 0) spaces = (size_t)(rnd() % 2);  /* a leading space or none */
+            for (size_t k = 0; k < spaces; k++) text[len++] = ' ';
+            size_t wl = 1 + (size_t)(rnd() % 20);
+            starts[nwords] = len;
+            lens[nwords++] = wl;
+            for (size_t k = 0; k < wl; k++) text[len++] = (char)('a' + rnd() % 26);
+        }
+        if (rnd() % 2) text[len++] = ' ';
+        assert_int_equal(doppel_shingle(text, len, DOPPEL_SHINGLE_WORD, 1, 7, &all), DOPPEL_OK);
+        assert_int_equal(all.len, nwords);
+        for (size_t w = 0; w < nwords; w++) {
+            assert_int_equal(doppel_shingle(text + starts[w], lens[w], DOPPEL_SHINGLE_WORD, 1, 7, &one),
+                             DOPPEL_OK);
+            assert_int_equal(one.len, 1);
+            assert_true(all.v[w] == one.v[0]);
+        }
+    }
+    doppel_hashes_free(&all);
+    doppel_hashes_free(&one);
+}
+
 typedef struct {
     double within05, mean_abs, bias;
 } accuracy;
@@ -159,6 +192,7 @@ static void test_lsh_shape(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_word_shingles),
+        cmocka_unit_test(test_word_boundaries),
         cmocka_unit_test(test_minhash_accuracy),
         cmocka_unit_test(test_lsh_s_curve),
         cmocka_unit_test(test_lsh_shape),
