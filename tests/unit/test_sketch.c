@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "lsh.h"
+#include "verify.h"
 
 /* splitmix64: the tests' own deterministic generator */
 static uint64_t rng_state = 42;
@@ -81,6 +82,44 @@ static void test_word_boundaries(void **state) {
     }
     doppel_hashes_free(&all);
     doppel_hashes_free(&one);
+}
+
+/* The block-wise intersection against a plain merge: sets of every small
+ * size (the tails) and larger ones, from disjoint to identical, values
+ * spread out or packed (runs that tie block ends). */
+static int cmp_u32(const void *x, const void *y) {
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+static size_t random_set(uint32_t *v, size_t n, uint32_t range, const uint32_t *from, size_t nfrom,
+                         unsigned share_pct) {
+    for (size_t i = 0; i < n; i++)
+        v[i] = nfrom && rnd() % 100 < share_pct ? from[rnd() % nfrom] : (uint32_t)(rnd() % range);
+    qsort(v, n, sizeof *v, cmp_u32);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[i] != v[k - 1]) v[k++] = v[i];
+    return k;
+}
+
+static void test_intersect_count(void **state) {
+    (void)state;
+    static uint32_t a[700], b[700];
+    for (int round = 0; round < 3000; round++) {
+        uint32_t range = round % 3 == 0 ? 2000 : round % 3 == 1 ? 100000 : UINT32_MAX;
+        size_t na = random_set(a, (size_t)(rnd() % (round < 1000 ? 40 : 700)), range, NULL, 0, 0);
+        size_t nb = random_set(b, (size_t)(rnd() % (round < 1000 ? 40 : 700)), range, a, na,
+                               (unsigned)(rnd() % 101));
+        uint32_t want = 0;
+        for (size_t i = 0, j = 0; i < na && j < nb;) {
+            if (a[i] < b[j]) i++;
+            else if (b[j] < a[i]) j++;
+            else want++, i++, j++;
+        }
+        assert_int_equal(dp_intersect_count(a, na, b, nb), want);
+        assert_int_equal(dp_intersect_count(b, nb, a, na), want);
+    }
 }
 
 typedef struct {
@@ -193,6 +232,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_word_shingles),
         cmocka_unit_test(test_word_boundaries),
+        cmocka_unit_test(test_intersect_count),
         cmocka_unit_test(test_minhash_accuracy),
         cmocka_unit_test(test_lsh_s_curve),
         cmocka_unit_test(test_lsh_shape),
