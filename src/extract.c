@@ -180,7 +180,8 @@ static int looks_binary(const char *s, size_t len, size_t *nuls) {
                 continue;
             }
         }
-        for (size_t end = DP_MIN(n, i + 8); i < end; i++) tally_low((unsigned char)s[i], &nul, &ctl);
+        for (size_t end = DP_MIN(n, i + 8); i < end; i++)
+            tally_low((unsigned char)s[i], &nul, &ctl);
     }
     *nuls = nul;
     /* The reader's rule (read.c): over 10% of the first 8 KiB. A stray NUL in

@@ -127,8 +127,8 @@ static void *band_worker(void *p) {
     uint64_t *entries = dp_malloc(cap * sizeof *entries);
     uint64_t *tmp = dp_malloc(cap * sizeof *tmp);
     if (!column || !entries || !tmp)
-        b->st = dp_fail(&b->err, DOPPEL_ERR_NOMEM, "out of memory for the LSH band array (%zu docs)",
-                        b->n);
+        b->st = dp_fail(&b->err, DOPPEL_ERR_NOMEM,
+                        "out of memory for the LSH band array (%zu docs)", b->n);
     /* Pairs found in several bands are duplicates: compacting whenever the
      * array grows by a quarter of the document count keeps it near the
      * number of distinct pairs, which is what bounds memory here. */

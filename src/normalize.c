@@ -235,8 +235,8 @@ static inline block_masks ascii_block(const unsigned char *s, char *o) {
                                             _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
                                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
                                             _mm_cmpeq_epi8(v, _mm_setzero_si128())));
-    _mm_storeu_si128((__m128i *)(void *)o,
-                     _mm_or_si128(_mm_and_si128(keep, y), _mm_andnot_si128(keep, _mm_set1_epi8(' '))));
+    __m128i space = _mm_andnot_si128(keep, _mm_set1_epi8(' '));
+    _mm_storeu_si128((__m128i *)(void *)o, _mm_or_si128(_mm_and_si128(keep, y), space));
     unsigned k = (unsigned)_mm_movemask_epi8(keep);
     unsigned bad = (unsigned)_mm_movemask_epi8(odd) | (unsigned)_mm_movemask_epi8(v);
     return (block_masks){~(k | bad) & 0xFFFFu, bad};

@@ -105,7 +105,8 @@ static void test_drop_then_compose(void **state) {
 static const char *const pieces[] = {
     "a", "Z", "q", "7", "word", "Longer", "THE", " ", " ", "  ", "\n\n", "\t", ".", ",", "'",
     "U.S.", "don't", "1,234.5", "-", "/", "(", "\"", "!", "?", "\0", "\x7F", "e\xCC\x81",
-    "caf\xC3\xA9", "\xE2\x80\x99", "\xE2\x80\x94", "\xEF\xAC\x81", "\xFF", "\xC3", "\xF0\x9F\x98\x80",
+    "caf\xC3\xA9", "\xE2\x80\x99", "\xE2\x80\x94", "\xEF\xAC\x81", "\xFF", "\xC3",
+    "\xF0\x9F\x98\x80",
     "\xE1\x84\x80\xE1\x85\xA1", ".\xE1\x86\xA8", "stra\xC3\x9F" "e"};
 
 static size_t random_text(char *buf, size_t cap, unsigned *seed, int ascii_only) {

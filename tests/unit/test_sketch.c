@@ -74,7 +74,8 @@ static void test_word_boundaries(void **state) {
         assert_int_equal(doppel_shingle(text, len, DOPPEL_SHINGLE_WORD, 1, 7, &all), DOPPEL_OK);
         assert_int_equal(all.len, nwords);
         for (size_t w = 0; w < nwords; w++) {
-            assert_int_equal(doppel_shingle(text + starts[w], lens[w], DOPPEL_SHINGLE_WORD, 1, 7, &one),
+            const char *word = text + starts[w];
+            assert_int_equal(doppel_shingle(word, lens[w], DOPPEL_SHINGLE_WORD, 1, 7, &one),
                              DOPPEL_OK);
             assert_int_equal(one.len, 1);
             assert_true(all.v[w] == one.v[0]);
