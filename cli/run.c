@@ -284,6 +284,10 @@ static void progress_cb(const char *phase, double done, void *user) {
  * handled, in input order, whatever the thread count. */
 
 #define BATCH_DOCS 4096
+/* The first batch is small and each next one twice as large up to
+ * BATCH_DOCS: the indexing side waits for the first batch with nothing to
+ * do, so it should come soon. */
+#define BATCH_DOCS_FIRST 256
 #define BATCH_BYTES ((size_t)64 << 20)
 
 typedef struct queued {
@@ -507,6 +511,7 @@ typedef struct handoff {
 
 static void *read_batches(void *p) {
     handoff *h = p;
+    size_t limit = BATCH_DOCS_FIRST;
     for (int k = 0;; k ^= 1) {
         pthread_mutex_lock(&h->mu);
         while (h->full[k] && !h->stop) pthread_cond_wait(&h->cv, &h->mu);
@@ -532,8 +537,9 @@ static void *read_batches(void *p) {
                 last = 1;
                 break;
             }
-            if (b->n >= BATCH_DOCS || b->used >= BATCH_BYTES) break;
+            if (b->n >= limit || b->used >= BATCH_BYTES) break;
         }
+        if (limit < BATCH_DOCS) limit *= 2;
         pthread_mutex_lock(&h->mu);
         h->full[k] = 1;
         h->last[k] = last;

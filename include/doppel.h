@@ -108,7 +108,7 @@ typedef struct doppel_config {
     doppel_canonical_policy canonical;
     unsigned max_bucket;         /* LSH buckets larger than this are linked as a chain */
     const char *tmp_dir;         /* spill directory; NULL = $TMPDIR or /tmp */
-    unsigned threads;            /* threads for doppel_index_add_batch; 0 = all cores */
+    unsigned threads;            /* threads for doppel_index_add_batch and finish; 0 = all cores */
     int extract;                 /* run doppel_extract before normalizing; default 1 */
     uint64_t memory_limit;       /* bytes the index may hold in memory; 0 = no limit. Above
                                     it, finish works in slices (same result, more passes);
@@ -343,7 +343,8 @@ typedef struct doppel_doc_input {
 } doppel_doc_input;
 
 /* Add n documents, computing their features (normalize, shingle, sketch) on
- * cfg.threads threads, then appending them in order: the same as calling
+ * cfg.threads threads and appending each in input order once it and those
+ * before it are computed: the same as calling
  * doppel_index_add for each, with the same docnums and results for any
  * thread count. statuses[i] (optional) receives each document's status:
  * DOPPEL_OK, or DOPPEL_ERR_EMPTY / DOPPEL_ERR_FORMAT for a document that was

@@ -103,11 +103,13 @@ doppel_status dp_bandstore_append(dp_bandstore *bs, const uint32_t *hashes, dopp
     return DOPPEL_OK;
 }
 
+doppel_status dp_bandstore_flush(dp_bandstore *bs, doppel_error *err) {
+    return bs->buf_len ? flush(bs, err) : DOPPEL_OK;
+}
+
 doppel_status dp_bandstore_read(dp_bandstore *bs, unsigned j, uint32_t *out, doppel_error *err) {
-    if (bs->buf_len) {
-        doppel_status st = flush(bs, err);
-        if (st) return st;
-    }
+    doppel_status st = dp_bandstore_flush(bs, err);
+    if (st) return st;
     char *p = (char *)out;
     size_t left = bs->flushed * sizeof *out;
     off_t pos = 0;

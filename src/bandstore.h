@@ -18,6 +18,9 @@ doppel_status dp_bandstore_new(const char *dir, unsigned bands, dp_bandstore **o
 void dp_bandstore_free(dp_bandstore *bs);
 /* Append one document's hashes (bands values). */
 doppel_status dp_bandstore_append(dp_bandstore *bs, const uint32_t *hashes, doppel_error *err);
+/* Write out what is buffered. After it, and until the next append,
+ * dp_bandstore_read may run on several threads at once. */
+doppel_status dp_bandstore_flush(dp_bandstore *bs, doppel_error *err);
 /* Read band j of every document appended so far into out (count values). */
 doppel_status dp_bandstore_read(dp_bandstore *bs, unsigned j, uint32_t *out, doppel_error *err);
 uint64_t dp_bandstore_count(const dp_bandstore *bs);

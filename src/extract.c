@@ -9,6 +9,9 @@
 #include "extract_int.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 const char *doppel_extract_format_name(doppel_extract_format f) {
     switch (f) {
@@ -140,17 +143,34 @@ doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t
 
 /* ---- detection ------------------------------------------------------------ */
 
+/* A byte below 0x20: NUL, or a control byte other than white space and ESC. */
+static inline void tally_low(unsigned char c, size_t *nul, size_t *ctl) {
+    if (c == 0) (*nul)++;
+    else if (c < 0x20 && !is_space(c) && c != 0x1b) (*ctl)++;
+}
+
 /* Binary data has NUL bytes or many control bytes early on; text (even
  * badly encoded text) has almost none. UTF-16 lands here too, on purpose:
  * it is rare on the web and the rest of doppel reads UTF-8. */
 static int looks_binary(const char *s, size_t len, size_t *nuls) {
-    size_t n = DP_MIN(len, (size_t)8192), nul = 0, ctl = 0;
+    size_t n = DP_MIN(len, (size_t)8192), nul = 0, ctl = 0, i = 0;
+#ifdef __SSE2__
+    /* 16 bytes at a time; only the bytes below 0x20 (min(c, 0x1F) == c,
+     * unsigned) are looked at one by one, and text has one a line. */
+    const __m128i below = _mm_set1_epi8(0x1F);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, below), v));
+        for (; low; low &= low - 1)
+            tally_low((unsigned char)s[i + (unsigned)__builtin_ctz(low)], &nul, &ctl);
+    }
+#endif
     /* Text bytes are almost all >= 0x20: test eight at a time and look at
      * single bytes only in words that hold a byte below 0x20 (exact: the
      * high bit of a byte of lt is set iff that byte is < 0x20). */
     const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, add = 0x6060606060606060ull,
                    high = 0x8080808080808080ull;
-    for (size_t i = 0; i < n;) {
+    while (i < n) {
         if (i + 8 <= n) {
             uint64_t w;
             memcpy(&w, s + i, 8);
@@ -160,11 +180,8 @@ static int looks_binary(const char *s, size_t len, size_t *nuls) {
                 continue;
             }
         }
-        for (size_t end = DP_MIN(n, i + 8); i < end; i++) {
-            unsigned char c = (unsigned char)s[i];
-            if (c == 0) nul++;
-            else if (c < 0x20 && !is_space(c) && c != 0x1b) ctl++;
-        }
+        for (size_t end = DP_MIN(n, i + 8); i < end; i++)
+            tally_low((unsigned char)s[i], &nul, &ctl);
     }
     *nuls = nul;
     /* The reader's rule (read.c): over 10% of the first 8 KiB. A stray NUL in

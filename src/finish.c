@@ -285,7 +285,7 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
         budget = idx->cfg.memory_limit > held ? (size_t)((idx->cfg.memory_limit - held) / 2) : 1;
     }
     st = dp_lsh_candidates(idx->bands_store, idx->bands, reps, nreps, idx->cfg.max_bucket, budget,
-                           &cand, err);
+                           idx->threads, &cand, err);
     idx->stats.lsh_slices = cand.slices;
     dp_free(reps, (size_t)idx->n * sizeof *reps + 1);
     dp_bandstore_free(idx->bands_store);

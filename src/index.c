@@ -278,6 +278,13 @@ typedef struct batch_job {
     const doppel_doc_input *docs;
     size_t n;
     atomic_size_t next;   /* the next document to take */
+    atomic_uchar *done;   /* done[i]: feats[i] is computed */
+    /* The committing thread sleeps here when the document it needs next is
+     * being computed by another thread (a spin would steal that thread's
+     * core on a busy machine). */
+    atomic_int waiting;
+    pthread_mutex_t lock;
+    pthread_cond_t computed;
 } batch_job;
 
 typedef struct worker_arg {
@@ -285,19 +292,70 @@ typedef struct worker_arg {
     dp_scratch *scratch;
 } worker_arg;
 
+static void compute_one(batch_job *job, dp_scratch *scratch, size_t i) {
+    doppel_index *idx = job->idx;
+    dp_features_compute(&idx->cfg, idx->bands, idx->rows, scratch, job->docs[i].text,
+                        job->docs[i].text_len, &idx->feats[i]);
+    /* Sequentially consistent, like the waiter's side in wait_for: either
+     * this thread sees waiting set, or the waiter sees done[i]. */
+    atomic_store(&job->done[i], 1);
+    if (atomic_load(&job->waiting)) {
+        pthread_mutex_lock(&job->lock);
+        pthread_cond_broadcast(&job->computed);
+        pthread_mutex_unlock(&job->lock);
+    }
+}
+
+static void wait_for(batch_job *job, size_t i) {
+    pthread_mutex_lock(&job->lock);
+    atomic_store(&job->waiting, 1);
+    while (!atomic_load(&job->done[i])) pthread_cond_wait(&job->computed, &job->lock);
+    atomic_store(&job->waiting, 0);
+    pthread_mutex_unlock(&job->lock);
+}
+
 /* Documents are taken one at a time from a shared counter, so a thread that
  * got short documents takes more; results go to the document's own slot. */
 static void *worker(void *p) {
     worker_arg *w = p;
     batch_job *job = w->job;
-    doppel_index *idx = job->idx;
     for (;;) {
         size_t i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n) break;
-        dp_features_compute(&idx->cfg, idx->bands, idx->rows, w->scratch, job->docs[i].text,
-                            job->docs[i].text_len, &idx->feats[i]);
+        compute_one(job, w->scratch, i);
     }
     return NULL;
+}
+
+/* The calling thread commits documents in input order, as soon as each is
+ * computed, and computes documents itself while the next one to commit is
+ * not ready: committing (the spill and band files, the ids) overlaps the
+ * other threads' work instead of leaving them idle. The index is the same
+ * for any thread count. Returns the first error that stops the batch. */
+static doppel_status commit_in_order(batch_job *job, dp_scratch *scratch,
+                                     doppel_status *statuses, doppel_add_info *infos,
+                                     doppel_error *err) {
+    const doppel_doc_input *docs = job->docs;
+    for (size_t i = 0; i < job->n;) {
+        if (!atomic_load_explicit(&job->done[i], memory_order_acquire)) {
+            size_t j = atomic_fetch_add(&job->next, 1);
+            if (j < job->n) compute_one(job, scratch, j);
+            else wait_for(job, i);  /* another thread is computing document i */
+            continue;
+        }
+        doppel_add_info local;
+        doppel_add_info *info = infos ? &infos[i] : &local;
+        doppel_status st = commit(job->idx, docs[i].id, docs[i].id_len, docs[i].date,
+                                  &job->idx->feats[i], info, err);
+        if (statuses) statuses[i] = st;
+        if (st != DOPPEL_OK && st != DOPPEL_ERR_EMPTY && st != DOPPEL_ERR_FORMAT) {
+            atomic_store(&job->next, job->n);  /* hand out no more documents */
+            for (size_t k = i + 1; statuses && k < job->n; k++) statuses[k] = DOPPEL_ERR_STATE;
+            return st;
+        }
+        i++;
+    }
+    return DOPPEL_OK;
 }
 
 doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *docs, size_t n,
@@ -306,7 +364,14 @@ doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *
     if (idx->finished)
         return dp_fail(err, DOPPEL_ERR_STATE, "documents cannot be added after finish");
     if (grow_feats(idx, n)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for a batch");
-    batch_job job = {idx, docs, n, 0};
+    atomic_uchar *done = n ? dp_malloc(n * sizeof *done) : NULL;
+    if (n && !done) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for a batch");
+    for (size_t i = 0; i < n; i++) atomic_init(&done[i], 0);
+    batch_job job = {.idx = idx, .docs = docs, .n = n, .done = done};
+    atomic_init(&job.next, 0);
+    atomic_init(&job.waiting, 0);
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.computed, NULL);
     unsigned threads = idx->threads;
     if (threads > n / 8) threads = n / 8 ? (unsigned)(n / 8) : 1;  /* tiny batches: stay inline */
     pthread_t tid[DP_MAX_THREADS];
@@ -317,23 +382,12 @@ doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *
         if (pthread_create(&tid[t], NULL, worker, &args[t]) != 0) break;
         started = t;
     }
-    args[0] = (worker_arg){&job, &idx->scratch[0]};
-    worker(&args[0]);  /* the calling thread works too */
+    doppel_status st = commit_in_order(&job, &idx->scratch[0], statuses, infos, err);
     for (unsigned t = 1; t <= started; t++) pthread_join(tid[t], NULL);
-
-    /* Commit in input order: the index is the same for any thread count. */
-    for (size_t i = 0; i < n; i++) {
-        doppel_add_info local;
-        doppel_add_info *info = infos ? &infos[i] : &local;
-        doppel_status st = commit(idx, docs[i].id, docs[i].id_len, docs[i].date, &idx->feats[i],
-                                  info, err);
-        if (statuses) statuses[i] = st;
-        if (st != DOPPEL_OK && st != DOPPEL_ERR_EMPTY && st != DOPPEL_ERR_FORMAT) {
-            for (size_t k = i + 1; statuses && k < n; k++) statuses[k] = DOPPEL_ERR_STATE;
-            return st;
-        }
-    }
-    return DOPPEL_OK;
+    pthread_cond_destroy(&job.computed);
+    pthread_mutex_destroy(&job.lock);
+    dp_free(done, n * sizeof *done);
+    return st;
 }
 
 uint32_t doppel_index_count(const doppel_index *idx) { return idx->n; }

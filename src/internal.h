@@ -68,6 +68,10 @@ size_t dp_utf8_seq_len(const unsigned char *s, size_t avail);
 /* Copy in to out with each invalid byte replaced by U+FFFD; returns the number
  * replaced, or SIZE_MAX when out of memory. */
 size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out);
+/* doppel_normalize one byte at a time, without the 16-byte ASCII blocks:
+ * the reference the tests hold the block path to. */
+doppel_status dp_normalize_bytewise(const char *text, size_t len, doppel_buf *out,
+                                    doppel_norm_stats *stats);
 
 /* Threads a batch may use; doppel_config_validate enforces it. */
 #define DP_MAX_THREADS 256

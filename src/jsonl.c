@@ -20,6 +20,9 @@
 #include "jsonl.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- byte classes ------------------------------------------------------------ */
 
@@ -42,6 +45,20 @@ static inline int is_special(unsigned char c) {
 /* First byte in [p, end) that is special, or end. */
 static inline const unsigned char *find_special(const unsigned char *p,
                                                 const unsigned char *end) {
+#ifdef __SSE2__
+    /* The same classes from byte compares: as signed bytes, those >= 0x80
+     * are negative, so "< 0x20" catches them with the control characters. */
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash));
+        m = _mm_or_si128(m, _mm_cmplt_epi8(v, space));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits) return p + __builtin_ctz(bits);
+        p += 16;
+    }
+#endif
     while (end - p >= 16) {
         uint64_t a, b;
         memcpy(&a, p, 8);  /* unaligned loads; compilers emit one mov each */

@@ -10,6 +10,9 @@
 #include "lsh.h"
 #include "sort.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 /* Inlined from the system header: word hashes are short, and a call into the
  * shared library per word costs more than the hash itself. */
 #define XXH_INLINE_ALL
@@ -59,9 +62,111 @@ static doppel_status compact(dp_candidates *c) {
     return DOPPEL_OK;
 }
 
+/* One thread's share of the bands: bands are taken from a shared counter,
+ * each with this thread's own work arrays, and the pairs go to this thread's
+ * own list. The lists are merged, sorted and deduplicated at the end, so
+ * which thread did which band does not show in the result. */
+typedef struct band_job {
+    dp_bandstore *store;
+    unsigned bands, max_bucket, slice_bits;
+    const uint32_t *docs;
+    size_t n, per_pass;
+    atomic_uint *next_band;
+    dp_candidates pairs;
+    doppel_status st;
+    doppel_error err;
+} band_job;
+
+/* Candidates of band j, slice by slice; entries and tmp grow when a slice
+ * is unlucky. */
+static doppel_status one_band(band_job *b, unsigned j, uint32_t *column, uint64_t **entries,
+                              uint64_t **tmp, size_t *cap) {
+    doppel_status st = dp_bandstore_read(b->store, j, column, &b->err);
+    if (st) return st;
+    const uint32_t *docs = b->docs;
+    for (uint32_t slice = 0; slice < (1u << b->slice_bits); slice++) {
+        size_t m = 0;
+        for (size_t i = 0; i < b->n; i++) {
+            uint32_t h = column[docs[i]];
+            if (b->slice_bits && h >> (32 - b->slice_bits) != slice) continue;
+            if (m == *cap) {  /* an unlucky slice: grow */
+                uint64_t *e2 = dp_malloc(2 * *cap * sizeof *e2);
+                uint64_t *t2 = dp_malloc(2 * *cap * sizeof *t2);
+                if (!e2 || !t2) {
+                    dp_free(e2, 2 * *cap * sizeof *e2);
+                    dp_free(t2, 2 * *cap * sizeof *t2);
+                    return dp_fail(&b->err, DOPPEL_ERR_NOMEM, "out of memory for an LSH slice");
+                }
+                memcpy(e2, *entries, m * sizeof *e2);
+                dp_free(*entries, *cap * sizeof **entries);
+                dp_free(*tmp, *cap * sizeof **tmp);
+                *entries = e2;
+                *tmp = t2;
+                *cap *= 2;
+            }
+            (*entries)[m++] = ((uint64_t)h << 32) | docs[i];
+        }
+        uint64_t *e = *entries;
+        dp_sort_u64_bytes(e, *tmp, m, 4, 8);
+        size_t start = 0;
+        for (size_t i = 1; i <= m; i++) {
+            if (i < m && (e[i] >> 32) == (e[start] >> 32)) continue;
+            if (i - start > 1 && emit_bucket(&b->pairs, e + start, i - start, b->max_bucket))
+                return dp_fail(&b->err, DOPPEL_ERR_NOMEM, "out of memory for candidate pairs");
+            start = i;
+        }
+    }
+    return DOPPEL_OK;
+}
+
+static void *band_worker(void *p) {
+    band_job *b = p;
+    size_t all = (size_t)dp_bandstore_count(b->store);
+    size_t cap = DP_MIN(b->per_pass, b->n);
+    uint32_t *column = dp_malloc(all * sizeof *column + 1);
+    uint64_t *entries = dp_malloc(cap * sizeof *entries);
+    uint64_t *tmp = dp_malloc(cap * sizeof *tmp);
+    if (!column || !entries || !tmp)
+        b->st = dp_fail(&b->err, DOPPEL_ERR_NOMEM,
+                        "out of memory for the LSH band array (%zu docs)", b->n);
+    /* Pairs found in several bands are duplicates: compacting whenever the
+     * array grows by a quarter of the document count keeps it near the
+     * number of distinct pairs, which is what bounds memory here. */
+    size_t compact_at = b->n / 4 + 4096;
+    while (b->st == DOPPEL_OK) {
+        unsigned j = atomic_fetch_add(b->next_band, 1);
+        if (j >= b->bands) break;
+        b->st = one_band(b, j, column, &entries, &tmp, &cap);
+        /* Deduplicate as we go so that pairs sharing many bands cost memory once. */
+        if (b->st == DOPPEL_OK && b->pairs.len > compact_at) {
+            if (compact(&b->pairs)) b->st = dp_fail(&b->err, DOPPEL_ERR_NOMEM, "out of memory");
+            compact_at = b->pairs.len + b->n / 4 + 4096;
+        }
+    }
+    dp_free(column, all * sizeof *column + 1);
+    dp_free(entries, cap * sizeof *entries);
+    dp_free(tmp, cap * sizeof *tmp);
+    return NULL;
+}
+
+/* Move the pairs of jobs[1..t) after those of jobs[0]. */
+static doppel_status merge_pairs(band_job *jobs, unsigned t) {
+    dp_candidates *out = &jobs[0].pairs;
+    for (unsigned k = 1; k < t; k++) {
+        dp_candidates *c = &jobs[k].pairs;
+        if (dp_grow((void **)&out->pairs, &out->cap, out->len + c->len, sizeof *out->pairs))
+            return DOPPEL_ERR_NOMEM;
+        if (c->len) memcpy(out->pairs + out->len, c->pairs, c->len * sizeof *c->pairs);
+        out->len += c->len;
+        out->oversize_buckets += c->oversize_buckets;
+        dp_candidates_free(c);
+    }
+    return DOPPEL_OK;
+}
+
 doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
                                 size_t n, unsigned max_bucket, size_t memory_budget,
-                                dp_candidates *out, doppel_error *err) {
+                                unsigned threads, dp_candidates *out, doppel_error *err) {
     if (n < 2) return DOPPEL_OK;
     /* Beyond memory: a band's (hash, doc) array costs 16 bytes a document
      * with its sort scratch. When that is over the budget, the band is done
@@ -72,61 +177,36 @@ doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint3
     unsigned slice_bits = 0;
     while (slice_bits < 16 && memory_budget && (16 * n >> slice_bits) > memory_budget) slice_bits++;
     size_t per_pass = slice_bits ? (n >> slice_bits) * 2 + 1024 : n;  /* hashes are uniform */
-    size_t all = (size_t)dp_bandstore_count(store);
-    uint32_t *column = dp_malloc(all * sizeof *column + 1);
-    size_t cap = DP_MIN(per_pass, n);
-    uint64_t *entries = dp_malloc(cap * sizeof *entries);
-    uint64_t *tmp = dp_malloc(cap * sizeof *tmp);
-    doppel_status st = DOPPEL_OK;
-    if (!column || !entries || !tmp) {
-        st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for the LSH band array (%zu docs)", n);
-        goto done;
-    }
-    /* Pairs found in several bands are duplicates: compacting whenever the
-     * array grows by a quarter of the document count keeps it near the
-     * number of distinct pairs, which is what bounds memory here. */
-    size_t compact_at = n / 4 + 4096;
-    for (unsigned j = 0; j < bands && st == DOPPEL_OK; j++) {
-        if ((st = dp_bandstore_read(store, j, column, err))) break;
-        for (uint32_t slice = 0; slice < (1u << slice_bits) && st == DOPPEL_OK; slice++) {
-            size_t m = 0;
-            for (size_t i = 0; i < n; i++) {
-                uint32_t h = column[docs[i]];
-                if (slice_bits && h >> (32 - slice_bits) != slice) continue;
-                if (m == cap) {  /* an unlucky slice: grow */
-                    uint64_t *e2 = dp_malloc(2 * cap * sizeof *e2);
-                    uint64_t *t2 = dp_malloc(2 * cap * sizeof *t2);
-                    if (!e2 || !t2) {
-                        dp_free(e2, 2 * cap * sizeof *e2);
-                        dp_free(t2, 2 * cap * sizeof *t2);
-                        st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for an LSH slice");
-                        break;
-                    }
-                    memcpy(e2, entries, m * sizeof *e2);
-                    dp_free(entries, cap * sizeof *entries);
-                    dp_free(tmp, cap * sizeof *tmp);
-                    entries = e2;
-                    tmp = t2;
-                    cap *= 2;
-                }
-                entries[m++] = ((uint64_t)h << 32) | docs[i];
-            }
-            if (st) break;
-            dp_sort_u64_bytes(entries, tmp, m, 4, 8);
-            size_t start = 0;
-            for (size_t i = 1; i <= m && st == DOPPEL_OK; i++) {
-                if (i < m && (entries[i] >> 32) == (entries[start] >> 32)) continue;
-                if (i - start > 1) st = emit_bucket(out, entries + start, i - start, max_bucket);
-                start = i;
-            }
-            if (st) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for candidate pairs");
-        }
-        /* Deduplicate as we go so that pairs sharing many bands cost memory once. */
-        if (st == DOPPEL_OK && out->len > compact_at) {
-            if (compact(out)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-            compact_at = out->len + n / 4 + 4096;
-        }
-    }
+    /* Bands on several threads only while each thread's arrays fit: the
+     * slicing (and lsh_slices in the stats) stays what one thread needs. */
+    if (threads > bands) threads = bands;
+    if (slice_bits) threads = 1;
+    while (threads > 1 && memory_budget && 16 * n * threads > memory_budget) threads--;
+    if (threads < 1) threads = 1;
+    if (threads > DP_MAX_THREADS) threads = DP_MAX_THREADS;
+    doppel_status st = dp_bandstore_flush(store, err);  /* then threads share no buffer */
+    if (st) return st;
+    band_job *jobs = dp_calloc(threads, sizeof *jobs);
+    if (!jobs) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    atomic_uint next_band;
+    atomic_init(&next_band, 0);
+    pthread_t tid[DP_MAX_THREADS];
+    unsigned started = 1;
+    for (unsigned t = 0; t < threads; t++)
+        jobs[t] = (band_job){.store = store, .bands = bands, .max_bucket = max_bucket,
+                             .slice_bits = slice_bits, .docs = docs, .n = n,
+                             .per_pass = per_pass, .next_band = &next_band};
+    jobs[0].pairs = *out;
+    for (; started < threads; started++)
+        if (pthread_create(&tid[started], NULL, band_worker, &jobs[started]) != 0) break;
+    band_worker(&jobs[0]);  /* the calling thread works too */
+    for (unsigned t = 1; t < started; t++) pthread_join(tid[t], NULL);
+    for (unsigned t = 0; t < started && !st; t++)
+        if ((st = jobs[t].st) && err) *err = jobs[t].err;
+    if (!st && merge_pairs(jobs, started)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    for (unsigned t = 1; t < started; t++) dp_candidates_free(&jobs[t].pairs);
+    *out = jobs[0].pairs;
+    dp_free(jobs, threads * sizeof *jobs);
     if (st == DOPPEL_OK && compact(out)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     if (st == DOPPEL_OK && out->cap > out->len + 1024) {  /* give the growth slack back */
         uint64_t *p = dp_realloc(out->pairs, out->cap * sizeof *p, (out->len + 1) * sizeof *p);
@@ -136,9 +216,5 @@ doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint3
         }
     }
     out->slices = 1u << slice_bits;
-done:
-    dp_free(column, all * sizeof *column + 1);
-    dp_free(entries, cap * sizeof *entries);
-    dp_free(tmp, cap * sizeof *tmp);
     return st;
 }

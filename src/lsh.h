@@ -20,9 +20,11 @@ typedef struct dp_candidates {
  * contributes only the chain of neighbours in document order, which keeps
  * the cost linear on adversarial input (10^5 near-identical documents)
  * while still linking them. memory_budget (bytes, 0 = no limit) bounds the
- * per-band work array; the result does not depend on it. */
+ * per-band work array; the result does not depend on it. Bands are worked
+ * on up to threads at a time while their arrays fit the budget together;
+ * the result does not depend on that either. */
 doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
                                 size_t n, unsigned max_bucket, size_t memory_budget,
-                                dp_candidates *out, doppel_error *err);
+                                unsigned threads, dp_candidates *out, doppel_error *err);
 void dp_candidates_free(dp_candidates *c);
 #endif

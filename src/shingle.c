@@ -41,6 +41,9 @@ static doppel_status hashes_push(doppel_hashes *h, uint64_t v) {
 static inline uint64_t mix_window(const uint64_t *w, unsigned n, uint64_t seed) {
     (void)seed;
     uint64_t acc = w[0];
+    /* Unrolled whole for a constant n (word_shingles passes the default 5):
+     * the loop's own counting and branching cost as much as the mixing. */
+#pragma GCC unroll 8
     for (unsigned k = 1; k < n; k++) {
         acc *= 0x9E3779B97F4A7C15ULL;
         acc = (acc << 29 | acc >> 35) ^ w[k];
@@ -52,18 +55,58 @@ static inline uint64_t mix_window(const uint64_t *w, unsigned n, uint64_t seed) 
     return acc ^ (acc >> 31);
 }
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* Bit k: p[k] is a space, for the 64 bytes at p. */
+static inline uint64_t space_mask64(const char *p) {
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi8(' ');
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp)) << (16 * k);
+    }
+    return m;
+#else
+    uint64_t m = 0;
+    for (unsigned k = 0; k < 64; k++) m |= (uint64_t)(p[k] == ' ') << k;
+    return m;
+#endif
+}
+
+/* Hash every word of norm (the bytes between spaces; empty ones skipped)
+ * into out. Spaces are found 64 bytes at a time from a bit mask: a word
+ * costs a count-trailing-zeros, not a memchr call. */
+static doppel_status hash_words(const char *norm, size_t len, uint64_t seed, doppel_hashes *out) {
+    size_t start = 0, base = 0;
+    for (; base < len; base += 64) {
+        uint64_t sp;
+        if (len - base >= 64) {
+            sp = space_mask64(norm + base);
+        } else {
+            sp = 0;
+            for (size_t k = 0; base + k < len; k++) sp |= (uint64_t)(norm[base + k] == ' ') << k;
+        }
+        for (; sp; sp &= sp - 1) {
+            size_t j = base + (size_t)__builtin_ctzll(sp);
+            if (j > start && hashes_push(out, XXH3_64bits_withSeed(norm + start, j - start, seed)))
+                return DOPPEL_ERR_NOMEM;
+            start = j + 1;
+        }
+    }
+    if (len > start && hashes_push(out, XXH3_64bits_withSeed(norm + start, len - start, seed)))
+        return DOPPEL_ERR_NOMEM;
+    return DOPPEL_OK;
+}
+
 static doppel_status word_shingles(const char *norm, size_t len, unsigned n, uint64_t seed,
                                    doppel_hashes *out) {
     /* First the word hashes, kept in out itself, then the windows overwrite
      * the front of the same array: window i only reads words i..i+n-1 >= i. */
-    size_t i = 0;
-    while (i < len) {
-        const char *sp = memchr(norm + i, ' ', len - i);
-        size_t j = sp ? (size_t)(sp - norm) : len;
-        if (j > i && hashes_push(out, XXH3_64bits_withSeed(norm + i, j - i, seed)))
-            return DOPPEL_ERR_NOMEM;
-        i = j + 1;
-    }
+    doppel_status st = hash_words(norm, len, seed, out);
+    if (st) return st;
     size_t words = out->len;
     if (words == 0) return DOPPEL_OK;
     if (words < n) {
@@ -72,7 +115,11 @@ static doppel_status word_shingles(const char *norm, size_t len, unsigned n, uin
         return DOPPEL_OK;
     }
     size_t windows = words - n + 1;
-    for (size_t w = 0; w < windows; w++) out->v[w] = mix_window(out->v + w, n, seed);
+    /* The default n as a constant, so that the mixing loop is unrolled. */
+    if (n == 5)
+        for (size_t w = 0; w < windows; w++) out->v[w] = mix_window(out->v + w, 5, seed);
+    else
+        for (size_t w = 0; w < windows; w++) out->v[w] = mix_window(out->v + w, n, seed);
     out->len = windows;
     return DOPPEL_OK;
 }

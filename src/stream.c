@@ -32,21 +32,28 @@ struct dp_stream {
     int zs_mid_frame;     /* last zstd call left a frame unfinished */
 };
 
-static int fill(dp_stream *s, doppel_error *err) {
-    if (s->in_pos < s->in_len || s->eof) return 0;
+/* One read(2) into dst; 0 at the end of the input, -1 on error. */
+static long read_fd(dp_stream *s, void *dst, size_t cap, doppel_error *err) {
     for (;;) {
-        ssize_t r = read(s->fd, s->in, IN_CAP);
+        ssize_t r = read(s->fd, dst, cap);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
             dp_fail(err, DOPPEL_ERR_IO, "%s: read error: %s", s->name, strerror(errno));
             return -1;
         }
-        s->in_pos = 0;
-        s->in_len = (size_t)r;
         s->raw_bytes += (uint64_t)r;
         if (r == 0) s->eof = 1;
-        return 0;
+        return (long)r;
     }
+}
+
+static int fill(dp_stream *s, doppel_error *err) {
+    if (s->in_pos < s->in_len || s->eof) return 0;
+    long r = read_fd(s, s->in, IN_CAP, err);
+    if (r < 0) return -1;
+    s->in_pos = 0;
+    s->in_len = (size_t)r;
+    return 0;
 }
 
 doppel_status dp_stream_open(int fd, const char *name, dp_stream **out, doppel_error *err) {
@@ -87,6 +94,9 @@ doppel_status dp_stream_open(int fd, const char *name, dp_stream **out, doppel_e
 }
 
 static long read_plain(dp_stream *s, char *buf, size_t cap, doppel_error *err) {
+    /* Once the bytes read to detect the format are handed out, plain input
+     * goes straight to the caller's buffer: one copy of the input fewer. */
+    if (s->in_pos == s->in_len && !s->eof && cap >= IN_CAP) return read_fd(s, buf, cap, err);
     if (fill(s, err)) return -1;
     size_t n = DP_MIN(cap, s->in_len - s->in_pos);
     memcpy(buf, s->in + s->in_pos, n);

@@ -1,6 +1,7 @@
 /* Normalization: what users rely on is that trivial differences vanish and
  * bad bytes never crash or leak into the output. */
 #include "testutil.h"
+#include "internal.h"
 
 static char *norm(const char *s, size_t len, doppel_norm_stats *st) {
     static doppel_buf b;
@@ -97,6 +98,84 @@ static void test_drop_then_compose(void **state) {
     assert_string_equal(N("l'\xC3\xA9t\xC3\xA9"), "l\xC3\xA9t\xC3\xA9");
 }
 
+/* The 16-byte ASCII block path must write exactly what the byte loop writes,
+ * and count the same NULs and invalid bytes: random texts drawn from pieces
+ * chosen to meet at block edges (runs of breaks, dropped bytes, NUL, a
+ * non-ASCII word after ASCII ones, invalid bytes). */
+static const char *const pieces[] = {
+    "a", "Z", "q", "7", "word", "Longer", "THE", " ", " ", "  ", "\n\n", "\t", ".", ",", "'",
+    "U.S.", "don't", "1,234.5", "-", "/", "(", "\"", "!", "?", "\0", "\x7F", "e\xCC\x81",
+    "caf\xC3\xA9", "\xE2\x80\x99", "\xE2\x80\x94", "\xEF\xAC\x81", "\xFF", "\xC3",
+    "\xF0\x9F\x98\x80",
+    "\xE1\x84\x80\xE1\x85\xA1", ".\xE1\x86\xA8", "stra\xC3\x9F" "e"};
+
+static size_t random_text(char *buf, size_t cap, unsigned *seed, int ascii_only) {
+    size_t n = 0, want = (size_t)(rand_r(seed) % (cap / 4));
+    size_t npieces = sizeof pieces / sizeof *pieces;
+    while (n < want) {
+        const char *p = pieces[(size_t)rand_r(seed) % npieces];
+        size_t k = *p ? strlen(p) : 1;  /* "\0" is one NUL byte */
+        if (ascii_only && (unsigned char)p[0] >= 0x80) continue;
+        int ascii = 1;
+        for (size_t j = 0; j < k; j++) ascii &= (unsigned char)p[j] < 0x80;
+        if (ascii_only && !ascii) continue;
+        memcpy(buf + n, p, k);
+        n += k;
+    }
+    return n;
+}
+
+static void check_same_as_bytewise(unsigned rounds, int ascii_only) {
+    static char text[1024];
+    doppel_buf fast = {0}, slow = {0};
+    unsigned seed = 12345u + (unsigned)ascii_only;
+    for (unsigned r = 0; r < rounds; r++) {
+        size_t len = random_text(text, sizeof text, &seed, ascii_only);
+        doppel_norm_stats sf = {0}, ss = {0};
+        assert_int_equal(doppel_normalize(text, len, &fast, &sf), DOPPEL_OK);
+        assert_int_equal(dp_normalize_bytewise(text, len, &slow, &ss), DOPPEL_OK);
+        assert_int_equal(fast.len, slow.len);
+        assert_memory_equal(fast.data, slow.data, fast.len + 1);
+        assert_int_equal(sf.nul_bytes, ss.nul_bytes);
+        assert_int_equal(sf.invalid_utf8, ss.invalid_utf8);
+    }
+    doppel_buf_free(&fast);
+    doppel_buf_free(&slow);
+}
+
+static void test_blocks_match_bytewise_ascii(void **state) {
+    (void)state;
+    check_same_as_bytewise(20000, 1);
+}
+
+static void test_blocks_match_bytewise_mixed(void **state) {
+    (void)state;
+    check_same_as_bytewise(20000, 0);
+}
+
+/* Every ASCII byte at every position of a 16-byte block, after every kind
+ * of preceding byte: the block classes must be the byte loop's. */
+static void test_blocks_every_ascii_byte(void **state) {
+    (void)state;
+    doppel_buf fast = {0}, slow = {0};
+    char text[40];
+    const char before[] = {'a', ' ', '.', 'A', '\0', '-'};
+    for (unsigned b = 0; b < sizeof before; b++)
+        for (unsigned c = 0; c < 128; c++)
+            for (unsigned pos = 0; pos < 20; pos++) {
+                memset(text, 'x', sizeof text);
+                text[5] = ' ';
+                text[pos] = before[b];
+                text[pos + 1] = (char)c;
+                assert_int_equal(doppel_normalize(text, sizeof text, &fast, NULL), DOPPEL_OK);
+                assert_int_equal(dp_normalize_bytewise(text, sizeof text, &slow, NULL), DOPPEL_OK);
+                assert_int_equal(fast.len, slow.len);
+                assert_memory_equal(fast.data, slow.data, fast.len);
+            }
+    doppel_buf_free(&fast);
+    doppel_buf_free(&slow);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_case_and_space),
@@ -106,6 +185,9 @@ int main(void) {
         cmocka_unit_test(test_output_is_valid_utf8),
         cmocka_unit_test(test_no_leading_space_after_symbol),
         cmocka_unit_test(test_drop_then_compose),
+        cmocka_unit_test(test_blocks_match_bytewise_ascii),
+        cmocka_unit_test(test_blocks_match_bytewise_mixed),
+        cmocka_unit_test(test_blocks_every_ascii_byte),
     };
     return cmocka_run_group_tests_name("normalize", tests, NULL, NULL);
 }

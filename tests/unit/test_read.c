@@ -114,6 +114,23 @@ static void test_record_fields(void **state) {
     assert_int_equal(doppel_parse_date("yesterday", &s), -1);
 }
 
+/* YYYY-MM-DD alone takes a path of its own: it must read as the same day at
+ * midnight does through the general one, valid or not. */
+static void test_plain_dates(void **state) {
+    (void)state;
+    const char *days[] = {"2024-01-02", "1970-01-01", "0000-03-01", "9999-12-31", "2024-02-30",
+                          "2024-00-10", "2024-13-01", "2024-01-00", "2024-01-32", "2024-1-02",
+                          "2024-01-2",  "202a-01-02", "2024/01/02", "2024-01-02x"};
+    for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
+        char midnight[32];
+        snprintf(midnight, sizeof midnight, "%sT00:00", days[i]);
+        int64_t a = 1, b = 2;
+        int ra = doppel_parse_date(days[i], &a), rb = doppel_parse_date(midnight, &b);
+        assert_int_equal(ra, rb);
+        if (ra == 0) assert_int_equal(a, b);
+    }
+}
+
 /* What the JSONL scanner changed: trailing garbage is refused, lone
  * surrogates and huge numbers no longer cost a document, numbers keep their
  * text, and every string is NUL-terminated whether decoded or not. */
@@ -241,6 +258,7 @@ int main(void) {
         cmocka_unit_test(test_jsonl_errors),
         cmocka_unit_test(test_record_fields),
         cmocka_unit_test(test_record_values),
+        cmocka_unit_test(test_plain_dates),
         cmocka_unit_test(test_compressed),
         cmocka_unit_test(test_long_line_skipped),
         cmocka_unit_test(test_directory),

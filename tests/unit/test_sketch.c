@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "lsh.h"
+#include "verify.h"
 
 /* splitmix64: the tests' own deterministic generator */
 static uint64_t rng_state = 42;
@@ -48,6 +49,78 @@ static void test_word_shingles(void **state) {
     assert_int_equal(h.len, 3);
     doppel_hashes_free(&h);
     doppel_hashes_free(&h2);
+}
+
+/* Words are found 64 bytes at a time: each word must come out the same
+ * wherever it lies (across a window edge, at the end, after extra spaces).
+ * With n = 1 a text's shingles are its words' own single shingles. */
+static void test_word_boundaries(void **state) {
+    (void)state;
+    static char text[400];
+    doppel_hashes all = {0}, one = {0};
+    for (int round = 0; round < 2000; round++) {
+        size_t len = 0, nwords = 0, starts[200], lens[200];
+        size_t want = (size_t)(rnd() % 300);
+        while (len < want) {
+            size_t spaces = rnd() % 4 == 0 ? 2 + (size_t)(rnd() % 2) : 1;
+            if (nwords == 0) spaces = (size_t)(rnd() % 2);  /* a leading space or none */
+            for (size_t k = 0; k < spaces; k++) text[len++] = ' ';
+            size_t wl = 1 + (size_t)(rnd() % 20);
+            starts[nwords] = len;
+            lens[nwords++] = wl;
+            for (size_t k = 0; k < wl; k++) text[len++] = (char)('a' + rnd() % 26);
+        }
+        if (rnd() % 2) text[len++] = ' ';
+        assert_int_equal(doppel_shingle(text, len, DOPPEL_SHINGLE_WORD, 1, 7, &all), DOPPEL_OK);
+        assert_int_equal(all.len, nwords);
+        for (size_t w = 0; w < nwords; w++) {
+            const char *word = text + starts[w];
+            assert_int_equal(doppel_shingle(word, lens[w], DOPPEL_SHINGLE_WORD, 1, 7, &one),
+                             DOPPEL_OK);
+            assert_int_equal(one.len, 1);
+            assert_true(all.v[w] == one.v[0]);
+        }
+    }
+    doppel_hashes_free(&all);
+    doppel_hashes_free(&one);
+}
+
+/* The block-wise intersection against a plain merge: sets of every small
+ * size (the tails) and larger ones, from disjoint to identical, values
+ * spread out or packed (runs that tie block ends). */
+static int cmp_u32(const void *x, const void *y) {
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+static size_t random_set(uint32_t *v, size_t n, uint32_t range, const uint32_t *from, size_t nfrom,
+                         unsigned share_pct) {
+    for (size_t i = 0; i < n; i++)
+        v[i] = nfrom && rnd() % 100 < share_pct ? from[rnd() % nfrom] : (uint32_t)(rnd() % range);
+    qsort(v, n, sizeof *v, cmp_u32);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || v[i] != v[k - 1]) v[k++] = v[i];
+    return k;
+}
+
+static void test_intersect_count(void **state) {
+    (void)state;
+    static uint32_t a[700], b[700];
+    for (int round = 0; round < 3000; round++) {
+        uint32_t range = round % 3 == 0 ? 2000 : round % 3 == 1 ? 100000 : UINT32_MAX;
+        size_t na = random_set(a, (size_t)(rnd() % (round < 1000 ? 40 : 700)), range, NULL, 0, 0);
+        size_t nb = random_set(b, (size_t)(rnd() % (round < 1000 ? 40 : 700)), range, a, na,
+                               (unsigned)(rnd() % 101));
+        uint32_t want = 0;
+        for (size_t i = 0, j = 0; i < na && j < nb;) {
+            if (a[i] < b[j]) i++;
+            else if (b[j] < a[i]) j++;
+            else want++, i++, j++;
+        }
+        assert_int_equal(dp_intersect_count(a, na, b, nb), want);
+        assert_int_equal(dp_intersect_count(b, nb, a, na), want);
+    }
 }
 
 typedef struct {
@@ -159,6 +232,8 @@ static void test_lsh_shape(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_word_shingles),
+        cmocka_unit_test(test_word_boundaries),
+        cmocka_unit_test(test_intersect_count),
         cmocka_unit_test(test_minhash_accuracy),
         cmocka_unit_test(test_lsh_s_curve),
         cmocka_unit_test(test_lsh_shape),
