@@ -1449,6 +1449,10 @@ static doppel_status agglomerate(doppel_story *st, work *w) {
         }
     }
     if (knn && (r = expand(st, w, &g, knn, nknn))) goto out;
+    dp_free(knn, (nu + 1) * AGG_NEIGHBOURS * sizeof *knn); /* only expand needs them */
+    dp_free(nknn, nu + 1);
+    knn = NULL;
+    nknn = NULL;
     /* Initial pairs (deduplicated per cluster), then merge best first. */
     for (size_t a = 0; a < nu; a++) {
         aclus *c = &g.c[a];
