@@ -480,7 +480,7 @@ doppel_status doppel_story_get_info(const doppel_story *st, uint32_t story,
     out->first_date = s->first;
     out->last_date = s->last;
     out->copies = s->copies;
-    out->size = s->docs;
+    out->size = s->units;
     out->num_terms = s->n;
     for (unsigned i = 0; i < out->num_terms; i++) out->terms[i] = term_str(st, s->c[i].term) + 1;
     return DOPPEL_OK;

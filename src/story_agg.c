@@ -21,14 +21,17 @@
  * (length-dependent) pair thresholds, so the threshold of two clusters is the
  * mean of their members' mean thresholds: the same test at every scale. */
 
-/* Neighbours kept per unit in the graph: a sparse graph lets only mutually
- * close clusters meet, which limits chaining into sibling stories (headlines
- * F1 0.763 at 5, 0.756 at 8, 0.755 at 10, 0.752 at 15; ECB+ unchanged). */
+/* Neighbours kept per unit in the graph and averaged by expand: a sparse
+ * graph lets only mutually close clusters meet, which limits chaining into
+ * sibling stories. With expansion, at long threshold 0.50 (driver), 3 / 5 /
+ * 8 / 10 neighbours gave ECB+ F1 0.928 / 0.936 / 0.926 / 0.892 and headlines
+ * 0.769 / 0.780 / 0.770 / 0.770. */
 #define AGG_NEIGHBOURS 5
 /* Candidates scored exactly per unit while building the graph. */
 #define AGG_SCORED 64
 /* Terms kept in an expanded unit vector, as a multiple of top_terms: 1, 2
- * and 4 measured ECB+ F1 0.923, 0.936 and 0.926 (headlines unchanged). */
+ * and 4 measured ECB+ F1 0.923, 0.936 and 0.926 at long threshold 0.50
+ * (headlines unchanged). */
 #define EXPAND_FACTOR 2
 /* Terms kept in a cluster's sum vector, as a multiple of top_terms. */
 #define AGG_SUM_FACTOR 8
@@ -203,15 +206,15 @@ static doppel_status agg_merge(const doppel_story *st, agg *g, uint32_t a, uint3
     return r;
 }
 
-
 /* Neighbour expansion. Before merging, each unit's vector is replaced by
  * itself plus opt.expansion times the similarity-weighted mean of its graph
  * neighbours' vectors (renormalized, the heaviest EXPAND_FACTOR x top_terms
  * terms kept). Two reports of one event often share few words with each
  * other but many with the same third reports; after expansion they share
  * those too, while two events of one kind keep apart because each one's
- * neighbours are mostly its own reports (ECB+ F1 0.902 -> 0.936, headlines
- * 0.766 -> 0.780, with the thresholds raised to match; see docs/story.md).
+ * neighbours are mostly its own reports (story_eval on raw text: ECB+ F1
+ * 0.902 -> 0.932, headlines 0.766 -> 0.780, with the long threshold raised
+ * from 0.22 to 0.55 to match; see docs/story.md).
  * Only the agglomeration sees expanded vectors; stories' centroids and the
  * refinement use the units' own. */
 static doppel_status expand(doppel_story *st, work *w, agg *g, const scored *knn,
@@ -238,9 +241,9 @@ static doppel_status expand(doppel_story *st, work *w, agg *g, const scored *knn
         nt = dp_story_gather_heaviest(w, out, nt, kmax);
         qsort(out, nt, sizeof *out, cmp_pair_term);
         aclus *c = &g->c[oi];
-        if (nt > c->cap) {
+        if (nt + 1 > c->cap) { /* + 1: never NULL, even for a unit without terms */
             size_t cap = c->cap;
-            if (dp_grow((void **)&c->s, &cap, nt, sizeof *c->s)) {
+            if (dp_grow((void **)&c->s, &cap, nt + 1, sizeof *c->s)) {
                 dp_free(out, (room + 1) * sizeof *out);
                 return DOPPEL_ERR_NOMEM;
             }
@@ -284,13 +287,15 @@ doppel_status dp_story_agglomerate(doppel_story *st, work *w) {
         g.parent[oi] = (uint32_t)oi;
         c->size = 1;
         c->first = u->date;
-        c->last = u->last;
+        c->last = u->date;
         c->thrsum = u->thr;
-        c->cap = c->n = u->n;
-        c->s = dp_malloc((u->n + 1) * sizeof *c->s);
-        if (!c->s) goto out;
-        if (u->n) memcpy(c->s, unit_vec(st, u), u->n * sizeof *c->s);
-        qsort(c->s, c->n, sizeof *c->s, cmp_pair_term);
+        if (!knn) { /* else expand builds the cluster's vector */
+            c->cap = c->n = u->n;
+            c->s = dp_malloc((u->n + 1) * sizeof *c->s);
+            if (!c->s) goto out;
+            if (u->n) memcpy(c->s, unit_vec(st, u), u->n * sizeof *c->s);
+            qsort(c->s, c->n, sizeof *c->s, cmp_pair_term);
+        }
         /* Postings by rank: term -> units, ascending. */
         const pair *v = unit_vec(st, u);
         uint32_t t = DP_MIN(u->n, st->opt.index_terms);
@@ -331,17 +336,15 @@ doppel_status dp_story_agglomerate(doppel_story *st, work *w) {
                 if (p->v[e] != oi && (r = dp_story_tally_add(w, p->v[e], v[i].w))) goto out;
         }
         size_t nc = dp_story_keep_best(w->sel, w->nsel, AGG_SCORED);
-        if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand)) goto out;
-        for (size_t c = 0; c < nc; c++) w->cand[c] = w->sel[c].id;
         scatter(st, w, u, 1);
         size_t ns = 0;
         for (size_t c = 0; c < nc; c++) {
-            const unit *o = &st->units[w->uorder[w->cand[c]]];
+            const unit *o = &st->units[w->uorder[w->sel[c].id]];
             const pair *ov = unit_vec(st, o);
             double dot = 0;
             for (uint32_t i = 0; i < o->n; i++) dot += (double)ov[i].w * w->dense[ov[i].term];
             st->stats.candidates++;
-            if (dot > 0) sc[ns++] = (scored){dot, w->cand[c]};
+            if (dot > 0) sc[ns++] = (scored){dot, w->sel[c].id};
         }
         scatter(st, w, u, 0);
         ns = dp_story_keep_best(sc, ns, kn);

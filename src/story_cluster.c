@@ -51,7 +51,6 @@ static int cmp_unit_order(const void *a, const void *b) {
     return x->copy < y->copy ? -1 : x->copy > y->copy;
 }
 
-
 /* Most similar first; equal similarities by the smaller id: a total order. */
 static int cmp_scored(const void *a, const void *b) {
     const scored *x = a, *y = b;
@@ -117,7 +116,6 @@ doppel_status dp_story_tally_add(work *w, uint32_t id, double support) {
     }
 }
 
-
 /* The similarity a unit needs to join a story. A cosine means different
  * things at different lengths: two headlines of six informative words that
  * share one name reach only about 0.15, while two long articles on the same
@@ -174,9 +172,7 @@ static doppel_status build_units(doppel_story *st) {
         const sdoc *d = &st->docs[st->order[i]];
         unit *u = &st->units[i];
         u->copy = d->copy;
-        u->first = (uint32_t)i;
-        u->count = 1;
-        u->date = u->last = d->date;
+        u->date = d->date;
         u->key = d->key;
         u->off = d->off;
         u->n = d->n;
@@ -232,7 +228,6 @@ static doppel_status new_story(doppel_story *st, uint32_t *id) {
     return DOPPEL_OK;
 }
 
-
 /* Add unit u (scattered in w->dense) to story s's centroid. Centroid terms
  * the unit also has are marked consumed with -0.0 while merging, so the
  * unit's remaining terms can be appended without a search. */
@@ -262,10 +257,9 @@ static doppel_status story_join(doppel_story *st, work *w, story_rec *s, const u
     s->norm = sqrt(norm2);
     if (u->date != DOPPEL_NO_DATE && (s->first == DOPPEL_NO_DATE || u->date < s->first))
         s->first = u->date;
-    if (u->last != DOPPEL_NO_DATE && (s->last == DOPPEL_NO_DATE || u->last > s->last))
-        s->last = u->last;
+    if (u->date != DOPPEL_NO_DATE && (s->last == DOPPEL_NO_DATE || u->date > s->last))
+        s->last = u->date;
     s->units++;
-    s->docs += u->count;
     return DOPPEL_OK;
 }
 
@@ -294,7 +288,6 @@ static doppel_status post_story(doppel_story *st, work *w, uint32_t sid, const u
     return DOPPEL_OK;
 }
 
-
 /* Collect the live candidate stories of unit u into w->cand, at most
  * MAX_SCORED, those sharing the most index weight with u first. */
 static doppel_status candidates(doppel_story *st, work *w, const unit *u, uint32_t stamp,
@@ -308,7 +301,7 @@ static doppel_status candidates(doppel_story *st, work *w, const unit *u, uint32
         for (uint32_t e = start; e < p->n; e++) {
             story_rec *s = &st->stories[p->v[e]];
             if (s->stamp != stamp) {
-                if (apart(st, s->first, s->last, u->date, u->last)) continue;
+                if (apart(st, s->first, s->last, u->date, u->date)) continue;
                 if (dp_grow((void **)&w->cand, &w->candcap, nc + 1, sizeof *w->cand))
                     return DOPPEL_ERR_NOMEM;
                 s->stamp = stamp;
@@ -530,13 +523,9 @@ static doppel_status publish(doppel_story *st) {
     st->story_of_doc = dp_malloc((n + 1) * sizeof *st->story_of_doc);
     if (!st->story_of_doc) return DOPPEL_ERR_NOMEM;
     st->nfinal = (uint32_t)st->nstories;
-    for (size_t ui = 0; ui < st->nunits; ui++) {
-        const unit *u = &st->units[ui];
-        for (uint32_t m = 0; m < u->count; m++)
-            st->story_of_doc[st->order[u->first + m]] = st->story_of_unit[ui];
-    }
     /* units are grouped by copy cluster and a copy cluster is in one story */
     for (size_t ui = 0; ui < st->nunits; ui++) {
+        st->story_of_doc[st->order[ui]] = st->story_of_unit[ui];
         uint32_t copy = st->units[ui].copy;
         if (ui == 0 || copy == DOPPEL_STORY_NO_COPY || copy != st->units[ui - 1].copy)
             st->stories[st->story_of_unit[ui]].copies++;

@@ -36,13 +36,12 @@ typedef struct sdoc {
     uint32_t n;      /* pairs, heaviest first */
 } sdoc;
 
+/* A document as finish clusters it: units are the documents in st->order
+ * (grouped by copy cluster), unit i being document st->order[i]. */
 typedef struct unit {
-    int64_t date;    /* earliest dated member */
-    int64_t last;    /* latest dated member */
-    uint64_t key;    /* smallest member key */
+    int64_t date;
+    uint64_t key;
     uint32_t copy;
-    uint32_t first;  /* index of its first member in st->order */
-    uint32_t count;  /* members: one document (see build_units) */
     uint32_t off, n; /* vector in st->pairs, heaviest first */
     float thr;       /* similarity needed to join a story (unit_threshold) */
 } unit;
@@ -52,9 +51,8 @@ typedef struct story_rec {
     uint32_t n, cap;
     double norm;
     int64_t first, last;
-    uint32_t units;
+    uint32_t units;  /* documents */
     uint32_t copies; /* distinct copy clusters, counted by publish */
-    uint32_t docs;
     uint32_t stamp;  /* candidate dedupe */
     float support;   /* candidate pre-score */
 } story_rec;
