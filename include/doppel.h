@@ -771,14 +771,16 @@ void doppel_boiler_get_stats(const doppel_boiler_counter *bc, doppel_boiler_stat
  * then doppel_story_of and doppel_story_get_info.
  *
  * Clustering (default) is average-link agglomeration over a sparse
- * nearest-neighbour graph: each document (copy cluster) is compared with the
- * candidates an inverted index over top index_terms terms gives (a posting
- * list longer than max_postings is read only around the document's place in
- * (date, hash) order) and keeps its 5 most similar as edges; clusters then
- * merge best first while their mean pairwise cosine reaches the mean of their
- * members' length-dependent thresholds, never across more than
- * window_seconds. Then stories whose centroids are alike (merge_threshold)
- * are merged and misplaced documents move to a better story. Each document
+ * nearest-neighbour graph: each document is compared with the candidates an
+ * inverted index over top index_terms terms gives (a posting list longer
+ * than max_postings is read only around the document's place in (date,
+ * hash) order) and keeps its 5 most similar as edges; each vector is then
+ * expanded with its neighbours' (expansion); clusters merge best first while
+ * their mean pairwise cosine reaches the mean of their members'
+ * length-dependent thresholds, never across more than window_seconds. Then
+ * stories whose centroids are alike (merge_threshold) are merged, misplaced
+ * documents move to a better story, and each copy cluster goes whole to the
+ * story holding most of its members. Each document
  * costs a bounded amount of work, so the run is near-linear. With online = 1,
  * the earlier single pass is used instead: documents taken in (date, hash)
  * order join the most similar live story (ageing out window_seconds after
@@ -887,7 +889,8 @@ typedef struct doppel_story_stats {
     uint64_t learned_docs;      /* documents counted by doppel_story_learn */
     uint64_t docs;              /* documents added */
     uint64_t vocabulary;        /* distinct terms learned */
-    uint64_t units;             /* copy clusters clustered (documents merged by copy) */
+    uint64_t units;             /* documents clustered (each its own unit; copy
+                                   clusters are kept whole afterwards) */
     uint64_t stories;
     uint64_t candidates;        /* (document, story) similarities computed */
     uint64_t capped_postings;   /* posting entries dropped by max_postings */

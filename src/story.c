@@ -22,10 +22,10 @@
  *     default agglomeration). Every document is a unit (build_units); copy
  *     clusters are kept whole at the end (join_copies). By default the units
  *     are clustered by average-link agglomeration over a nearest-neighbour
- *     graph of expanded vectors (agglomerate, expand, below), then fragments
- *     are merged and misplaced units refined. With opt.online the single
- *     pass runs instead: units are taken in (date, key) order, key being a
- *     hash of title and text; each is compared with the centroids of live stories found
+ *     graph of expanded vectors (story_agg.c), then fragments are merged and
+ *     misplaced units refined. With opt.online the single pass runs instead:
+ *     units are taken in (date, key) order, key being a hash of title and
+ *     text; each is compared with the centroids of live stories found
  *     through an inverted index from term to the stories whose members had the
  *     term among their top index_terms. Posting lists keep only the
  *     max_postings most recent stories and only the best-supported candidates
@@ -152,11 +152,10 @@ void doppel_story_free(doppel_story *st) {
 
 /* ---- the term dictionary ------------------------------------------------- */
 
-
 /* A table slot carries half of the term's hash, so that a probe of another
  * term is rejected without reading its entry: with half a million terms
- * every entry read is a cache miss, and lookups were a third of the time
- * of learning and adding. */
+ * every entry read is a cache miss (lookup was 14% of the samples of a
+ * 300k-document story_eval run, the largest single function). */
 static uint64_t slot(uint64_t h, uint32_t id) {
     return (h & 0xFFFFFFFF00000000u) | ((uint64_t)id + 1);
 }
