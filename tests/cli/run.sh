@@ -128,6 +128,7 @@ expect_rc usage-story-exp 2 "$DOPPEL" cluster --level story --story-expansion -1
 expect_rc story-strict 0 "$DOPPEL" cluster --quiet --level all --story-threshold 1 --story-short-threshold 1 small.jsonl
 if [ "$(sed 's/.*"cluster":\([0-9]*\).*"story":\([0-9]*\).*/\1 \2/' "$T/story-strict.out" | sort -u | cut -d' ' -f2 | sort | uniq -d | wc -l)" -eq 0 ]; then ok; else bad "story-strict: two copy clusters share a story at threshold 1"; fi
 expect_rc story-online 0 "$DOPPEL" cluster --quiet --level story --story-online --story-expansion 0 --story-threshold 0.22 --story-window 0 small.jsonl
+if [ "$(grep -c '"story":[0-9]' "$T/story-online.out")" -eq "$(grep -c . small.jsonl)" ]; then ok; else bad "story-online: not one story per document"; fi
 expect_rc usage-input 2 "$DOPPEL" cluster
 
 # ---- the seeds: 001 is a contained copy of 000, nothing else is a copy ----------------
