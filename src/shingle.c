@@ -59,21 +59,22 @@ static inline uint64_t mix_window(const uint64_t *w, unsigned n, uint64_t seed) 
 #include <emmintrin.h>
 #endif
 
-/* Bit k: p[k] is a space, for the 64 bytes at p. */
-static inline uint64_t space_mask64(const char *p) {
+/* Bit k: p[k] is a space, for the n <= 64 bytes at p. */
+static inline uint64_t space_mask(const char *p, size_t n) {
 #ifdef __SSE2__
-    const __m128i sp = _mm_set1_epi8(' ');
-    uint64_t m = 0;
-    for (int k = 0; k < 4; k++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp)) << (16 * k);
+    if (n == 64) {
+        const __m128i sp = _mm_set1_epi8(' ');
+        uint64_t m = 0;
+        for (int k = 0; k < 4; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+            m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp)) << (16 * k);
+        }
+        return m;
     }
-    return m;
-#else
-    uint64_t m = 0;
-    for (unsigned k = 0; k < 64; k++) m |= (uint64_t)(p[k] == ' ') << k;
-    return m;
 #endif
+    uint64_t m = 0;
+    for (size_t k = 0; k < n; k++) m |= (uint64_t)(p[k] == ' ') << k;
+    return m;
 }
 
 /* Hash every word of norm (the bytes between spaces; empty ones skipped)
@@ -82,13 +83,7 @@ static inline uint64_t space_mask64(const char *p) {
 static doppel_status hash_words(const char *norm, size_t len, uint64_t seed, doppel_hashes *out) {
     size_t start = 0, base = 0;
     for (; base < len; base += 64) {
-        uint64_t sp;
-        if (len - base >= 64) {
-            sp = space_mask64(norm + base);
-        } else {
-            sp = 0;
-            for (size_t k = 0; base + k < len; k++) sp |= (uint64_t)(norm[base + k] == ' ') << k;
-        }
+        uint64_t sp = space_mask(norm + base, DP_MIN(len - base, (size_t)64));
         for (; sp; sp &= sp - 1) {
             size_t j = base + (size_t)__builtin_ctzll(sp);
             if (j > start && hashes_push(out, XXH3_64bits_withSeed(norm + start, j - start, seed)))
