@@ -241,14 +241,15 @@ static doppel_status expand(doppel_story *st, work *w, agg *g, const scored *knn
         nt = dp_story_gather_heaviest(w, out, nt, kmax);
         qsort(out, nt, sizeof *out, cmp_pair_term);
         aclus *c = &g->c[oi];
-        if (nt + 1 > c->cap) { /* + 1: never NULL, even for a unit without terms */
-            size_t cap = c->cap;
-            if (dp_grow((void **)&c->s, &cap, nt + 1, sizeof *c->s)) {
-                dp_free(out, (room + 1) * sizeof *out);
-                return DOPPEL_ERR_NOMEM;
-            }
-            c->cap = (uint32_t)cap;
+        /* exactly nt + 1 (never NULL, even for a unit without terms): every
+         * unit holds its expanded vector at once, so no growth slack */
+        pair *vec = dp_realloc(c->s, c->cap * sizeof *c->s, (nt + 1) * sizeof *c->s);
+        if (!vec) {
+            dp_free(out, (room + 1) * sizeof *out);
+            return DOPPEL_ERR_NOMEM;
         }
+        c->s = vec;
+        c->cap = (uint32_t)nt + 1;
         memcpy(c->s, out, nt * sizeof *out);
         c->n = (uint32_t)nt;
     }
