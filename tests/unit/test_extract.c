@@ -437,6 +437,37 @@ static void test_all_boilerplate(void **state) {
     assert_true(r.text_len > 0);
 }
 
+/* A prompt phrase in reported prose is news ("steals login credentials",
+ * "cts per share on revenues"); the same phrase in a label, an address to
+ * the reader, an imperative or a legal footer is chrome. */
+static void test_prompt_phrases_in_prose(void **state) {
+    (void)state;
+    char doc[4096];
+    snprintf(doc, sizeof doc,
+             "%s\n\nOnce installed, the software steals login credentials for online games.\n\n"
+             "Cenergy Corp reported net income of 790,000 dlrs or seven cts per share on "
+             "revenues of 7.7 mln dlrs.\n\n"
+             "Hansbrough would be the first to agree, even as he bangs his way to history.\n\n"
+             "Subscriptions to 300 mln guilders were met in full, amounts above 300 mln at 50 "
+             "pct.\n\n%s\n\n"
+             "Sign up for the Morning Brief newsletter.\n\n"
+             "By clicking Sign In, you agree to our Terms of Use and Privacy Policy.\n\n"
+             "Be the first to comment.\n\n"
+             "Copyright 2014 The Associated Press. All rights reserved.\n\n"
+             "Share on Facebook Share on X\n",
+             prose, prose2);
+    doppel_extract_result r = run_str(doc);
+    assert_has(r, "steals login credentials");
+    assert_has(r, "cts per share on revenues");
+    assert_has(r, "would be the first to agree");
+    assert_has(r, "Subscriptions to 300 mln guilders");
+    assert_lacks(r, "Morning Brief");
+    assert_lacks(r, "By clicking");
+    assert_lacks(r, "Be the first to comment");
+    assert_lacks(r, "All rights reserved");
+    assert_lacks(r, "Share on");
+}
+
 static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -510,6 +541,7 @@ int main(void) {
         cmocka_unit_test(test_non_yaml_front_matter),
         cmocka_unit_test(test_binary),
         cmocka_unit_test(test_all_boilerplate),
+        cmocka_unit_test(test_prompt_phrases_in_prose),
         cmocka_unit_test(test_huge),
         cmocka_unit_test(test_options),
     };
