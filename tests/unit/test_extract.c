@@ -442,18 +442,21 @@ static void test_all_boilerplate(void **state) {
  * the reader, an imperative or a legal footer is chrome. */
 static void test_prompt_phrases_in_prose(void **state) {
     (void)state;
-    char doc[4096];
+    char doc[8192];
     snprintf(doc, sizeof doc,
              "%s\n\nOnce installed, the software steals login credentials for online games.\n\n"
              "Cenergy Corp reported net income of 790,000 dlrs or seven cts per share on "
              "revenues of 7.7 mln dlrs.\n\n"
              "Hansbrough would be the first to agree, even as he bangs his way to history.\n\n"
              "Subscriptions to 300 mln guilders were met in full, amounts above 300 mln at 50 "
-             "pct.\n\n%s\n\n"
+             "pct.\n\nThe court barred copyright infringement by the resellers.\n\n%s\n\n"
              "Sign up for the Morning Brief newsletter.\n\n"
              "By clicking Sign In, you agree to our Terms of Use and Privacy Policy.\n\n"
              "Be the first to comment.\n\n"
              "Copyright 2014 The Associated Press. All rights reserved.\n\n"
+             "The full article is available to subscribers.\n\n"
+             "All content copyright Acme News unless otherwise stated.\n\n"
+             "Acme News. Terms of use. Privacy policy.\n\n"
              "Share on Facebook Share on X\n",
              prose, prose2);
     doppel_extract_result r = run_str(doc);
@@ -466,6 +469,10 @@ static void test_prompt_phrases_in_prose(void **state) {
     assert_lacks(r, "Be the first to comment");
     assert_lacks(r, "All rights reserved");
     assert_lacks(r, "Share on");
+    assert_lacks(r, "available to subscribers");
+    assert_lacks(r, "All content copyright");
+    assert_lacks(r, "Terms of use");
+    assert_has(r, "copyright infringement by the resellers");
 }
 
 static double now(void) {
