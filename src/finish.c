@@ -197,8 +197,26 @@ static int cmp_edge(const void *x, const void *y) {
     return (a->b > b->b) - (a->b < b->b);
 }
 
+/* The verified edge between documents x and y, or NULL; idx->edges is
+ * sorted by (a, b) and every edge has a < b. */
+static const edge *find_edge(const doppel_index *idx, uint32_t x, uint32_t y) {
+    uint32_t a = x < y ? x : y, b = x < y ? y : x;
+    size_t lo = 0, hi = idx->n_edges;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const edge *e = &idx->edges[mid];
+        if (e->a < a || (e->a == a && e->b < b)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < idx->n_edges && idx->edges[lo].a == a && idx->edges[lo].b == b ? &idx->edges[lo]
+                                                                             : NULL;
+}
+
 /* Each member's relation to its canonical, computed directly (a member may
- * have joined through other members). Documents [from, to). */
+ * have joined through other members). Documents [from, to). Most members
+ * are linked to their canonical by a verified edge, whose exact shared count
+ * gives the same similarity without reading both sets again (at 100k synth
+ * documents that was 2 of every 3 reads from the spill). */
 static void relate_range(doppel_index *idx, size_t from, size_t to, range_job *job) {
     set_reader r = {0};
     for (size_t d = from; d < to; d++) {
@@ -215,7 +233,10 @@ static void relate_range(doppel_index *idx, size_t from, size_t to, range_job *j
             continue;
         }
         doppel_similarity sim;
-        if ((job->st = similarity_of(idx, &r, idx->exact_of[c], idx->exact_of[d], &sim, &job->err)))
+        uint32_t x = idx->exact_of[c], y = idx->exact_of[d];
+        const edge *e = idx->spill ? find_edge(idx, x, y) : NULL;
+        if (e) sim = dp_similarity(idx->set_len[x], idx->set_len[y], e->shared);
+        else if ((job->st = similarity_of(idx, &r, x, y, &sim, &job->err)))
             break;
         doppel_relation rel = doppel_classify(&idx->cfg, &sim, idx->set_len[c], idx->set_len[d]);
         idx->relation[d] = rel == DOPPEL_REL_NONE ? DOPPEL_REL_LINKED : rel;
