@@ -48,6 +48,10 @@ void cli_out_abort(cli_out *out);
 /* Write s as a JSON string literal (with quotes), escaping as RFC 8259 needs.
  * Invalid UTF-8 is written as U+FFFD so output is always valid JSON. */
 void cli_json_string(FILE *fp, const char *s, size_t len);
+/* Unsigned decimal, and a number as fprintf "%.4f" prints it: fast paths
+ * for the per-document output lines. */
+void cli_put_u32(FILE *fp, uint32_t v);
+void cli_put_fixed4(FILE *fp, double v);
 
 /* ---- progress on stderr, only when stderr is a terminal --------------- */
 typedef struct cli_progress {

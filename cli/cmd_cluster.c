@@ -142,16 +142,26 @@ int cmd_cluster(int argc, char **argv) {
         doppel_doc_result r, canon;
         doppel_index_result(idx, d, &r);
         doppel_index_result(idx, r.canonical, &canon);
-        fputs("{\"id\":", out.fp);
+        /* One line per document: stdio's unlocked calls and hand-made
+         * numbers, since at 100k documents fprintf made this loop a tenth
+         * of the two-thread run, with one core idle. */
+        fputs_unlocked("{\"id\":", out.fp);
         cli_json_string(out.fp, r.id, r.id_len);
         if (c.level != CLI_LEVEL_STORY) {
-            fprintf(out.fp, ",\"cluster\":%u,\"canonical\":", r.cluster);
+            fputs_unlocked(",\"cluster\":", out.fp);
+            cli_put_u32(out.fp, r.cluster);
+            fputs_unlocked(",\"canonical\":", out.fp);
             cli_json_string(out.fp, canon.id, canon.id_len);
-            fprintf(out.fp, ",\"relation\":\"%s\",\"score\":%.4f",
-                    r.cluster_size == 1 ? "unique" : doppel_relation_name(r.relation), r.score);
+            fputs_unlocked(",\"relation\":\"", out.fp);
+            fputs_unlocked(r.cluster_size == 1 ? "unique" : doppel_relation_name(r.relation), out.fp);
+            fputs_unlocked("\",\"score\":", out.fp);
+            cli_put_fixed4(out.fp, r.score);
         }
-        if (stories) fprintf(out.fp, ",\"story\":%u", doppel_story_of(st, d));
-        fputs("}\n", out.fp);
+        if (stories) {
+            fputs_unlocked(",\"story\":", out.fp);
+            cli_put_u32(out.fp, doppel_story_of(st, d));
+        }
+        fputs_unlocked("}\n", out.fp);
     }
     rc = cli_out_commit(&out) ? 1 : 0;
     uint64_t removed[6];
