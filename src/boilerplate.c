@@ -530,11 +530,15 @@ static doppel_status lower_words(doppel_extractor *ex, const char *s, size_t len
     char *o = b->data;
     size_t n = 0;
     o[n++] = ' ';
-    /* Branch-free: write every byte, advance unless it is a second space. */
+    /* Branch-free: write every byte, advance unless it is a second space.
+     * last is o[n - 1] kept in a register (when the byte is not kept, both
+     * are a space), so that no iteration waits for the previous store. */
+    char last = ' ';
     for (size_t i = 0; i < len; i++) {
         char c = (char)lw_map[(unsigned char)s[i]];
         o[n] = c;
-        n += !(c == ' ' && o[n - 1] == ' ');
+        n += !(c == ' ' && last == ' ');
+        last = c;
     }
     if (o[n - 1] != ' ') o[n++] = ' ';
     o[n] = '\0';
