@@ -360,10 +360,13 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
             prev = NULL;
             continue;
         }
-        /* Remember this line (as cleaned) for the wrap test of the next. */
+        /* Remember this line (as cleaned) for the wrap test of the next. A
+         * block this line started is this line alone (a line holds no
+         * '\n', nor does its Markdown reduction); only a block it joined
+         * needs the search for its last line. */
         dp_block *b = &ex->blocks[ex->nblocks - 1];
         const char *bt = ex->btext.data + b->off;
-        const char *last_nl = memrchr(bt, '\n', b->len);
+        const char *last_nl = b->line == this_line ? NULL : memrchr(bt, '\n', b->len);
         size_t k = last_nl ? (size_t)(last_nl - bt) + 1 : 0;
         prev = kind == DP_BK_TEXT ? bt + k : NULL;
         prev_len = b->len - k;
