@@ -226,6 +226,28 @@ static const char *const prose3 =
     "In the end the vote was unanimous, although two members said they would have preferred "
     "to wait for the final figures from the county before making any decision at all.";
 
+/* Markdown is recognised by a heading or a code fence at the start of a
+ * line; the same marks elsewhere in a line, or on the last byte, are text. */
+static void test_detect_markdown_lines(void **state) {
+    (void)state;
+    static const struct { const char *doc; int md; } cases[] = {
+        {"# Title\nsome text", 1},     {"text\n## Heading\nmore", 1},
+        {"text\r\n### Heading", 1},    {"text\n###### six", 1},
+        {"text\n####### seven", 0},     {"a #hashtag\nand ## this", 0},
+        {"text\n#nospace", 0},          {"text\n#", 0},
+        {"text\n# ", 1},                {"text\n##", 0},
+        {"text\n```\ncode\n```", 1},  {"text\n``", 0},
+        {"text\n```", 1},               {"x ``` y", 0},
+        {"```", 1},                      {"#", 0},
+        {"plain text\nwith lines\n", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        doppel_extract_result r = run_str(cases[i].doc);
+        if ((r.format == DOPPEL_FORMAT_MARKDOWN) != cases[i].md)
+            fail_msg("\"%s\": detected as %s", cases[i].doc, doppel_extract_format_name(r.format));
+    }
+}
+
 static void test_markdown_inline(void **state) {
     (void)state;
     char doc[4096];
@@ -538,6 +560,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seeds),
         cmocka_unit_test(test_seed_explain),
+        cmocka_unit_test(test_detect_markdown_lines),
         cmocka_unit_test(test_markdown_inline),
         cmocka_unit_test(test_wrapped_text),
         cmocka_unit_test(test_empty_first_line),
