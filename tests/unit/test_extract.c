@@ -248,6 +248,40 @@ static void test_detect_markdown_lines(void **state) {
     }
 }
 
+/* The phrase tables match whole phrases at word starts: a marker with at
+ * most two more words opens a teaser section, an advert or prompt phrase
+ * makes its line chrome; a word that only shares their first letters, or
+ * a line shorter than any phrase, is neither. */
+static void test_phrase_tables(void **state) {
+    (void)state;
+    static const struct { const char *line; int reason; } cases[] = {
+        {"Most Popular", DOPPEL_DROP_TEASER},
+        {"Popular news today", DOPPEL_DROP_TEASER},
+        {"Popular news from today", -DOPPEL_DROP_TEASER},
+        {"Related", DOPPEL_DROP_TEASER},
+        {"Relatedness", -DOPPEL_DROP_TEASER},
+        {"You may also like", DOPPEL_DROP_TEASER},
+        {"Advertisement", DOPPEL_DROP_ADVERT},
+        {"Adver", -DOPPEL_DROP_ADVERT},
+        {"Ad", -DOPPEL_DROP_ADVERT},
+        {"Sign in", DOPPEL_DROP_PROMPT},
+        {"Sig", -DOPPEL_DROP_PROMPT},
+    };
+    char doc[4096];
+    opt.explain = 1;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(doc, sizeof doc, "%s\n\n%s\n\n%s\n\n%s\n", prose, cases[i].line, prose2,
+                 prose3);
+        doppel_extract_result r = run_str(doc);
+        int reason = DOPPEL_DROP_NONE;
+        for (size_t k = 0; k < r.num_dropped; k++)
+            if (!strcmp(r.dropped[k].text, cases[i].line)) reason = r.dropped[k].reason;
+        if (cases[i].reason >= 0 ? reason != cases[i].reason : reason == -cases[i].reason)
+            fail_msg("\"%s\": reason %s", cases[i].line, doppel_drop_reason_name(reason));
+    }
+    opt.explain = 0;
+}
+
 static void test_markdown_inline(void **state) {
     (void)state;
     char doc[4096];
@@ -561,6 +595,7 @@ int main(void) {
         cmocka_unit_test(test_seeds),
         cmocka_unit_test(test_seed_explain),
         cmocka_unit_test(test_detect_markdown_lines),
+        cmocka_unit_test(test_phrase_tables),
         cmocka_unit_test(test_markdown_inline),
         cmocka_unit_test(test_wrapped_text),
         cmocka_unit_test(test_empty_first_line),
