@@ -616,9 +616,12 @@ static unsigned phrase_at(const phrase_index *x, const char *words, size_t n, si
  * start of words (the lower_words form, n bytes), or -1. */
 static int first_phrase(const phrase_index *x, const char *words, size_t n) {
     unsigned best = NO_PHRASE;
-    for (size_t p = 1; p < n; p++) {
-        if (words[p - 1] != ' ') continue;
-        unsigned k = phrase_at(x, words, n, p, best);
+    /* Word starts are the bytes after a space but the last: lower_words
+     * leaves no two spaces in a row and a space at both ends, so the search
+     * for the next space always ends at the last one at the latest. */
+    const char *end = words + n - 1;
+    for (const char *q = words; q < end; q = memchr(q + 1, ' ', (size_t)(end - q))) {
+        unsigned k = phrase_at(x, words, n, (size_t)(q - words) + 1, best);
         if (k < best) best = k;
     }
     return best == NO_PHRASE ? -1 : (int)best;
