@@ -417,10 +417,8 @@ static int title_case(const dp_words *w) {
     return w->words && w->words <= 20 && w->capitalized * 10 >= (w->words - w->lower_stop) * 6;
 }
 
-int dp_title_like(const char *s, size_t len) {
-    dp_words w;
-    dp_count_words(s, len, &w);
-    return title_case(&w) && !dp_ends_sentence(s, len);
+int dp_title_like(const char *s, size_t len, const dp_words *w) {
+    return title_case(w) && !dp_ends_sentence(s, len);
 }
 
 /* ---- phrase tables --------------------------------------------------------- */

@@ -289,7 +289,7 @@ static doppel_status guess_title(doppel_extractor *ex) {
         dp_count_words(s, b->len, &w);
         char last = s[b->len - 1];
         int titled = b->kind == DP_BK_HEADING ||
-                     (w.words >= 3 && dp_title_like(s, b->len) && last != ',');
+                     (w.words >= 3 && dp_title_like(s, b->len, &w) && last != ',');
         if (titled) return dp_set_meta(ex, DP_META_TITLE, s, b->len);
         if (b->len >= ex->opt->length_low) return DOPPEL_OK;
     }

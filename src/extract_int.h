@@ -129,7 +129,8 @@ void dp_count_words(const char *s, size_t len, dp_words *w);
 /* Ends with a sentence stop (. ! ? : ; or CJK 。！？), closing quotes aside. */
 int dp_ends_sentence(const char *s, size_t len);
 /* Looks like a heading or headline: at most 20 words, most capitalized,
- * no sentence stop at the end. */
-int dp_title_like(const char *s, size_t len);
+ * no sentence stop at the end. w: dp_count_words of s, which callers
+ * usually need as well. */
+int dp_title_like(const char *s, size_t len, const dp_words *w);
 
 #endif

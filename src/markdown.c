@@ -214,7 +214,11 @@ static uint32_t url_bytes(const char *s, size_t len) {
 static int wraps_into(const char *prev, size_t prev_len, const char *cur, size_t cur_len) {
     if (prev_len < 40 || dp_ends_sentence(prev, prev_len)) return 0;
     if ((unsigned char)cur[0] >= 'a' && (unsigned char)cur[0] <= 'z') return 1;
-    return !(dp_title_like(prev, prev_len) || dp_title_like(cur, cur_len));
+    dp_words w;
+    dp_count_words(prev, prev_len, &w);
+    if (dp_title_like(prev, prev_len, &w)) return 0;
+    dp_count_words(cur, cur_len, &w);
+    return !dp_title_like(cur, cur_len, &w);
 }
 
 static int fence_line(const char *s, size_t len) {
