@@ -60,6 +60,9 @@
 #include <string.h>
 #include <strings.h>
 #include <xxhash.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- words and stopwords ------------------------------------------------ */
 
@@ -523,29 +526,69 @@ void dp_classify_free(doppel_extractor *ex) {
  * load is safe at any word start. */
 #define PHRASE_PREFIX 4
 
-/* Lower-case the block into ex->scratch as " word word ... " (ASCII letters
- * lowered, other ASCII punctuation to a space, non-ASCII kept) so phrases
- * match at word starts; PHRASE_PREFIX NUL bytes follow. */
+/* lower_words of s[i..end) appended at o[n], after a space when
+ * *last_space; returns the new n. Branch-free: every byte is written, and
+ * n advances unless it is a second space; the flag keeps o[n - 1] in a
+ * register, so that no iteration waits for the previous store. */
+static size_t lower_bytes(const unsigned char *s, size_t i, size_t end, char *o, size_t n,
+                          int *last_space) {
+    int sp = *last_space;
+    for (; i < end; i++) {
+        char c = (char)lw_map[s[i]];
+        o[n] = c;
+        n += !(c == ' ' && sp);
+        sp = c == ' ';
+    }
+    *last_space = sp;
+    return n;
+}
+
+size_t dp_lower_words(const char *str, size_t len, char *o) {
+    pthread_once(&tables_once, tables_init);
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, n = 0;
+    int last_space = 1;
+    o[n++] = ' ';
+#ifdef __SSE2__
+    /* 16 bytes at a time, mapped with compares; a chunk that would put two
+     * spaces in a row (", " and ". " do, some 30-40 bytes apart in prose)
+     * goes through lower_bytes, the others are stored whole. */
+    const __m128i space = _mm_set1_epi8(' '), bit5 = _mm_set1_epi8(0x20);
+    const __m128i a_lo = _mm_set1_epi8('a' - 1), a_hi = _mm_set1_epi8('z' + 1);
+    const __m128i d_lo = _mm_set1_epi8('0' - 1), d_hi = _mm_set1_epi8('9' + 1);
+    for (; i + 16 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i y = _mm_or_si128(v, bit5);  /* A-Z to a-z; other letters unchanged */
+        /* Signed compares: non-ASCII bytes are negative and fail the ranges. */
+        __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(y, a_lo), _mm_cmplt_epi8(y, a_hi));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, d_lo), _mm_cmplt_epi8(v, d_hi));
+        __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128());
+        __m128i keep = _mm_or_si128(_mm_or_si128(alpha, digit), high);
+        unsigned sp = ~(unsigned)_mm_movemask_epi8(keep) & 0xFFFFu;  /* bytes that become ' ' */
+        if (sp & ((sp << 1) | (unsigned)last_space)) {
+            n = lower_bytes(s, i, i + 16, o, n, &last_space);
+            continue;
+        }
+        __m128i out = _mm_or_si128(_mm_and_si128(alpha, y), _mm_andnot_si128(alpha, v));
+        out = _mm_or_si128(_mm_and_si128(keep, out), _mm_andnot_si128(keep, space));
+        _mm_storeu_si128((__m128i *)(void *)(o + n), out);  /* n + 16 <= i + 17 <= len + 1 */
+        n += 16;
+        last_space = (int)(sp >> 15);
+    }
+#endif
+    n = lower_bytes(s, i, len, o, n, &last_space);
+    if (!last_space) o[n++] = ' ';
+    return n;
+}
+
+/* Lower-case the block into ex->scratch in the dp_lower_words form, so
+ * phrases match at word starts; PHRASE_PREFIX NUL bytes follow. */
 static doppel_status lower_words(doppel_extractor *ex, const char *s, size_t len) {
     doppel_buf *b = &ex->scratch;
     b->len = 0;
     if (dp_buf_reserve(b, len + 2 + PHRASE_PREFIX)) return DOPPEL_ERR_NOMEM;
-    char *o = b->data;
-    size_t n = 0;
-    o[n++] = ' ';
-    /* Branch-free: write every byte, advance unless it is a second space.
-     * last is o[n - 1] kept in a register (when the byte is not kept, both
-     * are a space), so that no iteration waits for the previous store. */
-    char last = ' ';
-    for (size_t i = 0; i < len; i++) {
-        char c = (char)lw_map[(unsigned char)s[i]];
-        o[n] = c;
-        n += !(c == ' ' && last == ' ');
-        last = c;
-    }
-    if (o[n - 1] != ' ') o[n++] = ' ';
-    memset(o + n, 0, PHRASE_PREFIX);
-    b->len = n;
+    b->len = dp_lower_words(s, len, b->data);
+    memset(b->data + b->len, 0, PHRASE_PREFIX);
     return DOPPEL_OK;
 }
 

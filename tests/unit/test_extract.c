@@ -7,6 +7,8 @@
 #include <glob.h>
 #include <time.h>
 
+#include "extract_int.h"
+
 static doppel_extractor *ex;
 static doppel_extract_options opt;
 
@@ -225,6 +227,46 @@ static const char *const prose2 =
 static const char *const prose3 =
     "In the end the vote was unanimous, although two members said they would have preferred "
     "to wait for the final figures from the county before making any decision at all.";
+
+/* dp_lower_words, byte by byte as its contract states it. */
+static size_t lower_words_ref(const unsigned char *s, size_t len, char *o) {
+    size_t n = 0;
+    o[n++] = ' ';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) c = ' ';
+        if (c != ' ' || o[n - 1] != ' ') o[n++] = (char)c;
+    }
+    if (o[n - 1] != ' ') o[n++] = ' ';
+    return n;
+}
+
+/* The vector path of dp_lower_words (16 bytes at a time, where no two
+ * spaces meet) and its byte loop agree with the contract: random text of
+ * every length around the 16-byte chunks, rich in punctuation, spaces,
+ * capitals and UTF-8 bytes. */
+static void test_lower_words(void **state) {
+    (void)state;
+    static const char alphabet[] = "aZ9 ,.'-\n\t\x01\x7f\xc3\xa9\xe2\x80\x99Mm";
+    unsigned char in[200];
+    char got[sizeof in + 2], want[sizeof in + 2];
+    uint64_t x = 88172645463325252ull;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (size_t)round % sizeof in;
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;  /* xorshift64 */
+            /* Mostly letters, so that some chunks hold no double space. */
+            in[i] = x % 4 ? (unsigned char)('a' + (x >> 8) % 26)
+                          : (unsigned char)alphabet[(x >> 8) % (sizeof alphabet - 1)];
+        }
+        size_t n = dp_lower_words((const char *)in, len, got);
+        size_t m = lower_words_ref(in, len, want);
+        if (n != m || memcmp(got, want, n))
+            fail_msg("round %d (length %zu): \"%.*s\" != \"%.*s\"", round, len, (int)n, got,
+                     (int)m, want);
+    }
+}
 
 /* Markdown is recognised by a heading or a code fence at the start of a
  * line; the same marks elsewhere in a line, or on the last byte, are text. */
@@ -594,6 +636,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seeds),
         cmocka_unit_test(test_seed_explain),
+        cmocka_unit_test(test_lower_words),
         cmocka_unit_test(test_detect_markdown_lines),
         cmocka_unit_test(test_phrase_tables),
         cmocka_unit_test(test_markdown_inline),
