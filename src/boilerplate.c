@@ -60,6 +60,9 @@
 #include <string.h>
 #include <strings.h>
 #include <xxhash.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- words and stopwords ------------------------------------------------ */
 
@@ -417,10 +420,8 @@ static int title_case(const dp_words *w) {
     return w->words && w->words <= 20 && w->capitalized * 10 >= (w->words - w->lower_stop) * 6;
 }
 
-int dp_title_like(const char *s, size_t len) {
-    dp_words w;
-    dp_count_words(s, len, &w);
-    return title_case(&w) && !dp_ends_sentence(s, len);
+int dp_title_like(const char *s, size_t len, const dp_words *w) {
+    return title_case(w) && !dp_ends_sentence(s, len);
 }
 
 /* ---- phrase tables --------------------------------------------------------- */
@@ -520,76 +521,148 @@ void dp_classify_free(doppel_extractor *ex) {
     dp_free(ex->feat, ex->feat_cap * sizeof *ex->feat);
 }
 
-/* Lower-case the block into ex->scratch as " word word ... " (ASCII letters
- * lowered, other ASCII punctuation to a space, non-ASCII kept) so phrases
- * match at word starts with strstr. */
+/* Phrases are found by their first PHRASE_PREFIX bytes, loaded as one
+ * number; the lower_words form is followed by that many NUL bytes, so the
+ * load is safe at any word start. */
+#define PHRASE_PREFIX 4
+
+/* lower_words of s[i..end) appended at o[n], after a space when
+ * *last_space; returns the new n. Branch-free: every byte is written, and
+ * n advances unless it is a second space; the flag keeps o[n - 1] in a
+ * register, so that no iteration waits for the previous store. */
+static size_t lower_bytes(const unsigned char *s, size_t i, size_t end, char *o, size_t n,
+                          int *last_space) {
+    int sp = *last_space;
+    for (; i < end; i++) {
+        char c = (char)lw_map[s[i]];
+        o[n] = c;
+        n += !(c == ' ' && sp);
+        sp = c == ' ';
+    }
+    *last_space = sp;
+    return n;
+}
+
+size_t dp_lower_words(const char *str, size_t len, char *o) {
+    pthread_once(&tables_once, tables_init);
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, n = 0;
+    int last_space = 1;
+    o[n++] = ' ';
+#ifdef __SSE2__
+    /* 16 bytes at a time, mapped with compares; a chunk that would put two
+     * spaces in a row (", " and ". " do, some 30-40 bytes apart in prose)
+     * goes through lower_bytes, the others are stored whole. */
+    const __m128i space = _mm_set1_epi8(' '), bit5 = _mm_set1_epi8(0x20);
+    const __m128i a_lo = _mm_set1_epi8('a' - 1), a_hi = _mm_set1_epi8('z' + 1);
+    const __m128i d_lo = _mm_set1_epi8('0' - 1), d_hi = _mm_set1_epi8('9' + 1);
+    for (; i + 16 <= len; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i y = _mm_or_si128(v, bit5);  /* A-Z to a-z; other letters unchanged */
+        /* Signed compares: non-ASCII bytes are negative and fail the ranges. */
+        __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(y, a_lo), _mm_cmplt_epi8(y, a_hi));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, d_lo), _mm_cmplt_epi8(v, d_hi));
+        __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128());
+        __m128i keep = _mm_or_si128(_mm_or_si128(alpha, digit), high);
+        unsigned sp = ~(unsigned)_mm_movemask_epi8(keep) & 0xFFFFu;  /* bytes that become ' ' */
+        if (sp & ((sp << 1) | (unsigned)last_space)) {
+            n = lower_bytes(s, i, i + 16, o, n, &last_space);
+            continue;
+        }
+        __m128i out = _mm_or_si128(_mm_and_si128(alpha, y), _mm_andnot_si128(alpha, v));
+        out = _mm_or_si128(_mm_and_si128(keep, out), _mm_andnot_si128(keep, space));
+        _mm_storeu_si128((__m128i *)(void *)(o + n), out);  /* n + 16 <= i + 17 <= len + 1 */
+        n += 16;
+        last_space = (int)(sp >> 15);
+    }
+#endif
+    n = lower_bytes(s, i, len, o, n, &last_space);
+    if (!last_space) o[n++] = ' ';
+    return n;
+}
+
+/* Lower-case the block into ex->scratch in the dp_lower_words form, so
+ * phrases match at word starts; PHRASE_PREFIX NUL bytes follow. */
 static doppel_status lower_words(doppel_extractor *ex, const char *s, size_t len) {
     doppel_buf *b = &ex->scratch;
     b->len = 0;
-    if (dp_buf_reserve(b, len + 3)) return DOPPEL_ERR_NOMEM;
-    char *o = b->data;
-    size_t n = 0;
-    o[n++] = ' ';
-    /* Branch-free: write every byte, advance unless it is a second space. */
-    for (size_t i = 0; i < len; i++) {
-        char c = (char)lw_map[(unsigned char)s[i]];
-        o[n] = c;
-        n += !(c == ' ' && o[n - 1] == ' ');
-    }
-    if (o[n - 1] != ' ') o[n++] = ' ';
-    o[n] = '\0';
-    b->len = n;
+    if (dp_buf_reserve(b, len + 2 + PHRASE_PREFIX)) return DOPPEL_ERR_NOMEM;
+    b->len = dp_lower_words(s, len, b->data);
+    memset(b->data + b->len, 0, PHRASE_PREFIX);
     return DOPPEL_OK;
 }
 
-/* A phrase table grouped by its first two bytes, so that a block is
- * matched against a whole table in one pass over its word starts instead
- * of one strstr per phrase, and most word starts meet an empty group.
- * Phrases keep their table order within a group. */
+/* A phrase table grouped by its first PHRASE_PREFIX bytes, so that a
+ * block is matched against a whole table in one pass over its word starts
+ * instead of one strstr per phrase. Most word starts meet an empty group,
+ * and a whole prefix compared as one number turns away the words that
+ * only share a group or a first syllable ("company", "report") before a
+ * memcmp. Phrases keep their table order within a group. */
 #define MAX_PHRASES 128
 #define NO_PHRASE 0xFF
 #define PHRASE_BUCKETS 1024
 typedef struct phrase_index {
     const char *text[MAX_PHRASES];
+    uint32_t prefix[MAX_PHRASES];      /* phrase_key of the text */
     uint8_t len[MAX_PHRASES];
     uint8_t next[MAX_PHRASES];         /* next phrase in the same group, or NO_PHRASE */
     uint8_t head[PHRASE_BUCKETS];      /* first phrase of each group, or NO_PHRASE */
 } phrase_index;
 
-static phrase_index prompt_index, advert_index, furniture_index;
+static phrase_index prompt_index, advert_index, furniture_index, marker_index;
 
-/* Every phrase has two bytes at least; words[p + 1] is readable for any
- * p < n (the NUL after the words). */
-static unsigned phrase_bucket(const char *w) {
-    return ((unsigned char)w[0] * 31u + (unsigned char)w[1]) & (PHRASE_BUCKETS - 1);
+/* The first PHRASE_PREFIX bytes at w as one number (in memory order, so
+ * phrases and words agree on any machine). */
+static uint32_t phrase_key(const char *w) {
+    uint32_t k;
+    memcpy(&k, w, sizeof k);
+    return k;
+}
+
+static unsigned phrase_bucket(uint32_t key) {
+    return (unsigned)((key * 0x9E3779B1u) >> 22) & (PHRASE_BUCKETS - 1);
 }
 
 /* Called for k = n-1 down to 0, so each group ends up in ascending order. */
 static void phrase_index_push(phrase_index *x, unsigned k, const char *text) {
-    unsigned g = phrase_bucket(text);
     x->text[k] = text;
     x->len[k] = (uint8_t)strlen(text);
-    assert(x->len[k] >= 2);
+    assert(x->len[k] >= PHRASE_PREFIX);
+    x->prefix[k] = phrase_key(text);
+    unsigned g = phrase_bucket(x->prefix[k]);
     x->next[k] = x->head[g];
     x->head[g] = (uint8_t)k;
 }
 
-/* The first phrase of the table (in table order) that occurs at a word
- * start of words (as made by lower_words, n bytes, NUL after), or -1. */
+/* Does phrase k of x occur at word start p of words (the lower_words form,
+ * n bytes)? */
+static int phrase_is_at(const phrase_index *x, unsigned k, const char *words, size_t n,
+                        size_t p, uint32_t key) {
+    return x->prefix[k] == key && x->len[k] <= n - p &&
+           !memcmp(words + p + PHRASE_PREFIX, x->text[k] + PHRASE_PREFIX,
+                   x->len[k] - PHRASE_PREFIX);
+}
+
 /* The first phrase before table index limit that occurs at word start p of
  * words, or NO_PHRASE. */
 static unsigned phrase_at(const phrase_index *x, const char *words, size_t n, size_t p,
                           unsigned limit) {
-    for (unsigned k = x->head[phrase_bucket(words + p)]; k < limit; k = x->next[k])
-        if (x->len[k] <= n - p && !memcmp(words + p, x->text[k], x->len[k])) return k;
+    uint32_t key = phrase_key(words + p);
+    for (unsigned k = x->head[phrase_bucket(key)]; k < limit; k = x->next[k])
+        if (phrase_is_at(x, k, words, n, p, key)) return k;
     return NO_PHRASE;
 }
 
+/* The first phrase of the table (in table order) that occurs at a word
+ * start of words (the lower_words form, n bytes), or -1. */
 static int first_phrase(const phrase_index *x, const char *words, size_t n) {
     unsigned best = NO_PHRASE;
-    for (size_t p = 1; p < n; p++) {
-        if (words[p - 1] != ' ') continue;
-        unsigned k = phrase_at(x, words, n, p, best);
+    /* Word starts are the bytes after a space but the last: lower_words
+     * leaves no two spaces in a row and a space at both ends, so the search
+     * for the next space always ends at the last one at the latest. */
+    const char *end = words + n - 1;
+    for (const char *q = words; q < end; q = memchr(q + 1, ' ', (size_t)(end - q))) {
+        unsigned k = phrase_at(x, words, n, (size_t)(q - words) + 1, best);
         if (k < best) best = k;
     }
     return best == NO_PHRASE ? -1 : (int)best;
@@ -609,6 +682,10 @@ static void phrase_index_init(void) {
     for (n = 0; furniture[n];) n++;
     assert(n < MAX_PHRASES);
     for (size_t k = n; k-- > 0;) phrase_index_push(&furniture_index, (unsigned)k, furniture[k]);
+    memset(marker_index.head, NO_PHRASE, sizeof marker_index.head);
+    for (n = 0; markers[n];) n++;
+    assert(n < MAX_PHRASES);
+    for (size_t k = n; k-- > 0;) phrase_index_push(&marker_index, (unsigned)k, markers[k]);
 }
 
 /* Words that address the reader ("sign up for our newsletter", "enter your
@@ -664,13 +741,17 @@ static int prompt_applies(const dp_feat *f, const char *s, size_t len, const cha
     return 0;
 }
 
-/* " popular news " starts with marker "popular" and adds at most two words. */
-static int starts_with_marker(const char *words, uint32_t nwords) {
-    for (int i = 0; markers[i]; i++) {
-        size_t n = strlen(markers[i]);
-        if (strncmp(words + 1, markers[i], n) || words[1 + n] != ' ') continue;
+/* " popular news " starts with marker "popular" and adds at most two
+ * words (words: the lower_words form, n bytes). */
+static int starts_with_marker(const char *words, size_t n, uint32_t nwords) {
+    uint32_t key = phrase_key(words + 1);
+    for (unsigned k = marker_index.head[phrase_bucket(key)]; k != NO_PHRASE;
+         k = marker_index.next[k]) {
+        if (!phrase_is_at(&marker_index, k, words, n, 1, key) ||
+            words[1 + marker_index.len[k]] != ' ')
+            continue;
         uint32_t mw = 1;
-        for (size_t k = 0; k < n; k++) mw += markers[i][k] == ' ';
+        for (const char *c = markers[k]; *c; c++) mw += *c == ' ';
         if (nwords <= mw + 2) return 1;
     }
     return 0;
@@ -886,7 +967,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
             f->repeat_hash = XXH3_64bits(words, ex->scratch.len) | 1;
             f->hashed = 1;
         }
-        f->marker = (uint8_t)(f->w.words <= 8 && !f->ends && starts_with_marker(words, f->w.words));
+        f->marker = (uint8_t)(f->w.words <= 8 && !f->ends && starts_with_marker(words, ex->scratch.len, f->w.words));
         if (f->w.words <= 4 && first_phrase(&advert_index, words, ex->scratch.len) >= 0) {
             drop_hard(b, DOPPEL_DROP_ADVERT);
             continue;

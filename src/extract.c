@@ -200,6 +200,23 @@ static int starts_with_ci(const char *s, size_t len, const char *lit) {
     return 1;
 }
 
+/* Does a line of s[0..n), n >= 2, start before the last byte with an ATX
+ * heading ("## News") or a code fence? Both open with a byte that prose
+ * hardly uses, so the scan jumps between those bytes rather than between
+ * line starts. */
+static int md_line_start(const char *s, size_t n) {
+    const char *end = s + n - 1;
+    for (const char *p = s; (p = memchr(p, '#', (size_t)(end - p))); p++) {
+        if (p > s && p[-1] != '\n') continue;
+        size_t k = (size_t)(p - s), j = k;
+        while (j < n && s[j] == '#') j++;
+        if (j - k <= 6 && j < n && s[j] == ' ') return 1;
+    }
+    for (const char *p = s; (p = memchr(p, '`', (size_t)(end - p))); p++)
+        if ((p == s || p[-1] == '\n') && p + 2 < s + n && p[1] == '`' && p[2] == '`') return 1;
+    return 0;
+}
+
 static doppel_extract_format detect_format(const char *s, size_t len) {
     size_t i = 0;
     if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) i = 3;
@@ -213,7 +230,7 @@ static doppel_extract_format detect_format(const char *s, size_t len) {
                                        "<span", "<a href", "<meta", "<title", "<ul", "</p>"};
     size_t n = DP_MIN(len, (size_t)4096), hits = 0;
     /* Every document is detected, so the scans below jump between the few
-     * bytes that can matter ('<', ']', line starts) with memchr. */
+     * bytes that can matter ('<', ']', '#', '`') with memchr. */
     for (const char *p = s + DP_MIN(i, n), *end = s + n; (p = memchr(p, '<', (size_t)(end - p)));
          p++) {
         size_t k = (size_t)(p - s);
@@ -228,19 +245,7 @@ static doppel_extract_format detect_format(const char *s, size_t len) {
     if (n < 2) return DOPPEL_FORMAT_TEXT;
     for (const char *p = s, *end = s + n - 1; (p = memchr(p, ']', (size_t)(end - p))); p++)
         if (p[1] == '(') return DOPPEL_FORMAT_MARKDOWN;
-    for (size_t k = 0; k + 1 < n;) {  /* k: a line start */
-        if (s[k] == '#') {
-            size_t j = k;
-            while (j < n && s[j] == '#') j++;
-            if (j - k <= 6 && j < n && s[j] == ' ') return DOPPEL_FORMAT_MARKDOWN;
-        }
-        if (s[k] == '`' && k + 2 < n && s[k + 1] == '`' && s[k + 2] == '`')
-            return DOPPEL_FORMAT_MARKDOWN;
-        const char *nl = memchr(s + k, '\n', n - 1 - k);
-        if (!nl) break;
-        k = (size_t)(nl - s) + 1;
-    }
-    return DOPPEL_FORMAT_TEXT;
+    return md_line_start(s, n) ? DOPPEL_FORMAT_MARKDOWN : DOPPEL_FORMAT_TEXT;
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -284,7 +289,7 @@ static doppel_status guess_title(doppel_extractor *ex) {
         dp_count_words(s, b->len, &w);
         char last = s[b->len - 1];
         int titled = b->kind == DP_BK_HEADING ||
-                     (w.words >= 3 && dp_title_like(s, b->len) && last != ',');
+                     (w.words >= 3 && dp_title_like(s, b->len, &w) && last != ',');
         if (titled) return dp_set_meta(ex, DP_META_TITLE, s, b->len);
         if (b->len >= ex->opt->length_low) return DOPPEL_OK;
     }

@@ -214,7 +214,11 @@ static uint32_t url_bytes(const char *s, size_t len) {
 static int wraps_into(const char *prev, size_t prev_len, const char *cur, size_t cur_len) {
     if (prev_len < 40 || dp_ends_sentence(prev, prev_len)) return 0;
     if ((unsigned char)cur[0] >= 'a' && (unsigned char)cur[0] <= 'z') return 1;
-    return !(dp_title_like(prev, prev_len) || dp_title_like(cur, cur_len));
+    dp_words w;
+    dp_count_words(prev, prev_len, &w);
+    if (dp_title_like(prev, prev_len, &w)) return 0;
+    dp_count_words(cur, cur_len, &w);
+    return !dp_title_like(cur, cur_len, &w);
 }
 
 static int fence_line(const char *s, size_t len) {
@@ -360,10 +364,13 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
             prev = NULL;
             continue;
         }
-        /* Remember this line (as cleaned) for the wrap test of the next. */
+        /* Remember this line (as cleaned) for the wrap test of the next. A
+         * block this line started is this line alone (a line holds no
+         * '\n', nor does its Markdown reduction); only a block it joined
+         * needs the search for its last line. */
         dp_block *b = &ex->blocks[ex->nblocks - 1];
         const char *bt = ex->btext.data + b->off;
-        const char *last_nl = memrchr(bt, '\n', b->len);
+        const char *last_nl = b->line == this_line ? NULL : memrchr(bt, '\n', b->len);
         size_t k = last_nl ? (size_t)(last_nl - bt) + 1 : 0;
         prev = kind == DP_BK_TEXT ? bt + k : NULL;
         prev_len = b->len - k;

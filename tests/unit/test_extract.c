@@ -7,6 +7,8 @@
 #include <glob.h>
 #include <time.h>
 
+#include "extract_int.h"
+
 static doppel_extractor *ex;
 static doppel_extract_options opt;
 
@@ -225,6 +227,102 @@ static const char *const prose2 =
 static const char *const prose3 =
     "In the end the vote was unanimous, although two members said they would have preferred "
     "to wait for the final figures from the county before making any decision at all.";
+
+/* dp_lower_words, byte by byte as its contract states it. */
+static size_t lower_words_ref(const unsigned char *s, size_t len, char *o) {
+    size_t n = 0;
+    o[n++] = ' ';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) c = ' ';
+        if (c != ' ' || o[n - 1] != ' ') o[n++] = (char)c;
+    }
+    if (o[n - 1] != ' ') o[n++] = ' ';
+    return n;
+}
+
+/* The vector path of dp_lower_words (16 bytes at a time, where no two
+ * spaces meet) and its byte loop agree with the contract: random text of
+ * every length around the 16-byte chunks, rich in punctuation, spaces,
+ * capitals and UTF-8 bytes. */
+static void test_lower_words(void **state) {
+    (void)state;
+    static const char alphabet[] = "aZ9 ,.'-\n\t\x01\x7f\xc3\xa9\xe2\x80\x99Mm";
+    unsigned char in[200];
+    char got[sizeof in + 2], want[sizeof in + 2];
+    uint64_t x = 88172645463325252ull;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (size_t)round % sizeof in;
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;  /* xorshift64 */
+            /* Mostly letters, so that some chunks hold no double space. */
+            in[i] = x % 4 ? (unsigned char)('a' + (x >> 8) % 26)
+                          : (unsigned char)alphabet[(x >> 8) % (sizeof alphabet - 1)];
+        }
+        size_t n = dp_lower_words((const char *)in, len, got);
+        size_t m = lower_words_ref(in, len, want);
+        if (n != m || memcmp(got, want, n))
+            fail_msg("round %d (length %zu): \"%.*s\" != \"%.*s\"", round, len, (int)n, got,
+                     (int)m, want);
+    }
+}
+
+/* Markdown is recognised by a heading or a code fence at the start of a
+ * line; the same marks elsewhere in a line, or on the last byte, are text. */
+static void test_detect_markdown_lines(void **state) {
+    (void)state;
+    static const struct { const char *doc; int md; } cases[] = {
+        {"# Title\nsome text", 1},     {"text\n## Heading\nmore", 1},
+        {"text\r\n### Heading", 1},    {"text\n###### six", 1},
+        {"text\n####### seven", 0},     {"a #hashtag\nand ## this", 0},
+        {"text\n#nospace", 0},          {"text\n#", 0},
+        {"text\n# ", 1},                {"text\n##", 0},
+        {"text\n```\ncode\n```", 1},  {"text\n``", 0},
+        {"text\n```", 1},               {"x ``` y", 0},
+        {"```", 1},                      {"#", 0},
+        {"plain text\nwith lines\n", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        doppel_extract_result r = run_str(cases[i].doc);
+        if ((r.format == DOPPEL_FORMAT_MARKDOWN) != cases[i].md)
+            fail_msg("\"%s\": detected as %s", cases[i].doc, doppel_extract_format_name(r.format));
+    }
+}
+
+/* The phrase tables match whole phrases at word starts: a marker with at
+ * most two more words opens a teaser section, an advert or prompt phrase
+ * makes its line chrome; a word that only shares their first letters, or
+ * a line shorter than any phrase, is neither. */
+static void test_phrase_tables(void **state) {
+    (void)state;
+    static const struct { const char *line; int reason; } cases[] = {
+        {"Most Popular", DOPPEL_DROP_TEASER},
+        {"Popular news today", DOPPEL_DROP_TEASER},
+        {"Popular news from today", -DOPPEL_DROP_TEASER},
+        {"Related", DOPPEL_DROP_TEASER},
+        {"Relatedness", -DOPPEL_DROP_TEASER},
+        {"You may also like", DOPPEL_DROP_TEASER},
+        {"Advertisement", DOPPEL_DROP_ADVERT},
+        {"Adver", -DOPPEL_DROP_ADVERT},
+        {"Ad", -DOPPEL_DROP_ADVERT},
+        {"Sign in", DOPPEL_DROP_PROMPT},
+        {"Sig", -DOPPEL_DROP_PROMPT},
+    };
+    char doc[4096];
+    opt.explain = 1;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(doc, sizeof doc, "%s\n\n%s\n\n%s\n\n%s\n", prose, cases[i].line, prose2,
+                 prose3);
+        doppel_extract_result r = run_str(doc);
+        int reason = DOPPEL_DROP_NONE;
+        for (size_t k = 0; k < r.num_dropped; k++)
+            if (!strcmp(r.dropped[k].text, cases[i].line)) reason = r.dropped[k].reason;
+        if (cases[i].reason >= 0 ? reason != cases[i].reason : reason == -cases[i].reason)
+            fail_msg("\"%s\": reason %s", cases[i].line, doppel_drop_reason_name(reason));
+    }
+    opt.explain = 0;
+}
 
 static void test_markdown_inline(void **state) {
     (void)state;
@@ -538,6 +636,9 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seeds),
         cmocka_unit_test(test_seed_explain),
+        cmocka_unit_test(test_lower_words),
+        cmocka_unit_test(test_detect_markdown_lines),
+        cmocka_unit_test(test_phrase_tables),
         cmocka_unit_test(test_markdown_inline),
         cmocka_unit_test(test_wrapped_text),
         cmocka_unit_test(test_empty_first_line),
