@@ -967,7 +967,8 @@ doppel_status dp_classify(doppel_extractor *ex) {
             f->repeat_hash = XXH3_64bits(words, ex->scratch.len) | 1;
             f->hashed = 1;
         }
-        f->marker = (uint8_t)(f->w.words <= 8 && !f->ends && starts_with_marker(words, ex->scratch.len, f->w.words));
+        f->marker = (uint8_t)(f->w.words <= 8 && !f->ends &&
+                              starts_with_marker(words, ex->scratch.len, f->w.words));
         if (f->w.words <= 4 && first_phrase(&advert_index, words, ex->scratch.len) >= 0) {
             drop_hard(b, DOPPEL_DROP_ADVERT);
             continue;
