@@ -106,8 +106,11 @@ static const char *const stopword_list[] = {
 #define SW_BUCKETS 512  /* power of two */
 #define SW_SHIFT (64 - 9)
 #define SW_MAXLEN 8
-#define SW_NONE (~0ull)  /* a key no word has: never in the table */
+/* Empty slots hold spaces: no word has a space, nor an empty key (0). */
+#define SW_EMPTY 0x2020202020202020ull
 static uint64_t sw_table[SW_BUCKETS][2];
+/* [n], n < 64: the bytes of a key a word of n bytes fills; none if n > SW_MAXLEN. */
+static uint64_t sw_key_bytes[64];
 static uint64_t sw_mult;
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -179,6 +182,9 @@ static void tables_init(void) {
         else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) l = ' ';
         lw_map[c] = l;
     }
+    char ones[SW_MAXLEN];
+    memset(ones, 0xFF, sizeof ones);
+    for (size_t n = 1; n <= SW_MAXLEN; n++) sw_key_bytes[n] = sw_key(ones, n);
     /* Odd multipliers from a fixed sequence (splitmix64), so the table is
      * the same in every run; about one in a hundred fits the list. */
     uint64_t seq = 0;
@@ -187,7 +193,7 @@ static void tables_init(void) {
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
         sw_mult = (z ^ (z >> 31)) | 1;
-        memset(sw_table, 0, sizeof sw_table);
+        for (int b = 0; b < SW_BUCKETS; b++) sw_table[b][0] = sw_table[b][1] = SW_EMPTY;
         int fits = 1;
         for (int i = 0; fits && stopword_list[i]; i++) {
             size_t n = strlen(stopword_list[i]);
@@ -195,15 +201,14 @@ static void tables_init(void) {
             uint64_t key = sw_key(stopword_list[i], n);
             uint64_t *b = sw_table[(key * sw_mult) >> SW_SHIFT];
             if (b[0] == key || b[1] == key) continue;  /* listed twice */
-            if (!b[0]) b[0] = key;
-            else if (!b[1]) b[1] = key;
+            if (b[0] == SW_EMPTY) b[0] = key;
+            else if (b[1] == SW_EMPTY) b[1] = key;
             else fits = 0;
         }
         if (fits) break;
     }
 }
 
-/* Empty slots hold 0, which no key is (a word is not empty). */
 static inline int is_stopword_key(uint64_t key) {
     const uint64_t *b = sw_bucket(key);
     return (b[0] == key) | (b[1] == key);
@@ -284,17 +289,17 @@ static size_t scan_step(const unsigned char *s, size_t len, size_t i, word_tally
 
 /* Bit j of *word: s[j] is a plain word byte (WB_WORD: ASCII letter or
  * digit, non-ASCII other than 0xE2); of *digit: an ASCII digit; of
- * *special: ' or 0xE2, whose meaning depends on the bytes around them; of
- * *nonascii: a non-ASCII byte. For j < 64. */
+ * *special: ' or 0xE2, whose meaning depends on the bytes around them.
+ * For j < 64. */
 static inline void window_masks(const unsigned char *s, uint64_t *word, uint64_t *digit,
-                                uint64_t *special, uint64_t *nonascii) {
+                                uint64_t *special) {
 #ifdef __SSE2__
     /* Signed compares: non-ASCII bytes are negative and fail the ranges. */
     const __m128i d_lo = _mm_set1_epi8('0' - 1), d_hi = _mm_set1_epi8('9' + 1);
     const __m128i a_lo = _mm_set1_epi8('a' - 1), a_hi = _mm_set1_epi8('z' + 1);
     const __m128i bit5 = _mm_set1_epi8(0x20), apos = _mm_set1_epi8('\''),
                   e2 = _mm_set1_epi8((char)0xE2);
-    uint64_t w = 0, d = 0, x = 0, h = 0;
+    uint64_t w = 0, d = 0, x = 0;
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 16 * k));
         __m128i y = _mm_or_si128(v, bit5);  /* A-Z to a-z; digits keep their value */
@@ -304,21 +309,19 @@ static inline void window_masks(const unsigned char *s, uint64_t *word, uint64_t
         uint64_t high = (unsigned)_mm_movemask_epi8(v), m_e2 = (unsigned)_mm_movemask_epi8(is_e2);
         uint64_t alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(dig, alp));
         w |= (alnum | (high & ~m_e2)) << (16 * k);
-        h |= high << (16 * k);
         d |= (uint64_t)(unsigned)_mm_movemask_epi8(dig) << (16 * k);
         x |= ((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, apos)) | m_e2) << (16 * k);
     }
-    *word = w, *digit = d, *special = x, *nonascii = h;
+    *word = w, *digit = d, *special = x;
 #else
-    uint64_t w = 0, d = 0, x = 0, h = 0;
+    uint64_t w = 0, d = 0, x = 0;
     for (unsigned j = 0; j < 64; j++) {
         unsigned cl = wb_class[s[j]];
         w |= (uint64_t)((cl & WB_WORD) != 0) << j;
         d |= (uint64_t)(cl & WB_DIGIT) << j;
         x |= (uint64_t)((cl & WB_SPECIAL) != 0) << j;
-        h |= (uint64_t)(s[j] >> 7) << j;
     }
-    *word = w, *digit = d, *special = x, *nonascii = h;
+    *word = w, *digit = d, *special = x;
 #endif
 }
 #endif
@@ -346,8 +349,8 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
             memcpy(pad, s + i, len - i);
             win = pad;
         }
-        uint64_t a, d, x, hi;
-        window_masks(win, &a, &d, &x, &hi);
+        uint64_t a, d, x;
+        window_masks(win, &a, &d, &x);
         unsigned f = x ? (unsigned)__builtin_ctzll(x) : 64;  /* the first special byte */
         uint64_t below_f = f < 64 ? (1ull << f) - 1 : ~0ull;
         a &= below_f;
@@ -369,14 +372,16 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
             t.words++;
             t.caps += upper;
             t.letters += n;
-            /* Without branches on the word: their outcomes are random. */
-            unsigned short_word = n <= SW_MAXLEN, nb = short_word ? n : SW_MAXLEN;
-            uint64_t key, bytes = ~0ull >> (64 - 8 * nb);  /* the word's bytes of the key */
+            /* Without branches on the word: their outcomes are random. A
+             * word's bytes are ASCII letters and digits, which setting bit
+             * 5 lowers or keeps, and non-ASCII bytes, which stay: bit 5 is
+             * set where bit 7 is clear. sw_key_bytes keeps the word's bytes
+             * of the key, and none of a word too long to be a stopword (key
+             * 0, which is no stopword). */
+            uint64_t key;
             memcpy(&key, win + p, sizeof key);
-            /* ASCII letters and digits are lower-cased by setting bit 5. */
-            key = hi >> p & ((1ull << nb) - 1) ? lower_ascii8(key & bytes)
-                                                : (key | 0x2020202020202020ull) & bytes;
-            unsigned hit = (unsigned)is_stopword_key(short_word ? key : SW_NONE);
+            key = (key | (~key >> 2 & 0x2020202020202020ull)) & sw_key_bytes[n];
+            unsigned hit = (unsigned)is_stopword_key(key);
             t.stop += hit;
             t.lower_stop += hit & !upper;
         }

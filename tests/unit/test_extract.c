@@ -268,6 +268,101 @@ static void test_lower_words(void **state) {
     }
 }
 
+/* A word as dp_count_words defines it: a run of ASCII letters and digits
+ * and non-ASCII bytes but 0xE2, which starts UTF-8 general punctuation
+ * (0xE2 0x80/0x81 ..., the quotes and dashes) and is a word byte before
+ * anything else. An apostrophe, ' or ’, after the start of a word and
+ * before an ASCII letter or digit is inside it. */
+static int ref_alnum(unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
+}
+static int ref_punct(const unsigned char *s, size_t len, size_t i) {
+    return s[i] == 0xE2 && i + 1 < len && (s[i + 1] == 0x80 || s[i + 1] == 0x81);
+}
+static size_t ref_word_end(const unsigned char *s, size_t len, size_t start) {
+    size_t i = start;
+    while (i < len) {
+        if (ref_alnum(s[i]) || (s[i] >= 0x80 && !ref_punct(s, len, i))) i++;
+        else if (s[i] == '\'' && i > start && i + 1 < len && ref_alnum(s[i + 1])) i++;
+        else if (ref_punct(s, len, i) && s[i + 1] == 0x80 && i + 3 < len && s[i + 2] == 0x99 &&
+                 i > start && ref_alnum(s[i + 3]))
+            i += 3;
+        else break;
+    }
+    return i;
+}
+
+/* The stopwords among the words test_count_words builds its texts of. */
+static int ref_stopword(const unsigned char *w, size_t n) {
+    static const char *const stop[] = {"the", "a", "of", "and", "although", "f\xc3\xbcr",
+                                       "\xc3\xa9t\xc3\xa9", "n\xc3\xa3o", "it", NULL};
+    char low[64];
+    if (n >= sizeof low) return 0;
+    for (size_t i = 0; i < n; i++) low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+    for (int k = 0; stop[k]; k++)
+        if (strlen(stop[k]) == n && !memcmp(low, stop[k], n)) return 1;
+    return 0;
+}
+
+static dp_words count_words_ref(const unsigned char *s, size_t len) {
+    dp_words w = {0};
+    uint32_t digits = 0;
+    for (size_t i = 0; i < len;) {
+        if (s[i] < 0x80 && !ref_alnum(s[i])) { i++; continue; }
+        if (ref_punct(s, len, i)) { i++; continue; }  /* the continuation bytes are a word */
+        size_t e = ref_word_end(s, len, i);
+        int upper = s[i] >= 'A' && s[i] <= 'Z', stop = ref_stopword(s + i, e - i);
+        w.words++;
+        w.capitalized += (uint32_t)upper;
+        w.stopwords += (uint32_t)stop;
+        w.lower_stop += (uint32_t)(stop && !upper);
+        w.letters += (uint32_t)(e - i);
+        for (; i < e; i++) digits += s[i] >= '0' && s[i] <= '9';
+    }
+    w.letters = digits >= w.letters ? 0 : w.letters - digits;
+    return w;
+}
+
+/* dp_count_words (64-byte windows of bit masks where it can, a byte scan
+ * where it must) agrees with the definition on random texts of words,
+ * stopwords in several cases, apostrophes, UTF-8 punctuation and stray
+ * bytes, of every length up to several windows. */
+static void test_count_words(void **state) {
+    (void)state;
+    static const char *const words[] = {
+        "the", "The", "THE", "a", "A", "of", "and", "although", "Although", "althoughs",
+        "f\xc3\xbcr", "F\xc3\x9cR", "\xc3\xa9t\xc3\xa9", "n\xc3\xa3o", "it", "It", "report",
+        "Minister", "na\xc3\xafve", "2024", "3.5", "\xe2\x82\xac" "5", "don't",
+        "Russia\xe2\x80\x99s", "data-driven", "extraordinarily",
+        "Abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz", NULL};
+    static const char *const seps[] = {" ", " ", " ", "  ", ", ", ". ", "'", "\xe2\x80\x99",
+                                       "\xe2\x80\x9c", "\xe2\x80\x94", "\n", "\t", "-", "\xff",
+                                       "\xc3\xa9", "\xe2", "\xe2\x82", NULL};
+    size_t nwords = 0, nseps = 0;
+    while (words[nwords]) nwords++;
+    while (seps[nseps]) nseps++;
+    unsigned char in[400];
+    uint64_t x = 88172645463325252ull;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0, want_len = (size_t)round % 300;
+        while (len < want_len) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;  /* xorshift64 */
+            const char *t = x % 3 ? words[(x >> 8) % nwords] : seps[(x >> 8) % nseps];
+            size_t n = strlen(t);
+            if (len + n > sizeof in) break;
+            memcpy(in + len, t, n);
+            len += n;
+        }
+        dp_words got, want = count_words_ref(in, len);
+        dp_count_words((const char *)in, len, &got);
+        if (memcmp(&got, &want, sizeof got))
+            fail_msg("round %d: \"%.*s\": words %u/%u stop %u/%u caps %u/%u lower_stop %u/%u "
+                     "letters %u/%u", round, (int)len, (const char *)in, got.words, want.words,
+                     got.stopwords, want.stopwords, got.capitalized, want.capitalized,
+                     got.lower_stop, want.lower_stop, got.letters, want.letters);
+    }
+}
+
 /* Markdown is recognised by a heading or a code fence at the start of a
  * line; the same marks elsewhere in a line, or on the last byte, are text. */
 static void test_detect_markdown_lines(void **state) {
@@ -637,6 +732,7 @@ int main(void) {
         cmocka_unit_test(test_seeds),
         cmocka_unit_test(test_seed_explain),
         cmocka_unit_test(test_lower_words),
+        cmocka_unit_test(test_count_words),
         cmocka_unit_test(test_detect_markdown_lines),
         cmocka_unit_test(test_phrase_tables),
         cmocka_unit_test(test_markdown_inline),
