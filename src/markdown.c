@@ -258,11 +258,17 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
     /* The previous line, when it is the open end of a text block. */
     const char *prev = NULL;
     size_t prev_len = 0;
+    /* The first ':' at or after pos, or NULL: a line before it holds no URL
+     * (nor does its Markdown reduction, which adds no ':'), and most lines
+     * of prose are such lines. */
+    const char *colon = memchr(s, ':', len);
     while (pos < len) {
-        const char *nl = memchr(s + pos, '\n', len - pos);
+        /* Paragraphs are separated by empty lines: those need no search. */
+        const char *nl = s[pos] == '\n' ? s + pos : memchr(s + pos, '\n', len - pos);
         size_t e = nl ? (size_t)(nl - s) : len;
         const char *l = s + pos;
         size_t n = e - pos;
+        if (colon && colon < l) colon = memchr(l, ':', len - pos);
         pos = nl ? e + 1 : len;
         uint32_t this_line = line++;
         if (n && l[n - 1] == '\r') n--;
@@ -337,7 +343,7 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
                     return st;
                 continue;
             }
-            links += url_bytes(l, n);
+            if (colon && colon < raw_l + raw_n) links += url_bytes(l, n);
             if (kind != DP_BK_TEXT) {
                 dp_new_para(ex);  /* headings and items stand alone */
                 prev = NULL;
@@ -348,7 +354,7 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
                 return st;
             }
         } else {
-            uint32_t links = url_bytes(l, n);
+            uint32_t links = colon && colon < l + n ? url_bytes(l, n) : 0;
             if (prev && wraps_into(prev, prev_len, l, n)) {
                 if ((st = dp_extend_block(ex, l, n, links))) return st;
             } else if ((st = dp_add_block(ex, l, n, this_line, DP_BK_TEXT, links, 0))) {
