@@ -290,27 +290,33 @@ static size_t scan_step(const unsigned char *s, size_t len, size_t i, word_tally
 /* Bit j of *word: s[j] is a plain word byte (WB_WORD: ASCII letter or
  * digit, non-ASCII other than 0xE2); of *digit: an ASCII digit; of
  * *special: ' or 0xE2, whose meaning depends on the bytes around them.
- * For j < 64. */
+ * For j < 64. And lower[j]: s[j] with bit 5 set if it is ASCII, which
+ * lowers the ASCII letters of a word and keeps its other bytes. */
 static inline void window_masks(const unsigned char *s, uint64_t *word, uint64_t *digit,
-                                uint64_t *special) {
+                                uint64_t *special, unsigned char *lower) {
 #ifdef __SSE2__
-    /* Signed compares: non-ASCII bytes are negative and fail the ranges. */
-    const __m128i d_lo = _mm_set1_epi8('0' - 1), d_hi = _mm_set1_epi8('9' + 1);
-    const __m128i a_lo = _mm_set1_epi8('a' - 1), a_hi = _mm_set1_epi8('z' + 1);
+    /* A range lo..hi is one signed compare: adding 0x80 - lo maps it to the
+     * lowest values, -128..-128 + (hi - lo), and every other byte above. */
+    const __m128i d_bias = _mm_set1_epi8((char)(0x80 - '0')), d_end = _mm_set1_epi8(-128 + 10);
+    const __m128i a_bias = _mm_set1_epi8((char)(0x80 - 'a')), a_end = _mm_set1_epi8(-128 + 26);
     const __m128i bit5 = _mm_set1_epi8(0x20), apos = _mm_set1_epi8('\''),
-                  e2 = _mm_set1_epi8((char)0xE2);
+                  e2 = _mm_set1_epi8((char)0xE2), ones = _mm_set1_epi8(-1);
     uint64_t w = 0, d = 0, x = 0;
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 16 * k));
-        __m128i y = _mm_or_si128(v, bit5);  /* A-Z to a-z; digits keep their value */
-        __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, d_lo), _mm_cmplt_epi8(v, d_hi));
-        __m128i alp = _mm_and_si128(_mm_cmpgt_epi8(y, a_lo), _mm_cmplt_epi8(y, a_hi));
+        __m128i y = _mm_or_si128(v, bit5);  /* A-Z to a-z */
+        __m128i dig = _mm_cmplt_epi8(_mm_add_epi8(v, d_bias), d_end);
+        __m128i alp = _mm_cmplt_epi8(_mm_add_epi8(y, a_bias), a_end);
         __m128i is_e2 = _mm_cmpeq_epi8(v, e2);
-        uint64_t high = (unsigned)_mm_movemask_epi8(v), m_e2 = (unsigned)_mm_movemask_epi8(is_e2);
-        uint64_t alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(dig, alp));
-        w |= (alnum | (high & ~m_e2)) << (16 * k);
+        __m128i ascii = _mm_cmpgt_epi8(v, ones);
+        __m128i high = _mm_andnot_si128(_mm_or_si128(is_e2, ascii), ones);  /* but 0xE2 */
+        __m128i in_word = _mm_or_si128(_mm_or_si128(dig, alp), high);
+        _mm_storeu_si128((__m128i *)(void *)(lower + 16 * k),
+                         _mm_or_si128(v, _mm_and_si128(ascii, bit5)));
+        __m128i spec = _mm_or_si128(_mm_cmpeq_epi8(v, apos), is_e2);
+        w |= (uint64_t)(unsigned)_mm_movemask_epi8(in_word) << (16 * k);
         d |= (uint64_t)(unsigned)_mm_movemask_epi8(dig) << (16 * k);
-        x |= ((uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, apos)) | m_e2) << (16 * k);
+        x |= (uint64_t)(unsigned)_mm_movemask_epi8(spec) << (16 * k);
     }
     *word = w, *digit = d, *special = x;
 #else
@@ -320,6 +326,7 @@ static inline void window_masks(const unsigned char *s, uint64_t *word, uint64_t
         w |= (uint64_t)((cl & WB_WORD) != 0) << j;
         d |= (uint64_t)(cl & WB_DIGIT) << j;
         x |= (uint64_t)((cl & WB_SPECIAL) != 0) << j;
+        lower[j] = s[j] < 0x80 ? s[j] | 0x20 : s[j];
     }
     *word = w, *digit = d, *special = x;
 #endif
@@ -338,19 +345,22 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
      * first special byte or the window's end (its end is not known yet) is
      * left for the next window, or for scan_step when nothing was left
      * before it. */
-    unsigned char pad[64 + SW_MAXLEN];  /* the last window, zero-padded */
+    unsigned char pad[64];  /* the last window, zero-padded */
+    /* The window, lowered for the stopword keys, which are loaded at word
+     * starts; the bytes past it are never part of a key. */
+    unsigned char lower[64 + SW_MAXLEN];
+    memset(lower + 64, 0, SW_MAXLEN);
     while (i < len) {
-        /* Windows are read in place while a stopword key can be loaded
-         * from any of their bytes; the rest of the text is copied into
+        /* Windows are read in place; the end of the text is copied into
          * pad, whose zero bytes end every word as a space would. */
         const unsigned char *win = s + i;
-        if (len - i < 64 + SW_MAXLEN) {
+        if (len - i < 64) {
             memset(pad, 0, sizeof pad);
             memcpy(pad, s + i, len - i);
             win = pad;
         }
         uint64_t a, d, x;
-        window_masks(win, &a, &d, &x);
+        window_masks(win, &a, &d, &x, lower);
         unsigned f = x ? (unsigned)__builtin_ctzll(x) : 64;  /* the first special byte */
         uint64_t below_f = f < 64 ? (1ull << f) - 1 : ~0ull;
         a &= below_f;
@@ -372,15 +382,12 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
             t.words++;
             t.caps += upper;
             t.letters += n;
-            /* Without branches on the word: their outcomes are random. A
-             * word's bytes are ASCII letters and digits, which setting bit
-             * 5 lowers or keeps, and non-ASCII bytes, which stay: bit 5 is
-             * set where bit 7 is clear. sw_key_bytes keeps the word's bytes
-             * of the key, and none of a word too long to be a stopword (key
-             * 0, which is no stopword). */
+            /* Without branches on the word: their outcomes are random.
+             * sw_key_bytes keeps the word's bytes of the key, and none of a
+             * word too long to be a stopword (key 0, which is no stopword). */
             uint64_t key;
-            memcpy(&key, win + p, sizeof key);
-            key = (key | (~key >> 2 & 0x2020202020202020ull)) & sw_key_bytes[n];
+            memcpy(&key, lower + p, sizeof key);
+            key &= sw_key_bytes[n];
             unsigned hit = (unsigned)is_stopword_key(key);
             t.stop += hit;
             t.lower_stop += hit & !upper;
