@@ -771,6 +771,7 @@ static int starts_with_marker(const char *words, size_t n, uint32_t nwords) {
 
 static int is_breadcrumb(const char *s, size_t len, const dp_words *w) {
     for (int i = 0; crumb_roots[i]; i++) {
+        if (*s != crumb_roots[i][0]) continue;  /* as most blocks do: no call */
         size_t n = strlen(crumb_roots[i]);
         if (len <= n || memcmp(s, crumb_roots[i], n)) continue;
         unsigned char c = (unsigned char)s[n];
