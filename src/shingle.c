@@ -77,23 +77,79 @@ static inline uint64_t space_mask(const char *p, size_t n) {
     return m;
 }
 
+/* Words wait in a batch and are hashed grouped by length class. xxh3 takes
+ * a different path for 1-3, 4-8, 9-16 and longer inputs, and the words of a
+ * text jump between those at random, so hashed in text order the length
+ * tests are a coin toss for the branch predictor. Hashed class by class,
+ * each run of calls takes one path. The hashes still land in text order. */
+enum { WORD_BATCH = 256, WORD_CLASSES = 4 };
+
+static const size_t class_min[WORD_CLASSES] = {1, 4, 9, 17};
+static const size_t class_max[WORD_CLASSES] = {3, 8, 16, SIZE_MAX};
+
+typedef struct {
+    size_t start[WORD_BATCH], len[WORD_BATCH];
+    uint16_t member[WORD_CLASSES][WORD_BATCH];  /* batch positions, by class */
+} word_batch;
+
+/* Hash the n words of the batch to the end of out, in text order; members
+ * holds the size of each class, 16 bits each. Flattened, with the class
+ * loop unrolled and each class's length range promised: xxh3 is inlined
+ * into every class's loop, and its tests on the length fold away there. */
+__attribute__((flatten)) static doppel_status batch_flush(const word_batch *b, unsigned n,
+                                                          uint64_t members, const char *norm,
+                                                          uint64_t seed, doppel_hashes *out) {
+    if (dp_grow((void **)&out->v, &out->cap, out->len + n, sizeof *out->v))
+        return DOPPEL_ERR_NOMEM;
+    uint64_t *h = out->v + out->len;
+#pragma GCC unroll 4
+    for (unsigned c = 0; c < WORD_CLASSES; c++) {
+        unsigned count = (unsigned)(members >> (16 * c)) & 0xFFFF;
+        for (unsigned k = 0; k < count; k++) {
+            unsigned i = b->member[c][k];
+            size_t len = b->len[i];
+            if (len < class_min[c] || len > class_max[c]) __builtin_unreachable();
+            h[i] = XXH3_64bits_withSeed(norm + b->start[i], len, seed);
+        }
+    }
+    out->len += n;
+    return DOPPEL_OK;
+}
+
 /* Hash every word of norm (the bytes between spaces; empty ones skipped)
  * into out. Spaces are found 64 bytes at a time from a bit mask: a word
  * costs a count-trailing-zeros, not a memchr call. */
 static doppel_status hash_words(const char *norm, size_t len, uint64_t seed, doppel_hashes *out) {
+    word_batch b;
+    unsigned n = 0;
+    /* The four class sizes, 16 bits each, in one integer that stays in a
+     * register: as an array they cost a store and a load per word. */
+    uint64_t members = 0;
     size_t start = 0, base = 0;
-    for (; base < len; base += 64) {
-        uint64_t sp = space_mask(norm + base, DP_MIN(len - base, (size_t)64));
+    for (; base <= len; base += 64) {
+        uint64_t sp = base < len ? space_mask(norm + base, DP_MIN(len - base, (size_t)64)) : 0;
+        /* The end of the text ends the last word as a space would. */
+        if (len - base < 64) sp |= (uint64_t)1 << (len - base);
         for (; sp; sp &= sp - 1) {
             size_t j = base + (size_t)__builtin_ctzll(sp);
-            if (j > start && hashes_push(out, XXH3_64bits_withSeed(norm + start, j - start, seed)))
-                return DOPPEL_ERR_NOMEM;
+            if (j > start) {
+                size_t wl = j - start;
+                unsigned shift = 16 * ((wl > class_max[0]) + (wl > class_max[1]) +
+                                       (wl > class_max[2]));
+                b.start[n] = start;
+                b.len[n] = wl;
+                b.member[shift / 16][(members >> shift) & 0xFFFF] = (uint16_t)n;
+                members += (uint64_t)1 << shift;
+                if (++n == WORD_BATCH) {
+                    if (batch_flush(&b, n, members, norm, seed, out)) return DOPPEL_ERR_NOMEM;
+                    n = 0;
+                    members = 0;
+                }
+            }
             start = j + 1;
         }
     }
-    if (len > start && hashes_push(out, XXH3_64bits_withSeed(norm + start, len - start, seed)))
-        return DOPPEL_ERR_NOMEM;
-    return DOPPEL_OK;
+    return batch_flush(&b, n, members, norm, seed, out);
 }
 
 static doppel_status word_shingles(const char *norm, size_t len, unsigned n, uint64_t seed,
