@@ -21,8 +21,36 @@ static void insertion_u32(uint32_t *v, size_t n) {
     }
 }
 
-/* LSD radix sort on all four bytes; the histograms are built in one read. */
-static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n) {
+/* Insertion sort for values at most a few places from where they belong.
+ * Most stay, the rest move one place; whether a value moves is a coin toss
+ * the branch predictor loses, so the step of one place is done without a
+ * branch: the largest value so far is carried in a register, and the
+ * smaller of it and the next value is written. Only a value that must move
+ * further takes the branch, and the ordinary loop. */
+static void insertion_near_u32(uint32_t *v, size_t n) {
+    if (n < 2) return;
+    uint32_t hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        uint32_t lo = x < hi ? x : hi;
+        hi = x < hi ? hi : x;
+        if (i >= 2 && v[i - 2] > lo) {
+            size_t j = i - 1;
+            while (j > 0 && v[j - 1] > lo) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = lo;
+        } else {
+            v[i - 1] = lo;
+        }
+    }
+    v[n - 1] = hi;
+}
+
+/* LSD radix sort of v on all four bytes into out, v serving as the other
+ * buffer; the histograms are built in one read. */
+static void radix_u32(uint32_t *v, uint32_t *out, size_t n) {
     size_t count[4][256] = {{0}};
     for (size_t i = 0; i < n; i++) {
         uint32_t x = v[i];
@@ -31,7 +59,7 @@ static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n) {
         count[2][(x >> 16) & 0xFF]++;
         count[3][x >> 24]++;
     }
-    uint32_t *src = v, *dst = tmp;
+    uint32_t *src = v, *dst = out;
     for (unsigned d = 0; d < 4; d++) {
         unsigned shift = d * 8;
         if (count[d][(src[0] >> shift) & 0xFF] == n) continue;  /* all equal in this digit */
@@ -46,12 +74,13 @@ static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n) {
         src = dst;
         dst = t;
     }
-    if (src != v) memcpy(v, src, n * sizeof *v);
+    if (src != out) memcpy(out, src, n * sizeof *out);
 }
 
-void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n) {
+void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n) {
     if (n < 48) {
-        insertion_u32(v, n);
+        memcpy(out, in, n * sizeof *out);
+        insertion_u32(out, n);
         return;
     }
     /* Shingle hashes are uniform: one counting pass on the top bits, with
@@ -64,20 +93,19 @@ void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n) {
     size_t buckets = (size_t)1 << bits;
     uint32_t count[1u << 16];
     memset(count, 0, buckets * sizeof *count);
-    for (size_t i = 0; i < n; i++) count[v[i] >> shift]++;
+    for (size_t i = 0; i < n; i++) count[in[i] >> shift]++;
     uint32_t sum = 0;
     for (size_t b = 0; b < buckets; b++) {
         uint32_t c = count[b];
         if (c > 32) {
-            radix_u32(v, tmp, n);
+            radix_u32(in, out, n);
             return;
         }
         count[b] = sum;
         sum += c;
     }
-    for (size_t i = 0; i < n; i++) tmp[count[v[i] >> shift]++] = v[i];
-    insertion_u32(tmp, n);
-    memcpy(v, tmp, n * sizeof *v);
+    for (size_t i = 0; i < n; i++) out[count[in[i] >> shift]++] = in[i];
+    insertion_near_u32(out, n);
 }
 
 size_t dp_unique_u32(uint32_t *v, size_t n) {
