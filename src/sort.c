@@ -8,6 +8,9 @@
 #include "sort.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static void insertion_u32(uint32_t *v, size_t n) {
     for (size_t i = 1; i < n; i++) {
@@ -77,6 +80,37 @@ static void radix_u32(uint32_t *v, uint32_t *out, size_t n) {
     if (src != out) memcpy(out, src, n * sizeof *out);
 }
 
+/* Turn the counts of buckets (a multiple of 16) into each bucket's start;
+ * returns whether a bucket holds more than 32 values, too many for the
+ * insertion sort. With one value per bucket the buckets are as many as
+ * the values, so this pass costs as much as one over the data: with SSE2
+ * it takes four buckets a step. */
+static int bucket_starts(uint32_t *count, size_t buckets) {
+#ifdef __SSE2__
+    __m128i carry = _mm_setzero_si128(), crowded = _mm_setzero_si128();
+    const __m128i most = _mm_set1_epi32(32);
+    for (size_t b = 0; b < buckets; b += 4) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(count + b));
+        crowded = _mm_or_si128(crowded, _mm_cmpgt_epi32(c, most));
+        __m128i sum = _mm_add_epi32(c, _mm_slli_si128(c, 4));
+        sum = _mm_add_epi32(_mm_add_epi32(sum, _mm_slli_si128(sum, 8)), carry);
+        _mm_storeu_si128((__m128i *)(void *)(count + b), _mm_sub_epi32(sum, c));
+        carry = _mm_shuffle_epi32(sum, _MM_SHUFFLE(3, 3, 3, 3));
+    }
+    return _mm_movemask_epi8(crowded) != 0;
+#else
+    uint32_t sum = 0;
+    int crowded = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        uint32_t c = count[b];
+        crowded |= c > 32;
+        count[b] = sum;
+        sum += c;
+    }
+    return crowded;
+#endif
+}
+
 void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n) {
     if (n < 48) {
         memcpy(out, in, n * sizeof *out);
@@ -94,15 +128,9 @@ void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n) {
     uint32_t count[1u << 16];
     memset(count, 0, buckets * sizeof *count);
     for (size_t i = 0; i < n; i++) count[in[i] >> shift]++;
-    uint32_t sum = 0;
-    for (size_t b = 0; b < buckets; b++) {
-        uint32_t c = count[b];
-        if (c > 32) {
-            radix_u32(in, out, n);
-            return;
-        }
-        count[b] = sum;
-        sum += c;
+    if (bucket_starts(count, buckets)) {
+        radix_u32(in, out, n);
+        return;
     }
     for (size_t i = 0; i < n; i++) out[count[in[i] >> shift]++] = in[i];
     insertion_near_u32(out, n);
