@@ -59,6 +59,24 @@ unsigned dp_online_cores(void) {
     return n < 1 ? 1 : n > DP_MAX_THREADS ? DP_MAX_THREADS : (unsigned)n;
 }
 
+int dp_cpu_avx512(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl");
+#else
+    return 0;
+#endif
+}
+
+int dp_cpu_avx512_vbmi2(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2");
+#else
+    return 0;
+#endif
+}
+
 double doppel_lsh_probability(double s, unsigned bands, unsigned rows) {
     return 1.0 - pow(1.0 - pow(s, rows), bands);
 }

@@ -73,6 +73,20 @@ size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out);
 doppel_status dp_normalize_bytewise(const char *text, size_t len, doppel_buf *out,
                                     doppel_norm_stats *stats);
 
+/* ---- vector paths chosen at run time --------------------------------- */
+/* Built for the baseline CPU, doppel uses AVX-512 (F, DQ and VL: 64-bit
+ * multiplies on 256-bit vectors) only where this says the CPU has it. */
+int dp_cpu_avx512(void);
+/* AVX-512 BW and VBMI2 (byte compares and compression) and BMI2: the
+ * normalizer's 64-byte blocks. */
+int dp_cpu_avx512_vbmi2(void);
+/* doppel_shingle and doppel_minhash without the vector instructions they
+ * pick at run time: the reference the tests hold the vector paths to. */
+doppel_status dp_shingle_portable(const char *norm, size_t len, doppel_shingle_kind kind,
+                                  unsigned n, uint64_t seed, doppel_hashes *out);
+void dp_minhash_portable(doppel_sketch_kind kind, const uint64_t *hashes, size_t count,
+                         uint64_t seed, unsigned num_perm, uint32_t *sig);
+
 /* Threads a batch may use; doppel_config_validate enforces it. */
 #define DP_MAX_THREADS 256
 /* Cores online, at least 1. */

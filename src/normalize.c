@@ -16,9 +16,10 @@
  *
  * Speed: most input is ASCII, so ASCII bytes take a table-driven path, and
  * with SSE2 16 bytes at a time wherever the output is the input lower-cased
- * with breaks as spaces (ascii_block); a chunk that holds any non-ASCII byte
- * goes through utf8proc (decompose into a reused UTF-32 buffer, then
- * compose), never through a per-call allocation.
+ * with breaks as spaces (ascii_block); where the CPU has AVX-512 VBMI2,
+ * whole 64-byte ASCII blocks at a time (ascii_blocks64); a chunk that holds
+ * any non-ASCII byte goes through utf8proc (decompose into a reused UTF-32
+ * buffer, then compose), never through a per-call allocation.
  * Invalid UTF-8 sequences are counted and act as word breaks (the U+FFFD
  * they stand for is a symbol, and symbols break words).
  */
@@ -243,8 +244,103 @@ static inline block_masks ascii_block(const unsigned char *s, char *o) {
 }
 #endif
 
-/* blocks: take 16 ASCII bytes at a time where it can (0 for the tests,
- * which check that both ways give the same bytes). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_BLOCK64 1
+
+/* The ASCII loop's state, for ascii_blocks64. */
+typedef struct {
+    char *o;                /* the next output byte */
+    int pending;            /* a space is owed before the next word byte */
+    size_t word_in, word_out;
+    int word_pending;       /* where the current word began (see normalize) */
+    uint64_t nul;
+} ascii_state;
+
+static inline uint64_t upto(unsigned bit) {  /* bits 0..bit */
+    return bit == 63 ? ~(uint64_t)0 : ((uint64_t)2 << bit) - 1;
+}
+
+/* Normalize whole 64-byte blocks of ASCII from s (input position at, avail
+ * bytes to the end) as the byte loop would, stopping before a block that
+ * holds a non-ASCII byte or at the last whole block; returns the bytes
+ * taken.
+ * Unlike the 16-byte blocks, dropped bytes and runs of breaks stay in the
+ * block: AVX-512 VBMI2 compresses the bytes that are written, so the text
+ * around every period and comma no longer leaves the block path.
+ *
+ * The bytes written: the word bytes, and every break whose nearest byte
+ * before it, not counting dropped ones, is a word byte (the first space
+ * after a word). That space is written lazily by the byte loop, once a word
+ * byte follows; so the block's last such break is not written but left
+ * pending, and a space pending from before is written before the block's
+ * first word byte. pext and pdep find the nearest bytes with the dropped
+ * ones squeezed out. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2"))) static size_t ascii_blocks64(
+    const unsigned char *s, size_t avail, size_t at, const char *o_start, ascii_state *st) {
+    const __m512i space = _mm512_set1_epi8(' ');
+    char *o = st->o;
+    int pending = st->pending;
+    size_t taken = 0;
+    for (; avail - taken >= 64; taken += 64) {
+        __m512i v = _mm512_loadu_si512(s + taken);
+        if (_mm512_movepi8_mask(v)) break;  /* a non-ASCII byte */
+        /* The same classes as init_ascii. */
+        __m512i y = _mm512_or_si512(v, _mm512_set1_epi8(0x20));  /* A-Z to a-z; digits keep */
+        uint64_t keep = (_mm512_cmpge_epu8_mask(y, _mm512_set1_epi8('a')) &
+                         _mm512_cmple_epu8_mask(y, _mm512_set1_epi8('z'))) |
+                        (_mm512_cmpge_epu8_mask(v, _mm512_set1_epi8('0')) &
+                         _mm512_cmple_epu8_mask(v, _mm512_set1_epi8('9')));
+        uint64_t drop = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.')) |
+                        _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(',')) |
+                        _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\''));
+        uint64_t brk = ~(keep | drop);
+        st->nul += (uint64_t)__builtin_popcountll(_mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512()));
+        /* A word byte came last before the block: a first break is a space. */
+        uint64_t keep_before = !pending && o != o_start;
+        uint64_t kept = ~drop;
+        uint64_t first_space = _pdep_u64(
+            _pext_u64(brk, kept) & (_pext_u64(keep, kept) << 1 | keep_before), kept);
+        if (brk) {
+            /* After the last break: the current word begins there. */
+            unsigned b = 63 - (unsigned)__builtin_clzll(brk);
+            uint64_t keep_b = keep & upto(b);
+            st->word_in = at + taken + b + 1;
+            if (keep_b) {
+                unsigned k = 63 - (unsigned)__builtin_clzll(keep_b);
+                st->word_out = (size_t)(o - o_start) + (unsigned)pending +
+                               (unsigned)__builtin_popcountll(keep_b) +
+                               (unsigned)__builtin_popcountll(first_space & upto(k));
+                st->word_pending = 1;
+            } else {
+                st->word_out = (size_t)(o - o_start);
+                st->word_pending = o != o_start;
+            }
+        }
+        if (!keep) {
+            if (brk) pending = o != o_start;
+            continue;
+        }
+        uint64_t through_last_word = upto(63 - (unsigned)__builtin_clzll(keep));
+        uint64_t write = keep | (first_space & through_last_word);
+        *o = ' ';  /* the pending space, or overwritten by the block */
+        o += pending;
+        /* Capacity: o + 64 stays within the input still unread (see the
+         * 16-byte blocks). */
+        __m512i bytes = _mm512_mask_blend_epi8(keep, space, y);
+        _mm512_storeu_si512(o, _mm512_maskz_compress_epi8(write, bytes));
+        o += __builtin_popcountll(write);
+        pending = (brk & ~through_last_word) != 0;
+    }
+    _mm256_zeroupper();
+    st->o = o;
+    st->pending = pending;
+    return taken;
+}
+#endif
+
+/* blocks: take 64 (with AVX-512 VBMI2) or 16 ASCII bytes at a time where
+ * it can (0 for the tests, which check that all ways give the same bytes). */
 static doppel_status normalize(const char *text, size_t len, doppel_buf *out,
                                doppel_norm_stats *stats, int blocks) {
     pthread_once(&ascii_once, init_ascii);
@@ -260,6 +356,10 @@ static doppel_status normalize(const char *text, size_t len, doppel_buf *out,
     int word_pending = 0;
     size_t word_in = 0, word_out = 0;
     uint64_t nul = 0;
+#ifdef HAVE_BLOCK64
+    int wide = blocks && dp_cpu_avx512_vbmi2();
+    size_t wide_from = 0;  /* no 64-byte block before this input position */
+#endif
     while (i < len) {
         /* The hot path, one table lookup per ASCII byte, on locals: a store
          * through a char pointer may alias anything, so writing through
@@ -269,6 +369,22 @@ static doppel_status normalize(const char *text, size_t len, doppel_buf *out,
         const char *o_start = out->data;
         int pending = e.pending;
         while (i < len && s[i] < 128) {
+#ifdef HAVE_BLOCK64
+            if (wide && i >= wide_from && len - i >= 64) {
+                ascii_state as = {o, pending, word_in, word_out, word_pending, nul};
+                i += ascii_blocks64(s + i, len - i, i, o_start, &as);
+                o = as.o;
+                pending = as.pending;
+                word_in = as.word_in;
+                word_out = as.word_out;
+                word_pending = as.word_pending;
+                nul = as.nul;
+                /* What follows is shorter than a block or not ASCII: the
+                 * paths below take it. */
+                wide_from = i + 64;
+                continue;
+            }
+#endif
 #ifdef __SSE2__
             if (blocks && len - i >= 16) {
                 /* The block's bytes up to the first one that is not a

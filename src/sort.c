@@ -8,6 +8,9 @@
 #include "sort.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static void insertion_u32(uint32_t *v, size_t n) {
     for (size_t i = 1; i < n; i++) {
@@ -21,8 +24,36 @@ static void insertion_u32(uint32_t *v, size_t n) {
     }
 }
 
-/* LSD radix sort on all four bytes; the histograms are built in one read. */
-static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n) {
+/* Insertion sort for values at most a few places from where they belong.
+ * Most stay, the rest move one place; whether a value moves is a coin toss
+ * the branch predictor loses, so the step of one place is done without a
+ * branch: the largest value so far is carried in a register, and the
+ * smaller of it and the next value is written. Only a value that must move
+ * further takes the branch, and the ordinary loop. */
+static void insertion_near_u32(uint32_t *v, size_t n) {
+    if (n < 2) return;
+    uint32_t hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+        uint32_t x = v[i];
+        uint32_t lo = x < hi ? x : hi;
+        hi = x < hi ? hi : x;
+        if (i >= 2 && v[i - 2] > lo) {
+            size_t j = i - 1;
+            while (j > 0 && v[j - 1] > lo) {
+                v[j] = v[j - 1];
+                j--;
+            }
+            v[j] = lo;
+        } else {
+            v[i - 1] = lo;
+        }
+    }
+    v[n - 1] = hi;
+}
+
+/* LSD radix sort of v on all four bytes into out, v serving as the other
+ * buffer; the histograms are built in one read. */
+static void radix_u32(uint32_t *v, uint32_t *out, size_t n) {
     size_t count[4][256] = {{0}};
     for (size_t i = 0; i < n; i++) {
         uint32_t x = v[i];
@@ -31,7 +62,7 @@ static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n) {
         count[2][(x >> 16) & 0xFF]++;
         count[3][x >> 24]++;
     }
-    uint32_t *src = v, *dst = tmp;
+    uint32_t *src = v, *dst = out;
     for (unsigned d = 0; d < 4; d++) {
         unsigned shift = d * 8;
         if (count[d][(src[0] >> shift) & 0xFF] == n) continue;  /* all equal in this digit */
@@ -46,12 +77,44 @@ static void radix_u32(uint32_t *v, uint32_t *tmp, size_t n) {
         src = dst;
         dst = t;
     }
-    if (src != v) memcpy(v, src, n * sizeof *v);
+    if (src != out) memcpy(out, src, n * sizeof *out);
 }
 
-void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n) {
+/* Turn the counts of buckets (a multiple of 16) into each bucket's start;
+ * returns whether a bucket holds more than 32 values, too many for the
+ * insertion sort. With one value per bucket the buckets are as many as
+ * the values, so this pass costs as much as one over the data: with SSE2
+ * it takes four buckets a step. */
+static int bucket_starts(uint32_t *count, size_t buckets) {
+#ifdef __SSE2__
+    __m128i carry = _mm_setzero_si128(), crowded = _mm_setzero_si128();
+    const __m128i most = _mm_set1_epi32(32);
+    for (size_t b = 0; b < buckets; b += 4) {
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(count + b));
+        crowded = _mm_or_si128(crowded, _mm_cmpgt_epi32(c, most));
+        __m128i sum = _mm_add_epi32(c, _mm_slli_si128(c, 4));
+        sum = _mm_add_epi32(_mm_add_epi32(sum, _mm_slli_si128(sum, 8)), carry);
+        _mm_storeu_si128((__m128i *)(void *)(count + b), _mm_sub_epi32(sum, c));
+        carry = _mm_shuffle_epi32(sum, _MM_SHUFFLE(3, 3, 3, 3));
+    }
+    return _mm_movemask_epi8(crowded) != 0;
+#else
+    uint32_t sum = 0;
+    int crowded = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        uint32_t c = count[b];
+        crowded |= c > 32;
+        count[b] = sum;
+        sum += c;
+    }
+    return crowded;
+#endif
+}
+
+void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n) {
     if (n < 48) {
-        insertion_u32(v, n);
+        memcpy(out, in, n * sizeof *out);
+        insertion_u32(out, n);
         return;
     }
     /* Shingle hashes are uniform: one counting pass on the top bits, with
@@ -64,20 +127,13 @@ void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n) {
     size_t buckets = (size_t)1 << bits;
     uint32_t count[1u << 16];
     memset(count, 0, buckets * sizeof *count);
-    for (size_t i = 0; i < n; i++) count[v[i] >> shift]++;
-    uint32_t sum = 0;
-    for (size_t b = 0; b < buckets; b++) {
-        uint32_t c = count[b];
-        if (c > 32) {
-            radix_u32(v, tmp, n);
-            return;
-        }
-        count[b] = sum;
-        sum += c;
+    for (size_t i = 0; i < n; i++) count[in[i] >> shift]++;
+    if (bucket_starts(count, buckets)) {
+        radix_u32(in, out, n);
+        return;
     }
-    for (size_t i = 0; i < n; i++) tmp[count[v[i] >> shift]++] = v[i];
-    insertion_u32(tmp, n);
-    memcpy(v, tmp, n * sizeof *v);
+    for (size_t i = 0; i < n; i++) out[count[in[i] >> shift]++] = in[i];
+    insertion_near_u32(out, n);
 }
 
 size_t dp_unique_u32(uint32_t *v, size_t n) {

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Sort v[n] ascending; tmp must hold n elements. */
-void dp_sort_u32(uint32_t *v, uint32_t *tmp, size_t n);
+/* Sort in[n] ascending into out[n]; in is scratch space afterwards. */
+void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n);
 /* Remove adjacent duplicates of a sorted array; returns the new length. */
 size_t dp_unique_u32(uint32_t *v, size_t n);
 /* Stable sort of v[n] by bytes [first_byte, end_byte) of each value

@@ -51,16 +51,18 @@ static void test_word_shingles(void **state) {
     doppel_hashes_free(&h2);
 }
 
-/* Words are found 64 bytes at a time: each word must come out the same
- * wherever it lies (across a window edge, at the end, after extra spaces).
- * With n = 1 a text's shingles are its words' own single shingles. */
+/* Words are found 64 bytes at a time and hashed in batches of 256, by
+ * length: each word must come out the same wherever it lies (across a
+ * window edge or a batch edge, at the end, after extra spaces). With n = 1 a
+ * text's shingles are its words' own single shingles. */
 static void test_word_boundaries(void **state) {
     (void)state;
-    static char text[400];
+    static char text[4000];
+    static size_t starts[2000], lens[2000];
     doppel_hashes all = {0}, one = {0};
     for (int round = 0; round < 2000; round++) {
-        size_t len = 0, nwords = 0, starts[200], lens[200];
-        size_t want = (size_t)(rnd() % 300);
+        size_t len = 0, nwords = 0;
+        size_t want = (size_t)(rnd() % (round % 10 ? 300 : 3000));
         while (len < want) {
             size_t spaces = rnd() % 4 == 0 ? 2 + (size_t)(rnd() % 2) : 1;
             if (nwords == 0) spaces = (size_t)(rnd() % 2);  /* a leading space or none */
@@ -83,6 +85,37 @@ static void test_word_boundaries(void **state) {
     }
     doppel_hashes_free(&all);
     doppel_hashes_free(&one);
+}
+
+/* The AVX-512 window mixing and OPH hashing, where the CPU has them, give
+ * what the portable loops give: every window count around the four-lane
+ * step, every shingle size, and the sketch of every prefix length. */
+static void test_vector_paths_match_portable(void **state) {
+    (void)state;
+    static char text[2000];
+    doppel_hashes fast = {0}, slow = {0};
+    uint32_t sf[200], ss[200];
+    for (int round = 0; round < 300; round++) {
+        size_t len = 0, words = (size_t)(rnd() % 120);
+        for (size_t w = 0; w < words; w++) {
+            if (w) text[len++] = ' ';
+            for (size_t k = 1 + (size_t)(rnd() % 12); k; k--) text[len++] = (char)('a' + rnd() % 26);
+        }
+        unsigned n = 1 + (unsigned)(rnd() % 9);
+        assert_int_equal(doppel_shingle(text, len, DOPPEL_SHINGLE_WORD, n, 3, &fast), DOPPEL_OK);
+        assert_int_equal(dp_shingle_portable(text, len, DOPPEL_SHINGLE_WORD, n, 3, &slow),
+                         DOPPEL_OK);
+        assert_int_equal(fast.len, slow.len);
+        assert_memory_equal(fast.v, slow.v, fast.len * sizeof *fast.v);
+        unsigned k = rnd() % 2 ? 128 : 1 + (unsigned)(rnd() % 200);
+        for (size_t m = 0; m <= fast.len; m++) {
+            doppel_minhash(DOPPEL_SKETCH_OPH, fast.v, m, 11, k, sf);
+            dp_minhash_portable(DOPPEL_SKETCH_OPH, fast.v, m, 11, k, ss);
+            assert_memory_equal(sf, ss, k * sizeof *sf);
+        }
+    }
+    doppel_hashes_free(&fast);
+    doppel_hashes_free(&slow);
 }
 
 /* The block-wise intersection against a plain merge: sets of every small
@@ -233,6 +266,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_word_shingles),
         cmocka_unit_test(test_word_boundaries),
+        cmocka_unit_test(test_vector_paths_match_portable),
         cmocka_unit_test(test_intersect_count),
         cmocka_unit_test(test_minhash_accuracy),
         cmocka_unit_test(test_lsh_s_curve),

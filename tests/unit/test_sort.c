@@ -18,7 +18,8 @@ static void check(uint32_t *v, size_t n) {
     uint32_t *want = malloc(n * sizeof *v + 4), *tmp = malloc(n * sizeof *v + 4);
     memcpy(want, v, n * sizeof *v);
     qsort(want, n, sizeof *want, cmp32);
-    dp_sort_u32(v, tmp, n);
+    memcpy(tmp, v, n * sizeof *v);
+    dp_sort_u32(tmp, v, n);
     assert_memory_equal(v, want, n * sizeof *v);
     free(want);
     free(tmp);
