@@ -223,19 +223,29 @@ has ovf-msg "max-doc-bytes" "$T/ovf.err"
 N=200000; [ "$LIGHT" = 1 ] && N=60000
 "$DOPPEL" synth -n $N -w 60 --quiet -o "$J/synth.jsonl" || bad "synth failed"
 mkdir -p "$T/kill"
-# twice: once while reading (1 s in), once while writing (as soon as the hidden
-# temporary output exists); the process must still be running when killed
+# twice: once while reading, once while writing (as soon as the hidden
+# temporary output exists); the process must still be running when killed.
+# While reading: the corpus comes through a FIFO whose writer stays open, so
+# doppel has read it all and still waits for the end of its input, however
+# fast it has become (a fixed 1 s stopped being "mid-run" once a 60k run took
+# less than that).
+mkfifo "$T/kill/in"
 for when in reading writing; do
   rm -f "$T"/kill/.OUT* "$T/kill/OUT.jsonl"
-  "$DOPPEL" dedup --quiet "$J/synth.jsonl" -o "$T/kill/OUT.jsonl" --summary "$T/kill/SUM.json" &
-  pid=$!
   if [ $when = reading ]; then
-    sleep 1
+    "$DOPPEL" dedup --quiet - -o "$T/kill/OUT.jsonl" --summary "$T/kill/SUM.json" <"$T/kill/in" &
+    pid=$!
+    exec 3>"$T/kill/in"
+    cat "$J/synth.jsonl" >&3
+    sleep 0.2
   else
+    "$DOPPEL" dedup --quiet "$J/synth.jsonl" -o "$T/kill/OUT.jsonl" --summary "$T/kill/SUM.json" &
+    pid=$!
     i=0
     while [ $i -lt 600 ] && ! ls -a "$T/kill" | grep -q 'OUT.jsonl.doppel-tmp'; do sleep 0.05; i=$((i + 1)); done
   fi
   if kill -9 $pid 2>/dev/null; then ok; else bad "kill-$when: doppel had already finished"; fi
+  [ $when = reading ] && exec 3>&-
   wait $pid 2>/dev/null
   if [ -e "$T/kill/OUT.jsonl" ] || [ -e "$T/kill/SUM.json" ]; then bad "kill-$when: a final output exists after SIGKILL"; else ok; fi
   left=$(ls -a "$T/kill" | grep -c doppel-tmp)
