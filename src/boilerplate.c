@@ -64,12 +64,13 @@
 #include <emmintrin.h>
 #endif
 /* dp_count_words reads 64-byte windows as bit masks (it needs ctz/clz and
- * little-endian keys), and with AVX-512 where the CPU has it. */
+ * little-endian keys); it and dp_lower_words use AVX-512 where the CPU has
+ * it. */
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define WORD_WINDOWS 1
 #ifdef __x86_64__
 #include <immintrin.h>
-#define HAVE_WINDOWS_AVX512 1
+#define HAVE_AVX512 1
 #endif
 #endif
 
@@ -121,8 +122,9 @@ static uint64_t sw_table[SW_BUCKETS][2];
 /* [n]: the bytes of a key a word of n bytes fills. */
 static uint64_t sw_key_bytes[SW_MAXLEN + 1];
 static uint64_t sw_mult;
-#ifdef HAVE_WINDOWS_AVX512
+#ifdef HAVE_AVX512
 static int windows_avx512;  /* the CPU has what count_windows_avx512 uses */
+static int lower_avx512;    /* and what lower_words_avx512 uses */
 #endif
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -181,8 +183,9 @@ static void phrase_index_init(void);
 
 static void tables_init(void) {
     phrase_index_init();
-#ifdef HAVE_WINDOWS_AVX512
+#ifdef HAVE_AVX512
     windows_avx512 = dp_cpu_avx512bw();
+    lower_avx512 = dp_cpu_avx512_vbmi2();
 #endif
     for (int c = 0; c < 256; c++) {
         uint8_t cl = 0;
@@ -361,7 +364,7 @@ static inline uint32_t bit_count(uint64_t x) {
     return (uint32_t)((x * 0x0101010101010101ull) >> 56);
 }
 
-#ifdef HAVE_WINDOWS_AVX512
+#ifdef HAVE_AVX512
 #define WINDOWS_AVX512_TARGET "avx512f,avx512bw,bmi,bmi2,popcnt"
 
 /* window_masks with AVX-512BW: one compare a class for all 64 bytes, straight
@@ -392,7 +395,7 @@ __attribute__((target(WINDOWS_AVX512_TARGET))) static inline void window_masks_a
 static inline __attribute__((always_inline)) void load_window(const unsigned char *s,
                                                              size_t avail, window *m,
                                                              unsigned char *lower, int wide) {
-#ifdef HAVE_WINDOWS_AVX512
+#ifdef HAVE_AVX512
     if (wide) {
         window_masks_avx512(s, avail, m, lower);
         return;
@@ -470,7 +473,7 @@ static inline __attribute__((always_inline)) void count_windows(const unsigned c
     }
 }
 
-#ifdef HAVE_WINDOWS_AVX512
+#ifdef HAVE_AVX512
 __attribute__((target(WINDOWS_AVX512_TARGET))) static void count_windows_avx512(
     const unsigned char *s, size_t len, word_tally *t) {
     count_windows(s, len, t, 1);
@@ -507,7 +510,7 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
     pthread_once(&tables_once, tables_init);
     const unsigned char *s = (const unsigned char *)str;
     word_tally t = {0};
-#ifdef HAVE_WINDOWS_AVX512
+#ifdef HAVE_AVX512
     if (windows_avx512) count_windows_avx512(s, len, &t);
     else
 #endif
@@ -665,12 +668,51 @@ static size_t lower_bytes(const unsigned char *s, size_t i, size_t end, char *o,
     return n;
 }
 
-size_t dp_lower_words(const char *str, size_t len, char *o) {
-    pthread_once(&tables_once, tables_init);
+#ifdef HAVE_AVX512
+/* dp_lower_words of s[0..len) appended at o[n] (as lower_bytes; returns the
+ * new n): 64 bytes at a time mapped with compares, the second space of
+ * each pair squeezed out with VBMI2's compress, so ", " costs nothing
+ * extra. The last chunk is read and written with masks, which do not
+ * fault past the ends. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi2"))) static size_t lower_words_avx512(
+    const unsigned char *s, size_t len, char *o, size_t n, int *last_space) {
+    const __m512i bit5 = _mm512_set1_epi8(0x20), space = _mm512_set1_epi8(' ');
+    for (size_t i = 0; i < len; i += 64) {
+        size_t avail = DP_MIN(len - i, (size_t)64);
+        uint64_t in = avail == 64 ? ~0ull : (1ull << avail) - 1;
+        __m512i v = _mm512_maskz_loadu_epi8(in, s + i);
+        __m512i y = _mm512_or_si512(v, bit5);  /* A-Z to a-z */
+        __mmask64 alpha = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(y, _mm512_set1_epi8('a')),
+                                                 _mm512_set1_epi8(26));
+        __mmask64 digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
+                                                 _mm512_set1_epi8(10));
+        __mmask64 keep = alpha | digit | _mm512_movepi8_mask(v);
+        __m512i out = _mm512_mask_mov_epi8(space, keep, _mm512_mask_mov_epi8(v, alpha, y));
+        uint64_t sp = ~(uint64_t)keep & in;  /* bytes that become ' ' */
+        uint64_t write = in & ~(sp & ((sp << 1) | (uint64_t)*last_space));
+        uint32_t k = bit_count(write);
+        _mm512_mask_storeu_epi8(o + n, k == 64 ? ~0ull : (1ull << k) - 1,
+                                _mm512_maskz_compress_epi8(write, out));
+        n += k;
+        *last_space = (int)(sp >> (avail - 1) & 1);
+    }
+    return n;
+}
+#endif
+
+/* dp_lower_words, the tables set up; wide: with lower_words_avx512. */
+static size_t lower_words_to(const char *str, size_t len, char *o, int wide) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, n = 0;
     int last_space = 1;
     o[n++] = ' ';
+#ifdef HAVE_AVX512
+    if (wide) {
+        n = lower_words_avx512(s, len, o, n, &last_space);
+        i = len;
+    }
+#endif
+    (void)wide;
 #ifdef __SSE2__
     /* 16 bytes at a time, mapped with compares; a chunk that would put two
      * spaces in a row (", " and ". " do, some 30-40 bytes apart in prose)
@@ -701,6 +743,20 @@ size_t dp_lower_words(const char *str, size_t len, char *o) {
     n = lower_bytes(s, i, len, o, n, &last_space);
     if (!last_space) o[n++] = ' ';
     return n;
+}
+
+size_t dp_lower_words(const char *s, size_t len, char *o) {
+    pthread_once(&tables_once, tables_init);
+#ifdef HAVE_AVX512
+    return lower_words_to(s, len, o, lower_avx512);
+#else
+    return lower_words_to(s, len, o, 0);
+#endif
+}
+
+size_t dp_lower_words_portable(const char *s, size_t len, char *o) {
+    pthread_once(&tables_once, tables_init);
+    return lower_words_to(s, len, o, 0);
 }
 
 /* Lower-case the block into ex->scratch in the dp_lower_words form, so
