@@ -63,6 +63,16 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+/* dp_count_words reads 64-byte windows as bit masks (it needs ctz/clz and
+ * little-endian keys); it and dp_lower_words use AVX-512 where the CPU has
+ * it. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORD_WINDOWS 1
+#ifdef __x86_64__
+#include <immintrin.h>
+#define HAVE_AVX512 1
+#endif
+#endif
 
 /* ---- words and stopwords ------------------------------------------------ */
 
@@ -109,9 +119,13 @@ static const char *const stopword_list[] = {
 /* Empty slots hold spaces: no word has a space, nor an empty key (0). */
 #define SW_EMPTY 0x2020202020202020ull
 static uint64_t sw_table[SW_BUCKETS][2];
-/* [n], n < 64: the bytes of a key a word of n bytes fills; none if n > SW_MAXLEN. */
-static uint64_t sw_key_bytes[64];
+/* [n]: the bytes of a key a word of n bytes fills. */
+static uint64_t sw_key_bytes[SW_MAXLEN + 1];
 static uint64_t sw_mult;
+#ifdef HAVE_AVX512
+static int windows_avx512;  /* the CPU has what count_windows_avx512 uses */
+static int lower_avx512;    /* and what lower_words_avx512 uses */
+#endif
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static inline const uint64_t *sw_bucket(uint64_t key) {
@@ -169,6 +183,10 @@ static void phrase_index_init(void);
 
 static void tables_init(void) {
     phrase_index_init();
+#ifdef HAVE_AVX512
+    windows_avx512 = dp_cpu_avx512bw();
+    lower_avx512 = dp_cpu_avx512_vbmi2();
+#endif
     for (int c = 0; c < 256; c++) {
         uint8_t cl = 0;
         if (c >= 0x80 || (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z'))
@@ -281,32 +299,34 @@ static size_t scan_step(const unsigned char *s, size_t len, size_t i, word_tally
     return i;
 }
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define WORD_WINDOWS 1  /* uses ctz/clz/popcount and little-endian keys */
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
+#ifdef WORD_WINDOWS
 
-/* Bit j of *word: s[j] is a plain word byte (WB_WORD: ASCII letter or
- * digit, non-ASCII other than 0xE2); of *digit: an ASCII digit; of
- * *special: ' or 0xE2, whose meaning depends on the bytes around them.
- * For j < 64. And lower[j]: s[j] with bit 5 set if it is ASCII, which
- * lowers the ASCII letters of a word and keeps its other bytes. */
-static inline void window_masks(const unsigned char *s, uint64_t *word, uint64_t *digit,
-                                uint64_t *special, unsigned char *lower) {
+/* The bit masks of a window: bit j describes s[j], j < 64. */
+typedef struct window {
+    uint64_t word;     /* a plain word byte (WB_WORD: ASCII letter or digit, non-ASCII but 0xE2) */
+    uint64_t digit;    /* an ASCII digit */
+    uint64_t upper;    /* A-Z */
+    uint64_t special;  /* ' or 0xE2, whose meaning depends on the bytes around them */
+} window;
+
+/* The masks of s[0..64), and lower[j]: s[j] with bit 5 set if it is ASCII,
+ * which lowers the ASCII letters of a word and keeps its other bytes. */
+static inline void window_masks(const unsigned char *s, window *m, unsigned char *lower) {
 #ifdef __SSE2__
     /* A range lo..hi is one signed compare: adding 0x80 - lo maps it to the
      * lowest values, -128..-128 + (hi - lo), and every other byte above. */
     const __m128i d_bias = _mm_set1_epi8((char)(0x80 - '0')), d_end = _mm_set1_epi8(-128 + 10);
     const __m128i a_bias = _mm_set1_epi8((char)(0x80 - 'a')), a_end = _mm_set1_epi8(-128 + 26);
+    const __m128i u_bias = _mm_set1_epi8((char)(0x80 - 'A'));
     const __m128i bit5 = _mm_set1_epi8(0x20), apos = _mm_set1_epi8('\''),
                   e2 = _mm_set1_epi8((char)0xE2), ones = _mm_set1_epi8(-1);
-    uint64_t w = 0, d = 0, x = 0;
+    uint64_t w = 0, d = 0, u = 0, x = 0;
     for (int k = 0; k < 4; k++) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 16 * k));
         __m128i y = _mm_or_si128(v, bit5);  /* A-Z to a-z */
         __m128i dig = _mm_cmplt_epi8(_mm_add_epi8(v, d_bias), d_end);
         __m128i alp = _mm_cmplt_epi8(_mm_add_epi8(y, a_bias), a_end);
+        __m128i up = _mm_cmplt_epi8(_mm_add_epi8(v, u_bias), a_end);
         __m128i is_e2 = _mm_cmpeq_epi8(v, e2);
         __m128i ascii = _mm_cmpgt_epi8(v, ones);
         __m128i high = _mm_andnot_si128(_mm_or_si128(is_e2, ascii), ones);  /* but 0xE2 */
@@ -316,51 +336,100 @@ static inline void window_masks(const unsigned char *s, uint64_t *word, uint64_t
         __m128i spec = _mm_or_si128(_mm_cmpeq_epi8(v, apos), is_e2);
         w |= (uint64_t)(unsigned)_mm_movemask_epi8(in_word) << (16 * k);
         d |= (uint64_t)(unsigned)_mm_movemask_epi8(dig) << (16 * k);
+        u |= (uint64_t)(unsigned)_mm_movemask_epi8(up) << (16 * k);
         x |= (uint64_t)(unsigned)_mm_movemask_epi8(spec) << (16 * k);
     }
-    *word = w, *digit = d, *special = x;
+    *m = (window){.word = w, .digit = d, .upper = u, .special = x};
 #else
-    uint64_t w = 0, d = 0, x = 0;
+    uint64_t w = 0, d = 0, u = 0, x = 0;
     for (unsigned j = 0; j < 64; j++) {
         unsigned cl = wb_class[s[j]];
         w |= (uint64_t)((cl & WB_WORD) != 0) << j;
         d |= (uint64_t)(cl & WB_DIGIT) << j;
+        u |= (uint64_t)((cl & WB_UPPER) != 0) << j;
         x |= (uint64_t)((cl & WB_SPECIAL) != 0) << j;
         lower[j] = s[j] < 0x80 ? s[j] | 0x20 : s[j];
     }
-    *word = w, *digit = d, *special = x;
+    *m = (window){.word = w, .digit = d, .upper = u, .special = x};
 #endif
+}
+
+/* The bits set in x. Written out because __builtin_popcountll is a call
+ * into libgcc without -mpopcnt; GCC turns this into one popcnt instruction
+ * where the target has it (the AVX-512 path below). */
+static inline uint32_t bit_count(uint64_t x) {
+    x -= (x >> 1) & 0x5555555555555555ull;
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
+
+#ifdef HAVE_AVX512
+#define WINDOWS_AVX512_TARGET "avx512f,avx512bw,bmi,bmi2,popcnt"
+
+/* window_masks with AVX-512BW: one compare a class for all 64 bytes, straight
+ * into a mask. Only avail bytes are read (a masked load does not fault);
+ * the others read as zero bytes, which end every word as a space would. */
+__attribute__((target(WINDOWS_AVX512_TARGET))) static inline void window_masks_avx512(
+    const unsigned char *s, size_t avail, window *m, unsigned char *lower) {
+    __mmask64 in = avail >= 64 ? ~0ull : (1ull << avail) - 1;
+    __m512i v = _mm512_maskz_loadu_epi8(in, s);
+    __m512i y = _mm512_or_si512(v, _mm512_set1_epi8(0x20));  /* A-Z to a-z */
+    __mmask64 dig = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
+                                           _mm512_set1_epi8(10));
+    __mmask64 alp = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(y, _mm512_set1_epi8('a')),
+                                           _mm512_set1_epi8(26));
+    __mmask64 up = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('A')),
+                                          _mm512_set1_epi8(26));
+    __mmask64 high = _mm512_movepi8_mask(v);
+    __mmask64 e2 = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8((char)0xE2));
+    __mmask64 apos = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\''));
+    _mm512_storeu_si512(lower, _mm512_mask_mov_epi8(v, ~high, y));
+    *m = (window){.word = dig | alp | (high & ~e2), .digit = dig, .upper = up,
+                  .special = apos | e2};
 }
 #endif
 
-void dp_count_words(const char *str, size_t len, dp_words *w) {
-    pthread_once(&tables_once, tables_init);
-    const unsigned char *s = (const unsigned char *)str;
-    word_tally t = {0};
-    size_t i = 0;  /* never inside a word */
-#ifdef WORD_WINDOWS
-    /* 64 bytes at a time. Up to the first ' or 0xE2 of the window, words
-     * are exactly the runs of plain word bytes, ended by ASCII punctuation
-     * or a space; count those runs from bit masks. The run that touches the
-     * first special byte or the window's end (its end is not known yet) is
-     * left for the next window, or for scan_step when nothing was left
-     * before it. */
-    unsigned char pad[64];  /* the last window, zero-padded */
+/* The masks of the window at s[0..avail), avail > 0: read in place, or
+ * the end of the text zero-padded. */
+static inline __attribute__((always_inline)) void load_window(const unsigned char *s,
+                                                             size_t avail, window *m,
+                                                             unsigned char *lower, int wide) {
+#ifdef HAVE_AVX512
+    if (wide) {
+        window_masks_avx512(s, avail, m, lower);
+        return;
+    }
+#endif
+    (void)wide;
+    if (avail >= 64) {
+        window_masks(s, m, lower);
+        return;
+    }
+    unsigned char pad[64] = {0};  /* zero bytes end every word as a space would */
+    memcpy(pad, s, avail);
+    window_masks(pad, m, lower);
+}
+
+/* dp_count_words 64 bytes at a time; wide: with the AVX-512 masks (a
+ * constant: the function is compiled once for each). Up to the first ' or
+ * 0xE2 of the window, words are exactly the runs of plain word bytes,
+ * ended by ASCII punctuation or a space; count those runs from bit masks.
+ * The run that touches the first special byte or the window's end (its end
+ * is not known yet) is left for the next window, or for scan_step when
+ * nothing was left before it. */
+static inline __attribute__((always_inline)) void count_windows(const unsigned char *s,
+                                                               size_t len, word_tally *t,
+                                                               int wide) {
     /* The window, lowered for the stopword keys, which are loaded at word
      * starts; the bytes past it are never part of a key. */
     unsigned char lower[64 + SW_MAXLEN];
     memset(lower + 64, 0, SW_MAXLEN);
+    size_t i = 0;  /* never inside a word */
     while (i < len) {
-        /* Windows are read in place; the end of the text is copied into
-         * pad, whose zero bytes end every word as a space would. */
-        const unsigned char *win = s + i;
-        if (len - i < 64) {
-            memset(pad, 0, sizeof pad);
-            memcpy(pad, s + i, len - i);
-            win = pad;
-        }
-        uint64_t a, d, x;
-        window_masks(win, &a, &d, &x, lower);
+        window m;
+        load_window(s + i, len - i, &m, lower, wide);
+        uint64_t a = m.word, x = m.special;
         unsigned f = x ? (unsigned)__builtin_ctzll(x) : 64;  /* the first special byte */
         uint64_t below_f = f < 64 ? (1ull << f) - 1 : ~0ull;
         a &= below_f;
@@ -371,38 +440,82 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
             a &= (1ull << done) - 1;  /* done < 64: the open run holds bit f - 1 */
         }
         if (!done) {
-            i = scan_step(s, len, i, &t);
+            i = scan_step(s, len, i, t);
             continue;
         }
-        if (d & a) t.digits += (uint32_t)__builtin_popcountll(d & a);
-        for (uint64_t starts = a & ~(a << 1); starts; starts &= starts - 1) {
-            unsigned p = (unsigned)__builtin_ctzll(starts);
-            unsigned n = (unsigned)__builtin_ctzll(~(a >> p));
-            unsigned upper = (unsigned)(win[p] - 'A') < 26u;
-            t.words++;
-            t.caps += upper;
-            t.letters += n;
+        /* Words, capitals and letters are counted for the whole window at
+         * once; only the stopword test is done word by word, and only for
+         * words short enough to be one: long_ has bit p set where the
+         * SW_MAXLEN + 1 = 9 bytes from p are all word bytes. */
+        uint64_t starts = a & ~(a << 1);
+        t->words += bit_count(starts);
+        t->caps += bit_count(starts & m.upper);
+        t->letters += bit_count(a);
+        if (m.digit & a) t->digits += bit_count(m.digit & a);
+        uint64_t long_ = a & (a >> 1);
+        long_ &= long_ >> 2;
+        long_ &= long_ >> 4;
+        long_ &= a >> 8;
+        for (uint64_t c = starts & ~long_; c; c &= c - 1) {
+            unsigned p = (unsigned)__builtin_ctzll(c);
+            unsigned n = (unsigned)__builtin_ctzll(~(a >> p));  /* <= SW_MAXLEN */
             /* Without branches on the word: their outcomes are random.
-             * sw_key_bytes keeps the word's bytes of the key, and none of a
-             * word too long to be a stopword (key 0, which is no stopword). */
+             * sw_key_bytes keeps the word's bytes of the key. */
             uint64_t key;
             memcpy(&key, lower + p, sizeof key);
             key &= sw_key_bytes[n];
             unsigned hit = (unsigned)is_stopword_key(key);
-            t.stop += hit;
-            t.lower_stop += hit & !upper;
+            t->stop += hit;
+            t->lower_stop += hit & ~(unsigned)(m.upper >> p);  /* bit 0: capitalized */
         }
         i += done;
         if (i > len) i = len;  /* the padding of the last window is no text */
     }
+}
+
+#ifdef HAVE_AVX512
+__attribute__((target(WINDOWS_AVX512_TARGET))) static void count_windows_avx512(
+    const unsigned char *s, size_t len, word_tally *t) {
+    count_windows(s, len, t, 1);
+}
 #endif
-    while (i < len) i = scan_step(s, len, i, &t);
-    w->words = t.words;
-    w->stopwords = t.stop;
-    w->capitalized = t.caps;
-    w->lower_stop = t.lower_stop;
+#endif /* WORD_WINDOWS */
+
+/* The counts without the AVX-512 path. */
+static void count_portable(const unsigned char *s, size_t len, word_tally *t) {
+#ifdef WORD_WINDOWS
+    count_windows(s, len, t, 0);
+#else
+    for (size_t i = 0; i < len;) i = scan_step(s, len, i, t);
+#endif
+}
+
+static void words_from_tally(const word_tally *t, dp_words *w) {
+    w->words = t->words;
+    w->stopwords = t->stop;
+    w->capitalized = t->caps;
+    w->lower_stop = t->lower_stop;
     /* Digits are not letters: a line of numbers has none. */
-    w->letters = t.digits >= t.letters ? 0 : t.letters - t.digits;
+    w->letters = t->digits >= t->letters ? 0 : t->letters - t->digits;
+}
+
+void dp_count_words_portable(const char *s, size_t len, dp_words *w) {
+    pthread_once(&tables_once, tables_init);
+    word_tally t = {0};
+    count_portable((const unsigned char *)s, len, &t);
+    words_from_tally(&t, w);
+}
+
+void dp_count_words(const char *str, size_t len, dp_words *w) {
+    pthread_once(&tables_once, tables_init);
+    const unsigned char *s = (const unsigned char *)str;
+    word_tally t = {0};
+#ifdef HAVE_AVX512
+    if (windows_avx512) count_windows_avx512(s, len, &t);
+    else
+#endif
+        count_portable(s, len, &t);
+    words_from_tally(&t, w);
 }
 
 int dp_ends_sentence(const char *str, size_t len) {
@@ -555,12 +668,51 @@ static size_t lower_bytes(const unsigned char *s, size_t i, size_t end, char *o,
     return n;
 }
 
-size_t dp_lower_words(const char *str, size_t len, char *o) {
-    pthread_once(&tables_once, tables_init);
+#ifdef HAVE_AVX512
+/* dp_lower_words of s[0..len) appended at o[n] (as lower_bytes; returns the
+ * new n): 64 bytes at a time mapped with compares, the second space of
+ * each pair squeezed out with VBMI2's compress, so ", " costs nothing
+ * extra. The last chunk is read and written with masks, which do not
+ * fault past the ends. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi2"))) static size_t lower_words_avx512(
+    const unsigned char *s, size_t len, char *o, size_t n, int *last_space) {
+    const __m512i bit5 = _mm512_set1_epi8(0x20), space = _mm512_set1_epi8(' ');
+    for (size_t i = 0; i < len; i += 64) {
+        size_t avail = DP_MIN(len - i, (size_t)64);
+        uint64_t in = avail == 64 ? ~0ull : (1ull << avail) - 1;
+        __m512i v = _mm512_maskz_loadu_epi8(in, s + i);
+        __m512i y = _mm512_or_si512(v, bit5);  /* A-Z to a-z */
+        __mmask64 alpha = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(y, _mm512_set1_epi8('a')),
+                                                 _mm512_set1_epi8(26));
+        __mmask64 digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
+                                                 _mm512_set1_epi8(10));
+        __mmask64 keep = alpha | digit | _mm512_movepi8_mask(v);
+        __m512i out = _mm512_mask_mov_epi8(space, keep, _mm512_mask_mov_epi8(v, alpha, y));
+        uint64_t sp = ~(uint64_t)keep & in;  /* bytes that become ' ' */
+        uint64_t write = in & ~(sp & ((sp << 1) | (uint64_t)*last_space));
+        uint32_t k = bit_count(write);
+        _mm512_mask_storeu_epi8(o + n, k == 64 ? ~0ull : (1ull << k) - 1,
+                                _mm512_maskz_compress_epi8(write, out));
+        n += k;
+        *last_space = (int)(sp >> (avail - 1) & 1);
+    }
+    return n;
+}
+#endif
+
+/* dp_lower_words, the tables set up; wide: with lower_words_avx512. */
+static size_t lower_words_to(const char *str, size_t len, char *o, int wide) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, n = 0;
     int last_space = 1;
     o[n++] = ' ';
+#ifdef HAVE_AVX512
+    if (wide) {
+        n = lower_words_avx512(s, len, o, n, &last_space);
+        i = len;
+    }
+#endif
+    (void)wide;
 #ifdef __SSE2__
     /* 16 bytes at a time, mapped with compares; a chunk that would put two
      * spaces in a row (", " and ". " do, some 30-40 bytes apart in prose)
@@ -591,6 +743,20 @@ size_t dp_lower_words(const char *str, size_t len, char *o) {
     n = lower_bytes(s, i, len, o, n, &last_space);
     if (!last_space) o[n++] = ' ';
     return n;
+}
+
+size_t dp_lower_words(const char *s, size_t len, char *o) {
+    pthread_once(&tables_once, tables_init);
+#ifdef HAVE_AVX512
+    return lower_words_to(s, len, o, lower_avx512);
+#else
+    return lower_words_to(s, len, o, 0);
+#endif
+}
+
+size_t dp_lower_words_portable(const char *s, size_t len, char *o) {
+    pthread_once(&tables_once, tables_init);
+    return lower_words_to(s, len, o, 0);
 }
 
 /* Lower-case the block into ex->scratch in the dp_lower_words form, so

@@ -77,6 +77,16 @@ int dp_cpu_avx512_vbmi2(void) {
 #endif
 }
 
+int dp_cpu_avx512bw(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") &&
+           __builtin_cpu_supports("popcnt");
+#else
+    return 0;
+#endif
+}
+
 double doppel_lsh_probability(double s, unsigned bands, unsigned rows) {
     return 1.0 - pow(1.0 - pow(s, rows), bands);
 }

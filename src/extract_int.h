@@ -126,11 +126,17 @@ typedef struct dp_words {
     uint32_t lower_stop;   /* stopwords written in lower case */
 } dp_words;
 void dp_count_words(const char *s, size_t len, dp_words *w);
+/* dp_count_words without the AVX-512 path it picks at run time (the
+ * reference for tests). */
+void dp_count_words_portable(const char *s, size_t len, dp_words *w);
 /* Write s[0..len) to out as " word word ... ": ASCII letters lowered, any
  * other ASCII byte but a digit a space, non-ASCII bytes kept, no two spaces
  * in a row, a space at both ends. out has room for len + 2 bytes; returns
  * the bytes written (no NUL). The form phrases and repeats are matched in. */
 size_t dp_lower_words(const char *s, size_t len, char *out);
+/* dp_lower_words without the AVX-512 path it picks at run time (the
+ * reference for tests). */
+size_t dp_lower_words_portable(const char *s, size_t len, char *out);
 /* Ends with a sentence stop (. ! ? : ; or CJK 。！？), closing quotes aside. */
 int dp_ends_sentence(const char *s, size_t len);
 /* Looks like a heading or headline: at most 20 words, most capitalized,

@@ -80,6 +80,9 @@ int dp_cpu_avx512(void);
 /* AVX-512 BW and VBMI2 (byte compares and compression) and BMI2: the
  * normalizer's 64-byte blocks. */
 int dp_cpu_avx512_vbmi2(void);
+/* AVX-512 BW (byte compares into masks), BMI, BMI2 and POPCNT: the word
+ * counts of extraction. */
+int dp_cpu_avx512bw(void);
 /* doppel_shingle and doppel_minhash without the vector instructions they
  * pick at run time: the reference the tests hold the vector paths to. */
 doppel_status dp_shingle_portable(const char *norm, size_t len, doppel_shingle_kind kind,

@@ -242,10 +242,10 @@ static size_t lower_words_ref(const unsigned char *s, size_t len, char *o) {
     return n;
 }
 
-/* The vector path of dp_lower_words (16 bytes at a time, where no two
- * spaces meet) and its byte loop agree with the contract: random text of
- * every length around the 16-byte chunks, rich in punctuation, spaces,
- * capitals and UTF-8 bytes. */
+/* The vector paths of dp_lower_words (64 bytes at a time with AVX-512
+ * where the CPU has it; 16 at a time where no two spaces meet) and its
+ * byte loop agree with the contract: random text of every length around
+ * the chunks, rich in punctuation, spaces, capitals and UTF-8 bytes. */
 static void test_lower_words(void **state) {
     (void)state;
     static const char alphabet[] = "aZ9 ,.'-\n\t\x01\x7f\xc3\xa9\xe2\x80\x99Mm";
@@ -260,11 +260,14 @@ static void test_lower_words(void **state) {
             in[i] = x % 4 ? (unsigned char)('a' + (x >> 8) % 26)
                           : (unsigned char)alphabet[(x >> 8) % (sizeof alphabet - 1)];
         }
-        size_t n = dp_lower_words((const char *)in, len, got);
         size_t m = lower_words_ref(in, len, want);
-        if (n != m || memcmp(got, want, n))
-            fail_msg("round %d (length %zu): \"%.*s\" != \"%.*s\"", round, len, (int)n, got,
-                     (int)m, want);
+        for (int k = 0; k < 2; k++) {
+            size_t n = k ? dp_lower_words_portable((const char *)in, len, got)
+                         : dp_lower_words((const char *)in, len, got);
+            if (n != m || memcmp(got, want, n))
+                fail_msg("round %d (length %zu, %s): \"%.*s\" != \"%.*s\"", round, len,
+                         k ? "portable" : "chosen", (int)n, got, (int)m, want);
+        }
     }
 }
 
@@ -324,9 +327,10 @@ static dp_words count_words_ref(const unsigned char *s, size_t len) {
 }
 
 /* dp_count_words (64-byte windows of bit masks where it can, a byte scan
- * where it must) agrees with the definition on random texts of words,
- * stopwords in several cases, apostrophes, UTF-8 punctuation and stray
- * bytes, of every length up to several windows. */
+ * where it must), with and without the AVX-512 path it picks at run time,
+ * agrees with the definition on random texts of words, stopwords in
+ * several cases, apostrophes, UTF-8 punctuation and stray bytes, of every
+ * length up to several windows. */
 static void test_count_words(void **state) {
     (void)state;
     static const char *const words[] = {
@@ -353,13 +357,17 @@ static void test_count_words(void **state) {
             memcpy(in + len, t, n);
             len += n;
         }
-        dp_words got, want = count_words_ref(in, len);
-        dp_count_words((const char *)in, len, &got);
-        if (memcmp(&got, &want, sizeof got))
-            fail_msg("round %d: \"%.*s\": words %u/%u stop %u/%u caps %u/%u lower_stop %u/%u "
-                     "letters %u/%u", round, (int)len, (const char *)in, got.words, want.words,
-                     got.stopwords, want.stopwords, got.capitalized, want.capitalized,
-                     got.lower_stop, want.lower_stop, got.letters, want.letters);
+        dp_words got[2], want = count_words_ref(in, len);
+        dp_count_words((const char *)in, len, &got[0]);
+        dp_count_words_portable((const char *)in, len, &got[1]);
+        for (int k = 0; k < 2; k++)
+            if (memcmp(&got[k], &want, sizeof want))
+                fail_msg("round %d, %s: \"%.*s\": words %u/%u stop %u/%u caps %u/%u "
+                         "lower_stop %u/%u letters %u/%u", round, k ? "portable" : "chosen",
+                         (int)len, (const char *)in, got[k].words, want.words,
+                         got[k].stopwords, want.stopwords, got[k].capitalized,
+                         want.capitalized, got[k].lower_stop, want.lower_stop, got[k].letters,
+                         want.letters);
     }
 }
 
