@@ -28,7 +28,11 @@
 #include <pthread.h>
 #include <string.h>
 #include <utf8proc.h>
+/* Decided here, before <immintrin.h>: its target pragmas leave __SSE2__
+ * defined after it even in a build that turned SSE2 off (-U__SSE2__, the
+ * check of the portable path), and the 16-byte blocks must not come back. */
 #ifdef __SSE2__
+#define BLOCK16 1
 #include <emmintrin.h>
 #endif
 
@@ -213,7 +217,7 @@ size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out) {
     return dp_buf_terminate(out) ? SIZE_MAX : bad;
 }
 
-#ifdef __SSE2__
+#ifdef BLOCK16
 /* Bit j of brk: s[j] is an ASCII break; of bad: s[j] is a byte the block
  * path leaves to the byte loop (dropped, NUL, non-ASCII). */
 typedef struct {
@@ -385,7 +389,7 @@ static doppel_status normalize(const char *text, size_t len, doppel_buf *out,
                 continue;
             }
 #endif
-#ifdef __SSE2__
+#ifdef BLOCK16
             if (blocks && len - i >= 16) {
                 /* The block's bytes up to the first one that is not a
                  * word byte or a lone break map one to one (after the
