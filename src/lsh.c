@@ -106,8 +106,9 @@ static doppel_status one_band(band_job *b, unsigned j, uint32_t *column, uint64_
             }
             (*entries)[m++] = ((uint64_t)h << 32) | docs[i];
         }
-        uint64_t *e = *entries;
-        dp_sort_u64_bytes(e, *tmp, m, 4, 8);
+        /* The slice's hashes share their top slice_bits. */
+        uint64_t *e = *tmp;
+        dp_sort_u64_hi(*entries, e, m, b->slice_bits);
         size_t start = 0;
         for (size_t i = 1; i <= m; i++) {
             if (i < m && (e[i] >> 32) == (e[start] >> 32)) continue;
