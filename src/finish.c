@@ -6,22 +6,12 @@
 #include "cluster.h"
 #include "index_impl.h"
 #include "lsh.h"
+#include "sort.h"
 #include "verify.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    uint64_t hash;
-    uint32_t doc;
-} hash_doc;
-
-static int cmp_hash_doc(const void *x, const void *y) {
-    const hash_doc *a = x, *b = y;
-    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
-    return (a->doc > b->doc) - (a->doc < b->doc);
-}
 
 static doppel_status push_edge(doppel_index *idx, uint32_t a, uint32_t b,
                                const doppel_similarity *sim, doppel_relation rel) {
@@ -32,27 +22,50 @@ static doppel_status push_edge(doppel_index *idx, uint32_t a, uint32_t b,
     return DOPPEL_OK;
 }
 
+/* Docnums in order of (text hash, docnum) into order[n], scratch the n
+ * values after it. Sorted as (upper half of the hash, docnum) pairs, which
+ * the stable sort on hashes takes in one pass; a run of equal upper halves
+ * (copies of one text, or rarely hashes that differ below) is then ordered
+ * by the whole hash, stably, so that docnums stay ascending within it. */
+static void by_text_hash(const uint64_t *hash, uint32_t n, uint64_t *order) {
+    uint64_t *scratch = order + n;
+    for (uint32_t d = 0; d < n; d++) scratch[d] = hash[d] >> 32 << 32 | d;
+    dp_sort_u64_hi(scratch, order, n, 0);
+    for (uint32_t start = 0, i = 1; i <= n; i++) {
+        if (i < n && order[i] >> 32 == order[start] >> 32) continue;
+        for (uint32_t k = start + 1; k < i; k++) {
+            uint64_t x = order[k];
+            uint32_t j = k;
+            for (; j > start && hash[(uint32_t)order[j - 1]] > hash[(uint32_t)x]; j--)
+                order[j] = order[j - 1];
+            order[j] = x;
+        }
+        start = i;
+    }
+}
+
 /* Documents with identical normalized text: linked to the group's first
  * member without sketch or verification. Fills exact_of. */
 static doppel_status exact_groups(doppel_index *idx, doppel_error *err) {
     uint32_t n = idx->n;
-    hash_doc *v = dp_malloc((size_t)n * sizeof *v + 1);
+    const uint64_t *hash = idx->text_hash;
+    uint64_t *v = dp_malloc(2 * (size_t)n * sizeof *v + 1);
     if (!v) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    for (uint32_t d = 0; d < n; d++) v[d] = (hash_doc){idx->text_hash[d], d};
-    qsort(v, n, sizeof *v, cmp_hash_doc);
+    by_text_hash(hash, n, v);
     doppel_status st = DOPPEL_OK;
     const doppel_similarity same = {1.0, 1.0, 1.0, 0};
     for (uint32_t i = 0, first = 0; i < n && st == DOPPEL_OK; i++) {
-        if (i == 0 || v[i].hash != v[i - 1].hash) first = v[i].doc;
-        idx->exact_of[v[i].doc] = first;
-        if (first != v[i].doc) {
+        uint32_t doc = (uint32_t)v[i];
+        if (i == 0 || hash[doc] != hash[(uint32_t)v[i - 1]]) first = doc;
+        idx->exact_of[doc] = first;
+        if (first != doc) {
             doppel_similarity s = same;
             s.shared = idx->set_len[first];
-            st = push_edge(idx, first, v[i].doc, &s, DOPPEL_REL_EXACT);
+            st = push_edge(idx, first, doc, &s, DOPPEL_REL_EXACT);
             idx->stats.exact_groups++;
         }
     }
-    dp_free(v, (size_t)n * sizeof *v + 1);
+    dp_free(v, 2 * (size_t)n * sizeof *v + 1);
     return st ? dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory") : DOPPEL_OK;
 }
 

@@ -2,7 +2,7 @@
  * lsh.c — candidate pairs from banded MinHash signatures.
  *
  * The index is flat: for one band at a time, an array of (band hash, docnum)
- * packed in a uint64 is radix-sorted on the hash; equal hashes are adjacent
+ * packed in a uint64 is sorted on the hash; equal hashes are adjacent
  * and, because the sort is stable and the array is filled in docnum order,
  * each bucket lists its members in document order. Only one band's array
  * exists at a time (8 bytes per document), instead of hash maps of lists.
@@ -51,14 +51,31 @@ static doppel_status emit_bucket(dp_candidates *out, const uint64_t *e, size_t m
     return DOPPEL_OK;
 }
 
-/* Sort and deduplicate the pairs gathered so far. */
+/* Sort and deduplicate the pairs gathered so far. Only those added since
+ * the last time are sorted, then merged with the ones sorted before: most
+ * pairs recur in many bands, so the sorted part is the larger. */
 static doppel_status compact(dp_candidates *c) {
-    if (c->len < 2) return DOPPEL_OK;
-    uint64_t *tmp = dp_malloc(c->len * sizeof *tmp);
+    size_t s = c->sorted, t = c->len - s;
+    uint64_t *v = c->pairs;
+    if (t == 0) return DOPPEL_OK;
+    uint64_t *tmp = dp_malloc(t * sizeof *tmp);
     if (!tmp) return DOPPEL_ERR_NOMEM;
-    dp_sort_u64_bytes(c->pairs, tmp, c->len, 0, 8);
-    dp_free(tmp, c->len * sizeof *tmp);
-    c->len = dp_unique_u64(c->pairs, c->len);
+    dp_sort_u64_bytes(v + s, tmp, t, 0, 8);
+    t = dp_unique_u64(v + s, t);
+    memcpy(tmp, v + s, t * sizeof *tmp);
+    /* Merged from the top down, so that the sorted part stays in place;
+     * which side gives the next pair is a coin toss, taken without a branch. */
+    size_t i = s, j = t, k = s + t;
+    while (i > 0 && j > 0) {
+        uint64_t x = v[i - 1], y = tmp[j - 1];
+        int from_head = x > y;
+        v[--k] = from_head ? x : y;
+        i -= (size_t)from_head;
+        j -= (size_t)!from_head;
+    }
+    memcpy(v + i, tmp, j * sizeof *tmp);  /* i == 0 when j > 0 */
+    dp_free(tmp, (c->len - s) * sizeof *tmp);
+    c->len = c->sorted = dp_unique_u64(v, s + t);
     return DOPPEL_OK;
 }
 
@@ -106,8 +123,9 @@ static doppel_status one_band(band_job *b, unsigned j, uint32_t *column, uint64_
             }
             (*entries)[m++] = ((uint64_t)h << 32) | docs[i];
         }
-        uint64_t *e = *entries;
-        dp_sort_u64_bytes(e, *tmp, m, 4, 8);
+        /* The slice's hashes share their top slice_bits. */
+        uint64_t *e = *tmp;
+        dp_sort_u64_hi(*entries, e, m, b->slice_bits);
         size_t start = 0;
         for (size_t i = 1; i <= m; i++) {
             if (i < m && (e[i] >> 32) == (e[start] >> 32)) continue;

@@ -10,6 +10,7 @@ void dp_band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t
 typedef struct dp_candidates {
     uint64_t *pairs;   /* (a << 32) | b with a < b, sorted, unique */
     size_t len, cap;
+    size_t sorted;      /* while gathering: pairs[0..sorted) are sorted, unique */
     uint64_t oversize_buckets;
     unsigned slices;    /* passes per band that the memory budget asked for */
 } dp_candidates;

@@ -111,6 +111,18 @@ static int bucket_starts(uint32_t *count, size_t buckets) {
 #endif
 }
 
+enum { MAX_BUCKETS = 1 << 16 };
+
+/* Zero the counts of the buckets for n uniform keys, about one key a bucket
+ * (at least 256: bucket_starts takes 16 at a time, at most MAX_BUCKETS);
+ * returns the bits of a bucket index. */
+static unsigned clear_buckets(uint32_t *count, size_t n) {
+    unsigned bits = 8;
+    while ((1u << bits) < MAX_BUCKETS && ((size_t)1 << bits) < n) bits++;
+    memset(count, 0, ((size_t)1 << bits) * sizeof *count);
+    return bits;
+}
+
 void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n) {
     if (n < 48) {
         memcpy(out, in, n * sizeof *out);
@@ -121,14 +133,10 @@ void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n) {
      * about one value per bucket, leaves only tiny local disorder for an
      * insertion sort to fix. Two passes over the data instead of radix
      * sort's four. Crowded buckets (not uniform data) take the radix sort. */
-    unsigned bits = 8;
-    while (bits < 16 && ((size_t)1 << bits) < n) bits++;
-    unsigned shift = 32 - bits;
-    size_t buckets = (size_t)1 << bits;
-    uint32_t count[1u << 16];
-    memset(count, 0, buckets * sizeof *count);
+    uint32_t count[MAX_BUCKETS];
+    unsigned shift = 32 - clear_buckets(count, n);
     for (size_t i = 0; i < n; i++) count[in[i] >> shift]++;
-    if (bucket_starts(count, buckets)) {
+    if (bucket_starts(count, (size_t)1 << (32 - shift))) {
         radix_u32(in, out, n);
         return;
     }
@@ -146,25 +154,75 @@ size_t dp_unique_u32(uint32_t *v, size_t n) {
 
 void dp_sort_u64_bytes(uint64_t *v, uint64_t *tmp, size_t n, unsigned first_byte,
                        unsigned end_byte) {
+    if (n == 0) return;
+    /* All the histograms in one read of v: a pass that would not move
+     * anything (one value in its byte) then costs no read either. */
+    size_t count[8][256] = {{0}};
+    for (size_t i = 0; i < n; i++)
+        for (unsigned byte = first_byte; byte < end_byte; byte++)
+            count[byte][(v[i] >> (byte * 8)) & 0xFF]++;
     uint64_t *src = v, *dst = tmp;
     for (unsigned byte = first_byte; byte < end_byte; byte++) {
         unsigned shift = byte * 8;
-        size_t count[256] = {0};
-        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xFF]++;
-        if (n == 0 || count[(src[0] >> shift) & 0xFF] == n) continue;
+        size_t *c = count[byte];
+        if (c[(v[0] >> shift) & 0xFF] == n) continue;
         size_t sum = 0;
         for (int b = 0; b < 256; b++) {
-            size_t c = count[b];
-            count[b] = sum;
-            sum += c;
+            size_t k = c[b];
+            c[b] = sum;
+            sum += k;
         }
-        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+        for (size_t i = 0; i < n; i++) dst[c[(src[i] >> shift) & 0xFF]++] = src[i];
         uint64_t *t = src;
         src = dst;
         dst = t;
     }
-    if (src != v)
-        for (size_t i = 0; i < n; i++) v[i] = src[i];
+    if (src != v) memcpy(v, src, n * sizeof *v);
+}
+
+/* Stable insertion sort by the upper halves, for values at most a few
+ * places from where they belong: insertion_near_u32's scheme, where the
+ * larger of two equal keys is the later one. */
+static void insertion_near_hi(uint64_t *v, size_t n) {
+    if (n < 2) return;
+    uint64_t hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        int before = x >> 32 < hi >> 32;
+        uint64_t lo = before ? x : hi;
+        hi = before ? hi : x;
+        if (i < 2 || v[i - 2] >> 32 <= lo >> 32) {
+            v[i - 1] = lo;  /* moved one place at most: the common case */
+            continue;
+        }
+        size_t j = i - 2;  /* lo goes after the last key not above its own */
+        while (j > 0 && v[j - 1] >> 32 > lo >> 32) j--;
+        memmove(v + j + 1, v + j, (i - 1 - j) * sizeof *v);
+        v[j] = lo;
+    }
+    v[n - 1] = hi;
+}
+
+void dp_sort_u64_hi(uint64_t *in, uint64_t *out, size_t n, unsigned skip) {
+    if (n < 48 || skip > 16) {
+        dp_sort_u64_bytes(in, out, n, 4, 8);
+        memcpy(out, in, n * sizeof *out);
+        return;
+    }
+    /* dp_sort_u32's plan: the keys are hashes, so one stable counting pass
+     * on their top bits (below the skip bits, which are all equal) leaves
+     * only local disorder, for the insertion sort. One scatter instead of
+     * four; crowded buckets (many equal keys) take the radix sort. */
+    uint32_t count[MAX_BUCKETS];
+    unsigned shift = 64 - clear_buckets(count, n);
+    for (size_t i = 0; i < n; i++) count[in[i] << skip >> shift]++;
+    if (bucket_starts(count, (size_t)1 << (64 - shift))) {
+        dp_sort_u64_bytes(in, out, n, 4, 8);
+        memcpy(out, in, n * sizeof *out);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) out[count[in[i] << skip >> shift]++] = in[i];
+    insertion_near_hi(out, n);
 }
 
 size_t dp_unique_u64(uint64_t *v, size_t n) {

@@ -12,5 +12,9 @@ size_t dp_unique_u32(uint32_t *v, size_t n);
  * (byte 0 is the least significant); tmp must hold n elements. */
 void dp_sort_u64_bytes(uint64_t *v, uint64_t *tmp, size_t n, unsigned first_byte,
                        unsigned end_byte);
+/* Stable sort of in[n] by the upper halves into out[n], in is scratch
+ * afterwards. For upper halves that are hashes whose top skip bits (at most
+ * 32) are the same in all values: fast when they are uniform below those. */
+void dp_sort_u64_hi(uint64_t *in, uint64_t *out, size_t n, unsigned skip);
 size_t dp_unique_u64(uint64_t *v, size_t n);
 #endif

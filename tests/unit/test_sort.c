@@ -58,10 +58,47 @@ static void test_sort_u64_bytes(void **st) {
     }
 }
 
+/* dp_sort_u64_hi against dp_sort_u64_bytes: the same stable order by the
+ * upper halves, whether the bucket pass or the fallback takes the input. */
+static void check_hi(uint64_t *v, size_t n, unsigned skip) {
+    uint64_t *want = malloc(n * sizeof *v + 8), *tmp = malloc(n * sizeof *v + 8);
+    uint64_t *out = malloc(n * sizeof *v + 8);
+    memcpy(want, v, n * sizeof *v);
+    dp_sort_u64_bytes(want, tmp, n, 4, 8);
+    dp_sort_u64_hi(v, out, n, skip);
+    assert_memory_equal(out, want, n * sizeof *v);
+    free(want);
+    free(tmp);
+    free(out);
+}
+
+static void test_sort_u64_hi(void **st) {
+    (void)st;
+    static uint64_t v[70000];
+    const size_t sizes[] = {0, 1, 47, 48, 500, 4096, 70000};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k];
+        for (unsigned skip = 0; skip <= 16; skip += 8) {
+            uint32_t top = skip ? 0xA5u << (32 - skip) : 0;
+            for (size_t i = 0; i < n; i++)  /* uniform below the skip bits */
+                v[i] = (uint64_t)(top | (rnd() >> skip)) << 32 | (uint32_t)i;
+            check_hi(v, n, skip);
+            for (size_t i = 0; i < n; i++)  /* pairs of equal keys, as near duplicates give */
+                v[i] = (uint64_t)(top | (rnd() >> skip)) << 32 | (uint32_t)i;
+            for (size_t i = 1; i < n; i += 2) v[i] = (v[i - 1] & ~0xFFFFFFFFull) | (uint32_t)i;
+            check_hi(v, n, skip);
+            for (size_t i = 0; i < n; i++)  /* one crowded key */
+                v[i] = (uint64_t)(top | (i % 3 ? 12345u : rnd() >> skip)) << 32 | (uint32_t)i;
+            check_hi(v, n, skip);
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sort_u32),
         cmocka_unit_test(test_sort_u64_bytes),
+        cmocka_unit_test(test_sort_u64_hi),
     };
     return cmocka_run_group_tests_name("sort", tests, NULL, NULL);
 }
