@@ -98,6 +98,7 @@ typedef struct {
 __attribute__((flatten)) static doppel_status batch_flush(const word_batch *b, unsigned n,
                                                           uint64_t members, const char *norm,
                                                           uint64_t seed, doppel_hashes *out) {
+    if (n == 0) return DOPPEL_OK;  /* a text without words may have no array yet */
     if (dp_grow((void **)&out->v, &out->cap, out->len + n, sizeof *out->v))
         return DOPPEL_ERR_NOMEM;
     uint64_t *h = out->v + out->len;

@@ -44,6 +44,13 @@ static void test_word_shingles(void **state) {
     assert_int_equal(h.len, 1);
     assert_int_equal(doppel_shingle("", 0, DOPPEL_SHINGLE_WORD, 5, 1, &h), DOPPEL_OK);
     assert_int_equal(h.len, 0);
+    /* a text without words into hashes that hold no array yet (UBSan found
+     * the batch code offsetting that NULL array) */
+    doppel_hashes fresh = {0};
+    assert_int_equal(doppel_shingle("", 0, DOPPEL_SHINGLE_WORD, 5, 1, &fresh), DOPPEL_OK);
+    assert_int_equal(doppel_shingle("  ", 2, DOPPEL_SHINGLE_WORD, 5, 1, &fresh), DOPPEL_OK);
+    assert_int_equal(fresh.len, 0);
+    doppel_hashes_free(&fresh);
     /* character shingles count code points, not bytes */
     assert_int_equal(doppel_shingle("h\xC3\xA9llo", 6, DOPPEL_SHINGLE_CHAR, 3, 1, &h), DOPPEL_OK);
     assert_int_equal(h.len, 3);
