@@ -559,7 +559,11 @@ typedef struct prompt_phrase {
 /* Prompts and markers, matched at a word start of the lower-cased block
  * (so "subscri" catches subscribe, subscription and its misspellings). */
 static const prompt_phrase prompts[] = {
-    {"subscri", DOPPEL_DROP_PROMPT}, {"newsletter", DOPPEL_DROP_PROMPT},
+    /* "subscribe" before the stem it starts with: as a whole word it is the
+     * imperative a block may open with ("Subscribe now"), which
+     * prompt_applies tells from a noun ("Subscriptions close ..."). */
+    {"subscribe", DOPPEL_DROP_PROMPT}, {"subscri", DOPPEL_DROP_PROMPT},
+    {"newsletter", DOPPEL_DROP_PROMPT},
     {"sign up", DOPPEL_DROP_PROMPT}, {"sign in", DOPPEL_DROP_PROMPT},
     {"log in", DOPPEL_DROP_PROMPT}, {"login", DOPPEL_DROP_PROMPT},
     {"create an account", DOPPEL_DROP_PROMPT}, {"already a member", DOPPEL_DROP_PROMPT},
@@ -911,9 +915,7 @@ static int prompt_applies(const dp_feat *f, const char *s, size_t len, const cha
     /* Any prompt at the start as a whole word ("Sign up ...", "Subscribe
      * ..."), not as the stem of a noun ("Subscriptions close March 20."). */
     unsigned first = phrase_at(&prompt_index, words, n, 1, NO_PHRASE);
-    if (first != NO_PHRASE &&
-        (words[1 + prompt_index.len[first]] == ' ' || !strncmp(words + 1, "subscribe ", 10)))
-        return 1;
+    if (first != NO_PHRASE && words[1 + prompt_index.len[first]] == ' ') return 1;
     for (int i = 0; reader_words[i]; i++)
         if (memmem(words, n, reader_words[i], strlen(reader_words[i]))) return 1;
     return 0;
