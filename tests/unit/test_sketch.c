@@ -44,8 +44,9 @@ static void test_word_shingles(void **state) {
     assert_int_equal(h.len, 1);
     assert_int_equal(doppel_shingle("", 0, DOPPEL_SHINGLE_WORD, 5, 1, &h), DOPPEL_OK);
     assert_int_equal(h.len, 0);
-    /* a text without words into hashes that hold no array yet (UBSan found
-     * the batch code offsetting that NULL array) */
+    /* a text without words into hashes that hold no array yet: no hashes,
+     * no error (the batch code once offset that NULL array; only clang's
+     * UBSan reports that, in make fuzz-smoke, not this gcc build) */
     doppel_hashes fresh = {0};
     assert_int_equal(doppel_shingle("", 0, DOPPEL_SHINGLE_WORD, 5, 1, &fresh), DOPPEL_OK);
     assert_int_equal(doppel_shingle("  ", 2, DOPPEL_SHINGLE_WORD, 5, 1, &fresh), DOPPEL_OK);
