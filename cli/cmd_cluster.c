@@ -39,6 +39,9 @@
     "  --bands B --rows R  set the LSH shape by hand (B x R <= K)\n" \
     "  --max-bucket N      LSH buckets larger than N are linked as a chain (default 100)\n" \
     "  --fast              verify with the MinHash estimate instead of exact sets\n" \
+    "  --prefilter-miss P  skip reading the sets of a candidate whose signatures agree\n" \
+    "                      too little for any rule; P is the chance of losing a pair just\n" \
+    "                      at a threshold (default 1e-6; 0 = read every candidate)\n" \
     "  --canonical P       longest (default), first, or earliest (by date)\n" \
     "output:\n" \
     "  -o, --output FILE   write here (default stdout); files appear whole or not at all\n" \

@@ -17,7 +17,8 @@ enum {
     OPT_THRESHOLD, OPT_CONTAINMENT, OPT_MIN_CONTAINED, OPT_NGRAM, OPT_CHAR, OPT_NUM_PERM,
     OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
     OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER, OPT_MEMORY,
-    OPT_STORY_THRESHOLD, OPT_STORY_SHORT, OPT_STORY_EXPANSION, OPT_STORY_WINDOW, OPT_STORY_ONLINE
+    OPT_STORY_THRESHOLD, OPT_STORY_SHORT, OPT_STORY_EXPANSION, OPT_STORY_WINDOW, OPT_STORY_ONLINE,
+    OPT_PREFILTER_MISS
 };
 
 static const struct option long_opts[] = {
@@ -41,6 +42,7 @@ static const struct option long_opts[] = {
     {"lsh-threshold", required_argument, 0, OPT_LSH_THRESHOLD},
     {"max-bucket", required_argument, 0, OPT_MAX_BUCKET},
     {"fast", no_argument, 0, OPT_FAST},
+    {"prefilter-miss", required_argument, 0, OPT_PREFILTER_MISS},
     {"canonical", required_argument, 0, OPT_CANONICAL},
     {"strict", no_argument, 0, OPT_STRICT},
     {"quiet", no_argument, 0, OPT_QUIET},
@@ -135,6 +137,10 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
             c->cfg.low_threshold = d;
             break;
         case OPT_NO_EXTRACT: c->cfg.extract = 0; break;
+        case OPT_PREFILTER_MISS:
+            if (parse_double(optarg, "prefilter-miss", 0, 0.5, &d)) return -2;
+            c->cfg.prefilter_miss = d;
+            break;
         case OPT_CORPUS_BOILER: c->corpus_boilerplate = true; break;
         case OPT_MEMORY:
             if (parse_uint(optarg, "memory", 16u << 20, (unsigned long long)1 << 50, &u)) return -2;
@@ -661,9 +667,10 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
                     (unsigned long long)k->duplicate_ids, (unsigned long long)k->invalid_utf8,
                     (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs);
         fprintf(stderr,
-                "doppel: %.2fs, %.1f MB/s; LSH %ux%u, %llu candidates, %llu verified pairs\n", secs,
-                secs > 0 ? k->bytes / 1e6 / secs : 0.0, s.bands, s.rows,
-                (unsigned long long)s.candidates,
+                "doppel: %.2fs, %.1f MB/s; LSH %ux%u, %llu candidates (%llu ruled out by "
+                "signatures), %llu verified pairs\n",
+                secs, secs > 0 ? k->bytes / 1e6 / secs : 0.0, s.bands, s.rows,
+                (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
                 (unsigned long long)(s.verified_pairs + s.exact_groups));
     }
     if (!c->summary_path) return 0;
@@ -676,7 +683,7 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             "\"skipped_too_large\":%llu,\"skipped_empty\":%llu,\"skipped_unreadable\":%llu,"
             "\"skipped_binary\":%llu,\"duplicate_ids\":%llu,\"invalid_utf8\":%llu,"
             "\"nul_bytes\":%llu,\"short_docs\":%llu,\"bands\":%u,\"rows\":%u,"
-            "\"candidates\":%llu,\"verified_pairs\":%llu,\"lsh_slices\":%u,\"heap_peak_bytes\":%llu,"
+            "\"candidates\":%llu,\"prefiltered\":%llu,\"verified_pairs\":%llu,\"lsh_slices\":%u,\"heap_peak_bytes\":%llu,"
             "\"spill_bytes\":%llu,\"seconds\":%.3f}\n",
             (unsigned long long)k->read, (unsigned long long)kept,
             (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
@@ -688,7 +695,7 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             (unsigned long long)k->skip_io, (unsigned long long)k->skip_format,
             (unsigned long long)k->duplicate_ids, (unsigned long long)k->invalid_utf8,
             (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs, s.bands, s.rows,
-            (unsigned long long)s.candidates,
+            (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
             (unsigned long long)(s.verified_pairs + s.exact_groups), s.lsh_slices,
             (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.spill_bytes, secs);
     return cli_out_commit(&out);

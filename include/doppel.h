@@ -110,6 +110,12 @@ typedef struct doppel_config {
     const char *tmp_dir;         /* spill directory; NULL = $TMPDIR or /tmp */
     unsigned threads;            /* threads for doppel_index_add_batch and finish; 0 = all cores */
     int extract;                 /* run doppel_extract before normalizing; default 1 */
+    double prefilter_miss;       /* before reading two shingle sets back, drop a candidate
+                                    whose signatures agree in too few places for any
+                                    acceptance rule: this is the chance that a pair just
+                                    at a rule's threshold is dropped (exact verification
+                                    only; sets of at least num_perm shingles). Default
+                                    1e-6; 0 = verify every candidate from its sets */
     uint64_t memory_limit;       /* bytes the index may hold in memory; 0 = no limit. Above
                                     it, finish works in slices (same result, more passes);
                                     DOPPEL_ERR_LIMIT when the per-document part alone
@@ -396,14 +402,16 @@ typedef struct doppel_index_stats {
     uint32_t docs;
     uint32_t short_docs;
     uint64_t exact_groups;      /* documents that were exact copies of an earlier one */
-    uint64_t candidates;        /* distinct LSH candidate pairs verified */
+    uint64_t candidates;        /* distinct LSH candidate pairs */
+    uint64_t prefiltered;       /* candidates dropped by their signatures (prefilter_miss)
+                                   without reading their sets */
     uint64_t verified_pairs;    /* candidates that became edges */
     uint64_t oversize_buckets;  /* LSH buckets linked as a chain (max_bucket) */
     unsigned bands, rows;
     unsigned lsh_slices;        /* passes per band the memory limit asked for (1 = none) */
     uint64_t memory_bytes;      /* heap held by the index now */
     uint64_t peak_memory_bytes; /* most heap held by the index at once */
-    uint64_t spill_bytes;       /* bytes of shingle sets on disk */
+    uint64_t spill_bytes;       /* bytes of shingle sets and signature prints on disk */
 } doppel_index_stats;
 
 void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);

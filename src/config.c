@@ -21,6 +21,7 @@ void doppel_config_default(doppel_config *cfg) {
     cfg->min_contained = DOPPEL_DEFAULT_MIN_CONTAINED;
     cfg->lsh_threshold = 0.0;
     cfg->verify = DOPPEL_VERIFY_EXACT;
+    cfg->prefilter_miss = 1e-6;
     cfg->canonical = DOPPEL_CANON_LONGEST;
     cfg->max_bucket = 100;
     cfg->extract = 1;
@@ -39,6 +40,9 @@ doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err
         return dp_fail(err, DOPPEL_ERR_ARG, "containment %g: must be in (0, 1]", cfg->containment);
     if (!(cfg->lsh_threshold >= 0.0 && cfg->lsh_threshold <= 1.0))
         return dp_fail(err, DOPPEL_ERR_ARG, "LSH threshold %g: must be in [0, 1]", cfg->lsh_threshold);
+    if (!(cfg->prefilter_miss >= 0.0 && cfg->prefilter_miss <= 0.5))
+        return dp_fail(err, DOPPEL_ERR_ARG, "prefilter miss %g: must be in [0, 0.5]",
+                       cfg->prefilter_miss);
     if ((cfg->bands == 0) != (cfg->rows == 0))
         return dp_fail(err, DOPPEL_ERR_ARG, "bands and rows must be set together");
     if (cfg->bands && (uint64_t)cfg->bands * cfg->rows > cfg->num_perm)

@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "bandstore.h"
 #include "docfeatures.h"
+#include "prefilter.h"
 #include "spill.h"
 
 /* A verified pair, compactly (28 bytes): ratios as floats are exact enough
@@ -47,6 +48,11 @@ struct doppel_index {
     size_t id_table_cap;
 
     dp_spill *spill;
+    dp_spill *prints;      /* 16-bit signature prints, dp_prints_words(k) words a
+                              document in docnum order; NULL when the
+                              pre-filter is off */
+    uint32_t *print_buf;   /* one document's prints, packed while committing */
+    dp_prefilter prefilter;
 
     /* feature computation: one scratch per thread, one features slot per
      * document of the current batch (slot 0 serves single adds) */
