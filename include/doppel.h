@@ -357,7 +357,9 @@ typedef struct doppel_doc_input {
  * not added. infos
  * (optional, n entries) as for doppel_index_add. A fatal error (out of
  * memory, spill I/O) stops the batch and is returned; documents before it
- * were added, the rest have status DOPPEL_ERR_STATE. */
+ * were added, the rest have status DOPPEL_ERR_STATE. After a failed write
+ * to the temporary files (DOPPEL_ERR_IO, e.g. a full disk) the index is
+ * unusable: add, add_batch and finish return DOPPEL_ERR_STATE; free it. */
 doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *docs, size_t n,
                                      doppel_status *statuses, doppel_add_info *infos,
                                      doppel_error *err);

@@ -322,6 +322,7 @@ static doppel_status alloc_results(doppel_index *idx) {
 doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress, void *user,
                                   doppel_error *err) {
     if (idx->finished) return dp_fail(err, DOPPEL_ERR_STATE, "finish called twice");
+    if (idx->broken) return dp_fail(err, DOPPEL_ERR_STATE, BROKEN_MESSAGE);
     idx->finished = 1;
     /* Ids are checked for duplicates while adding only: the table can go. */
     dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);

@@ -249,21 +249,21 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
                        "document stay in memory; raise --memory)",
                        (unsigned long long)idx->cfg.memory_limit, idx->n);
     uint32_t d = idx->n;
-    if (idx->spill) {
-        doppel_status st = dp_spill_append(idx->spill, f->set, (uint32_t)f->set_len,
-                                           &idx->set_off[d], err);
-        if (st) return st;
-    }
-    if (idx->prints) {
+    doppel_status st = DOPPEL_OK;
+    if (idx->spill)
+        st = dp_spill_append(idx->spill, f->set, (uint32_t)f->set_len, &idx->set_off[d], err);
+    if (!st && idx->prints) {
         /* fixed-size records: document d's prints start at d * words */
         uint64_t at;
         dp_prints_pack(f->sig, idx->cfg.num_perm, idx->print_buf);
-        doppel_status st = dp_spill_append(idx->prints, idx->print_buf,
-                                           dp_prints_words(idx->cfg.num_perm), &at, err);
-        if (st) return st;
+        st = dp_spill_append(idx->prints, idx->print_buf, dp_prints_words(idx->cfg.num_perm),
+                             &at, err);
     }
-    doppel_status bst = dp_bandstore_append(idx->bands_store, f->band, err);
-    if (bst) return bst;
+    if (!st) st = dp_bandstore_append(idx->bands_store, f->band, err);
+    if (st) {
+        idx->broken = 1;
+        return st;
+    }
     if (idx->sig)
         memcpy(idx->sig + (size_t)d * idx->cfg.num_perm, f->sig,
                idx->cfg.num_perm * sizeof *f->sig);
@@ -287,6 +287,7 @@ doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
     *info = (doppel_add_info){0};
     if (idx->finished)
         return dp_fail(err, DOPPEL_ERR_STATE, "documents cannot be added after finish");
+    if (idx->broken) return dp_fail(err, DOPPEL_ERR_STATE, BROKEN_MESSAGE);
     dp_features_compute(&idx->cfg, idx->bands, idx->rows, &idx->scratch[0], text, text_len,
                         &idx->feats[0]);
     return commit(idx, id, id_len, date, &idx->feats[0], info, err);
@@ -384,6 +385,7 @@ doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *
                                      doppel_error *err) {
     if (idx->finished)
         return dp_fail(err, DOPPEL_ERR_STATE, "documents cannot be added after finish");
+    if (idx->broken) return dp_fail(err, DOPPEL_ERR_STATE, BROKEN_MESSAGE);
     if (grow_feats(idx, n)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for a batch");
     atomic_uchar *done = n ? dp_malloc(n * sizeof *done) : NULL;
     if (n && !done) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for a batch");

@@ -29,6 +29,9 @@ struct doppel_index {
     unsigned bands, rows;
     int finished;          /* finish was called: no more adds */
     int results_ready;     /* finish succeeded: results and pairs can be read */
+    int broken;            /* a write to the spill, prints or band files failed:
+                              what is on disk no longer lines up with the
+                              documents, so nothing more can be added or found */
 
     /* per document, indexed by docnum; all share doc_cap */
     uint32_t n;
@@ -73,6 +76,8 @@ struct doppel_index {
     size_t n_edges, edges_cap;
     doppel_index_stats stats;
 };
+
+#define BROKEN_MESSAGE "an earlier write to the temporary files failed; the index cannot be used"
 
 /* Bytes of the arrays that grow with the number of documents. */
 uint64_t dp_index_resident_bytes(const doppel_index *idx);

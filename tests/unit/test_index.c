@@ -1,6 +1,9 @@
 /* The index end to end on crafted documents whose relations are known. */
 #include "testutil.h"
 
+#include <signal.h>
+#include <sys/resource.h>
+
 static uint64_t rng_state;
 static uint64_t rnd(void) {
     uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
@@ -269,12 +272,53 @@ static void test_memory_limit_slices(void **state) {
     for (int i = 0; i < N; i++) free(texts[i]);
 }
 
+/* A write to the temporary files that fails (here: a file-size limit, as a
+ * full disk would) leaves files that no longer line up with the documents.
+ * The index then refuses everything rather than give wrong clusters. */
+static void test_failed_write_poisons_index(void **state) {
+    (void)state;
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = 3u << 20;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    doppel_config cfg;
+    doppel_config_default(&cfg);
+    cfg.extract = 0;
+    doppel_index *idx;
+    doppel_error err;
+    assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
+    doppel_status st = DOPPEL_OK;
+    int added = 0;
+    for (; added < 20000 && st == DOPPEL_OK; added++) {
+        char *t = text_of((uint64_t)added + 1, 400), id[16];
+        snprintf(id, sizeof id, "d%d", added);
+        st = doppel_index_add(idx, id, strlen(id), t, strlen(t), DOPPEL_NO_DATE, NULL, &err);
+        free(t);
+    }
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_handler);
+    assert_int_equal(st, DOPPEL_ERR_IO);
+    assert_non_null(strstr(err.message, "writing"));
+    char *t = text_of(99, 400);
+    assert_int_equal(doppel_index_add(idx, "late", 4, t, strlen(t), DOPPEL_NO_DATE, NULL, &err),
+                     DOPPEL_ERR_STATE);
+    free(t);
+    doppel_doc_input one = {"late2", 5, "a b c d e f", 11, DOPPEL_NO_DATE};
+    assert_int_equal(doppel_index_add_batch(idx, &one, 1, NULL, NULL, &err), DOPPEL_ERR_STATE);
+    assert_int_equal(doppel_index_finish(idx, NULL, NULL, &err), DOPPEL_ERR_STATE);
+    assert_non_null(strstr(err.message, "cannot be used"));
+    doppel_index_free(idx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_relations),
         cmocka_unit_test(test_bad_documents),
         cmocka_unit_test(test_adversarial_buckets),
         cmocka_unit_test(test_memory_limit_slices),
+        cmocka_unit_test(test_failed_write_poisons_index),
     };
     return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }
