@@ -37,6 +37,15 @@ run() {
       l, s, n / s, b / 1e6 / s, c, b / 1e6 / c, kb / 1024 }'
 }
 
+# index_per_doc N SUMMARY: bytes of index a document costs, in memory (the
+# heap doppel held at its peak) and on disk (shingle sets and signature
+# prints in the spill, plus 4 bytes per LSH band in the band files)
+index_per_doc() {
+  sed -n 's/.*"bands":\([0-9]*\),.*"heap_peak_bytes":\([0-9]*\),"spill_bytes":\([0-9]*\),.*/\1 \2 \3/p' "$2" |
+    awk -v n="$1" '{ printf "  index: %.0f bytes/doc in memory (heap peak), %.0f bytes/doc on disk (sets and prints %.0f, band hashes %d)\n",
+      $2 / n, $3 / n + 4 * $1, $3 / n, 4 * $1 }'
+}
+
 echo
 echo "== scaling (defaults: extraction on, all threads)"
 prev_n=""; prev_s=""; prev_kb=""
@@ -45,6 +54,7 @@ for n in $SIZES; do
   run "cluster $n docs" "$n" "$c"
   # the LSH candidates, and how many the signatures ruled out unread
   sed -n 's/.*"candidates":\([0-9]*\),"prefiltered":\([0-9]*\),.*/  candidates \1, ruled out by signatures \2/p' "$DIR/summary.json"
+  index_per_doc "$n" "$DIR/summary.json"
   if [ -n "$prev_n" ]; then
     awk -v n1="$prev_n" -v n2="$n" -v t1="$prev_s" -v t2="$secs" -v k1="$prev_kb" -v k2="$kb" 'BEGIN {
       printf "  %d -> %d docs: time grows with exponent %.2f; RSS grows %.0f bytes per added document\n",
@@ -97,6 +107,7 @@ if [ "${BENCH_10M:-0}" = 1 ]; then
       s, 1e7 / s, u + y, u, y, kb / 1024
     if (c1 != "") printf "  1M -> 10M docs: CPU time grows with exponent %.2f\n", log((u + y) / c1) / log(10) }'
   sed -n 's/.*"candidates":\([0-9]*\),"prefiltered":\([0-9]*\),.*/  candidates \1, ruled out by signatures \2/p' "$DIR/summary10m.json"
+  index_per_doc 10000000 "$DIR/summary10m.json"
 fi
 
 if command -v python3 >/dev/null && [ -f ../shared/tools/score_pairs.py ]; then
