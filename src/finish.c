@@ -69,47 +69,18 @@ static doppel_status exact_groups(doppel_index *idx, doppel_error *err) {
     return st ? dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory") : DOPPEL_OK;
 }
 
-/* Reads shingle sets and signature prints back, caching the last "a" side:
- * candidates come sorted by a, so each a-side is read once per run of its
- * pairs. */
+/* Reads shingle sets back, caching the last "a" side: candidates come sorted
+ * by a, so each a-set is read once per run of its pairs. */
 typedef struct {
     uint32_t *a, *b;
     size_t a_cap, b_cap;
     uint32_t a_doc;
     int have_a;
-    uint32_t *pa, *pb;     /* prints */
-    size_t pa_cap, pb_cap;
-    uint32_t pa_doc;
-    int have_pa;
 } set_reader;
 
 static void set_reader_free(set_reader *r) {
     dp_free(r->a, r->a_cap * sizeof *r->a);
     dp_free(r->b, r->b_cap * sizeof *r->b);
-    dp_free(r->pa, r->pa_cap * sizeof *r->pa);
-    dp_free(r->pb, r->pb_cap * sizeof *r->pb);
-}
-
-/* Whether the signature prints rule the candidate (a, b) out: *out 1 when
- * they do. Sets too small for the bound are never ruled out. */
-static doppel_status prefilter_of(doppel_index *idx, set_reader *r, uint32_t a, uint32_t b,
-                                  int *out, doppel_error *err) {
-    *out = 0;
-    if (!idx->prints || !dp_prefilter_applies(&idx->prefilter, idx->set_len[a], idx->set_len[b]))
-        return DOPPEL_OK;
-    unsigned k = idx->cfg.num_perm, words = dp_prints_words(k);
-    doppel_status st;
-    if (!r->have_pa || r->pa_doc != a) {
-        st = dp_spill_read(idx->prints, (uint64_t)a * words, words, &r->pa, &r->pa_cap, err);
-        if (st) return st;
-        r->pa_doc = a;
-        r->have_pa = 1;
-    }
-    st = dp_spill_read(idx->prints, (uint64_t)b * words, words, &r->pb, &r->pb_cap, err);
-    if (st) return st;
-    *out = dp_prefilter_rejects(&idx->prefilter, idx->set_len[a], idx->set_len[b],
-                                dp_prints_matches(r->pa, r->pb, k));
-    return DOPPEL_OK;
 }
 
 static doppel_status similarity_of(doppel_index *idx, set_reader *r, uint32_t a, uint32_t b,
@@ -143,10 +114,10 @@ static doppel_status similarity_of(doppel_index *idx, set_reader *r, uint32_t a,
 typedef struct range_job {
     doppel_index *idx;
     const dp_candidates *cand;
+    const uint8_t *keep;    /* verify: bit i clear = candidate i ruled out; NULL = all */
     size_t from, to;
     edge *edges;            /* verify: this range's edges, in order */
     size_t n_edges, cap;
-    uint64_t prefiltered;   /* verify: candidates the prints ruled out */
     doppel_status st;
     doppel_error err;
 } range_job;
@@ -157,12 +128,7 @@ static void *verify_range(void *p) {
     set_reader r = {0};
     for (size_t i = job->from; i < job->to; i++) {
         uint32_t a = (uint32_t)(job->cand->pairs[i] >> 32), b = (uint32_t)job->cand->pairs[i];
-        int ruled_out;
-        if ((job->st = prefilter_of(idx, &r, a, b, &ruled_out, &job->err))) break;
-        if (ruled_out) {
-            job->prefiltered++;
-            continue;
-        }
+        if (job->keep && !(job->keep[i >> 3] >> (i & 7) & 1)) continue;
         doppel_similarity sim;
         if ((job->st = similarity_of(idx, &r, a, b, &sim, &job->err))) break;
         doppel_relation rel = doppel_classify(&idx->cfg, &sim, idx->set_len[a], idx->set_len[b]);
@@ -190,7 +156,6 @@ static void *relate_worker(void *p) {
 static doppel_status run_ranges(doppel_index *idx, size_t n, void *(*fn)(void *),
                                 range_job *jobs, unsigned threads, doppel_error *err) {
     if (idx->spill && dp_spill_flush(idx->spill, err)) return err ? (doppel_status)err->code : DOPPEL_ERR_IO;
-    if (idx->prints && dp_spill_flush(idx->prints, err)) return err ? (doppel_status)err->code : DOPPEL_ERR_IO;
     pthread_t tid[DP_MAX_THREADS];
     int started[DP_MAX_THREADS] = {0};
     for (unsigned t = 0; t < threads; t++) {
@@ -218,16 +183,47 @@ static unsigned threads_for(const doppel_index *idx, size_t n) {
     return t ? t : 1;
 }
 
+/* The signature pre-filter over all candidates: a bitmap of those to verify
+ * from their sets, or NULL (with DOPPEL_OK) when the filter is off. Its
+ * chunk buffers use memory the LSH has already used and freed, so they do
+ * not raise the peak; the allowance is never under 2 MiB. */
+static doppel_status prefilter_candidates(doppel_index *idx, const dp_candidates *c,
+                                          uint8_t **keep, size_t *keep_bytes,
+                                          doppel_error *err) {
+    *keep = NULL;
+    *keep_bytes = c->len / 8 + 1;
+    if (!idx->prints || !c->len) return DOPPEL_OK;
+    if (dp_spill_flush(idx->prints, err)) return err ? (doppel_status)err->code : DOPPEL_ERR_IO;
+    uint8_t *bits = dp_malloc(*keep_bytes);
+    if (!bits) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    memset(bits, 0xff, *keep_bytes);
+    uint64_t peak = dp_mem_peak(), used = dp_mem_in_use();
+    size_t allowance = peak > used ? (size_t)(peak - used) : 0;
+    doppel_status st = dp_prefilter_pass(&idx->prefilter, idx->prints, idx->set_len, idx->n,
+                                         c->pairs, c->len, allowance, bits,
+                                         &idx->stats.prefiltered, err);
+    if (st) {
+        dp_free(bits, *keep_bytes);
+        return st;
+    }
+    *keep = bits;
+    return DOPPEL_OK;
+}
+
 static doppel_status verify_candidates(doppel_index *idx, const dp_candidates *c,
                                        doppel_progress_fn progress, void *user,
                                        doppel_error *err) {
     unsigned threads = threads_for(idx, c->len);
     range_job jobs[DP_MAX_THREADS];
-    for (unsigned t = 0; t < threads; t++) jobs[t] = (range_job){.idx = idx, .cand = c};
     if (progress) progress("verify", 0.0, user);
-    doppel_status st = run_ranges(idx, c->len, verify_range, jobs, threads, err);
+    uint8_t *keep;
+    size_t keep_bytes;
+    doppel_status st = prefilter_candidates(idx, c, &keep, &keep_bytes, err);
+    if (st) return st;
+    for (unsigned t = 0; t < threads; t++) jobs[t] = (range_job){.idx = idx, .cand = c, .keep = keep};
+    st = run_ranges(idx, c->len, verify_range, jobs, threads, err);
+    dp_free(keep, keep_bytes);
     for (unsigned t = 0; t < threads; t++) {
-        idx->stats.prefiltered += jobs[t].prefiltered;
         for (size_t i = 0; st == DOPPEL_OK && i < jobs[t].n_edges; i++) {
             if (idx->n_edges == idx->edges_cap &&
                 dp_grow((void **)&idx->edges, &idx->edges_cap, idx->n_edges + 1, sizeof *idx->edges)) {

@@ -12,8 +12,10 @@
  * only ever adds agreements, so it can keep a pair, never drop one.
  */
 #include "prefilter.h"
+#include "spill.h"
 
 #include <math.h>
+#include <string.h>
 
 double dp_jaccard_floor(const doppel_config *cfg, size_t na, size_t nb) {
     double floor = cfg->threshold;
@@ -89,4 +91,64 @@ int dp_prefilter_rejects(const dp_prefilter *pf, size_t na, size_t nb, unsigned 
     if (floor < 0.0) floor = 0.0;
     unsigned q = (unsigned)(floor * DP_FLOOR_STEPS); /* rounded down: never stricter */
     return matches < pf->need[q];
+}
+
+/* Read the prints of documents [first, first + count) into *buf. */
+static doppel_status read_chunk(dp_spill *prints, unsigned words, uint32_t first, uint32_t count,
+                                uint32_t **buf, size_t *cap, doppel_error *err) {
+    return dp_spill_read(prints, (uint64_t)first * words, count * words, buf, cap, err);
+}
+
+doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
+                                const uint32_t *set_len, uint32_t n_docs, const uint64_t *pairs,
+                                size_t n_pairs, size_t allowance, uint8_t *keep,
+                                uint64_t *ruled_out, doppel_error *err) {
+    unsigned k = pf->k, words = dp_prints_words(k);
+    size_t rec = (size_t)words * sizeof(uint32_t);
+    if (allowance < (2u << 20)) allowance = 2u << 20;
+    uint64_t chunk = allowance / 2 / rec;  /* documents per chunk */
+    if (chunk > n_docs) chunk = n_docs ? n_docs : 1;
+    uint32_t chunks = (uint32_t)((n_docs + chunk - 1) / chunk);
+    uint32_t *a_buf = NULL, *b_buf = NULL;
+    size_t a_cap = 0, b_cap = 0;
+    uint8_t *needed = dp_calloc(chunks + 1, 1);  /* b chunks the current a chunk uses */
+    if (!needed) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    doppel_status st = DOPPEL_OK;
+    for (size_t lo = 0; lo < n_pairs && st == DOPPEL_OK;) {
+        uint32_t ci = (uint32_t)((pairs[lo] >> 32) / chunk);
+        uint32_t a_first = (uint32_t)(ci * chunk);
+        uint32_t a_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - a_first);
+        size_t hi = lo;
+        memset(needed, 0, chunks);
+        for (; hi < n_pairs && (pairs[hi] >> 32) / chunk == ci; hi++)
+            needed[(uint32_t)pairs[hi] / chunk] = 1;
+        st = read_chunk(prints, words, a_first, a_count, &a_buf, &a_cap, err);
+        for (uint32_t cj = ci; cj < chunks && st == DOPPEL_OK; cj++) {
+            if (!needed[cj]) continue;
+            uint32_t b_first = (uint32_t)(cj * chunk);
+            const uint32_t *b_side = a_buf;
+            if (cj != ci) {
+                uint32_t b_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - b_first);
+                st = read_chunk(prints, words, b_first, b_count, &b_buf, &b_cap, err);
+                if (st) break;
+                b_side = b_buf;
+            }
+            for (size_t i = lo; i < hi; i++) {
+                uint32_t a = (uint32_t)(pairs[i] >> 32), b = (uint32_t)pairs[i];
+                if (b / chunk != cj || !dp_prefilter_applies(pf, set_len[a], set_len[b]))
+                    continue;
+                unsigned m = dp_prints_matches(a_buf + (size_t)(a - a_first) * words,
+                                               b_side + (size_t)(b - b_first) * words, k);
+                if (dp_prefilter_rejects(pf, set_len[a], set_len[b], m)) {
+                    keep[i >> 3] &= (uint8_t)~(1u << (i & 7));
+                    (*ruled_out)++;
+                }
+            }
+        }
+        lo = hi;
+    }
+    dp_free(a_buf, a_cap * sizeof *a_buf);
+    dp_free(b_buf, b_cap * sizeof *b_buf);
+    dp_free(needed, chunks + 1);
+    return st;
 }

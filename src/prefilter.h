@@ -15,6 +15,7 @@
 #ifndef DOPPEL_PREFILTER_H
 #define DOPPEL_PREFILTER_H
 #include "internal.h"
+#include "spill.h"
 
 /* Floors are looked up at this resolution, rounded down (never stricter). */
 #define DP_FLOOR_STEPS 1024
@@ -56,4 +57,18 @@ static inline int dp_prefilter_applies(const dp_prefilter *pf, size_t na, size_t
 /* 1 when a pair of sets of sizes na, nb whose prints agree in `matches`
  * places cannot be accepted (up to the miss probability); 0 otherwise. */
 int dp_prefilter_rejects(const dp_prefilter *pf, size_t na, size_t nb, unsigned matches);
+
+/* Run the filter over n_pairs candidates ((a << 32) | b, a < b, sorted)
+ * whose prints are in `prints` (dp_prints_words(k) words a document, in
+ * docnum order, flushed). Clears bit i of keep (n_pairs bits, all set by
+ * the caller) for each candidate ruled out and counts them in *ruled_out.
+ *
+ * The prints are read in chunks of documents, not one candidate at a time:
+ * for each chunk of "a" documents, the chunks their "b" documents fall in
+ * are read after it, so reads are few and sequential. allowance bounds the
+ * bytes of the two chunk buffers (at least 2 MiB are used). */
+doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
+                                const uint32_t *set_len, uint32_t n_docs, const uint64_t *pairs,
+                                size_t n_pairs, size_t allowance, uint8_t *keep,
+                                uint64_t *ruled_out, doppel_error *err);
 #endif

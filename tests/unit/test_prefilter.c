@@ -142,6 +142,72 @@ static void test_bound_holds_for_sketched_pairs(void **state) {
     free(b);
 }
 
+static int cmp_u64(const void *x, const void *y) {
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The chunked pass (three chunks of 4,096 documents here) decides every
+ * candidate exactly as comparing its two documents' prints directly does. */
+static void test_pass_equals_direct(void **state) {
+    (void)state;
+    enum { DOCS = 10000, PAIRS = 60000, K = 128 };
+    doppel_config cfg;
+    doppel_config_default(&cfg);
+    dp_prefilter pf;
+    dp_prefilter_init(&pf, &cfg);
+    dp_spill *prints;
+    doppel_error err;
+    assert_int_equal(dp_spill_new(NULL, &prints, &err), DOPPEL_OK);
+    uint32_t *sig = malloc((size_t)DOCS * K * sizeof *sig), *set_len = malloc(DOCS * sizeof *set_len);
+    uint32_t pr[K / 2];
+    for (uint32_t d = 0; d < DOCS; d++) {
+        set_len[d] = 64 + (uint32_t)(rnd() % 1000);  /* some under K: never filtered */
+        for (unsigned i = 0; i < K; i++)  /* values from a small range: agreements vary */
+            sig[(size_t)d * K + i] = (uint32_t)(rnd() % (1 + d % 40));
+        dp_prints_pack(sig + (size_t)d * K, K, pr);
+        uint64_t at;
+        assert_int_equal(dp_spill_append(prints, pr, K / 2, &at, &err), DOPPEL_OK);
+        assert_int_equal(at, (uint64_t)d * (K / 2));
+    }
+    assert_int_equal(dp_spill_flush(prints, &err), DOPPEL_OK);
+    uint64_t *pairs = malloc(PAIRS * sizeof *pairs);
+    size_t n = 0;
+    for (size_t i = 0; i < PAIRS; i++) {
+        uint32_t a = (uint32_t)(rnd() % DOCS), b = (uint32_t)(rnd() % DOCS);
+        if (a == b) continue;
+        if (a > b) { uint32_t t = a; a = b; b = t; }
+        pairs[n++] = (uint64_t)a << 32 | b;
+    }
+    qsort(pairs, n, sizeof *pairs, cmp_u64);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!u || pairs[i] != pairs[u - 1]) pairs[u++] = pairs[i];
+    n = u;
+    uint8_t *keep = malloc(n / 8 + 1);
+    memset(keep, 0xff, n / 8 + 1);
+    uint64_t ruled_out = 0, expect = 0;
+    assert_int_equal(dp_prefilter_pass(&pf, prints, set_len, DOCS, pairs, n, 0, keep, &ruled_out,
+                                       &err),
+                     DOPPEL_OK);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t a = (uint32_t)(pairs[i] >> 32), b = (uint32_t)pairs[i];
+        uint32_t pa[K / 2], pb[K / 2];
+        dp_prints_pack(sig + (size_t)a * K, K, pa);
+        dp_prints_pack(sig + (size_t)b * K, K, pb);
+        int out = dp_prefilter_rejects(&pf, set_len[a], set_len[b], dp_prints_matches(pa, pb, K));
+        expect += (uint64_t)out;
+        assert_int_equal(!(keep[i >> 3] >> (i & 7) & 1), out);
+    }
+    assert_int_equal(ruled_out, expect);
+    assert_true(expect > 1000 && expect < n - 1000);  /* both outcomes occur */
+    free(keep);
+    free(pairs);
+    free(sig);
+    free(set_len);
+    dp_spill_free(prints);
+}
+
 /* Random text from a small vocabulary with stock phrases that unrelated
  * documents share (the LSH candidates the filter is for), and copies. */
 static char *make_doc(uint64_t seed, int copy_of_edits) {
@@ -226,6 +292,7 @@ int main(void) {
         cmocka_unit_test(test_table_at_defaults),
         cmocka_unit_test(test_prints_match_low_halves),
         cmocka_unit_test(test_bound_holds_for_sketched_pairs),
+        cmocka_unit_test(test_pass_equals_direct),
         cmocka_unit_test(test_index_same_result_fewer_reads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
