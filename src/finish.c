@@ -185,8 +185,11 @@ static unsigned threads_for(const doppel_index *idx, size_t n) {
 
 /* The signature pre-filter over all candidates: a bitmap of those to verify
  * from their sets, or NULL (with DOPPEL_OK) when the filter is off. Its
- * chunk buffers use memory the LSH has already used and freed, so they do
- * not raise the peak; the allowance is never under 2 MiB. */
+ * chunk buffers take the place of the LSH's band arrays, freed by now: each
+ * LSH thread filled 20 bytes a document (band column, entries, sort
+ * scratch), so that much neither raises the peak of the heap nor of the
+ * resident set. (The heap's peak alone would not do: it counts capacity
+ * that doubling arrays reserved and never touched.) At least 2 MiB. */
 static doppel_status prefilter_candidates(doppel_index *idx, const dp_candidates *c,
                                           uint8_t **keep, size_t *keep_bytes,
                                           doppel_error *err) {
@@ -198,9 +201,10 @@ static doppel_status prefilter_candidates(doppel_index *idx, const dp_candidates
     if (!bits) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     memset(bits, 0xff, *keep_bytes);
     uint64_t peak = dp_mem_peak(), used = dp_mem_in_use();
-    size_t allowance = peak > used ? (size_t)(peak - used) : 0;
+    uint64_t allowance = peak > used ? peak - used : 0;
+    allowance = DP_MIN(allowance, (uint64_t)20 * idx->n * (idx->threads ? idx->threads : 1));
     doppel_status st = dp_prefilter_pass(&idx->prefilter, idx->prints, idx->set_len, idx->n,
-                                         c->pairs, c->len, allowance, bits,
+                                         c->pairs, c->len, (size_t)allowance, bits,
                                          &idx->stats.prefiltered, err);
     if (st) {
         dp_free(bits, *keep_bytes);

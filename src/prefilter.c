@@ -109,11 +109,12 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
     uint64_t chunk = allowance / 2 / rec;  /* documents per chunk */
     if (chunk > n_docs) chunk = n_docs ? n_docs : 1;
     uint32_t chunks = (uint32_t)((n_docs + chunk - 1) / chunk);
-    uint32_t *a_buf = NULL, *b_buf = NULL;
-    size_t a_cap = 0, b_cap = 0;
+    /* exactly one chunk each: dp_spill_read would round a growing buffer up */
+    size_t a_cap = (size_t)chunk * words, b_cap = a_cap;
+    uint32_t *a_buf = dp_malloc(a_cap * sizeof *a_buf), *b_buf = dp_malloc(b_cap * sizeof *b_buf);
     uint8_t *needed = dp_calloc(chunks + 1, 1);  /* b chunks the current a chunk uses */
-    if (!needed) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     doppel_status st = DOPPEL_OK;
+    if (!a_buf || !b_buf || !needed) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t lo = 0; lo < n_pairs && st == DOPPEL_OK;) {
         uint32_t ci = (uint32_t)((pairs[lo] >> 32) / chunk);
         uint32_t a_first = (uint32_t)(ci * chunk);
@@ -149,6 +150,6 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
     }
     dp_free(a_buf, a_cap * sizeof *a_buf);
     dp_free(b_buf, b_cap * sizeof *b_buf);
-    dp_free(needed, chunks + 1);
+    if (needed) dp_free(needed, chunks + 1);
     return st;
 }
