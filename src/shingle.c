@@ -156,13 +156,14 @@ static doppel_status hash_words(const char *norm, size_t len, uint64_t seed, dop
 #include <immintrin.h>
 #define HAVE_SPLIT_AVX512 1
 
-/* hash_words in three steps, for the CPU with AVX-512: the scan only
- * records where each word starts and how long it is; the words are put in
- * their classes sixteen at a time by vector compares and compresses; then
- * each class is hashed as in batch_flush. Sorting the words into classes
- * one by one (a class test, a counter kept in a register, a store through
- * it) cost more than twice the hashing itself. Offsets are 32-bit, so
- * texts of 4 GiB or more take hash_words. */
+/* hash_words in three steps, for the CPU with AVX-512 VBMI2: the scan
+ * only records where words start and end, 64 bytes at a time; the words
+ * are put in their classes sixteen at a time by vector compares and
+ * compresses; then each class is hashed as in batch_flush. Taking the
+ * words one by one (a loop per word that mispredicts its exit once a
+ * window, a class test, a counter kept in a register, a store through it)
+ * cost more than twice the hashing itself. Offsets are 32-bit, so texts of
+ * 4 GiB or more take hash_words. */
 typedef struct {
     /* + 32: a window adds whole vectors of 16 offsets, of which only the
      * first ones count, and so does a class. */
