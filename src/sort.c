@@ -185,6 +185,19 @@ size_t dp_unique_u32(uint32_t *v, size_t n) {
     return k;
 }
 
+size_t dp_unique_copy_u32(const uint32_t *v, size_t n, uint32_t *out) {
+    if (n == 0) return 0;
+    size_t k = 1;
+    out[0] = v[0];
+    /* Written without a branch on the data: out[k] is overwritten until a
+     * new value moves k on. */
+    for (size_t i = 1; i < n; i++) {
+        out[k] = v[i];
+        k += v[i] != v[i - 1];
+    }
+    return k;
+}
+
 void dp_sort_u64_bytes(uint64_t *v, uint64_t *tmp, size_t n, unsigned first_byte,
                        unsigned end_byte) {
     if (n == 0) return;

@@ -40,8 +40,13 @@ static void test_sort_u32(void **st) {
         for (size_t i = 0; i < n; i++) v[i] = (uint32_t)(n - i) << 20;  /* descending */
         check(v, n);
     }
-    uint32_t u[] = {1, 1, 2, 3, 3, 3, 9};
+    uint32_t u[] = {1, 1, 2, 3, 3, 3, 9}, c[7];
+    assert_int_equal(dp_unique_copy_u32(u, 7, c), 4);
+    assert_int_equal(dp_unique_copy_u32(u, 0, c), 0);
+    assert_int_equal(dp_unique_copy_u32(u + 6, 1, c + 4), 1);
     assert_int_equal(dp_unique_u32(u, 7), 4);
+    assert_memory_equal(c, u, 4 * sizeof *u);
+    assert_int_equal(c[4], 9);
     assert_int_equal(u[3], 9);
 }
 
