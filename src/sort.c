@@ -189,12 +189,12 @@ size_t dp_unique_copy_u32(const uint32_t *v, size_t n, uint32_t *out) {
     if (n == 0) return 0;
     size_t k = 1;
     out[0] = v[0];
-    /* Written without a branch on the data: out[k] is overwritten until a
-     * new value moves k on. */
-    for (size_t i = 1; i < n; i++) {
-        out[k] = v[i];
-        k += v[i] != v[i - 1];
-    }
+    /* A branch, not a store per value with k advanced by the comparison:
+     * repeated shingles are rare, so it is predicted, and the branch-free
+     * form made every store wait for the previous comparison (0.40 against
+     * 0.69 ns a value at 1% repeats). */
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != v[i - 1]) out[k++] = v[i];
     return k;
 }
 
