@@ -5,6 +5,7 @@
  */
 #include "docfeatures.h"
 #include "lsh.h"
+#include "sort.h"
 #include "verify.h"
 
 #define XXH_INLINE_ALL
@@ -32,6 +33,7 @@ void dp_scratch_free(dp_scratch *s) {
     doppel_buf_free(&s->norm);
     doppel_hashes_free(&s->shingles);
     dp_free(s->tmp, s->tmp_cap * sizeof *s->tmp);
+    dp_free(s->sorted, s->sorted_cap * sizeof *s->sorted);
     doppel_extractor_free(s->extractor);
     *s = (dp_scratch){0};
 }
@@ -87,9 +89,14 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
         f->short_doc = units < cfg->shingle_size;
     }
     if (dp_grow((void **)&f->set, &f->set_cap, ns, sizeof *f->set) ||
-        dp_grow((void **)&s->tmp, &s->tmp_cap, ns, sizeof *s->tmp))
+        dp_grow((void **)&s->tmp, &s->tmp_cap, ns, sizeof *s->tmp) ||
+        dp_grow((void **)&s->sorted, &s->sorted_cap, ns, sizeof *s->sorted))
         return;
-    f->set_len = dp_make_set32(s->shingles.v, ns, f->set, s->tmp);
+    /* Sorted in this thread's scratch, then copied: f->set is one of a
+     * batch's thousand slots and cold in the cache, and the sort's scatter
+     * writes at random where the copy writes in order. */
+    dp_sort_folds_u32(s->shingles.v, s->tmp, s->sorted, ns);
+    f->set_len = dp_unique_copy_u32(s->sorted, ns, f->set);
     doppel_minhash(cfg->sketch, s->shingles.v, ns, cfg->seed, cfg->num_perm, f->sig);
     dp_band_hashes(f->sig, bands, rows, f->band);
     f->text_hash = XXH3_64bits(s->norm.data, s->norm.len);

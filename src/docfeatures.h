@@ -10,8 +10,8 @@
 typedef struct dp_scratch {
     doppel_buf norm;
     doppel_hashes shingles;
-    uint32_t *tmp;          /* radix scratch for the set */
-    size_t tmp_cap;
+    uint32_t *tmp, *sorted; /* the set's folds, then sorted: scratch for the set */
+    size_t tmp_cap, sorted_cap;
     doppel_extractor *extractor; /* created on first use */
 } dp_scratch;
 

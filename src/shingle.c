@@ -152,6 +152,132 @@ static doppel_status hash_words(const char *norm, size_t len, uint64_t seed, dop
     return batch_flush(&b, n, members, norm, seed, out);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_SPLIT_AVX512 1
+
+/* hash_words in three steps, for the CPU with AVX-512 VBMI2: the scan
+ * only records where words start and end, 64 bytes at a time; the words
+ * are put in their classes sixteen at a time by vector compares and
+ * compresses; then each class is hashed as in batch_flush. Taking the
+ * words one by one (a loop per word that mispredicts its exit once a
+ * window, a class test, a counter kept in a register, a store through it)
+ * cost more than twice the hashing itself. Offsets are 32-bit, so texts of
+ * 4 GiB or more take hash_words. */
+typedef struct {
+    /* + 32: a window adds whole vectors of 16 offsets, of which only the
+     * first ones count, and so does a class. */
+    uint32_t start[WORD_BATCH + 32], len[WORD_BATCH + 32];
+    uint32_t pos[WORD_CLASSES][WORD_BATCH + 32];  /* the words of each class */
+} split_batch;
+
+/* Turn b->len from the offsets of the words' ends into their lengths, and
+ * list the n words of b by class (pos); count[c] gets the size of class c. */
+__attribute__((target("avx512f"))) static void class_words_avx512(split_batch *b, unsigned n,
+                                                                  unsigned count[WORD_CLASSES]) {
+    unsigned cur[WORD_CLASSES] = {0};
+    const __m512i iota = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    for (unsigned i = 0; i < n; i += 16) {
+        __mmask16 live = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        __m512i ln = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(live, b->len + i),
+                                      _mm512_maskz_loadu_epi32(live, b->start + i));
+        _mm512_mask_storeu_epi32(b->len + i, live, ln);
+        __m512i pos = _mm512_add_epi32(iota, _mm512_set1_epi32((int)i));
+        __mmask16 le[WORD_CLASSES - 1];
+        for (unsigned c = 0; c + 1 < WORD_CLASSES; c++)
+            le[c] = _mm512_mask_cmple_epu32_mask(live, ln, _mm512_set1_epi32((int)class_max[c]));
+        const __mmask16 in[WORD_CLASSES] = {le[0], le[1] & ~le[0], le[2] & ~le[1],
+                                            live & ~le[2]};
+        for (unsigned c = 0; c < WORD_CLASSES; c++) {
+            /* Compressed in a register and stored whole: the compressing
+             * store is microcoded and slow on some cores. */
+            _mm512_storeu_si512(b->pos[c] + cur[c], _mm512_maskz_compress_epi32(in[c], pos));
+            cur[c] += (unsigned)__builtin_popcount(in[c]);
+        }
+    }
+    for (unsigned c = 0; c < WORD_CLASSES; c++) count[c] = cur[c];
+    _mm256_zeroupper();  /* see mix_windows_avx512 */
+}
+
+/* batch_flush for a split_batch of n words (offsets into norm). */
+__attribute__((flatten)) static doppel_status split_flush(split_batch *b, unsigned n,
+                                                          const char *norm, uint64_t seed,
+                                                          doppel_hashes *out) {
+    if (n == 0) return DOPPEL_OK;
+    if (dp_grow((void **)&out->v, &out->cap, out->len + n, sizeof *out->v))
+        return DOPPEL_ERR_NOMEM;
+    unsigned count[WORD_CLASSES];
+    class_words_avx512(b, n, count);
+    uint64_t *h = out->v + out->len;
+#pragma GCC unroll 4
+    for (unsigned c = 0; c < WORD_CLASSES; c++) {
+        for (unsigned k = 0; k < count[c]; k++) {
+            unsigned i = b->pos[c][k];
+            size_t len = b->len[i];
+            if (len < class_min[c] || len > class_max[c]) __builtin_unreachable();
+            h[i] = XXH3_64bits_withSeed(norm + b->start[i], len, seed);
+        }
+    }
+    out->len += n;
+    return DOPPEL_OK;
+}
+
+#define SPLIT_TARGET "avx512f,avx512bw,avx512vbmi2,bmi,bmi2,popcnt"
+
+/* Append the offsets marked in mask (bits of the 64 bytes from base) to
+ * to[0..), 32-bit; returns how many. At most 32: marks are word starts or
+ * word ends, and two words need a space between them. */
+__attribute__((target(SPLIT_TARGET))) static inline unsigned put_offsets(uint32_t *to,
+                                                                          uint64_t mask,
+                                                                          size_t base) {
+    const __m512i iota = _mm512_set_epi8(
+        63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42,
+        41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
+        19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    __m512i at = _mm512_maskz_compress_epi8(mask, iota);
+    __m512i b32 = _mm512_set1_epi32((int)(uint32_t)base);
+    _mm512_storeu_si512(to, _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_castsi512_si128(at)), b32));
+    _mm512_storeu_si512(to + 16, _mm512_add_epi32(
+                                     _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(at, 1)), b32));
+    return (unsigned)_mm_popcnt_u64(mask);
+}
+
+/* hash_words with the scan done 64 bytes at a time by vector compresses
+ * (word starts and ends from the space mask: no loop over the words) and
+ * the classing by class_words_avx512. b.start holds offsets of word
+ * starts, b.len first the offsets of their ends: a word that crosses a
+ * window has its start in one window and its end in the next. */
+__attribute__((target(SPLIT_TARGET))) static doppel_status hash_words_split(
+    const char *norm, size_t len, uint64_t seed, doppel_hashes *out) {
+    split_batch b;
+    unsigned starts = 0, ends = 0;
+    uint64_t carry = 0;  /* 1: the byte before the window is in a word */
+    for (size_t base = 0; base <= len; base += 64) {
+        size_t avail = DP_MIN(len - base, (size_t)64);
+        uint64_t sp = avail ? space_mask(norm + base, avail) : 0;
+        uint64_t in = avail == 64 ? ~0ull : ((uint64_t)1 << avail) - 1;
+        /* The end of the text ends the last word as a space would. */
+        if (avail < 64) sp |= (uint64_t)1 << avail;
+        uint64_t word = ~sp & in;
+        uint64_t before = word << 1 | carry;  /* bit j: byte j - 1 is in a word */
+        starts += put_offsets(b.start + starts, word & ~before, base);
+        ends += put_offsets(b.len + ends, sp & before, base);
+        carry = word >> 63;
+        /* Hash the words completed so far once the next window could
+         * overfill the batch; a started word (at most one) moves to the
+         * front of the next. */
+        if (starts + 32 > WORD_BATCH || base + 64 > len) {
+            if (split_flush(&b, ends, norm, seed, out)) return DOPPEL_ERR_NOMEM;
+            for (unsigned k = ends; k < starts; k++) b.start[k - ends] = b.start[k];
+            starts -= ends;
+            ends = 0;
+        }
+    }
+    _mm256_zeroupper();
+    return DOPPEL_OK;
+}
+#endif
+
 /* Each window of n word hashes at v, mixed into v[0..windows). In place:
  * window w only reads words w..w+n-1 >= w. */
 static void mix_windows_portable(uint64_t *v, size_t windows, unsigned n) {
@@ -212,7 +338,13 @@ static doppel_status word_shingles(const char *norm, size_t len, unsigned n, uin
                                    int portable, doppel_hashes *out) {
     /* First the word hashes, kept in out itself, then the windows overwrite
      * the front of the same array. */
-    doppel_status st = hash_words(norm, len, seed, out);
+    doppel_status st;
+#ifdef HAVE_SPLIT_AVX512
+    if (!portable && len < UINT32_MAX - 64 && dp_cpu_avx512_vbmi2())
+        st = hash_words_split(norm, len, seed, out);
+    else
+#endif
+        st = hash_words(norm, len, seed, out);
     if (st) return st;
     size_t words = out->len;
     if (words == 0) return DOPPEL_OK;

@@ -6,8 +6,13 @@
 
 /* Sort in[n] ascending into out[n]; in is scratch space afterwards. */
 void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n);
+/* Sort the 32-bit folds (h ^ h >> 32) of in[n] ascending into out[n]; tmp
+ * must hold n values. The same result as folding into tmp, then dp_sort_u32. */
+void dp_sort_folds_u32(const uint64_t *in, uint32_t *tmp, uint32_t *out, size_t n);
 /* Remove adjacent duplicates of a sorted array; returns the new length. */
 size_t dp_unique_u32(uint32_t *v, size_t n);
+/* dp_unique_u32 of the sorted v[n] written to out[n]; returns its length. */
+size_t dp_unique_copy_u32(const uint32_t *v, size_t n, uint32_t *out);
 /* Stable sort of v[n] by bytes [first_byte, end_byte) of each value
  * (byte 0 is the least significant); tmp must hold n elements. */
 void dp_sort_u64_bytes(uint64_t *v, uint64_t *tmp, size_t n, unsigned first_byte,

@@ -82,8 +82,7 @@ doppel_similarity dp_similarity_estimate(const uint32_t *sa, const uint32_t *sb,
 }
 
 size_t dp_make_set32(const uint64_t *hashes, size_t n, uint32_t *out, uint32_t *tmp) {
-    for (size_t i = 0; i < n; i++) tmp[i] = (uint32_t)(hashes[i] ^ (hashes[i] >> 32));
-    dp_sort_u32(tmp, out, n);
+    dp_sort_folds_u32(hashes, tmp, out, n);
     return dp_unique_u32(out, n);
 }
 

@@ -126,6 +126,36 @@ static void test_vector_paths_match_portable(void **state) {
     doppel_hashes_free(&slow);
 }
 
+/* The word scan of the AVX-512 path (word starts and ends compressed out
+ * of 64-byte windows, words classed sixteen at a time) finds the words
+ * the portable scan finds: runs of spaces, spaces at either end, words of
+ * every hash class up to ones longer than a window, texts that end on a
+ * window's last byte or first, and more words than one batch (256). */
+static void test_word_split_matches_portable(void **state) {
+    (void)state;
+    static char text[20000];
+    doppel_hashes fast = {0}, slow = {0};
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0, cap = round % 10 ? 700 : sizeof text - 200;
+        if (round % 64 < 2) cap = 64 * (size_t)(1 + rnd() % 4) - (size_t)(round % 64);
+        while (len < cap) {
+            unsigned r = rnd() % 100;
+            size_t k = r < 70 ? 1 + rnd() % 10 : r < 95 ? 9 + rnd() % 12 : 17 + rnd() % 120;
+            for (; k && len < cap; k--) text[len++] = (char)('a' + rnd() % 26);
+            for (size_t sp = rnd() % 5 ? 1 : 1 + rnd() % 4; sp && len < cap; sp--) text[len++] = ' ';
+        }
+        if (rnd() % 2 && len) text[0] = ' ';
+        unsigned n = 1 + (unsigned)(rnd() % 6);
+        assert_int_equal(doppel_shingle(text, len, DOPPEL_SHINGLE_WORD, n, 5, &fast), DOPPEL_OK);
+        assert_int_equal(dp_shingle_portable(text, len, DOPPEL_SHINGLE_WORD, n, 5, &slow),
+                         DOPPEL_OK);
+        assert_int_equal(fast.len, slow.len);
+        assert_memory_equal(fast.v, slow.v, fast.len * sizeof *fast.v);
+    }
+    doppel_hashes_free(&fast);
+    doppel_hashes_free(&slow);
+}
+
 /* The block-wise intersection against a plain merge: sets of every small
  * size (the tails) and larger ones, from disjoint to identical, values
  * spread out or packed (runs that tie block ends). */
@@ -275,6 +305,7 @@ int main(void) {
         cmocka_unit_test(test_word_shingles),
         cmocka_unit_test(test_word_boundaries),
         cmocka_unit_test(test_vector_paths_match_portable),
+        cmocka_unit_test(test_word_split_matches_portable),
         cmocka_unit_test(test_intersect_count),
         cmocka_unit_test(test_minhash_accuracy),
         cmocka_unit_test(test_lsh_s_curve),

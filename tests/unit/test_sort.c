@@ -40,9 +40,37 @@ static void test_sort_u32(void **st) {
         for (size_t i = 0; i < n; i++) v[i] = (uint32_t)(n - i) << 20;  /* descending */
         check(v, n);
     }
-    uint32_t u[] = {1, 1, 2, 3, 3, 3, 9};
+    uint32_t u[] = {1, 1, 2, 3, 3, 3, 9}, c[7];
+    assert_int_equal(dp_unique_copy_u32(u, 7, c), 4);
+    assert_int_equal(dp_unique_copy_u32(u, 0, c), 0);
+    assert_int_equal(dp_unique_copy_u32(u + 6, 1, c + 4), 1);
     assert_int_equal(dp_unique_u32(u, 7), 4);
+    assert_memory_equal(c, u, 4 * sizeof *u);
+    assert_int_equal(c[4], 9);
     assert_int_equal(u[3], 9);
+}
+
+/* dp_sort_folds_u32 against folding first and dp_sort_u32, on the sizes
+ * either side of the insertion-sort cut and the bucket counts. */
+static void test_sort_folds_u32(void **st) {
+    (void)st;
+    enum { N = 70000 };
+    static uint64_t h[N];
+    static uint32_t want[N], got[N], tmp[N];
+    const size_t sizes[] = {0, 1, 47, 48, 49, 255, 256, 257, 511, 512, 513, 4096, N};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k];
+        for (int kind = 0; kind < 3; kind++) {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t x = (uint64_t)rnd() << 32 | rnd();
+                h[i] = kind == 0 ? x : kind == 1 ? x & 0xFFFF0000FFFFull : 42;
+            }
+            for (size_t i = 0; i < n; i++) tmp[i] = (uint32_t)(h[i] ^ (h[i] >> 32));
+            dp_sort_u32(tmp, want, n);
+            dp_sort_folds_u32(h, tmp, got, n);
+            assert_memory_equal(got, want, n * sizeof *got);
+        }
+    }
 }
 
 static void test_sort_u64_bytes(void **st) {
@@ -97,6 +125,7 @@ static void test_sort_u64_hi(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sort_u32),
+        cmocka_unit_test(test_sort_folds_u32),
         cmocka_unit_test(test_sort_u64_bytes),
         cmocka_unit_test(test_sort_u64_hi),
     };
