@@ -341,6 +341,10 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     if (progress) progress("exact", 0.0, user);
     doppel_status st = exact_groups(idx, err);
     if (st) return st;
+    /* exact_of now says all the text hashes did: 8 bytes a document less
+     * while the LSH's arrays, the peak of the run, are held */
+    dp_free(idx->text_hash, idx->doc_cap * sizeof *idx->text_hash);
+    idx->text_hash = NULL;
 
     /* Only the first document of each exact group takes part in the LSH. */
     uint32_t *reps = dp_malloc((size_t)idx->n * sizeof *reps + 1);
