@@ -23,5 +23,9 @@ doppel_status dp_bandstore_append(dp_bandstore *bs, const uint32_t *hashes, dopp
 doppel_status dp_bandstore_flush(dp_bandstore *bs, doppel_error *err);
 /* Read band j of every document appended so far into out (count values). */
 doppel_status dp_bandstore_read(dp_bandstore *bs, unsigned j, uint32_t *out, doppel_error *err);
+/* Read band j of documents [first, first + count) into out; they must have
+ * been flushed (dp_bandstore_flush). */
+doppel_status dp_bandstore_read_range(dp_bandstore *bs, unsigned j, uint64_t first, size_t count,
+                                      uint32_t *out, doppel_error *err);
 uint64_t dp_bandstore_count(const dp_bandstore *bs);
 #endif

@@ -186,8 +186,8 @@ static unsigned threads_for(const doppel_index *idx, size_t n) {
 /* The signature pre-filter over all candidates: a bitmap of those to verify
  * from their sets, or NULL (with DOPPEL_OK) when the filter is off. Its
  * chunk buffers take the place of the LSH's band arrays, freed by now: each
- * LSH thread filled 20 bytes a document (band column, entries, sort
- * scratch), so that much neither raises the peak of the heap nor of the
+ * LSH thread filled 16 bytes a document (entries and their sort scratch),
+ * so that much neither raises the peak of the heap nor of the
  * resident set. (The heap's peak alone would not do: it counts capacity
  * that doubling arrays reserved and never touched.) At least 2 MiB. */
 static doppel_status prefilter_candidates(doppel_index *idx, const dp_candidates *c,
@@ -202,7 +202,7 @@ static doppel_status prefilter_candidates(doppel_index *idx, const dp_candidates
     memset(bits, 0xff, *keep_bytes);
     uint64_t peak = dp_mem_peak(), used = dp_mem_in_use();
     uint64_t allowance = peak > used ? peak - used : 0;
-    allowance = DP_MIN(allowance, (uint64_t)20 * idx->n * (idx->threads ? idx->threads : 1));
+    allowance = DP_MIN(allowance, (uint64_t)16 * idx->n * (idx->threads ? idx->threads : 1));
     doppel_status st = dp_prefilter_pass(&idx->prefilter, idx->prints, idx->set_len, idx->n,
                                          c->pairs, c->len, (size_t)allowance, bits,
                                          &idx->stats.prefiltered, err);

@@ -94,17 +94,29 @@ typedef struct band_job {
     doppel_error err;
 } band_job;
 
+/* Band values are read this many documents at a time: the whole column
+ * (4 bytes a document per thread) would add to the run's peak memory. */
+#define COLUMN_CHUNK 16384
+
 /* Candidates of band j, slice by slice; entries and tmp grow when a slice
- * is unlucky. */
+ * is unlucky. column holds COLUMN_CHUNK values. */
 static doppel_status one_band(band_job *b, unsigned j, uint32_t *column, uint64_t **entries,
                               uint64_t **tmp, size_t *cap) {
-    doppel_status st = dp_bandstore_read(b->store, j, column, &b->err);
-    if (st) return st;
+    doppel_status st;
     const uint32_t *docs = b->docs;
+    uint64_t all = dp_bandstore_count(b->store);
     for (uint32_t slice = 0; slice < (1u << b->slice_bits); slice++) {
         size_t m = 0;
+        uint64_t chunk_first = 0, chunk_end = 0;  /* documents in column */
         for (size_t i = 0; i < b->n; i++) {
-            uint32_t h = column[docs[i]];
+            if (docs[i] >= chunk_end) {  /* docs ascend: read the chunk holding this one */
+                chunk_first = docs[i] / COLUMN_CHUNK * (uint64_t)COLUMN_CHUNK;
+                chunk_end = DP_MIN(chunk_first + COLUMN_CHUNK, all);
+                st = dp_bandstore_read_range(b->store, j, chunk_first,
+                                             (size_t)(chunk_end - chunk_first), column, &b->err);
+                if (st) return st;
+            }
+            uint32_t h = column[docs[i] - chunk_first];
             if (b->slice_bits && h >> (32 - b->slice_bits) != slice) continue;
             if (m == *cap) {  /* an unlucky slice: grow */
                 uint64_t *e2 = dp_malloc(2 * *cap * sizeof *e2);
@@ -139,9 +151,8 @@ static doppel_status one_band(band_job *b, unsigned j, uint32_t *column, uint64_
 
 static void *band_worker(void *p) {
     band_job *b = p;
-    size_t all = (size_t)dp_bandstore_count(b->store);
     size_t cap = DP_MIN(b->per_pass, b->n);
-    uint32_t *column = dp_malloc(all * sizeof *column + 1);
+    uint32_t *column = dp_malloc(COLUMN_CHUNK * sizeof *column);
     uint64_t *entries = dp_malloc(cap * sizeof *entries);
     uint64_t *tmp = dp_malloc(cap * sizeof *tmp);
     if (!column || !entries || !tmp)
@@ -161,7 +172,7 @@ static void *band_worker(void *p) {
             compact_at = b->pairs.len + b->n / 4 + 4096;
         }
     }
-    dp_free(column, all * sizeof *column + 1);
+    dp_free(column, COLUMN_CHUNK * sizeof *column);
     dp_free(entries, cap * sizeof *entries);
     dp_free(tmp, cap * sizeof *tmp);
     return NULL;
