@@ -107,12 +107,6 @@ doppel_status dp_bandstore_flush(dp_bandstore *bs, doppel_error *err) {
     return bs->buf_len ? flush(bs, err) : DOPPEL_OK;
 }
 
-doppel_status dp_bandstore_read(dp_bandstore *bs, unsigned j, uint32_t *out, doppel_error *err) {
-    doppel_status st = dp_bandstore_flush(bs, err);
-    if (st) return st;
-    return dp_bandstore_read_range(bs, j, 0, bs->flushed, out, err);
-}
-
 doppel_status dp_bandstore_read_range(dp_bandstore *bs, unsigned j, uint64_t first, size_t count,
                                       uint32_t *out, doppel_error *err) {
     char *p = (char *)out;

@@ -19,10 +19,8 @@ void dp_bandstore_free(dp_bandstore *bs);
 /* Append one document's hashes (bands values). */
 doppel_status dp_bandstore_append(dp_bandstore *bs, const uint32_t *hashes, doppel_error *err);
 /* Write out what is buffered. After it, and until the next append,
- * dp_bandstore_read may run on several threads at once. */
+ * dp_bandstore_read_range may run on several threads at once. */
 doppel_status dp_bandstore_flush(dp_bandstore *bs, doppel_error *err);
-/* Read band j of every document appended so far into out (count values). */
-doppel_status dp_bandstore_read(dp_bandstore *bs, unsigned j, uint32_t *out, doppel_error *err);
 /* Read band j of documents [first, first + count) into out; they must have
  * been flushed (dp_bandstore_flush). */
 doppel_status dp_bandstore_read_range(dp_bandstore *bs, unsigned j, uint64_t first, size_t count,

@@ -71,9 +71,6 @@ doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, dop
     dp_prefilter_init(&idx->prefilter, &idx->cfg);
     if (idx->prefilter.active) {
         st = dp_spill_new(cfg->tmp_dir, &idx->prints, err);
-        if (!st && !(idx->print_buf = dp_malloc(dp_prints_words(cfg->num_perm) *
-                                                sizeof *idx->print_buf)))
-            st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         if (st) {
             doppel_index_free(idx);
             return st;
@@ -110,7 +107,6 @@ void doppel_index_free(doppel_index *idx) {
     dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
     dp_spill_free(idx->spill);
     dp_spill_free(idx->prints);
-    dp_free(idx->print_buf, dp_prints_words(idx->cfg.num_perm) * sizeof *idx->print_buf);
     for (unsigned t = 0; idx->scratch && t < idx->threads; t++) dp_scratch_free(&idx->scratch[t]);
     dp_free(idx->scratch, idx->threads * sizeof *idx->scratch);
     for (size_t i = 0; i < idx->feats_cap; i++)
@@ -255,9 +251,9 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
     if (!st && idx->prints) {
         /* fixed-size records: document d's prints start at d * words */
         uint64_t at;
-        dp_prints_pack(f->sig, idx->cfg.num_perm, idx->print_buf);
-        st = dp_spill_append(idx->prints, idx->print_buf, dp_prints_words(idx->cfg.num_perm),
-                             &at, err);
+        uint32_t prints[DP_MAX_PERM / 2];
+        dp_prints_pack(f->sig, idx->cfg.num_perm, prints);
+        st = dp_spill_append(idx->prints, prints, dp_prints_words(idx->cfg.num_perm), &at, err);
     }
     if (!st) st = dp_bandstore_append(idx->bands_store, f->band, err);
     if (st) {

@@ -54,7 +54,6 @@ struct doppel_index {
     dp_spill *prints;      /* 16-bit signature prints, dp_prints_words(k) words a
                               document in docnum order; NULL when the
                               pre-filter is off */
-    uint32_t *print_buf;   /* one document's prints, packed while committing */
     dp_prefilter prefilter;
 
     /* feature computation: one scratch per thread, one features slot per

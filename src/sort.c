@@ -177,13 +177,9 @@ void dp_sort_folds_u32(const uint64_t *in, uint32_t *tmp, uint32_t *out, size_t 
     sort_counted(tmp, out, n, count, shift);
 }
 
-size_t dp_unique_u32(uint32_t *v, size_t n) {
-    if (n < 2) return n;
-    size_t k = 1;
-    for (size_t i = 1; i < n; i++)
-        if (v[i] != v[k - 1]) v[k++] = v[i];
-    return k;
-}
+/* In place is safe: a value is written at or before its own position, and
+ * each comparison reads v[i] and v[i - 1] before anything is written there. */
+size_t dp_unique_u32(uint32_t *v, size_t n) { return dp_unique_copy_u32(v, n, v); }
 
 size_t dp_unique_copy_u32(const uint32_t *v, size_t n, uint32_t *out) {
     if (n == 0) return 0;

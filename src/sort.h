@@ -11,7 +11,8 @@ void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n);
 void dp_sort_folds_u32(const uint64_t *in, uint32_t *tmp, uint32_t *out, size_t n);
 /* Remove adjacent duplicates of a sorted array; returns the new length. */
 size_t dp_unique_u32(uint32_t *v, size_t n);
-/* dp_unique_u32 of the sorted v[n] written to out[n]; returns its length. */
+/* dp_unique_u32 of the sorted v[n] written to out[n] (out may be v);
+ * returns its length. */
 size_t dp_unique_copy_u32(const uint32_t *v, size_t n, uint32_t *out);
 /* Stable sort of v[n] by bytes [first_byte, end_byte) of each value
  * (byte 0 is the least significant); tmp must hold n elements. */

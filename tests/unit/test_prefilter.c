@@ -234,7 +234,8 @@ static char *make_doc(uint64_t seed, int copy_of_edits) {
     return t;
 }
 
-static void results_of(double miss, uint64_t out[][2], size_t *n_out, doppel_index_stats *st) {
+/* Each document's (cluster, relation) and the run's stats. */
+static void results_of(double miss, uint64_t out[][2], doppel_index_stats *st) {
     doppel_config cfg;
     doppel_config_default(&cfg);
     cfg.extract = 0;
@@ -254,25 +255,21 @@ static void results_of(double miss, uint64_t out[][2], size_t *n_out, doppel_ind
     }
     assert_int_equal(doppel_index_finish(idx, NULL, NULL, &err), DOPPEL_OK);
     doppel_index_get_stats(idx, st);
-    *n_out = 0;
     for (uint32_t d = 0; d < 1500; d++) {
         doppel_doc_result r;
         assert_int_equal(doppel_index_result(idx, d, &r), DOPPEL_OK);
         out[d][0] = r.cluster;
         out[d][1] = r.relation;
     }
-    *n_out = 1500;
     doppel_index_free(idx);
 }
 
 static void test_index_same_result_fewer_reads(void **state) {
     (void)state;
     static uint64_t on[1500][2], off[1500][2];
-    size_t n_on, n_off;
     doppel_index_stats st_on, st_off;
-    results_of(1e-6, on, &n_on, &st_on);
-    results_of(0, off, &n_off, &st_off);
-    assert_int_equal(n_on, n_off);
+    results_of(1e-6, on, &st_on);
+    results_of(0, off, &st_off);
     assert_memory_equal(on, off, sizeof on);
     assert_int_equal(st_on.candidates, st_off.candidates);
     assert_int_equal(st_on.verified_pairs, st_off.verified_pairs);
