@@ -80,10 +80,12 @@ asan-test:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-test
 
-# The threaded paths again under ThreadSanitizer.
+# The threaded paths again under ThreadSanitizer: the CLI, and the worker
+# pool's own test.
 tsan-test:
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
-	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/doppel
+	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/doppel build-tsan/tests/test_pool
+	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" build-tsan/tests/test_pool
 	@sh tests/tsan.sh build-tsan/doppel
 
 # The CLI golden tests with doppel under valgrind memcheck (uninitialised

@@ -324,6 +324,10 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     if (idx->finished) return dp_fail(err, DOPPEL_ERR_STATE, "finish called twice");
     if (idx->broken) return dp_fail(err, DOPPEL_ERR_STATE, BROKEN_MESSAGE);
     idx->finished = 1;
+    /* No more batches: the workers would only sleep (finish's steps start
+     * threads of their own, sized for each step). */
+    dp_pool_free(idx->pool);
+    idx->pool = NULL;
     /* Ids are checked for duplicates while adding only: the table can go. */
     dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
     idx->id_table = NULL;

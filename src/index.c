@@ -107,6 +107,7 @@ void doppel_index_free(doppel_index *idx) {
     dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
     dp_spill_free(idx->spill);
     dp_spill_free(idx->prints);
+    dp_pool_free(idx->pool);
     for (unsigned t = 0; idx->scratch && t < idx->threads; t++) dp_scratch_free(&idx->scratch[t]);
     dp_free(idx->scratch, idx->threads * sizeof *idx->scratch);
     for (size_t i = 0; i < idx->feats_cap; i++)
@@ -305,11 +306,6 @@ typedef struct batch_job {
     pthread_cond_t computed;
 } batch_job;
 
-typedef struct worker_arg {
-    batch_job *job;
-    dp_scratch *scratch;
-} worker_arg;
-
 static void compute_one(batch_job *job, dp_scratch *scratch, size_t i) {
     doppel_index *idx = job->idx;
     dp_features_compute(&idx->cfg, idx->bands, idx->rows, scratch, job->docs[i].text,
@@ -334,15 +330,13 @@ static void wait_for(batch_job *job, size_t i) {
 
 /* Documents are taken one at a time from a shared counter, so a thread that
  * got short documents takes more; results go to the document's own slot. */
-static void *worker(void *p) {
-    worker_arg *w = p;
-    batch_job *job = w->job;
+static void worker(void *p, unsigned number) {
+    batch_job *job = p;
     for (;;) {
         size_t i = atomic_fetch_add(&job->next, 1);
         if (i >= job->n) break;
-        compute_one(job, w->scratch, i);
+        compute_one(job, &job->idx->scratch[number], i);
     }
-    return NULL;
 }
 
 /* The calling thread commits documents in input order, as soon as each is
@@ -391,18 +385,15 @@ doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *
     atomic_init(&job.waiting, 0);
     pthread_mutex_init(&job.lock, NULL);
     pthread_cond_init(&job.computed, NULL);
-    unsigned threads = idx->threads;
-    if (threads > n / 8) threads = n / 8 ? (unsigned)(n / 8) : 1;  /* tiny batches: stay inline */
-    pthread_t tid[DP_MAX_THREADS];
-    worker_arg args[DP_MAX_THREADS];
-    unsigned started = 0;
-    for (unsigned t = 1; t < threads; t++) {
-        args[t] = (worker_arg){&job, &idx->scratch[t]};
-        if (pthread_create(&tid[t], NULL, worker, &args[t]) != 0) break;
-        started = t;
+    /* Tiny batches stay on this thread: waking the workers costs more. */
+    int parallel = idx->threads > 1 && n >= 16;
+    if (parallel && !idx->pool) {
+        idx->pool = dp_pool_new(idx->threads - 1, idx->threads <= dp_online_cores());
+        if (!idx->pool) parallel = 0;
     }
+    if (parallel) dp_pool_start(idx->pool, worker, &job);
     doppel_status st = commit_in_order(&job, &idx->scratch[0], statuses, infos, err);
-    for (unsigned t = 1; t <= started; t++) pthread_join(tid[t], NULL);
+    if (parallel) dp_pool_wait(idx->pool);
     pthread_cond_destroy(&job.computed);
     pthread_mutex_destroy(&job.lock);
     dp_free(done, n * sizeof *done);

@@ -7,6 +7,7 @@
 #include "internal.h"
 #include "bandstore.h"
 #include "docfeatures.h"
+#include "pool.h"
 #include "prefilter.h"
 #include "spill.h"
 
@@ -59,6 +60,8 @@ struct doppel_index {
     /* feature computation: one scratch per thread, one features slot per
      * document of the current batch (slot 0 serves single adds) */
     unsigned threads;
+    dp_pool *pool;         /* threads - 1 workers, started by the first batch
+                              and stopped by finish */
     dp_scratch *scratch;
     dp_features *feats;
     size_t feats_cap;
