@@ -80,12 +80,15 @@ asan-test:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit cli-test
 
-# The threaded paths again under ThreadSanitizer: the CLI, and the worker
-# pool's own test.
+# The threaded paths again under ThreadSanitizer: the CLI, and the tests of
+# the worker pool and of the pre-filter on several threads (the CLI cases
+# are too small for the pre-filter to use threads).
+TSAN_UNITS := test_pool test_prefilter
 tsan-test:
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
-	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/doppel build-tsan/tests/test_pool
-	@TSAN_OPTIONS="halt_on_error=1 exitcode=66" build-tsan/tests/test_pool
+	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/doppel $(TSAN_UNITS:%=build-tsan/tests/%)
+	@for t in $(TSAN_UNITS); do TSAN_OPTIONS="halt_on_error=1 exitcode=66" build-tsan/tests/$$t \
+	  || exit 1; done
 	@sh tests/tsan.sh build-tsan/doppel
 
 # The CLI golden tests with doppel under valgrind memcheck (uninitialised

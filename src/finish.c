@@ -204,7 +204,8 @@ static doppel_status prefilter_candidates(doppel_index *idx, const dp_candidates
     uint64_t allowance = peak > used ? peak - used : 0;
     allowance = DP_MIN(allowance, (uint64_t)16 * idx->n * (idx->threads ? idx->threads : 1));
     doppel_status st = dp_prefilter_pass(&idx->prefilter, idx->prints, idx->set_len, idx->n,
-                                         c->pairs, c->len, (size_t)allowance, bits,
+                                         c->pairs, c->len, (size_t)allowance,
+                                         threads_for(idx, c->len), bits,
                                          &idx->stats.prefiltered, err);
     if (st) {
         dp_free(bits, *keep_bytes);

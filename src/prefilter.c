@@ -12,6 +12,7 @@
  * only ever adds agreements, so it can keep a pair, never drop one.
  */
 #include "prefilter.h"
+#include "pool.h"
 #include "spill.h"
 
 #include <math.h>
@@ -99,57 +100,114 @@ static doppel_status read_chunk(dp_spill *prints, unsigned words, uint32_t first
     return dp_spill_read(prints, (uint64_t)first * words, count * words, buf, cap, err);
 }
 
+/* The candidates of one pair of chunks, evaluated by `parts` threads, each
+ * a contiguous share of idx. Bits of keep are cleared with an atomic AND:
+ * the pairs of one block are not contiguous in the candidate list, so two
+ * threads can own bits of one byte. */
+typedef struct block_job {
+    const dp_prefilter *pf;
+    const uint32_t *set_len;
+    const uint64_t *pairs;
+    const uint32_t *idx;  /* candidate numbers, relative to base */
+    size_t base, n;
+    const uint32_t *a_buf, *b_buf;
+    uint32_t a_first, b_first;
+    unsigned words, parts;
+    uint8_t *keep;
+    uint64_t ruled_out[DP_MAX_THREADS];
+} block_job;
+
+static void eval_block(void *arg, unsigned part) {
+    block_job *j = arg;
+    uint64_t ruled = 0;
+    for (size_t t = j->n * part / j->parts, end = j->n * (part + 1) / j->parts; t < end; t++) {
+        size_t i = j->base + j->idx[t];
+        uint32_t a = (uint32_t)(j->pairs[i] >> 32), b = (uint32_t)j->pairs[i];
+        size_t na = j->set_len[a], nb = j->set_len[b];
+        if (!dp_prefilter_applies(j->pf, na, nb)) continue;
+        unsigned m = dp_prints_matches(j->a_buf + (size_t)(a - j->a_first) * j->words,
+                                       j->b_buf + (size_t)(b - j->b_first) * j->words, j->pf->k);
+        if (dp_prefilter_rejects(j->pf, na, nb, m)) {
+            __atomic_fetch_and(&j->keep[i >> 3], (uint8_t)~(1u << (i & 7)), __ATOMIC_RELAXED);
+            ruled++;
+        }
+    }
+    j->ruled_out[part] += ruled;
+}
+
 doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
                                 const uint32_t *set_len, uint32_t n_docs, const uint64_t *pairs,
-                                size_t n_pairs, size_t allowance, uint8_t *keep,
-                                uint64_t *ruled_out, doppel_error *err) {
+                                size_t n_pairs, size_t allowance, unsigned threads,
+                                uint8_t *keep, uint64_t *ruled_out, doppel_error *err) {
     unsigned k = pf->k, words = dp_prints_words(k);
     size_t rec = (size_t)words * sizeof(uint32_t);
     if (allowance < (2u << 20)) allowance = 2u << 20;
     uint64_t chunk = allowance / 2 / rec;  /* documents per chunk */
     if (chunk > n_docs) chunk = n_docs ? n_docs : 1;
     uint32_t chunks = (uint32_t)((n_docs + chunk - 1) / chunk);
+    if (threads < 1) threads = 1;
+    if (threads > DP_MAX_THREADS) threads = DP_MAX_THREADS;
     /* exactly one chunk each: dp_spill_read would round a growing buffer up */
     size_t a_cap = (size_t)chunk * words, b_cap = a_cap;
     uint32_t *a_buf = dp_malloc(a_cap * sizeof *a_buf), *b_buf = dp_malloc(b_cap * sizeof *b_buf);
-    uint8_t *needed = dp_calloc(chunks + 1, 1);  /* b chunks the current a chunk uses */
+    /* the candidates of the current "a" chunk, grouped by the chunk of their
+     * "b" document (a counting sort: in list order within each group) */
+    size_t *start = dp_calloc((size_t)chunks + 1, sizeof *start);
+    uint32_t *idx = NULL;
+    size_t idx_cap = 0;
+    dp_pool *pool = threads > 1 ? dp_pool_new(threads - 1, threads <= dp_online_cores()) : NULL;
+    block_job job = {.pf = pf, .set_len = set_len, .pairs = pairs, .words = words, .keep = keep,
+                     .parts = pool ? dp_pool_workers(pool) + 1 : 1};
     doppel_status st = DOPPEL_OK;
-    if (!a_buf || !b_buf || !needed) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    if (!a_buf || !b_buf || !start || (threads > 1 && !pool))
+        st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t lo = 0; lo < n_pairs && st == DOPPEL_OK;) {
         uint32_t ci = (uint32_t)((pairs[lo] >> 32) / chunk);
-        uint32_t a_first = (uint32_t)(ci * chunk);
-        uint32_t a_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - a_first);
         size_t hi = lo;
-        memset(needed, 0, chunks);
-        for (; hi < n_pairs && (pairs[hi] >> 32) / chunk == ci; hi++)
-            needed[(uint32_t)pairs[hi] / chunk] = 1;
-        st = read_chunk(prints, words, a_first, a_count, &a_buf, &a_cap, err);
+        while (hi < n_pairs && (pairs[hi] >> 32) / chunk == ci) hi++;
+        if (hi - lo > idx_cap) {
+            dp_free(idx, idx_cap * sizeof *idx);
+            idx_cap = hi - lo;
+            if (!(idx = dp_malloc(idx_cap * sizeof *idx))) {
+                idx_cap = 0;
+                st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+                break;
+            }
+        }
+        memset(start, 0, ((size_t)chunks + 1) * sizeof *start);
+        for (size_t i = lo; i < hi; i++) start[(uint32_t)pairs[i] / chunk + 1]++;
+        for (uint32_t c = 0; c < chunks; c++) start[c + 1] += start[c];
+        for (size_t i = lo; i < hi; i++) idx[start[(uint32_t)pairs[i] / chunk]++] = (uint32_t)(i - lo);
+        /* start[c] is now the end of group c; group c begins at start[c - 1] */
+        job.a_first = (uint32_t)(ci * chunk);
+        uint32_t a_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - job.a_first);
+        st = read_chunk(prints, words, job.a_first, a_count, &a_buf, &a_cap, err);
         for (uint32_t cj = ci; cj < chunks && st == DOPPEL_OK; cj++) {
-            if (!needed[cj]) continue;
-            uint32_t b_first = (uint32_t)(cj * chunk);
-            const uint32_t *b_side = a_buf;
+            size_t from = cj ? start[cj - 1] : 0, to = start[cj];
+            if (from == to) continue;
+            job.b_first = (uint32_t)(cj * chunk);
+            job.b_buf = a_buf;
             if (cj != ci) {
-                uint32_t b_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - b_first);
-                st = read_chunk(prints, words, b_first, b_count, &b_buf, &b_cap, err);
+                uint32_t b_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - job.b_first);
+                st = read_chunk(prints, words, job.b_first, b_count, &b_buf, &b_cap, err);
                 if (st) break;
-                b_side = b_buf;
+                job.b_buf = b_buf;
             }
-            for (size_t i = lo; i < hi; i++) {
-                uint32_t a = (uint32_t)(pairs[i] >> 32), b = (uint32_t)pairs[i];
-                if (b / chunk != cj || !dp_prefilter_applies(pf, set_len[a], set_len[b]))
-                    continue;
-                unsigned m = dp_prints_matches(a_buf + (size_t)(a - a_first) * words,
-                                               b_side + (size_t)(b - b_first) * words, k);
-                if (dp_prefilter_rejects(pf, set_len[a], set_len[b], m)) {
-                    keep[i >> 3] &= (uint8_t)~(1u << (i & 7));
-                    (*ruled_out)++;
-                }
-            }
+            job.a_buf = a_buf;
+            job.idx = idx + from;
+            job.base = lo;
+            job.n = to - from;
+            if (pool) dp_pool_start(pool, eval_block, &job);
+            eval_block(&job, 0);
+            if (pool) dp_pool_wait(pool);
         }
         lo = hi;
     }
+    dp_pool_free(pool);
+    for (unsigned t = 0; t < job.parts; t++) *ruled_out += job.ruled_out[t];
     dp_free(a_buf, a_cap * sizeof *a_buf);
     dp_free(b_buf, b_cap * sizeof *b_buf);
-    if (needed) dp_free(needed, chunks + 1);
+    dp_free(idx, idx_cap * sizeof *idx);
+    if (start) dp_free(start, ((size_t)chunks + 1) * sizeof *start);
     return st;
 }

@@ -147,8 +147,9 @@ static int cmp_u64(const void *x, const void *y) {
     return (a > b) - (a < b);
 }
 
-/* The chunked pass (three chunks of 4,096 documents here) decides every
- * candidate exactly as comparing its two documents' prints directly does. */
+/* The chunked pass (three chunks of 4,096 documents here), on one thread
+ * or several, decides every candidate exactly as comparing its two
+ * documents' prints directly does. */
 static void test_pass_equals_direct(void **state) {
     (void)state;
     enum { DOCS = 10000, PAIRS = 60000, K = 128 };
@@ -185,22 +186,26 @@ static void test_pass_equals_direct(void **state) {
         if (!u || pairs[i] != pairs[u - 1]) pairs[u++] = pairs[i];
     n = u;
     uint8_t *keep = malloc(n / 8 + 1);
-    memset(keep, 0xff, n / 8 + 1);
-    uint64_t ruled_out = 0, expect = 0;
-    assert_int_equal(dp_prefilter_pass(&pf, prints, set_len, DOCS, pairs, n, 0, keep, &ruled_out,
-                                       &err),
-                     DOPPEL_OK);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t a = (uint32_t)(pairs[i] >> 32), b = (uint32_t)pairs[i];
-        uint32_t pa[K / 2], pb[K / 2];
-        dp_prints_pack(sig + (size_t)a * K, K, pa);
-        dp_prints_pack(sig + (size_t)b * K, K, pb);
-        int out = dp_prefilter_rejects(&pf, set_len[a], set_len[b], dp_prints_matches(pa, pb, K));
-        expect += (uint64_t)out;
-        assert_int_equal(!(keep[i >> 3] >> (i & 7) & 1), out);
+    static const unsigned threads[] = {1, 2, 4};
+    for (int t = 0; t < 3; t++) {
+        memset(keep, 0xff, n / 8 + 1);
+        uint64_t ruled_out = 0, expect = 0;
+        assert_int_equal(dp_prefilter_pass(&pf, prints, set_len, DOCS, pairs, n, 0, threads[t],
+                                           keep, &ruled_out, &err),
+                         DOPPEL_OK);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t a = (uint32_t)(pairs[i] >> 32), b = (uint32_t)pairs[i];
+            uint32_t pa[K / 2], pb[K / 2];
+            dp_prints_pack(sig + (size_t)a * K, K, pa);
+            dp_prints_pack(sig + (size_t)b * K, K, pb);
+            int out =
+                dp_prefilter_rejects(&pf, set_len[a], set_len[b], dp_prints_matches(pa, pb, K));
+            expect += (uint64_t)out;
+            assert_int_equal(!(keep[i >> 3] >> (i & 7) & 1), out);
+        }
+        assert_int_equal(ruled_out, expect);
+        assert_true(expect > 1000 && expect < n - 1000);  /* both outcomes occur */
     }
-    assert_int_equal(ruled_out, expect);
-    assert_true(expect > 1000 && expect < n - 1000);  /* both outcomes occur */
     free(keep);
     free(pairs);
     free(sig);
