@@ -1,8 +1,6 @@
 /* The index end to end on crafted documents whose relations are known. */
 #include "testutil.h"
 
-#include <signal.h>
-#include <sys/resource.h>
 
 static uint64_t rng_state;
 static uint64_t rnd(void) {
@@ -277,12 +275,8 @@ static void test_memory_limit_slices(void **state) {
  * The index then refuses everything rather than give wrong clusters. */
 static void test_failed_write_poisons_index(void **state) {
     (void)state;
-    struct rlimit old, lim;
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
-    lim = old;
-    lim.rlim_cur = 3u << 20;
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    file_size_limit limit;
+    file_size_limit_set(&limit, 3u << 20);
     doppel_config cfg;
     doppel_config_default(&cfg);
     cfg.extract = 0;
@@ -297,8 +291,7 @@ static void test_failed_write_poisons_index(void **state) {
         st = doppel_index_add(idx, id, strlen(id), t, strlen(t), DOPPEL_NO_DATE, NULL, &err);
         free(t);
     }
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-    signal(SIGXFSZ, old_handler);
+    file_size_limit_restore(&limit);
     assert_int_equal(st, DOPPEL_ERR_IO);
     assert_non_null(strstr(err.message, "writing"));
     char *t = text_of(99, 400);

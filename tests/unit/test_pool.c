@@ -1,7 +1,7 @@
 /* The worker pool: every worker runs every job exactly once, dp_pool_wait
  * returns only after all of them have left the job (whether they spin or
- * sleep between jobs), and an index gives the same results on one thread
- * and on several. */
+ * sleep between jobs), an index gives the same results on one thread and
+ * on several, and a failed write stops a threaded batch cleanly. */
 #include "testutil.h"
 
 #include <stdatomic.h>
@@ -121,12 +121,63 @@ static void test_index_same_on_any_thread_count(void **state) {
     assert_int_equal(clusters, N / 40);  /* a story's copies are one cluster */
 }
 
+/* A write that fails in the middle of a batch on several threads (a
+ * file-size limit, as a full disk would): the batch stops with the error,
+ * the documents after it get DOPPEL_ERR_STATE, the workers leave the job
+ * (no hang), and the index refuses more work and frees cleanly. */
+static void test_failed_write_in_threaded_batch(void **state) {
+    (void)state;
+    enum { BATCH = 256 };
+    file_size_limit limit;
+    file_size_limit_set(&limit, 2u << 20);
+    doppel_config cfg;
+    doppel_config_default(&cfg);
+    cfg.extract = 0;
+    cfg.threads = 3;
+    doppel_index *idx;
+    doppel_error err;
+    assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
+    static char text[BATCH][3000], id[BATCH][16];
+    doppel_doc_input docs[BATCH];
+    doppel_status statuses[BATCH];
+    doppel_status st = DOPPEL_OK;
+    uint64_t x = 12345;
+    for (int round = 0; round < 200 && st == DOPPEL_OK; round++) {
+        for (int d = 0; d < BATCH; d++) {
+            size_t len = 0;
+            while (len < sizeof text[d] - 16) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                len += (size_t)snprintf(text[d] + len, sizeof text[d] - len, "w%u ",
+                                        (unsigned)(x % 100000));
+            }
+            snprintf(id[d], sizeof id[d], "r%dd%d", round, d);
+            docs[d] = (doppel_doc_input){id[d], strlen(id[d]), text[d], len, DOPPEL_NO_DATE};
+        }
+        st = doppel_index_add_batch(idx, docs, BATCH, statuses, NULL, &err);
+    }
+    file_size_limit_restore(&limit);
+    assert_int_equal(st, DOPPEL_ERR_IO);
+    int failed = -1;
+    for (int d = 0; d < BATCH; d++)
+        if (statuses[d] != DOPPEL_OK) {
+            failed = d;
+            break;
+        }
+    assert_true(failed >= 0);
+    assert_int_equal(statuses[failed], DOPPEL_ERR_IO);
+    for (int d = failed + 1; d < BATCH; d++) assert_int_equal(statuses[d], DOPPEL_ERR_STATE);
+    assert_int_equal(doppel_index_add_batch(idx, docs, BATCH, NULL, NULL, &err), DOPPEL_ERR_STATE);
+    assert_int_equal(doppel_index_finish(idx, NULL, NULL, &err), DOPPEL_ERR_STATE);
+    doppel_index_free(idx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_worker_runs_every_job),
         cmocka_unit_test(test_wait_outlasts_slow_workers),
         cmocka_unit_test(test_empty_pools),
         cmocka_unit_test(test_index_same_on_any_thread_count),
+        cmocka_unit_test(test_failed_write_in_threaded_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

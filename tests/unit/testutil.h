@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include "doppel.h"
 
 /* Directory of ../shared when the tests run from the repository root. */
@@ -33,5 +36,23 @@ static inline char *read_file(const char *path, size_t *len) {
     fclose(f);
     *len = (size_t)n;
     return buf;
+}
+
+/* Writes past `bytes` fail with EFBIG, as on a full disk (SIGXFSZ is
+ * ignored so that write returns the error); restore undoes it. */
+typedef struct file_size_limit {
+    struct rlimit old;
+    void (*old_handler)(int);
+} file_size_limit;
+static inline void file_size_limit_set(file_size_limit *l, rlim_t bytes) {
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &l->old), 0);
+    l->old_handler = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit lim = l->old;
+    lim.rlim_cur = bytes;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+}
+static inline void file_size_limit_restore(file_size_limit *l) {
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &l->old), 0);
+    signal(SIGXFSZ, l->old_handler);
 }
 #endif
