@@ -123,7 +123,7 @@ if [ "${BENCH_10M:-0}" = 1 ]; then
   echo "== 10,000,000 documents generated on the fly, --memory 2G"
   # Only doppel cluster is timed; the generator runs beside it on the cores,
   # which costs doppel CPU time too (caches, preemption): 1M documents read
-  # from a file took 20-23 s of CPU, piped 29-31 s. So the base of the
+  # from a file took 20-23 s of CPU, piped 25-31 s. So the base of the
   # growth exponent is 1M piped the same way, not the file run above.
   piped() {  # piped N -> secs user sys kb in $DIR/time.txt
     "$DOPPEL" synth -n "$1" --seed 1 -o - --quiet |

@@ -4,12 +4,13 @@
  * doppel_index_add_batch used to start its threads at every batch and join
  * them at its end. On the virtual machines doppel is measured on, a thread
  * that is started or woken on an idle core often runs only a millisecond or
- * more later, and a pass over 100k documents has a hundred batches: with
- * that gap at each, two threads were 1.67x one core instead of about 1.8x
- * (a spinning idle-priority process on both cores, which keeps them out of
- * their idle state, gave 1.78x with the same binary). So the workers stay:
- * between jobs each spins for a short while (the next batch usually comes
- * within tens of microseconds), then sleeps on a condition variable.
+ * more later (perf sched: 1.2-1.6 ms for each batch's new thread), and a
+ * pass over 100k documents has a hundred batches. Two threads took 1.09 s
+ * there (median of 5); with an idle-priority process spinning on both cores,
+ * which keeps them out of their idle state, the same binary took 1.00 s. So
+ * the workers stay: between jobs each spins for a short while (the next
+ * batch usually comes within tens of microseconds), then sleeps on a
+ * condition variable.
  *
  * One caller at a time: dp_pool_start, then dp_pool_wait before the next
  * start or dp_pool_free. The caller is expected to work on the job too.

@@ -145,8 +145,6 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
     uint64_t chunk = allowance / 2 / rec;  /* documents per chunk */
     if (chunk > n_docs) chunk = n_docs ? n_docs : 1;
     uint32_t chunks = (uint32_t)((n_docs + chunk - 1) / chunk);
-    if (threads < 1) threads = 1;
-    if (threads > DP_MAX_THREADS) threads = DP_MAX_THREADS;
     /* exactly one chunk each: dp_spill_read would round a growing buffer up */
     size_t a_cap = (size_t)chunk * words, b_cap = a_cap;
     uint32_t *a_buf = dp_malloc(a_cap * sizeof *a_buf), *b_buf = dp_malloc(b_cap * sizeof *b_buf);
@@ -155,11 +153,12 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
     size_t *start = dp_calloc((size_t)chunks + 1, sizeof *start);
     uint32_t *idx = NULL;
     size_t idx_cap = 0;
+    /* without a pool (one thread, or none could be made) the caller does it all */
     dp_pool *pool = threads > 1 ? dp_pool_new(threads - 1, threads <= dp_online_cores()) : NULL;
     block_job job = {.pf = pf, .set_len = set_len, .pairs = pairs, .words = words, .keep = keep,
                      .parts = pool ? dp_pool_workers(pool) + 1 : 1};
     doppel_status st = DOPPEL_OK;
-    if (!a_buf || !b_buf || !start || (threads > 1 && !pool))
+    if (!a_buf || !b_buf || !start)
         st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t lo = 0; lo < n_pairs && st == DOPPEL_OK;) {
         uint32_t ci = (uint32_t)((pairs[lo] >> 32) / chunk);
@@ -208,6 +207,6 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
     dp_free(a_buf, a_cap * sizeof *a_buf);
     dp_free(b_buf, b_cap * sizeof *b_buf);
     dp_free(idx, idx_cap * sizeof *idx);
-    if (start) dp_free(start, ((size_t)chunks + 1) * sizeof *start);
+    dp_free(start, ((size_t)chunks + 1) * sizeof *start);
     return st;
 }

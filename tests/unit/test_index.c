@@ -1,7 +1,6 @@
 /* The index end to end on crafted documents whose relations are known. */
 #include "testutil.h"
 
-
 static uint64_t rng_state;
 static uint64_t rnd(void) {
     uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
