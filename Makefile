@@ -6,7 +6,7 @@ PREFIX  ?= /usr/local
 CC      ?= cc
 BUILD   ?= build
 PKGS    := libxxhash libutf8proc zlib libzstd jansson gumbo
-OPT     ?= -O2
+OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
@@ -34,11 +34,11 @@ deps:
 lib: $(BUILD)/libdoppel.a $(BUILD)/libdoppel.so $(BUILD)/doppel.pc
 cli: $(BUILD)/doppel
 
-$(BUILD)/obj/%.o: %.c include/doppel.h $(wildcard src/*.h) $(wildcard cli/*.h)
+$(BUILD)/obj/%.o: %.c include/doppel.h $(wildcard src/*.h) $(wildcard cli/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/pic/%.o: %.c include/doppel.h $(wildcard src/*.h)
+$(BUILD)/pic/%.o: %.c include/doppel.h $(wildcard src/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
