@@ -48,11 +48,12 @@
     "  --summary FILE      also write the run summary as JSON\n" \
     "  -q, --quiet         no progress or summary on stderr (warnings still shown)\n" \
     "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n" \
-    "  --memory N          memory limit (default: half of RAM; K/M/G suffixes): above it\n" \
+    "  --memory N          memory limit (default: half of RAM or of the cgroup's limit;\n" \
+    "                      K/M/G suffixes): above it\n" \
     "                      the LSH works in slices, same result; about 60 bytes a\n" \
     "                      document must fit\n" \
-    "  --threads N         threads for normalizing, shingling and sketching (default: all\n" \
-    "                      cores); the output is the same for any N\n" \
+    "  --threads N         threads for normalizing, shingling and sketching (default: the\n" \
+    "                      cores this process may use); the output is the same for any N\n" \
     "story level (--level story|all, doppel stories; see docs/story.md):\n" \
     "  --story-threshold X       cosine a long article needs to join a story (default 0.55)\n" \
     "  --story-short-threshold X ... a headline (default 0.08); in between, by length\n" \

@@ -102,10 +102,10 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
     doppel_config_default(&c->cfg);
     doppel_story_options_default(&c->story);
     doppel_reader_options_default(&c->ropt);
-    /* Default memory limit: half of physical memory, the rest is the page
-     * cache's, which the spill files live in. */
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    if (pages > 0 && page > 0) c->cfg.memory_limit = (uint64_t)pages * (uint64_t)page / 2;
+    /* Default memory limit: half of what the process may use (physical
+     * memory or its cgroup's limit); the rest is the page cache's, which
+     * the spill files live in. */
+    c->cfg.memory_limit = doppel_available_memory() / 2;
     c->output = "-";
     unsigned long long u;
     double d;

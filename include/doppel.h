@@ -108,7 +108,8 @@ typedef struct doppel_config {
     doppel_canonical_policy canonical;
     unsigned max_bucket;         /* LSH buckets larger than this are linked as a chain */
     const char *tmp_dir;         /* spill directory; NULL = $TMPDIR or /tmp */
-    unsigned threads;            /* threads for doppel_index_add_batch and finish; 0 = all cores */
+    unsigned threads;            /* threads for doppel_index_add_batch and finish; 0 = all
+                                    cores the process may use (doppel_available_cores) */
     int extract;                 /* run doppel_extract before normalizing; default 1 */
     double prefilter_miss;       /* before reading two shingle sets back, drop a candidate
                                     whose signatures agree in too few places for any
@@ -125,6 +126,18 @@ typedef struct doppel_config {
 
 /* Fill *cfg with the documented defaults. */
 void doppel_config_default(doppel_config *cfg);
+
+/* The cores this process may run on: the CPUs online, narrowed to its CPU
+ * affinity mask (taskset, a batch scheduler) and to a cgroup CPU quota (a
+ * container's --cpus, rounded up; cgroup v1 or v2). At least 1, at most
+ * 256. */
+unsigned doppel_available_cores(void);
+
+/* The memory this process may use, in bytes: physical memory, or the
+ * smallest cgroup memory limit (v1 or v2) on the process's cgroup or any
+ * above it, if that is less; 0 if neither is known. The CLI's default
+ * memory_limit is half of it. */
+uint64_t doppel_available_memory(void);
 
 /* Check a configuration; DOPPEL_ERR_ARG with a message naming the bad field. */
 doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err);

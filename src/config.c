@@ -5,7 +5,6 @@
 #include "internal.h"
 
 #include <math.h>
-#include <unistd.h>
 
 void doppel_config_default(doppel_config *cfg) {
     *cfg = (doppel_config){0};
@@ -56,11 +55,6 @@ doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err
         cfg->sketch > DOPPEL_SKETCH_CLASSIC || cfg->shingle_kind > DOPPEL_SHINGLE_CHAR)
         return dp_fail(err, DOPPEL_ERR_ARG, "unknown enumeration value in configuration");
     return DOPPEL_OK;
-}
-
-unsigned dp_online_cores(void) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > DP_MAX_THREADS ? DP_MAX_THREADS : (unsigned)n;
 }
 
 int dp_cpu_avx512(void) {

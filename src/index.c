@@ -83,7 +83,7 @@ doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, dop
     }
     idx->stats.bands = idx->bands;
     idx->stats.rows = idx->rows;
-    idx->threads = cfg->threads ? cfg->threads : dp_online_cores();
+    idx->threads = cfg->threads ? cfg->threads : doppel_available_cores();
     idx->scratch = dp_calloc(idx->threads, sizeof *idx->scratch);
     if (!idx->scratch || grow_feats(idx, 1)) {
         doppel_index_free(idx);
@@ -388,7 +388,7 @@ doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *
     /* Tiny batches stay on this thread: waking the workers costs more. */
     int parallel = idx->threads > 1 && n >= 16;
     if (parallel && !idx->pool) {
-        idx->pool = dp_pool_new(idx->threads - 1, idx->threads <= dp_online_cores());
+        idx->pool = dp_pool_new(idx->threads - 1, idx->threads <= doppel_available_cores());
         if (!idx->pool) parallel = 0;
     }
     if (parallel) dp_pool_start(idx->pool, worker, &job);

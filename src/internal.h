@@ -92,8 +92,12 @@ void dp_minhash_portable(doppel_sketch_kind kind, const uint64_t *hashes, size_t
 
 /* Threads a batch may use; doppel_config_validate enforces it. */
 #define DP_MAX_THREADS 256
-/* Cores online, at least 1. */
-unsigned dp_online_cores(void);
+/* The smallest limit the cgroup hierarchies under root (v2 at root, v1 at
+ * root/cpu and root/memory) set on the process whose cgroup file (as
+ * /proc/self/cgroup) is proc_file, or 0 for none: CPU quota in cores
+ * (rounded up), memory in bytes. Parameters so that tests can fake both. */
+uint64_t dp_cgroup_cpu_limit(const char *root, const char *proc_file);
+uint64_t dp_cgroup_memory_limit(const char *root, const char *proc_file);
 
 #define DP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DP_MAX(a, b) ((a) > (b) ? (a) : (b))
