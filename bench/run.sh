@@ -72,7 +72,8 @@ echo "== $N documents: threads, extraction, fast mode"
 # settings run $REPEAT times each, taking turns, and the medians are shown.
 # --threads 1 still reads and scans JSON on a thread of its own, which the
 # scheduler puts on the other core; pinned to one core (taskset), the run is
-# what a single core gives.
+# what a single core gives, with default settings (doppel sees one core and
+# uses one thread).
 : > "$DIR/walls.txt"
 pin=""
 command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
@@ -80,7 +81,7 @@ i=0
 while [ "$i" -lt "$REPEAT" ]; do
   for mode in pinned one all; do
     case $mode in
-      pinned) [ -n "$pin" ] || continue; set -- $pin "$DOPPEL" cluster --threads 1 ;;
+      pinned) [ -n "$pin" ] || continue; set -- $pin "$DOPPEL" cluster ;;
       one) set -- "$DOPPEL" cluster --threads 1 ;;
       all) set -- "$DOPPEL" cluster ;;
     esac
@@ -98,7 +99,7 @@ for mode in pinned one all; do
   m=$(median $mode)
   [ -n "$m" ] || continue
   case $mode in
-    pinned) label="cluster --threads 1, pinned to one core" ;;
+    pinned) label="cluster, pinned to one core" ;;
     one) label="cluster --threads 1" ;;
     all) label="cluster (all $(nproc) threads)" ;;
   esac
