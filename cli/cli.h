@@ -30,14 +30,16 @@ int cmd_eval(int argc, char **argv);
 
 /* ---- output files written whole or not at all ------------------------
  * cli_out_open("-") writes to stdout, and a device or FIFO is written in
- * place. Otherwise a temporary file is created
- * beside path and renamed over it by cli_out_commit only when everything
- * was written and flushed; cli_out_abort (or exiting without commit) leaves
- * no file behind. */
+ * place. Otherwise an unnamed file (or, where the file system has none, a
+ * hidden temporary one) is created beside path and renamed over it by
+ * cli_out_commit only when everything was written and flushed;
+ * cli_out_abort (or exiting without commit) leaves no file behind. */
 typedef struct cli_out {
     FILE *fp;
     char *path;     /* final path; NULL for stdout */
-    char *tmp_path; /* temporary path while writing */
+    char *tmp_path; /* hidden name beside path, before the rename */
+    int unnamed;    /* fp is an O_TMPFILE file, linked as tmp_path at commit */
+    int linked;     /* tmp_path exists on disk */
     int direct;     /* a device or FIFO, written in place */
 } cli_out;
 

@@ -40,17 +40,60 @@ double cli_now(void) {
 }
 
 /* ---- whole-or-nothing outputs ------------------------------------------------
- * The temporary file lives beside the target so rename() is atomic (same file
- * system). A signal handler removes an unfinished temporary file on SIGINT
- * and SIGTERM; after SIGKILL only the hidden ".name.doppel-tmp-*" file can
- * remain, never a partial file under the requested name. */
+ * The output is written to an unnamed file (O_TMPFILE) in the target's
+ * directory, so that a run killed by anything, SIGKILL and power loss
+ * included, leaves no file at all. Once complete and synced it is linked
+ * under a hidden name beside the target and renamed over it (rename is
+ * atomic on one file system, link alone cannot replace a file). Where the
+ * file system has no unnamed files, or /proc is missing, a hidden named
+ * temporary file is written instead; a signal handler removes it on SIGINT
+ * and SIGTERM, but after SIGKILL it can remain. Never a partial file under
+ * the requested name. */
 
-static char *pending_tmp;  /* the one temporary output being written, if any */
+static char *pending_tmp;  /* the one hidden temporary output that exists, if any */
 
 static void on_signal(int sig) {
     if (pending_tmp) unlink(pending_tmp);
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+/* An unnamed file in the directory of path (dir_len bytes of it, 0 for the
+ * current one), or -1. Needs /proc to be linked later. */
+static int open_unnamed(const char *path, size_t dir_len) {
+#ifdef O_TMPFILE
+    if (access("/proc/self/fd", X_OK) != 0) return -1;
+    char *dir = dir_len ? strndup(path, dir_len) : strdup(".");
+    if (!dir) return -1;
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    free(dir);
+    return fd;
+#else
+    (void)path;
+    (void)dir_len;
+    return -1;
+#endif
+}
+
+/* Give the unnamed file fd the hidden name out->tmp_path (its XXXXXX made
+ * unique). 0, or -1 with errno set. */
+static int link_unnamed(cli_out *out, int fd) {
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    char *x = out->tmp_path + strlen(out->tmp_path) - 6;
+    for (unsigned attempt = 0; attempt < 100; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long v = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 12) ^ attempt;
+        for (int i = 0; i < 6; i++, v /= 36) x[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, out->tmp_path, AT_SYMLINK_FOLLOW) == 0) {
+            out->linked = 1;
+            pending_tmp = out->tmp_path;
+            return 0;
+        }
+        if (errno != EEXIST) return -1;
+    }
+    return -1;
 }
 
 int cli_out_open(cli_out *out, const char *path) {
@@ -87,13 +130,20 @@ int cli_out_open(cli_out *out, const char *path) {
         return -1;
     }
     snprintf(out->tmp_path, n, "%.*s.%s.doppel-tmp-XXXXXX", (int)dir_len, path, base);
-    int fd = mkstemp(out->tmp_path);
-    if (fd < 0) {
-        cli_error("cannot create output %s: %s", path, strerror(errno));
-        free(out->tmp_path);
-        out->tmp_path = NULL;
-        cli_out_abort(out);
-        return -1;
+    int fd = open_unnamed(path, dir_len);
+    if (fd >= 0) {
+        out->unnamed = 1;
+    } else {
+        fd = mkstemp(out->tmp_path);
+        if (fd < 0) {
+            cli_error("cannot create output %s: %s", path, strerror(errno));
+            free(out->tmp_path);
+            out->tmp_path = NULL;
+            cli_out_abort(out);
+            return -1;
+        }
+        out->linked = 1;
+        pending_tmp = out->tmp_path;
     }
     fchmod(fd, 0644);
     out->fp = fdopen(fd, "w");
@@ -104,7 +154,6 @@ int cli_out_open(cli_out *out, const char *path) {
         return -1;
     }
     setvbuf(out->fp, NULL, _IOFBF, 1 << 20);
-    pending_tmp = out->tmp_path;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     return 0;
@@ -125,8 +174,12 @@ int cli_out_commit(cli_out *out) {
         return 0;
     }
     int bad = ferror(out->fp) || fflush(out->fp) != 0 || fsync(fileno(out->fp)) != 0;
+    if (!bad && out->unnamed) bad = link_unnamed(out, fileno(out->fp)) != 0;
     int saved = errno;
-    if (fclose(out->fp) != 0) bad = 1;
+    if (fclose(out->fp) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
     out->fp = NULL;
     if (bad || rename(out->tmp_path, out->path) != 0) {
         if (!bad) saved = errno;
@@ -147,7 +200,8 @@ void cli_out_abort(cli_out *out) {
         *out = (cli_out){0};
         return;
     }
-    if (out->tmp_path) unlink(out->tmp_path);
+    /* An unnamed file vanishes with its descriptor; a named one is removed. */
+    if (out->tmp_path && out->linked) unlink(out->tmp_path);
     if (pending_tmp == out->tmp_path) pending_tmp = NULL;
     free(out->tmp_path);
     free(out->path);

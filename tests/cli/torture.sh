@@ -219,12 +219,13 @@ rm -f "$J/oneword.jsonl"
 if [ $? -eq 2 ]; then ok; else bad "max-doc-bytes overflow accepted"; fi
 has ovf-msg "max-doc-bytes" "$T/ovf.err"
 
-# ---- SIGKILL mid-run: the output file never exists half-written ---------------------------
+# ---- SIGKILL mid-run: the output file never exists half-written, and no file remains --------
 N=200000; [ "$LIGHT" = 1 ] && N=60000
 "$DOPPEL" synth -n $N -w 60 --quiet -o "$J/synth.jsonl" || bad "synth failed"
 mkdir -p "$T/kill"
-# twice: once while reading, once while writing (as soon as the hidden
-# temporary output exists); the process must still be running when killed.
+# twice: once while reading, once while writing (as soon as the unnamed
+# output file is open, or the hidden temporary one exists where the file
+# system has no unnamed files); the process must still be running when killed.
 # While reading: the corpus comes through a FIFO whose writer stays open, so
 # doppel has read it all and still waits for the end of its input, however
 # fast it has become (a fixed 1 s stopped being "mid-run" once a 60k run took
@@ -232,6 +233,7 @@ mkdir -p "$T/kill"
 mkfifo "$T/kill/in"
 for when in reading writing; do
   rm -f "$T"/kill/.OUT* "$T/kill/OUT.jsonl"
+  named=0
   if [ $when = reading ]; then
     "$DOPPEL" dedup --quiet - -o "$T/kill/OUT.jsonl" --summary "$T/kill/SUM.json" <"$T/kill/in" &
     pid=$!
@@ -242,14 +244,27 @@ for when in reading writing; do
     "$DOPPEL" dedup --quiet "$J/synth.jsonl" -o "$T/kill/OUT.jsonl" --summary "$T/kill/SUM.json" &
     pid=$!
     i=0
-    while [ $i -lt 600 ] && ! ls -a "$T/kill" | grep -q 'OUT.jsonl.doppel-tmp'; do sleep 0.05; i=$((i + 1)); done
+    named=0
+    while [ $i -lt 600 ]; do
+      # an O_TMPFILE file shows in /proc as "DIR/#INODE (deleted)"
+      ls -l /proc/$pid/fd 2>/dev/null | grep -q "$T/kill/#" && break
+      if ls -a "$T/kill" | grep -q 'OUT.jsonl.doppel-tmp'; then named=1; break; fi
+      sleep 0.05; i=$((i + 1))
+    done
   fi
   if kill -9 $pid 2>/dev/null; then ok; else bad "kill-$when: doppel had already finished"; fi
   [ $when = reading ] && exec 3>&-
   wait $pid 2>/dev/null
   if [ -e "$T/kill/OUT.jsonl" ] || [ -e "$T/kill/SUM.json" ]; then bad "kill-$when: a final output exists after SIGKILL"; else ok; fi
-  left=$(ls -a "$T/kill" | grep -c doppel-tmp)
-  [ "$left" -gt 0 ] && echo "note: SIGKILL while $when left $left hidden temporary file(s) .OUT.jsonl.doppel-tmp-*" >&2
+  left=$(ls -A "$T/kill" | grep -vc '^in$')
+  if [ $when = writing ] && [ $named = 1 ]; then
+    # no unnamed files on this file system: the hidden one may remain
+    [ "$left" -gt 0 ] && echo "note: SIGKILL while $when left $left hidden temporary file(s) .OUT.jsonl.doppel-tmp-*" >&2
+  elif [ "$left" -gt 0 ]; then
+    bad "kill-$when: files left after SIGKILL: $(ls -A "$T/kill" | grep -v '^in$' | tr '\n' ' ')"
+  else
+    ok
+  fi
 done
 # a later complete run writes the output
 run after-kill 0 dedup --quiet "$J/synth.jsonl" -o "$T/kill/OUT.jsonl"
