@@ -62,7 +62,11 @@
     "                            threshold near 0.22)\n" \
     "  --story-window DAYS       dated stories further apart never merge (default 5; 0 = off)\n" \
     "  --story-online            single pass in date order instead of the batch clustering\n" \
-    "                            (no expansion; story threshold default 0.22)\n"
+    "                            (no expansion; story threshold default 0.22)\n" \
+    "  --story-model FILE        start from the document frequencies saved in FILE (by\n" \
+    "                            --save-story-model); the input's are added to them\n" \
+    "  --save-story-model FILE   write the document frequencies after this run (the\n" \
+    "                            model's and the input's) to FILE\n"
 
 static const char cluster_usage[] =
     "usage: doppel cluster [options] INPUT\n\n"
@@ -126,6 +130,10 @@ int cmd_cluster(int argc, char **argv) {
     }
     c.input = argv[first];
     int stories = c.level != CLI_LEVEL_COPY;
+    if (!stories && (c.story_model || c.save_story_model)) {
+        cli_error("--story-model and --save-story-model need --level story or all");
+        return EXIT_USAGE;
+    }
     if (stories && !strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
     doppel_index *idx = NULL;
     doppel_story *st = NULL;

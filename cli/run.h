@@ -20,6 +20,8 @@ typedef struct cli_common {
     bool json;                /* compare: JSON instead of text */
     cli_level level;          /* cluster: which clustering to write */
     doppel_story_options story; /* the story level's options */
+    const char *story_model;      /* --story-model: counts to start from, or NULL */
+    const char *save_story_model; /* --save-story-model: where to write the counts */
     bool corpus_boilerplate;  /* layer 2: count lines across the corpus first */
     doppel_boiler_counter *corpus;        /* the counted sketch, when run */
     doppel_extract_options extract_options; /* cfg.extract_options points here then */

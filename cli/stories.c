@@ -4,6 +4,7 @@
  */
 #include "run.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,33 @@ static int story_pass(cli_common *c, const doppel_index *idx, const uint8_t *bit
     return rc;
 }
 
+/* --story-model: start from saved counts. */
+static int read_model(const char *path, doppel_story *st) {
+    FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!fp) {
+        cli_error("cannot open story model %s: %s", path, strerror(errno));
+        return 1;
+    }
+    doppel_error err = {0};
+    int rc = doppel_story_read_model(st, fp, path, &err) != DOPPEL_OK;
+    if (rc) cli_error("%s", err.message);
+    if (fp != stdin) fclose(fp);
+    return rc;
+}
+
+/* --save-story-model: the counts after this run, whole or not at all. */
+static int save_model(const char *path, const doppel_story *st) {
+    cli_out out;
+    if (cli_out_open(&out, path)) return 1;
+    doppel_error err = {0};
+    if (doppel_story_write_model(st, out.fp, &err)) {
+        cli_error("%s", err.message);
+        cli_out_abort(&out);
+        return 1;
+    }
+    return cli_out_commit(&out) ? 1 : 0;
+}
+
 int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *bits,
                       doppel_story **out) {
     doppel_error err = {0};
@@ -79,12 +107,14 @@ int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *bit
         cli_error("%s", err.message);
         return 1;
     }
-    int rc = story_pass(c, idx, bits, st, 0);
+    int rc = c->story_model ? read_model(c->story_model, st) : 0;
+    if (!rc) rc = story_pass(c, idx, bits, st, 0);
     if (!rc) rc = story_pass(c, idx, bits, st, 1);
     if (!rc && doppel_story_finish(st, &err)) {
         cli_error("%s", err.message);
         rc = 1;
     }
+    if (!rc && c->save_story_model) rc = save_model(c->save_story_model, st);
     if (rc) {
         doppel_story_free(st);
         return rc;

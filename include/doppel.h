@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -868,6 +869,24 @@ void doppel_story_free(doppel_story *st);
  * learned documents cannot link documents and are not kept. */
 doppel_status doppel_story_learn(doppel_story *st, const char *title, size_t title_len,
                                  const char *text, size_t text_len, doppel_error *err);
+
+/* Document frequencies saved and loaded ("story model"), so that a small
+ * batch is weighted by what a large corpus learned, and the counts can grow
+ * batch after batch. write_model writes every learned term with its counts
+ * and the number of learned documents to fp (text, one term a line, in an
+ * order that depends only on the counts); valid in any state; the caller
+ * opens and closes fp (DOPPEL_ERR_IO if a write failed). read_model adds a
+ * saved model's counts to this handle's, as if its documents had been
+ * learned here (so learning more afterwards, or before, adds up); only
+ * before the first doppel_story_add (DOPPEL_ERR_STATE after). name is used
+ * in messages. Errors: DOPPEL_ERR_FORMAT (not a model, cut short, a bad line:
+ * the message names the line), DOPPEL_ERR_ARG (a model of another language),
+ * DOPPEL_ERR_IO, DOPPEL_ERR_LIMIT (over 2^32-2 documents in all); then the
+ * handle's counts are unchanged, except after DOPPEL_ERR_NOMEM, when they
+ * may be partly added: free the handle. */
+doppel_status doppel_story_write_model(const doppel_story *st, FILE *fp, doppel_error *err);
+doppel_status doppel_story_read_model(doppel_story *st, FILE *fp, const char *name,
+                                      doppel_error *err);
 
 /* Second pass: add document docnum (any uint32 below UINT32_MAX, each at most
  * once) with its date (seconds since the epoch or DOPPEL_NO_DATE) and the

@@ -216,14 +216,18 @@ static doppel_status insert(doppel_story *st, const char *s, size_t len, uint64_
     return DOPPEL_OK;
 }
 
+/* The id of the term s[0..len), entered in the dictionary if new. */
+static doppel_status find_or_insert(doppel_story *st, const char *s, size_t len, uint32_t *id) {
+    uint64_t h = XXH64(s, len, 0);
+    *id = lookup(st, s, len, h);
+    return *id == UINT32_MAX ? insert(st, s, len, h, id) : DOPPEL_OK;
+}
+
 static doppel_status learn_term(const char *s, size_t len, unsigned flags, void *user) {
     doppel_story *st = user;
-    uint64_t h = XXH64(s, len, 0);
-    uint32_t id = lookup(st, s, len, h);
-    if (id == UINT32_MAX) {
-        doppel_status r = insert(st, s, len, h, &id);
-        if (r) return r;
-    }
+    uint32_t id;
+    doppel_status r = find_or_insert(st, s, len, &id);
+    if (r) return r;
     term_entry *e = &st->terms[id];
     if (e->stamp != st->stamp) {
         e->stamp = st->stamp;
@@ -233,6 +237,23 @@ static doppel_status learn_term(const char *s, size_t len, unsigned flags, void 
         e->cased++;
         e->capped += (flags & DP_TF_NAME) != 0;
     }
+    return DOPPEL_OK;
+}
+
+/* Saturating: counts from a model and from learning add up. */
+static uint32_t add_capped(uint32_t a, uint64_t b) {
+    return b >= UINT32_MAX - a ? UINT32_MAX : a + (uint32_t)b;
+}
+
+doppel_status dp_story_count_term(doppel_story *st, const char *s, size_t len, uint64_t df,
+                                  uint64_t cased, uint64_t capped) {
+    uint32_t id;
+    doppel_status r = find_or_insert(st, s, len, &id);
+    if (r) return r;
+    term_entry *e = &st->terms[id];
+    e->df = add_capped(e->df, df);
+    e->cased = add_capped(e->cased, cased);
+    e->capped = add_capped(e->capped, capped);
     return DOPPEL_OK;
 }
 

@@ -128,6 +128,11 @@ typedef struct work {
 typedef struct scored { double sim; uint32_t id; } scored;
 typedef struct tally_slot { uint32_t gen, id, idx; } tally_slot;
 
+/* Add df learned documents (and the case counts) to the term s[0..len),
+ * entering it in the dictionary if new; for models (story_model.c). */
+doppel_status dp_story_count_term(doppel_story *st, const char *s, size_t len, uint64_t df,
+                                  uint64_t cased, uint64_t capped);
+
 /* ---- small helpers ------------------------------------------------------- */
 
 static inline const char *term_str(const doppel_story *st, uint32_t id) {

@@ -81,5 +81,33 @@ check() {
 check ecbplus-dev 0.920
 check uci-news-headlines-6k 0.770
 
+# Story models: the headlines in two batches, the second started from the
+# first's saved counts, end with the model of learning them all at once
+# (byte for byte); a bad model stops the run with its line named and no output.
+H="$SHARED/data/uci-news-headlines-6k/docs.jsonl"
+if [ -f "$H" ]; then
+  head -n 3000 "$H" > "$T/hA.jsonl"; tail -n +3001 "$H" > "$T/hB.jsonl"
+  if "$DOPPEL" cluster --quiet --level story "$T/hA.jsonl" -o /dev/null --save-story-model "$T/mA.tsv" &&
+     "$DOPPEL" stories --quiet "$T/hB.jsonl" -o "$T/storiesB.jsonl" --story-model "$T/mA.tsv" \
+       --save-story-model "$T/mAB.tsv" &&
+     "$DOPPEL" cluster --quiet --level all "$H" -o /dev/null --save-story-model "$T/mAll.tsv" &&
+     cmp -s "$T/mAB.tsv" "$T/mAll.tsv" && [ -s "$T/storiesB.jsonl" ]; then
+    echo "story_cli: a model grown batch by batch equals the model of all batches at once"
+  else
+    echo "FAIL: story_cli: --story-model / --save-story-model" >&2; fail=1
+  fi
+  sed '6s/^[0-9]*/999999/' "$T/mA.tsv" > "$T/bad.tsv"
+  "$DOPPEL" stories --quiet "$T/hB.jsonl" -o "$T/nope.jsonl" --story-model "$T/bad.tsv" 2>"$T/bad.err"
+  rc=$?
+  if [ $rc -eq 1 ] && grep -q "bad.tsv:6: counts out of range" "$T/bad.err" && [ ! -e "$T/nope.jsonl" ]; then :; else
+    echo "FAIL: story_cli: a bad model (rc $rc: $(cat "$T/bad.err"))" >&2; fail=1
+  fi
+  "$DOPPEL" cluster --quiet "$T/hB.jsonl" --story-model "$T/mA.tsv" >/dev/null 2>"$T/lvl.err"
+  rc=$?
+  if [ $rc -eq 2 ] && grep -q "need --level story or all" "$T/lvl.err"; then :; else
+    echo "FAIL: story_cli: --story-model at the copy level (rc $rc)" >&2; fail=1
+  fi
+fi
+
 [ $fail -eq 0 ] && echo "story_cli: seeds grouped, story F1 at or above the floors"
 exit $fail

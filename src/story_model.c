@@ -1,0 +1,194 @@
+/*
+ * story_model.c — the story level's document frequencies saved and loaded,
+ * so that a small batch of new articles is weighted by what a large corpus
+ * learned (a day's news alone says little about which words are common),
+ * and so that the counts can grow batch after batch.
+ *
+ * The model is text, one line each, tab-separated:
+ *
+ *     doppel-story-model	1
+ *     language	english
+ *     documents	N
+ *     terms	T
+ *     DF	CASED	CAPPED	TERM        (T lines)
+ *
+ * TERM is the tokenizer's string (its first byte the kind: w, n, u, d, q),
+ * never holding a tab or a newline. Terms are written by decreasing DF, then
+ * in byte order, so the same counts always give the same file. Loading adds
+ * the counts to the handle's, exactly as if the model's documents had been
+ * learned there: N/DF, and so every weight, is then what learning all of
+ * them in one handle gives.
+ */
+#include "story_impl.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MODEL_MAGIC "doppel-story-model"
+#define MODEL_VERSION 1
+
+static int cmp_rank(const void *a, const void *b, void *ctx) {
+    const doppel_story *st = ctx;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (st->terms[x].df != st->terms[y].df) return st->terms[x].df > st->terms[y].df ? -1 : 1;
+    return strcmp(term_str(st, x), term_str(st, y));
+}
+
+doppel_status doppel_story_write_model(const doppel_story *st, FILE *fp, doppel_error *err) {
+    if (!st || !fp) return dp_fail(err, DOPPEL_ERR_ARG, "doppel_story_write_model: NULL argument");
+    uint32_t *order = st->nterms ? dp_malloc(st->nterms * sizeof *order) : NULL;
+    if (st->nterms && !order) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory writing the model");
+    size_t n = 0;
+    for (size_t i = 0; i < st->nterms; i++)
+        if (st->terms[i].df) order[n++] = (uint32_t)i;
+    qsort_r(order, n, sizeof *order, cmp_rank, (void *)st);
+    fprintf(fp, "%s\t%d\nlanguage\t%s\ndocuments\t%" PRIu64 "\nterms\t%zu\n", MODEL_MAGIC,
+            MODEL_VERSION, st->language, st->learned, n);
+    for (size_t k = 0; k < n; k++) {
+        const term_entry *e = &st->terms[order[k]];
+        fprintf(fp, "%" PRIu32 "\t%" PRIu32 "\t%" PRIu32 "\t%s\n", e->df, e->cased, e->capped,
+                term_str(st, order[k]));
+    }
+    dp_free(order, st->nterms * sizeof *order);
+    if (ferror(fp)) return dp_fail(err, DOPPEL_ERR_IO, "writing the story model failed");
+    return DOPPEL_OK;
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+typedef struct model_reader {
+    FILE *fp;
+    const char *name;
+    uint64_t line;
+    char buf[4 + 3 * 21 + DP_TERM_MAX + 64];
+} model_reader;
+
+/* The next line without its newline; 0 at the end of the file. A line too
+ * long for any model line is an error (*too_long). */
+static int next_line(model_reader *r, int *too_long) {
+    *too_long = 0;
+    if (!fgets(r->buf, sizeof r->buf, r->fp)) return 0;
+    r->line++;
+    size_t len = strlen(r->buf);
+    if (len && r->buf[len - 1] == '\n') r->buf[--len] = '\0';
+    else if (!feof(r->fp)) *too_long = 1;
+    return 1;
+}
+
+static doppel_status bad(model_reader *r, doppel_error *err, const char *what) {
+    return dp_fail(err, DOPPEL_ERR_FORMAT, "%s:%" PRIu64 ": %s", r->name, r->line, what);
+}
+
+/* A decimal number ending at a tab (or at the end of the line when last);
+ * advances *p past it and its tab. */
+static int number(char **p, int last, uint64_t *v) {
+    char *s = *p, *end;
+    if (*s < '0' || *s > '9') return 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (last ? *end != '\0' : *end != '\t') return 0;
+    *v = x;
+    *p = last ? end : end + 1;
+    return 1;
+}
+
+/* The header line "key<TAB>value"; value points into r->buf. */
+static doppel_status header(model_reader *r, const char *key, char **value, doppel_error *err) {
+    int too_long;
+    if (!next_line(r, &too_long)) return bad(r, err, "the model ends in its header");
+    size_t k = strlen(key);
+    if (too_long || strncmp(r->buf, key, k) || r->buf[k] != '\t') {
+        char what[64];
+        snprintf(what, sizeof what, "expected the \"%s\" line", key);
+        return bad(r, err, what);
+    }
+    *value = r->buf + k + 1;
+    return DOPPEL_OK;
+}
+
+/* The term lines, held until the whole file has been checked, so that a bad
+ * model leaves the handle's counts as they were. */
+typedef struct pending {
+    char *text;
+    size_t len, cap;
+    struct pending_term { size_t off, len; uint64_t df, cased, capped; } *t;
+    size_t n, tcap;
+} pending;
+
+static void pending_free(pending *p) {
+    dp_free(p->text, p->cap);
+    dp_free(p->t, p->tcap * sizeof *p->t);
+}
+
+/* Read and check the term lines after the header. */
+static doppel_status read_terms(model_reader *r, uint64_t docs, uint64_t terms, pending *p,
+                                doppel_error *err) {
+    int too_long;
+    while (next_line(r, &too_long)) {
+        if (too_long) return bad(r, err, "line too long for a term");
+        char *q = r->buf;
+        uint64_t df, cased, capped;
+        if (!number(&q, 0, &df) || !number(&q, 0, &cased) || !number(&q, 0, &capped))
+            return bad(r, err, "expected DF, CASED and CAPPED counts");
+        size_t len = strlen(q);
+        if (!len || len > DP_TERM_MAX || strchr(q, '\t'))
+            return bad(r, err, "expected a term after the counts");
+        if (df == 0 || df > docs || capped > cased)
+            return bad(r, err, "counts out of range (DF from 1 to the document count, "
+                               "CAPPED at most CASED)");
+        if (p->n >= terms) return bad(r, err, "more terms than the header says");
+        if (dp_grow((void **)&p->text, &p->cap, p->len + len, 1) ||
+            dp_grow((void **)&p->t, &p->tcap, p->n + 1, sizeof *p->t))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "%s: out of memory reading the model",
+                           r->name);
+        memcpy(p->text + p->len, q, len);
+        p->t[p->n++] = (struct pending_term){p->len, len, df, cased, capped};
+        p->len += len;
+    }
+    if (ferror(r->fp)) return dp_fail(err, DOPPEL_ERR_IO, "%s: reading the model failed", r->name);
+    if (p->n != terms)
+        return dp_fail(err, DOPPEL_ERR_FORMAT,
+                       "%s: %zu terms where the header says %" PRIu64 " (the file is cut short)",
+                       r->name, p->n, terms);
+    return DOPPEL_OK;
+}
+
+doppel_status doppel_story_read_model(doppel_story *st, FILE *fp, const char *name,
+                                      doppel_error *err) {
+    if (!st || !fp) return dp_fail(err, DOPPEL_ERR_ARG, "doppel_story_read_model: NULL argument");
+    if (st->state != ST_LEARN)
+        return dp_fail(err, DOPPEL_ERR_STATE, "a story model must be read before doppel_story_add");
+    model_reader r = {.fp = fp, .name = name ? name : "story model"};
+    char *v;
+    uint64_t docs, terms;
+    doppel_status s = header(&r, MODEL_MAGIC, &v, err);
+    if (s == DOPPEL_ERR_FORMAT && r.line <= 1)
+        return dp_fail(err, DOPPEL_ERR_FORMAT, "%s: not a doppel story model", r.name);
+    if (s) return s;
+    if (strcmp(v, "1"))
+        return dp_fail(err, DOPPEL_ERR_FORMAT, "%s: story model version %s, this doppel reads %d",
+                       r.name, v, MODEL_VERSION);
+    if ((s = header(&r, "language", &v, err))) return s;
+    if (strcmp(v, st->language))
+        return dp_fail(err, DOPPEL_ERR_ARG,
+                       "%s: the model's terms are stemmed for %s, this clusterer's for %s",
+                       r.name, v, st->language);
+    if ((s = header(&r, "documents", &v, err))) return s;
+    if (!number(&v, 1, &docs)) return bad(&r, err, "the document count is not a number");
+    if (docs > UINT32_MAX - 1 - st->learned)
+        return dp_fail(err, DOPPEL_ERR_LIMIT, "%s: more than 2^32-2 learned documents", r.name);
+    if ((s = header(&r, "terms", &v, err))) return s;
+    if (!number(&v, 1, &terms)) return bad(&r, err, "the term count is not a number");
+
+    pending p = {0};
+    s = read_terms(&r, docs, terms, &p, err);
+    for (size_t k = 0; !s && k < p.n; k++) {
+        const struct pending_term *t = &p.t[k];
+        s = dp_story_count_term(st, p.text + t->off, t->len, t->df, t->cased, t->capped);
+        if (s) dp_fail(err, s, "%s: %s while adding the model's counts", r.name,
+                       doppel_strerror(s));
+    }
+    pending_free(&p);
+    if (!s) st->learned += docs;
+    return s;
+}
