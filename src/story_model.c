@@ -42,7 +42,7 @@ doppel_status doppel_story_write_model(const doppel_story *st, FILE *fp, doppel_
     size_t n = 0;
     for (size_t i = 0; i < st->nterms; i++)
         if (st->terms[i].df) order[n++] = (uint32_t)i;
-    qsort_r(order, n, sizeof *order, cmp_rank, (void *)st);
+    if (n > 1) qsort_r(order, n, sizeof *order, cmp_rank, (void *)st);
     fprintf(fp, "%s\t%d\nlanguage\t%s\ndocuments\t%" PRIu64 "\nterms\t%zu\n", MODEL_MAGIC,
             MODEL_VERSION, st->language, st->learned, n);
     for (size_t k = 0; k < n; k++) {
@@ -111,13 +111,38 @@ static doppel_status header(model_reader *r, const char *key, char **value, dopp
 typedef struct pending {
     char *text;
     size_t len, cap;
-    struct pending_term { size_t off, len; uint64_t df, cased, capped; } *t;
+    struct pending_term { size_t off, len; uint64_t df, cased, capped, line; } *t;
     size_t n, tcap;
 } pending;
 
 static void pending_free(pending *p) {
     dp_free(p->text, p->cap);
     dp_free(p->t, p->tcap * sizeof *p->t);
+}
+
+static int cmp_text(const void *a, const void *b, void *ctx) {
+    const pending *p = ctx;
+    const struct pending_term *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(p->text + x->off, p->text + y->off, n);
+    if (c) return c;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* A term listed twice would add its counts twice: DF could then exceed the
+ * document count, and the model written afterwards would be refused. */
+static doppel_status no_repeats(model_reader *r, pending *p, doppel_error *err) {
+    if (p->n < 2) return DOPPEL_OK;
+    qsort_r(p->t, p->n, sizeof *p->t, cmp_text, p);
+    for (size_t k = 1; k < p->n; k++) {
+        const struct pending_term *a = &p->t[k - 1], *b = &p->t[k];
+        if (a->len == b->len && !memcmp(p->text + a->off, p->text + b->off, a->len))
+            return dp_fail(err, DOPPEL_ERR_FORMAT,
+                           "%s:%" PRIu64 ": the term on line %" PRIu64 " is listed again",
+                           r->name, b->line, a->line);
+    }
+    return DOPPEL_OK;
 }
 
 /* Read and check the term lines after the header. */
@@ -142,7 +167,7 @@ static doppel_status read_terms(model_reader *r, uint64_t docs, uint64_t terms, 
             return dp_fail(err, DOPPEL_ERR_NOMEM, "%s: out of memory reading the model",
                            r->name);
         memcpy(p->text + p->len, q, len);
-        p->t[p->n++] = (struct pending_term){p->len, len, df, cased, capped};
+        p->t[p->n++] = (struct pending_term){p->len, len, df, cased, capped, r->line};
         p->len += len;
     }
     if (ferror(r->fp)) return dp_fail(err, DOPPEL_ERR_IO, "%s: reading the model failed", r->name);
@@ -150,7 +175,7 @@ static doppel_status read_terms(model_reader *r, uint64_t docs, uint64_t terms, 
         return dp_fail(err, DOPPEL_ERR_FORMAT,
                        "%s: %zu terms where the header says %" PRIu64 " (the file is cut short)",
                        r->name, p->n, terms);
-    return DOPPEL_OK;
+    return no_repeats(r, p, err);
 }
 
 doppel_status doppel_story_read_model(doppel_story *st, FILE *fp, const char *name,

@@ -173,6 +173,10 @@ static void bad_models_refused(void **state) {
     expect_refused("hello\n", 6, DOPPEL_ERR_FORMAT, "not a doppel story model");
     int lines = 0;
     for (const char *p = model; *p; p++) lines += *p == '\n';
+    char line5[128];
+    const char *p5 = model;
+    for (int k = 1; k < 5; k++) p5 = strchr(p5, '\n') + 1;
+    snprintf(line5, sizeof line5, "%.*s", (int)(strchr(p5, '\n') - p5), p5);
     /* One line replaced (NULL: the file cut short there). */
     const struct {
         int line;
@@ -189,6 +193,8 @@ static void bad_models_refused(void **state) {
         {7, "3\t1\t2\twfoo", DOPPEL_ERR_FORMAT, "model.tsv:7: counts out of range"},
         {8, "3\t1\t1", DOPPEL_ERR_FORMAT, "model.tsv:8: expected DF"},
         {9, "3\t1\t1\t", DOPPEL_ERR_FORMAT, "model.tsv:9: expected a term"},
+        /* the first term (line 5) listed again on line 10 */
+        {10, line5, DOPPEL_ERR_FORMAT, "model.tsv:10: the term on line 5 is listed again"},
     };
     for (size_t k = 0; k < sizeof edits / sizeof edits[0]; k++) {
         bad = edit_line(model, edits[k].line, edits[k].text, &n);
