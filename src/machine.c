@@ -6,8 +6,9 @@
  * scheduler or a container narrows the CPUs it may run on, and a cgroup
  * may cap its CPU time and memory. Threads beyond the CPUs the process may
  * use only take turns on them (the 100k synth corpus pinned to one core:
- * 1.76 s with two threads, 1.68 s with one, medians of 7), and a memory budget beyond the cgroup's limit ends in the OOM
- * killer, so both defaults take the narrowest limit that applies.
+ * 1.76 s with two threads, 1.68 s with one, medians of 7), and a memory
+ * budget beyond the cgroup's limit ends in the OOM killer, so both defaults
+ * take the narrowest limit that applies.
  *
  * Both cgroup versions are read: v2 (current distributions) names the
  * process's cgroup in /proc/self/cgroup as "0::/path", v1 (still on older
