@@ -388,7 +388,7 @@ doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *
     /* Tiny batches stay on this thread: waking the workers costs more. */
     int parallel = idx->threads > 1 && n >= 16;
     if (parallel && !idx->pool) {
-        idx->pool = dp_pool_new(idx->threads - 1, idx->threads <= doppel_available_cores());
+        idx->pool = dp_pool_for_threads(idx->threads);
         if (!idx->pool) parallel = 0;
     }
     if (parallel) dp_pool_start(idx->pool, worker, &job);

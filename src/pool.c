@@ -152,3 +152,7 @@ void dp_pool_free(dp_pool *pool) {
     pthread_mutex_destroy(&pool->lock);
     dp_free(pool, sizeof *pool);
 }
+
+dp_pool *dp_pool_for_threads(unsigned threads) {
+    return threads > 1 ? dp_pool_new(threads - 1, threads <= doppel_available_cores()) : NULL;
+}

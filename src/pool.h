@@ -31,6 +31,12 @@ typedef struct dp_pool dp_pool;
  * working one. Free with dp_pool_free. */
 dp_pool *dp_pool_new(unsigned workers, int spin);
 
+/* The pool for work on `threads` threads in all, the caller's included:
+ * threads - 1 workers, spinning only when the process has a core for each
+ * (doppel_available_cores). NULL when threads <= 1 or out of memory: then
+ * the caller does the work alone. */
+dp_pool *dp_pool_for_threads(unsigned threads);
+
 unsigned dp_pool_workers(const dp_pool *pool);
 
 /* Hands fn(arg, w) to every worker and returns at once. arg must stay valid

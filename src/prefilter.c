@@ -154,7 +154,7 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
     uint32_t *idx = NULL;
     size_t idx_cap = 0;
     /* without a pool (one thread, or none could be made) the caller does it all */
-    dp_pool *pool = threads > 1 ? dp_pool_new(threads - 1, threads <= doppel_available_cores()) : NULL;
+    dp_pool *pool = dp_pool_for_threads(threads);
     block_job job = {.pf = pf, .set_len = set_len, .pairs = pairs, .words = words, .keep = keep,
                      .parts = pool ? dp_pool_workers(pool) + 1 : 1};
     doppel_status st = DOPPEL_OK;
