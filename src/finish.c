@@ -330,8 +330,9 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     dp_pool_free(idx->pool);
     idx->pool = NULL;
     /* Ids are checked for duplicates while adding only: the table can go. */
-    dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
+    dp_free(idx->id_table, id_table_bytes(idx->id_table_cap));
     idx->id_table = NULL;
+    idx->id_tag = NULL;
     idx->id_table_cap = 0;
     idx->exact_of = dp_malloc((size_t)idx->n * sizeof *idx->exact_of + 1);
     if (!idx->exact_of) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for results");

@@ -104,7 +104,7 @@ void doppel_index_free(doppel_index *idx) {
     dp_bandstore_free(idx->bands_store);
     if (idx->sig) dp_free(idx->sig, c * idx->cfg.num_perm * sizeof *idx->sig);
     dp_free(idx->ids, idx->ids_cap);
-    dp_free(idx->id_table, idx->id_table_cap * sizeof *idx->id_table);
+    dp_free(idx->id_table, id_table_bytes(idx->id_table_cap));
     dp_spill_free(idx->spill);
     dp_spill_free(idx->prints);
     dp_pool_free(idx->pool);
@@ -153,44 +153,56 @@ static doppel_status grow_docs(doppel_index *idx) {
 }
 
 
+/* The id's tag: 8 bits of its hash other than those that pick the slot. */
+static uint8_t id_tag(uint64_t h) {
+    uint8_t t = (uint8_t)(h >> 56);
+    return t ? t : 1;
+}
+
 /* Find docnum + 1 of an id already added, or 0; *slot gets the probe end. */
 static uint32_t id_lookup(const doppel_index *idx, const char *id, size_t len, uint64_t h,
                           size_t *slot) {
     size_t mask = idx->id_table_cap - 1, i = (size_t)h & mask;
-    while (idx->id_table[i]) {
+    uint8_t tag = id_tag(h);
+    for (; idx->id_tag[i]; i = (i + 1) & mask) {
+        if (idx->id_tag[i] != tag) continue;
         uint32_t d = idx->id_table[i] - 1;
         const char *other = doc_id(idx, d);
-        if (strlen(other) == len && memcmp(other, id, len) == 0) {
+        if (strncmp(other, id, len) == 0 && other[len] == '\0') {
             *slot = i;
             return d + 1;
         }
-        i = (i + 1) & mask;
     }
     *slot = i;
     return 0;
 }
 
+static void id_table_put(doppel_index *idx, size_t slot, uint32_t d, uint64_t h) {
+    idx->id_table[slot] = d + 1;
+    idx->id_tag[slot] = id_tag(h);
+}
+
 static doppel_status id_table_grow(doppel_index *idx) {
     size_t old_cap = idx->id_table_cap, cap = old_cap ? old_cap * 2 : 2048;
     uint32_t *old = idx->id_table;
-    idx->id_table = dp_calloc(cap, sizeof *idx->id_table);
-    if (!idx->id_table) {
-        idx->id_table = old;
-        return DOPPEL_ERR_NOMEM;
-    }
+    uint8_t *old_tag = idx->id_tag;
+    uint32_t *table = dp_calloc(id_table_bytes(cap), 1);
+    if (!table) return DOPPEL_ERR_NOMEM;
+    idx->id_table = table;
+    idx->id_tag = (uint8_t *)(table + cap);
     idx->id_table_cap = cap;
     for (size_t i = 0; i < old_cap; i++) {
-        if (!old[i]) continue;
+        if (!old_tag[i]) continue;
         const char *id = doc_id(idx, old[i] - 1);
-        size_t slot, len = strlen(id);
-        id_lookup(idx, id, len, XXH3_64bits(id, len), &slot);
-        idx->id_table[slot] = old[i];
+        uint64_t h = XXH3_64bits(id, strlen(id));
+        size_t slot = (size_t)h & (cap - 1);  /* the ids are distinct: the first free slot */
+        while (idx->id_tag[slot]) slot = (slot + 1) & (cap - 1);
+        id_table_put(idx, slot, old[i] - 1, h);
     }
-    dp_free(old, old_cap * sizeof *old);
+    dp_free(old, id_table_bytes(old_cap));
     return DOPPEL_OK;
 }
 
-/* Record the id of document d; reports an earlier document with the same id. */
 static doppel_status add_id(doppel_index *idx, uint32_t d, const char *id, size_t len,
                             doppel_add_info *info) {
     if ((idx->n + 1) * 2 > idx->id_table_cap && id_table_grow(idx)) return DOPPEL_ERR_NOMEM;
@@ -203,12 +215,13 @@ static doppel_status add_id(doppel_index *idx, uint32_t d, const char *id, size_
     idx->id_off[d] = idx->ids_len;
     idx->ids_len += clean + 1;
     size_t slot;
-    uint32_t prev = id_lookup(idx, id, clean, XXH3_64bits(id, clean), &slot);
+    uint64_t h = XXH3_64bits(id, clean);
+    uint32_t prev = id_lookup(idx, id, clean, h, &slot);
     if (prev) {
         info->duplicate_id = 1;
         info->first_docnum = prev - 1;
     } else {
-        idx->id_table[slot] = d + 1;
+        id_table_put(idx, slot, d, h);
     }
     return DOPPEL_OK;
 }
@@ -217,7 +230,7 @@ uint64_t dp_index_resident_bytes(const doppel_index *idx) {
     size_t per_doc = sizeof *idx->id_off + sizeof *idx->text_hash + sizeof *idx->set_off +
                      sizeof *idx->set_len + (idx->date ? sizeof *idx->date : 0);
     return (uint64_t)idx->doc_cap * per_doc + idx->ids_cap +
-           idx->id_table_cap * sizeof *idx->id_table;
+           id_table_bytes(idx->id_table_cap);
 }
 
 /* Append one document whose features are computed. */

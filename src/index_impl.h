@@ -48,7 +48,10 @@ struct doppel_index {
 
     char *ids;             /* NUL-terminated ids back to back */
     size_t ids_len, ids_cap;
-    uint32_t *id_table;    /* open addressing: docnum + 1, 0 = free */
+    uint32_t *id_table;    /* open addressing: docnum + 1 (valid where the tag is set) */
+    uint8_t *id_tag;       /* per slot: 8 bits of the id's hash, never 0; 0 = free.
+                              Probes compare tags, not ids: reading a colliding id
+                              was a cache miss per probe. In id_table's block. */
     size_t id_table_cap;
 
     dp_spill *spill;
@@ -83,6 +86,9 @@ struct doppel_index {
 
 /* Bytes of the arrays that grow with the number of documents. */
 uint64_t dp_index_resident_bytes(const doppel_index *idx);
+
+/* Bytes of the id table's block (docnums, then tags) for cap slots. */
+static inline size_t id_table_bytes(size_t cap) { return cap * (sizeof(uint32_t) + 1); }
 
 static inline const char *doc_id(const doppel_index *idx, uint32_t d) {
     return idx->ids + idx->id_off[d];

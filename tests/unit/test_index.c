@@ -136,6 +136,51 @@ static void test_relations(void **state) {
     for (int i = 0; i < 7; i++) free(texts[i]);
 }
 
+/* Duplicate ids are found through the id table's growth (it starts at 2,048
+ * slots), among thousands of ids whose 8-bit tags collide, and ids that
+ * share a prefix are told apart. */
+static void test_duplicate_ids_many(void **state) {
+    (void)state;
+    doppel_config cfg;
+    doppel_config_default(&cfg);
+    cfg.extract = 0;
+    doppel_index *idx;
+    doppel_error err;
+    assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
+    enum { N = 10000 };
+    char id[32], text[64];
+    doppel_add_info info;
+    for (int i = 0; i < N; i++) {
+        int len = snprintf(id, sizeof id, "doc-%d", i);
+        int tl = snprintf(text, sizeof text, "words of document %d here", i);
+        assert_int_equal(doppel_index_add(idx, id, (size_t)len, text, (size_t)tl, DOPPEL_NO_DATE,
+                                          &info, &err),
+                         DOPPEL_OK);
+        assert_int_equal(info.duplicate_id, 0);
+    }
+    for (int i = 0; i < N; i += 97) {
+        int len = snprintf(id, sizeof id, "doc-%d", i);
+        assert_int_equal(doppel_index_add(idx, id, (size_t)len, "again", 5, DOPPEL_NO_DATE, &info,
+                                          &err),
+                         DOPPEL_OK);
+        assert_int_equal(info.duplicate_id, 1);
+        assert_int_equal(info.first_docnum, (uint32_t)i);
+        /* "doc-123" cut to "doc-12" is document 12's id; extended to
+         * "doc-123x" it is new */
+        assert_int_equal(doppel_index_add(idx, id, (size_t)len - 1, "x y", 3, DOPPEL_NO_DATE,
+                                          &info, &err),
+                         DOPPEL_OK);
+        assert_int_equal(info.duplicate_id, i >= 10);
+        if (i >= 10) assert_int_equal(info.first_docnum, (uint32_t)(i / 10));
+        snprintf(id + len, sizeof id - (size_t)len, "x");
+        assert_int_equal(doppel_index_add(idx, id, (size_t)len + 1, "x y", 3, DOPPEL_NO_DATE,
+                                          &info, &err),
+                         DOPPEL_OK);
+        assert_int_equal(info.duplicate_id, 0);
+    }
+    doppel_index_free(idx);
+}
+
 static void test_bad_documents(void **state) {
     (void)state;
     doppel_config cfg;
@@ -308,6 +353,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_relations),
         cmocka_unit_test(test_bad_documents),
+        cmocka_unit_test(test_duplicate_ids_many),
         cmocka_unit_test(test_adversarial_buckets),
         cmocka_unit_test(test_memory_limit_slices),
         cmocka_unit_test(test_failed_write_poisons_index),
