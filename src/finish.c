@@ -225,6 +225,13 @@ static doppel_status verify_candidates(doppel_index *idx, const dp_candidates *c
     size_t keep_bytes;
     doppel_status st = prefilter_candidates(idx, c, &keep, &keep_bytes, err);
     if (st) return st;
+    /* The prints are not read again: closing their file (unlinked) frees
+     * its page cache for the shingle sets that verification reads next. */
+    if (idx->prints) {
+        idx->prints_bytes_freed = dp_spill_bytes(idx->prints);
+        dp_spill_free(idx->prints);
+        idx->prints = NULL;
+    }
     for (unsigned t = 0; t < threads; t++) jobs[t] = (range_job){.idx = idx, .cand = c, .keep = keep};
     st = run_ranges(idx, c->len, verify_range, jobs, threads, err);
     dp_free(keep, keep_bytes);
@@ -431,5 +438,5 @@ void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out) {
     out->memory_bytes = dp_mem_in_use();
     out->peak_memory_bytes = dp_mem_peak();
     out->spill_bytes = (idx->spill ? dp_spill_bytes(idx->spill) : 0) +
-                       (idx->prints ? dp_spill_bytes(idx->prints) : 0);
+                       (idx->prints ? dp_spill_bytes(idx->prints) : idx->prints_bytes_freed);
 }

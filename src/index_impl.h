@@ -58,6 +58,7 @@ struct doppel_index {
     dp_spill *prints;      /* 16-bit signature prints, dp_prints_words(k) words a
                               document in docnum order; NULL when the
                               pre-filter is off */
+    uint64_t prints_bytes_freed; /* what the prints held, once verification freed them */
     dp_prefilter prefilter;
 
     /* feature computation: one scratch per thread, one features slot per
