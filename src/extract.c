@@ -296,6 +296,14 @@ static doppel_status guess_title(doppel_extractor *ex) {
     return DOPPEL_OK;
 }
 
+/* By line, then as added: text pointers rise in the order lines were added
+ * (one buffer, appended to), which makes the sort stable. */
+static int cmp_dropped(const void *a, const void *b) {
+    const doppel_dropped_line *x = a, *y = b;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    return (x->text > y->text) - (x->text < y->text);
+}
+
 static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) {
     const doppel_extract_options *opt = ex->opt;
     size_t kept_lines = 0, dropped_lines = 0;
@@ -335,8 +343,15 @@ static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) 
         }
     }
     if (dp_buf_terminate(&ex->out)) return DOPPEL_ERR_NOMEM;
-    for (size_t i = 0; i < ex->ndropped; i++)
+    int ordered = 1;
+    for (size_t i = 0; i < ex->ndropped; i++) {
         ex->dropped[i].text = ex->droptext.data + (uintptr_t)ex->dropped[i].text;
+        if (i && ex->dropped[i].line < ex->dropped[i - 1].line) ordered = 0;
+    }
+    /* Blocks come in document order, which an HTML parser can make differ
+     * from the source's: text misplaced in a table is moved before it. The
+     * list promises input order. */
+    if (!ordered) qsort(ex->dropped, ex->ndropped, sizeof *ex->dropped, cmp_dropped);
     res->text = ex->out.data;
     res->text_len = ex->out.len;
     res->lines_kept = kept_lines;

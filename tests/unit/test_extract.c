@@ -427,6 +427,32 @@ static void test_phrase_tables(void **state) {
     opt.explain = 0;
 }
 
+/* The HTML parser moves text misplaced inside a table before the table
+ * ("foster parenting"), so blocks can come out of source order; the dropped
+ * lines are still listed in input order (a fuzzer found them reversed). */
+static void test_dropped_in_input_order(void **state) {
+    (void)state;
+    const char *doc =
+        "<html><body>\n<table>\n<tr><td>Home</td></tr>\n<tr><td>News</td></tr>\n\n"
+        "Share this\n</table>\n<p>The harbour authority said on Thursday that the new "
+        "breakwater would protect the old town from winter storms, and that work on it would "
+        "begin in the spring after a decade of planning and debate.</p>\n</body></html>\n";
+    opt.explain = 1;
+    opt.format = DOPPEL_FORMAT_HTML;
+    doppel_extract_result r = run_str(doc);
+    assert_true(r.num_dropped >= 2);
+    int home = -1, share = -1;
+    for (size_t k = 0; k < r.num_dropped; k++) {
+        if (k) assert_true(r.dropped[k].line >= r.dropped[k - 1].line);
+        if (!strcmp(r.dropped[k].text, "Home")) home = (int)k;
+        if (!strcmp(r.dropped[k].text, "Share this")) share = (int)k;
+    }
+    assert_true(home >= 0 && share > home);
+    assert_true(r.dropped[share].line > r.dropped[home].line);
+    opt.explain = 0;
+    opt.format = DOPPEL_FORMAT_AUTO;
+}
+
 static void test_markdown_inline(void **state) {
     (void)state;
     char doc[4096];
@@ -756,6 +782,7 @@ int main(void) {
         cmocka_unit_test(test_prompt_phrases_in_prose),
         cmocka_unit_test(test_huge),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_dropped_in_input_order),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
