@@ -271,6 +271,24 @@ run after-kill 0 dedup --quiet "$J/synth.jsonl" -o "$T/kill/OUT.jsonl"
 if [ -s "$T/kill/OUT.jsonl" ]; then ok; else bad "after-kill: no output"; fi
 acct after-kill read=$N
 
+# ---- outputs without /proc: the named temporary file, renamed whole ---------------------
+# Unnamed outputs are linked through /proc/self/fd; without /proc doppel falls
+# back to a hidden named file. A private mount namespace without /proc (root
+# only; skipped where unshare is not allowed) exercises that path.
+mkdir -p "$T/noproc"
+if unshare --mount --propagation private true 2>/dev/null; then
+  unshare --mount --propagation private sh -c \
+    "umount -l /proc && exec \"$DOPPEL\" cluster --quiet \"$J/synth.jsonl\" -o \"$T/noproc/OUT.jsonl\" --summary \"$T/noproc/SUM.json\""
+  rc=$?
+  "$DOPPEL" cluster --quiet "$J/synth.jsonl" -o "$T/noproc/REF.jsonl"
+  if [ $rc -eq 0 ] && cmp -s "$T/noproc/OUT.jsonl" "$T/noproc/REF.jsonl" && [ -s "$T/noproc/SUM.json" ] &&
+     [ "$(ls -A "$T/noproc" | wc -l)" -eq 3 ]; then ok; else
+    bad "no-proc: rc $rc, files: $(ls -A "$T/noproc" | tr '\n' ' ')"
+  fi
+else
+  echo "note: unshare not allowed here; the output fallback without /proc is not tested" >&2
+fi
+
 # ---- faults of the temporary directory: missing, not a directory, full --------------
 # Each run must fail with exit 1 and a message naming the directory or the
 # write, leave no output file (visible or hidden) and no temporary file.
