@@ -278,10 +278,12 @@ acct after-kill read=$N
 mkdir -p "$T/noproc"
 if unshare --mount --propagation private true 2>/dev/null; then
   unshare --mount --propagation private sh -c \
-    "umount -l /proc && exec \"$DOPPEL\" cluster --quiet \"$J/synth.jsonl\" -o \"$T/noproc/OUT.jsonl\" --summary \"$T/noproc/SUM.json\""
+    "umount -l /proc 2>/dev/null || exit 99; exec \"$DOPPEL\" cluster --quiet \"$J/synth.jsonl\" -o \"$T/noproc/OUT.jsonl\" --summary \"$T/noproc/SUM.json\""
   rc=$?
   "$DOPPEL" cluster --quiet "$J/synth.jsonl" -o "$T/noproc/REF.jsonl"
-  if [ $rc -eq 0 ] && cmp -s "$T/noproc/OUT.jsonl" "$T/noproc/REF.jsonl" && [ -s "$T/noproc/SUM.json" ] &&
+  if [ $rc -eq 99 ]; then
+    echo "note: /proc cannot be unmounted here; the output fallback without /proc is not tested" >&2
+  elif [ $rc -eq 0 ] && cmp -s "$T/noproc/OUT.jsonl" "$T/noproc/REF.jsonl" && [ -s "$T/noproc/SUM.json" ] &&
      [ "$(ls -A "$T/noproc" | wc -l)" -eq 3 ]; then ok; else
     bad "no-proc: rc $rc, files: $(ls -A "$T/noproc" | tr '\n' ' ')"
   fi
