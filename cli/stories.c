@@ -74,7 +74,7 @@ static int story_pass(cli_common *c, const doppel_index *idx, const uint8_t *bit
 
 /* --story-model: start from saved counts. */
 static int read_model(const char *path, doppel_story *st) {
-    FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    FILE *fp = fopen(path, "r");
     if (!fp) {
         cli_error("cannot open story model %s: %s", path, strerror(errno));
         return 1;
@@ -82,7 +82,7 @@ static int read_model(const char *path, doppel_story *st) {
     doppel_error err = {0};
     int rc = doppel_story_read_model(st, fp, path, &err) != DOPPEL_OK;
     if (rc) cli_error("%s", err.message);
-    if (fp != stdin) fclose(fp);
+    fclose(fp);
     return rc;
 }
 

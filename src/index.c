@@ -203,6 +203,7 @@ static doppel_status id_table_grow(doppel_index *idx) {
     return DOPPEL_OK;
 }
 
+/* Record the id of document d; reports an earlier document with the same id. */
 static doppel_status add_id(doppel_index *idx, uint32_t d, const char *id, size_t len,
                             doppel_add_info *info) {
     if ((idx->n + 1) * 2 > idx->id_table_cap && id_table_grow(idx)) return DOPPEL_ERR_NOMEM;

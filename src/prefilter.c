@@ -181,6 +181,7 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
         job.a_first = (uint32_t)(ci * chunk);
         uint32_t a_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - job.a_first);
         st = read_chunk(prints, words, job.a_first, a_count, &a_buf, &a_cap, err);
+        job.a_buf = a_buf;
         for (uint32_t cj = ci; cj < chunks && st == DOPPEL_OK; cj++) {
             size_t from = cj ? start[cj - 1] : 0, to = start[cj];
             if (from == to) continue;
@@ -192,7 +193,6 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
                 if (st) break;
                 job.b_buf = b_buf;
             }
-            job.a_buf = a_buf;
             job.idx = idx + from;
             job.base = lo;
             job.n = to - from;

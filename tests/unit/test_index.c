@@ -141,12 +141,8 @@ static void test_relations(void **state) {
  * share a prefix are told apart. */
 static void test_duplicate_ids_many(void **state) {
     (void)state;
-    doppel_config cfg;
-    doppel_config_default(&cfg);
-    cfg.extract = 0;
-    doppel_index *idx;
+    doppel_index *idx = raw_index(0);
     doppel_error err;
-    assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
     enum { N = 10000 };
     char id[32], text[64];
     doppel_add_info info;
@@ -222,12 +218,8 @@ static void test_bad_documents(void **state) {
  * buckets become chains). */
 static void test_adversarial_buckets(void **state) {
     (void)state;
-    doppel_config cfg;
-    doppel_config_default(&cfg);
-    cfg.extract = 0; /* the crafted texts are not prose; extraction has its own tests */
-    doppel_index *idx;
+    doppel_index *idx = raw_index(0);
     doppel_error err;
-    assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
     char *base = text_of(9, 300);
     char id[32];
     for (int i = 0; i < 10000; i++) {
@@ -321,12 +313,8 @@ static void test_failed_write_poisons_index(void **state) {
     (void)state;
     file_size_limit limit;
     file_size_limit_set(&limit, 3u << 20);
-    doppel_config cfg;
-    doppel_config_default(&cfg);
-    cfg.extract = 0;
-    doppel_index *idx;
+    doppel_index *idx = raw_index(0);
     doppel_error err;
-    assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
     doppel_status st = DOPPEL_OK;
     int added = 0;
     for (; added < 20000 && st == DOPPEL_OK; added++) {

@@ -74,12 +74,7 @@ static void test_empty_pools(void **state) {
 /* Batches of several sizes (some under the size that stays on one
  * thread) on 1 and 4 threads: the same clusters and relations. */
 static void results(unsigned threads, uint32_t *cluster, uint8_t *relation, uint32_t n) {
-    doppel_config cfg;
-    doppel_config_default(&cfg);
-    cfg.threads = threads;
-    cfg.extract = 0;
-    doppel_index *idx = NULL;
-    assert_int_equal(doppel_index_new(&cfg, &idx, NULL), DOPPEL_OK);
+    doppel_index *idx = raw_index(threads);
     static char text[600][400];
     static char id[600][16];
     doppel_doc_input docs[600];
@@ -130,13 +125,8 @@ static void test_failed_write_in_threaded_batch(void **state) {
     enum { BATCH = 256 };
     file_size_limit limit;
     file_size_limit_set(&limit, 2u << 20);
-    doppel_config cfg;
-    doppel_config_default(&cfg);
-    cfg.extract = 0;
-    cfg.threads = 3;
-    doppel_index *idx;
+    doppel_index *idx = raw_index(3);
     doppel_error err;
-    assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
     static char text[BATCH][3000], id[BATCH][16];
     doppel_doc_input docs[BATCH];
     doppel_status statuses[BATCH];

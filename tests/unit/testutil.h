@@ -38,6 +38,20 @@ static inline char *read_file(const char *path, size_t *len) {
     return buf;
 }
 
+/* An index with the default configuration on `threads` threads (0 = the
+ * default) and extraction off: crafted test texts are not prose
+ * (extraction has its own tests). */
+static inline doppel_index *raw_index(unsigned threads) {
+    doppel_config cfg;
+    doppel_config_default(&cfg);
+    cfg.extract = 0;
+    cfg.threads = threads;
+    doppel_index *idx = NULL;
+    doppel_error err;
+    assert_int_equal(doppel_index_new(&cfg, &idx, &err), DOPPEL_OK);
+    return idx;
+}
+
 /* Writes past `bytes` fail with EFBIG, as on a full disk (SIGXFSZ is
  * ignored so that write returns the error); restore undoes it. */
 typedef struct file_size_limit {
