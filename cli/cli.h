@@ -53,6 +53,7 @@ void cli_json_string(FILE *fp, const char *s, size_t len);
 /* Unsigned decimal, and a number as fprintf "%.4f" prints it: fast paths
  * for the per-document output lines. */
 void cli_put_u32(FILE *fp, uint32_t v);
+void cli_put_u64(FILE *fp, uint64_t v);
 void cli_put_fixed4(FILE *fp, double v);
 
 /* ---- progress on stderr, only when stderr is a terminal --------------- */

@@ -130,8 +130,8 @@ int cmd_cluster(int argc, char **argv) {
     }
     c.input = argv[first];
     int stories = c.level != CLI_LEVEL_COPY;
-    if (!stories && (c.story_model || c.save_story_model)) {
-        cli_error("--story-model and --save-story-model need --level story or all");
+    if (!stories && (c.story_model || c.save_story_model || c.story_state)) {
+        cli_error("--story-model, --save-story-model and --story-state need --level story or all");
         return EXIT_USAGE;
     }
     if (stories && !strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
@@ -142,9 +142,13 @@ int cmd_cluster(int argc, char **argv) {
     int rc = cli_build_index(&c, &idx, &counts, stories ? &bits : NULL);
     if (!rc && stories) rc = cli_build_stories(&c, idx, bits, &st);
     free(bits);
+    uint64_t *story_ids = NULL;
+    if (!rc && stories && !(story_ids = cli_story_ids(st))) rc = 1;
     cli_out out;
     if (!rc && cli_out_open(&out, c.output)) rc = 1;
     if (rc) {
+        free(story_ids);
+        doppel_story_free(st);
         doppel_index_free(idx);
         cli_common_free(&c);
         return rc;
@@ -171,11 +175,13 @@ int cmd_cluster(int argc, char **argv) {
         }
         if (stories) {
             fputs_unlocked(",\"story\":", out.fp);
-            cli_put_u32(out.fp, doppel_story_of(st, d));
+            cli_put_u64(out.fp, story_ids[doppel_story_of(st, d)]);
         }
         fputs_unlocked("}\n", out.fp);
     }
     rc = cli_out_commit(&out) ? 1 : 0;
+    if (!rc && stories) rc = cli_save_story_state(&c, st);
+    free(story_ids);
     uint64_t removed[6];
     count_removed(idx, removed);
     if (!rc && cli_write_summary(&c, &counts, idx, removed)) rc = 1;

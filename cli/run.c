@@ -18,7 +18,7 @@ enum {
     OPT_SEED, OPT_BANDS, OPT_ROWS, OPT_LSH_THRESHOLD, OPT_FAST, OPT_CANONICAL, OPT_STRICT,
     OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER, OPT_MEMORY,
     OPT_STORY_THRESHOLD, OPT_STORY_SHORT, OPT_STORY_EXPANSION, OPT_STORY_WINDOW, OPT_STORY_ONLINE,
-    OPT_STORY_MODEL, OPT_SAVE_STORY_MODEL,
+    OPT_STORY_MODEL, OPT_SAVE_STORY_MODEL, OPT_STORY_STATE,
     OPT_PREFILTER_MISS
 };
 
@@ -65,6 +65,7 @@ static const struct option long_opts[] = {
     {"story-online", no_argument, 0, OPT_STORY_ONLINE},
     {"story-model", required_argument, 0, OPT_STORY_MODEL},
     {"save-story-model", required_argument, 0, OPT_SAVE_STORY_MODEL},
+    {"story-state", required_argument, 0, OPT_STORY_STATE},
     {0, 0, 0, 0}};
 
 static int parse_double(const char *s, const char *name, double lo, double hi, double *out) {
@@ -167,6 +168,7 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
         case OPT_STORY_ONLINE: c->story.online = 1; break;
         case OPT_STORY_MODEL: c->story_model = optarg; break;
         case OPT_SAVE_STORY_MODEL: c->save_story_model = optarg; break;
+        case OPT_STORY_STATE: c->story_state = optarg; break;
         case OPT_LEVEL:
             if (!strcmp(optarg, "copy")) c->level = CLI_LEVEL_COPY;
             else if (!strcmp(optarg, "story")) c->level = CLI_LEVEL_STORY;

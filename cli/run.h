@@ -22,6 +22,8 @@ typedef struct cli_common {
     doppel_story_options story; /* the story level's options */
     const char *story_model;      /* --story-model: counts to start from, or NULL */
     const char *save_story_model; /* --save-story-model: where to write the counts */
+    const char *story_state;      /* --story-state: stories and counts carried from
+                                     run to run (read if it exists, then rewritten) */
     bool corpus_boilerplate;  /* layer 2: count lines across the corpus first */
     doppel_boiler_counter *corpus;        /* the counted sketch, when run */
     doppel_extract_options extract_options; /* cfg.extract_options points here then */
@@ -69,4 +71,10 @@ int cli_spool_stdin(cli_common *c);
  * which records became documents. Returns 0 or an exit code. */
 int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *indexed_bits,
                       doppel_story **out);
+/* --story-state: write the state after the run's output is committed, so
+ * that a failed run leaves the earlier state in place. 0 or 1. */
+int cli_save_story_state(const cli_common *c, const doppel_story *st);
+/* Every story's id (doppel_story_info.id), malloc'ed; NULL (reported) when
+ * out of memory. */
+uint64_t *cli_story_ids(const doppel_story *st);
 #endif

@@ -5,6 +5,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,15 +100,70 @@ static int save_model(const char *path, const doppel_story *st) {
     return cli_out_commit(&out) ? 1 : 0;
 }
 
+/* --story-state: the stories and counts of earlier runs. A state that does
+ * not exist yet is the first run of a feed; one that cannot be read stops
+ * the run, so that it is never overwritten by a state that forgot it. */
+static int read_state(const cli_common *c, doppel_story *st) {
+    FILE *fp = fopen(c->story_state, "r");
+    if (!fp) {
+        if (errno != ENOENT) {
+            cli_error("cannot open story state %s: %s", c->story_state, strerror(errno));
+            return 1;
+        }
+        if (!c->quiet)
+            cli_warn("story state %s does not exist yet: starting a new one", c->story_state);
+        return 0;
+    }
+    doppel_error err = {0};
+    int rc = doppel_story_read_state(st, fp, c->story_state, &err) != DOPPEL_OK;
+    if (rc) cli_error("%s", err.message);
+    fclose(fp);
+    return rc;
+}
+
+int cli_save_story_state(const cli_common *c, const doppel_story *st) {
+    if (!c->story_state) return 0;
+    cli_out out;
+    if (cli_out_open(&out, c->story_state)) return 1;
+    doppel_error err = {0};
+    if (doppel_story_write_state(st, out.fp, &err)) {
+        cli_error("%s", err.message);
+        cli_out_abort(&out);
+        return 1;
+    }
+    return cli_out_commit(&out) ? 1 : 0;
+}
+
+uint64_t *cli_story_ids(const doppel_story *st) {
+    uint32_t ns = doppel_story_count(st);
+    uint64_t *ids = malloc(((size_t)ns + 1) * sizeof *ids);
+    if (!ids) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    for (uint32_t s = 0; s < ns; s++) {
+        doppel_story_info inf;
+        doppel_story_get_info(st, s, &inf);
+        ids[s] = inf.id;
+    }
+    return ids;
+}
+
 int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *bits,
                       doppel_story **out) {
     doppel_error err = {0};
+    if (c->story_state && c->story_model) {
+        cli_error("--story-state holds a story model already: not with --story-model");
+        return EXIT_USAGE;
+    }
+    c->story.keep_state = c->story_state != NULL;
     doppel_story *st = doppel_story_new(&c->story, &err);
     if (!st) {
         cli_error("%s", err.message);
         return 1;
     }
     int rc = c->story_model ? read_model(c->story_model, st) : 0;
+    if (!rc && c->story_state) rc = read_state(c, st);
     if (!rc) rc = story_pass(c, idx, bits, st, 0);
     if (!rc) rc = story_pass(c, idx, bits, st, 1);
     if (!rc && doppel_story_finish(st, &err)) {
@@ -130,6 +186,9 @@ static const char stories_usage[] =
     "  {\"story\", \"size\", \"first_date\", \"last_date\", \"terms\", \"copies\"}\n"
     "terms are the story's top terms; copies lists the member ids grouped by copy\n"
     "cluster (exact, near and contained copies together), canonical first.\n"
+    "With --story-state FILE the stories continue those of earlier runs: a story\n"
+    "that continues one keeps its id, and \"earlier\" counts its documents of\n"
+    "earlier runs (0: a new story).\n"
     "Takes the input and matching options of `doppel cluster --help`.\n";
 
 static void write_date(FILE *fp, int64_t t) {
@@ -218,7 +277,9 @@ int cmd_stories(int argc, char **argv) {
         if (!order[k].size) continue;
         doppel_story_info inf;
         doppel_story_get_info(st, s, &inf);
-        fprintf(out.fp, "{\"story\":%u,\"size\":%u,\"first_date\":", s, inf.size);
+        fprintf(out.fp, "{\"story\":%" PRIu64 ",\"size\":%u,", inf.id, inf.size);
+        if (c.story_state) fprintf(out.fp, "\"earlier\":%" PRIu64 ",", inf.earlier_docs);
+        fputs("\"first_date\":", out.fp);
         write_date(out.fp, inf.first_date);
         fputs(",\"last_date\":", out.fp);
         write_date(out.fp, inf.last_date);
@@ -241,6 +302,7 @@ int cmd_stories(int argc, char **argv) {
         fputs("]}\n", out.fp);
     }
     rc = cli_out_commit(&out) ? 1 : 0;
+    if (!rc) rc = cli_save_story_state(&c, st);
 done:
     free(m);
     free(order);

@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -283,6 +285,14 @@ static size_t u32_digits(char *out, uint32_t v) {
 void cli_put_u32(FILE *fp, uint32_t v) {
     char buf[10];
     fwrite_unlocked(buf, 1, u32_digits(buf, v), fp);
+}
+
+void cli_put_u64(FILE *fp, uint64_t v) {
+    if (v <= UINT32_MAX) {
+        cli_put_u32(fp, (uint32_t)v);
+        return;
+    }
+    fprintf(fp, "%" PRIu64, v);
 }
 
 /* The same text as fprintf("%.4f") for 0 <= v < 4e5, without its cost

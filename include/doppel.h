@@ -849,6 +849,9 @@ typedef struct doppel_story_options {
     int online;             /* 0 (default): average-link agglomeration over a
                                nearest-neighbour graph; 1: the single pass in
                                (date, key) order of earlier versions */
+    int keep_state;         /* 1: keep each story's centroid (up to 2 x top_terms
+                               terms, 8 bytes each) after finish, for
+                               doppel_story_write_state; default 0 */
 } doppel_story_options;
 
 /* Fill *opt with the documented defaults. */
@@ -888,6 +891,37 @@ doppel_status doppel_story_write_model(const doppel_story *st, FILE *fp, doppel_
 doppel_status doppel_story_read_model(doppel_story *st, FILE *fp, const char *name,
                                       doppel_error *err);
 
+/* Story state: a feed clustered batch after batch keeps its stories. The
+ * state holds a story model (above) and the stories still alive after a
+ * run: for each its id, first and last date, number of documents and
+ * centroid (the sum of its documents' vectors, up to 2 x top_terms terms).
+ *
+ * read_state (only before the first doppel_story_add, DOPPEL_ERR_STATE
+ * after) adds the model's counts as read_model does and takes the earlier
+ * stories. finish then links each story of this run to the earlier story
+ * whose centroid is most alike, if their cosine reaches merge_threshold and
+ * (both dated, window_seconds > 0) they are no more than window_seconds
+ * apart; links are made best first, one earlier story to at most one story
+ * of this run, so two stories of a run never share an id. A linked story
+ * takes the earlier story's id (doppel_story_info.id); every other story
+ * gets the next id never given (ids start at 0, so without a state a
+ * story's id is its number). The partition of this run's documents is not
+ * changed by the state, only the ids. Errors as for read_model (a story
+ * line out of range or a term of a story missing from the model is
+ * DOPPEL_ERR_FORMAT, naming the line); then the handle is unchanged.
+ *
+ * write_state (after finish of a handle created with keep_state = 1, else
+ * DOPPEL_ERR_STATE) writes the model and, in id order: every story of this
+ * run (one linked to an earlier story adds its documents, dates and
+ * centroid to it) and every earlier story not linked that has not aged out:
+ * its last date is within window_seconds of the newest date of the state
+ * and the run (undated stories, and all when window_seconds is 0, are
+ * kept). The file depends only on the state read and the documents added;
+ * the caller opens and closes fp. */
+doppel_status doppel_story_read_state(doppel_story *st, FILE *fp, const char *name,
+                                      doppel_error *err);
+doppel_status doppel_story_write_state(const doppel_story *st, FILE *fp, doppel_error *err);
+
 /* Second pass: add document docnum (any uint32 below UINT32_MAX, each at most
  * once) with its date (seconds since the epoch or DOPPEL_NO_DATE) and the
  * copy cluster it belongs to (documents with the same value always share a
@@ -912,6 +946,10 @@ uint32_t doppel_story_count(const doppel_story *st);
 
 /* What the `doppel stories` report prints for one story. */
 typedef struct doppel_story_info {
+    uint64_t id;            /* persistent id (see doppel_story_read_state); the
+                               story number when no state was read */
+    uint64_t earlier_docs;  /* documents of the earlier story this one continues
+                               (0: a new story) */
     uint32_t size;          /* documents */
     uint32_t copies;        /* distinct copy clusters among them */
     int64_t first_date;     /* earliest dated member, or DOPPEL_NO_DATE */

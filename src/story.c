@@ -147,6 +147,7 @@ void doppel_story_free(doppel_story *st) {
     dp_story_free_results(st);
     dp_free(st->story_of_unit, (st->ndocs + 1) * sizeof *st->story_of_unit);
     dp_free(st->story_of_doc, (st->ndocs + 1) * sizeof *st->story_of_doc);
+    dp_story_free_state(st);
     dp_free(st, sizeof *st);
 }
 
@@ -173,6 +174,10 @@ static uint32_t lookup(const doppel_story *st, const char *s, size_t len, uint64
             st->arena[e->off + len] == '\0')
             return id;
     }
+}
+
+uint32_t dp_story_find_term(const doppel_story *st, const char *s, size_t len) {
+    return lookup(st, s, len, XXH64(s, len, 0));
 }
 
 static doppel_status rebuild_table(doppel_story *st, size_t cap) {
@@ -497,11 +502,14 @@ doppel_status doppel_story_get_info(const doppel_story *st, uint32_t story,
     if (story >= st->nfinal) return DOPPEL_ERR_ARG;
     memset(out, 0, sizeof *out);
     const story_rec *s = &st->stories[story];
+    out->id = st->story_id ? st->story_id[story] : story;
+    if (st->story_prev && st->story_prev[story] != UINT32_MAX)
+        out->earlier_docs = st->prev[st->story_prev[story]].docs;
     out->first_date = s->first;
     out->last_date = s->last;
     out->copies = s->copies;
     out->size = s->units;
-    out->num_terms = s->n;
+    out->num_terms = DP_MIN(s->n, DOPPEL_STORY_TOP_TERMS);
     for (unsigned i = 0; i < out->num_terms; i++) out->terms[i] = term_str(st, s->c[i].term) + 1;
     return DOPPEL_OK;
 }

@@ -530,10 +530,12 @@ static doppel_status publish(doppel_story *st) {
         if (ui == 0 || copy == DOPPEL_STORY_NO_COPY || copy != st->units[ui - 1].copy)
             st->stories[st->story_of_unit[ui]].copies++;
     }
+    /* a state needs the whole centroid: to link to and to be saved */
+    uint32_t keep = st->opt.keep_state || st->nprev ? UINT32_MAX : DOPPEL_STORY_TOP_TERMS;
     for (uint32_t s = 0; s < st->nfinal; s++) {
         story_rec *r = &st->stories[s];
         if (r->n > 1) qsort(r->c, r->n, sizeof *r->c, dp_story_cmp_pair_weight);
-        if (r->n > DOPPEL_STORY_TOP_TERMS) r->n = DOPPEL_STORY_TOP_TERMS;
+        if (r->n > keep) r->n = keep;
         if (r->cap > r->n && r->n) {
             pair *c = dp_realloc(r->c, r->cap * sizeof *r->c, r->n * sizeof *r->c);
             if (c) {
@@ -593,8 +595,10 @@ doppel_status doppel_story_finish(doppel_story *st, doppel_error *err) {
     join_copies(st, w.next);
     if ((r = rebuild_stories(st, &w, st->nstories))) goto fail;
     if ((r = publish(st))) goto fail;
-    st->stats.stories = st->nfinal;
     free_work(st, &w);
+    if ((r = dp_story_link(st))) return dp_fail(err, r, "story: %s while linking to earlier stories",
+                                                doppel_strerror(r));
+    st->stats.stories = st->nfinal;
     return DOPPEL_OK;
 fail:
     free_work(st, &w);

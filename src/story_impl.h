@@ -68,6 +68,23 @@ typedef struct acc_entry {
     unsigned flags;
 } acc_entry;
 
+/* A story of an earlier run (doppel_story_read_state). Its centroid terms
+ * are held as strings until finish resolves them: term ids are renumbered
+ * when learning ends. */
+typedef struct prev_story {
+    uint64_t id;
+    int64_t first, last;
+    uint64_t docs;
+    uint32_t off, n;       /* its terms: st->prev_terms[off .. off + n) */
+    uint32_t linked;       /* the story of this run it continues, or UINT32_MAX */
+} prev_story;
+
+typedef struct prev_term {
+    uint32_t soff, slen;   /* the term's string in st->prev_text */
+    uint32_t term;         /* its id, once finish has resolved it */
+    float w;
+} prev_term;
+
 enum { ST_LEARN = 0, ST_ADD = 1, ST_DONE = 2 };
 
 struct doppel_story {
@@ -107,6 +124,17 @@ struct doppel_story {
     uint32_t *story_of_doc;   /* by doc index */
     uint32_t nfinal;
     doppel_story_stats stats;
+
+    /* state (story_model.c reads it, story_link.c links and writes it) */
+    prev_story *prev;
+    size_t nprev, prevcap;
+    prev_term *prev_terms;
+    size_t nprev_terms, prev_termcap;
+    char *prev_text;
+    size_t prev_textlen, prev_textcap;
+    uint64_t next_id;         /* the smallest id never given */
+    uint64_t *story_id;       /* by final story, after finish */
+    uint32_t *story_prev;     /* by final story: the earlier story it continues */
 };
 
 /* Scratch for finish, freed before it returns. */
@@ -132,6 +160,15 @@ typedef struct tally_slot { uint32_t gen, id, idx; } tally_slot;
  * entering it in the dictionary if new; for models (story_model.c). */
 doppel_status dp_story_count_term(doppel_story *st, const char *s, size_t len, uint64_t df,
                                   uint64_t cased, uint64_t capped);
+
+/* The id of term s[0..len) (kind byte included), or UINT32_MAX. */
+uint32_t dp_story_find_term(const doppel_story *st, const char *s, size_t len);
+
+/* After publish in finish: link this run's stories to the earlier ones and
+ * give every story its id (story_link.c). */
+doppel_status dp_story_link(doppel_story *st);
+/* Release what dp_story_link and doppel_story_read_state allocated. */
+void dp_story_free_state(doppel_story *st);
 
 /* ---- small helpers ------------------------------------------------------- */
 
