@@ -66,7 +66,11 @@
     "  --story-model FILE        start from the document frequencies saved in FILE (by\n" \
     "                            --save-story-model); the input's are added to them\n" \
     "  --save-story-model FILE   write the document frequencies after this run (the\n" \
-    "                            model's and the input's) to FILE\n"
+    "                            model's and the input's) to FILE\n" \
+    "  --story-state FILE        a feed in batches: continue the stories saved in FILE\n" \
+    "                            (a story keeps its id while new reports join it) and\n" \
+    "                            save them back after the run; a missing FILE starts one.\n" \
+    "                            Holds its own model: not with --story-model\n"
 
 static const char cluster_usage[] =
     "usage: doppel cluster [options] INPUT\n\n"
@@ -104,6 +108,14 @@ static void count_removed(const doppel_index *idx, uint64_t removed[6]) {
     }
 }
 
+/* The story level's files would be read or written by nothing: refuse them
+ * rather than leave a feed's state silently unwritten. */
+static int story_files_refused(const cli_common *c, const char *what) {
+    if (!c->story_model && !c->save_story_model && !c->story_state) return 0;
+    cli_error("--story-model, --save-story-model and --story-state need %s", what);
+    return 1;
+}
+
 /* Parse options, check operands, build the index. Returns -1 to go on, or an
  * exit code. */
 static int prepare(int argc, char **argv, const char *usage, cli_common *c, doppel_index **idx,
@@ -116,6 +128,8 @@ static int prepare(int argc, char **argv, const char *usage, cli_common *c, dopp
         return EXIT_USAGE;
     }
     c->input = argv[first];
+    if (story_files_refused(c, "the story level (cluster --level story, stories)"))
+        return EXIT_USAGE;
     return cli_build_index(c, idx, counts, bits) ? 1 : -1;
 }
 
@@ -130,8 +144,8 @@ int cmd_cluster(int argc, char **argv) {
     }
     c.input = argv[first];
     int stories = c.level != CLI_LEVEL_COPY;
-    if (!stories && (c.story_model || c.save_story_model || c.story_state)) {
-        cli_error("--story-model, --save-story-model and --story-state need --level story or all");
+    if (!stories && story_files_refused(&c, "--level story or all")) {
+        cli_common_free(&c);
         return EXIT_USAGE;
     }
     if (stories && !strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
@@ -245,6 +259,10 @@ int cmd_dedup(int argc, char **argv) {
     if (first == -2) return EXIT_USAGE;
     if (argc - first != 1) {
         cli_error("dedup needs exactly one INPUT (see --help)");
+        return EXIT_USAGE;
+    }
+    if (story_files_refused(&c, "the story level (cluster --level story, stories)")) {
+        cli_common_free(&c);
         return EXIT_USAGE;
     }
     c.input = argv[first];

@@ -109,5 +109,56 @@ if [ -f "$H" ]; then
   fi
 fi
 
+# Story states: the same two batches with --story-state. The one gold story
+# with headlines in both batches keeps its id in the second; the second's
+# other stories get ids the first never gave; a run that fails (here: its
+# output cannot be written) leaves the state as it was; a bad state stops the
+# run with its line named; a state holds a model, so not with --story-model.
+if [ -f "$H" ]; then
+  S="$T/state.tsv"
+  if "$DOPPEL" cluster --quiet --level story "$T/hA.jsonl" -o "$T/sA.jsonl" --story-state "$S" &&
+     cp "$S" "$T/stateA.tsv" &&
+     "$DOPPEL" cluster --quiet --level story "$T/hB.jsonl" -o "$T/sB.jsonl" --story-state "$S" &&
+     python3 - "$SHARED/data/uci-news-headlines-6k/gold.jsonl" "$T/sA.jsonl" "$T/sB.jsonl" <<'PY'
+import collections, json, sys
+gold = {r['id']: r['cluster'] for r in map(json.loads, open(sys.argv[1]))}
+a = {r['id']: r['story'] for r in map(json.loads, open(sys.argv[2]))}
+b = {r['id']: r['story'] for r in map(json.loads, open(sys.argv[3]))}
+both = set(gold[i] for i in a) & set(gold[i] for i in b)
+assert len(both) == 1, both
+g = both.pop()
+top = lambda m: collections.Counter(s for i, s in m.items() if gold[i] == g).most_common(1)[0][0]
+assert top(a) == top(b), (top(a), top(b))
+new = set(b.values()) - set(a.values())
+assert new and min(new) > max(a.values()), 'new stories reuse ids'
+PY
+  then
+    echo "story_cli: a story state carries the shared story's id to the next batch"
+  else
+    echo "FAIL: story_cli: --story-state across two batches" >&2; fail=1
+  fi
+  cp "$S" "$T/stateAB.tsv"
+  "$DOPPEL" cluster --quiet --level story "$T/hB.jsonl" -o "$T/no/such/dir.jsonl" --story-state "$S" 2>/dev/null
+  rc=$?
+  if [ $rc -ne 0 ] && cmp -s "$S" "$T/stateAB.tsv"; then :; else
+    echo "FAIL: story_cli: a failed run changed the story state (rc $rc)" >&2; fail=1
+  fi
+  awk '/^story\t/ && !done { sub(/^story\t[0-9]+/, "story\t99999999"); done = 1 } { print }' \
+    "$T/stateA.tsv" > "$T/badstate.tsv"
+  cp "$T/badstate.tsv" "$T/badstate.orig"
+  "$DOPPEL" stories --quiet "$T/hB.jsonl" -o "$T/nope2.jsonl" --story-state "$T/badstate.tsv" 2>"$T/bads.err"
+  rc=$?
+  if [ $rc -eq 1 ] && grep -q "badstate.tsv:[0-9]*: story out of range" "$T/bads.err" &&
+     [ ! -e "$T/nope2.jsonl" ] && cmp -s "$T/badstate.tsv" "$T/badstate.orig"; then :; else
+    echo "FAIL: story_cli: a bad story state (rc $rc: $(cat "$T/bads.err"))" >&2; fail=1
+  fi
+  "$DOPPEL" stories --quiet "$T/hB.jsonl" -o /dev/null --story-state "$S" --story-model "$T/mA.tsv" \
+    2>"$T/both.err"
+  rc=$?
+  if [ $rc -eq 2 ] && grep -q "not with --story-model" "$T/both.err"; then :; else
+    echo "FAIL: story_cli: --story-state with --story-model (rc $rc)" >&2; fail=1
+  fi
+fi
+
 [ $fail -eq 0 ] && echo "story_cli: seeds grouped, story F1 at or above the floors"
 exit $fail
