@@ -164,6 +164,9 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/story_eval
 	@echo "== story clustering (bench/story.sh): quality on the labeled sets, throughput at 10k/100k/1M"
 	@SIZES="$${STORY_SIZES:-10000 100000 1000000}" sh bench/story.sh $(BUILD)/story_eval
+	@echo "== a story feed in batches with --story-state (bench/story_feed.sh)"
+	@sh bench/story_feed.sh $(BUILD)/doppel $(BUILD)/story_eval $${FEED_DOCS:-100000} \
+	  $${FEED_BATCHES:-10} $${TMPDIR:-/tmp}/doppel-feed.$$$$
 
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -16,6 +16,8 @@
  *          --stories N (print the N largest stories)  --expansion X
  *          --copies CLUSTERS.jsonl (copy clusters from `doppel cluster`)
  *          --online (the single pass instead of the agglomeration)
+ *          --write-synth DOCS.jsonl GOLD.jsonl (with --synth: write the
+ *          documents and their stories instead of clustering them)
  */
 #include "doppel.h"
 
@@ -32,6 +34,7 @@ typedef struct doc {
     size_t title_len, text_len;
     int64_t date;
     uint32_t copy;
+    uint64_t story; /* synthetic documents: the story they were written for */
 } doc;
 
 static double now(void) {
@@ -181,8 +184,30 @@ static doc *synth_docs(size_t n) {
         d->id = dupstr(id, NULL);
         d->date = t0 + (int64_t)(i * 86400 / 2000) + (int64_t)(rnd() % 3600);
         d->copy = DOPPEL_STORY_NO_COPY;
+        d->story = story;
     }
     return docs;
+}
+
+/* --write-synth: the synthetic documents as JSONL ({"id","text","date"},
+ * dates in ISO 8601) and their stories as gold ({"id","cluster"}), for
+ * measuring the CLI on them (bench/story_feed.sh). */
+static void write_synth(const doc *docs, size_t n, const char *docs_path, const char *gold_path) {
+    FILE *fd = fopen(docs_path, "w"), *fg = fopen(gold_path, "w");
+    if (!fd || !fg) die("cannot write the synthetic corpus", NULL);
+    for (size_t i = 0; i < n; i++) {
+        time_t t = (time_t)docs[i].date;
+        struct tm tm;
+        char date[32];
+        gmtime_r(&t, &tm);
+        strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        /* the made-up words and '.', ' ' need no JSON escapes */
+        fprintf(fd, "{\"id\":\"%s\",\"date\":\"%s\",\"text\":\"%s\"}\n", docs[i].id, date,
+                docs[i].text);
+        fprintf(fg, "{\"id\":\"%s\",\"cluster\":%llu}\n", docs[i].id,
+                (unsigned long long)docs[i].story);
+    }
+    if (fclose(fd) || fclose(fg)) die("writing the synthetic corpus failed", NULL);
 }
 
 /* Copy clusters from a `doppel cluster` output ({"id","cluster"} per line),
@@ -216,7 +241,7 @@ int main(int argc, char **argv) {
     const char *in = NULL, *out = NULL;
     size_t synth = 0;
     int no_dates = 0, copy_exact = 0, show = 0;
-    const char *copies = NULL;
+    const char *copies = NULL, *synth_docs_path = NULL, *synth_gold_path = NULL;
     long shuffle = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -236,6 +261,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--copies") && v) copies = argv[++i];
         else if (!strcmp(a, "--window") && v) opt.window_seconds = atoll(argv[++i]);
         else if (!strcmp(a, "--synth") && v) synth = (size_t)atoll(argv[++i]);
+        else if (!strcmp(a, "--write-synth") && v && i + 2 < argc) {
+            synth_docs_path = argv[++i];
+            synth_gold_path = argv[++i];
+        }
         else if (!strcmp(a, "--shuffle") && v) shuffle = atol(argv[++i]);
         else if (!strcmp(a, "--stories") && v) show = atoi(argv[++i]);
         else if (!strcmp(a, "--no-dates")) no_dates = 1;
@@ -256,6 +285,10 @@ int main(int argc, char **argv) {
     double t_read = now();
     doc *docs = synth ? synth_docs(n = synth) : read_docs(in, &n);
     t_read = now() - t_read;
+    if (synth && synth_docs_path) {
+        write_synth(docs, n, synth_docs_path, synth_gold_path);
+        return 0;
+    }
     size_t bytes = 0;
     for (size_t i = 0; i < n; i++) {
         if (no_dates) docs[i].date = DOPPEL_NO_DATE;
