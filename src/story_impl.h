@@ -133,6 +133,7 @@ struct doppel_story {
     char *prev_text;
     size_t prev_textlen, prev_textcap;
     uint64_t next_id;         /* the smallest id never given */
+    int state_read;           /* doppel_story_read_state succeeded once */
     uint64_t *story_id;       /* by final story, after finish */
     uint32_t *story_prev;     /* by final story: the earlier story it continues */
 };

@@ -209,7 +209,7 @@ static int64_t latest(int64_t a, int64_t b) {
  * sum, cut to its 2 x top_terms heaviest terms. The weights of the two runs
  * come from different document frequencies; both are sums of unit vectors,
  * so the sum weighs each story by its documents, as one run would. */
-static doppel_status saved_terms(const doppel_story *st, const saved *sv, pair *buf, size_t *n) {
+static size_t saved_terms(const doppel_story *st, const saved *sv, pair *buf) {
     size_t k = 0;
     const story_rec *r = sv->story != UINT32_MAX ? &st->stories[sv->story] : NULL;
     if (r)
@@ -227,8 +227,7 @@ static doppel_status saved_terms(const doppel_story *st, const saved *sv, pair *
     }
     size_t keep = (size_t)st->opt.top_terms * 2;
     if (k > 1) qsort(buf, k, sizeof *buf, dp_story_cmp_pair_weight);
-    *n = k < keep ? k : keep;
-    return DOPPEL_OK;
+    return k < keep ? k : keep;
 }
 
 doppel_status doppel_story_write_state(const doppel_story *st, FILE *fp, doppel_error *err) {
@@ -268,14 +267,13 @@ doppel_status doppel_story_write_state(const doppel_story *st, FILE *fp, doppel_
     doppel_status rc = doppel_story_write_model(st, fp, err);
     if (!rc) {
         fprintf(fp, "next-id\t%" PRIu64 "\nstories\t%zu\n", st->next_id, nsaved);
-        for (size_t k = 0; k < nsaved && !rc; k++) {
+        for (size_t k = 0; k < nsaved; k++) {
             const story_rec *r = sv[k].story != UINT32_MAX ? &st->stories[sv[k].story] : NULL;
             const prev_story *p = sv[k].prev != UINT32_MAX ? &st->prev[sv[k].prev] : NULL;
             int64_t first = earliest(r ? r->first : DOPPEL_NO_DATE, p ? p->first : DOPPEL_NO_DATE);
             int64_t last = latest(r ? r->last : DOPPEL_NO_DATE, p ? p->last : DOPPEL_NO_DATE);
             uint64_t docs = (r ? r->units : 0) + (p ? p->docs : 0);
-            size_t n;
-            rc = saved_terms(st, &sv[k], buf, &n);
+            size_t n = saved_terms(st, &sv[k], buf);
             fprintf(fp, "story\t%" PRIu64, sv[k].id);
             put_date(fp, first);
             put_date(fp, last);

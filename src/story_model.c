@@ -360,7 +360,7 @@ doppel_status doppel_story_read_state(doppel_story *st, FILE *fp, const char *na
     if (!st || !fp) return dp_fail(err, DOPPEL_ERR_ARG, "doppel_story_read_state: NULL argument");
     if (st->state != ST_LEARN)
         return dp_fail(err, DOPPEL_ERR_STATE, "a story state must be read before doppel_story_add");
-    if (st->nprev || st->next_id)
+    if (st->state_read)
         return dp_fail(err, DOPPEL_ERR_STATE, "a story state was read already");
     model_reader r = {.fp = fp, .name = name ? name : "story state"};
     char *v;
@@ -391,6 +391,7 @@ doppel_status doppel_story_read_state(doppel_story *st, FILE *fp, const char *na
         st->prev_textlen = scratch.prev_textlen;
         st->prev_textcap = scratch.prev_textcap;
         st->next_id = scratch.next_id;
+        st->state_read = 1;
     } else {
         dp_story_free_state(&scratch);
     }
