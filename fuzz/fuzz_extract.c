@@ -62,8 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(bad == r.text_len, "valid input, invalid UTF-8 in the text at %zu", bad);
     }
     const char *meta[] = {r.title, r.date, r.description, r.url};
-    for (int i = 0; i < 4; i++)
-        if (meta[i]) (void)strlen(meta[i]);  /* ASan: terminated inside its buffer */
+    int valid_in = fuzz_utf8_invalid_at(doc, len) == len;
+    for (int i = 0; i < 4; i++) {
+        if (!meta[i]) continue;
+        size_t n = strlen(meta[i]);  /* ASan: terminated inside its buffer */
+        if (valid_in && !(r.flags & DOPPEL_EXTRACT_CHARSET_UNKNOWN))
+            FUZZ_CHECK(fuzz_utf8_invalid_at(meta[i], n) == n,
+                       "valid input, invalid UTF-8 in metadata field %d", i);
+    }
     if (opt.explain) {
         FUZZ_CHECK(r.num_dropped == r.lines_dropped, "%zu dropped lines listed, %zu counted",
                    r.num_dropped, r.lines_dropped);

@@ -120,6 +120,20 @@ doppel_status dp_extend_block(doppel_extractor *ex, const char *s, size_t len,
     return DOPPEL_OK;
 }
 
+/* Valid input can still come out of the HTML parser as invalid UTF-8:
+ * libgumbo 0.10 turns a numeric character reference too large for 32 bits
+ * ("&#x1F600CCCCCCCC;") into whatever the overflow left, a stray byte
+ * included. What doppel outputs is valid UTF-8, so b[from..] is checked and
+ * repaired (each bad byte becomes U+FFFD) through scratch. -1: no memory. */
+static int utf8_checked(doppel_buf *b, size_t from, doppel_buf *scratch) {
+    if (b->len <= from) return 0; /* an empty buffer may have no data at all */
+    size_t bad = dp_utf8_first_invalid(b->data + from, b->len - from);
+    if (bad == b->len - from) return 0;
+    if (dp_utf8_repair(b->data + from, b->len - from, scratch) == SIZE_MAX) return -1;
+    b->len = from;
+    return dp_buf_append(b, scratch->data, scratch->len) ? -1 : 0;
+}
+
 doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t len) {
     if (ex->meta_set[field]) return DOPPEL_OK;
     size_t start = ex->meta.len;
@@ -135,6 +149,7 @@ doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t
         if (dp_buf_putc(&ex->meta, (char)c)) return DOPPEL_ERR_NOMEM;
     }
     if (ex->meta.len == start) return DOPPEL_OK;
+    if (utf8_checked(&ex->meta, start, &ex->scratch)) return DOPPEL_ERR_NOMEM;
     if (dp_buf_putc(&ex->meta, '\0')) return DOPPEL_ERR_NOMEM;
     ex->meta_off[field] = start;
     ex->meta_set[field] = 1;
@@ -342,7 +357,8 @@ static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) 
             k = j + 1;
         }
     }
-    if (dp_buf_terminate(&ex->out)) return DOPPEL_ERR_NOMEM;
+    if (utf8_checked(&ex->out, 0, &ex->scratch) || dp_buf_terminate(&ex->out))
+        return DOPPEL_ERR_NOMEM;
     int ordered = 1;
     for (size_t i = 0; i < ex->ndropped; i++) {
         ex->dropped[i].text = ex->droptext.data + (uintptr_t)ex->dropped[i].text;

@@ -65,6 +65,9 @@ double dp_lsh_threshold(const doppel_config *cfg);
 /* ---- UTF-8 ------------------------------------------------------------ */
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is invalid. */
 size_t dp_utf8_seq_len(const unsigned char *s, size_t avail);
+/* Offset of the first byte of in[0..len) that starts no valid UTF-8
+ * sequence, or len when all of it is valid. */
+size_t dp_utf8_first_invalid(const char *in, size_t len);
 /* Copy in to out with each invalid byte replaced by U+FFFD; returns the number
  * replaced, or SIZE_MAX when out of memory. */
 size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out);

@@ -195,6 +195,29 @@ size_t dp_utf8_seq_len(const unsigned char *s, size_t avail) {
     return k > 0 ? (size_t)k : 0;
 }
 
+size_t dp_utf8_first_invalid(const char *in, size_t len) {
+    const unsigned char *s = (const unsigned char *)in;
+    size_t i = 0;
+    while (i < len) {
+        if (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & 0x8080808080808080ull)) {
+                i += 8;
+                continue;
+            }
+        }
+        if (s[i] < 128) {
+            i++;
+            continue;
+        }
+        size_t k = dp_utf8_seq_len(s + i, len - i);
+        if (!k) return i;
+        i += k;
+    }
+    return len;
+}
+
 size_t dp_utf8_repair(const char *in, size_t len, doppel_buf *out) {
     const unsigned char *s = (const unsigned char *)in;
     size_t bad = 0, i = 0;

@@ -453,6 +453,24 @@ static void test_dropped_in_input_order(void **state) {
     opt.format = DOPPEL_FORMAT_AUTO;
 }
 
+/* libgumbo turns a numeric character reference beyond 32 bits into a stray
+ * byte; the text and the title must still be valid UTF-8 (U+FFFD there). */
+static void test_overflowing_char_ref(void **state) {
+    (void)state;
+    const char *doc =
+        "<html><head><title>Storm &#x1F600CCCCCCCCCCCCCCCCCCCCC; warning</title></head><body>"
+        "<p>The harbour authority said on Thursday &#x1F600CCCCCCCCCCCCCCCCCCCCCCCCC; that the "
+        "new breakwater would protect the old town from winter storms, and that work on it "
+        "would begin in the spring after a decade of planning and debate.</p></body></html>";
+    opt.format = DOPPEL_FORMAT_HTML;
+    doppel_extract_result r = run_str(doc);
+    assert_non_null(strstr(r.text, "Thursday \xEF\xBF\xBD that"));
+    assert_int_equal(dp_utf8_first_invalid(r.text, r.text_len), r.text_len);
+    assert_non_null(r.title);
+    assert_string_equal(r.title, "Storm \xEF\xBF\xBD warning");
+    opt.format = DOPPEL_FORMAT_AUTO;
+}
+
 static void test_markdown_inline(void **state) {
     (void)state;
     char doc[4096];
@@ -783,6 +801,7 @@ int main(void) {
         cmocka_unit_test(test_huge),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_dropped_in_input_order),
+        cmocka_unit_test(test_overflowing_char_ref),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
