@@ -134,7 +134,7 @@ fuzz: deps fuzz-build
 	@FUZZ_FLAGS="$(FUZZ_FLAGS)" sh scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 fuzz-smoke: fuzz-build
-	@sh scripts/fuzz.sh build-fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+	@FUZZ_FLAGS="-seed=1 $(FUZZ_FLAGS)" sh scripts/fuzz.sh build-fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 # Same flags as asan-test, so the library built there is reused.
 fuzz-replay:
