@@ -256,6 +256,8 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
 }
 
 void cli_common_free(cli_common *c) {
+    if (c->story_state_fp) fclose(c->story_state_fp); /* releases its lock */
+    c->story_state_fp = NULL;
     doppel_boiler_counter_free(c->corpus);
     c->corpus = NULL;
     free(c->spooled);

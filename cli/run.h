@@ -24,6 +24,7 @@ typedef struct cli_common {
     const char *save_story_model; /* --save-story-model: where to write the counts */
     const char *story_state;      /* --story-state: stories and counts carried from
                                      run to run (read if it exists, then rewritten) */
+    FILE *story_state_fp;         /* the state read, open and locked until the end */
     bool corpus_boilerplate;  /* layer 2: count lines across the corpus first */
     doppel_boiler_counter *corpus;        /* the counted sketch, when run */
     doppel_extract_options extract_options; /* cfg.extract_options points here then */

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 
 /* One pass over the indexed records, feeding each to the story clusterer. */
 static int story_pass(cli_common *c, const doppel_index *idx, const uint8_t *bits,
@@ -102,9 +103,20 @@ static int save_model(const char *path, const doppel_story *st) {
 
 /* --story-state: the stories and counts of earlier runs. A state that does
  * not exist yet is the first run of a feed; one that cannot be read stops
- * the run, so that it is never overwritten by a state that forgot it. */
-static int read_state(const cli_common *c, doppel_story *st) {
+ * the run, so that it is never overwritten by a state that forgot it. The
+ * file stays open and locked until the run ends: a second run on the same
+ * state (an hourly job that overran its hour) stops at once instead of
+ * saving over the first one's stories. */
+static int read_state(cli_common *c, doppel_story *st) {
     FILE *fp = fopen(c->story_state, "r");
+    if (fp && flock(fileno(fp), LOCK_EX | LOCK_NB)) {
+        if (errno == EWOULDBLOCK)
+            cli_error("story state %s is in use by another doppel run", c->story_state);
+        else
+            cli_error("cannot lock story state %s: %s", c->story_state, strerror(errno));
+        fclose(fp);
+        return 1;
+    }
     if (!fp) {
         if (errno != ENOENT) {
             cli_error("cannot open story state %s: %s", c->story_state, strerror(errno));
@@ -116,9 +128,13 @@ static int read_state(const cli_common *c, doppel_story *st) {
     }
     doppel_error err = {0};
     int rc = doppel_story_read_state(st, fp, c->story_state, &err) != DOPPEL_OK;
-    if (rc) cli_error("%s", err.message);
-    fclose(fp);
-    return rc;
+    if (rc) {
+        cli_error("%s", err.message);
+        fclose(fp);
+        return 1;
+    }
+    c->story_state_fp = fp;
+    return 0;
 }
 
 int cli_save_story_state(const cli_common *c, const doppel_story *st) {

@@ -152,6 +152,18 @@ PY
      [ ! -e "$T/nope2.jsonl" ] && cmp -s "$T/badstate.tsv" "$T/badstate.orig"; then :; else
     echo "FAIL: story_cli: a bad story state (rc $rc: $(cat "$T/bads.err"))" >&2; fail=1
   fi
+  if command -v flock >/dev/null 2>&1; then
+    # another run holding the state: this one stops at once, the state untouched
+    flock "$S" sleep 5 &
+    sleep 1
+    "$DOPPEL" stories --quiet "$T/hB.jsonl" -o "$T/nope3.jsonl" --story-state "$S" 2>"$T/lock.err"
+    rc=$?
+    wait
+    if [ $rc -eq 1 ] && grep -q "in use by another doppel run" "$T/lock.err" &&
+       [ ! -e "$T/nope3.jsonl" ] && cmp -s "$S" "$T/stateAB.tsv"; then :; else
+      echo "FAIL: story_cli: a locked story state (rc $rc: $(cat "$T/lock.err"))" >&2; fail=1
+    fi
+  fi
   "$DOPPEL" stories --quiet "$T/hB.jsonl" -o /dev/null --story-state "$S" --story-model "$T/mA.tsv" \
     2>"$T/both.err"
   rc=$?
