@@ -88,12 +88,14 @@ static int read_model(const char *path, doppel_story *st) {
     return rc;
 }
 
-/* --save-story-model: the counts after this run, whole or not at all. */
-static int save_model(const char *path, const doppel_story *st) {
+typedef doppel_status (*story_writer)(const doppel_story *, FILE *, doppel_error *);
+
+/* --save-story-model and --story-state: written whole or not at all. */
+static int save_story_file(const char *path, story_writer write, const doppel_story *st) {
     cli_out out;
     if (cli_out_open(&out, path)) return 1;
     doppel_error err = {0};
-    if (doppel_story_write_model(st, out.fp, &err)) {
+    if (write(st, out.fp, &err)) {
         cli_error("%s", err.message);
         cli_out_abort(&out);
         return 1;
@@ -138,16 +140,7 @@ static int read_state(cli_common *c, doppel_story *st) {
 }
 
 int cli_save_story_state(const cli_common *c, const doppel_story *st) {
-    if (!c->story_state) return 0;
-    cli_out out;
-    if (cli_out_open(&out, c->story_state)) return 1;
-    doppel_error err = {0};
-    if (doppel_story_write_state(st, out.fp, &err)) {
-        cli_error("%s", err.message);
-        cli_out_abort(&out);
-        return 1;
-    }
-    return cli_out_commit(&out) ? 1 : 0;
+    return c->story_state ? save_story_file(c->story_state, doppel_story_write_state, st) : 0;
 }
 
 uint64_t *cli_story_ids(const doppel_story *st) {
@@ -186,7 +179,7 @@ int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *bit
         cli_error("%s", err.message);
         rc = 1;
     }
-    if (!rc && c->save_story_model) rc = save_model(c->save_story_model, st);
+    if (!rc && c->save_story_model) rc = save_story_file(c->save_story_model, doppel_story_write_model, st);
     if (rc) {
         doppel_story_free(st);
         return rc;
