@@ -78,11 +78,14 @@ static doppel_status story_links(const doppel_story *st, work *w, uint32_t s, co
     if (!r->n || r->norm <= 0) return DOPPEL_OK;
     dp_story_tally_begin(w);
     uint32_t t = DP_MIN(r->n, st->opt.index_terms);
-    for (uint32_t i = 0; i < t; i++)
-        for (uint32_t e = head[r->c[i].term]; e != UINT32_MAX; e = chain[e]) {
+    for (uint32_t i = 0; i < t; i++) {
+        uint32_t read = 0; /* the newest max_postings only, as within a run */
+        for (uint32_t e = head[r->c[i].term]; e != UINT32_MAX && read < st->opt.max_postings;
+             e = chain[e], read++) {
             doppel_status rc = dp_story_tally_add(w, chain_prev[e], r->c[i].w);
             if (rc) return rc;
         }
+    }
     size_t k = dp_story_keep_best(w->sel, w->nsel, LINK_CANDIDATES);
     for (uint32_t i = 0; i < r->n; i++) w->dense[r->c[i].term] = r->c[i].w;
     for (size_t c = 0; c < k; c++) {
@@ -103,8 +106,20 @@ static doppel_status story_links(const doppel_story *st, work *w, uint32_t s, co
     return DOPPEL_OK;
 }
 
+static _Thread_local const doppel_story *order_ctx;
+
+/* Oldest last report first (undated first of all), then by id. */
+static int cmp_prev_age(const void *a, const void *b) {
+    const prev_story *x = &order_ctx->prev[*(const uint32_t *)a];
+    const prev_story *y = &order_ctx->prev[*(const uint32_t *)b];
+    if (x->last != y->last) return x->last < y->last ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* The earlier stories indexed by their heaviest terms, every story scored
- * against its candidates, then links made best first, one to one. */
+ * against its candidates, then links made best first, one to one. Each
+ * term's chain is entered oldest first, so it is read newest first and a
+ * term common to thousands of earlier stories costs max_postings steps. */
 static doppel_status make_links(doppel_story *st) {
     size_t nt = st->nterms + 1, np = st->nprev;
     work w = {0};
@@ -112,14 +127,19 @@ static doppel_status make_links(doppel_story *st) {
     uint32_t *chain = dp_malloc((np * st->opt.index_terms + 1) * sizeof *chain);
     uint32_t *chain_prev = dp_malloc((np * st->opt.index_terms + 1) * sizeof *chain_prev);
     double *pnorm = dp_malloc((np + 1) * sizeof *pnorm);
+    uint32_t *by_age = dp_malloc((np + 1) * sizeof *by_age);
     w.dense = dp_calloc(nt, sizeof *w.dense);
     link *links = NULL;
     size_t nlinks = 0, linkcap = 0;
     doppel_status rc = DOPPEL_ERR_NOMEM;
-    if (!head || !chain || !chain_prev || !pnorm || !w.dense) goto out;
+    if (!head || !chain || !chain_prev || !pnorm || !by_age || !w.dense) goto out;
     for (size_t t = 0; t < nt; t++) head[t] = UINT32_MAX;
+    for (size_t pi = 0; pi < np; pi++) by_age[pi] = (uint32_t)pi;
+    order_ctx = st;
+    qsort(by_age, np, sizeof *by_age, cmp_prev_age);
     size_t ne = 0;
-    for (size_t pi = 0; pi < np; pi++) {
+    for (size_t k = 0; k < np; k++) {
+        size_t pi = by_age[k];
         const prev_story *p = &st->prev[pi];
         pnorm[pi] = prev_norm(st, p);
         uint32_t indexed = 0;
@@ -150,6 +170,7 @@ out:
     dp_free(chain, (np * st->opt.index_terms + 1) * sizeof *chain);
     dp_free(chain_prev, (np * st->opt.index_terms + 1) * sizeof *chain_prev);
     dp_free(pnorm, (np + 1) * sizeof *pnorm);
+    dp_free(by_age, (np + 1) * sizeof *by_age);
     dp_free(w.dense, nt * sizeof *w.dense);
     dp_free(w.sel, w.selcap * sizeof *w.sel);
     dp_free(w.tab, w.tcap * sizeof *w.tab);
