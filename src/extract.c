@@ -123,14 +123,16 @@ doppel_status dp_extend_block(doppel_extractor *ex, const char *s, size_t len,
 /* Valid input can still come out of the HTML parser as invalid UTF-8:
  * libgumbo 0.10 turns a numeric character reference too large for 32 bits
  * ("&#x1F600CCCCCCCC;") into whatever the overflow left, a stray byte
- * included. What doppel outputs is valid UTF-8, so b[from..] is checked and
- * repaired (each bad byte becomes U+FFFD) through scratch. -1: no memory. */
+ * included. What doppel outputs from valid input is valid UTF-8, so
+ * b[from..] is checked and, from its first bad byte on, repaired (each bad
+ * byte becomes U+FFFD) through scratch. -1: no memory. The other formats
+ * copy their input's bytes, so only HTML text and metadata need it. */
 static int utf8_checked(doppel_buf *b, size_t from, doppel_buf *scratch) {
     if (b->len <= from) return 0; /* an empty buffer may have no data at all */
-    size_t bad = dp_utf8_first_invalid(b->data + from, b->len - from);
-    if (bad == b->len - from) return 0;
-    if (dp_utf8_repair(b->data + from, b->len - from, scratch) == SIZE_MAX) return -1;
-    b->len = from;
+    size_t good = from + dp_utf8_first_invalid(b->data + from, b->len - from);
+    if (good == b->len) return 0;
+    if (dp_utf8_repair(b->data + good, b->len - good, scratch) == SIZE_MAX) return -1;
+    b->len = good;
     return dp_buf_append(b, scratch->data, scratch->len) ? -1 : 0;
 }
 
@@ -149,7 +151,7 @@ doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t
         if (dp_buf_putc(&ex->meta, (char)c)) return DOPPEL_ERR_NOMEM;
     }
     if (ex->meta.len == start) return DOPPEL_OK;
-    if (utf8_checked(&ex->meta, start, &ex->scratch)) return DOPPEL_ERR_NOMEM;
+    if (ex->html && utf8_checked(&ex->meta, start, &ex->scratch)) return DOPPEL_ERR_NOMEM;
     if (dp_buf_putc(&ex->meta, '\0')) return DOPPEL_ERR_NOMEM;
     ex->meta_off[field] = start;
     ex->meta_set[field] = 1;
@@ -357,7 +359,7 @@ static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) 
             k = j + 1;
         }
     }
-    if (utf8_checked(&ex->out, 0, &ex->scratch) || dp_buf_terminate(&ex->out))
+    if ((ex->html && utf8_checked(&ex->out, 0, &ex->scratch)) || dp_buf_terminate(&ex->out))
         return DOPPEL_ERR_NOMEM;
     int ordered = 1;
     for (size_t i = 0; i < ex->ndropped; i++) {
@@ -464,6 +466,7 @@ doppel_status doppel_extract(doppel_extractor *ex, const char *raw, size_t len,
 
     doppel_extract_format fmt = opt->format;
     if (fmt == DOPPEL_FORMAT_AUTO) fmt = len ? detect_format(raw, len) : DOPPEL_FORMAT_TEXT;
+    ex->html = fmt == DOPPEL_FORMAT_HTML;
 
     if (fmt == DOPPEL_FORMAT_HTML) {
         int conv = dp_html_charset(ex, raw, len);

@@ -51,6 +51,7 @@ struct doppel_extractor {
     uint32_t para;          /* paragraph number for the next block */
     doppel_buf out;         /* the kept text */
     doppel_buf meta;        /* metadata values, NUL-separated */
+    int html;               /* this document is read as HTML (utf8_checked) */
     size_t meta_off[DP_META_N];
     int meta_set[DP_META_N];
     doppel_buf scratch;     /* one line being cleaned by a reader */
