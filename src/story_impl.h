@@ -134,7 +134,7 @@ struct doppel_story {
     size_t prev_textlen, prev_textcap;
     uint64_t next_id;         /* the smallest id never given */
     int state_read;           /* doppel_story_read_state succeeded once */
-    uint64_t *story_id;       /* by final story, after finish */
+    uint64_t *story_id;       /* by final story, after finish (NULL: the numbers) */
     uint32_t *story_prev;     /* by final story: the earlier story it continues */
 };
 
@@ -166,7 +166,8 @@ doppel_status dp_story_count_term(doppel_story *st, const char *s, size_t len, u
 uint32_t dp_story_find_term(const doppel_story *st, const char *s, size_t len);
 
 /* After publish in finish: link this run's stories to the earlier ones and
- * give every story its id (story_link.c). */
+ * give every story its id (story_link.c); nothing when no state was read
+ * and none is kept, the ids then being the story numbers. */
 doppel_status dp_story_link(doppel_story *st);
 /* Release what dp_story_link and doppel_story_read_state allocated. */
 void dp_story_free_state(doppel_story *st);

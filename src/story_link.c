@@ -95,7 +95,7 @@ static doppel_status story_links(const doppel_story *st, work *w, uint32_t s, co
         double dot = 0;
         for (uint32_t i = 0; i < p->n; i++) {
             const prev_term *pt = &st->prev_terms[p->off + i];
-            if (pt->term != UINT32_MAX) dot += (double)w->dense[pt->term] * pt->w;
+            dot += (double)w->dense[pt->term] * pt->w;
         }
         double sim = dot / (r->norm * pnorm[pi]);
         if (sim < st->opt.merge_threshold) continue;
@@ -142,14 +142,11 @@ static doppel_status make_links(doppel_story *st) {
         size_t pi = by_age[k];
         const prev_story *p = &st->prev[pi];
         pnorm[pi] = prev_norm(st, p);
-        uint32_t indexed = 0;
-        for (uint32_t i = 0; i < p->n && indexed < st->opt.index_terms; i++) {
+        for (uint32_t i = 0; i < DP_MIN(p->n, st->opt.index_terms); i++) {
             uint32_t term = st->prev_terms[p->off + i].term;
-            if (term == UINT32_MAX) continue;
             chain[ne] = head[term];
             chain_prev[ne] = (uint32_t)pi;
             head[term] = (uint32_t)ne++;
-            indexed++;
         }
     }
     for (uint32_t s = 0; s < st->nfinal; s++)
@@ -179,16 +176,20 @@ out:
 }
 
 doppel_status dp_story_link(doppel_story *st) {
+    /* without a state to read or write, ids are the story numbers */
+    if (!st->state_read && !st->opt.keep_state) return DOPPEL_OK;
     size_t n = (size_t)st->nfinal + 1;
     st->story_id = dp_malloc(n * sizeof *st->story_id);
     st->story_prev = dp_malloc(n * sizeof *st->story_prev);
     if (!st->story_id || !st->story_prev) return DOPPEL_ERR_NOMEM;
     for (uint32_t s = 0; s < st->nfinal; s++) st->story_prev[s] = UINT32_MAX;
+    /* read_state took only terms of the model, which are all in the
+     * dictionary now: every lookup finds its term */
     for (size_t i = 0; i < st->nprev_terms; i++) {
         prev_term *pt = &st->prev_terms[i];
         pt->term = dp_story_find_term(st, st->prev_text + pt->soff, pt->slen);
+        if (pt->term == UINT32_MAX) return DOPPEL_ERR_STATE;
     }
-    for (size_t pi = 0; pi < st->nprev; pi++) st->prev[pi].linked = UINT32_MAX;
     if (st->nprev) {
         doppel_status rc = make_links(st);
         if (rc) return rc;
@@ -239,7 +240,6 @@ static size_t saved_terms(const doppel_story *st, const saved *sv, pair *buf) {
         const prev_story *p = &st->prev[sv->prev];
         for (uint32_t i = 0; i < p->n; i++) {
             const prev_term *pt = &st->prev_terms[p->off + i];
-            if (pt->term == UINT32_MAX) continue;
             size_t j = 0;
             while (j < (r ? r->n : 0) && buf[j].term != pt->term) j++;
             if (r && j < r->n) buf[j].w += pt->w;
