@@ -247,6 +247,11 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
     /* The default threshold is for expanded vectors; the single pass
      * compares plain ones (measured best there: 0.22, docs/story.md). */
     if (c->story.online && !story_threshold_set) c->story.threshold = 0.22;
+    if (c->story_state && c->story_model) {
+        cli_error("--story-state holds a story model already: not with --story-model");
+        return -2;
+    }
+    c->story.keep_state = c->story_state != NULL;
     doppel_error err;
     if (doppel_config_validate(&c->cfg, &err)) {
         cli_error("%s", err.message);

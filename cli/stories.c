@@ -161,11 +161,6 @@ uint64_t *cli_story_ids(const doppel_story *st) {
 int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *bits,
                       doppel_story **out) {
     doppel_error err = {0};
-    if (c->story_state && c->story_model) {
-        cli_error("--story-state holds a story model already: not with --story-model");
-        return EXIT_USAGE;
-    }
-    c->story.keep_state = c->story_state != NULL;
     doppel_story *st = doppel_story_new(&c->story, &err);
     if (!st) {
         cli_error("%s", err.message);
