@@ -52,6 +52,22 @@ static inline unsigned fuzz_byte(fuzz_in *in) {
 /* Length of a well-formed UTF-8 sequence at s (RFC 3629), or 0. Written
  * independently of the library's decoder so the check does not share its
  * mistakes. */
+/* The bytes as a file for a reader (story models and states): what
+ * doppel_story_read_model or _read_state(st, fp, name, err) gives on them;
+ * DOPPEL_ERR_NOMEM when no file could be made. fmemopen wants a buffer even
+ * for no bytes. */
+typedef doppel_status (*fuzz_story_reader)(doppel_story *, FILE *, const char *, doppel_error *);
+static inline doppel_status fuzz_read_story_file(fuzz_story_reader read, doppel_story *st,
+                                                 const uint8_t *data, size_t size) {
+    static const uint8_t none[1];
+    FILE *fp = fmemopen((void *)(size ? data : none), size, "r");
+    if (!fp) return DOPPEL_ERR_NOMEM;
+    doppel_error err;
+    doppel_status s = read(st, fp, "fuzz", &err);
+    fclose(fp);
+    return s;
+}
+
 static inline size_t fuzz_utf8_seq(const unsigned char *s, size_t avail) {
     unsigned c = s[0];
     if (c < 0x80) return 1;

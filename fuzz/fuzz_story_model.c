@@ -19,13 +19,7 @@ static char *model_of(const doppel_story *st, size_t *len) {
 }
 
 static doppel_status read_bytes(doppel_story *st, const uint8_t *data, size_t size) {
-    static const uint8_t none[1];
-    FILE *fp = fmemopen((void *)(size ? data : none), size, "r");
-    if (!fp) return DOPPEL_ERR_NOMEM;
-    doppel_error err;
-    doppel_status s = doppel_story_read_model(st, fp, "fuzz", &err);
-    fclose(fp);
-    return s;
+    return fuzz_read_story_file(doppel_story_read_model, st, data, size);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

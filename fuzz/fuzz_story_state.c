@@ -11,13 +11,7 @@
 static const char text[] = "Tara Reid checks into Promises rehab in Malibu on March 4, 2008.";
 
 static doppel_status read_bytes(doppel_story *st, const uint8_t *data, size_t size) {
-    static const uint8_t none[1];
-    FILE *fp = fmemopen((void *)(size ? data : none), size, "r");
-    if (!fp) return DOPPEL_ERR_NOMEM;
-    doppel_error err;
-    doppel_status s = doppel_story_read_state(st, fp, "fuzz", &err);
-    fclose(fp);
-    return s;
+    return fuzz_read_story_file(doppel_story_read_state, st, data, size);
 }
 
 /* Learn and add one dated document, finish; the story's id in *id. */

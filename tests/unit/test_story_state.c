@@ -36,20 +36,31 @@ typedef struct batch_doc {
     int64_t date;
 } batch_doc;
 
-/* A handle clustering the batch, after reading `state` (NULL: none). */
-static doppel_story *run_batch(const batch_doc *b, size_t n, const char *state, int reverse) {
+/* A handle that keeps its stories for doppel_story_write_state. */
+static doppel_story *stateful_story(void) {
     doppel_story_options opt;
     doppel_story_options_default(&opt);
     opt.keep_state = 1;
     doppel_error err;
     doppel_story *st = doppel_story_new(&opt, &err);
     assert_non_null(st);
-    if (state) {
-        FILE *fp = fmemopen((void *)state, strlen(state), "r");
-        assert_non_null(fp);
-        assert_int_equal(doppel_story_read_state(st, fp, "state.tsv", &err), DOPPEL_OK);
-        fclose(fp);
-    }
+    return st;
+}
+
+/* doppel_story_read_state on the text of a state file named state.tsv. */
+static doppel_status read_text(doppel_story *st, const char *text, doppel_error *err) {
+    FILE *fp = fmemopen((void *)text, strlen(text), "r");
+    assert_non_null(fp);
+    doppel_status s = doppel_story_read_state(st, fp, "state.tsv", err);
+    fclose(fp);
+    return s;
+}
+
+/* A handle clustering the batch, after reading `state` (NULL: none). */
+static doppel_story *run_batch(const batch_doc *b, size_t n, const char *state, int reverse) {
+    doppel_error err;
+    doppel_story *st = stateful_story();
+    if (state) assert_int_equal(read_text(st, state, &err), DOPPEL_OK);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(doppel_story_learn(st, NULL, 0, b[i].text, strlen(b[i].text), &err),
                          DOPPEL_OK);
@@ -215,23 +226,16 @@ static void test_bad_states_refused(void **state) {
         {replaced(good, "\nstories\t2\n", "\nstories\t1\n"), "more lines than"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
-        doppel_story_options opt;
-        doppel_story_options_default(&opt);
-        opt.keep_state = 1;
         doppel_error err;
-        doppel_story *st = doppel_story_new(&opt, &err);
-        FILE *fp = fmemopen(bad[k].text, strlen(bad[k].text), "r");
-        doppel_status s = doppel_story_read_state(st, fp, "state.tsv", &err);
-        fclose(fp);
+        doppel_story *st = stateful_story();
+        doppel_status s = read_text(st, bad[k].text, &err);
         if (s != DOPPEL_ERR_FORMAT || !strstr(err.message, bad[k].message))
             fail_msg("case %zu: status %d, message \"%s\"", k, (int)s, err.message);
         assert_non_null(strstr(err.message, "state.tsv"));
         doppel_story_stats stats;
         doppel_story_get_stats(st, &stats);
         assert_int_equal(stats.learned_docs, 0); /* the handle is as it was */
-        fp = fmemopen(good, strlen(good), "r");
-        assert_int_equal(doppel_story_read_state(st, fp, "state.tsv", &err), DOPPEL_OK);
-        fclose(fp);
+        assert_int_equal(read_text(st, good, &err), DOPPEL_OK);
         doppel_story_free(st);
         free(bad[k].text);
     }
@@ -250,23 +254,17 @@ static void test_state_calls_in_order(void **state) {
     doppel_story *plain = doppel_story_new(NULL, &err);
     assert_int_equal(doppel_story_learn(plain, NULL, 0, lavrov[0], strlen(lavrov[0]), &err),
                      DOPPEL_OK);
-    FILE *fp = fmemopen(good, strlen(good), "r");
-    assert_int_equal(doppel_story_read_state(plain, fp, "s", &err), DOPPEL_OK);
-    fclose(fp);
-    fp = fmemopen(good, strlen(good), "r");
-    assert_int_equal(doppel_story_read_state(plain, fp, "s", &err), DOPPEL_ERR_STATE);
-    fclose(fp);
+    assert_int_equal(read_text(plain, good, &err), DOPPEL_OK);
+    assert_int_equal(read_text(plain, good, &err), DOPPEL_ERR_STATE); /* once only */
     assert_int_equal(doppel_story_add(plain, 0, NULL, 0, lavrov[0], strlen(lavrov[0]), T0,
                                       DOPPEL_STORY_NO_COPY, &err),
                      DOPPEL_OK);
-    fp = fmemopen(good, strlen(good), "r");
-    assert_int_equal(doppel_story_read_state(plain, fp, "s", &err), DOPPEL_ERR_STATE);
-    fclose(fp);
+    assert_int_equal(read_text(plain, good, &err), DOPPEL_ERR_STATE); /* not after add */
     assert_int_equal(doppel_story_finish(plain, &err), DOPPEL_OK);
     assert_int_equal(id_of(plain, 0, NULL), 0); /* linked to the Lavrov story */
     char *buf = NULL;
     size_t len;
-    fp = open_memstream(&buf, &len);
+    FILE *fp = open_memstream(&buf, &len);
     assert_int_equal(doppel_story_write_state(plain, fp, &err), DOPPEL_ERR_STATE);
     fclose(fp);
     free(buf);
