@@ -15,7 +15,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lpthr
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Isrc $(PKG_CFLAGS)
 LDFLAGS_ALL = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/*.c))
+LIB_SRC  := $(sort $(wildcard src/*/*.c))
+LIB_HDR  := $(wildcard src/*/*.h)
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/src/%.o)
@@ -34,11 +35,11 @@ deps:
 lib: $(BUILD)/libdoppel.a $(BUILD)/libdoppel.so $(BUILD)/doppel.pc
 cli: $(BUILD)/doppel
 
-$(BUILD)/obj/%.o: %.c include/doppel.h $(wildcard src/*.h) $(wildcard cli/*.h) Makefile
+$(BUILD)/obj/%.o: %.c include/doppel.h $(LIB_HDR) $(wildcard cli/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/pic/%.o: %.c include/doppel.h $(wildcard src/*.h) Makefile
+$(BUILD)/pic/%.o: %.c include/doppel.h $(LIB_HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "jsonl.h"
+#include "io/jsonl.h"
 
 static double cpu_seconds(void) {
     struct timespec ts;

@@ -14,7 +14,7 @@
 #include <jansson.h>
 
 #include "fuzz.h"
-#include "jsonl.h"
+#include "io/jsonl.h"
 
 static doppel_buf scratch;  /* kept across inputs: a warm scanner must not leak or misuse it */
 

@@ -7,7 +7,7 @@
 #include <glob.h>
 #include <time.h>
 
-#include "extract_int.h"
+#include "extract/extract_int.h"
 
 static doppel_extractor *ex;
 static doppel_extract_options opt;

@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <sys/types.h>
 
-#include "jsonl.h"
+#include "io/jsonl.h"
 
 enum { F_ID, F_TEXT, F_TITLE, F_DATE, NF };
 

@@ -1,7 +1,7 @@
 /* Normalization: what users rely on is that trivial differences vanish and
  * bad bytes never crash or leak into the output. */
 #include "testutil.h"
-#include "internal.h"
+#include "base/internal.h"
 
 static char *norm(const char *s, size_t len, doppel_norm_stats *st) {
     static doppel_buf b;

@@ -7,8 +7,8 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "internal.h"
-#include "pool.h"
+#include "base/internal.h"
+#include "base/pool.h"
 
 typedef struct job {
     atomic_uint runs[8];  /* by worker number */

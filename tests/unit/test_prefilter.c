@@ -5,8 +5,8 @@
 
 #include <math.h>
 
-#include "prefilter.h"
-#include "verify.h"
+#include "copy/prefilter.h"
+#include "copy/verify.h"
 
 static uint64_t rng_state = 7;
 static uint64_t rnd(void) {

@@ -3,8 +3,8 @@
 
 #include <math.h>
 
-#include "lsh.h"
-#include "verify.h"
+#include "copy/lsh.h"
+#include "copy/verify.h"
 
 /* splitmix64: the tests' own deterministic generator */
 static uint64_t rng_state = 42;

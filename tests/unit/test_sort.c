@@ -1,7 +1,7 @@
 /* The radix/bucket sorts against qsort on uniform, skewed and repeated keys. */
 #include "testutil.h"
 
-#include "sort.h"
+#include "base/sort.h"
 
 static int cmp32(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

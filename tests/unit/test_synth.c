@@ -5,7 +5,7 @@
 #include <math.h>
 #include <xxhash.h>
 
-#include "internal.h"
+#include "base/internal.h"
 
 /* ---- a corpus kept in memory (tests are small) ------------------------- */
 

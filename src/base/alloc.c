@@ -1,0 +1,103 @@
+/*
+ * alloc.c — counted allocation and growable buffers. Every heap byte the
+ * library holds goes through here, so doppel_index_stats can report it and a
+ * caller can keep a memory budget; the counter is process-wide and atomic.
+ */
+#include "base/internal.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- counted allocation ------------------------------------------------ */
+
+static _Atomic uint64_t mem_in_use;
+static _Atomic uint64_t mem_peak;
+
+static void mem_add(size_t n) {
+    uint64_t now = atomic_fetch_add(&mem_in_use, n) + n;
+    uint64_t peak = atomic_load(&mem_peak);
+    while (now > peak && !atomic_compare_exchange_weak(&mem_peak, &peak, now)) {
+    }
+}
+
+void *dp_malloc(size_t size) {
+    void *p = malloc(size ? size : 1);
+    if (p) mem_add(size);
+    return p;
+}
+
+void *dp_calloc(size_t count, size_t size) {
+    if (size && count > SIZE_MAX / size) return NULL;
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (p) mem_add(count * size);
+    return p;
+}
+
+void *dp_realloc(void *ptr, size_t old_size, size_t new_size) {
+    void *p = realloc(ptr, new_size ? new_size : 1);
+    if (!p) return NULL;
+    atomic_fetch_sub(&mem_in_use, old_size);
+    mem_add(new_size);
+    return p;
+}
+
+void dp_free(void *ptr, size_t size) {
+    if (!ptr) return;
+    atomic_fetch_sub(&mem_in_use, size);
+    free(ptr);
+}
+
+char *dp_strndup(const char *s, size_t len) {
+    char *p = dp_malloc(len + 1);
+    if (!p) return NULL;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+uint64_t dp_mem_in_use(void) { return atomic_load(&mem_in_use); }
+uint64_t dp_mem_peak(void) { return atomic_load(&mem_peak); }
+
+doppel_status dp_grow(void **arr, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return DOPPEL_OK;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / elem) return DOPPEL_ERR_NOMEM;
+        ncap *= 2;
+    }
+    void *p = dp_realloc(*arr, *cap * elem, ncap * elem);
+    if (!p) return DOPPEL_ERR_NOMEM;
+    *arr = p;
+    *cap = ncap;
+    return DOPPEL_OK;
+}
+
+/* ---- buffers ----------------------------------------------------------- */
+
+doppel_status dp_buf_reserve(doppel_buf *b, size_t need) {
+    return dp_grow((void **)&b->data, &b->cap, need, 1);
+}
+
+doppel_status dp_buf_append(doppel_buf *b, const void *data, size_t len) {
+    doppel_status st = dp_buf_reserve(b, b->len + len + 1);
+    if (st != DOPPEL_OK) return st;
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return DOPPEL_OK;
+}
+
+doppel_status dp_buf_terminate(doppel_buf *b) {
+    doppel_status st = dp_buf_reserve(b, b->len + 1);
+    if (st != DOPPEL_OK) return st;
+    b->data[b->len] = '\0';
+    return DOPPEL_OK;
+}
+
+void doppel_buf_free(doppel_buf *b) {
+    if (!b) return;
+    dp_free(b->data, b->cap);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}

@@ -1,0 +1,249 @@
+/*
+ * lsh.c — candidate pairs from banded MinHash signatures.
+ *
+ * The index is flat: for one band at a time, an array of (band hash, docnum)
+ * packed in a uint64 is sorted on the hash; equal hashes are adjacent
+ * and, because the sort is stable and the array is filled in docnum order,
+ * each bucket lists its members in document order. Only one band's array
+ * exists at a time (8 bytes per document), instead of hash maps of lists.
+ */
+#include "copy/lsh.h"
+#include "base/sort.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* Inlined from the system header: word hashes are short, and a call into the
+ * shared library per word costs more than the hash itself. */
+#define XXH_INLINE_ALL
+#include <string.h>
+#include <xxhash.h>
+
+void dp_band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t *out) {
+    for (unsigned j = 0; j < bands; j++)
+        out[j] = (uint32_t)XXH3_64bits_withSeed(sig + (size_t)j * rows, rows * sizeof *sig, j);
+}
+
+void dp_candidates_free(dp_candidates *c) {
+    if (!c) return;
+    dp_free(c->pairs, c->cap * sizeof *c->pairs);
+    *c = (dp_candidates){0};
+}
+
+static doppel_status push(dp_candidates *c, uint32_t a, uint32_t b) {
+    if (c->len == c->cap && dp_grow((void **)&c->pairs, &c->cap, c->len + 1, sizeof *c->pairs))
+        return DOPPEL_ERR_NOMEM;
+    c->pairs[c->len++] = ((uint64_t)a << 32) | b;
+    return DOPPEL_OK;
+}
+
+static doppel_status emit_bucket(dp_candidates *out, const uint64_t *e, size_t m,
+                                 unsigned max_bucket) {
+    if (m > max_bucket) {
+        out->oversize_buckets++;
+        for (size_t i = 0; i + 1 < m; i++)
+            if (push(out, (uint32_t)e[i], (uint32_t)e[i + 1])) return DOPPEL_ERR_NOMEM;
+        return DOPPEL_OK;
+    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t k = i + 1; k < m; k++)
+            if (push(out, (uint32_t)e[i], (uint32_t)e[k])) return DOPPEL_ERR_NOMEM;
+    return DOPPEL_OK;
+}
+
+/* Sort and deduplicate the pairs gathered so far. Only those added since
+ * the last time are sorted, then merged with the ones sorted before: most
+ * pairs recur in many bands, so the sorted part is the larger. */
+static doppel_status compact(dp_candidates *c) {
+    size_t s = c->sorted, t = c->len - s;
+    uint64_t *v = c->pairs;
+    if (t == 0) return DOPPEL_OK;
+    uint64_t *tmp = dp_malloc(t * sizeof *tmp);
+    if (!tmp) return DOPPEL_ERR_NOMEM;
+    dp_sort_u64_bytes(v + s, tmp, t, 0, 8);
+    t = dp_unique_u64(v + s, t);
+    memcpy(tmp, v + s, t * sizeof *tmp);
+    /* Merged from the top down, so that the sorted part stays in place;
+     * which side gives the next pair is a coin toss, taken without a branch. */
+    size_t i = s, j = t, k = s + t;
+    while (i > 0 && j > 0) {
+        uint64_t x = v[i - 1], y = tmp[j - 1];
+        int from_head = x > y;
+        v[--k] = from_head ? x : y;
+        i -= (size_t)from_head;
+        j -= (size_t)!from_head;
+    }
+    memcpy(v + i, tmp, j * sizeof *tmp);  /* i == 0 when j > 0 */
+    dp_free(tmp, (c->len - s) * sizeof *tmp);
+    c->len = c->sorted = dp_unique_u64(v, s + t);
+    return DOPPEL_OK;
+}
+
+/* One thread's share of the bands: bands are taken from a shared counter,
+ * each with this thread's own work arrays, and the pairs go to this thread's
+ * own list. The lists are merged, sorted and deduplicated at the end, so
+ * which thread did which band does not show in the result. */
+typedef struct band_job {
+    dp_bandstore *store;
+    unsigned bands, max_bucket, slice_bits;
+    const uint32_t *docs;
+    size_t n, per_pass;
+    atomic_uint *next_band;
+    dp_candidates pairs;
+    doppel_status st;
+    doppel_error err;
+} band_job;
+
+/* Band values are read this many documents at a time: the whole column
+ * (4 bytes a document per thread) would add to the run's peak memory. */
+#define COLUMN_CHUNK 16384
+
+/* Candidates of band j, slice by slice; entries and tmp grow when a slice
+ * is unlucky. column holds COLUMN_CHUNK values. */
+static doppel_status one_band(band_job *b, unsigned j, uint32_t *column, uint64_t **entries,
+                              uint64_t **tmp, size_t *cap) {
+    doppel_status st;
+    const uint32_t *docs = b->docs;
+    uint64_t all = dp_bandstore_count(b->store);
+    for (uint32_t slice = 0; slice < (1u << b->slice_bits); slice++) {
+        size_t m = 0;
+        uint64_t chunk_first = 0, chunk_end = 0;  /* documents in column */
+        for (size_t i = 0; i < b->n; i++) {
+            if (docs[i] >= chunk_end) {  /* docs ascend: read the chunk holding this one */
+                chunk_first = docs[i] / COLUMN_CHUNK * (uint64_t)COLUMN_CHUNK;
+                chunk_end = DP_MIN(chunk_first + COLUMN_CHUNK, all);
+                st = dp_bandstore_read_range(b->store, j, chunk_first,
+                                             (size_t)(chunk_end - chunk_first), column, &b->err);
+                if (st) return st;
+            }
+            uint32_t h = column[docs[i] - chunk_first];
+            if (b->slice_bits && h >> (32 - b->slice_bits) != slice) continue;
+            if (m == *cap) {  /* an unlucky slice: grow */
+                uint64_t *e2 = dp_malloc(2 * *cap * sizeof *e2);
+                uint64_t *t2 = dp_malloc(2 * *cap * sizeof *t2);
+                if (!e2 || !t2) {
+                    dp_free(e2, 2 * *cap * sizeof *e2);
+                    dp_free(t2, 2 * *cap * sizeof *t2);
+                    return dp_fail(&b->err, DOPPEL_ERR_NOMEM, "out of memory for an LSH slice");
+                }
+                memcpy(e2, *entries, m * sizeof *e2);
+                dp_free(*entries, *cap * sizeof **entries);
+                dp_free(*tmp, *cap * sizeof **tmp);
+                *entries = e2;
+                *tmp = t2;
+                *cap *= 2;
+            }
+            (*entries)[m++] = ((uint64_t)h << 32) | docs[i];
+        }
+        /* The slice's hashes share their top slice_bits. */
+        uint64_t *e = *tmp;
+        dp_sort_u64_hi(*entries, e, m, b->slice_bits);
+        size_t start = 0;
+        for (size_t i = 1; i <= m; i++) {
+            if (i < m && (e[i] >> 32) == (e[start] >> 32)) continue;
+            if (i - start > 1 && emit_bucket(&b->pairs, e + start, i - start, b->max_bucket))
+                return dp_fail(&b->err, DOPPEL_ERR_NOMEM, "out of memory for candidate pairs");
+            start = i;
+        }
+    }
+    return DOPPEL_OK;
+}
+
+static void *band_worker(void *p) {
+    band_job *b = p;
+    size_t cap = DP_MIN(b->per_pass, b->n);
+    uint32_t *column = dp_malloc(COLUMN_CHUNK * sizeof *column);
+    uint64_t *entries = dp_malloc(cap * sizeof *entries);
+    uint64_t *tmp = dp_malloc(cap * sizeof *tmp);
+    if (!column || !entries || !tmp)
+        b->st = dp_fail(&b->err, DOPPEL_ERR_NOMEM,
+                        "out of memory for the LSH band array (%zu docs)", b->n);
+    /* Pairs found in several bands are duplicates: compacting whenever the
+     * array grows by a quarter of the document count keeps it near the
+     * number of distinct pairs, which is what bounds memory here. */
+    size_t compact_at = b->n / 4 + 4096;
+    while (b->st == DOPPEL_OK) {
+        unsigned j = atomic_fetch_add(b->next_band, 1);
+        if (j >= b->bands) break;
+        b->st = one_band(b, j, column, &entries, &tmp, &cap);
+        /* Deduplicate as we go so that pairs sharing many bands cost memory once. */
+        if (b->st == DOPPEL_OK && b->pairs.len > compact_at) {
+            if (compact(&b->pairs)) b->st = dp_fail(&b->err, DOPPEL_ERR_NOMEM, "out of memory");
+            compact_at = b->pairs.len + b->n / 4 + 4096;
+        }
+    }
+    dp_free(column, COLUMN_CHUNK * sizeof *column);
+    dp_free(entries, cap * sizeof *entries);
+    dp_free(tmp, cap * sizeof *tmp);
+    return NULL;
+}
+
+/* Move the pairs of jobs[1..t) after those of jobs[0]. */
+static doppel_status merge_pairs(band_job *jobs, unsigned t) {
+    dp_candidates *out = &jobs[0].pairs;
+    for (unsigned k = 1; k < t; k++) {
+        dp_candidates *c = &jobs[k].pairs;
+        if (dp_grow((void **)&out->pairs, &out->cap, out->len + c->len, sizeof *out->pairs))
+            return DOPPEL_ERR_NOMEM;
+        if (c->len) memcpy(out->pairs + out->len, c->pairs, c->len * sizeof *c->pairs);
+        out->len += c->len;
+        out->oversize_buckets += c->oversize_buckets;
+        dp_candidates_free(c);
+    }
+    return DOPPEL_OK;
+}
+
+doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
+                                size_t n, unsigned max_bucket, size_t memory_budget,
+                                unsigned threads, dp_candidates *out, doppel_error *err) {
+    if (n < 2) return DOPPEL_OK;
+    /* Beyond memory: a band's (hash, doc) array costs 16 bytes a document
+     * with its sort scratch. When that is over the budget, the band is done
+     * in 2^k passes, each over the documents whose hash falls in one slice of
+     * the hash range. Buckets never straddle slices, and within a slice the
+     * stable sort keeps document order, so the candidates are the same as in
+     * one pass. */
+    unsigned slice_bits = 0;
+    while (slice_bits < 16 && memory_budget && (16 * n >> slice_bits) > memory_budget) slice_bits++;
+    size_t per_pass = slice_bits ? (n >> slice_bits) * 2 + 1024 : n;  /* hashes are uniform */
+    /* Bands on several threads only while each thread's arrays fit: the
+     * slicing (and lsh_slices in the stats) stays what one thread needs. */
+    if (threads > bands) threads = bands;
+    if (slice_bits) threads = 1;
+    while (threads > 1 && memory_budget && 16 * n * threads > memory_budget) threads--;
+    if (threads < 1) threads = 1;
+    if (threads > DP_MAX_THREADS) threads = DP_MAX_THREADS;
+    doppel_status st = dp_bandstore_flush(store, err);  /* then threads share no buffer */
+    if (st) return st;
+    band_job *jobs = dp_calloc(threads, sizeof *jobs);
+    if (!jobs) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    atomic_uint next_band;
+    atomic_init(&next_band, 0);
+    pthread_t tid[DP_MAX_THREADS];
+    unsigned started = 1;
+    for (unsigned t = 0; t < threads; t++)
+        jobs[t] = (band_job){.store = store, .bands = bands, .max_bucket = max_bucket,
+                             .slice_bits = slice_bits, .docs = docs, .n = n,
+                             .per_pass = per_pass, .next_band = &next_band};
+    jobs[0].pairs = *out;
+    for (; started < threads; started++)
+        if (pthread_create(&tid[started], NULL, band_worker, &jobs[started]) != 0) break;
+    band_worker(&jobs[0]);  /* the calling thread works too */
+    for (unsigned t = 1; t < started; t++) pthread_join(tid[t], NULL);
+    for (unsigned t = 0; t < started && !st; t++)
+        if ((st = jobs[t].st) && err) *err = jobs[t].err;
+    if (!st && merge_pairs(jobs, started)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    for (unsigned t = 1; t < started; t++) dp_candidates_free(&jobs[t].pairs);
+    *out = jobs[0].pairs;
+    dp_free(jobs, threads * sizeof *jobs);
+    if (st == DOPPEL_OK && compact(out)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    if (st == DOPPEL_OK && out->cap > out->len + 1024) {  /* give the growth slack back */
+        uint64_t *p = dp_realloc(out->pairs, out->cap * sizeof *p, (out->len + 1) * sizeof *p);
+        if (p) {
+            out->pairs = p;
+            out->cap = out->len + 1;
+        }
+    }
+    out->slices = 1u << slice_bits;
+    return st;
+}

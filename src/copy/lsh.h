@@ -1,0 +1,31 @@
+/* lsh.h — LSH banding over MinHash signatures (internal). */
+#ifndef DOPPEL_LSH_H
+#define DOPPEL_LSH_H
+#include "copy/bandstore.h"
+#include "base/internal.h"
+
+/* Hash each band of rows consecutive signature values to 32 bits. */
+void dp_band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t *out);
+
+typedef struct dp_candidates {
+    uint64_t *pairs;   /* (a << 32) | b with a < b, sorted, unique */
+    size_t len, cap;
+    size_t sorted;      /* while gathering: pairs[0..sorted) are sorted, unique */
+    uint64_t oversize_buckets;
+    unsigned slices;    /* passes per band that the memory budget asked for */
+} dp_candidates;
+
+/* Candidate pairs among docs[0..n) (docnums, ascending) whose band hashes
+ * are in the band store (one column per band, all documents): every pair
+ * sharing a bucket in some band. A bucket with more than max_bucket members
+ * contributes only the chain of neighbours in document order, which keeps
+ * the cost linear on adversarial input (10^5 near-identical documents)
+ * while still linking them. memory_budget (bytes, 0 = no limit) bounds the
+ * per-band work array; the result does not depend on it. Bands are worked
+ * on up to threads at a time while their arrays fit the budget together;
+ * the result does not depend on that either. */
+doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
+                                size_t n, unsigned max_bucket, size_t memory_budget,
+                                unsigned threads, dp_candidates *out, doppel_error *err);
+void dp_candidates_free(dp_candidates *c);
+#endif

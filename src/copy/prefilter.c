@@ -1,0 +1,212 @@
+/*
+ * prefilter.c — the signature pre-filter of LSH candidates (see prefilter.h).
+ *
+ * A MinHash position agrees with probability J, so the agreements of a pair
+ * at Jaccard J are close to Binomial(k, J). For the one-permutation sketch
+ * with at least k shingles per set they spread less than that (measured:
+ * variance 0.77-0.86 of the binomial's for 128 to 512 shingles), so the
+ * binomial's lower tail is a safe bound. A pair is dropped when its
+ * agreements fall in the tail of mass prefilter_miss below the pair's
+ * Jaccard floor: the least Jaccard any acceptance rule allows for its set
+ * sizes. 16-bit prints agree by chance once in 65,536 positions, which
+ * only ever adds agreements, so it can keep a pair, never drop one.
+ */
+#include "copy/prefilter.h"
+#include "base/pool.h"
+#include "base/spill.h"
+
+#include <math.h>
+#include <string.h>
+
+double dp_jaccard_floor(const doppel_config *cfg, size_t na, size_t nb) {
+    double floor = cfg->threshold;
+    double small = (double)DP_MIN(na, nb), large = (double)DP_MAX(na, nb);
+    /* contained: shared >= c * small, and J = shared / (small + large - shared)
+     * rises with shared */
+    if (small >= cfg->min_contained && small > 0) {
+        double c = cfg->containment;
+        double j = c * small / (small + large - c * small);
+        if (j < floor) floor = j;
+    }
+    /* edited reprints: J >= low and shared >= min_shared, where
+     * shared = J (na + nb) / (1 + J) */
+    if (small >= cfg->min_shared) {
+        double total = small + large, ms = cfg->min_shared;
+        double j = total > ms ? ms / (total - ms) : 1.0;
+        if (j < cfg->low_threshold) j = cfg->low_threshold;
+        if (j < floor) floor = j;
+    }
+    return floor;
+}
+
+/* P(X <= m) for X ~ Binomial(k, p), summed in logs: (1-p)^k underflows for
+ * the k and p used here. */
+static double binomial_cdf(unsigned k, double p, unsigned m) {
+    if (p <= 0.0) return 1.0;
+    if (p >= 1.0) return m >= k ? 1.0 : 0.0;
+    double sum = 0.0, lp = log(p), lq = log1p(-p), lk = lgamma((double)k + 1.0);
+    for (unsigned i = 0; i <= m && i <= k; i++)
+        sum += exp(lk - lgamma((double)i + 1.0) - lgamma((double)(k - i) + 1.0) + i * lp +
+                   (double)(k - i) * lq);
+    return sum;
+}
+
+void dp_prefilter_init(dp_prefilter *pf, const doppel_config *cfg) {
+    pf->cfg = cfg;
+    pf->k = cfg->num_perm;
+    pf->active = cfg->verify == DOPPEL_VERIFY_EXACT && cfg->prefilter_miss > 0.0;
+    for (unsigned q = 0; q <= DP_FLOOR_STEPS; q++) {
+        double p = (double)q / DP_FLOOR_STEPS;
+        unsigned need = 0;
+        /* need rises with p: start from the previous step's */
+        if (q) need = pf->need[q - 1];
+        while (pf->active && need < pf->k && binomial_cdf(pf->k, p, need) <= cfg->prefilter_miss)
+            need++;
+        pf->need[q] = (uint16_t)need;
+    }
+}
+
+void dp_prints_pack(const uint32_t *sig, unsigned k, uint32_t *prints) {
+    for (unsigned w = 0; w < dp_prints_words(k); w++) {
+        uint32_t lo = sig[2 * w] & 0xffffu;
+        uint32_t hi = 2 * w + 1 < k ? sig[2 * w + 1] & 0xffffu : 0;
+        prints[w] = lo | hi << 16;
+    }
+}
+
+unsigned dp_prints_matches(const uint32_t *pa, const uint32_t *pb, unsigned k) {
+    unsigned words = dp_prints_words(k), matches = 0;
+    for (unsigned w = 0; w < words; w++) {
+        uint32_t x = pa[w] ^ pb[w];
+        matches += (x & 0xffffu) == 0;
+        matches += (x >> 16) == 0;
+    }
+    /* an odd k pads the last word's upper half with zeros on both sides */
+    return matches - (k & 1);
+}
+
+int dp_prefilter_rejects(const dp_prefilter *pf, size_t na, size_t nb, unsigned matches) {
+    if (!dp_prefilter_applies(pf, na, nb)) return 0;
+    double floor = dp_jaccard_floor(pf->cfg, na, nb);
+    if (floor > 1.0) floor = 1.0;
+    if (floor < 0.0) floor = 0.0;
+    unsigned q = (unsigned)(floor * DP_FLOOR_STEPS); /* rounded down: never stricter */
+    return matches < pf->need[q];
+}
+
+/* Read the prints of documents [first, first + count) into *buf. */
+static doppel_status read_chunk(dp_spill *prints, unsigned words, uint32_t first, uint32_t count,
+                                uint32_t **buf, size_t *cap, doppel_error *err) {
+    return dp_spill_read(prints, (uint64_t)first * words, count * words, buf, cap, err);
+}
+
+/* The candidates of one pair of chunks, evaluated by `parts` threads, each
+ * a contiguous share of idx. Bits of keep are cleared with an atomic AND:
+ * the pairs of one block are not contiguous in the candidate list, so two
+ * threads can own bits of one byte. */
+typedef struct block_job {
+    const dp_prefilter *pf;
+    const uint32_t *set_len;
+    const uint64_t *pairs;
+    const uint32_t *idx;  /* candidate numbers, relative to base */
+    size_t base, n;
+    const uint32_t *a_buf, *b_buf;
+    uint32_t a_first, b_first;
+    unsigned words, parts;
+    uint8_t *keep;
+    uint64_t ruled_out[DP_MAX_THREADS];
+} block_job;
+
+static void eval_block(void *arg, unsigned part) {
+    block_job *j = arg;
+    uint64_t ruled = 0;
+    for (size_t t = j->n * part / j->parts, end = j->n * (part + 1) / j->parts; t < end; t++) {
+        size_t i = j->base + j->idx[t];
+        uint32_t a = (uint32_t)(j->pairs[i] >> 32), b = (uint32_t)j->pairs[i];
+        size_t na = j->set_len[a], nb = j->set_len[b];
+        if (!dp_prefilter_applies(j->pf, na, nb)) continue;
+        unsigned m = dp_prints_matches(j->a_buf + (size_t)(a - j->a_first) * j->words,
+                                       j->b_buf + (size_t)(b - j->b_first) * j->words, j->pf->k);
+        if (dp_prefilter_rejects(j->pf, na, nb, m)) {
+            __atomic_fetch_and(&j->keep[i >> 3], (uint8_t)~(1u << (i & 7)), __ATOMIC_RELAXED);
+            ruled++;
+        }
+    }
+    j->ruled_out[part] += ruled;
+}
+
+doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
+                                const uint32_t *set_len, uint32_t n_docs, const uint64_t *pairs,
+                                size_t n_pairs, size_t allowance, unsigned threads,
+                                uint8_t *keep, uint64_t *ruled_out, doppel_error *err) {
+    unsigned k = pf->k, words = dp_prints_words(k);
+    size_t rec = (size_t)words * sizeof(uint32_t);
+    if (allowance < (2u << 20)) allowance = 2u << 20;
+    uint64_t chunk = allowance / 2 / rec;  /* documents per chunk */
+    if (chunk > n_docs) chunk = n_docs ? n_docs : 1;
+    uint32_t chunks = (uint32_t)((n_docs + chunk - 1) / chunk);
+    /* exactly one chunk each: dp_spill_read would round a growing buffer up */
+    size_t a_cap = (size_t)chunk * words, b_cap = a_cap;
+    uint32_t *a_buf = dp_malloc(a_cap * sizeof *a_buf), *b_buf = dp_malloc(b_cap * sizeof *b_buf);
+    /* the candidates of the current "a" chunk, grouped by the chunk of their
+     * "b" document (a counting sort: in list order within each group) */
+    size_t *start = dp_calloc((size_t)chunks + 1, sizeof *start);
+    uint32_t *idx = NULL;
+    size_t idx_cap = 0;
+    /* without a pool (one thread, or none could be made) the caller does it all */
+    dp_pool *pool = dp_pool_for_threads(threads);
+    block_job job = {.pf = pf, .set_len = set_len, .pairs = pairs, .words = words, .keep = keep,
+                     .parts = pool ? dp_pool_workers(pool) + 1 : 1};
+    doppel_status st = DOPPEL_OK;
+    if (!a_buf || !b_buf || !start)
+        st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    for (size_t lo = 0; lo < n_pairs && st == DOPPEL_OK;) {
+        uint32_t ci = (uint32_t)((pairs[lo] >> 32) / chunk);
+        size_t hi = lo;
+        while (hi < n_pairs && (pairs[hi] >> 32) / chunk == ci) hi++;
+        if (hi - lo > idx_cap) {
+            dp_free(idx, idx_cap * sizeof *idx);
+            idx_cap = hi - lo;
+            if (!(idx = dp_malloc(idx_cap * sizeof *idx))) {
+                idx_cap = 0;
+                st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+                break;
+            }
+        }
+        memset(start, 0, ((size_t)chunks + 1) * sizeof *start);
+        for (size_t i = lo; i < hi; i++) start[(uint32_t)pairs[i] / chunk + 1]++;
+        for (uint32_t c = 0; c < chunks; c++) start[c + 1] += start[c];
+        for (size_t i = lo; i < hi; i++) idx[start[(uint32_t)pairs[i] / chunk]++] = (uint32_t)(i - lo);
+        /* start[c] is now the end of group c; group c begins at start[c - 1] */
+        job.a_first = (uint32_t)(ci * chunk);
+        uint32_t a_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - job.a_first);
+        st = read_chunk(prints, words, job.a_first, a_count, &a_buf, &a_cap, err);
+        job.a_buf = a_buf;
+        for (uint32_t cj = ci; cj < chunks && st == DOPPEL_OK; cj++) {
+            size_t from = cj ? start[cj - 1] : 0, to = start[cj];
+            if (from == to) continue;
+            job.b_first = (uint32_t)(cj * chunk);
+            job.b_buf = a_buf;
+            if (cj != ci) {
+                uint32_t b_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - job.b_first);
+                st = read_chunk(prints, words, job.b_first, b_count, &b_buf, &b_cap, err);
+                if (st) break;
+                job.b_buf = b_buf;
+            }
+            job.idx = idx + from;
+            job.base = lo;
+            job.n = to - from;
+            if (pool) dp_pool_start(pool, eval_block, &job);
+            eval_block(&job, 0);
+            if (pool) dp_pool_wait(pool);
+        }
+        lo = hi;
+    }
+    dp_pool_free(pool);
+    for (unsigned t = 0; t < job.parts; t++) *ruled_out += job.ruled_out[t];
+    dp_free(a_buf, a_cap * sizeof *a_buf);
+    dp_free(b_buf, b_cap * sizeof *b_buf);
+    dp_free(idx, idx_cap * sizeof *idx);
+    dp_free(start, ((size_t)chunks + 1) * sizeof *start);
+    return st;
+}

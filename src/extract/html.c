@@ -1,0 +1,574 @@
+/*
+ * html.c — HTML to blocks, with Debian's gumbo (a full HTML5 parser: broken
+ * markup is repaired the way browsers repair it, never rejected).
+ *
+ * Block elements (p, div, li, h1-h6, td, ...) become blocks, one paragraph
+ * each; <br> splits a block into lines of one paragraph. Inline text keeps
+ * its words with whitespace collapsed; text inside <a> counts as link text.
+ * Elements that never hold the article are skipped: script, style, svg,
+ * template and form controls silently; nav, aside, footer, header, form,
+ * noscript, iframe and containers whose class/id names them as chrome
+ * ("sidebar", "comments", "related", ...) with their text kept as one
+ * dropped block so --explain can show it.
+ *
+ * Metadata: title from og:title, else the first <h1>, else <title>; date
+ * from article:published_time and friends, else the first <time datetime>;
+ * description from meta description / og:description; url from the
+ * canonical link / og:url.
+ *
+ * Charset: gumbo reads UTF-8. A page that declares latin-1 or
+ * windows-1252 (the same thing on the web) is converted first with the
+ * table below; one that declares anything else is passed through and
+ * flagged. A page that declares latin-1 but is valid UTF-8 with multibyte
+ * characters was mislabeled by its server and is left alone.
+ *
+ * The walk is iterative (parent pointers), so deep pages cannot overflow
+ * the stack. gumbo itself needs time quadratic in the nesting depth (200k
+ * nested <div>s take minutes), so a page whose tags nest deeper than
+ * MAX_DEPTH is read by a plain tag stripper instead (dp_html_strip) and
+ * flagged as repaired: its text survives, its structure does not matter.
+ */
+#include "extract/extract_int.h"
+
+#include <gumbo.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- charset ------------------------------------------------------------- */
+
+/* windows-1252 bytes 0x80-0x9F; the rest of the range is latin-1 (= the
+ * code point). Undefined bytes map to the C1 control of the same value, as
+ * WHATWG's decoder does. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+static const char *const latin1_labels[] = {
+    "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "windows-1252",
+    "cp1252", "x-cp1252", "cp819", "ibm819", "us-ascii", "ascii", "iso-ir-100", NULL};
+
+/* Valid UTF-8 with at least one multibyte sequence. */
+static int utf8_with_multibyte(const unsigned char *s, size_t len) {
+    int multi = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+        if (!n || i + n > len) return 0;
+        for (size_t k = 1; k < n; k++)
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+        multi = 1;
+        i += n;
+    }
+    return multi;
+}
+
+int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
+    if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) return 0;
+    size_t n = DP_MIN(len, (size_t)4096);
+    char label[32];
+    size_t ln = 0;
+    for (size_t i = 0; i + 7 < n && !ln; i++) {
+        if (strncasecmp(s + i, "charset", 7)) continue;
+        size_t k = i + 7;
+        while (k < n && (s[k] == ' ' || s[k] == '=' || s[k] == '"' || s[k] == '\'')) k++;
+        while (k < n && ln < sizeof label - 1 &&
+               (s[k] == '-' || s[k] == '_' || s[k] == ':' || s[k] == '.' ||
+                (s[k] >= '0' && s[k] <= '9') || ((s[k] | 32) >= 'a' && (s[k] | 32) <= 'z'))) {
+            char c = s[k++];
+            label[ln++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+    }
+    if (!ln) return 0;
+    label[ln] = '\0';
+    if (!strcmp(label, "utf-8") || !strcmp(label, "utf8")) return 0;
+    int latin1 = 0;
+    for (int i = 0; latin1_labels[i]; i++) latin1 |= !strcmp(label, latin1_labels[i]);
+    if (!latin1) {
+        ex->flags |= DOPPEL_EXTRACT_CHARSET_UNKNOWN;
+        return 0;
+    }
+    const unsigned char *u = (const unsigned char *)s;
+    int high = 0;
+    for (size_t i = 0; i < len && !high; i++) high = u[i] >= 0x80;
+    if (!high || utf8_with_multibyte(u, len)) return 0;  /* ASCII, or mislabeled UTF-8 */
+
+    doppel_buf *b = &ex->conv;
+    b->len = 0;
+    if (dp_buf_reserve(b, len * 3 + 1)) return DOPPEL_ERR_NOMEM;
+    char *o = b->data;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = u[i];
+        if (c < 0x80) { *o++ = (char)c; continue; }
+        if (c < 0xA0) c = cp1252_high[c - 0x80];
+        if (c < 0x800) {
+            *o++ = (char)(0xC0 | (c >> 6));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (char)(0xE0 | (c >> 12));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+    ex->flags |= DOPPEL_EXTRACT_CHARSET_CONVERTED;
+    return 1;
+}
+
+/* ---- pages too deep for a tree ------------------------------------------------ */
+
+#define MAX_DEPTH 1000
+
+/* Tags that never nest: void elements, and those the parser closes by
+ * itself when the next one opens (an unclosed <p> per paragraph is normal). */
+static int nonnesting(const char *name, size_t n) {
+    static const char *const tags[] = {"br", "img", "hr", "meta", "link", "input", "area",
+                                       "base", "col", "embed", "param", "source", "track",
+                                       "wbr", "p", "li", "td", "tr", "th", "option", "dt",
+                                       "dd", "!--", "!doctype", NULL};
+    for (int i = 0; tags[i]; i++)
+        if (strlen(tags[i]) == n && !strncasecmp(name, tags[i], n)) return 1;
+    return 0;
+}
+
+/* Estimate the nesting depth from the tags alone, in one pass. */
+int dp_html_too_deep(const char *s, size_t len) {
+    long depth = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] != '<') continue;
+        int closing = s[i + 1] == '/';
+        size_t k = i + 1 + (size_t)closing, start = k;
+        while (k < len && k - start < 16 && s[k] != '>' && s[k] != ' ' && s[k] != '/' &&
+               s[k] != '\n' && s[k] != '\t')
+            k++;
+        if (k == start || !(((s[start] | 32) >= 'a' && (s[start] | 32) <= 'z') || s[start] == '!'))
+            continue;
+        if (nonnesting(s + start, k - start)) continue;
+        if (closing) {
+            if (depth > 0) depth--;
+        } else if (++depth > MAX_DEPTH) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int tag_is(const char *s, size_t n, const char *name) {
+    size_t k = strlen(name);
+    return n >= k && !strncasecmp(s, name, k) &&
+           (n == k || s[k] == '>' || s[k] == ' ' || s[k] == '/' || s[k] == '\n' || s[k] == '\t');
+}
+
+/* Text of a page with its tags removed: tags become spaces (block tags a
+ * paragraph break), script/style content is skipped, the common entities
+ * are decoded. Then read as text. */
+doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len) {
+    doppel_buf *b = &ex->hbuf[0];
+    b->len = 0;
+    if (dp_buf_reserve(b, 2 * len + 2)) return DOPPEL_ERR_NOMEM;  /* a tag is >= 2 bytes */
+    static const char *const blocks[] = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5",
+                                         "h6", "tr", "table", "section", "article",
+                                         "blockquote", "pre", "ul", "ol", NULL};
+    static const struct { const char *name, *text; } ents[] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"},
+        {"&nbsp;", " "}, {"&apos;", "'"}, {NULL, NULL}};
+    size_t i = 0;
+    while (i < len) {
+        char c = s[i];
+        if (c == '<') {
+            const char *gt = memchr(s + i, '>', len - i);
+            size_t e = gt ? (size_t)(gt - s) + 1 : len;
+            const char *name = s + i + 1 + (i + 1 < len && s[i + 1] == '/');
+            size_t nn = (size_t)(s + e - name);
+            char sep = ' ';
+            for (int k = 0; blocks[k]; k++)
+                if (tag_is(name, nn, blocks[k])) sep = '\n';
+            if (sep == '\n') b->data[b->len++] = '\n', sep = '\n';
+            b->data[b->len++] = sep;
+            if (i + 1 < len && s[i + 1] != '/' && (tag_is(name, nn, "script") || tag_is(name, nn, "style"))) {
+                const char *endtag = tag_is(name, nn, "script") ? "</script" : "</style";
+                size_t k = e;
+                while (k + 8 <= len && strncasecmp(s + k, endtag, strlen(endtag))) k++;
+                e = k + 8 <= len ? k : len;
+            }
+            i = e;
+            continue;
+        }
+        if (c == '&') {
+            int done = 0;
+            for (int k = 0; ents[k].name && !done; k++) {
+                size_t n = strlen(ents[k].name);
+                if (i + n <= len && !memcmp(s + i, ents[k].name, n)) {
+                    b->data[b->len++] = ents[k].text[0];
+                    i += n;
+                    done = 1;
+                }
+            }
+            if (done) continue;
+        }
+        b->data[b->len++] = c;
+        i++;
+    }
+    return dp_read_lines(ex, b->data, b->len, 1, 0);
+}
+
+/* ---- gumbo's memory through the counted allocator ---------------------------- */
+
+/* gumbo's deallocator gets no size; keep it in a header before the block. */
+typedef union alloc_hdr {
+    size_t size;
+    max_align_t align;
+} alloc_hdr;
+
+static void *gumbo_alloc(void *user, size_t size) {
+    (void)user;
+    alloc_hdr *h = dp_malloc(sizeof *h + size);
+    if (!h) return NULL;
+    h->size = size;
+    return h + 1;
+}
+
+static void gumbo_dealloc(void *user, void *ptr) {
+    (void)user;
+    if (!ptr) return;
+    alloc_hdr *h = (alloc_hdr *)ptr - 1;
+    dp_free(h, sizeof *h + h->size);
+}
+
+/* ---- the walk ----------------------------------------------------------------- */
+
+enum { SKIP_NO = 0, SKIP_SILENT, SKIP_EXPLAIN };
+
+typedef struct walk {
+    doppel_extractor *ex;
+    doppel_buf *text;      /* the block being built (ex->scratch) */
+    uint32_t line;         /* first line of the block being built */
+    uint32_t link_bytes;
+    int kind;
+    int in_link, in_pre;
+    GumboNode *skipping;   /* the element whose subtree is being dropped, or NULL */
+    size_t skip_start;     /* where its text starts in text */
+    uint32_t skip_line;
+    /* Metadata candidates, set at the end in order of preference. */
+    const char *og_title, *h1, *title, *meta_date, *time_date, *desc, *og_desc,
+        *canonical, *og_url;
+    doppel_buf *h1_text;   /* the first h1's text, collected while walking */
+    int h1_state;          /* 0 none yet, 1 inside the first h1, 2 done */
+    int title_done;        /* <title>: 0 not seen, 1 inside, 2 done */
+    doppel_buf *title_text;
+} walk;
+
+static int block_tag(GumboTag t) {
+    switch (t) {
+    case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
+    case GUMBO_TAG_LI: case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_TH: case GUMBO_TAG_TR:
+    case GUMBO_TAG_TABLE: case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_DL:
+    case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_DETAILS: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_HR: case GUMBO_TAG_BODY: case GUMBO_TAG_HTML: case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_FIELDSET: case GUMBO_TAG_LEGEND: case GUMBO_TAG_HGROUP:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Class/id words that name a container as chrome. Matched as whole words
+ * of the attribute (split at space, '-' and '_'), and not when the same
+ * attribute also names it as content ("post-comments" vs "post-body"). */
+static const char *const chrome_words[] = {
+    "sidebar", "comments", "comment", "share", "sharing", "social", "related", "breadcrumb",
+    "breadcrumbs", "cookie", "cookies", "newsletter", "promo", "advert", "advertisement",
+    "ads", "banner", "popup", "modal", "subscribe", "subscription", "navbar", "menu",
+    "masthead", "recommended", "trending", "widget", NULL};
+static const char *const content_words[] = {
+    "article", "content", "post", "entry", "story", "body", "main", "text", NULL};
+
+static int attr_has_word(const char *v, const char *const *list) {
+    while (*v) {
+        while (*v == ' ' || *v == '-' || *v == '_') v++;
+        const char *e = v;
+        while (*e && *e != ' ' && *e != '-' && *e != '_') e++;
+        for (int i = 0; list[i]; i++)
+            if ((size_t)(e - v) == strlen(list[i]) && !strncasecmp(v, list[i], (size_t)(e - v)))
+                return 1;
+        v = e;
+    }
+    return 0;
+}
+
+static int skip_kind(GumboElement *el) {
+    switch (el->tag) {
+    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_SVG: case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_BUTTON: case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_EMBED: case GUMBO_TAG_CANVAS: case GUMBO_TAG_MATH: case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO: case GUMBO_TAG_MENU:
+        return SKIP_SILENT;
+    case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FORM: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_IFRAME:
+        return SKIP_EXPLAIN;
+    default:
+        break;
+    }
+    if (gumbo_get_attribute(&el->attributes, "hidden")) return SKIP_SILENT;
+    GumboAttribute *a = gumbo_get_attribute(&el->attributes, "aria-hidden");
+    if (a && !strcasecmp(a->value, "true")) return SKIP_SILENT;
+    if (el->tag == GUMBO_TAG_BODY || el->tag == GUMBO_TAG_HTML || el->tag == GUMBO_TAG_ARTICLE ||
+        el->tag == GUMBO_TAG_MAIN)
+        return SKIP_NO;
+    const char *attrs[2] = {"class", "id"};
+    for (int i = 0; i < 2; i++) {
+        a = gumbo_get_attribute(&el->attributes, attrs[i]);
+        if (a && attr_has_word(a->value, chrome_words) && !attr_has_word(a->value, content_words))
+            return SKIP_EXPLAIN;
+    }
+    return SKIP_NO;
+}
+
+static const char *attr(GumboNode *n, const char *name) {
+    GumboAttribute *a = gumbo_get_attribute(&n->v.element.attributes, name);
+    return a ? a->value : NULL;
+}
+
+static void head_meta(walk *w, GumboNode *n) {
+    GumboTag t = n->v.element.tag;
+    if (t == GUMBO_TAG_META) {
+        const char *key = attr(n, "property");
+        if (!key) key = attr(n, "name");
+        if (!key) key = attr(n, "itemprop");
+        const char *content = attr(n, "content");
+        if (!key || !content) return;
+        if (!strcasecmp(key, "og:title")) { if (!w->og_title) w->og_title = content; }
+        else if (!strcasecmp(key, "description")) { if (!w->desc) w->desc = content; }
+        else if (!strcasecmp(key, "og:description")) { if (!w->og_desc) w->og_desc = content; }
+        else if (!strcasecmp(key, "og:url")) { if (!w->og_url) w->og_url = content; }
+        else if (!strcasecmp(key, "article:published_time") || !strcasecmp(key, "datePublished") ||
+                 !strcasecmp(key, "og:published_time") || !strcasecmp(key, "pubdate") ||
+                 !strcasecmp(key, "publishdate") || !strcasecmp(key, "date") ||
+                 !strcasecmp(key, "dc.date") || !strcasecmp(key, "dcterms.created") ||
+                 !strcasecmp(key, "parsely-pub-date")) {
+            if (!w->meta_date) w->meta_date = content;
+        }
+    } else if (t == GUMBO_TAG_LINK) {
+        const char *rel = attr(n, "rel");
+        if (rel && !strcasecmp(rel, "canonical") && !w->canonical) w->canonical = attr(n, "href");
+    } else if (t == GUMBO_TAG_TIME) {
+        const char *dt = attr(n, "datetime");
+        if (dt && !w->time_date) w->time_date = dt;
+    }
+}
+
+/* Append text with whitespace collapsed (verbatim inside <pre>). */
+static doppel_status put_text(walk *w, const char *s, size_t len) {
+    doppel_buf *b = w->text;
+    size_t before = b->len;
+    if (w->in_pre && !w->skipping) {
+        if (dp_buf_append(b, s, len)) return DOPPEL_ERR_NOMEM;
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+                if (b->len && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n' &&
+                    dp_buf_putc(b, ' '))
+                    return DOPPEL_ERR_NOMEM;
+                continue;
+            }
+            /* U+00A0 no-break space is a space for a reader. */
+            if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0xA0) {
+                i++;
+                if (b->len && b->data[b->len - 1] != ' ' && dp_buf_putc(b, ' '))
+                    return DOPPEL_ERR_NOMEM;
+                continue;
+            }
+            if (dp_buf_putc(b, (char)c)) return DOPPEL_ERR_NOMEM;
+        }
+    }
+    if (w->in_link && !w->skipping) w->link_bytes += (uint32_t)(b->len - before);
+    if (w->h1_state == 1 && dp_buf_append(w->h1_text, s, len)) return DOPPEL_ERR_NOMEM;
+    return DOPPEL_OK;
+}
+
+/* End the block being built. */
+static doppel_status flush(walk *w, int new_para) {
+    doppel_extractor *ex = w->ex;
+    doppel_status st = DOPPEL_OK;
+    if (w->text->len) {
+        int kind = w->in_pre ? DP_BK_CODE : w->kind;
+        st = dp_add_block(ex, w->text->data, w->text->len, w->line, kind, w->link_bytes, 0);
+    }
+    w->text->len = 0;
+    w->link_bytes = 0;
+    if (new_para) dp_new_para(ex);
+    return st;
+}
+
+static uint32_t node_line(GumboNode *n) {
+    if (n->type == GUMBO_NODE_ELEMENT) return n->v.element.start_pos.line;
+    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
+        n->type == GUMBO_NODE_CDATA)
+        return n->v.text.start_pos.line;
+    return 0;
+}
+
+static doppel_status enter(walk *w, GumboNode *n, int *descend) {
+    *descend = 0;
+    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
+        n->type == GUMBO_NODE_CDATA) {
+        if (w->title_done == 1)
+            return dp_buf_append(w->title_text, n->v.text.text, strlen(n->v.text.text));
+        if (!w->skipping && !w->text->len) w->line = node_line(n);
+        return put_text(w, n->v.text.text, strlen(n->v.text.text));
+    }
+    if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT &&
+        n->type != GUMBO_NODE_TEMPLATE)
+        return DOPPEL_OK;
+    *descend = 1;
+    if (n->type != GUMBO_NODE_ELEMENT) return DOPPEL_OK;
+    GumboElement *el = &n->v.element;
+    head_meta(w, n);
+    if (el->tag == GUMBO_TAG_TITLE && !w->title_done) {
+        w->title_done = 1;  /* collect its text, then 2 */
+        return DOPPEL_OK;
+    }
+    if (el->tag == GUMBO_TAG_H1 && w->h1_state == 0) {
+        w->h1_state = 1;  /* the headline often sits in a <header> that is skipped */
+        w->h1_text->len = 0;
+    }
+    int sk = skip_kind(el);
+    if (w->skipping) {
+        *descend = sk != SKIP_SILENT;
+        return DOPPEL_OK;
+    }
+    if (sk == SKIP_SILENT && el->tag == GUMBO_TAG_HEAD) {
+        return DOPPEL_OK;  /* walk it for title and meta; its text is not shown */
+    }
+    if (sk != SKIP_NO) {
+        doppel_status st = flush(w, 1);
+        if (st) return st;
+        if (sk == SKIP_SILENT) {
+            *descend = 0;
+            return DOPPEL_OK;
+        }
+        w->skipping = n;
+        w->skip_line = el->start_pos.line;
+        return DOPPEL_OK;
+    }
+    if (el->tag == GUMBO_TAG_BR) {
+        if (w->in_pre) return dp_buf_putc(w->text, '\n');
+        return flush(w, 0);
+    }
+    if (el->tag == GUMBO_TAG_IMG) {
+        *descend = 0;
+        return DOPPEL_OK;
+    }
+    if (block_tag(el->tag)) {
+        doppel_status st = flush(w, 1);
+        if (st) return st;
+        w->line = el->start_pos.line;
+        w->kind = DP_BK_TEXT;
+        if (el->tag >= GUMBO_TAG_H1 && el->tag <= GUMBO_TAG_H6) w->kind = DP_BK_HEADING;
+        else if (el->tag == GUMBO_TAG_LI || el->tag == GUMBO_TAG_DT || el->tag == GUMBO_TAG_DD)
+            w->kind = DP_BK_ITEM;
+        if (el->tag == GUMBO_TAG_PRE) w->in_pre++;
+    }
+    if (el->tag == GUMBO_TAG_A) w->in_link++;
+    return DOPPEL_OK;
+}
+
+static doppel_status leave(walk *w, GumboNode *n) {
+    if (n->type != GUMBO_NODE_ELEMENT) return DOPPEL_OK;
+    GumboElement *el = &n->v.element;
+    if (el->tag == GUMBO_TAG_TITLE && w->title_done == 1) {
+        w->title_done = 2;
+        return DOPPEL_OK;
+    }
+    if (el->tag == GUMBO_TAG_H1 && w->h1_state == 1) w->h1_state = 2;
+    if (w->skipping == n) {
+        /* The skipped subtree's text, shown by --explain as one dropped block. */
+        doppel_status st = DOPPEL_OK;
+        if (w->text->len)
+            st = dp_add_block(w->ex, w->text->data, w->text->len, w->skip_line, DP_BK_DROPPED, 0,
+                              DOPPEL_DROP_ELEMENT);
+        w->text->len = 0;
+        w->link_bytes = 0;
+        w->skipping = NULL;
+        dp_new_para(w->ex);
+        return st;
+    }
+    if (w->skipping) return DOPPEL_OK;
+    if (el->tag == GUMBO_TAG_A && w->in_link) w->in_link--;
+    if (block_tag(el->tag)) {
+        doppel_status st = flush(w, 1);
+        if (el->tag == GUMBO_TAG_PRE && w->in_pre) w->in_pre--;
+        w->kind = DP_BK_TEXT;
+        return st;
+    }
+    return DOPPEL_OK;
+}
+
+static doppel_status walk_tree(walk *w, GumboNode *root) {
+    GumboNode *n = root;
+    for (;;) {
+        int descend;
+        doppel_status st = enter(w, n, &descend);
+        if (st) return st;
+        GumboVector *kids = n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE
+                                ? &n->v.element.children
+                            : n->type == GUMBO_NODE_DOCUMENT ? &n->v.document.children
+                                                             : NULL;
+        if (descend && kids && kids->length) {
+            n = kids->data[0];
+            continue;
+        }
+        /* Leave n and every ancestor that has no next sibling. */
+        for (;;) {
+            if ((st = leave(w, n))) return st;
+            if (n == root) return DOPPEL_OK;
+            GumboNode *p = n->parent;
+            GumboVector *sib = p->type == GUMBO_NODE_DOCUMENT ? &p->v.document.children
+                                                              : &p->v.element.children;
+            size_t next = n->index_within_parent + 1;
+            if (next < sib->length) {
+                n = sib->data[next];
+                break;
+            }
+            n = p;
+        }
+    }
+}
+
+doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, doppel_error *err) {
+    GumboOptions gopt = kGumboDefaultOptions;
+    gopt.allocator = gumbo_alloc;
+    gopt.deallocator = gumbo_dealloc;
+    gopt.max_errors = 1;  /* one is enough to know the page was repaired */
+    GumboOutput *g = gumbo_parse_with_options(&gopt, s, len);
+    if (!g) return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory parsing HTML");
+    if (g->errors.length) ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
+
+    walk w = {.ex = ex, .text = &ex->scratch, .line = 1, .kind = DP_BK_TEXT,
+              .h1_text = &ex->hbuf[0], .title_text = &ex->hbuf[1]};
+    ex->scratch.len = ex->hbuf[0].len = ex->hbuf[1].len = 0;
+    doppel_status st = walk_tree(&w, g->document);
+    if (!st) st = flush(&w, 1);
+
+    const char *title = w.og_title;
+    if (!title && w.h1_text->len && !dp_buf_terminate(w.h1_text)) title = w.h1_text->data;
+    if (!title && w.title_text->len && !dp_buf_terminate(w.title_text)) title = w.title_text->data;
+    const char *date = w.meta_date ? w.meta_date : w.time_date;
+    const char *desc = w.desc ? w.desc : w.og_desc;
+    const char *url = w.canonical ? w.canonical : w.og_url;
+    const char *vals[DP_META_N] = {title, date, desc, url};
+    for (int f = 0; f < DP_META_N && !st; f++)
+        if (vals[f]) st = dp_set_meta(ex, f, vals[f], strlen(vals[f]));
+
+    gumbo_destroy_output(&gopt, g);
+    if (st) return dp_fail(err, st, "extract: out of memory");
+    return DOPPEL_OK;
+}
