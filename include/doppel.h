@@ -11,8 +11,10 @@
  * estimate in fast mode) before it becomes an edge; union-find over the edges
  * gives clusters, each with one canonical document.
  *
- * The pipeline, one module each under src/:
- *   read -> extract -> normalize -> shingle -> minhash -> lsh -> verify -> cluster
+ * The pipeline, one folder per stage under src/, and the groups below in the
+ * same order:
+ *   base (errors, buffers) -> io (read) -> extract -> copy (normalize,
+ *   shingle, minhash, lsh, verify, cluster) -> story -> eval
  *
  * Conventions that hold for every declaration below:
  *  - Every exported name starts with doppel_ / DOPPEL_.
@@ -40,7 +42,7 @@ extern "C" {
 #define DOPPEL_VERSION_STRING "0.1.0"
 
 /* ======================================================================
- * Errors
+ * Errors and buffers (base): what every call below reports and fills
  * ==================================================================== */
 
 typedef enum doppel_status {
@@ -67,101 +69,6 @@ typedef struct doppel_error {
 /* A static English description of a status code; never NULL. */
 const char *doppel_strerror(int code);
 
-/* ======================================================================
- * Configuration
- * ==================================================================== */
-
-typedef enum doppel_shingle_kind {
-    DOPPEL_SHINGLE_WORD = 0,  /* n consecutive normalized words */
-    DOPPEL_SHINGLE_CHAR = 1   /* n consecutive characters of the normalized text */
-} doppel_shingle_kind;
-
-typedef enum doppel_sketch_kind {
-    DOPPEL_SKETCH_OPH = 0,     /* one-permutation hashing + optimal densification */
-    DOPPEL_SKETCH_CLASSIC = 1  /* k independent hash functions (slower, reference) */
-} doppel_sketch_kind;
-
-typedef enum doppel_verify_mode {
-    DOPPEL_VERIFY_EXACT = 0,  /* exact Jaccard/containment of shingle sets */
-    DOPPEL_VERIFY_FAST = 1    /* MinHash estimates only; no spill file */
-} doppel_verify_mode;
-
-typedef enum doppel_canonical_policy {
-    DOPPEL_CANON_LONGEST = 0,  /* most shingles; ties: earliest in input */
-    DOPPEL_CANON_FIRST = 1,    /* earliest in input order */
-    DOPPEL_CANON_EARLIEST = 2  /* oldest date; undated last; ties: input order */
-} doppel_canonical_policy;
-
-typedef struct doppel_config {
-    doppel_shingle_kind shingle_kind;
-    unsigned shingle_size;       /* n of the n-grams; default 5 */
-    doppel_sketch_kind sketch;   /* default DOPPEL_SKETCH_OPH */
-    unsigned num_perm;           /* MinHash values per document; default 128 */
-    uint64_t seed;               /* seeds every hash; default 1 */
-    double threshold;            /* near: Jaccard >= threshold, at any length; default 0.5 */
-    double low_threshold;        /* near also: Jaccard >= low_threshold ... (default 0.15) */
-    unsigned min_shared;         /* ... and at least min_shared shingles in common (default 50) */
-    double containment;          /* contained: smaller-in-larger >= this; default 0.9 */
-    unsigned min_contained;      /* contained needs the smaller doc to have this many shingles */
-    double lsh_threshold;        /* Jaccard the LSH is tuned to catch; 0 = derived */
-    unsigned bands, rows;        /* LSH shape; 0,0 = chosen from lsh_threshold */
-    doppel_verify_mode verify;
-    doppel_canonical_policy canonical;
-    unsigned max_bucket;         /* LSH buckets larger than this are linked as a chain */
-    const char *tmp_dir;         /* spill directory; NULL = $TMPDIR or /tmp */
-    unsigned threads;            /* threads for doppel_index_add_batch and finish; 0 = all
-                                    cores the process may use (doppel_available_cores) */
-    int extract;                 /* run doppel_extract before normalizing; default 1 */
-    double prefilter_miss;       /* before reading two shingle sets back, drop a candidate
-                                    whose signatures agree in too few places for any
-                                    acceptance rule: this is the chance that a pair just
-                                    at a rule's threshold is dropped (exact verification
-                                    only; sets of at least num_perm shingles). Default
-                                    1e-6; 0 = verify every candidate from its sets */
-    uint64_t memory_limit;       /* bytes the index may hold in memory; 0 = no limit. Above
-                                    it, finish works in slices (same result, more passes);
-                                    DOPPEL_ERR_LIMIT when the per-document part alone
-                                    (about 60 bytes a document) would not fit */
-    const struct doppel_extract_options *extract_options; /* NULL = defaults; borrowed */
-} doppel_config;
-
-/* Fill *cfg with the documented defaults. */
-void doppel_config_default(doppel_config *cfg);
-
-/* The cores this process may run on: the CPUs online, narrowed to its CPU
- * affinity mask (taskset, a batch scheduler) and to a cgroup CPU quota (a
- * container's --cpus, rounded up; cgroup v1 or v2). At least 1, at most
- * 256. */
-unsigned doppel_available_cores(void);
-
-/* The memory this process may use, in bytes: physical memory, or the
- * smallest cgroup memory limit (v1 or v2) on the process's cgroup or any
- * above it, if that is less; 0 if neither is known. The CLI's default
- * memory_limit is half of it. */
-uint64_t doppel_available_memory(void);
-
-/* Check a configuration; DOPPEL_ERR_ARG with a message naming the bad field. */
-doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err);
-
-/* The LSH shape (bands x rows <= num_perm) that minimises the integrated
- * false-positive plus false-negative probability of catching pairs with
- * Jaccard >= threshold. Writes *bands and *rows. */
-void doppel_lsh_optimal_shape(double threshold, unsigned num_perm,
-                              unsigned *bands, unsigned *rows);
-
-/* Probability that a pair with Jaccard s shares at least one LSH bucket. */
-double doppel_lsh_probability(double s, unsigned bands, unsigned rows);
-
-/* ======================================================================
- * Normalization, shingles and sketches (the building blocks)
- * ==================================================================== */
-
-/* Counters a normalization call adds to (never reset by the library). */
-typedef struct doppel_norm_stats {
-    uint64_t invalid_utf8;  /* invalid byte sequences replaced */
-    uint64_t nul_bytes;     /* NUL bytes treated as spaces */
-} doppel_norm_stats;
-
 /* A growable byte buffer the caller owns; reuse it across calls to avoid
  * allocation. Zero-initialise, release with doppel_buf_free. */
 typedef struct doppel_buf {
@@ -170,97 +77,13 @@ typedef struct doppel_buf {
 } doppel_buf;
 void doppel_buf_free(doppel_buf *buf);
 
-/* Normalize UTF-8 text for comparison into out (overwritten): invalid bytes
- * replaced, NFKC, case folded, typographic quotes/dashes folded, punctuation
- * dropped, words separated by single spaces, no leading/trailing space.
- * out->data is NUL-terminated. stats may be NULL. */
-doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
-                               doppel_norm_stats *stats);
-
-/* A growable array of 64-bit hashes owned by the caller; zero-initialise,
- * release with doppel_hashes_free. */
-typedef struct doppel_hashes {
-    uint64_t *v;
-    size_t len, cap;
-} doppel_hashes;
-void doppel_hashes_free(doppel_hashes *h);
-
-/* Hash the shingles of normalized text into out (overwritten) in text order.
- * A text shorter than one shingle but not empty yields one shingle of all of
- * it, so short documents still match their exact copies. */
-doppel_status doppel_shingle(const char *norm, size_t len, doppel_shingle_kind kind,
-                             unsigned n, uint64_t seed, doppel_hashes *out);
-
-/* Sort and deduplicate hashes in place (a shingle set). */
-void doppel_hashes_make_set(doppel_hashes *h);
-
-/* Sketch a shingle set (any order, duplicates allowed) into sig[num_perm]. */
-void doppel_minhash(doppel_sketch_kind kind, const uint64_t *hashes, size_t count,
-                    uint64_t seed, unsigned num_perm, uint32_t *sig);
-
-/* Fraction of equal positions of two signatures: the Jaccard estimate. */
-double doppel_minhash_jaccard(const uint32_t *a, const uint32_t *b, unsigned num_perm);
-
-/* ======================================================================
- * Relations and verification
- * ==================================================================== */
-
-typedef enum doppel_relation {
-    DOPPEL_REL_NONE = 0,       /* not a copy (below every threshold) */
-    DOPPEL_REL_CANONICAL = 1,  /* the document kept for its cluster */
-    DOPPEL_REL_EXACT = 2,      /* same normalized text */
-    DOPPEL_REL_NEAR = 3,       /* Jaccard >= threshold, or >= low_threshold with min_shared */
-    DOPPEL_REL_CONTAINED = 4,  /* smaller doc's shingles >= containment inside the larger */
-    DOPPEL_REL_LINKED = 5      /* in the cluster only through other members */
-} doppel_relation;
-
-/* Lower-case name of a relation ("exact", "near", ...); never NULL. */
-const char *doppel_relation_name(doppel_relation rel);
-
-/* Similarity of two shingle sets. */
-typedef struct doppel_similarity {
-    double jaccard;        /* |A∩B| / |A∪B| */
-    double a_in_b;         /* |A∩B| / |A| */
-    double b_in_a;         /* |A∩B| / |B| */
-    uint32_t shared;       /* |A∩B| */
-} doppel_similarity;
-
-/* Relation the configuration assigns to a pair with this similarity; exact
- * must be decided by the caller (same normalized text). */
-doppel_relation doppel_classify(const doppel_config *cfg, const doppel_similarity *sim,
-                                size_t size_a, size_t size_b);
-
-/* One passage both texts share, in normalized words. */
-typedef struct doppel_passage {
-    size_t a_word;   /* first word of the passage in A's normalized text */
-    size_t b_word;   /* first word of the passage in B's normalized text */
-    size_t words;    /* length in words */
-    char *text;      /* the passage, normalized; owned by the comparison */
-} doppel_passage;
-
-#define DOPPEL_MAX_PASSAGES 5
-
-/* Everything doppel knows about one pair of texts. */
-typedef struct doppel_comparison {
-    doppel_similarity sim;
-    size_t shingles_a, shingles_b;   /* set sizes */
-    double estimate;                 /* MinHash Jaccard estimate */
-    int identical;                   /* same normalized text */
-    doppel_relation relation;        /* the verdict: NONE, EXACT, NEAR or CONTAINED */
-    size_t num_passages;             /* longest shared passages, longest first */
-    doppel_passage passages[DOPPEL_MAX_PASSAGES];
-} doppel_comparison;
-
-/* Compare two raw texts end to end (normalize, shingle, sketch, verify) and
- * find their longest shared passages. Release with doppel_comparison_free. */
-doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_len,
-                             const char *b, size_t b_len, doppel_comparison *out,
-                             doppel_error *err);
-void doppel_comparison_free(doppel_comparison *cmp);
-
 /* ======================================================================
  * Reading documents
  * ==================================================================== */
+
+/* Stage io (src/io): records out of files, directories and JSONL streams,
+ * decompressed, each with its id, text and metadata. Nothing here looks at
+ * the words. */
 
 typedef enum doppel_input_format {
     DOPPEL_INPUT_AUTO = 0,  /* directory -> files; file starting with '{' -> JSONL; else text */
@@ -320,271 +143,6 @@ void doppel_reader_free(doppel_reader *r);
 int doppel_parse_date(const char *text, int64_t *seconds);
 
 #define DOPPEL_NO_DATE INT64_MIN
-
-/* ======================================================================
- * The index: add documents, then find and cluster copies
- * ==================================================================== */
-
-typedef struct doppel_index doppel_index;
-
-/* What happened to one added document. */
-typedef struct doppel_add_info {
-    uint32_t docnum;         /* 0-based number in order of addition */
-    int duplicate_id;        /* the id was seen before (the document is still added) */
-    uint32_t first_docnum;   /* the earlier document with that id, when duplicate_id */
-    int short_doc;           /* fewer words than one shingle: one whole-text shingle */
-    doppel_norm_stats norm;  /* repairs made while normalizing this document */
-    unsigned extract_flags;  /* DOPPEL_EXTRACT_* flags when extraction ran */
-} doppel_add_info;
-
-/* Create an index. The configuration is copied. */
-doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, doppel_error *err);
-void doppel_index_free(doppel_index *idx);
-
-/* Add one document. text need not be NUL-terminated; id and text are copied
- * as needed and may be released after the call. date is seconds since the
- * epoch or DOPPEL_NO_DATE; when it is DOPPEL_NO_DATE and extraction finds a
- * date (front matter, HTML meta), that one is used. With cfg.extract the raw
- * text goes through doppel_extract first. Returns DOPPEL_ERR_EMPTY (document
- * not added) when no words remain, with DOPPEL_EXTRACT_EMPTY in
- * info->extract_flags when extraction removed everything as boilerplate, and
- * DOPPEL_ERR_FORMAT for binary data. Not valid after doppel_index_finish. */
-doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
-                               const char *text, size_t text_len, int64_t date,
-                               doppel_add_info *info, doppel_error *err);
-
-/* One document for doppel_index_add_batch; pointers are borrowed for the call. */
-typedef struct doppel_doc_input {
-    const char *id;
-    size_t id_len;
-    const char *text;
-    size_t text_len;
-    int64_t date;            /* seconds since the epoch or DOPPEL_NO_DATE */
-} doppel_doc_input;
-
-/* Add n documents, computing their features (normalize, shingle, sketch) on
- * cfg.threads threads and appending each in input order once it and those
- * before it are computed: the same as calling
- * doppel_index_add for each, with the same docnums and results for any
- * thread count. statuses[i] (optional) receives each document's status:
- * DOPPEL_OK, or DOPPEL_ERR_EMPTY / DOPPEL_ERR_FORMAT for a document that was
- * not added. infos
- * (optional, n entries) as for doppel_index_add. A fatal error (out of
- * memory, spill I/O) stops the batch and is returned; documents before it
- * were added, the rest have status DOPPEL_ERR_STATE. After a failed write
- * to the temporary files (DOPPEL_ERR_IO, e.g. a full disk) the index is
- * unusable: add, add_batch and finish return DOPPEL_ERR_STATE; free it. */
-doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *docs, size_t n,
-                                     doppel_status *statuses, doppel_add_info *infos,
-                                     doppel_error *err);
-
-/* Called during finish with a phase name and progress in [0,1]. */
-typedef void (*doppel_progress_fn)(const char *phase, double done, void *user);
-
-/* Find candidates, verify them and cluster. After this the index answers
- * result and pair queries; no more documents can be added. */
-doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress,
-                                  void *user, doppel_error *err);
-
-/* Number of documents added. */
-uint32_t doppel_index_count(const doppel_index *idx);
-
-/* A document's place in the clustering (after finish). */
-typedef struct doppel_doc_result {
-    const char *id;          /* owned by the index; valid until doppel_index_free */
-    size_t id_len;
-    uint32_t cluster;        /* cluster number: 0,1,2,... in order of first member */
-    uint32_t canonical;      /* docnum of the cluster's canonical document */
-    uint32_t cluster_size;
-    doppel_relation relation;/* relation to the canonical */
-    double score;            /* Jaccard with the canonical (containment when contained) */
-} doppel_doc_result;
-
-doppel_status doppel_index_result(const doppel_index *idx, uint32_t docnum,
-                                  doppel_doc_result *out);
-
-/* One verified pair (a < b in docnum order). */
-typedef struct doppel_pair {
-    uint32_t a, b;
-    doppel_similarity sim;
-    doppel_relation relation;  /* EXACT, NEAR or CONTAINED */
-} doppel_pair;
-
-/* Visit every verified pair in (a, b) order; stop early when fn returns non-zero. */
-typedef int (*doppel_pair_fn)(const doppel_pair *pair, void *user);
-doppel_status doppel_index_pairs(const doppel_index *idx, doppel_pair_fn fn, void *user);
-
-typedef struct doppel_index_stats {
-    uint32_t docs;
-    uint32_t short_docs;
-    uint64_t exact_groups;      /* documents that were exact copies of an earlier one */
-    uint64_t candidates;        /* distinct LSH candidate pairs */
-    uint64_t prefiltered;       /* candidates dropped by their signatures (prefilter_miss)
-                                   without reading their sets */
-    uint64_t verified_pairs;    /* candidates that became edges */
-    uint64_t oversize_buckets;  /* LSH buckets linked as a chain (max_bucket) */
-    unsigned bands, rows;
-    unsigned lsh_slices;        /* passes per band the memory limit asked for (1 = none) */
-    uint64_t memory_bytes;      /* heap held by the index now */
-    uint64_t peak_memory_bytes; /* most heap held by the index at once */
-    uint64_t spill_bytes;       /* bytes of shingle sets and signature prints on disk */
-} doppel_index_stats;
-
-void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);
-
-/* ======================================================================
- * Synthetic corpora (synth)
- * ==================================================================== */
-
-/* A labeled synthetic news corpus, generated on the fly: originals written
- * from a vocabulary built in code (topics with their own terms and names, so
- * unrelated documents share words but not passages), and copies of earlier
- * originals made in one of several documented ways. Every document is
- * derived from (seed, its number) alone, so generation streams in constant
- * memory and the same options give a byte-identical corpus. The rates of
- * each kind are documented at the top of src/synth.c. */
-
-typedef enum doppel_synth_kind {
-    DOPPEL_SYNTH_ORIGINAL = 0,    /* not a copy; its own cluster label */
-    DOPPEL_SYNTH_EXACT = 1,       /* identical text */
-    DOPPEL_SYNTH_BOILERPLATE = 2, /* wrapped in the copying site's chrome */
-    DOPPEL_SYNTH_TRUNCATED = 3,   /* headline + leading paragraphs (a lead) */
-    DOPPEL_SYNTH_EDITED = 4,      /* words substituted, inserted, deleted */
-    DOPPEL_SYNTH_OCR = 5,         /* character-level OCR-like errors */
-    DOPPEL_SYNTH_REORDERED = 6,   /* body paragraphs shuffled */
-    DOPPEL_SYNTH_HEADLINE = 7     /* different headline, same body */
-} doppel_synth_kind;
-
-#define DOPPEL_SYNTH_NUM_KINDS 8
-
-/* Lower-case name of a kind ("original", "exact", ...); NULL when out of range. */
-const char *doppel_synth_kind_name(doppel_synth_kind kind);
-
-typedef struct doppel_synth_options {
-    uint64_t count;             /* documents to generate; default 1000 */
-    uint64_t seed;              /* default 1 */
-    unsigned mean_words;        /* mean words of an original's body; default 500 (>= 20) */
-    double copy_fraction;       /* share of documents that are copies; default 0.35, in [0, 0.95] */
-    /* Relative share of each copy kind among copies; index by kind, the
-     * ORIGINAL entry is ignored. Default 1 for every copy kind (equal shares). */
-    double kind_weight[DOPPEL_SYNTH_NUM_KINDS];
-    uint32_t topics;            /* number of topics; 0 (default) = count / 64, at least 4 */
-    uint32_t sites;             /* number of sites (sources); default 40 */
-    uint32_t date_span_days;    /* originals' dates spread over this; default 56 */
-    int64_t start_day;          /* first date, days since 1970-01-01; default 2024-01-01 */
-    uint32_t recent_window;     /* half the copies copy one of the last this many documents,
-                                   half any earlier one; default 1000 */
-    double edit_min, edit_max;          /* edited: word edit rate; default 0.05, 0.20 */
-    double ocr_min, ocr_max;            /* ocr: character error rate; default 0.01, 0.03 */
-    double truncate_min, truncate_max;  /* truncated: share of paragraphs kept; 0.20, 0.60 */
-    unsigned truncate_min_words;        /* truncated: keep at least this many body words
-                                           when the original has them; default 60 */
-    double read_more_rate;              /* truncated: share ending with a "Read more" line; 0.5 */
-    double chrome_min, chrome_max;      /* boilerplate: chrome words / original words; 0.10, 0.40 */
-} doppel_synth_options;
-
-/* Fill *opt with the documented defaults. */
-void doppel_synth_options_default(doppel_synth_options *opt);
-
-/* Check options; DOPPEL_ERR_ARG with a message naming the bad field. */
-doppel_status doppel_synth_options_validate(const doppel_synth_options *opt, doppel_error *err);
-
-/* One generated document. Every pointer is owned by the generator and valid
- * only during the emit call; strings are NUL-terminated ASCII/UTF-8. */
-typedef struct doppel_synth_doc {
-    uint64_t number;          /* 0-based position in the corpus */
-    const char *id;           /* "s000042": "s" + number, zero-padded to >= 6 digits */
-    const char *title;        /* the headline (the text's first line, for most kinds) */
-    const char *date;         /* "YYYY-MM-DD"; a copy is never older than its original */
-    const char *source;       /* the publishing site's name */
-    const char *text;         /* headline, blank line, paragraphs separated by blank lines */
-    size_t text_len;
-    const char *cluster;      /* gold label: the id of the original (own id for originals) */
-    uint64_t original;        /* number of the original (own number for originals) */
-    doppel_synth_kind kind;
-    uint32_t topic;           /* the original's topic: a coarser, story-like grouping */
-    double amount;            /* the kind's drawn parameter: edited word rate, ocr
-                                 character rate, truncated share of paragraphs kept,
-                                 boilerplate chrome share; 0 for other kinds */
-} doppel_synth_doc;
-
-/* Receives each document in order; return 0 to continue, non-zero to stop. */
-typedef int (*doppel_synth_emit_fn)(const doppel_synth_doc *doc, void *user);
-
-/* Generate opt->count documents (opt NULL = defaults), calling emit for each
- * in order. Memory use is bounded by the size of one document, whatever the
- * count. Returns DOPPEL_OK, DOPPEL_END when emit asked to stop, or an error
- * (ARG for bad options, NOMEM). */
-doppel_status doppel_synth_generate(const doppel_synth_options *opt, doppel_synth_emit_fn emit,
-                                    void *user, doppel_error *err);
-
-/* ======================================================================
- * Evaluation (eval)
- * ==================================================================== */
-
-/* Score a clustering against a gold clustering: pairwise precision, recall
- * and F1 and the adjusted Rand index (Hubert & Arabie) from the contingency
- * table (pairs are counted, never enumerated), BCubed precision/recall/F1,
- * and removal scores (de-duplication keeps the first document of each
- * cluster and removes the rest). The figures agree with the project's
- * yardsticks, shared/tools/score_pairs.py and bcubed.py. Figures whose
- * denominator is zero are 1.0 (F1s 0.0 when precision + recall is 0), as
- * the yardsticks define them. */
-
-/* Recall of one kind of gold copy (from a "kind" field in the gold file). */
-typedef struct doppel_eval_kind {
-    char *name;              /* the kind's text; owned by the result */
-    uint64_t found, total;   /* copies put with their gold cluster's representative */
-    uint64_t removal_found, removal_total;  /* gold-removed copies the prediction removes */
-} doppel_eval_kind;
-
-typedef struct doppel_eval_result {
-    uint64_t docs;              /* documents in the gold */
-    uint64_t missing_in_pred;   /* gold documents the prediction lacks (singletons) */
-    uint64_t extra_in_pred;     /* prediction ids not in the gold (ignored) */
-    uint64_t gold_clusters, pred_clusters;
-    uint64_t gold_pairs, pred_pairs, true_pairs;
-    double precision, recall, f1, ari;
-    double bcubed_precision, bcubed_recall, bcubed_f1;
-    uint64_t gold_removed, pred_removed, true_removed;
-    double removal_precision, removal_recall, removal_f1;
-    int flags_only;             /* the prediction gave duplicate flags, not clusters:
-                                   only docs, missing_in_pred and removal figures are set */
-    size_t num_kinds;           /* kinds in byte order of name; 0 without "kind" */
-    doppel_eval_kind *kinds;    /* owned; release with doppel_eval_result_free */
-} doppel_eval_result;
-
-/* Release what a result owns (kinds) and zero it; accepts NULL. */
-void doppel_eval_result_free(doppel_eval_result *res);
-
-/* Score pred[i] against gold[i] for n documents (labels are arbitrary
- * numbers; equal numbers are one cluster). Removal scores take the array
- * order as corpus order. Sets every figure except the kinds; *out need not
- * be initialised and owns nothing afterwards. */
-doppel_status doppel_eval_labels(const uint32_t *pred, const uint32_t *gold, size_t n,
-                                 doppel_eval_result *out, doppel_error *err);
-
-typedef struct doppel_eval_options {
-    const char *id_field;     /* default "id" */
-    const char *pred_field;   /* the prediction's label field; default "cluster" */
-    const char *gold_field;   /* the gold's label field; default "cluster" */
-} doppel_eval_options;
-
-void doppel_eval_options_default(doppel_eval_options *opt);
-
-/* Score a prediction JSONL file against a gold JSONL file, one
- * {"id": ..., "cluster": ...} object per line (blank lines skipped). Labels
- * and ids may be strings or numbers and are compared by their JSON text.
- * As in score_pairs.py: a repeated id keeps its first position and its last
- * label; gold documents missing from the prediction are singletons; when
- * gold lines carry "kind", recall and removal recall are broken down by
- * kind; a prediction whose lines carry {"id", "duplicate": bool} instead of
- * a label gives removal figures only (flags_only). opt NULL = defaults.
- * Errors: IO, JSON or FIELD with "file:line: ..." in err. Release the
- * result with doppel_eval_result_free. */
-doppel_status doppel_eval_files(const char *pred_path, const char *gold_path,
-                                const doppel_eval_options *opt, doppel_eval_result *out,
-                                doppel_error *err);
 
 /* ======================================================================
  * Extraction: front matter, Markdown, HTML, boilerplate (extract)
@@ -774,6 +332,314 @@ typedef struct doppel_boiler_stats {
 } doppel_boiler_stats;
 
 void doppel_boiler_get_stats(const doppel_boiler_counter *bc, doppel_boiler_stats *out);
+
+/* ======================================================================
+ * Configuration
+ * ==================================================================== */
+
+/* The settings every copy-level stage below reads: how text is cut into
+ * shingles, how sketches and LSH bands are sized, and the thresholds that
+ * turn a verified pair into a relation. One struct, validated once. */
+
+typedef enum doppel_shingle_kind {
+    DOPPEL_SHINGLE_WORD = 0,  /* n consecutive normalized words */
+    DOPPEL_SHINGLE_CHAR = 1   /* n consecutive characters of the normalized text */
+} doppel_shingle_kind;
+
+typedef enum doppel_sketch_kind {
+    DOPPEL_SKETCH_OPH = 0,     /* one-permutation hashing + optimal densification */
+    DOPPEL_SKETCH_CLASSIC = 1  /* k independent hash functions (slower, reference) */
+} doppel_sketch_kind;
+
+typedef enum doppel_verify_mode {
+    DOPPEL_VERIFY_EXACT = 0,  /* exact Jaccard/containment of shingle sets */
+    DOPPEL_VERIFY_FAST = 1    /* MinHash estimates only; no spill file */
+} doppel_verify_mode;
+
+typedef enum doppel_canonical_policy {
+    DOPPEL_CANON_LONGEST = 0,  /* most shingles; ties: earliest in input */
+    DOPPEL_CANON_FIRST = 1,    /* earliest in input order */
+    DOPPEL_CANON_EARLIEST = 2  /* oldest date; undated last; ties: input order */
+} doppel_canonical_policy;
+
+typedef struct doppel_config {
+    doppel_shingle_kind shingle_kind;
+    unsigned shingle_size;       /* n of the n-grams; default 5 */
+    doppel_sketch_kind sketch;   /* default DOPPEL_SKETCH_OPH */
+    unsigned num_perm;           /* MinHash values per document; default 128 */
+    uint64_t seed;               /* seeds every hash; default 1 */
+    double threshold;            /* near: Jaccard >= threshold, at any length; default 0.5 */
+    double low_threshold;        /* near also: Jaccard >= low_threshold ... (default 0.15) */
+    unsigned min_shared;         /* ... and at least min_shared shingles in common (default 50) */
+    double containment;          /* contained: smaller-in-larger >= this; default 0.9 */
+    unsigned min_contained;      /* contained needs the smaller doc to have this many shingles */
+    double lsh_threshold;        /* Jaccard the LSH is tuned to catch; 0 = derived */
+    unsigned bands, rows;        /* LSH shape; 0,0 = chosen from lsh_threshold */
+    doppel_verify_mode verify;
+    doppel_canonical_policy canonical;
+    unsigned max_bucket;         /* LSH buckets larger than this are linked as a chain */
+    const char *tmp_dir;         /* spill directory; NULL = $TMPDIR or /tmp */
+    unsigned threads;            /* threads for doppel_index_add_batch and finish; 0 = all
+                                    cores the process may use (doppel_available_cores) */
+    int extract;                 /* run doppel_extract before normalizing; default 1 */
+    double prefilter_miss;       /* before reading two shingle sets back, drop a candidate
+                                    whose signatures agree in too few places for any
+                                    acceptance rule: this is the chance that a pair just
+                                    at a rule's threshold is dropped (exact verification
+                                    only; sets of at least num_perm shingles). Default
+                                    1e-6; 0 = verify every candidate from its sets */
+    uint64_t memory_limit;       /* bytes the index may hold in memory; 0 = no limit. Above
+                                    it, finish works in slices (same result, more passes);
+                                    DOPPEL_ERR_LIMIT when the per-document part alone
+                                    (about 60 bytes a document) would not fit */
+    const struct doppel_extract_options *extract_options; /* NULL = defaults; borrowed */
+} doppel_config;
+
+/* Fill *cfg with the documented defaults. */
+void doppel_config_default(doppel_config *cfg);
+
+/* The cores this process may run on: the CPUs online, narrowed to its CPU
+ * affinity mask (taskset, a batch scheduler) and to a cgroup CPU quota (a
+ * container's --cpus, rounded up; cgroup v1 or v2). At least 1, at most
+ * 256. */
+unsigned doppel_available_cores(void);
+
+/* The memory this process may use, in bytes: physical memory, or the
+ * smallest cgroup memory limit (v1 or v2) on the process's cgroup or any
+ * above it, if that is less; 0 if neither is known. The CLI's default
+ * memory_limit is half of it. */
+uint64_t doppel_available_memory(void);
+
+/* Check a configuration; DOPPEL_ERR_ARG with a message naming the bad field. */
+doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err);
+
+/* The LSH shape (bands x rows <= num_perm) that minimises the integrated
+ * false-positive plus false-negative probability of catching pairs with
+ * Jaccard >= threshold. Writes *bands and *rows. */
+void doppel_lsh_optimal_shape(double threshold, unsigned num_perm,
+                              unsigned *bands, unsigned *rows);
+
+/* Probability that a pair with Jaccard s shares at least one LSH bucket. */
+double doppel_lsh_probability(double s, unsigned bands, unsigned rows);
+
+/* ======================================================================
+ * Normalization, shingles and sketches (the building blocks)
+ * ==================================================================== */
+
+/* Stage copy (src/copy), first half: text folded for comparison, cut into
+ * hashed shingles and sketched. Usable on their own for callers that keep
+ * their own index. */
+
+/* Counters a normalization call adds to (never reset by the library). */
+typedef struct doppel_norm_stats {
+    uint64_t invalid_utf8;  /* invalid byte sequences replaced */
+    uint64_t nul_bytes;     /* NUL bytes treated as spaces */
+} doppel_norm_stats;
+
+/* Normalize UTF-8 text for comparison into out (overwritten): invalid bytes
+ * replaced, NFKC, case folded, typographic quotes/dashes folded, punctuation
+ * dropped, words separated by single spaces, no leading/trailing space.
+ * out->data is NUL-terminated. stats may be NULL. */
+doppel_status doppel_normalize(const char *text, size_t len, doppel_buf *out,
+                               doppel_norm_stats *stats);
+
+/* A growable array of 64-bit hashes owned by the caller; zero-initialise,
+ * release with doppel_hashes_free. */
+typedef struct doppel_hashes {
+    uint64_t *v;
+    size_t len, cap;
+} doppel_hashes;
+void doppel_hashes_free(doppel_hashes *h);
+
+/* Hash the shingles of normalized text into out (overwritten) in text order.
+ * A text shorter than one shingle but not empty yields one shingle of all of
+ * it, so short documents still match their exact copies. */
+doppel_status doppel_shingle(const char *norm, size_t len, doppel_shingle_kind kind,
+                             unsigned n, uint64_t seed, doppel_hashes *out);
+
+/* Sort and deduplicate hashes in place (a shingle set). */
+void doppel_hashes_make_set(doppel_hashes *h);
+
+/* Sketch a shingle set (any order, duplicates allowed) into sig[num_perm]. */
+void doppel_minhash(doppel_sketch_kind kind, const uint64_t *hashes, size_t count,
+                    uint64_t seed, unsigned num_perm, uint32_t *sig);
+
+/* Fraction of equal positions of two signatures: the Jaccard estimate. */
+double doppel_minhash_jaccard(const uint32_t *a, const uint32_t *b, unsigned num_perm);
+
+/* ======================================================================
+ * Relations and verification
+ * ==================================================================== */
+
+/* Stage copy, second half: what two documents are to each other, decided
+ * from their features. */
+
+typedef enum doppel_relation {
+    DOPPEL_REL_NONE = 0,       /* not a copy (below every threshold) */
+    DOPPEL_REL_CANONICAL = 1,  /* the document kept for its cluster */
+    DOPPEL_REL_EXACT = 2,      /* same normalized text */
+    DOPPEL_REL_NEAR = 3,       /* Jaccard >= threshold, or >= low_threshold with min_shared */
+    DOPPEL_REL_CONTAINED = 4,  /* smaller doc's shingles >= containment inside the larger */
+    DOPPEL_REL_LINKED = 5      /* in the cluster only through other members */
+} doppel_relation;
+
+/* Lower-case name of a relation ("exact", "near", ...); never NULL. */
+const char *doppel_relation_name(doppel_relation rel);
+
+/* Similarity of two shingle sets. */
+typedef struct doppel_similarity {
+    double jaccard;        /* |A∩B| / |A∪B| */
+    double a_in_b;         /* |A∩B| / |A| */
+    double b_in_a;         /* |A∩B| / |B| */
+    uint32_t shared;       /* |A∩B| */
+} doppel_similarity;
+
+/* Relation the configuration assigns to a pair with this similarity; exact
+ * must be decided by the caller (same normalized text). */
+doppel_relation doppel_classify(const doppel_config *cfg, const doppel_similarity *sim,
+                                size_t size_a, size_t size_b);
+
+/* One passage both texts share, in normalized words. */
+typedef struct doppel_passage {
+    size_t a_word;   /* first word of the passage in A's normalized text */
+    size_t b_word;   /* first word of the passage in B's normalized text */
+    size_t words;    /* length in words */
+    char *text;      /* the passage, normalized; owned by the comparison */
+} doppel_passage;
+
+#define DOPPEL_MAX_PASSAGES 5
+
+/* Everything doppel knows about one pair of texts. */
+typedef struct doppel_comparison {
+    doppel_similarity sim;
+    size_t shingles_a, shingles_b;   /* set sizes */
+    double estimate;                 /* MinHash Jaccard estimate */
+    int identical;                   /* same normalized text */
+    doppel_relation relation;        /* the verdict: NONE, EXACT, NEAR or CONTAINED */
+    size_t num_passages;             /* longest shared passages, longest first */
+    doppel_passage passages[DOPPEL_MAX_PASSAGES];
+} doppel_comparison;
+
+/* Compare two raw texts end to end (normalize, shingle, sketch, verify) and
+ * find their longest shared passages. Release with doppel_comparison_free. */
+doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_len,
+                             const char *b, size_t b_len, doppel_comparison *out,
+                             doppel_error *err);
+void doppel_comparison_free(doppel_comparison *cmp);
+
+/* ======================================================================
+ * The index: add documents, then find and cluster copies
+ * ==================================================================== */
+
+/* The batch engine: documents go in one by one, doppel_index_finish finds
+ * candidates, verifies them and clusters the copies. */
+
+typedef struct doppel_index doppel_index;
+
+/* What happened to one added document. */
+typedef struct doppel_add_info {
+    uint32_t docnum;         /* 0-based number in order of addition */
+    int duplicate_id;        /* the id was seen before (the document is still added) */
+    uint32_t first_docnum;   /* the earlier document with that id, when duplicate_id */
+    int short_doc;           /* fewer words than one shingle: one whole-text shingle */
+    doppel_norm_stats norm;  /* repairs made while normalizing this document */
+    unsigned extract_flags;  /* DOPPEL_EXTRACT_* flags when extraction ran */
+} doppel_add_info;
+
+/* Create an index. The configuration is copied. */
+doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, doppel_error *err);
+void doppel_index_free(doppel_index *idx);
+
+/* Add one document. text need not be NUL-terminated; id and text are copied
+ * as needed and may be released after the call. date is seconds since the
+ * epoch or DOPPEL_NO_DATE; when it is DOPPEL_NO_DATE and extraction finds a
+ * date (front matter, HTML meta), that one is used. With cfg.extract the raw
+ * text goes through doppel_extract first. Returns DOPPEL_ERR_EMPTY (document
+ * not added) when no words remain, with DOPPEL_EXTRACT_EMPTY in
+ * info->extract_flags when extraction removed everything as boilerplate, and
+ * DOPPEL_ERR_FORMAT for binary data. Not valid after doppel_index_finish. */
+doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
+                               const char *text, size_t text_len, int64_t date,
+                               doppel_add_info *info, doppel_error *err);
+
+/* One document for doppel_index_add_batch; pointers are borrowed for the call. */
+typedef struct doppel_doc_input {
+    const char *id;
+    size_t id_len;
+    const char *text;
+    size_t text_len;
+    int64_t date;            /* seconds since the epoch or DOPPEL_NO_DATE */
+} doppel_doc_input;
+
+/* Add n documents, computing their features (normalize, shingle, sketch) on
+ * cfg.threads threads and appending each in input order once it and those
+ * before it are computed: the same as calling
+ * doppel_index_add for each, with the same docnums and results for any
+ * thread count. statuses[i] (optional) receives each document's status:
+ * DOPPEL_OK, or DOPPEL_ERR_EMPTY / DOPPEL_ERR_FORMAT for a document that was
+ * not added. infos
+ * (optional, n entries) as for doppel_index_add. A fatal error (out of
+ * memory, spill I/O) stops the batch and is returned; documents before it
+ * were added, the rest have status DOPPEL_ERR_STATE. After a failed write
+ * to the temporary files (DOPPEL_ERR_IO, e.g. a full disk) the index is
+ * unusable: add, add_batch and finish return DOPPEL_ERR_STATE; free it. */
+doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *docs, size_t n,
+                                     doppel_status *statuses, doppel_add_info *infos,
+                                     doppel_error *err);
+
+/* Called during finish with a phase name and progress in [0,1]. */
+typedef void (*doppel_progress_fn)(const char *phase, double done, void *user);
+
+/* Find candidates, verify them and cluster. After this the index answers
+ * result and pair queries; no more documents can be added. */
+doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress,
+                                  void *user, doppel_error *err);
+
+/* Number of documents added. */
+uint32_t doppel_index_count(const doppel_index *idx);
+
+/* A document's place in the clustering (after finish). */
+typedef struct doppel_doc_result {
+    const char *id;          /* owned by the index; valid until doppel_index_free */
+    size_t id_len;
+    uint32_t cluster;        /* cluster number: 0,1,2,... in order of first member */
+    uint32_t canonical;      /* docnum of the cluster's canonical document */
+    uint32_t cluster_size;
+    doppel_relation relation;/* relation to the canonical */
+    double score;            /* Jaccard with the canonical (containment when contained) */
+} doppel_doc_result;
+
+doppel_status doppel_index_result(const doppel_index *idx, uint32_t docnum,
+                                  doppel_doc_result *out);
+
+/* One verified pair (a < b in docnum order). */
+typedef struct doppel_pair {
+    uint32_t a, b;
+    doppel_similarity sim;
+    doppel_relation relation;  /* EXACT, NEAR or CONTAINED */
+} doppel_pair;
+
+/* Visit every verified pair in (a, b) order; stop early when fn returns non-zero. */
+typedef int (*doppel_pair_fn)(const doppel_pair *pair, void *user);
+doppel_status doppel_index_pairs(const doppel_index *idx, doppel_pair_fn fn, void *user);
+
+typedef struct doppel_index_stats {
+    uint32_t docs;
+    uint32_t short_docs;
+    uint64_t exact_groups;      /* documents that were exact copies of an earlier one */
+    uint64_t candidates;        /* distinct LSH candidate pairs */
+    uint64_t prefiltered;       /* candidates dropped by their signatures (prefilter_miss)
+                                   without reading their sets */
+    uint64_t verified_pairs;    /* candidates that became edges */
+    uint64_t oversize_buckets;  /* LSH buckets linked as a chain (max_bucket) */
+    unsigned bands, rows;
+    unsigned lsh_slices;        /* passes per band the memory limit asked for (1 = none) */
+    uint64_t memory_bytes;      /* heap held by the index now */
+    uint64_t peak_memory_bytes; /* most heap held by the index at once */
+    uint64_t spill_bytes;       /* bytes of shingle sets and signature prints on disk */
+} doppel_index_stats;
+
+void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);
 
 /* ======================================================================
  * Story clustering (story)
@@ -984,6 +850,163 @@ typedef struct doppel_story_stats {
 } doppel_story_stats;
 
 void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);
+
+/* ======================================================================
+ * Synthetic corpora (synth)
+ * ==================================================================== */
+
+/* Stage eval (src/eval): labeled corpora made here, and the scores that
+ * measure a clustering against labels. Nothing below the eval stage uses it. */
+
+/* A labeled synthetic news corpus, generated on the fly: originals written
+ * from a vocabulary built in code (topics with their own terms and names, so
+ * unrelated documents share words but not passages), and copies of earlier
+ * originals made in one of several documented ways. Every document is
+ * derived from (seed, its number) alone, so generation streams in constant
+ * memory and the same options give a byte-identical corpus. The rates of
+ * each kind are documented at the top of src/synth.c. */
+
+typedef enum doppel_synth_kind {
+    DOPPEL_SYNTH_ORIGINAL = 0,    /* not a copy; its own cluster label */
+    DOPPEL_SYNTH_EXACT = 1,       /* identical text */
+    DOPPEL_SYNTH_BOILERPLATE = 2, /* wrapped in the copying site's chrome */
+    DOPPEL_SYNTH_TRUNCATED = 3,   /* headline + leading paragraphs (a lead) */
+    DOPPEL_SYNTH_EDITED = 4,      /* words substituted, inserted, deleted */
+    DOPPEL_SYNTH_OCR = 5,         /* character-level OCR-like errors */
+    DOPPEL_SYNTH_REORDERED = 6,   /* body paragraphs shuffled */
+    DOPPEL_SYNTH_HEADLINE = 7     /* different headline, same body */
+} doppel_synth_kind;
+
+#define DOPPEL_SYNTH_NUM_KINDS 8
+
+/* Lower-case name of a kind ("original", "exact", ...); NULL when out of range. */
+const char *doppel_synth_kind_name(doppel_synth_kind kind);
+
+typedef struct doppel_synth_options {
+    uint64_t count;             /* documents to generate; default 1000 */
+    uint64_t seed;              /* default 1 */
+    unsigned mean_words;        /* mean words of an original's body; default 500 (>= 20) */
+    double copy_fraction;       /* share of documents that are copies; default 0.35, in [0, 0.95] */
+    /* Relative share of each copy kind among copies; index by kind, the
+     * ORIGINAL entry is ignored. Default 1 for every copy kind (equal shares). */
+    double kind_weight[DOPPEL_SYNTH_NUM_KINDS];
+    uint32_t topics;            /* number of topics; 0 (default) = count / 64, at least 4 */
+    uint32_t sites;             /* number of sites (sources); default 40 */
+    uint32_t date_span_days;    /* originals' dates spread over this; default 56 */
+    int64_t start_day;          /* first date, days since 1970-01-01; default 2024-01-01 */
+    uint32_t recent_window;     /* half the copies copy one of the last this many documents,
+                                   half any earlier one; default 1000 */
+    double edit_min, edit_max;          /* edited: word edit rate; default 0.05, 0.20 */
+    double ocr_min, ocr_max;            /* ocr: character error rate; default 0.01, 0.03 */
+    double truncate_min, truncate_max;  /* truncated: share of paragraphs kept; 0.20, 0.60 */
+    unsigned truncate_min_words;        /* truncated: keep at least this many body words
+                                           when the original has them; default 60 */
+    double read_more_rate;              /* truncated: share ending with a "Read more" line; 0.5 */
+    double chrome_min, chrome_max;      /* boilerplate: chrome words / original words; 0.10, 0.40 */
+} doppel_synth_options;
+
+/* Fill *opt with the documented defaults. */
+void doppel_synth_options_default(doppel_synth_options *opt);
+
+/* Check options; DOPPEL_ERR_ARG with a message naming the bad field. */
+doppel_status doppel_synth_options_validate(const doppel_synth_options *opt, doppel_error *err);
+
+/* One generated document. Every pointer is owned by the generator and valid
+ * only during the emit call; strings are NUL-terminated ASCII/UTF-8. */
+typedef struct doppel_synth_doc {
+    uint64_t number;          /* 0-based position in the corpus */
+    const char *id;           /* "s000042": "s" + number, zero-padded to >= 6 digits */
+    const char *title;        /* the headline (the text's first line, for most kinds) */
+    const char *date;         /* "YYYY-MM-DD"; a copy is never older than its original */
+    const char *source;       /* the publishing site's name */
+    const char *text;         /* headline, blank line, paragraphs separated by blank lines */
+    size_t text_len;
+    const char *cluster;      /* gold label: the id of the original (own id for originals) */
+    uint64_t original;        /* number of the original (own number for originals) */
+    doppel_synth_kind kind;
+    uint32_t topic;           /* the original's topic: a coarser, story-like grouping */
+    double amount;            /* the kind's drawn parameter: edited word rate, ocr
+                                 character rate, truncated share of paragraphs kept,
+                                 boilerplate chrome share; 0 for other kinds */
+} doppel_synth_doc;
+
+/* Receives each document in order; return 0 to continue, non-zero to stop. */
+typedef int (*doppel_synth_emit_fn)(const doppel_synth_doc *doc, void *user);
+
+/* Generate opt->count documents (opt NULL = defaults), calling emit for each
+ * in order. Memory use is bounded by the size of one document, whatever the
+ * count. Returns DOPPEL_OK, DOPPEL_END when emit asked to stop, or an error
+ * (ARG for bad options, NOMEM). */
+doppel_status doppel_synth_generate(const doppel_synth_options *opt, doppel_synth_emit_fn emit,
+                                    void *user, doppel_error *err);
+
+/* ======================================================================
+ * Evaluation (eval)
+ * ==================================================================== */
+
+/* Score a clustering against a gold clustering: pairwise precision, recall
+ * and F1 and the adjusted Rand index (Hubert & Arabie) from the contingency
+ * table (pairs are counted, never enumerated), BCubed precision/recall/F1,
+ * and removal scores (de-duplication keeps the first document of each
+ * cluster and removes the rest). The figures agree with the project's
+ * yardsticks, shared/tools/score_pairs.py and bcubed.py. Figures whose
+ * denominator is zero are 1.0 (F1s 0.0 when precision + recall is 0), as
+ * the yardsticks define them. */
+
+/* Recall of one kind of gold copy (from a "kind" field in the gold file). */
+typedef struct doppel_eval_kind {
+    char *name;              /* the kind's text; owned by the result */
+    uint64_t found, total;   /* copies put with their gold cluster's representative */
+    uint64_t removal_found, removal_total;  /* gold-removed copies the prediction removes */
+} doppel_eval_kind;
+
+typedef struct doppel_eval_result {
+    uint64_t docs;              /* documents in the gold */
+    uint64_t missing_in_pred;   /* gold documents the prediction lacks (singletons) */
+    uint64_t extra_in_pred;     /* prediction ids not in the gold (ignored) */
+    uint64_t gold_clusters, pred_clusters;
+    uint64_t gold_pairs, pred_pairs, true_pairs;
+    double precision, recall, f1, ari;
+    double bcubed_precision, bcubed_recall, bcubed_f1;
+    uint64_t gold_removed, pred_removed, true_removed;
+    double removal_precision, removal_recall, removal_f1;
+    int flags_only;             /* the prediction gave duplicate flags, not clusters:
+                                   only docs, missing_in_pred and removal figures are set */
+    size_t num_kinds;           /* kinds in byte order of name; 0 without "kind" */
+    doppel_eval_kind *kinds;    /* owned; release with doppel_eval_result_free */
+} doppel_eval_result;
+
+/* Release what a result owns (kinds) and zero it; accepts NULL. */
+void doppel_eval_result_free(doppel_eval_result *res);
+
+/* Score pred[i] against gold[i] for n documents (labels are arbitrary
+ * numbers; equal numbers are one cluster). Removal scores take the array
+ * order as corpus order. Sets every figure except the kinds; *out need not
+ * be initialised and owns nothing afterwards. */
+doppel_status doppel_eval_labels(const uint32_t *pred, const uint32_t *gold, size_t n,
+                                 doppel_eval_result *out, doppel_error *err);
+
+typedef struct doppel_eval_options {
+    const char *id_field;     /* default "id" */
+    const char *pred_field;   /* the prediction's label field; default "cluster" */
+    const char *gold_field;   /* the gold's label field; default "cluster" */
+} doppel_eval_options;
+
+void doppel_eval_options_default(doppel_eval_options *opt);
+
+/* Score a prediction JSONL file against a gold JSONL file, one
+ * {"id": ..., "cluster": ...} object per line (blank lines skipped). Labels
+ * and ids may be strings or numbers and are compared by their JSON text.
+ * As in score_pairs.py: a repeated id keeps its first position and its last
+ * label; gold documents missing from the prediction are singletons; when
+ * gold lines carry "kind", recall and removal recall are broken down by
+ * kind; a prediction whose lines carry {"id", "duplicate": bool} instead of
+ * a label gives removal figures only (flags_only). opt NULL = defaults.
+ * Errors: IO, JSON or FIELD with "file:line: ..." in err. Release the
+ * result with doppel_eval_result_free. */
+doppel_status doppel_eval_files(const char *pred_path, const char *gold_path,
+                                const doppel_eval_options *opt, doppel_eval_result *out,
+                                doppel_error *err);
 
 #ifdef __cplusplus
 }
