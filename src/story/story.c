@@ -122,14 +122,6 @@ doppel_story *doppel_story_new(const doppel_story_options *opt, doppel_error *er
     return st;
 }
 
-void dp_story_free_results(doppel_story *st) {
-    for (size_t i = 0; i < st->nstories; i++)
-        dp_free(st->stories[i].c, st->stories[i].cap * sizeof(pair));
-    dp_free(st->stories, st->storycap * sizeof *st->stories);
-    st->stories = NULL;
-    st->nstories = st->storycap = 0;
-}
-
 void doppel_story_free(doppel_story *st) {
     if (!st) return;
     dp_terms_free(st->tok);
@@ -151,87 +143,10 @@ void doppel_story_free(doppel_story *st) {
     dp_free(st, sizeof *st);
 }
 
-/* ---- the term dictionary ------------------------------------------------- */
-
-/* A table slot carries half of the term's hash, so that a probe of another
- * term is rejected without reading its entry: with half a million terms
- * every entry read is a cache miss (lookup was 14% of the samples of a
- * 300k-document story_eval run, the largest single function). */
-static uint64_t slot(uint64_t h, uint32_t id) {
-    return (h & 0xFFFFFFFF00000000u) | ((uint64_t)id + 1);
-}
-
-static uint32_t lookup(const doppel_story *st, const char *s, size_t len, uint64_t h) {
-    if (!st->tabcap) return UINT32_MAX;
-    size_t mask = st->tabcap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        uint64_t v = st->table[i];
-        if (!v) return UINT32_MAX;
-        if ((v ^ h) >> 32) continue;
-        uint32_t id = (uint32_t)v - 1;
-        const term_entry *e = &st->terms[id];
-        if (e->hash == h && strncmp(st->arena + e->off, s, len) == 0 &&
-            st->arena[e->off + len] == '\0')
-            return id;
-    }
-}
-
-uint32_t dp_story_find_term(const doppel_story *st, const char *s, size_t len) {
-    return lookup(st, s, len, XXH64(s, len, 0));
-}
-
-static doppel_status rebuild_table(doppel_story *st, size_t cap) {
-    uint64_t *t = dp_calloc(cap, sizeof *t);
-    if (!t) return DOPPEL_ERR_NOMEM;
-    dp_free(st->table, st->tabcap * sizeof *st->table);
-    st->table = t;
-    st->tabcap = cap;
-    for (size_t id = 0; id < st->nterms; id++) {
-        size_t i = (size_t)st->terms[id].hash & (cap - 1);
-        while (t[i]) i = (i + 1) & (cap - 1);
-        t[i] = slot(st->terms[id].hash, (uint32_t)id);
-    }
-    return DOPPEL_OK;
-}
-
-static doppel_status insert(doppel_story *st, const char *s, size_t len, uint64_t h,
-                            uint32_t *id) {
-    if (st->nterms >= UINT32_MAX - 1) return DOPPEL_ERR_LIMIT;
-    if ((st->nterms + 1) * 2 > st->tabcap) {
-        doppel_status r = rebuild_table(st, st->tabcap ? st->tabcap * 2 : 1024);
-        if (r) return r;
-    }
-    if (st->arenalen + len + 1 > UINT32_MAX) return DOPPEL_ERR_LIMIT;
-    if (dp_grow((void **)&st->arena, &st->arenacap, st->arenalen + len + 1, 1) ||
-        dp_grow((void **)&st->terms, &st->termcap, st->nterms + 1, sizeof *st->terms))
-        return DOPPEL_ERR_NOMEM;
-    memcpy(st->arena + st->arenalen, s, len);
-    st->arena[st->arenalen + len] = '\0';
-    term_entry *e = &st->terms[st->nterms];
-    e->hash = h;
-    e->off = (uint32_t)st->arenalen;
-    e->df = 0;
-    e->stamp = 0;
-    e->cased = e->capped = 0;
-    st->arenalen += len + 1;
-    size_t mask = st->tabcap - 1, i = (size_t)h & mask;
-    while (st->table[i]) i = (i + 1) & mask;
-    st->table[i] = slot(h, (uint32_t)st->nterms);
-    *id = (uint32_t)st->nterms++;
-    return DOPPEL_OK;
-}
-
-/* The id of the term s[0..len), entered in the dictionary if new. */
-static doppel_status find_or_insert(doppel_story *st, const char *s, size_t len, uint32_t *id) {
-    uint64_t h = XXH64(s, len, 0);
-    *id = lookup(st, s, len, h);
-    return *id == UINT32_MAX ? insert(st, s, len, h, id) : DOPPEL_OK;
-}
-
 static doppel_status learn_term(const char *s, size_t len, unsigned flags, void *user) {
     doppel_story *st = user;
     uint32_t id;
-    doppel_status r = find_or_insert(st, s, len, &id);
+    doppel_status r = dp_story_intern(st, s, len, &id);
     if (r) return r;
     term_entry *e = &st->terms[id];
     if (e->stamp != st->stamp) {
@@ -242,23 +157,6 @@ static doppel_status learn_term(const char *s, size_t len, unsigned flags, void 
         e->cased++;
         e->capped += (flags & DP_TF_NAME) != 0;
     }
-    return DOPPEL_OK;
-}
-
-/* Saturating: counts from a model and from learning add up. */
-static uint32_t add_capped(uint32_t a, uint64_t b) {
-    return b >= UINT32_MAX - a ? UINT32_MAX : a + (uint32_t)b;
-}
-
-doppel_status dp_story_count_term(doppel_story *st, const char *s, size_t len, uint64_t df,
-                                  uint64_t cased, uint64_t capped) {
-    uint32_t id;
-    doppel_status r = find_or_insert(st, s, len, &id);
-    if (r) return r;
-    term_entry *e = &st->terms[id];
-    e->df = add_capped(e->df, df);
-    e->cased = add_capped(e->cased, cased);
-    e->capped = add_capped(e->capped, capped);
     return DOPPEL_OK;
 }
 
@@ -281,46 +179,11 @@ doppel_status doppel_story_learn(doppel_story *st, const char *title, size_t tit
     return DOPPEL_OK;
 }
 
-static int cmp_entry_rank(const void *a, const void *b) {
-    const term_entry *x = a, *y = b;
-    if (x->df != y->df) return x->df > y->df ? -1 : 1;
-    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
-    return 0; /* equal hashes of different strings: resolved by the caller */
-}
-
-/* End of learning: renumber terms by decreasing document frequency, then
- * hash (see the file comment). Frequent terms get the small ids, so the
- * arrays indexed by term (entries, postings, the dense vector) are read
- * mostly in a small region that stays in cache: with half a million terms
- * in hash order, every term touched was a cache miss. */
-doppel_status dp_story_freeze_terms(doppel_story *st) {
-    if (st->nterms > 1) qsort(st->terms, st->nterms, sizeof *st->terms, cmp_entry_rank);
-    /* Two strings with one 64-bit hash are ordered by their bytes. */
-    for (size_t i = 1; i < st->nterms; i++) {
-        size_t j = i;
-        while (j > 0 && st->terms[j - 1].hash == st->terms[j].hash &&
-               st->terms[j - 1].df == st->terms[j].df &&
-               strcmp(term_str(st, (uint32_t)j - 1), term_str(st, (uint32_t)j)) > 0) {
-            term_entry t = st->terms[j];
-            st->terms[j] = st->terms[j - 1];
-            st->terms[j - 1] = t;
-            j--;
-        }
-    }
-    doppel_status r = rebuild_table(st, st->tabcap ? st->tabcap : 16);
-    if (r) return r;
-    st->slot = dp_calloc(st->nterms + 1, sizeof *st->slot);
-    if (!st->slot) return DOPPEL_ERR_NOMEM;
-    for (size_t i = 0; i < st->nterms; i++) st->terms[i].stamp = 0;
-    st->stamp = 0;
-    return DOPPEL_OK;
-}
-
 /* ---- document vectors ---------------------------------------------------- */
 
 static doppel_status add_term(const char *s, size_t len, unsigned flags, void *user) {
     doppel_story *st = user;
-    uint32_t id = lookup(st, s, len, XXH64(s, len, 0));
+    uint32_t id = dp_story_lookup(st, s, len, XXH64(s, len, 0));
     if (id == UINT32_MAX || st->terms[id].df < 2) return DOPPEL_OK;
     term_entry *e = &st->terms[id];
     acc_entry *a;
@@ -357,49 +220,6 @@ static double boost(const doppel_story *st, uint32_t id, unsigned flags) {
     const term_entry *e = &st->terms[id];
     int name = e->cased >= 2 ? e->capped * 2 > e->cased : (flags & DP_TF_NAME) != 0;
     return name ? st->opt.name_boost : 1.0;
-}
-
-/* Heaviest first; equal weights by term id (see dp_story_freeze_terms). */
-int dp_story_cmp_pair_weight(const void *a, const void *b) {
-    const pair *x = a, *y = b;
-    if (x->w != y->w) return x->w > y->w ? -1 : 1;
-    return x->term < y->term ? -1 : x->term > y->term;
-}
-
-/* Quickselect: reorder the n elements of base (of size bytes, at most 16)
- * so that the first k (k < n) are the k smallest by cmp, in no particular
- * order. cmp must be a total order. O(n) on average, where sorting
- * everything to keep a few was a tenth of the clustering time. */
-void dp_story_select_first(void *base, size_t n, size_t k, size_t size,
-                         int (*cmp)(const void *, const void *)) {
-    unsigned char *a = base, pivot[16], t[16];
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        memcpy(pivot, a + (lo + (hi - lo) / 2) * size, size);
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (cmp(a + i * size, pivot) < 0) i++;
-            while (cmp(pivot, a + j * size) < 0) j--;
-            if (i <= j) {
-                memcpy(t, a + i * size, size);
-                memcpy(a + i * size, a + j * size, size);
-                memcpy(a + j * size, t, size);
-                i++;
-                if (j == 0) break;
-                j--;
-            }
-        }
-        if (k - 1 <= j) hi = j;
-        else if (k - 1 >= i) lo = i;
-        else break;
-    }
-}
-
-/* The k heaviest pairs of v[0..n) first, in no order; returns min(n, k). */
-size_t dp_story_keep_heaviest(pair *v, size_t n, size_t k) {
-    if (n <= k) return n;
-    dp_story_select_first(v, n, k, sizeof *v, dp_story_cmp_pair_weight);
-    return k;
 }
 
 doppel_status doppel_story_add(doppel_story *st, uint32_t docnum, const char *title,

@@ -51,71 +51,6 @@ static int cmp_unit_order(const void *a, const void *b) {
     return x->copy < y->copy ? -1 : x->copy > y->copy;
 }
 
-/* Most similar first; equal similarities by the smaller id: a total order. */
-static int cmp_scored(const void *a, const void *b) {
-    const scored *x = a, *y = b;
-    if (x->sim != y->sim) return x->sim > y->sim ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Reorder a[0..n) so that its first min(n, k) entries are the best, in
- * order, as a full sort would leave them. Returns min(n, k). */
-size_t dp_story_keep_best(scored *a, size_t n, size_t k) {
-    if (n > k) dp_story_select_first(a, n, k, sizeof *a, cmp_scored);
-    else k = n;
-    if (k > 1) qsort(a, k, sizeof *a, cmp_scored); /* a is NULL when nothing was gathered */
-    return k;
-}
-
-/* The tally: candidate ids with summed support, gathered in w->sel through
- * a small open-addressing table of their positions. Deduplicating through
- * a mark in each candidate's own record was a cache miss per posting entry,
- * half of the graph's time at 300k documents; the table stays in cache. */
-void dp_story_tally_begin(work *w) {
-    w->nsel = 0;
-    if (++w->tgen == 0) { /* wrapped: forget every old mark */
-        for (size_t i = 0; i < w->tcap; i++) w->tab[i].gen = 0;
-        w->tgen = 1;
-    }
-}
-
-static void tally_place(work *w, uint32_t id, uint32_t idx) {
-    size_t mask = w->tcap - 1;
-    for (size_t h = (id * 2654435761u) & mask;; h = (h + 1) & mask)
-        if (w->tab[h].gen != w->tgen) {
-            w->tab[h] = (tally_slot){w->tgen, id, idx};
-            return;
-        }
-}
-
-doppel_status dp_story_tally_add(work *w, uint32_t id, double support) {
-    if ((w->nsel + 1) * 2 > w->tcap) { /* grow and re-place what is gathered */
-        size_t cap = w->tcap ? w->tcap * 2 : 4096;
-        tally_slot *t = dp_calloc(cap, sizeof *t);
-        if (!t) return DOPPEL_ERR_NOMEM;
-        dp_free(w->tab, w->tcap * sizeof *w->tab);
-        w->tab = t;
-        w->tcap = cap;
-        w->tgen = 1;
-        for (size_t i = 0; i < w->nsel; i++) tally_place(w, w->sel[i].id, (uint32_t)i);
-    }
-    size_t mask = w->tcap - 1;
-    for (size_t h = (id * 2654435761u) & mask;; h = (h + 1) & mask) {
-        tally_slot *e = &w->tab[h];
-        if (e->gen != w->tgen) {
-            if (dp_grow((void **)&w->sel, &w->selcap, w->nsel + 1, sizeof *w->sel))
-                return DOPPEL_ERR_NOMEM;
-            *e = (tally_slot){w->tgen, id, (uint32_t)w->nsel};
-            w->sel[w->nsel++] = (scored){support, id};
-            return DOPPEL_OK;
-        }
-        if (e->id == id) {
-            w->sel[e->idx].sim += support;
-            return DOPPEL_OK;
-        }
-    }
-}
-
 /* The similarity a unit needs to join a story. A cosine means different
  * things at different lengths: two headlines of six informative words that
  * share one name reach only about 0.15, while two long articles on the same
@@ -135,22 +70,6 @@ static float unit_threshold(const doppel_story *st, const unit *u) {
     double f = (log(eff) - log(SHORT_TERMS)) / (log(LONG_TERMS) - log(SHORT_TERMS));
     f = f < 0 ? 0 : f > 1 ? 1 : f;
     return (float)(st->opt.short_threshold + (st->opt.threshold - st->opt.short_threshold) * f);
-}
-
-/* The n terms of out were summed in w->dense: collect their weights (and
- * clear dense), keep the k heaviest (in no order), scaled to unit length.
- * Returns how many were kept. */
-size_t dp_story_gather_heaviest(work *w, pair *out, size_t n, size_t k) {
-    for (size_t p = 0; p < n; p++) {
-        out[p].w = w->dense[out[p].term];
-        w->dense[out[p].term] = 0;
-    }
-    n = dp_story_keep_heaviest(out, n, k);
-    double norm2 = 0;
-    for (size_t p = 0; p < n; p++) norm2 += (double)out[p].w * out[p].w;
-    double inv = norm2 > 0 ? 1 / sqrt(norm2) : 0;
-    for (size_t p = 0; p < n; p++) out[p].w = (float)(out[p].w * inv);
-    return n;
 }
 
 /* One unit per document, in st->order grouped by copy cluster (join_copies
@@ -514,6 +433,15 @@ static void free_work(doppel_story *st, work *w) {
     dp_free(w->uorder, (st->ndocs + 1) * sizeof *w->uorder);
     dp_free(w->map, (st->ndocs + 1) * sizeof *w->map);
     dp_free(w->next, (st->ndocs + 1) * sizeof *w->next);
+}
+
+/* Release the published stories (before a new finish, and at free). */
+void dp_story_free_results(doppel_story *st) {
+    for (size_t i = 0; i < st->nstories; i++)
+        dp_free(st->stories[i].c, st->stories[i].cap * sizeof(pair));
+    dp_free(st->stories, st->storycap * sizeof *st->stories);
+    st->stories = NULL;
+    st->nstories = st->storycap = 0;
 }
 
 /* Per-document stories; each centroid is cut to its top terms for the

@@ -157,21 +157,6 @@ typedef struct work {
 typedef struct scored { double sim; uint32_t id; } scored;
 typedef struct tally_slot { uint32_t gen, id, idx; } tally_slot;
 
-/* Add df learned documents (and the case counts) to the term s[0..len),
- * entering it in the dictionary if new; for models (story_model.c). */
-doppel_status dp_story_count_term(doppel_story *st, const char *s, size_t len, uint64_t df,
-                                  uint64_t cased, uint64_t capped);
-
-/* The id of term s[0..len) (kind byte included), or UINT32_MAX. */
-uint32_t dp_story_find_term(const doppel_story *st, const char *s, size_t len);
-
-/* After publish in finish: link this run's stories to the earlier ones and
- * give every story its id (story_link.c); nothing when no state was read
- * and none is kept, the ids then being the story numbers. */
-doppel_status dp_story_link(doppel_story *st);
-/* Release what dp_story_link and doppel_story_read_state allocated. */
-void dp_story_free_state(doppel_story *st);
-
 /* ---- small helpers ------------------------------------------------------- */
 
 static inline const char *term_str(const doppel_story *st, uint32_t id) {
@@ -203,12 +188,24 @@ static inline uint32_t uf_find(uint32_t *parent, uint32_t x) {
     return x;
 }
 
-/* ---- shared functions ---------------------------------------------------- */
+/* ---- shared functions, by file from the bottom layer up ------------------ */
 
-/* story.c */
-void dp_story_free_results(doppel_story *st);
+/* vocab.c: the term dictionary. */
+/* The id of term s[0..len) (kind byte included) with hash h = XXH64(s, len,
+ * 0), or UINT32_MAX. */
+uint32_t dp_story_lookup(const doppel_story *st, const char *s, size_t len, uint64_t h);
+/* The id of term s[0..len) (kind byte included), or UINT32_MAX. */
+uint32_t dp_story_find_term(const doppel_story *st, const char *s, size_t len);
+/* The id of the term s[0..len), entered in the dictionary if new. */
+doppel_status dp_story_intern(doppel_story *st, const char *s, size_t len, uint32_t *id);
+/* Add df learned documents (and the case counts) to the term s[0..len),
+ * entering it in the dictionary if new; for models (story_model.c). */
+doppel_status dp_story_count_term(doppel_story *st, const char *s, size_t len, uint64_t df,
+                                  uint64_t cased, uint64_t capped);
 /* End of learning: number the terms and make the dictionary ready to add. */
 doppel_status dp_story_freeze_terms(doppel_story *st);
+
+/* tally.c: the best few of many. */
 /* Heaviest first; equal weights by term id (see freeze_terms). */
 int dp_story_cmp_pair_weight(const void *a, const void *b);
 /* Quickselect: reorder the n elements of base (of size bytes, at most 16) so
@@ -217,8 +214,6 @@ void dp_story_select_first(void *base, size_t n, size_t k, size_t size,
                            int (*cmp)(const void *, const void *));
 /* The k heaviest pairs of v[0..n) first, in no order; returns min(n, k). */
 size_t dp_story_keep_heaviest(pair *v, size_t n, size_t k);
-
-/* story_cluster.c */
 /* Reorder a[0..n) so that its first min(n, k) entries are the best (most
  * similar, then smaller id), in order. Returns min(n, k). */
 size_t dp_story_keep_best(scored *a, size_t n, size_t k);
@@ -230,7 +225,19 @@ doppel_status dp_story_tally_add(work *w, uint32_t id, double support);
  * clear dense), keep the k heaviest, scaled to unit length; returns how many. */
 size_t dp_story_gather_heaviest(work *w, pair *out, size_t n, size_t k);
 
-/* story_agg.c */
-/* Batch clustering into st->story_of_unit (story = root rank of its unit). */
+/* story_model.c: model and state files. */
+/* Release what dp_story_link and doppel_story_read_state allocated. */
+void dp_story_free_state(doppel_story *st);
+
+/* story_agg.c: batch clustering into st->story_of_unit (story = root rank
+ * of its unit). */
 doppel_status dp_story_agglomerate(doppel_story *st, work *w);
+
+/* story_link.c: after publish in finish, link this run's stories to the
+ * earlier ones and give every story its id; nothing when no state was read
+ * and none is kept, the ids then being the story numbers. */
+doppel_status dp_story_link(doppel_story *st);
+
+/* story_cluster.c: release the published stories. */
+void dp_story_free_results(doppel_story *st);
 #endif

@@ -398,3 +398,127 @@ doppel_status doppel_story_read_state(doppel_story *st, FILE *fp, const char *na
     pending_free(&p);
     return s;
 }
+
+/* ---- the state written for the next run --------------------------------- */
+
+/* What one saved story line needs, from this run, an earlier run or both. */
+typedef struct saved {
+    uint64_t id;
+    uint32_t story, prev; /* UINT32_MAX: none */
+} saved;
+
+void dp_story_free_state(doppel_story *st) {
+    dp_free(st->prev, st->prevcap * sizeof *st->prev);
+    dp_free(st->prev_terms, st->prev_termcap * sizeof *st->prev_terms);
+    dp_free(st->prev_text, st->prev_textcap);
+    if (st->story_id) dp_free(st->story_id, ((size_t)st->nfinal + 1) * sizeof *st->story_id);
+    if (st->story_prev)
+        dp_free(st->story_prev, ((size_t)st->nfinal + 1) * sizeof *st->story_prev);
+    st->prev = NULL;
+    st->prev_terms = NULL;
+    st->prev_text = NULL;
+    st->story_id = NULL;
+    st->story_prev = NULL;
+    st->nprev = st->prevcap = st->nprev_terms = st->prev_termcap = 0;
+    st->prev_textlen = st->prev_textcap = 0;
+}
+
+static int cmp_saved(const void *a, const void *b) {
+    const saved *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void put_date(FILE *fp, int64_t d) {
+    if (d == DOPPEL_NO_DATE) fputs("\t-", fp);
+    else fprintf(fp, "\t%" PRId64, d);
+}
+
+static int64_t earliest(int64_t a, int64_t b) {
+    return a == DOPPEL_NO_DATE ? b : b == DOPPEL_NO_DATE || a < b ? a : b;
+}
+
+static int64_t latest(int64_t a, int64_t b) {
+    return a == DOPPEL_NO_DATE ? b : b == DOPPEL_NO_DATE || a > b ? a : b;
+}
+
+/* The centroid of one saved story: this run's, the earlier one's, or their
+ * sum, cut to its 2 x top_terms heaviest terms. The weights of the two runs
+ * come from different document frequencies; both are sums of unit vectors,
+ * so the sum weighs each story by its documents, as one run would. */
+static size_t saved_terms(const doppel_story *st, const saved *sv, pair *buf) {
+    size_t k = 0;
+    const story_rec *r = sv->story != UINT32_MAX ? &st->stories[sv->story] : NULL;
+    if (r)
+        for (uint32_t i = 0; i < r->n; i++) buf[k++] = r->c[i];
+    if (sv->prev != UINT32_MAX) {
+        const prev_story *p = &st->prev[sv->prev];
+        for (uint32_t i = 0; i < p->n; i++) {
+            const prev_term *pt = &st->prev_terms[p->off + i];
+            size_t j = 0;
+            while (j < (r ? r->n : 0) && buf[j].term != pt->term) j++;
+            if (r && j < r->n) buf[j].w += pt->w;
+            else buf[k++] = (pair){pt->term, pt->w};
+        }
+    }
+    size_t keep = (size_t)st->opt.top_terms * 2;
+    if (k > 1) qsort(buf, k, sizeof *buf, dp_story_cmp_pair_weight);
+    return k < keep ? k : keep;
+}
+
+doppel_status doppel_story_write_state(const doppel_story *st, FILE *fp, doppel_error *err) {
+    if (!st || !fp) return dp_fail(err, DOPPEL_ERR_ARG, "doppel_story_write_state: NULL argument");
+    if (st->state != ST_DONE || !st->opt.keep_state)
+        return dp_fail(err, DOPPEL_ERR_STATE,
+                       "doppel_story_write_state needs a finished handle made with keep_state");
+    int64_t newest = DOPPEL_NO_DATE;
+    for (uint32_t s = 0; s < st->nfinal; s++) newest = latest(newest, st->stories[s].last);
+    for (size_t pi = 0; pi < st->nprev; pi++) newest = latest(newest, st->prev[pi].last);
+    size_t nsaved = 0, cap = (size_t)st->nfinal + st->nprev + 1;
+    saved *sv = dp_malloc(cap * sizeof *sv);
+    size_t bufcap = 0;
+    for (uint32_t s = 0; s < st->nfinal; s++)
+        bufcap = DP_MAX(bufcap, (size_t)st->stories[s].n);
+    for (size_t pi = 0; pi < st->nprev; pi++) bufcap = DP_MAX(bufcap, (size_t)st->prev[pi].n);
+    bufcap = 2 * bufcap + 1;
+    pair *buf = dp_malloc(bufcap * sizeof *buf);
+    if (!sv || !buf) {
+        dp_free(sv, cap * sizeof *sv);
+        dp_free(buf, bufcap * sizeof *buf);
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory writing the story state");
+    }
+    for (uint32_t s = 0; s < st->nfinal; s++)
+        sv[nsaved++] = (saved){st->story_id[s], s, st->story_prev[s]};
+    for (size_t pi = 0; pi < st->nprev; pi++) {
+        const prev_story *p = &st->prev[pi];
+        if (p->linked != UINT32_MAX) continue;
+        if (st->opt.window_seconds > 0 && p->last != DOPPEL_NO_DATE && newest != DOPPEL_NO_DATE &&
+            p->last < newest - st->opt.window_seconds)
+            continue; /* aged out */
+        sv[nsaved++] = (saved){p->id, UINT32_MAX, (uint32_t)pi};
+    }
+    if (nsaved > 1) qsort(sv, nsaved, sizeof *sv, cmp_saved);
+
+    fputs("doppel-story-state\t1\n", fp);
+    doppel_status rc = doppel_story_write_model(st, fp, err);
+    if (!rc) {
+        fprintf(fp, "next-id\t%" PRIu64 "\nstories\t%zu\n", st->next_id, nsaved);
+        for (size_t k = 0; k < nsaved; k++) {
+            const story_rec *r = sv[k].story != UINT32_MAX ? &st->stories[sv[k].story] : NULL;
+            const prev_story *p = sv[k].prev != UINT32_MAX ? &st->prev[sv[k].prev] : NULL;
+            int64_t first = earliest(r ? r->first : DOPPEL_NO_DATE, p ? p->first : DOPPEL_NO_DATE);
+            int64_t last = latest(r ? r->last : DOPPEL_NO_DATE, p ? p->last : DOPPEL_NO_DATE);
+            uint64_t docs = (r ? r->units : 0) + (p ? p->docs : 0);
+            size_t n = saved_terms(st, &sv[k], buf);
+            fprintf(fp, "story\t%" PRIu64, sv[k].id);
+            put_date(fp, first);
+            put_date(fp, last);
+            fprintf(fp, "\t%" PRIu64 "\t%zu\n", docs, n);
+            for (size_t i = 0; i < n; i++)
+                fprintf(fp, "%.9g\t%s\n", (double)buf[i].w, term_str(st, buf[i].term));
+        }
+    }
+    dp_free(sv, cap * sizeof *sv);
+    dp_free(buf, bufcap * sizeof *buf);
+    if (!rc && ferror(fp)) rc = dp_fail(err, DOPPEL_ERR_IO, "writing the story state failed");
+    return rc;
+}
