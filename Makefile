@@ -183,6 +183,8 @@ install: lib cli
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' -e 's|@REQUIRES@|$(PKGS)|' doppel.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/doppel.pc
 	install -m 755 $(BUILD)/doppel $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/doppel.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-fuzz-replay build-valgrind

@@ -11,7 +11,7 @@ T=$(mktemp -d /tmp/doppel-install-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "install: FAIL: $*" >&2; echo "install: 0 passed, 1 failed"; exit 1; }
 make --no-print-directory -s BUILD="$BUILD" install PREFIX="$T/prefix" >/dev/null || fail "make install"
-for f in bin/doppel include/doppel.h lib/libdoppel.a lib/libdoppel.so.0 lib/pkgconfig/doppel.pc; do
+for f in bin/doppel include/doppel.h lib/libdoppel.a lib/libdoppel.so.0 lib/pkgconfig/doppel.pc share/man/man1/doppel.1; do
   [ -e "$T/prefix/$f" ] || fail "$f not installed"
 done
 cat > "$T/use.c" <<'C'
