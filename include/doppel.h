@@ -874,10 +874,19 @@ typedef enum doppel_synth_kind {
     DOPPEL_SYNTH_EDITED = 4,      /* words substituted, inserted, deleted */
     DOPPEL_SYNTH_OCR = 5,         /* character-level OCR-like errors */
     DOPPEL_SYNTH_REORDERED = 6,   /* body paragraphs shuffled */
-    DOPPEL_SYNTH_HEADLINE = 7     /* different headline, same body */
+    DOPPEL_SYNTH_HEADLINE = 7,    /* different headline, same body */
+    /* Reuse that is not a copy: the document is its own gold cluster, and
+     * doppel_synth_doc.related names the document it takes text from. */
+    DOPPEL_SYNTH_DERIVED = 8,     /* a rewrite: sentences dropped, trimmed, merged, swapped,
+                                     words replaced, local sentences added */
+    DOPPEL_SYNTH_PARTIAL = 9,     /* a new article with a few paragraphs of another inside */
+    DOPPEL_SYNTH_QUOTE = 10,      /* a new article quoting one passage (80-200 words) of
+                                     another: a negative for copies */
+    DOPPEL_SYNTH_SHARED = 11      /* a new article carrying one of a few boilerplate
+                                     paragraphs many documents share: a negative */
 } doppel_synth_kind;
 
-#define DOPPEL_SYNTH_NUM_KINDS 8
+#define DOPPEL_SYNTH_NUM_KINDS 12
 
 /* Lower-case name of a kind ("original", "exact", ...); NULL when out of range. */
 const char *doppel_synth_kind_name(doppel_synth_kind kind);
@@ -888,7 +897,9 @@ typedef struct doppel_synth_options {
     unsigned mean_words;        /* mean words of an original's body; default 500 (>= 20) */
     double copy_fraction;       /* share of documents that are copies; default 0.35, in [0, 0.95] */
     /* Relative share of each copy kind among copies; index by kind, the
-     * ORIGINAL entry is ignored. Default 1 for every copy kind (equal shares). */
+     * ORIGINAL entry is ignored. Default 1 for the kinds exact..headline and
+     * 0 for derived, partial, quote and shared (see
+     * doppel_synth_options_realistic). */
     double kind_weight[DOPPEL_SYNTH_NUM_KINDS];
     uint32_t topics;            /* number of topics; 0 (default) = count / 64, at least 4 */
     uint32_t sites;             /* number of sites (sources); default 40 */
@@ -903,10 +914,19 @@ typedef struct doppel_synth_options {
                                            when the original has them; default 60 */
     double read_more_rate;              /* truncated: share ending with a "Read more" line; 0.5 */
     double chrome_min, chrome_max;      /* boilerplate: chrome words / original words; 0.10, 0.40 */
+    double rewrite_min, rewrite_max;    /* derived: share of words replaced; 0.08, 0.28 */
+    unsigned quote_min_words, quote_max_words; /* quote: passage length; 80, 200 */
+    unsigned shared_paragraphs;         /* shared: boilerplate paragraphs in the pool; 8 */
 } doppel_synth_options;
 
 /* Fill *opt with the documented defaults. */
 void doppel_synth_options_default(doppel_synth_options *opt);
+
+/* Fill *opt with the defaults, then the mix of a realistic web corpus: half
+ * the documents reuse another's text; every kind has weight 1, quote and
+ * shared 2 (documents sharing passages without being copies are common);
+ * mean_words 580 (about 3.7 KB a document as JSONL). */
+void doppel_synth_options_realistic(doppel_synth_options *opt);
 
 /* Check options; DOPPEL_ERR_ARG with a message naming the bad field. */
 doppel_status doppel_synth_options_validate(const doppel_synth_options *opt, doppel_error *err);
@@ -927,7 +947,12 @@ typedef struct doppel_synth_doc {
     uint32_t topic;           /* the original's topic: a coarser, story-like grouping */
     double amount;            /* the kind's drawn parameter: edited word rate, ocr
                                  character rate, truncated share of paragraphs kept,
-                                 boilerplate chrome share; 0 for other kinds */
+                                 boilerplate chrome share, derived share of words
+                                 replaced, partial/quote words taken; 0 otherwise */
+    uint64_t related;         /* derived, partial, quote: the document text was taken
+                                 from; shared: the pool paragraph's number; else
+                                 the same as original */
+    const char *related_id;   /* its id (derived, partial, quote), else NULL */
 } doppel_synth_doc;
 
 /* Receives each document in order; return 0 to continue, non-zero to stop. */
@@ -958,6 +983,10 @@ typedef struct doppel_eval_kind {
     char *name;              /* the kind's text; owned by the result */
     uint64_t found, total;   /* copies put with their gold cluster's representative */
     uint64_t removal_found, removal_total;  /* gold-removed copies the prediction removes */
+    /* Pairs the prediction puts documents of this kind in (each document's
+     * predicted cluster-mates), and how many of them the gold agrees with:
+     * precision on a kind of negatives (quote, shared) is true / pred. */
+    uint64_t pred_pairs, true_pairs;
 } doppel_eval_kind;
 
 typedef struct doppel_eval_result {
@@ -1007,6 +1036,26 @@ void doppel_eval_options_default(doppel_eval_options *opt);
 doppel_status doppel_eval_files(const char *pred_path, const char *gold_path,
                                 const doppel_eval_options *opt, doppel_eval_result *out,
                                 doppel_error *err);
+
+/* Gold pairs of one kind and what a `doppel pairs` output reported them as. */
+typedef struct doppel_eval_pair_kind {
+    char *name;                       /* the gold "kind"; owned by the result */
+    uint64_t total;                   /* gold pairs of this kind */
+    uint64_t copy, derived, partial;  /* reported as exact/near/contained, derived, partial */
+} doppel_eval_pair_kind;
+
+typedef struct doppel_eval_pairs_result {
+    size_t num_kinds;                 /* in order of first appearance in the gold */
+    doppel_eval_pair_kind *kinds;     /* owned; release with doppel_eval_pairs_result_free */
+} doppel_eval_pairs_result;
+
+/* Score predicted pairs ({"a","b","relation"} per line, as `doppel pairs`
+ * writes them) against gold pairs ({"a","b","kind"}, as `doppel synth
+ * --gold-pairs` writes them); pairs are unordered. Errors: IO, JSON, FIELD
+ * (a line without string "a" and "b", named by file:line), NOMEM. */
+doppel_status doppel_eval_pairs_files(const char *pred_path, const char *gold_path,
+                                      doppel_eval_pairs_result *out, doppel_error *err);
+void doppel_eval_pairs_result_free(doppel_eval_pairs_result *res);
 
 #ifdef __cplusplus
 }

@@ -77,7 +77,8 @@ static void format_day(int64_t days, char *out, size_t cap) {
 
 const char *doppel_synth_kind_name(doppel_synth_kind kind) {
     static const char *const names[DOPPEL_SYNTH_NUM_KINDS] = {
-        "original", "exact", "boilerplate", "truncated", "edited", "ocr", "reordered", "headline",
+        "original", "exact",  "boilerplate", "truncated", "edited", "ocr",
+        "reordered", "headline", "derived",  "partial",   "quote",  "shared",
     };
     return (unsigned)kind < DOPPEL_SYNTH_NUM_KINDS ? names[kind] : NULL;
 }
@@ -88,7 +89,7 @@ void doppel_synth_options_default(doppel_synth_options *opt) {
     opt->seed = 1;
     opt->mean_words = 500;
     opt->copy_fraction = 0.35;
-    for (int k = 1; k < DOPPEL_SYNTH_NUM_KINDS; k++) opt->kind_weight[k] = 1.0;
+    for (int k = 1; k <= DOPPEL_SYNTH_HEADLINE; k++) opt->kind_weight[k] = 1.0;
     opt->topics = 0;
     opt->sites = 40;
     opt->date_span_days = 56;
@@ -104,6 +105,20 @@ void doppel_synth_options_default(doppel_synth_options *opt) {
     opt->read_more_rate = 0.5;
     opt->chrome_min = 0.10;
     opt->chrome_max = 0.40;
+    opt->rewrite_min = 0.08;
+    opt->rewrite_max = 0.28;
+    opt->quote_min_words = 80;
+    opt->quote_max_words = 200;
+    opt->shared_paragraphs = 8;
+}
+
+void doppel_synth_options_realistic(doppel_synth_options *opt) {
+    doppel_synth_options_default(opt);
+    opt->copy_fraction = 0.5;
+    opt->mean_words = 580;
+    for (int k = 1; k < DOPPEL_SYNTH_NUM_KINDS; k++) opt->kind_weight[k] = 1.0;
+    opt->kind_weight[DOPPEL_SYNTH_QUOTE] = 2.0;
+    opt->kind_weight[DOPPEL_SYNTH_SHARED] = 2.0;
 }
 
 static int bad_range(double lo, double hi, double min, double max) {
@@ -138,6 +153,14 @@ doppel_status doppel_synth_options_validate(const doppel_synth_options *o, doppe
         return dp_fail(err, DOPPEL_ERR_ARG, "synth: need 0 <= truncate_min <= truncate_max <= 1");
     if (bad_range(o->chrome_min, o->chrome_max, 0, 10))
         return dp_fail(err, DOPPEL_ERR_ARG, "synth: need 0 <= chrome_min <= chrome_max <= 10");
+    if (bad_range(o->rewrite_min, o->rewrite_max, 0, 0.9))
+        return dp_fail(err, DOPPEL_ERR_ARG, "synth: need 0 <= rewrite_min <= rewrite_max <= 0.9");
+    if (o->quote_min_words < 1 || o->quote_min_words > o->quote_max_words ||
+        o->quote_max_words > 100000)
+        return dp_fail(err, DOPPEL_ERR_ARG,
+                       "synth: need 1 <= quote_min_words <= quote_max_words <= 100000");
+    if (o->shared_paragraphs < 1 || o->shared_paragraphs > 1000000)
+        return dp_fail(err, DOPPEL_ERR_ARG, "synth: shared_paragraphs must be in [1, 1000000]");
     if (!(o->read_more_rate >= 0 && o->read_more_rate <= 1))
         return dp_fail(err, DOPPEL_ERR_ARG, "synth: read_more_rate must be in [0, 1]");
     return DOPPEL_OK;
@@ -146,6 +169,7 @@ doppel_status doppel_synth_options_validate(const doppel_synth_options *o, doppe
 static void synth_free(synth *g) {
     dp_synth_article_free(&g->orig);
     dp_synth_article_free(&g->alt);
+    dp_synth_article_free(&g->own);
     doppel_buf_free(&g->out);
     doppel_buf_free(&g->title);
     doppel_buf_free(&g->word);
@@ -191,6 +215,7 @@ doppel_status doppel_synth_generate(const doppel_synth_options *opt, doppel_synt
             g.title.len = 0;
             dp_synth_put_raw(&g, &g.title, g.orig.text.data, g.orig.title_len);
             doc.original = i;
+            doc.related = i;
             doc.text = g.orig.text.data;
             doc.text_len = g.orig.text.len;
             format_day(g.orig.day, g.date, sizeof g.date);
@@ -211,14 +236,36 @@ doppel_status doppel_synth_generate(const doppel_synth_options *opt, doppel_synt
                 for (delay = 1; delay < 30 && rng_chance(&g.r, 0.75); delay++) {
                 }
             format_day(g.orig.day + delay, g.date, sizeof g.date);
-            dp_synth_make_copy(&g, kind, &g.orig, site, &doc.amount);
-            doc.original = j;
+            if (kind >= DOPPEL_SYNTH_DERIVED) {
+                /* Reuse: its own text (as if an original), dated as that
+                 * one when it only quotes or shares, else after its source. */
+                uint64_t rel_stream[4];
+                memcpy(rel_stream, g.r.s, sizeof rel_stream);
+                if (kind != DOPPEL_SYNTH_DERIVED) dp_synth_gen_original(&g, i, &g.own);
+                memcpy(g.r.s, rel_stream, sizeof rel_stream);
+                if (kind >= DOPPEL_SYNTH_QUOTE) {
+                    dp_synth_site_name(&g, g.own.site, g.source, sizeof g.source);
+                    format_day(g.own.day, g.date, sizeof g.date);
+                }
+                doc.related = j;
+                dp_synth_make_reuse(&g, kind, &g.own, &g.orig, &doc.amount, &doc.related);
+                doc.original = i;
+                if (kind != DOPPEL_SYNTH_SHARED) {
+                    snprintf(g.related, sizeof g.related, "s%0*llu", g.id_digits,
+                             (unsigned long long)j);
+                    doc.related_id = g.related;
+                }
+            } else {
+                dp_synth_make_copy(&g, kind, &g.orig, site, &doc.amount);
+                doc.original = j;
+                doc.related = j;
+            }
             doc.text = g.out.data;
             doc.text_len = g.out.len;
         }
         snprintf(g.cluster, sizeof g.cluster, "s%0*llu", g.id_digits,
                  (unsigned long long)doc.original);
-        doc.topic = g.orig.topic;
+        doc.topic = kind >= DOPPEL_SYNTH_PARTIAL ? g.own.topic : g.orig.topic;
         if (g.st == DOPPEL_OK) g.st = dp_buf_terminate(&g.title);
         if (g.st == DOPPEL_OK && doc.text == g.out.data) g.st = dp_buf_terminate(&g.out);
         if (g.st != DOPPEL_OK) {

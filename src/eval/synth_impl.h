@@ -3,8 +3,9 @@
  * its random streams, the article and generator structs, and the calls
  * between its files. synth_text.c writes originals (vocabulary, sentences,
  * headlines), synth_copy.c turns an original into a copy of one kind,
- * synth.c holds the options and the document loop; calls go only in that
- * order (synth.c -> synth_copy.c -> synth_text.c).
+ * synth_reuse.c writes reuse that is not a copy (derived, partial, quote,
+ * shared), synth.c holds the options and the document loop; calls go only
+ * from synth.c to the others and from them to synth_text.c.
  */
 #ifndef DOPPEL_SYNTH_IMPL_H
 #define DOPPEL_SYNTH_IMPL_H
@@ -102,13 +103,14 @@ typedef struct synth {
     int id_digits;
     double kind_cum[DOPPEL_SYNTH_NUM_KINDS];  /* cumulative weights of copy kinds, 0..1 */
     article orig, alt;                        /* alt: an extra headline, related links */
+    article own;                              /* reuse kinds: the document's own text */
     doppel_buf out, title, word, line;
     token *tokens;
     size_t token_cap;
     size_t *order;                            /* paragraph permutation */
     uint64_t *zipf_cdf[ZIPF_MAX + 1];         /* by list size, built on first use */
     size_t order_cap;
-    char id[32], cluster[32], date[32], source[64];
+    char id[32], cluster[32], related[32], date[32], source[64];
     rng r;                                    /* the stream in use */
     int cap_next;                             /* capitalize the next word */
     size_t words;                             /* words written by put_word */
@@ -148,4 +150,12 @@ void dp_synth_edit_word(synth *g, uint32_t topic, const char *avoid1, size_t len
 uint64_t dp_synth_pick_original(synth *g, uint64_t i);
 void dp_synth_make_copy(synth *g, doppel_synth_kind kind, const article *a, uint32_t site,
                         double *amount);
+
+/* ---- synth_reuse.c: reuse that is not a copy ---- */
+/* Document of kind DERIVED, PARTIAL, QUOTE or SHARED into g->out and
+ * g->title, from its own original text own and the source src (derived
+ * rewrites src alone; shared uses own alone and sets *related to the pool
+ * paragraph's number). */
+void dp_synth_make_reuse(synth *g, doppel_synth_kind kind, const article *own,
+                         const article *src, double *amount, uint64_t *related);
 #endif
