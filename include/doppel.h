@@ -393,6 +393,17 @@ typedef struct doppel_config {
                                     DOPPEL_ERR_LIMIT when the per-document part alone
                                     (about 60 bytes a document) would not fit */
     const struct doppel_extract_options *extract_options; /* NULL = defaults; borrowed */
+    /* Relations from aligned passages (exact verification; docs/relations.md
+     * gives the measurements behind each default). A document's coverage is
+     * the share of its words inside passages shared with the other. */
+    double cover;                /* near: both documents covered >= cover; default 0.8 */
+    double contained_cover;      /* contained: the smaller covered >= this; default 0.8 */
+    double derived_cover;        /* derived: the smaller covered >= this; default 0.3 */
+    unsigned derived_spread;     /* ... in >= this many tenths of it (each at least 30%
+                                    covered): spread out, not one stretch; default 6 */
+    unsigned partial_words;      /* partial: a passage of >= this many matched words;
+                                    default 20 */
+    int join_derived;            /* 1: derived pairs join copy clusters too; default 0 */
 } doppel_config;
 
 /* Fill *cfg with the documented defaults. */
@@ -480,7 +491,11 @@ typedef enum doppel_relation {
     DOPPEL_REL_EXACT = 2,      /* same normalized text */
     DOPPEL_REL_NEAR = 3,       /* Jaccard >= threshold, or >= low_threshold with min_shared */
     DOPPEL_REL_CONTAINED = 4,  /* smaller doc's shingles >= containment inside the larger */
-    DOPPEL_REL_LINKED = 5      /* in the cluster only through other members */
+    DOPPEL_REL_LINKED = 5,     /* in the cluster only through other members */
+    DOPPEL_REL_DERIVED = 6,    /* a rewrite: the smaller's words in short shared pieces
+                                  in the source's order (pairs only, unless join_derived) */
+    DOPPEL_REL_PARTIAL = 7     /* one or a few passages shared, the rest different
+                                  (pairs only; never joins clusters) */
 } doppel_relation;
 
 /* Lower-case name of a relation ("exact", "near", ...); never NULL. */
@@ -612,11 +627,28 @@ typedef struct doppel_doc_result {
 doppel_status doppel_index_result(const doppel_index *idx, uint32_t docnum,
                                   doppel_doc_result *out);
 
+/* A passage two documents of a pair share, in words of each one's
+ * normalized extracted text (word 0 is the first word). */
+typedef struct doppel_pair_passage {
+    uint32_t a_word, a_words;  /* first word and length in A */
+    uint32_t b_word, b_words;  /* first word and length in B */
+    uint32_t matched;          /* words identical in both (the rest are small edits) */
+} doppel_pair_passage;
+
+#define DOPPEL_PAIR_PASSAGES 3
+
 /* One verified pair (a < b in docnum order). */
 typedef struct doppel_pair {
     uint32_t a, b;
     doppel_similarity sim;
-    doppel_relation relation;  /* EXACT, NEAR or CONTAINED */
+    doppel_relation relation;  /* EXACT, NEAR, CONTAINED, DERIVED or PARTIAL */
+    double cover_a, cover_b;   /* share of each document's words inside shared passages
+                                  (1 for exact; 0 in fast mode) */
+    uint32_t source;           /* contained, derived, partial: the document the other
+                                  took from (the earlier by date when both are dated,
+                                  else the covering, larger one); else a */
+    size_t num_passages;       /* longest shared passages, longest first */
+    doppel_pair_passage passages[DOPPEL_PAIR_PASSAGES];
 } doppel_pair;
 
 /* Visit every verified pair in (a, b) order; stop early when fn returns non-zero. */

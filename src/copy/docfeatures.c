@@ -4,6 +4,7 @@
  * the index compute many documents at once and still commit them in order.
  */
 #include "copy/docfeatures.h"
+#include "copy/align.h"
 #include "copy/lsh.h"
 #include "base/sort.h"
 #include "copy/verify.h"
@@ -24,6 +25,7 @@ doppel_status dp_features_init(dp_features *f, unsigned num_perm, unsigned bands
 
 void dp_features_free(dp_features *f, unsigned num_perm, unsigned bands) {
     dp_free(f->set, f->set_cap * sizeof *f->set);
+    dp_free(f->words, f->words_cap * sizeof *f->words);
     dp_free(f->sig, num_perm * sizeof *f->sig);
     dp_free(f->band, bands * sizeof *f->band);
     *f = (dp_features){0};
@@ -49,6 +51,7 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
     f->norm = (doppel_norm_stats){0};
     f->short_doc = 0;
     f->set_len = 0;
+    f->words_len = 0;
     f->extract_flags = 0;
     f->date = DOPPEL_NO_DATE;
     f->status = DOPPEL_ERR_NOMEM;
@@ -99,6 +102,12 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
     f->set_len = dp_unique_copy_u32(s->sorted, ns, f->set);
     doppel_minhash(cfg->sketch, s->shingles.v, ns, cfg->seed, cfg->num_perm, f->sig);
     dp_band_hashes(f->sig, bands, rows, f->band);
+    if (cfg->verify == DOPPEL_VERIFY_EXACT) {
+        long nw = dp_word_hashes(s->norm.data, s->norm.len, cfg->seed, DP_ALIGN_MAX_WORDS,
+                                 &f->words, &f->words_cap);
+        if (nw < 0) return;
+        f->words_len = (size_t)nw;
+    }
     f->text_hash = XXH3_64bits(s->norm.data, s->norm.len);
     f->status = DOPPEL_OK;
 }
