@@ -514,12 +514,16 @@ typedef struct doppel_similarity {
 doppel_relation doppel_classify(const doppel_config *cfg, const doppel_similarity *sim,
                                 size_t size_a, size_t size_b);
 
-/* One passage both texts share, in normalized words. */
+/* One passage both texts share, in normalized words of each one's
+ * extracted text (as doppel_pair_passage; small edits inside are joined). */
 typedef struct doppel_passage {
     size_t a_word;   /* first word of the passage in A's normalized text */
     size_t b_word;   /* first word of the passage in B's normalized text */
-    size_t words;    /* length in words */
-    char *text;      /* the passage, normalized; owned by the comparison */
+    size_t words;    /* length in words, in A */
+    char *text;      /* A's side of the passage, normalized; owned by the comparison */
+    size_t b_words;  /* length in words, in B */
+    size_t matched;  /* words identical in both */
+    char *b_text;    /* B's side, normalized; owned by the comparison */
 } doppel_passage;
 
 #define DOPPEL_MAX_PASSAGES 5
@@ -530,13 +534,20 @@ typedef struct doppel_comparison {
     size_t shingles_a, shingles_b;   /* set sizes */
     double estimate;                 /* MinHash Jaccard estimate */
     int identical;                   /* same normalized text */
-    doppel_relation relation;        /* the verdict: NONE, EXACT, NEAR or CONTAINED */
+    doppel_relation relation;        /* the verdict, by the rules of the index: NONE,
+                                        EXACT, NEAR, CONTAINED, DERIVED or PARTIAL */
     size_t num_passages;             /* longest shared passages, longest first */
     doppel_passage passages[DOPPEL_MAX_PASSAGES];
+    double cover_a, cover_b;         /* share of each text's words in shared passages */
+    size_t words_a, words_b;         /* words of each normalized (extracted) text */
+    int a_is_source;                 /* contained, derived, partial: 1 when A is the
+                                        source (the covering one), else 0 */
 } doppel_comparison;
 
-/* Compare two raw texts end to end (normalize, shingle, sketch, verify) and
- * find their longest shared passages. Release with doppel_comparison_free. */
+/* Compare two raw texts end to end as the index does (extract when
+ * cfg->extract, normalize, shingle, sketch, align) and find their longest
+ * shared passages; the relation is the one doppel_index_pairs would give
+ * the pair (dates aside). Release with doppel_comparison_free. */
 doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_len,
                              const char *b, size_t b_len, doppel_comparison *out,
                              doppel_error *err);

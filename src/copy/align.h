@@ -10,7 +10,7 @@
  * its first DP_ALIGN_MAX_WORDS words (bounded memory and disk per document). */
 #define DP_ALIGN_MAX_WORDS 65536u
 /* Passages kept per pair (the longest). */
-#define DP_ALIGN_KEEP 3
+#define DP_ALIGN_KEEP 5
 
 /* One shared passage: words [a, a + a_len) of A and [b, b + b_len) of B,
  * joined from fragments of identical words across small gaps; matched is

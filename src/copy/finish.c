@@ -117,8 +117,8 @@ static doppel_status align_pair(doppel_index *idx, set_reader *r, uint32_t a, ui
     *rel = dp_relate(&idx->cfg, &al);
     e->cover_a = al.na ? (float)al.cover_a / (float)al.na : 0.0f;
     e->cover_b = al.nb ? (float)al.cover_b / (float)al.nb : 0.0f;
-    e->num_spans = (uint8_t)al.num_spans;
-    memcpy(e->spans, al.spans, al.num_spans * sizeof *al.spans);
+    e->num_spans = (uint8_t)DP_MIN(al.num_spans, (uint32_t)DOPPEL_PAIR_PASSAGES);
+    memcpy(e->spans, al.spans, e->num_spans * sizeof *al.spans);
     return DOPPEL_OK;
 }
 

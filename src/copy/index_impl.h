@@ -22,7 +22,7 @@ typedef struct edge {
     float cover_a, cover_b;
     uint8_t relation;
     uint8_t num_spans;
-    dp_span spans[DP_ALIGN_KEEP];
+    dp_span spans[DOPPEL_PAIR_PASSAGES];
 } edge;
 
 static inline edge make_edge(uint32_t a, uint32_t b, const doppel_similarity *s,
