@@ -55,6 +55,8 @@ typedef struct dp_aligner {
     size_t mark_cap;
     uint32_t *frag;             /* fragments as (a, b, len) triples */
     size_t frag_cap;
+    uint64_t built_key;         /* the key B's table was built for; 0 = none */
+    size_t built_slots;
 } dp_aligner;
 
 void dp_aligner_free(dp_aligner *al);
@@ -63,6 +65,15 @@ void dp_aligner_free(dp_aligner *al);
  * DOPPEL_ERR_NOMEM only. */
 doppel_status dp_align(dp_aligner *al, const uint32_t *a, uint32_t na, const uint32_t *b,
                        uint32_t nb, dp_alignment *out);
+
+/* dp_align, reusing B's anchor table when key_b (non-zero, naming B's
+ * words: the caller promises equal keys mean equal words) is the key of
+ * the previous call: a run of pairs with one side in common builds it once. */
+doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, const uint32_t *b,
+                             uint32_t nb, uint64_t key_b, dp_alignment *out);
+
+/* The same alignment seen from the other side (A and B exchanged). */
+void dp_alignment_swap(dp_alignment *al);
 
 /* 32-bit hashes of the words of normalized text (single spaces between
  * words), at most max words, into out (grown; *cap in values); returns the

@@ -80,9 +80,16 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
         f->status = DOPPEL_ERR_EMPTY;
         return;
     }
-    if (doppel_shingle(s->norm.data, s->norm.len, cfg->shingle_kind, cfg->shingle_size, cfg->seed,
-                       &s->shingles))
+    if (cfg->verify == DOPPEL_VERIFY_EXACT) {
+        long nw = dp_shingle_with_words(s->norm.data, s->norm.len, cfg->shingle_kind,
+                                        cfg->shingle_size, cfg->seed, &s->shingles,
+                                        DP_ALIGN_MAX_WORDS, &f->words, &f->words_cap);
+        if (nw < 0) return;
+        f->words_len = (size_t)nw;
+    } else if (doppel_shingle(s->norm.data, s->norm.len, cfg->shingle_kind, cfg->shingle_size,
+                              cfg->seed, &s->shingles)) {
         return;
+    }
     size_t ns = s->shingles.len;
     /* Only a text of one shingle can be shorter than a shingle. */
     if (ns == 1) {
@@ -102,12 +109,6 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
     f->set_len = dp_unique_copy_u32(s->sorted, ns, f->set);
     doppel_minhash(cfg->sketch, s->shingles.v, ns, cfg->seed, cfg->num_perm, f->sig);
     dp_band_hashes(f->sig, bands, rows, f->band);
-    if (cfg->verify == DOPPEL_VERIFY_EXACT) {
-        long nw = dp_word_hashes(s->norm.data, s->norm.len, cfg->seed, DP_ALIGN_MAX_WORDS,
-                                 &f->words, &f->words_cap);
-        if (nw < 0) return;
-        f->words_len = (size_t)nw;
-    }
     f->text_hash = XXH3_64bits(s->norm.data, s->norm.len);
     f->status = DOPPEL_OK;
 }

@@ -112,8 +112,12 @@ static doppel_status align_pair(doppel_index *idx, set_reader *r, uint32_t a, ui
                        &r->wb_cap, err);
     if (st) return st;
     dp_alignment al;
-    if (dp_align(&r->aligner, r->wa, idx->words_len[a], r->wb, idx->words_len[b], &al))
+    /* B's words are walked over A's anchor table, which a run of pairs
+     * with the same a (candidates come sorted by a) builds once. */
+    if (dp_align_keyed(&r->aligner, r->wb, idx->words_len[b], r->wa, idx->words_len[a],
+                       (uint64_t)a + 1, &al))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    dp_alignment_swap(&al);
     *rel = dp_relate(&idx->cfg, &al);
     e->cover_a = al.na ? (float)al.cover_a / (float)al.na : 0.0f;
     e->cover_b = al.nb ? (float)al.cover_b / (float)al.nb : 0.0f;

@@ -130,19 +130,17 @@ static doppel_status side_build(const doppel_config *cfg, const char *text, size
     }
     if (doppel_normalize(text, len, &s->norm, NULL))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory normalizing %s", name);
-    if (doppel_shingle(s->norm.data, s->norm.len, cfg->shingle_kind, cfg->shingle_size, cfg->seed,
-                       &s->shingles))
-        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory shingling %s", name);
+    long nw = dp_shingle_with_words(s->norm.data, s->norm.len, cfg->shingle_kind,
+                                    cfg->shingle_size, cfg->seed, &s->shingles,
+                                    DP_ALIGN_MAX_WORDS, &s->words, &s->words_cap);
+    if (nw < 0) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory shingling %s", name);
+    s->words_len = (size_t)nw;
     size_t n = s->shingles.len;
     s->set_bytes = (2 * n + 1) * sizeof *s->set;
     s->set = dp_malloc(s->set_bytes);
     if (!s->set) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     s->set_len = dp_make_set32(s->shingles.v, n, s->set, s->set + n);
     doppel_minhash(cfg->sketch, s->shingles.v, n, cfg->seed, cfg->num_perm, s->sig);
-    long nw = dp_word_hashes(s->norm.data, s->norm.len, cfg->seed, DP_ALIGN_MAX_WORDS, &s->words,
-                             &s->words_cap);
-    if (nw < 0) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    s->words_len = (size_t)nw;
     return DOPPEL_OK;
 }
 
@@ -192,9 +190,12 @@ doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_l
         out->identical = sa->norm.len == sb->norm.len &&
                          memcmp(sa->norm.data, sb->norm.data, sa->norm.len) == 0 && sa->norm.len;
         dp_alignment ali;
-        if (dp_align(&al, sa->words, (uint32_t)sa->words_len, sb->words, (uint32_t)sb->words_len,
+        /* As the index aligns a pair (a, b) in input order: B walked over A. */
+        if (dp_align(&al, sb->words, (uint32_t)sb->words_len, sa->words, (uint32_t)sa->words_len,
                      &ali))
             st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        else
+            dp_alignment_swap(&ali);
         if (!st) {
             out->cover_a = ali.na ? (double)ali.cover_a / ali.na : 0.0;
             out->cover_b = ali.nb ? (double)ali.cover_b / ali.nb : 0.0;
