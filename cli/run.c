@@ -19,7 +19,8 @@ enum {
     OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER, OPT_MEMORY,
     OPT_STORY_THRESHOLD, OPT_STORY_SHORT, OPT_STORY_EXPANSION, OPT_STORY_WINDOW, OPT_STORY_ONLINE,
     OPT_STORY_MODEL, OPT_SAVE_STORY_MODEL, OPT_STORY_STATE,
-    OPT_PREFILTER_MISS
+    OPT_PREFILTER_MISS, OPT_COVER, OPT_CONTAINED_COVER, OPT_DERIVED_COVER, OPT_DERIVED_SPREAD,
+    OPT_PARTIAL_WORDS, OPT_JOIN_DERIVED
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +45,12 @@ static const struct option long_opts[] = {
     {"max-bucket", required_argument, 0, OPT_MAX_BUCKET},
     {"fast", no_argument, 0, OPT_FAST},
     {"prefilter-miss", required_argument, 0, OPT_PREFILTER_MISS},
+    {"cover", required_argument, 0, OPT_COVER},
+    {"contained-cover", required_argument, 0, OPT_CONTAINED_COVER},
+    {"derived-cover", required_argument, 0, OPT_DERIVED_COVER},
+    {"derived-spread", required_argument, 0, OPT_DERIVED_SPREAD},
+    {"partial-words", required_argument, 0, OPT_PARTIAL_WORDS},
+    {"join-derived", no_argument, 0, OPT_JOIN_DERIVED},
     {"canonical", required_argument, 0, OPT_CANONICAL},
     {"strict", no_argument, 0, OPT_STRICT},
     {"quiet", no_argument, 0, OPT_QUIET},
@@ -141,6 +148,25 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
             c->cfg.low_threshold = d;
             break;
         case OPT_NO_EXTRACT: c->cfg.extract = 0; break;
+        /* relations from aligned passages (docs/relations.md) */
+        case OPT_COVER:
+            if (parse_double(optarg, "cover", 0.01, 1, &c->cfg.cover)) return -2;
+            break;
+        case OPT_CONTAINED_COVER:
+            if (parse_double(optarg, "contained-cover", 0.01, 1, &c->cfg.contained_cover)) return -2;
+            break;
+        case OPT_DERIVED_COVER:
+            if (parse_double(optarg, "derived-cover", 0.01, 1, &c->cfg.derived_cover)) return -2;
+            break;
+        case OPT_DERIVED_SPREAD:
+            if (parse_uint(optarg, "derived-spread", 0, 10, &u)) return -2;
+            c->cfg.derived_spread = (unsigned)u;
+            break;
+        case OPT_PARTIAL_WORDS:
+            if (parse_uint(optarg, "partial-words", 1, 1u << 20, &u)) return -2;
+            c->cfg.partial_words = (unsigned)u;
+            break;
+        case OPT_JOIN_DERIVED: c->cfg.join_derived = 1; break;
         case OPT_PREFILTER_MISS:
             if (parse_double(optarg, "prefilter-miss", 0, 0.5, &d)) return -2;
             c->cfg.prefilter_miss = d;
