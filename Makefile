@@ -28,7 +28,7 @@ CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean \
-        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers
+        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers bench-index
 
 all: lib cli
 
@@ -176,6 +176,14 @@ bench: deps
 	@echo "== a story feed in batches with --story-state (bench/story_feed.sh)"
 	@sh bench/story_feed.sh $(BUILD)/doppel $(BUILD)/story_eval $${FEED_DOCS:-100000} \
 	  $${FEED_BATCHES:-10} $${TMPDIR:-/tmp}/doppel-feed.$$$$
+	@echo "== the live index (bench/index.sh): add, bytes per document, check latency"
+	@$(MAKE) --no-print-directory bench-index
+
+# The live index: add throughput, bytes per document, check latency in
+# process and over HTTP (bench/index.sh); INDEX_N documents in INDEX_BATCHES adds.
+bench-index: all $(BUILD)/bench/index_check
+	@sh bench/index.sh $(BUILD)/doppel $(BUILD)/bench/index_check $${INDEX_N:-100000} \
+	  $${INDEX_BATCHES:-10} $${TMPDIR:-/tmp}/doppel-index-bench
 
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -176,7 +176,8 @@ typedef struct doppel_store_stats {
     uint64_t relations;     /* recorded relations (edges) */
     uint64_t postings;      /* candidate keys stored */
     uint64_t expired;       /* documents removed by expire */
-    uint64_t file_bytes;    /* size of data.mdb */
+    uint64_t file_bytes;    /* disk space data.mdb takes (it is sparse: its apparent
+                               size is the map's, at least 64 GiB) */
     uint64_t used_bytes;    /* pages in use (the rest is free space compact returns) */
     unsigned bands, rows;
     int64_t created;        /* seconds since the epoch */

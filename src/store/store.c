@@ -15,17 +15,34 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Address space reserved for the map: LMDB grows the file as needed. */
-#define MAP_BYTES ((size_t)1 << 40)
+/* The map: writers write pages in place (MDB_WRITEMAP: no copy of each
+ * dirty page, half the CPU of an add), which makes the file as large as the
+ * map, sparse. So the map is sized from what is used: 4 times that, at least
+ * MAP_MIN; an add that fills it fails with DOPPEL_ERR_LIMIT and the next
+ * open grows it. */
+#define MAP_MIN ((size_t)64 << 30)
 
 doppel_status dp_store_mdb_fail(const doppel_store *s, doppel_error *err, int rc,
                                 const char *what) {
     doppel_status code = rc == ENOMEM ? DOPPEL_ERR_NOMEM
-                         : rc == MDB_MAP_FULL ? DOPPEL_ERR_LIMIT
+                         : rc == MDB_MAP_FULL ? DOPPEL_ERR_LIMIT  /* reopening grows the map */
                          : rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED
                              ? DOPPEL_ERR_FORMAT
                              : DOPPEL_ERR_IO;
     return dp_fail(err, code, "index %s: %s: %s", s ? s->dir : "?", what, mdb_strerror(rc));
+}
+
+int dp_store_txn_begin(doppel_store *s, unsigned flags, MDB_txn **txn) {
+    int rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        /* Another process grew the map: adopt its size (possible when this
+         * process has no transaction open; else the caller reports it). */
+        pthread_mutex_lock(&s->pool_lock);
+        rc = mdb_env_set_mapsize(s->env, 0);
+        pthread_mutex_unlock(&s->pool_lock);
+        if (!rc) rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    }
+    return rc;
 }
 
 /* ---- the header: parameters as "name=value" lines --------------------------- */
@@ -216,11 +233,15 @@ static doppel_status open_env(const char *dir, unsigned flags, doppel_store **ou
     if (!st && (rc = mdb_env_create(&s->env))) st = dp_store_mdb_fail(s, err, rc, "creating");
     if (!st) {
         mdb_env_set_maxdbs(s->env, 8);
-        mdb_env_set_mapsize(s->env, MAP_BYTES);
+        char *data = path_in(dir, "data.mdb");
+        struct stat sb;
+        size_t used = data && stat(data, &sb) == 0 ? (size_t)sb.st_blocks * 512 : 0;
+        free(data);
+        mdb_env_set_mapsize(s->env, DP_MAX(MAP_MIN, 4 * used));
         mdb_env_set_maxreaders(s->env, 256);
         /* NOTLS: a read transaction is not tied to a thread (the server's
          * pool runs many); NORDAHEAD: random reads of a map larger than RAM. */
-        unsigned ef = MDB_NOTLS | MDB_NORDAHEAD | (flags & DOPPEL_STORE_READONLY ? MDB_RDONLY : 0);
+        unsigned ef = MDB_NOTLS | MDB_NORDAHEAD | (flags & DOPPEL_STORE_READONLY ? MDB_RDONLY : MDB_WRITEMAP);
         if ((rc = mdb_env_open(s->env, dir, ef, 0644)))
             st = dp_store_mdb_fail(s, err, rc, "opening");
     }
@@ -256,7 +277,7 @@ doppel_status doppel_store_create(const char *dir, const doppel_config *cfg, dop
     char text[1024];
     int len = config_text(cfg, s->bands, s->rows, text, sizeof text);
     MDB_txn *txn = NULL;
-    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    int rc = dp_store_txn_begin(s, 0, &txn);
     if (!rc) rc = open_dbs(s, txn, MDB_CREATE);
     MDB_val k = {6, "config"}, v = {(size_t)len, text};
     if (!rc) rc = mdb_put(txn, s->db_header, &k, &v, MDB_NOOVERWRITE);
@@ -286,7 +307,7 @@ doppel_status doppel_store_open(const char *dir, unsigned flags, doppel_store **
     doppel_status st = open_env(dir, flags, &s, err);
     if (st) return st;
     MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
     if (rc) st = dp_store_mdb_fail(s, err, rc, "reading the header");
     if (!st) {
         if ((rc = open_dbs(s, txn, 0))) {
@@ -474,7 +495,7 @@ doppel_status doppel_store_get(doppel_store *s, const char *id, size_t id_len,
     if (matches) *matches = (doppel_store_result){.status = DOPPEL_OK};
     if (id_len == 0 || id_len > 511) return DOPPEL_END;
     MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
     if (rc) return dp_store_mdb_fail(s, err, rc, "reading");
     MDB_val k = {id_len, (void *)id}, v;
     doppel_status st = DOPPEL_OK;
@@ -514,7 +535,7 @@ doppel_status doppel_store_get(doppel_store *s, const char *id, size_t id_len,
 doppel_status doppel_store_get_stats(doppel_store *s, doppel_store_stats *out, doppel_error *err) {
     *out = (doppel_store_stats){0};
     MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
     if (rc) return dp_store_mdb_fail(s, err, rc, "reading");
     dp_store_counters c;
     doppel_status st = dp_store_read_counters(s, txn, &c, err);
@@ -536,7 +557,8 @@ doppel_status doppel_store_get_stats(doppel_store *s, doppel_store_stats *out, d
     out->used_bytes = (uint64_t)(info.me_last_pgno + 1) * ms.ms_psize;
     char *p = path_in(s->dir, "data.mdb");
     struct stat sb;
-    if (p && stat(p, &sb) == 0) out->file_bytes = (uint64_t)sb.st_size;
+    /* allocated, not apparent: the file is sparse up to the map's size */
+    if (p && stat(p, &sb) == 0) out->file_bytes = (uint64_t)sb.st_blocks * 512;
     free(p);
     return DOPPEL_OK;
 }

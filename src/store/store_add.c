@@ -317,7 +317,7 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     }
     w->s = s;
-    int rc = mdb_txn_begin(s->env, NULL, 0, &w->txn);
+    int rc = dp_store_txn_begin(s, 0, &w->txn);
     if (rc) st = dp_store_mdb_fail(s, err, rc, "starting a transaction");
     if (!st) st = dp_store_read_counters(s, w->txn, &w->c, err);
     if (st) {
@@ -458,7 +458,7 @@ doppel_status doppel_store_check(doppel_store *s, const doppel_store_doc *docs, 
     dp_store_worker *w = dp_store_worker_get(s);
     if (!w) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
     if (rc) {
         dp_store_worker_put(s, w);
         return dp_store_mdb_fail(s, err, rc, "reading");

@@ -87,7 +87,7 @@ static doppel_status verify_docs(doppel_store *s, MDB_txn *txn, uint32_t da, uin
 doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void *user,
                                   doppel_error *err) {
     MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
     if (rc) return dp_store_mdb_fail(s, err, rc, "reading");
     export_state x = {0};
     doppel_status st = DOPPEL_OK;
@@ -210,7 +210,7 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
     doppel_status st = dp_store_write_begin(s, err);
     if (st) return st;
     MDB_txn *txn;
-    int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    int rc = dp_store_txn_begin(s, 0, &txn);
     if (rc) {
         dp_store_write_end(s);
         return dp_store_mdb_fail(s, err, rc, "starting a transaction");

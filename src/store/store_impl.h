@@ -79,6 +79,9 @@ struct doppel_store {
 doppel_status dp_store_mdb_fail(const doppel_store *s, doppel_error *err, int rc,
                                 const char *what);
 
+/* mdb_txn_begin, adopting a map another process grew (MDB_MAP_RESIZED). */
+int dp_store_txn_begin(doppel_store *s, unsigned flags, MDB_txn **txn);
+
 /* Take / release the writer locks (mutex and writer.lock). */
 doppel_status dp_store_write_begin(doppel_store *s, doppel_error *err);
 void dp_store_write_end(doppel_store *s);
