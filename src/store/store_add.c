@@ -321,8 +321,8 @@ struct doppel_store_writer {
     size_t nents, ents_cap, ncands, cands_cap, sort_tmp_cap;
     uint32_t *members;          /* a bucket's indexed members */
     size_t members_cap;
-    dp_features feats[CHUNK];
-    size_t feats_ready;
+    dp_features feats[2][CHUNK]; /* one chunk computed while the other is added */
+    size_t feats_ready[2];
     dp_store_worker *workers[DP_MAX_THREADS];
     unsigned nworkers;
     uint32_t batch;
@@ -336,7 +336,9 @@ static void writer_release(doppel_store_writer *w) {
     dp_free(w->cands, w->cands_cap * sizeof *w->cands);
     dp_free(w->sort_tmp, w->sort_tmp_cap * sizeof *w->sort_tmp);
     dp_free(w->members, w->members_cap * sizeof *w->members);
-    for (size_t i = 0; i < w->feats_ready; i++) dp_features_free(&w->feats[i], s->cfg.num_perm, s->bands);
+    for (int b = 0; b < 2; b++)
+        for (size_t i = 0; i < w->feats_ready[b]; i++)
+            dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->bands);
     for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
     dp_free(w, sizeof *w);
     dp_store_write_end(s);
@@ -372,9 +374,10 @@ static doppel_status writer_reserve(doppel_store_writer *w, size_t n, unsigned t
     for (; w->nworkers < threads; w->nworkers++)
         if (!(w->workers[w->nworkers] = dp_store_worker_get(s)))
             return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    for (; w->feats_ready < n; w->feats_ready++)
-        if (dp_features_init(&w->feats[w->feats_ready], s->cfg.num_perm, s->bands))
-            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    for (int b = 0; b < (threads > 1 ? 2 : 1); b++)
+        for (; w->feats_ready[b] < n; w->feats_ready[b]++)
+            if (dp_features_init(&w->feats[b][w->feats_ready[b]], s->cfg.num_perm, s->bands))
+                return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     return DOPPEL_OK;
 }
 
@@ -438,12 +441,13 @@ static doppel_status bucket(doppel_store_writer *w, MDB_cursor *cur, size_t g0, 
     return st;
 }
 
-/* Add one chunk of documents whose features are computed (w->feats).
+/* Add one chunk of documents whose features are computed (feats).
  * Postings are read and written in key order over the whole chunk (LMDB
  * then finds each key from the last one's page: ~3x fewer page visits than
  * document by document) with the same candidates for every document as
  * taken one by one. */
-static doppel_status write_chunk(doppel_store_writer *w, const doppel_store_doc *docs, size_t len,
+static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feats,
+                                 const doppel_store_doc *docs, size_t len,
                                  doppel_store_result *results, doppel_error *err) {
     doppel_store *s = w->s;
     matcher *m = &w->m;
@@ -452,7 +456,7 @@ static doppel_status write_chunk(doppel_store_writer *w, const doppel_store_doc 
     w->nents = w->ncands = 0;
     /* 1: numbers, exact copies, records; the postings to look up */
     for (size_t i = 0; !st && i < len; i++) {
-        const dp_features *f = &w->feats[i];
+        const dp_features *f = &feats[i];
         w->docnum[i] = UINT32_MAX;
         if (f->status != DOPPEL_OK) {
             doppel_status ds = bad_doc(&docs[i], f, err);
@@ -499,7 +503,7 @@ static doppel_status write_chunk(doppel_store_writer *w, const doppel_store_doc 
     dp_sort_u64_bytes(w->cands, w->sort_tmp, w->ncands, 0, 6);
     for (size_t i = 0, k = 0; !st && i < len; i++) {
         if (w->docnum[i] == UINT32_MAX) continue;
-        const dp_features *f = &w->feats[i];
+        const dp_features *f = &feats[i];
         m->nfound = m->ncand = 0;
         size_t k0 = k;
         while (k < w->ncands && w->cands[k] >> 32 == i) k++;
@@ -527,6 +531,25 @@ static doppel_status write_chunk(doppel_store_writer *w, const doppel_store_doc 
     return st;
 }
 
+/* Features of a chunk computed on a thread of its own (and threads - 1
+ * workers in all). */
+typedef struct background {
+    doppel_store *s;
+    dp_store_worker **workers;
+    unsigned threads;
+    const doppel_store_doc *docs;
+    dp_features *feats;
+    size_t n;
+    int started;
+    pthread_t tid;
+} background;
+
+static void *background_compute(void *p) {
+    background *bg = p;
+    compute_all(bg->s, bg->workers, bg->threads, bg->docs, bg->feats, bg->n);
+    return NULL;
+}
+
 doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc *docs, size_t n,
                                  doppel_store_result *results, doppel_error *err) {
     doppel_store *s = w->s;
@@ -536,13 +559,22 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
         return dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
     unsigned threads = DP_MAX(1u, DP_MIN(s->threads, (unsigned)((n + 63) / 64)));
     doppel_status st = writer_reserve(w, DP_MIN(n, (size_t)CHUNK), threads, err);
-    dp_store_counters *c = &w->c;
+    /* The next chunk's features are computed on the other threads while
+     * this one is added (the adding is serial: it follows input order). */
+    int cur = 0;
+    if (!st) compute_all(s, w->workers, threads, docs, w->feats[0], DP_MIN((size_t)CHUNK, n));
     for (size_t from = 0; !st && from < n; from += CHUNK) {
-        size_t len = DP_MIN((size_t)CHUNK, n - from);
-        compute_all(s, w->workers, threads, docs + from, w->feats, len);
-        st = write_chunk(w, docs + from, len, results ? results + from : NULL, err);
+        size_t len = DP_MIN((size_t)CHUNK, n - from), next = from + CHUNK;
+        size_t nlen = next < n ? DP_MIN((size_t)CHUNK, n - next) : 0;
+        background bg = {s, w->workers + 1, threads - 1, docs + next, w->feats[!cur], nlen, 0, 0};
+        if (nlen && threads > 1)
+            bg.started = pthread_create(&bg.tid, NULL, background_compute, &bg) == 0;
+        st = write_chunk(w, w->feats[cur], docs + from, len, results ? results + from : NULL, err);
+        if (bg.started) pthread_join(bg.tid, NULL);
+        else if (nlen)  /* one thread: one buffer, refilled after the add */
+            compute_all(s, w->workers, threads, docs + next, w->feats[threads > 1 ? !cur : cur], nlen);
+        if (threads > 1) cur = !cur;
     }
-    (void)c;
     if (st) {
         w->failed = 1;
         if (results) {

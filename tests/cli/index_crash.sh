@@ -30,8 +30,8 @@ for f in "$@"; do
 done
 
 batches() { "$DOPPEL" index stats "$1" | sed 's/.*"batches":\([0-9]*\).*/\1/'; }
-# a random delay of 0 to 0.25 s
-delay() { echo "0.$(od -An -N2 -tu2 /dev/urandom | awk '{printf "%03d", $1 % 250}')"; }
+# a random delay of 0 to 0.15 s
+delay() { echo "0.$(od -An -N2 -tu2 /dev/urandom | awk '{printf "%03d", $1 % 150}')"; }
 
 kills=0
 lost=0
