@@ -181,7 +181,7 @@ bench: deps
 
 # The live index: add throughput, bytes per document, check latency in
 # process and over HTTP (bench/index.sh); INDEX_N documents in INDEX_BATCHES adds.
-bench-index: all $(BUILD)/bench/index_check
+bench-index: all $(BUILD)/bench/index_check $(BUILD)/bench/http_load
 	@sh bench/index.sh $(BUILD)/doppel $(BUILD)/bench/index_check $${INDEX_N:-100000} \
 	  $${INDEX_BATCHES:-10} $${TMPDIR:-/tmp}/doppel-index-bench
 

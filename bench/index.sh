@@ -2,13 +2,14 @@
 # The live index (doppel index, doppel serve): add throughput into an index
 # of N synthetic documents in BATCHES adds, bytes per document, single-
 # document check latency in process (build/bench/index_check) and over HTTP
-# on loopback with concurrent clients (bench/index_http.py).
+# on loopback with concurrent clients (build/bench/http_load, bench/http_load.c).
 # usage: bench/index.sh DOPPEL INDEX_CHECK N BATCHES DIR
 # Targets (issue 19): >= 20k docs/s added on 2 cores; p99 of one check
 # <= 10 ms over HTTP at 1M indexed; >= 2,000 checks/s over HTTP.
 set -eu
 DOPPEL=$1; CHECK=$2; N=$3; BATCHES=$4; DIR=$5
-CLIENTS=${INDEX_CLIENTS:-4}
+LOAD=$(dirname "$CHECK")/http_load
+CLIENTS=${INDEX_CLIENTS:-8}
 SECONDS_HTTP=${INDEX_HTTP_SECONDS:-10}
 mkdir -p "$DIR"
 Q=2000
@@ -37,7 +38,7 @@ pid=$!
 sleep 1
 port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$DIR/serve.err")
 cpu0=$(awk '{print $14 + $15}' /proc/$pid/stat)
-/usr/bin/python3 "$(dirname "$0")/index_http.py" "$port" "$DIR/check.jsonl" "$CLIENTS" "$SECONDS_HTTP"
+"$LOAD" "$port" "$DIR/check.jsonl" "$CLIENTS" "$SECONDS_HTTP"
 cpu1=$(awk '{print $14 + $15}' /proc/$pid/stat)
 echo "server cpu during the HTTP run: $(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l | cut -c1-5)s of ${SECONDS_HTTP}s"
 kill -TERM $pid
