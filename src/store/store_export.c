@@ -295,9 +295,10 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
 
 /* ---- compact -------------------------------------------------------------------------- */
 
+/* Disk space, not the apparent size: a writer's file is sparse up to its map. */
 static uint64_t file_size(const char *path) {
     struct stat sb;
-    return stat(path, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+    return stat(path, &sb) == 0 ? (uint64_t)sb.st_blocks * 512 : 0;
 }
 
 doppel_status doppel_store_compact(doppel_store *s, uint64_t *bytes_before, uint64_t *bytes_after,
