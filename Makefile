@@ -5,13 +5,16 @@
 PREFIX  ?= /usr/local
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libxxhash libutf8proc zlib libzstd jansson gumbo
+PKGS    := libxxhash libutf8proc zlib libzstd jansson gumbo lmdb
+# Linked by the command only (doppel serve), not part of the library's requirements.
+CLI_PKGS := libmicrohttpd
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(CLI_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lpthread
+CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Isrc $(PKG_CFLAGS)
 LDFLAGS_ALL = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
@@ -25,7 +28,7 @@ CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean \
-        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers
+        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers bench-index
 
 all: lib cli
 
@@ -40,11 +43,11 @@ check-layers: $(LIB_OBJ)
 lib: $(BUILD)/libdoppel.a $(BUILD)/libdoppel.so $(BUILD)/doppel.pc
 cli: $(BUILD)/doppel
 
-$(BUILD)/obj/%.o: %.c include/doppel.h $(LIB_HDR) $(wildcard cli/*.h) Makefile
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h) $(LIB_HDR) $(wildcard cli/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/pic/%.o: %.c include/doppel.h $(LIB_HDR) Makefile
+$(BUILD)/pic/%.o: %.c $(wildcard include/*.h) $(LIB_HDR) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
@@ -60,7 +63,7 @@ $(BUILD)/doppel.pc: doppel.pc.in
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' -e 's|@REQUIRES@|$(PKGS)|' $< > $@
 
 $(BUILD)/doppel: $(CLI_OBJ) $(BUILD)/libdoppel.a
-	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(CC) -o $@ $(CLI_OBJ) $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS) $(CLI_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/testutil.h $(BUILD)/libdoppel.a
 	@mkdir -p $(dir $@)
@@ -123,7 +126,7 @@ CLI_LIB_OBJ  := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
 
 # Linked with the CLI's objects (minus main) so fuzz_cli reaches cli/run.c.
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h fuzz/driver.c $(BUILD)/libdoppel.a $(CLI_LIB_OBJ)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(FUZZ_MAIN) $(CLI_LIB_OBJ) $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(FUZZ_MAIN) $(CLI_LIB_OBJ) $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS) $(CLI_LIBS)
 
 fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 
@@ -173,10 +176,18 @@ bench: deps
 	@echo "== a story feed in batches with --story-state (bench/story_feed.sh)"
 	@sh bench/story_feed.sh $(BUILD)/doppel $(BUILD)/story_eval $${FEED_DOCS:-100000} \
 	  $${FEED_BATCHES:-10} $${TMPDIR:-/tmp}/doppel-feed.$$$$
+	@echo "== the live index (bench/index.sh): add, bytes per document, check latency"
+	@$(MAKE) --no-print-directory bench-index
+
+# The live index: add throughput, bytes per document, check latency in
+# process and over HTTP (bench/index.sh); INDEX_N documents in INDEX_BATCHES adds.
+bench-index: all $(BUILD)/bench/index_check $(BUILD)/bench/http_load
+	@sh bench/index.sh $(BUILD)/doppel $(BUILD)/bench/index_check $${INDEX_N:-100000} \
+	  $${INDEX_BATCHES:-10} $${TMPDIR:-/tmp}/doppel-index-bench
 
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 include/doppel.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/doppel.h include/doppel_store.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/libdoppel.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libdoppel.so $(DESTDIR)$(PREFIX)/lib/libdoppel.so.0
 	ln -sf libdoppel.so.0 $(DESTDIR)$(PREFIX)/lib/libdoppel.so

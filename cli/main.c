@@ -3,6 +3,9 @@
  */
 #include "cli.h"
 
+int cmd_index(int argc, char **argv);  /* cmd_index.c */
+int cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+
 #include <string.h>
 
 typedef struct command {
@@ -20,6 +23,8 @@ static const command commands[] = {
     {"extract", cmd_extract, "show the cleaned text and metadata doppel compares per document"},
     {"synth", cmd_synth, "generate a labeled synthetic corpus with planted copies"},
     {"eval", cmd_eval, "score a clustering against gold (pairwise, ARI, BCubed, removal)"},
+    {"index", cmd_index, "a live index on disk: create, add, query, export, expire"},
+    {"serve", cmd_serve, "answer checks and adds over HTTP from an index"},
 };
 
 static void usage(FILE *fp) {

@@ -19,7 +19,7 @@ import subprocess
 import sys
 
 # The stages in the order data flows; a folder may use those to its left.
-LAYERS = ["base", "io", "extract", "copy", "story", "eval"]
+LAYERS = ["base", "io", "extract", "copy", "story", "store", "eval"]
 
 
 def symbols(path):

@@ -3,7 +3,7 @@
 # Idempotent: does nothing when every package is already present.
 set -eu
 PKGS="build-essential pkg-config libxxhash-dev libutf8proc-dev zlib1g-dev libzstd-dev \
-libjansson-dev libgumbo-dev libstemmer-dev liblmdb-dev libcmocka-dev clang libclang-rt-14-dev \
+libjansson-dev libgumbo-dev libstemmer-dev liblmdb-dev libmicrohttpd-dev libcmocka-dev clang libclang-rt-14-dev \
 valgrind python3 zstd gzip time"
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,45 @@
+#!/bin/sh
+# The live index (doppel index, doppel serve): add throughput into an index
+# of N synthetic documents in BATCHES adds, bytes per document, single-
+# document check latency in process (build/bench/index_check) and over HTTP
+# on loopback with concurrent clients (build/bench/http_load, bench/http_load.c).
+# usage: bench/index.sh DOPPEL INDEX_CHECK N BATCHES DIR
+# Targets (issue 19): >= 20k docs/s added on 2 cores; p99 of one check
+# <= 10 ms over HTTP at 1M indexed; >= 2,000 checks/s over HTTP.
+set -eu
+DOPPEL=$1; CHECK=$2; N=$3; BATCHES=$4; DIR=$5
+LOAD=$(dirname "$CHECK")/http_load
+CLIENTS=${INDEX_CLIENTS:-8}
+SECONDS_HTTP=${INDEX_HTTP_SECONDS:-10}
+mkdir -p "$DIR"
+Q=2000
+corpus=$DIR/synth-$N-plus.jsonl
+if [ ! -s "$corpus" ]; then "$DOPPEL" synth -q -n $((N + Q)) --seed 1 -o "$corpus"; fi
+head -n "$N" "$corpus" > "$DIR/add.jsonl"
+tail -n "$Q" "$corpus" > "$DIR/check.jsonl"
+rm -rf "$DIR/parts" "$DIR/ix"; mkdir "$DIR/parts"
+split -n l/"$BATCHES" -d -a 3 "$DIR/add.jsonl" "$DIR/parts/p"
+"$DOPPEL" index create "$DIR/ix"
+echo "machine: $(nproc) cores; $N synthetic documents ($(du -m "$DIR/add.jsonl" | cut -f1) MB JSONL) in $BATCHES adds"
+start=$(date +%s.%N)
+for f in "$DIR"/parts/p*; do
+  /usr/bin/time -f "%e %U %S %M" -o "$DIR/t" "$DOPPEL" index add -q "$DIR/ix" "$f" -o /dev/null
+  read -r e u s m < "$DIR/t"
+  echo "  add $(wc -l < "$f") docs: ${e}s wall, $(echo "$u + $s" | bc)s cpu, RSS $((m / 1024)) MB, $(echo "$(wc -l < "$f") / $e" | bc) docs/s"
+done
+end=$(date +%s.%N)
+total=$(echo "$end - $start" | bc)
+echo "add: $N docs in ${total}s = $(echo "$N / $total" | bc) docs/s"
+"$DOPPEL" index stats "$DIR/ix" > "$DIR/stats.json"
+echo "stats: $(cat "$DIR/stats.json")"
+"$CHECK" "$DIR/ix" "$DIR/check.jsonl" "$Q"
+"$DOPPEL" serve "$DIR/ix" --listen 127.0.0.1:0 --threads "${INDEX_SERVE_THREADS:-4}" 2> "$DIR/serve.err" &
+pid=$!
+sleep 1
+port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$DIR/serve.err")
+cpu0=$(awk '{print $14 + $15}' /proc/$pid/stat)
+"$LOAD" "$port" "$DIR/check.jsonl" "$CLIENTS" "$SECONDS_HTTP"
+cpu1=$(awk '{print $14 + $15}' /proc/$pid/stat)
+echo "server cpu during the HTTP run: $(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l | cut -c1-5)s of ${SECONDS_HTTP}s"
+kill -TERM $pid
+wait $pid

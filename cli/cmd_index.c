@@ -1,0 +1,470 @@
+/*
+ * cmd_index.c — `doppel index`: a live index on disk (include/doppel_store.h).
+ * create, add, query, export, stats, expire, compact; docs/index.md.
+ */
+#include "run.h"
+#include "doppel_store.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char index_usage[] =
+    "usage: doppel index <verb> DIR ...\n\n"
+    "A live index on disk: documents added as they arrive, each matched against every\n"
+    "document added before (and the rest of its batch). See docs/index.md.\n\n"
+    "  create DIR [matching options]   an empty index; its parameters are fixed for good\n"
+    "                                  (the matching options of doppel cluster --help)\n"
+    "  add DIR INPUT... [--wait]       add documents in one transaction; one JSON line per\n"
+    "                                  document: {\"id\",\"docnum\",\"relations\":[{\"id\",\n"
+    "                                  \"relation\",\"score\",\"source\"}]}\n"
+    "  query DIR INPUT...              the same lines for documents not added\n"
+    "  export DIR [-o FILE]            one line per document, the fields of doppel cluster:\n"
+    "                                  {\"id\",\"cluster\",\"canonical\",\"relation\",\"score\"}\n"
+    "  stats DIR                       counts and sizes, as JSON\n"
+    "  expire DIR --before DATE | --keep-days N   remove documents dated before (undated:\n"
+    "                                  added before) DATE or N days ago\n"
+    "  compact DIR                     rewrite the data file without its free pages\n\n"
+    "add and query take the input options of doppel cluster (--format, --id-field, ...,\n"
+    "-o FILE, -q, --threads N); matching options given there must equal the index's.\n"
+    "--wait: wait for another writer instead of failing. A JSONL field \"source\" is\n"
+    "kept as the document's source (else the input file's name).\n";
+
+/* Documents buffered before they go to the store: the transaction spans all. */
+#define BATCH_DOCS 4096
+#define BATCH_BYTES (64u << 20)
+
+typedef struct pending {
+    doppel_store_doc *docs;
+    char **owned;
+    size_t n, bytes;
+} pending;
+
+static void pending_clear(pending *p) {
+    for (size_t i = 0; i < p->n; i++) free(p->owned[i]);
+    p->n = p->bytes = 0;
+}
+
+/* The JSONL record's "source" field, when it has one. Found by a scan, not
+ * a parse of the whole line (which cost a third of an add): an unescaped
+ * "source" followed by a colon is a key, inside a string a quote is
+ * escaped; the value's literal alone goes to jansson for its escapes. */
+static char *record_source(const doppel_record *rec, size_t *len) {
+    if (!rec->raw) return NULL;
+    const char *p = rec->raw, *end = rec->raw + rec->raw_len;
+    while ((p = memmem(p, (size_t)(end - p), "\"source\"", 8))) {
+        const char *q = p + 8;
+        p = q;
+        while (q < end && (*q == ' ' || *q == '\t')) q++;
+        if (q == end || *q != ':') continue;
+        q++;
+        while (q < end && (*q == ' ' || *q == '\t')) q++;
+        if (q == end || *q != '"') return NULL;  /* not a string */
+        const char *v = q++;
+        while (q < end && *q != '"') q += *q == '\\' ? 2 : 1;
+        if (q >= end) return NULL;
+        json_t *j = json_loadb(v, (size_t)(q + 1 - v), JSON_DECODE_ANY, NULL);
+        char *s = NULL;
+        if (json_is_string(j)) {
+            *len = json_string_length(j);
+            s = malloc(*len + 1);
+            if (s) memcpy(s, json_string_value(j), *len + 1);
+        }
+        json_decref(j);
+        return s;
+    }
+    return NULL;
+}
+
+static int pending_add(pending *p, const doppel_record *rec) {
+    size_t srclen = 0;
+    char *src = record_source(rec, &srclen);
+    if (!src) {
+        srclen = rec->source ? strlen(rec->source) : 0;
+    }
+    size_t need = rec->id_len + rec->text_len + (src ? 0 : srclen) + 3;
+    char *buf = malloc(need);
+    if (!buf) { free(src); return -1; }
+    memcpy(buf, rec->id, rec->id_len);
+    buf[rec->id_len] = 0;
+    memcpy(buf + rec->id_len + 1, rec->text, rec->text_len);
+    buf[rec->id_len + 1 + rec->text_len] = 0;
+    char *srcp = buf + rec->id_len + rec->text_len + 2;
+    if (!src && srclen) memcpy(srcp, rec->source, srclen);
+    srcp[src ? 0 : srclen] = 0;
+    int64_t date = DOPPEL_NO_DATE;
+    if (rec->date && doppel_parse_date(rec->date, &date)) date = DOPPEL_NO_DATE;
+    p->docs[p->n] = (doppel_store_doc){buf, rec->id_len, buf + rec->id_len + 1, rec->text_len,
+                                       date, src ? src : srcp, srclen};
+    p->owned[p->n] = buf;
+    /* src (when from the JSON) is freed with the batch: keep it beside buf */
+    if (src) {
+        char *both = realloc(buf, need + srclen + 1);
+        if (!both) { free(src); free(buf); return -1; }
+        memcpy(both + need, src, srclen + 1);
+        free(src);
+        p->docs[p->n] = (doppel_store_doc){both, rec->id_len, both + rec->id_len + 1,
+                                           rec->text_len, date, both + need, srclen};
+        p->owned[p->n] = both;
+    }
+    p->n++;
+    p->bytes += need;
+    return 0;
+}
+
+static void put_matches(FILE *fp, const doppel_store_result *r) {
+    fputs("\"relations\":[", fp);
+    for (size_t j = 0; j < r->n_matches; j++) {
+        const doppel_store_match *m = &r->matches[j];
+        fputs(j ? ",{\"id\":" : "{\"id\":", fp);
+        cli_json_string(fp, m->id, strlen(m->id));
+        fprintf(fp, ",\"relation\":\"%s\",\"score\":", doppel_relation_name(m->relation));
+        cli_put_fixed4(fp, m->score);
+        fputs(",\"source\":", fp);
+        cli_json_string(fp, m->source, strlen(m->source));
+        fputc('}', fp);
+    }
+    fputc(']', fp);
+}
+
+typedef struct run_counts {
+    uint64_t read, added, skipped, duplicate_ids, with_relations;
+} run_counts;
+
+/* Send the pending documents to the store (w non-NULL: add; else check) and
+ * print their lines. 0 or 1. */
+static int flush(doppel_store *s, doppel_store_writer *w, pending *p, FILE *fp, run_counts *rc) {
+    if (!p->n) return 0;
+    doppel_store_result *res = calloc(p->n, sizeof *res);
+    if (!res) { cli_error("out of memory"); return 1; }
+    doppel_error err;
+    doppel_status st = w ? doppel_store_write(w, p->docs, p->n, res, &err)
+                         : doppel_store_check(s, p->docs, p->n, res, &err);
+    if (st) {
+        cli_error("%s", err.message);
+        free(res);
+        return 1;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        const doppel_store_result *r = &res[i];
+        if (r->status != DOPPEL_OK) {
+            cli_warn("%s: skipped: %s", p->docs[i].id,
+                     r->status == DOPPEL_ERR_EMPTY ? "no words" : "binary data");
+            rc->skipped++;
+            continue;
+        }
+        rc->added += w != NULL;
+        rc->duplicate_ids += r->duplicate_id != 0;
+        rc->with_relations += r->n_matches > 0;
+        if (!fp) continue;
+        fputs("{\"id\":", fp);
+        cli_json_string(fp, p->docs[i].id, p->docs[i].id_len);
+        if (w) fprintf(fp, ",\"docnum\":%u", r->docnum);
+        fputc(',', fp);
+        put_matches(fp, r);
+        fputs("}\n", fp);
+    }
+    doppel_store_results_free(res, p->n);
+    free(res);
+    pending_clear(p);
+    return 0;
+}
+
+/* The store's configuration with the matching options the user changed
+ * from their defaults put over it: what this run asks for. */
+static doppel_config asked_config(const doppel_config *stored, const doppel_config *parsed) {
+    doppel_config def, m = *stored;
+    doppel_config_default(&def);
+#define OVER(f) if (parsed->f != def.f) m.f = parsed->f
+    OVER(shingle_kind); OVER(shingle_size); OVER(sketch); OVER(num_perm); OVER(seed);
+    OVER(threshold); OVER(low_threshold); OVER(min_shared); OVER(containment);
+    OVER(min_contained); OVER(max_bucket); OVER(canonical); OVER(extract); OVER(verify);
+#undef OVER
+    if (parsed->bands != def.bands || parsed->lsh_threshold != def.lsh_threshold ||
+        parsed->threshold != def.threshold || parsed->low_threshold != def.low_threshold ||
+        parsed->num_perm != def.num_perm) {
+        m.bands = parsed->bands;
+        m.rows = parsed->rows;
+        m.lsh_threshold = parsed->lsh_threshold;
+    }
+    return m;
+}
+
+/* Drop --wait from argv (cli_parse_common does not know it). */
+static int take_flag(int *argc, char **argv, const char *flag) {
+    int found = 0, j = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (!strcmp(argv[i], flag)) found = 1;
+        else argv[j++] = argv[i];
+    }
+    *argc = j;
+    argv[j] = NULL;
+    return found;
+}
+
+static int verb_add_or_query(int argc, char **argv, int adding) {
+    int wait = take_flag(&argc, argv, "--wait");
+    cli_common c;
+    int first = cli_parse_common(argc, argv, &c, index_usage);
+    if (first == -1) return 0;
+    if (first < 0) return EXIT_USAGE;
+    if (argc - first < 2) {
+        cli_error("index %s needs DIR and at least one INPUT", adding ? "add" : "query");
+        return EXIT_USAGE;
+    }
+    const char *dir = argv[first];
+    doppel_error err;
+    doppel_store *s;
+    if (doppel_store_open(dir, (adding ? 0 : DOPPEL_STORE_READONLY) | (wait ? DOPPEL_STORE_WAIT : 0),
+                          &s, &err)) {
+        cli_error("%s", err.message);
+        return 1;
+    }
+    doppel_config asked = asked_config(doppel_store_config(s), &c.cfg);
+    if (doppel_store_check_config(s, &asked, &err)) {
+        cli_error("%s", err.message);
+        doppel_store_free(s);
+        return EXIT_USAGE;
+    }
+    doppel_store_set_threads(s, c.cfg.threads);
+    cli_out out;
+    if (cli_out_open(&out, c.output)) {
+        doppel_store_free(s);
+        return 1;
+    }
+    doppel_store_writer *w = NULL;
+    int rc = 0;
+    if (adding && doppel_store_begin(s, &w, &err)) {
+        cli_error("%s", err.message);
+        rc = 1;
+    }
+    pending p = {calloc(BATCH_DOCS, sizeof *p.docs), calloc(BATCH_DOCS, sizeof *p.owned), 0, 0};
+    if (!p.docs || !p.owned) { cli_error("out of memory"); rc = 1; }
+    run_counts counts = {0};
+    double t0 = cli_now();
+    for (int a = first + 1; !rc && a < argc; a++) {
+        doppel_reader *r;
+        if (doppel_reader_open(argv[a], &c.ropt, &r, &err)) {
+            cli_error("%s", err.message);
+            rc = 1;
+            break;
+        }
+        doppel_record rec;
+        doppel_status st;
+        while (!rc && (st = doppel_reader_next(r, &rec, &err)) != DOPPEL_END) {
+            counts.read++;
+            if (st != DOPPEL_OK) {
+                cli_warn("%s", err.message);
+                counts.skipped++;
+                if (c.strict) rc = 1;
+                continue;
+            }
+            if (pending_add(&p, &rec)) { cli_error("out of memory"); rc = 1; break; }
+            if (p.n == BATCH_DOCS || p.bytes >= BATCH_BYTES) rc = flush(s, w, &p, out.fp, &counts);
+        }
+        doppel_reader_free(r);
+    }
+    if (!rc) rc = flush(s, w, &p, out.fp, &counts);
+    pending_clear(&p);
+    free(p.docs);
+    free(p.owned);
+    if (w) {
+        if (rc) doppel_store_abort(w);
+        else if (doppel_store_commit(w, &err)) {
+            cli_error("%s", err.message);
+            rc = 1;
+        }
+    }
+    if (!rc) rc = cli_out_commit(&out) ? 1 : 0;
+    else cli_out_abort(&out);
+    double secs = cli_now() - t0;
+    if (!rc && !c.quiet)
+        fprintf(stderr,
+                "doppel: index %s: %llu read, %llu %s, %llu skipped, %llu with relations, "
+                "%llu duplicate ids; %.2fs (%.0f docs/s)\n",
+                adding ? "add" : "query", (unsigned long long)counts.read,
+                (unsigned long long)(adding ? counts.added : counts.read - counts.skipped),
+                adding ? "added" : "checked", (unsigned long long)counts.skipped,
+                (unsigned long long)counts.with_relations,
+                (unsigned long long)counts.duplicate_ids, secs,
+                secs > 0 ? (double)counts.read / secs : 0.0);
+    doppel_store_free(s);
+    return rc;
+}
+
+static int verb_create(int argc, char **argv) {
+    cli_common c;
+    int first = cli_parse_common(argc, argv, &c, index_usage);
+    if (first == -1) return 0;
+    if (first < 0) return EXIT_USAGE;
+    if (argc - first != 1) {
+        cli_error("index create needs DIR (and matching options only)");
+        return EXIT_USAGE;
+    }
+    doppel_error err;
+    if (doppel_store_create(argv[first], &c.cfg, &err)) {
+        cli_error("%s", err.message);
+        return err.code == DOPPEL_ERR_ARG ? EXIT_USAGE : 1;
+    }
+    return 0;
+}
+
+typedef struct export_ctx {
+    FILE *fp;
+} export_ctx;
+
+static int export_row(const doppel_store_row *r, void *user) {
+    FILE *fp = ((export_ctx *)user)->fp;
+    fputs_unlocked("{\"id\":", fp);
+    cli_json_string(fp, r->id, r->id_len);
+    fputs_unlocked(",\"cluster\":", fp);
+    cli_put_u32(fp, r->cluster);
+    fputs_unlocked(",\"canonical\":", fp);
+    cli_json_string(fp, r->canonical, r->canonical_len);
+    fputs_unlocked(",\"relation\":\"", fp);
+    fputs_unlocked(r->cluster_size == 1 ? "unique" : doppel_relation_name(r->relation), fp);
+    fputs_unlocked("\",\"score\":", fp);
+    cli_put_fixed4(fp, r->score);
+    fputs_unlocked("}\n", fp);
+    return 0;
+}
+
+/* Options of the verbs that take no matching options. */
+typedef struct small_opts {
+    const char *output, *before;
+    double keep_days;
+    int wait, have_keep;
+} small_opts;
+
+static int parse_small(int argc, char **argv, small_opts *o, const char *verb) {
+    static const struct option opts[] = {
+        {"help", no_argument, 0, 'h'}, {"output", required_argument, 0, 'o'},
+        {"before", required_argument, 0, 'b'}, {"keep-days", required_argument, 0, 'k'},
+        {"wait", no_argument, 0, 'w'}, {0, 0, 0, 0}};
+    *o = (small_opts){"-", NULL, 0, 0, 0};
+    optind = 0;
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'h': fputs(index_usage, stdout); return -1;
+        case 'o': o->output = optarg; break;
+        case 'b': o->before = optarg; break;
+        case 'k': {
+            char *end;
+            o->keep_days = strtod(optarg, &end);
+            if (*end || !(o->keep_days >= 0)) {
+                cli_error("--keep-days %s: expected a number of days", optarg);
+                return -2;
+            }
+            o->have_keep = 1;
+            break;
+        }
+        case 'w': o->wait = 1; break;
+        case ':': cli_error("option %s needs a value", argv[optind - 1]); return -2;
+        default: cli_error("unknown option %s for index %s", argv[optind - 1], verb); return -2;
+        }
+    }
+    if (argc - optind != 1) {
+        cli_error("index %s needs DIR", verb);
+        return -2;
+    }
+    return optind;
+}
+
+static int verb_small(int argc, char **argv, const char *verb) {
+    small_opts o;
+    int first = parse_small(argc, argv, &o, verb);
+    if (first == -1) return 0;
+    if (first < 0) return EXIT_USAGE;
+    int writes = !strcmp(verb, "expire") || !strcmp(verb, "compact");
+    int64_t before = 0;
+    if (!strcmp(verb, "expire")) {
+        if (!!o.before == !!o.have_keep) {
+            cli_error("index expire needs one of --before DATE and --keep-days N");
+            return EXIT_USAGE;
+        }
+        if (o.before && doppel_parse_date(o.before, &before)) {
+            cli_error("--before %s: not a date (2024-01-31, 2024-01-31T12:00:00Z or epoch seconds)",
+                      o.before);
+            return EXIT_USAGE;
+        }
+        if (o.have_keep) before = (int64_t)time(NULL) - (int64_t)(o.keep_days * 86400);
+    }
+    doppel_error err;
+    doppel_store *s;
+    if (doppel_store_open(argv[first], (writes ? 0 : DOPPEL_STORE_READONLY) |
+                                           (o.wait ? DOPPEL_STORE_WAIT : 0), &s, &err)) {
+        cli_error("%s", err.message);
+        return 1;
+    }
+    int rc = 0;
+    if (!strcmp(verb, "export")) {
+        cli_out out;
+        if (cli_out_open(&out, o.output)) rc = 1;
+        else {
+            export_ctx x = {out.fp};
+            if (doppel_store_export(s, export_row, &x, &err)) {
+                cli_error("%s", err.message);
+                cli_out_abort(&out);
+                rc = 1;
+            } else rc = cli_out_commit(&out) ? 1 : 0;
+        }
+    } else if (!strcmp(verb, "stats")) {
+        doppel_store_stats st;
+        if (doppel_store_get_stats(s, &st, &err)) {
+            cli_error("%s", err.message);
+            rc = 1;
+        } else {
+            const doppel_config *cfg = doppel_store_config(s);
+            printf("{\"docs\":%llu,\"added\":%llu,\"batches\":%llu,\"relations\":%llu,"
+                   "\"postings\":%llu,\"expired\":%llu,\"file_bytes\":%llu,\"used_bytes\":%llu,"
+                   "\"bytes_per_doc\":%.0f,\"format\":%d,\"bands\":%u,\"rows\":%u,"
+                   "\"ngram\":%u,\"threshold\":%g,\"created\":%lld}\n",
+                   (unsigned long long)st.docs, (unsigned long long)st.added,
+                   (unsigned long long)st.batches, (unsigned long long)st.relations,
+                   (unsigned long long)st.postings, (unsigned long long)st.expired,
+                   (unsigned long long)st.file_bytes, (unsigned long long)st.used_bytes,
+                   st.docs ? (double)st.used_bytes / (double)st.docs : 0.0, DOPPEL_STORE_FORMAT,
+                   st.bands, st.rows, cfg->shingle_size, cfg->threshold, (long long)st.created);
+        }
+    } else if (!strcmp(verb, "expire")) {
+        uint64_t removed;
+        if (doppel_store_expire(s, before, &removed, &err)) {
+            cli_error("%s", err.message);
+            rc = 1;
+        } else fprintf(stderr, "doppel: index expire: %llu documents removed\n",
+                       (unsigned long long)removed);
+    } else {
+        uint64_t b0, b1;
+        if (doppel_store_compact(s, &b0, &b1, &err)) {
+            cli_error("%s", err.message);
+            rc = 1;
+        } else fprintf(stderr, "doppel: index compact: %llu -> %llu bytes\n",
+                       (unsigned long long)b0, (unsigned long long)b1);
+    }
+    doppel_store_free(s);
+    return rc;
+}
+
+int cmd_index(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(index_usage, stderr);
+        return EXIT_USAGE;
+    }
+    const char *verb = argv[1];
+    if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+        fputs(index_usage, stdout);
+        return 0;
+    }
+    if (!strcmp(verb, "create")) return verb_create(argc - 1, argv + 1);
+    if (!strcmp(verb, "add")) return verb_add_or_query(argc - 1, argv + 1, 1);
+    if (!strcmp(verb, "query")) return verb_add_or_query(argc - 1, argv + 1, 0);
+    if (!strcmp(verb, "export") || !strcmp(verb, "stats") || !strcmp(verb, "expire") ||
+        !strcmp(verb, "compact"))
+        return verb_small(argc - 1, argv + 1, verb);
+    cli_error("index: unknown verb '%s' (create, add, query, export, stats, expire, compact)", verb);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,564 @@
+/*
+ * store.c — a store's life: create (header with every result-changing
+ * parameter), open (refusing other formats), locks for one writer at a time,
+ * counters, lookups by id, statistics.
+ */
+#include "store/store_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The map: writers write pages in place (MDB_WRITEMAP: no copy of each
+ * dirty page, half the CPU of an add), which makes the file as large as the
+ * map, sparse. So the map is sized from what is used: 4 times that, at least
+ * MAP_MIN; an add that fills it fails with DOPPEL_ERR_LIMIT and the next
+ * open grows it. */
+#define MAP_MIN ((size_t)64 << 30)
+
+doppel_status dp_store_mdb_fail(const doppel_store *s, doppel_error *err, int rc,
+                                const char *what) {
+    doppel_status code = rc == ENOMEM ? DOPPEL_ERR_NOMEM
+                         : rc == MDB_MAP_FULL ? DOPPEL_ERR_LIMIT  /* reopening grows the map */
+                         : rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED
+                             ? DOPPEL_ERR_FORMAT
+                             : DOPPEL_ERR_IO;
+    return dp_fail(err, code, "index %s: %s: %s", s ? s->dir : "?", what, mdb_strerror(rc));
+}
+
+int dp_store_txn_begin(doppel_store *s, unsigned flags, MDB_txn **txn) {
+    int rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        /* Another process grew the map: adopt its size (possible when this
+         * process has no transaction open; else the caller reports it). */
+        pthread_mutex_lock(&s->pool_lock);
+        rc = mdb_env_set_mapsize(s->env, 0);
+        pthread_mutex_unlock(&s->pool_lock);
+        if (!rc) rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    }
+    return rc;
+}
+
+/* ---- the header: parameters as "name=value" lines --------------------------- */
+
+static const char *kind_name(doppel_shingle_kind k) { return k == DOPPEL_SHINGLE_CHAR ? "char" : "word"; }
+static const char *sketch_name(doppel_sketch_kind k) { return k == DOPPEL_SKETCH_CLASSIC ? "classic" : "oph"; }
+static const char *canon_name(doppel_canonical_policy p) {
+    return p == DOPPEL_CANON_FIRST ? "first" : p == DOPPEL_CANON_EARLIEST ? "earliest" : "longest";
+}
+
+/* Every parameter that changes which documents match and how, in a fixed
+ * order; two configurations give the same results iff their texts agree. */
+static int config_text(const doppel_config *c, unsigned bands, unsigned rows, char *out,
+                       size_t cap) {
+    return snprintf(out, cap,
+                    "format=%d\nfeatures=%u\nshingle=%s\nngram=%u\nsketch=%s\nnum_perm=%u\n"
+                    "seed=%llu\nthreshold=%.17g\nlow_threshold=%.17g\nmin_shared=%u\n"
+                    "containment=%.17g\nmin_contained=%u\nbands=%u\nrows=%u\nmax_bucket=%u\n"
+                    "canonical=%s\nextract=%d\n",
+                    DOPPEL_STORE_FORMAT, DP_FSTORE_VERSION, kind_name(c->shingle_kind),
+                    c->shingle_size, sketch_name(c->sketch), c->num_perm,
+                    (unsigned long long)c->seed, c->threshold, c->low_threshold, c->min_shared,
+                    c->containment, c->min_contained, bands, rows, c->max_bucket,
+                    canon_name(c->canonical), c->extract ? 1 : 0);
+}
+
+/* The value of name in a config text, copied to out; 0 or -1. */
+static int config_value(const char *text, size_t len, const char *name, char *out, size_t cap) {
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < len;) {
+        const char *line = text + i, *end = memchr(line, '\n', len - i);
+        size_t ll = end ? (size_t)(end - line) : len - i;
+        if (ll > nl && !memcmp(line, name, nl) && line[nl] == '=') {
+            size_t vl = ll - nl - 1;
+            if (vl >= cap) return -1;
+            memcpy(out, line + nl + 1, vl);
+            out[vl] = 0;
+            return 0;
+        }
+        i += ll + 1;
+    }
+    return -1;
+}
+
+static doppel_status parse_config(doppel_store *s, const char *text, size_t len,
+                                  doppel_error *err) {
+    char v[64];
+    doppel_config *c = &s->cfg;
+    doppel_config_default(c);
+#define GET(name) (config_value(text, len, name, v, sizeof v) == 0)
+    if (!GET("format") || atoi(v) != DOPPEL_STORE_FORMAT)
+        return dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: format %s, this doppel reads format %d",
+                       s->dir, GET("format") ? v : "unknown", DOPPEL_STORE_FORMAT);
+    if (!GET("features") || (unsigned)atoi(v) != DP_FSTORE_VERSION)
+        return dp_fail(err, DOPPEL_ERR_FORMAT,
+                       "index %s: written with features version %s, this doppel uses %u; "
+                       "rebuild it from the documents", s->dir, v, DP_FSTORE_VERSION);
+    int ok = 1;
+    ok &= GET("shingle"); c->shingle_kind = !strcmp(v, "char") ? DOPPEL_SHINGLE_CHAR : DOPPEL_SHINGLE_WORD;
+    ok &= GET("ngram"); c->shingle_size = (unsigned)strtoul(v, NULL, 10);
+    ok &= GET("sketch"); c->sketch = !strcmp(v, "classic") ? DOPPEL_SKETCH_CLASSIC : DOPPEL_SKETCH_OPH;
+    ok &= GET("num_perm"); c->num_perm = (unsigned)strtoul(v, NULL, 10);
+    ok &= GET("seed"); c->seed = strtoull(v, NULL, 10);
+    ok &= GET("threshold"); c->threshold = strtod(v, NULL);
+    ok &= GET("low_threshold"); c->low_threshold = strtod(v, NULL);
+    ok &= GET("min_shared"); c->min_shared = (unsigned)strtoul(v, NULL, 10);
+    ok &= GET("containment"); c->containment = strtod(v, NULL);
+    ok &= GET("min_contained"); c->min_contained = (unsigned)strtoul(v, NULL, 10);
+    ok &= GET("bands"); c->bands = s->bands = (unsigned)strtoul(v, NULL, 10);
+    ok &= GET("rows"); c->rows = s->rows = (unsigned)strtoul(v, NULL, 10);
+    ok &= GET("max_bucket"); c->max_bucket = (unsigned)strtoul(v, NULL, 10);
+    ok &= GET("canonical");
+    c->canonical = !strcmp(v, "first") ? DOPPEL_CANON_FIRST
+                   : !strcmp(v, "earliest") ? DOPPEL_CANON_EARLIEST : DOPPEL_CANON_LONGEST;
+    ok &= GET("extract"); c->extract = atoi(v);
+#undef GET
+    c->prefilter_miss = 0;  /* the store verifies every candidate */
+    if (!ok || doppel_config_validate(c, NULL))
+        return dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: damaged header", s->dir);
+    return DOPPEL_OK;
+}
+
+doppel_status doppel_store_check_config(const doppel_store *s, const doppel_config *cfg,
+                                        doppel_error *err) {
+    unsigned bands, rows;
+    dp_fstore_shape(cfg, &bands, &rows);
+    char want[1024], have[1024];
+    config_text(cfg, bands, rows, want, sizeof want);
+    config_text(&s->cfg, s->bands, s->rows, have, sizeof have);
+    if (cfg->verify != DOPPEL_VERIFY_EXACT)
+        return dp_fail(err, DOPPEL_ERR_ARG, "index %s verifies exactly: --fast is not possible",
+                       s->dir);
+    for (const char *p = want; *p;) {
+        const char *eq = strchr(p, '='), *nl = strchr(p, '\n');
+        char name[32], a[64], b[64];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - p), p);
+        config_value(want, strlen(want), name, a, sizeof a);
+        config_value(have, strlen(have), name, b, sizeof b);
+        if (strcmp(a, b) && strchr(a, '.')) {  /* numbers as people write them */
+            snprintf(a, sizeof a, "%g", strtod(a, NULL));
+            snprintf(b, sizeof b, "%g", strtod(b, NULL));
+        }
+        if (strcmp(a, b))
+            return dp_fail(err, DOPPEL_ERR_ARG,
+                           "index %s was created with %s=%s; this run asks for %s=%s (the "
+                           "index's parameters cannot change: create another index)",
+                           s->dir, name, b, name, a);
+        p = nl + 1;
+    }
+    return DOPPEL_OK;
+}
+
+const doppel_config *doppel_store_config(const doppel_store *s) { return &s->cfg; }
+
+void doppel_store_set_threads(doppel_store *s, unsigned threads) {
+    s->threads = threads ? DP_MIN(threads, DP_MAX_THREADS) : doppel_available_cores();
+}
+
+/* ---- counters ------------------------------------------------------------------ */
+
+doppel_status dp_store_read_counters(const doppel_store *s, MDB_txn *txn, dp_store_counters *c,
+                                     doppel_error *err) {
+    MDB_val k = {8, "counters"}, v;
+    int rc = mdb_get(txn, s->db_header, &k, &v);
+    if (rc) return dp_store_mdb_fail(s, err, rc, "reading the counters");
+    if (v.mv_size != sizeof *c) return dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: damaged counters", s->dir);
+    memcpy(c, v.mv_data, sizeof *c);
+    return DOPPEL_OK;
+}
+
+doppel_status dp_store_write_counters(const doppel_store *s, MDB_txn *txn,
+                                      const dp_store_counters *c, doppel_error *err) {
+    MDB_val k = {8, "counters"}, v = {sizeof *c, (void *)c};
+    int rc = mdb_put(txn, s->db_header, &k, &v, 0);
+    return rc ? dp_store_mdb_fail(s, err, rc, "writing the counters") : DOPPEL_OK;
+}
+
+/* ---- opening -------------------------------------------------------------------- */
+
+static char *path_in(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static int open_dbs(doppel_store *s, MDB_txn *txn, unsigned create) {
+    int rc;
+    if ((rc = mdb_dbi_open(txn, "header", create, &s->db_header))) return rc;
+    if ((rc = mdb_dbi_open(txn, "ids", create, &s->db_ids))) return rc;
+    if ((rc = mdb_dbi_open(txn, "meta", create | MDB_INTEGERKEY, &s->db_meta))) return rc;
+    if ((rc = mdb_dbi_open(txn, "feat", create | MDB_INTEGERKEY, &s->db_feat))) return rc;
+    if ((rc = mdb_dbi_open(txn, "post",
+                           create | MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
+                           &s->db_post)))
+        return rc;
+    if ((rc = mdb_dbi_open(txn, "text", create | MDB_INTEGERKEY, &s->db_text))) return rc;
+    return mdb_dbi_open(txn, "edges", create | MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
+                        &s->db_edges);
+}
+
+/* The environment and the open lock, no header read. */
+static doppel_status open_env(const char *dir, unsigned flags, doppel_store **out,
+                              doppel_error *err) {
+    *out = NULL;
+    doppel_store *s = dp_calloc(1, sizeof *s);
+    if (!s || !(s->dir = dp_strndup(dir, strlen(dir)))) {
+        dp_free(s, sizeof *s);
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    }
+    s->flags = flags;
+    s->open_fd = s->writer_fd = -1;
+    pthread_mutex_init(&s->write_lock, NULL);
+    pthread_mutex_init(&s->pool_lock, NULL);
+    doppel_store_set_threads(s, 0);
+    doppel_status st = DOPPEL_OK;
+    char *p = path_in(dir, "open.lock");
+    char *w = path_in(dir, "writer.lock");
+    if (!p || !w) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    else if ((s->open_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 ||
+             (s->writer_fd = open(w, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+        st = dp_fail(err, DOPPEL_ERR_IO, "index %s: %s", dir, strerror(errno));
+    else if (flock(s->open_fd, LOCK_SH) != 0)
+        st = dp_fail(err, DOPPEL_ERR_IO, "index %s: lock: %s", dir, strerror(errno));
+    free(p);
+    free(w);
+    int rc = 0;
+    if (!st && (rc = mdb_env_create(&s->env))) st = dp_store_mdb_fail(s, err, rc, "creating");
+    if (!st) {
+        mdb_env_set_maxdbs(s->env, 8);
+        char *data = path_in(dir, "data.mdb");
+        struct stat sb;
+        size_t used = data && stat(data, &sb) == 0 ? (size_t)sb.st_blocks * 512 : 0;
+        free(data);
+        mdb_env_set_mapsize(s->env, DP_MAX(MAP_MIN, 4 * used));
+        mdb_env_set_maxreaders(s->env, 256);
+        /* NOTLS: a read transaction is not tied to a thread (the server's
+         * pool runs many); NORDAHEAD: random reads of a map larger than RAM. */
+        unsigned ef = MDB_NOTLS | MDB_NORDAHEAD | (flags & DOPPEL_STORE_READONLY ? MDB_RDONLY : MDB_WRITEMAP);
+        if ((rc = mdb_env_open(s->env, dir, ef, 0644)))
+            st = dp_store_mdb_fail(s, err, rc, "opening");
+    }
+    if (!st) {
+        int dead;
+        mdb_reader_check(s->env, &dead);  /* slots of killed readers */
+        *out = s;
+        return DOPPEL_OK;
+    }
+    doppel_store_free(s);
+    return st;
+}
+
+doppel_status doppel_store_create(const char *dir, const doppel_config *cfg, doppel_error *err) {
+    doppel_status st = doppel_config_validate(cfg, err);
+    if (st) return st;
+    if (cfg->verify != DOPPEL_VERIFY_EXACT)
+        return dp_fail(err, DOPPEL_ERR_ARG, "an index verifies exactly: --fast is not possible");
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return dp_fail(err, DOPPEL_ERR_IO, "index %s: %s", dir, strerror(errno));
+    char *data = path_in(dir, "data.mdb");
+    struct stat sb;
+    int exists = data && stat(data, &sb) == 0;
+    free(data);
+    if (exists) return dp_fail(err, DOPPEL_ERR_ARG, "index %s exists already", dir);
+    doppel_store *s;
+    if ((st = open_env(dir, 0, &s, err))) return st;
+    if ((st = dp_store_write_begin(s, err))) {
+        doppel_store_free(s);
+        return st;
+    }
+    dp_fstore_shape(cfg, &s->bands, &s->rows);
+    char text[1024];
+    int len = config_text(cfg, s->bands, s->rows, text, sizeof text);
+    MDB_txn *txn = NULL;
+    int rc = dp_store_txn_begin(s, 0, &txn);
+    if (!rc) rc = open_dbs(s, txn, MDB_CREATE);
+    MDB_val k = {6, "config"}, v = {(size_t)len, text};
+    if (!rc) rc = mdb_put(txn, s->db_header, &k, &v, MDB_NOOVERWRITE);
+    dp_store_counters c = {0};
+    c.created = (int64_t)time(NULL);
+    MDB_val ck = {8, "counters"}, cv = {sizeof c, &c};
+    if (!rc) rc = mdb_put(txn, s->db_header, &ck, &cv, 0);
+    if (!rc) rc = mdb_txn_commit(txn);
+    else if (txn) mdb_txn_abort(txn);
+    if (rc) st = dp_store_mdb_fail(s, err, rc, "creating");
+    dp_store_write_end(s);
+    doppel_store_free(s);
+    return st;
+}
+
+doppel_status doppel_store_open(const char *dir, unsigned flags, doppel_store **out,
+                                doppel_error *err) {
+    *out = NULL;
+    char *data = path_in(dir, "data.mdb");
+    struct stat sb;
+    int exists = data && stat(data, &sb) == 0;
+    free(data);
+    if (!exists)
+        return dp_fail(err, DOPPEL_ERR_FORMAT,
+                       "%s is not an index (no data.mdb; create one with doppel index create)", dir);
+    doppel_store *s;
+    doppel_status st = open_env(dir, flags, &s, err);
+    if (st) return st;
+    MDB_txn *txn;
+    int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc) st = dp_store_mdb_fail(s, err, rc, "reading the header");
+    if (!st) {
+        if ((rc = open_dbs(s, txn, 0))) {
+            st = rc == MDB_NOTFOUND ? dp_fail(err, DOPPEL_ERR_FORMAT, "%s is not a doppel index", dir)
+                                    : dp_store_mdb_fail(s, err, rc, "opening its databases");
+        } else {
+            MDB_val k = {6, "config"}, v;
+            if ((rc = mdb_get(txn, s->db_header, &k, &v)))
+                st = dp_fail(err, DOPPEL_ERR_FORMAT, "%s is not a doppel index (no header)", dir);
+            else st = parse_config(s, v.mv_data, v.mv_size, err);
+        }
+        /* committed, not aborted: handles opened in an aborted txn close */
+        if (!st && (rc = mdb_txn_commit(txn))) st = dp_store_mdb_fail(s, err, rc, "opening");
+        else if (st) mdb_txn_abort(txn);
+    }
+    if (st) {
+        doppel_store_free(s);
+        return st;
+    }
+    *out = s;
+    return DOPPEL_OK;
+}
+
+void dp_store_worker_free(doppel_store *s, dp_store_worker *w) {
+    if (!w) return;
+    dp_scratch_free(&w->scratch);
+    if (w->ready) dp_features_free(&w->feat, s->cfg.num_perm, s->bands);
+    dp_free(w, sizeof *w);
+}
+
+dp_store_worker *dp_store_worker_get(doppel_store *s) {
+    pthread_mutex_lock(&s->pool_lock);
+    dp_store_worker *w = s->pool;
+    if (w) s->pool = w->next;
+    pthread_mutex_unlock(&s->pool_lock);
+    if (w) return w;
+    w = dp_calloc(1, sizeof *w);
+    if (!w) return NULL;
+    if (dp_features_init(&w->feat, s->cfg.num_perm, s->bands)) {
+        dp_free(w, sizeof *w);
+        return NULL;
+    }
+    w->ready = 1;
+    return w;
+}
+
+void dp_store_worker_put(doppel_store *s, dp_store_worker *w) {
+    if (!w) return;
+    pthread_mutex_lock(&s->pool_lock);
+    w->next = s->pool;
+    s->pool = w;
+    pthread_mutex_unlock(&s->pool_lock);
+}
+
+void doppel_store_free(doppel_store *s) {
+    if (!s) return;
+    if (s->env) mdb_env_close(s->env);
+    if (s->open_fd >= 0) close(s->open_fd);  /* releases the locks */
+    if (s->writer_fd >= 0) close(s->writer_fd);
+    while (s->pool) {
+        dp_store_worker *w = s->pool;
+        s->pool = w->next;
+        dp_store_worker_free(s, w);
+    }
+    pthread_mutex_destroy(&s->write_lock);
+    pthread_mutex_destroy(&s->pool_lock);
+    dp_free(s->get_buf, s->get_cap);
+    dp_free(s->dir, strlen(s->dir) + 1);
+    dp_free(s, sizeof *s);
+}
+
+/* ---- one writer ------------------------------------------------------------------ */
+
+doppel_status dp_store_write_begin(doppel_store *s, doppel_error *err) {
+    if (s->flags & DOPPEL_STORE_READONLY)
+        return dp_fail(err, DOPPEL_ERR_STATE, "index %s was opened read-only", s->dir);
+    pthread_mutex_lock(&s->write_lock);
+    int wait = (s->flags & DOPPEL_STORE_WAIT) != 0;
+    int rc;
+    while ((rc = flock(s->writer_fd, LOCK_EX | (wait ? 0 : LOCK_NB))) != 0 && errno == EINTR) {
+    }
+    if (rc != 0) {
+        int e = errno;
+        pthread_mutex_unlock(&s->write_lock);
+        if (e == EWOULDBLOCK)
+            return dp_fail(err, DOPPEL_ERR_STATE,
+                           "index %s: another process is writing to it; try again when it "
+                           "has finished (or wait for it: --wait)", s->dir);
+        return dp_fail(err, DOPPEL_ERR_IO, "index %s: lock: %s", s->dir, strerror(e));
+    }
+    return DOPPEL_OK;
+}
+
+void dp_store_write_end(doppel_store *s) {
+    flock(s->writer_fd, LOCK_UN);
+    pthread_mutex_unlock(&s->write_lock);
+}
+
+/* ---- lookups ------------------------------------------------------------------------ */
+
+int dp_store_meta(const doppel_store *s, MDB_txn *txn, uint32_t docnum, dp_meta_head *h,
+                  const char **id, const char **source) {
+    unsigned int key = docnum;
+    MDB_val k = {sizeof key, &key}, v;
+    int rc = mdb_get(txn, s->db_meta, &k, &v);
+    if (rc) return rc;
+    if (v.mv_size < sizeof *h) return MDB_CORRUPTED;
+    memcpy(h, v.mv_data, sizeof *h);
+    if (v.mv_size != sizeof *h + h->id_len + h->source_len) return MDB_CORRUPTED;
+    if (id) *id = (const char *)v.mv_data + sizeof *h;
+    if (source) *source = (const char *)v.mv_data + sizeof *h + h->id_len;
+    return 0;
+}
+
+doppel_status dp_store_fill_match(const doppel_store *s, MDB_txn *txn, uint32_t docnum,
+                                  doppel_relation rel, double score, doppel_store_match *m,
+                                  doppel_error *err) {
+    dp_meta_head h;
+    const char *id, *src;
+    int rc = dp_store_meta(s, txn, docnum, &h, &id, &src);
+    if (rc) return dp_store_mdb_fail(s, err, rc, "reading a document");
+    m->docnum = docnum;
+    m->relation = rel;
+    m->score = score;
+    m->id = dp_strndup(id, h.id_len);
+    m->source = dp_strndup(src, h.source_len);
+    if (!m->id || !m->source) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    return DOPPEL_OK;
+}
+
+void doppel_store_results_free(doppel_store_result *r, size_t n) {
+    for (size_t i = 0; r && i < n; i++) {
+        for (size_t j = 0; j < r[i].n_matches; j++) {
+            doppel_store_match *m = &r[i].matches[j];
+            if (m->id) dp_free(m->id, strlen(m->id) + 1);
+            if (m->source) dp_free(m->source, strlen(m->source) + 1);
+        }
+        free(r[i].matches);
+        r[i].matches = NULL;
+        r[i].n_matches = 0;
+    }
+}
+
+/* The relations recorded for docnum (edges to earlier documents). */
+static doppel_status doc_matches(doppel_store *s, MDB_txn *txn, uint32_t docnum,
+                                 const dp_meta_head *self, doppel_store_result *out,
+                                 doppel_error *err) {
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, s->db_edges, &cur);
+    if (rc) return dp_store_mdb_fail(s, err, rc, "reading relations");
+    unsigned int key = docnum;
+    MDB_val k = {sizeof key, &key}, v;
+    doppel_status st = DOPPEL_OK;
+    size_t cap = 0;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0 && !st;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+        dp_edge_val e;
+        memcpy(&e, v.mv_data, sizeof e);
+        uint32_t a = dp_edge_a(&e);
+        dp_meta_head h;
+        if (dp_store_meta(s, txn, a, &h, NULL, NULL)) continue;  /* expired */
+        if (out->n_matches == cap) {
+            size_t nc = cap ? 2 * cap : 8;
+            void *p = realloc(out->matches, nc * sizeof *out->matches);
+            if (!p) { st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory"); break; }
+            out->matches = p;
+            cap = nc;
+        }
+        doppel_similarity sim;
+        dp_fstore_relation(&s->cfg, h.set_len, self->set_len, e.shared, &sim);
+        doppel_store_match *m = &out->matches[out->n_matches];
+        *m = (doppel_store_match){0};
+        out->n_matches++;
+        st = dp_store_fill_match(s, txn, a, (doppel_relation)e.relation,
+                                 dp_fstore_score((doppel_relation)e.relation, &sim, h.set_len,
+                                                 self->set_len), m, err);
+    }
+    mdb_cursor_close(cur);
+    return st;
+}
+
+doppel_status doppel_store_get(doppel_store *s, const char *id, size_t id_len,
+                               doppel_store_docinfo *out, doppel_store_result *matches,
+                               doppel_error *err) {
+    if (matches) *matches = (doppel_store_result){.status = DOPPEL_OK};
+    if (id_len == 0 || id_len > 511) return DOPPEL_END;
+    MDB_txn *txn;
+    int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc) return dp_store_mdb_fail(s, err, rc, "reading");
+    MDB_val k = {id_len, (void *)id}, v;
+    doppel_status st = DOPPEL_OK;
+    rc = mdb_get(txn, s->db_ids, &k, &v);
+    if (rc == MDB_NOTFOUND) st = DOPPEL_END;
+    else if (rc) st = dp_store_mdb_fail(s, err, rc, "looking up an id");
+    uint32_t d = 0;
+    dp_meta_head h;
+    const char *mid = NULL, *src = NULL;
+    if (!st) {
+        memcpy(&d, v.mv_data, 4);
+        rc = dp_store_meta(s, txn, d, &h, &mid, &src);
+        if (rc == MDB_NOTFOUND) st = DOPPEL_END;
+        else if (rc) st = dp_store_mdb_fail(s, err, rc, "reading a document");
+    }
+    if (!st) {
+        size_t need = (size_t)h.id_len + h.source_len + 2;
+        if (need > s->get_cap) {
+            char *p = dp_realloc(s->get_buf, s->get_cap, need);
+            if (!p) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+            else { s->get_buf = p; s->get_cap = need; }
+        }
+    }
+    if (!st) {
+        memcpy(s->get_buf, mid, h.id_len);
+        s->get_buf[h.id_len] = 0;
+        memcpy(s->get_buf + h.id_len + 1, src, h.source_len);
+        s->get_buf[h.id_len + 1 + h.source_len] = 0;
+        *out = (doppel_store_docinfo){d, s->get_buf, h.id_len, s->get_buf + h.id_len + 1,
+                                      h.source_len, h.date, h.added, h.batch, h.set_len};
+        if (matches) st = doc_matches(s, txn, d, &h, matches, err);
+    }
+    mdb_txn_abort(txn);
+    return st;
+}
+
+doppel_status doppel_store_get_stats(doppel_store *s, doppel_store_stats *out, doppel_error *err) {
+    *out = (doppel_store_stats){0};
+    MDB_txn *txn;
+    int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc) return dp_store_mdb_fail(s, err, rc, "reading");
+    dp_store_counters c;
+    doppel_status st = dp_store_read_counters(s, txn, &c, err);
+    MDB_envinfo info;
+    MDB_stat ms;
+    mdb_env_info(s->env, &info);
+    mdb_env_stat(s->env, &ms);
+    mdb_txn_abort(txn);
+    if (st) return st;
+    out->docs = c.docs;
+    out->added = c.next_doc;
+    out->batches = c.batches;
+    out->relations = c.relations;
+    out->postings = c.postings;
+    out->expired = c.expired;
+    out->created = c.created;
+    out->bands = s->bands;
+    out->rows = s->rows;
+    out->used_bytes = (uint64_t)(info.me_last_pgno + 1) * ms.ms_psize;
+    char *p = path_in(s->dir, "data.mdb");
+    struct stat sb;
+    /* allocated, not apparent: the file is sparse up to the map's size */
+    if (p && stat(p, &sb) == 0) out->file_bytes = (uint64_t)sb.st_blocks * 512;
+    free(p);
+    return DOPPEL_OK;
+}

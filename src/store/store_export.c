@@ -1,0 +1,341 @@
+/*
+ * store_export.c — the whole store as clusters (the batch index's
+ * union-find and canonical choice over the recorded relations, and each
+ * member's relation to its canonical as finish.c derives it), expiry of old
+ * documents, and compaction of the data file.
+ */
+#include "copy/cluster.h"
+#include "store/store_impl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct xedge {
+    uint32_t a, b, shared;  /* dense numbers, a < b */
+} xedge;
+
+static int cmp_xedge(const void *x, const void *y) {
+    const xedge *p = x, *q = y;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
+    return (p->b > q->b) - (p->b < q->b);
+}
+
+typedef struct hash_doc {
+    uint64_t hash;
+    uint32_t i;
+} hash_doc;
+
+static int cmp_hash_doc(const void *x, const void *y) {
+    const hash_doc *p = x, *q = y;
+    if (p->hash != q->hash) return p->hash < q->hash ? -1 : 1;
+    return (p->i > q->i) - (p->i < q->i);
+}
+
+/* Dense number of docnum among the live ones, or UINT32_MAX. */
+static uint32_t dense_of(const uint32_t *docnum, uint32_t n, uint32_t d) {
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (docnum[mid] < d) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && docnum[lo] == d ? lo : UINT32_MAX;
+}
+
+typedef struct export_state {
+    uint32_t n;
+    uint32_t *docnum, *set_len, *exact_of, *cluster, *canon, *size;
+    int64_t *date;
+    const char **id, **source;
+    uint32_t *id_len;
+    xedge *edges;
+    size_t n_edges;
+} export_state;
+
+static void export_free(export_state *x) {
+    free(x->docnum); free(x->set_len); free(x->exact_of); free(x->cluster);
+    free(x->canon); free(x->size); free(x->date); free(x->id); free(x->source);
+    free(x->id_len); free(x->edges);
+}
+
+static const xedge *find_xedge(const export_state *x, uint32_t p, uint32_t q) {
+    xedge key = {p < q ? p : q, p < q ? q : p, 0};
+    return bsearch(&key, x->edges, x->n_edges, sizeof key, cmp_xedge);
+}
+
+/* Similarity of two live documents from their stored features. */
+static doppel_status verify_docs(doppel_store *s, MDB_txn *txn, uint32_t da, uint32_t db,
+                                 dp_fstore_view *va, dp_fstore_view *vb, doppel_similarity *sim,
+                                 doppel_error *err) {
+    unsigned int ka = da, kb = db;
+    MDB_val k = {sizeof ka, &ka}, v;
+    int rc = mdb_get(txn, s->db_feat, &k, &v);
+    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->bands, 0, va)) rc = MDB_CORRUPTED;
+    k.mv_data = &kb;
+    if (!rc) rc = mdb_get(txn, s->db_feat, &k, &v);
+    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->bands, 0, vb)) rc = MDB_CORRUPTED;
+    if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
+    dp_fstore_verify(&s->cfg, va, vb, sim);
+    return DOPPEL_OK;
+}
+
+doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void *user,
+                                  doppel_error *err) {
+    MDB_txn *txn;
+    int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc) return dp_store_mdb_fail(s, err, rc, "reading");
+    export_state x = {0};
+    doppel_status st = DOPPEL_OK;
+    MDB_stat ms;
+    mdb_stat(txn, s->db_meta, &ms);
+    size_t cap = ms.ms_entries + 1;
+    x.docnum = malloc(cap * 4); x.set_len = malloc(cap * 4); x.exact_of = malloc(cap * 4);
+    x.cluster = malloc(cap * 4); x.canon = malloc(cap * 4); x.size = malloc(cap * 4);
+    x.date = malloc(cap * 8); x.id = malloc(cap * sizeof *x.id);
+    x.source = malloc(cap * sizeof *x.source); x.id_len = malloc(cap * 4);
+    hash_doc *hd = malloc(cap * sizeof *hd);
+    if (!x.docnum || !x.set_len || !x.exact_of || !x.cluster || !x.canon || !x.size || !x.date ||
+        !x.id || !x.source || !x.id_len || !hd)
+        st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    /* Every live document in docnum order: ids and sources stay in the map
+     * for the transaction's life. */
+    MDB_cursor *cur = NULL;
+    if (!st && (rc = mdb_cursor_open(txn, s->db_meta, &cur))) st = dp_store_mdb_fail(s, err, rc, "reading");
+    MDB_val k, v;
+    for (rc = st ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && x.n < cap;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        dp_meta_head h;
+        memcpy(&h, v.mv_data, sizeof h);
+        unsigned int d;
+        memcpy(&d, k.mv_data, sizeof d);
+        uint32_t i = x.n++;
+        x.docnum[i] = d;
+        x.set_len[i] = h.set_len;
+        x.date[i] = h.date;
+        x.id[i] = (const char *)v.mv_data + sizeof h;
+        x.id_len[i] = h.id_len;
+        hd[i] = (hash_doc){h.text_hash, i};
+    }
+    if (cur) mdb_cursor_close(cur);
+    cur = NULL;
+    if (!st && rc != MDB_NOTFOUND) st = dp_store_mdb_fail(s, err, rc, "reading documents");
+    /* Exact groups: the first document of each text. */
+    if (!st) {
+        qsort(hd, x.n, sizeof *hd, cmp_hash_doc);
+        for (uint32_t j = 0, first = 0; j < x.n; j++) {
+            if (j == 0 || hd[j].hash != hd[j - 1].hash) first = hd[j].i;
+            x.exact_of[hd[j].i] = first;
+        }
+    }
+    free(hd);
+    /* Relations between live documents. */
+    size_t ecap = 0;
+    if (!st && (rc = mdb_cursor_open(txn, s->db_edges, &cur))) st = dp_store_mdb_fail(s, err, rc, "reading");
+    for (rc = st ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        unsigned int b;
+        memcpy(&b, k.mv_data, sizeof b);
+        dp_edge_val e;
+        memcpy(&e, v.mv_data, sizeof e);
+        uint32_t ib = dense_of(x.docnum, x.n, b), ia = dense_of(x.docnum, x.n, dp_edge_a(&e));
+        if (ia == UINT32_MAX || ib == UINT32_MAX) continue;
+        if (x.n_edges == ecap) {
+            size_t nc = ecap ? 2 * ecap : 1024;
+            void *p = realloc(x.edges, nc * sizeof *x.edges);
+            if (!p) { st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory"); break; }
+            x.edges = p;
+            ecap = nc;
+        }
+        x.edges[x.n_edges++] = (xedge){DP_MIN(ia, ib), DP_MAX(ia, ib), e.shared};
+    }
+    if (cur) mdb_cursor_close(cur);
+    if (!st && rc != MDB_NOTFOUND) st = dp_store_mdb_fail(s, err, rc, "reading relations");
+    /* Clusters exactly as the batch index forms them. */
+    dp_unionfind uf = {0};
+    if (!st && dp_uf_init(&uf, x.n)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    if (!st) {
+        if (x.n_edges) qsort(x.edges, x.n_edges, sizeof *x.edges, cmp_xedge);
+        for (size_t i = 0; i < x.n_edges; i++) dp_uf_union(&uf, x.edges[i].a, x.edges[i].b);
+        dp_canon_keys keys = {x.set_len, x.date};
+        dp_assign_clusters(&uf, s->cfg.canonical, &keys, x.cluster, x.canon, x.size);
+    }
+    dp_uf_free(&uf);
+    /* Each member's relation to its canonical (as finish.c's relate_range). */
+    dp_fstore_view va = {0}, vb = {0};
+    for (uint32_t d = 0; !st && d < x.n; d++) {
+        uint32_t cl = x.cluster[d], c = x.canon[cl];
+        doppel_relation rel;
+        double score = 1.0;
+        if (c == d) {
+            rel = x.size[cl] > 1 ? DOPPEL_REL_CANONICAL : DOPPEL_REL_NONE;
+        } else if (x.exact_of[d] == x.exact_of[c]) {
+            rel = DOPPEL_REL_EXACT;
+        } else {
+            uint32_t p = x.exact_of[c], q = x.exact_of[d];
+            const xedge *e = find_xedge(&x, p, q);
+            doppel_similarity sim;
+            if (e) dp_fstore_relation(&s->cfg, x.set_len[p], x.set_len[q], e->shared, &sim);
+            else if ((st = verify_docs(s, txn, x.docnum[p], x.docnum[q], &va, &vb, &sim, err)))
+                break;
+            rel = doppel_classify(&s->cfg, &sim, x.set_len[c], x.set_len[d]);
+            score = (float)dp_fstore_score(rel, &sim, x.set_len[c], x.set_len[d]);
+            if (rel == DOPPEL_REL_NONE) rel = DOPPEL_REL_LINKED;
+        }
+        doppel_store_row row = {x.docnum[d], x.id[d], x.id_len[d], cl, x.id[c], x.id_len[c],
+                                x.size[cl], rel, score};
+        if (fn(&row, user)) break;
+    }
+    dp_fstore_view_free(&va);
+    dp_fstore_view_free(&vb);
+    export_free(&x);
+    mdb_txn_abort(txn);
+    return st;
+}
+
+/* ---- expire -------------------------------------------------------------------------- */
+
+static int del_dup(MDB_txn *txn, MDB_dbi db, MDB_val *k, MDB_val *v) {
+    int rc = mdb_del(txn, db, k, v);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *removed,
+                                  doppel_error *err) {
+    if (removed) *removed = 0;
+    doppel_status st = dp_store_write_begin(s, err);
+    if (st) return st;
+    MDB_txn *txn;
+    int rc = dp_store_txn_begin(s, 0, &txn);
+    if (rc) {
+        dp_store_write_end(s);
+        return dp_store_mdb_fail(s, err, rc, "starting a transaction");
+    }
+    dp_store_counters c;
+    st = dp_store_read_counters(s, txn, &c, err);
+    MDB_cursor *cur = NULL;
+    if (!st && (rc = mdb_cursor_open(txn, s->db_meta, &cur))) st = dp_store_mdb_fail(s, err, rc, "reading");
+    dp_fstore_view fv = {0};
+    MDB_val k, v;
+    uint64_t n_removed = 0;
+    for (rc = st ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !st;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        dp_meta_head h;
+        memcpy(&h, v.mv_data, sizeof h);
+        int64_t when = h.date != DOPPEL_NO_DATE ? h.date : h.added;
+        if (when >= before) continue;
+        unsigned int d;
+        memcpy(&d, k.mv_data, sizeof d);
+        MDB_val dk = {sizeof d, &d}, x;
+        /* its id, when it is the one the id names */
+        unsigned char kb[512];
+        MDB_val ik = dp_store_id_key((const char *)v.mv_data + sizeof h, h.id_len, kb);
+        if (mdb_get(txn, s->db_ids, &ik, &x) == 0) {
+            uint32_t owner;
+            memcpy(&owner, x.mv_data, 4);
+            if (owner == d && (rc = mdb_del(txn, s->db_ids, &ik, NULL))) break;
+        }
+        /* its text, when it is the text's first document */
+        size_t th = (size_t)h.text_hash;
+        MDB_val tk = {sizeof th, &th};
+        int rep = 0;
+        if (mdb_get(txn, s->db_text, &tk, &x) == 0) {
+            uint32_t owner;
+            memcpy(&owner, x.mv_data, 4);
+            rep = owner == d;
+            if (rep && (rc = mdb_del(txn, s->db_text, &tk, NULL))) break;
+        }
+        /* its postings (only the first of a text has any) */
+        if (rep && (rc = mdb_get(txn, s->db_feat, &dk, &x)) == 0) {
+            if (dp_fstore_read(x.mv_data, x.mv_size, s->bands, 1, &fv)) {
+                st = dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: damaged features", s->dir);
+                break;
+            }
+            for (unsigned b = 0; b < s->bands; b++) {
+                size_t key = (size_t)b << 32 | fv.keys[b];
+                MDB_val pk = {sizeof key, &key}, pv = {sizeof d, &d};
+                if ((rc = del_dup(txn, s->db_post, &pk, &pv))) break;
+                c.postings--;
+            }
+            if (rc) break;
+        }
+        /* features, relations to earlier documents, the document itself
+         * (relations of later documents to it are skipped when read) */
+        MDB_stat es;
+        size_t nedges = 0;
+        MDB_cursor *ec;
+        if (mdb_cursor_open(txn, s->db_edges, &ec) == 0) {
+            MDB_val ek = dk, ev;
+            if (mdb_cursor_get(ec, &ek, &ev, MDB_SET_KEY) == 0) mdb_cursor_count(ec, &nedges);
+            mdb_cursor_close(ec);
+        }
+        (void)es;
+        if ((rc = del_dup(txn, s->db_edges, &dk, NULL))) break;
+        if ((rc = del_dup(txn, s->db_feat, &dk, NULL))) break;
+        if ((rc = mdb_cursor_del(cur, 0))) break;
+        c.relations -= DP_MIN(c.relations, nedges);
+        c.docs--;
+        c.expired++;
+        n_removed++;
+    }
+    dp_fstore_view_free(&fv);
+    if (cur) mdb_cursor_close(cur);
+    if (!st && rc != MDB_NOTFOUND && rc != 0) st = dp_store_mdb_fail(s, err, rc, "expiring");
+    if (!st) st = dp_store_write_counters(s, txn, &c, err);
+    if (!st && (rc = mdb_txn_commit(txn))) st = dp_store_mdb_fail(s, err, rc, "committing");
+    else if (st) mdb_txn_abort(txn);
+    dp_store_write_end(s);
+    if (!st && removed) *removed = n_removed;
+    return st;
+}
+
+/* ---- compact -------------------------------------------------------------------------- */
+
+/* Disk space, not the apparent size: a writer's file is sparse up to its map. */
+static uint64_t file_size(const char *path) {
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (uint64_t)sb.st_blocks * 512 : 0;
+}
+
+doppel_status doppel_store_compact(doppel_store *s, uint64_t *bytes_before, uint64_t *bytes_after,
+                                   doppel_error *err) {
+    doppel_status st = dp_store_write_begin(s, err);
+    if (st) return st;
+    /* Another process with the store open would go on using the old file. */
+    if (flock(s->open_fd, LOCK_EX | LOCK_NB) != 0) {
+        dp_store_write_end(s);
+        return dp_fail(err, DOPPEL_ERR_STATE,
+                       "index %s is open in another process (a server, a query): stop it "
+                       "before compacting", s->dir);
+    }
+    size_t n = strlen(s->dir) + 32;
+    char *data = malloc(n), *tmp = malloc(n);
+    if (!data || !tmp) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    else {
+        snprintf(data, n, "%s/data.mdb", s->dir);
+        snprintf(tmp, n, "%s/data.mdb.compact", s->dir);
+        unlink(tmp);
+        if (bytes_before) *bytes_before = file_size(data);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        int rc = fd < 0 ? errno : mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+        if (fd >= 0 && !rc && fsync(fd) != 0) rc = errno;
+        if (fd >= 0) close(fd);
+        if (rc) {
+            unlink(tmp);
+            st = dp_store_mdb_fail(s, err, rc, "compacting");
+        } else if (rename(tmp, data) != 0) {
+            st = dp_fail(err, DOPPEL_ERR_IO, "index %s: %s", s->dir, strerror(errno));
+            unlink(tmp);
+        }
+        if (!st && bytes_after) *bytes_after = file_size(data);
+    }
+    free(data);
+    free(tmp);
+    flock(s->open_fd, LOCK_SH);
+    dp_store_write_end(s);
+    return st;
+}

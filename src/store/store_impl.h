@@ -1,0 +1,111 @@
+/*
+ * store_impl.h — the store's private state and its LMDB layout, shared by
+ * store.c (open, header, locks, lookups), store_add.c (add, check) and
+ * store_export.c (export, expire, compact) (internal).
+ *
+ * Databases of the environment (all keys native-endian integers unless
+ * said otherwise):
+ *   header  "config" -> the parameters as text lines "name=value";
+ *           "counters" -> dp_store_counters
+ *   ids     id bytes -> u32 docnum (the first document with that id)
+ *   meta    u32 docnum -> dp_meta_head, then the id and source bytes
+ *   feat    u32 docnum -> the copy engine's feature blob (copy/features_store.h)
+ *   post    u64 (band << 32 | band hash) -> u32 docnums (sorted duplicates):
+ *           the candidate keys of every document that is the first of its
+ *           text, as the batch index's LSH sees them
+ *   text    u64 text hash -> u32 docnum of the first document with that text
+ *   edges   u32 docnum b -> dp_edge_val (sorted duplicates): b's verified
+ *           relations to earlier documents a
+ */
+#ifndef DOPPEL_STORE_IMPL_H
+#define DOPPEL_STORE_IMPL_H
+#include "base/internal.h"
+#include "copy/features_store.h"
+#include "doppel_store.h"
+
+#include <lmdb.h>
+#include <pthread.h>
+
+typedef struct dp_store_counters {
+    uint64_t next_doc, batches, docs, relations, postings, expired;
+    int64_t created;
+} dp_store_counters;
+
+typedef struct dp_meta_head {
+    int64_t date, added;
+    uint64_t text_hash;
+    uint32_t set_len, batch, id_len, source_len;
+} dp_meta_head;
+
+/* Big-endian a first, so LMDB's byte order of duplicates is docnum order. */
+typedef struct dp_edge_val {
+    unsigned char a_be[4];
+    uint32_t shared;
+    uint8_t relation, pad[3];
+} dp_edge_val;
+
+static inline uint32_t dp_edge_a(const dp_edge_val *e) {
+    return (uint32_t)e->a_be[0] << 24 | (uint32_t)e->a_be[1] << 16 | (uint32_t)e->a_be[2] << 8 |
+           e->a_be[3];
+}
+
+/* What one thread needs to compute features: reused between documents. */
+typedef struct dp_store_worker {
+    dp_scratch scratch;
+    dp_features feat;
+    int ready;
+    struct dp_store_worker *next;   /* free list of the check pool */
+} dp_store_worker;
+
+struct doppel_store {
+    char *dir;
+    unsigned flags;
+    doppel_config cfg;
+    unsigned bands, rows;
+    MDB_env *env;
+    MDB_dbi db_header, db_ids, db_meta, db_feat, db_post, db_text, db_edges;
+    int open_fd;              /* open.lock, held shared while the handle lives */
+    int writer_fd;            /* writer.lock, held exclusive during a write */
+    pthread_mutex_t write_lock; /* one writer thread of this process at a time */
+    pthread_mutex_t pool_lock;
+    dp_store_worker *pool;    /* idle workers for check */
+    unsigned threads;
+    /* doppel_store_get's returned strings */
+    char *get_buf;
+    size_t get_cap;
+};
+
+/* A failed LMDB call as a status with a message naming the store. */
+doppel_status dp_store_mdb_fail(const doppel_store *s, doppel_error *err, int rc,
+                                const char *what);
+
+/* mdb_txn_begin, adopting a map another process grew (MDB_MAP_RESIZED). */
+int dp_store_txn_begin(doppel_store *s, unsigned flags, MDB_txn **txn);
+
+/* Take / release the writer locks (mutex and writer.lock). */
+doppel_status dp_store_write_begin(doppel_store *s, doppel_error *err);
+void dp_store_write_end(doppel_store *s);
+
+doppel_status dp_store_read_counters(const doppel_store *s, MDB_txn *txn, dp_store_counters *c,
+                                     doppel_error *err);
+doppel_status dp_store_write_counters(const doppel_store *s, MDB_txn *txn,
+                                      const dp_store_counters *c, doppel_error *err);
+
+/* A worker from the pool (created when none is idle), and back. */
+dp_store_worker *dp_store_worker_get(doppel_store *s);
+void dp_store_worker_put(doppel_store *s, dp_store_worker *w);
+void dp_store_worker_free(doppel_store *s, dp_store_worker *w);
+
+/* Fill one match from the meta record of docnum. */
+doppel_status dp_store_fill_match(const doppel_store *s, MDB_txn *txn, uint32_t docnum,
+                                  doppel_relation rel, double score, doppel_store_match *m,
+                                  doppel_error *err);
+
+/* The ids database's key for an id (buf: 512 bytes for long ids). */
+MDB_val dp_store_id_key(const char *id, size_t len, unsigned char *buf);
+
+/* Read the meta head of docnum (and its id and source, borrowed from the
+ * map). MDB_NOTFOUND when it is not indexed. */
+int dp_store_meta(const doppel_store *s, MDB_txn *txn, uint32_t docnum, dp_meta_head *h,
+                  const char **id, const char **source);
+#endif

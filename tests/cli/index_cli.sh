@@ -1,0 +1,107 @@
+#!/bin/sh
+# `doppel index`: create/add/query/export/stats/expire/compact, the header's
+# refusal of other parameters, one writer at a time, and incremental equals
+# batch (the same documents in any number of adds export the clusters and
+# relations of one `doppel cluster` run).
+# usage: tests/cli/index_cli.sh path/to/doppel   (from the repository root)
+set -u
+DOPPEL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+T=$(mktemp -d /tmp/doppel-index-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/harness"
+
+# ---- usage and errors ------------------------------------------------------------
+expect_rc help 0 "$DOPPEL" index --help
+has help "usage: doppel index" "$T/help.out"
+expect_rc no-verb 2 "$DOPPEL" index
+expect_rc bad-verb 2 "$DOPPEL" index frobnicate "$T/x"
+expect_rc not-index 1 "$DOPPEL" index stats "$T/nothing"
+has not-index "not an index" "$T/not-index.err"
+expect_rc create 0 "$DOPPEL" index create "$T/ix"
+expect_rc create-again 2 "$DOPPEL" index create "$T/ix"
+has create-again "exists already" "$T/create-again.err"
+expect_rc create-fast 2 "$DOPPEL" index create --fast "$T/fast"
+
+# ---- crafted documents -------------------------------------------------------------
+A="the minister arrived in the capital on tuesday for two days of talks with his counterpart about trade energy and the security of the region"
+B="officials said the talks would cover a new pipeline and the price of gas which has risen sharply since the start of the year"
+C="a spokesman for the ministry declined to say whether a treaty would be signed during the visit but did not rule it out either"
+printf '{"id":"a","text":"%s %s %s","date":"2024-01-02","source":"wire"}\n' "$A" "$B" "$C" > "$T/b1.jsonl"
+printf '{"id":"b","text":"%s %s","date":"2024-01-01"}\n' "$A" "$B" >> "$T/b1.jsonl"
+printf '{"id":"empty","text":"..."}\n' >> "$T/b1.jsonl"
+printf '{"id":"c","text":"%s %s %s","date":"2024-01-03"}\n' "$A" "$B" "$C" > "$T/b2.jsonl"
+printf '{"id":"d","text":"something else entirely about football and the weather in spring with no words in common at all here"}\n' >> "$T/b2.jsonl"
+printf '{"id":"a","text":"%s","date":"2024-01-05"}\n' "$C" >> "$T/b2.jsonl"
+cat "$T/b1.jsonl" "$T/b2.jsonl" > "$T/all.jsonl"
+
+expect_rc add1 0 "$DOPPEL" index add -q "$T/ix" "$T/b1.jsonl"
+has add1-contained '"id":"b","docnum":1,"relations":\[{"id":"a","relation":"near","score":0.6522,"source":"wire"}' "$T/add1.out"
+has add1-empty "empty: skipped: no words" "$T/add1.err"
+expect_rc query 0 "$DOPPEL" index query -q "$T/ix" "$T/b2.jsonl"
+has query-exact '"id":"c","relations":\[{"id":"a","relation":"exact","score":1.0000' "$T/query.out"
+hasnt query-docnum 'docnum' "$T/query.out"
+expect_rc stats-before 0 "$DOPPEL" index stats "$T/ix"
+has stats-before '"docs":2,' "$T/stats-before.out"
+expect_rc add2 0 "$DOPPEL" index add "$T/ix" "$T/b2.jsonl"
+has add2-summary "1 duplicate ids" "$T/add2.err"
+expect_rc export 0 "$DOPPEL" index export "$T/ix" -o "$T/export.jsonl"
+expect_rc cluster 0 "$DOPPEL" cluster -q --prefilter-miss 0 "$T/all.jsonl" -o "$T/cluster.jsonl"
+if cmp -s "$T/export.jsonl" "$T/cluster.jsonl"; then ok; else bad "crafted: export differs from cluster"; diff "$T/export.jsonl" "$T/cluster.jsonl" >&2; fi
+expect_rc stats 0 "$DOPPEL" index stats "$T/ix"
+has stats '"docs":5,"added":5,"batches":2,' "$T/stats.out"
+
+# ---- the header refuses other parameters --------------------------------------------
+expect_rc other-threshold 2 "$DOPPEL" index add "$T/ix" --threshold 0.7 "$T/b2.jsonl"
+has other-threshold "created with threshold=0.5; this run asks for threshold=0.7" "$T/other-threshold.err"
+expect_rc other-ngram 2 "$DOPPEL" index query "$T/ix" --ngram 3 "$T/b2.jsonl"
+has other-ngram "ngram=5" "$T/other-ngram.err"
+expect_rc same-threshold 0 "$DOPPEL" index query -q "$T/ix" --threshold 0.5 --threads 1 "$T/b2.jsonl"
+expect_rc ngram3 0 "$DOPPEL" index create --ngram 3 --canonical earliest "$T/ix3"
+expect_rc ngram3-add 0 "$DOPPEL" index add -q "$T/ix3" "$T/all.jsonl" -o /dev/null
+expect_rc ngram3-export 0 "$DOPPEL" index export "$T/ix3"
+expect_rc ngram3-cluster 0 "$DOPPEL" cluster -q --ngram 3 --canonical earliest --prefilter-miss 0 "$T/all.jsonl"
+if cmp -s "$T/ngram3-export.out" "$T/ngram3-cluster.out"; then ok; else bad "ngram 3 earliest: export differs"; fi
+
+# ---- expire and compact ---------------------------------------------------------------
+cp -r "$T/ix" "$T/ixe"
+expect_rc expire-none 2 "$DOPPEL" index expire "$T/ixe"
+expect_rc expire 0 "$DOPPEL" index expire "$T/ixe" --before 2024-01-03
+has expire "2 documents removed" "$T/expire.err"
+expect_rc expire-export 0 "$DOPPEL" index export "$T/ixe"
+if [ "$(wc -l < "$T/expire-export.out")" -eq 3 ]; then ok; else bad "expire: 3 documents should remain"; fi
+hasnt expire-gone '"id":"b"' "$T/expire-export.out"
+expect_rc compact 0 "$DOPPEL" index compact "$T/ixe"
+expect_rc compact-export 0 "$DOPPEL" index export "$T/ixe"
+if cmp -s "$T/expire-export.out" "$T/compact-export.out"; then ok; else bad "compact changed the export"; fi
+
+# ---- one writer at a time ----------------------------------------------------------------
+# flock(1) holds writer.lock as another writer would.
+if command -v flock >/dev/null; then
+  flock "$T/ix/writer.lock" sleep 3 &
+  sleep 0.5
+  expect_rc second-writer 1 "$DOPPEL" index add -q "$T/ix" "$T/b2.jsonl"
+  has second-writer "another process is writing" "$T/second-writer.err"
+  expect_rc reader-during-write 0 "$DOPPEL" index export "$T/ix"
+  expect_rc waiting-writer 0 "$DOPPEL" index add -q --wait "$T/ix" "$T/b2.jsonl" -o /dev/null
+  wait
+fi
+
+# ---- incremental equals batch on a synthetic corpus ----------------------------------------
+N=${DOPPEL_INDEX_N:-3000}
+"$DOPPEL" synth -q -n "$N" --seed 11 -o "$T/s.jsonl"
+expect_rc synth-cluster 0 "$DOPPEL" cluster -q --prefilter-miss 0 "$T/s.jsonl" -o "$T/s.cluster"
+for parts in 1 3 7; do
+  rm -rf "$T/sp" "$T/ixs"; mkdir "$T/sp"
+  split -n l/$parts -d "$T/s.jsonl" "$T/sp/part"
+  "$DOPPEL" index create "$T/ixs"
+  th=""; [ "$parts" = 1 ] && th="--threads 1"  # one thread: one feature buffer, several chunks
+  for f in "$T"/sp/part*; do "$DOPPEL" index add -q $th "$T/ixs" "$f" -o /dev/null || bad "synth add $f"; done
+  expect_rc synth-export-$parts 0 "$DOPPEL" index export "$T/ixs" -o "$T/s.export"
+  if cmp -s "$T/s.export" "$T/s.cluster"; then ok; else bad "synth $N in $parts adds: export differs from cluster"; fi
+done
+# and the default pre-filter gives the same clusters here
+expect_rc synth-cluster-default 0 "$DOPPEL" cluster -q "$T/s.jsonl" -o "$T/s.cluster2"
+if cmp -s "$T/s.export" "$T/s.cluster2"; then ok; else bad "synth: export differs from cluster with the pre-filter"; fi
+
+echo "index_cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
