@@ -25,7 +25,8 @@ CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean \
-        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers
+        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers \
+        python python-test
 
 all: lib cli
 
@@ -151,7 +152,7 @@ fuzz-replay:
 	    || { echo "fuzz-replay: $$t FAILED"; fail=1; }; done; exit $$fail
 
 test: deps
-	@$(MAKE) --no-print-directory all check-layers unit cli-test
+	@$(MAKE) --no-print-directory all check-layers unit cli-test python-test
 	@$(MAKE) --no-print-directory asan-test
 	@$(MAKE) --no-print-directory tsan-test
 	@$(MAKE) --no-print-directory valgrind-test
@@ -174,6 +175,20 @@ bench: deps
 	@sh bench/story_feed.sh $(BUILD)/doppel $(BUILD)/story_eval $${FEED_DOCS:-100000} \
 	  $${FEED_BATCHES:-10} $${TMPDIR:-/tmp}/doppel-feed.$$$$
 
+# ---- Python (python/, docs/python.md) --------------------------------------------
+# The package loads build/libdoppel.so through cffi (no compiler at import).
+# python-test runs its pytest suite, the Dask tests on a short LocalCluster
+# included; skipped with a message when Debian's python3-cffi/pytest are absent.
+PYTHON     ?= /usr/bin/python3
+PY_VERSION  = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PY_SITE    ?= $(PREFIX)/lib/python$(PY_VERSION)/dist-packages
+python: lib
+python-test: lib cli
+	@if $(PYTHON) -c 'import cffi, pytest' 2>/dev/null; then \
+	  PYTHONPATH=python DOPPEL_LIBRARY=$(abspath $(BUILD)/libdoppel.so) DOPPEL_CLI=$(abspath $(BUILD)/doppel) \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider python/tests; \
+	else echo "python-test: skipped (needs python3-cffi and python3-pytest; make deps)"; fi
+
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/doppel.h $(DESTDIR)$(PREFIX)/include/
@@ -183,6 +198,10 @@ install: lib cli
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|0.1.0|' -e 's|@REQUIRES@|$(PKGS)|' doppel.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/doppel.pc
 	install -m 755 $(BUILD)/doppel $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PY_SITE)/doppel/dask
+	install -m 644 python/doppel/*.py $(DESTDIR)$(PY_SITE)/doppel/
+	install -m 644 python/doppel/dask/*.py $(DESTDIR)$(PY_SITE)/doppel/dask/
+	echo 'LIBRARY = "$(PREFIX)/lib/libdoppel.so.0"' > $(DESTDIR)$(PY_SITE)/doppel/_libpath.py
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-fuzz-replay build-valgrind
