@@ -117,7 +117,36 @@ def run(inputs, output, mode="cluster", config=None, client=None, workers=None, 
             x.close()
 
 
+def _peak_rss():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _step_seconds(stream):
+    """Compute seconds summed over workers, by step (the task's function)."""
+    out = {}
+    for t in stream:
+        name = t["key"].split("-", 1)[0] if isinstance(t["key"], str) else str(t["key"])
+        for ss in t.get("startstops", ()):
+            if ss.get("action") == "compute":
+                out[name] = out.get(name, 0.0) + ss["stop"] - ss["start"]
+    return {k: round(v, 3) for k, v in sorted(out.items(), key=lambda kv: -kv[1])}
+
+
 def _run(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, quiet):
+    from distributed import get_task_stream
+    with get_task_stream(client) as ts:
+        summary = _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0,
+                         quiet)
+    summary["compute_seconds"] = _step_seconds(ts.data)
+    try:
+        summary["worker_peak_rss"] = sorted(client.run(_peak_rss).values())
+    except Exception:  # noqa: BLE001 - figures only
+        pass
+    return summary
+
+
+def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, quiet):
     job = _Job(client)
     P = len(specs)
     nworkers = max(1, len(client.scheduler_info().get("workers", {})))

@@ -126,21 +126,20 @@ def lsh_reduce(pieces, P, max_bucket):
     k, g = k[order], g[order]
     b = runs(k)
     size = np.diff(b)
-    run_of = np.repeat(np.arange(len(size)), size)
-    run_size = size[run_of] if len(g) else np.zeros(0, dtype=np.int64)
-    a_parts, b_parts = [], []
     oversize = int(np.count_nonzero(size > max_bucket))
-    dmax = int(min(size.max(initial=1), max_bucket))
-    for d in range(1, dmax):
-        i = np.arange(len(g) - d)
-        same = run_of[i] == run_of[i + d]
-        if d > 1:
-            same &= run_size[i] <= max_bucket
-        i = i[same]
-        if not len(i):
-            break
+    # Entry i of a bucket pairs with entry i + d for d = 1 .. (left in the
+    # bucket); an oversize bucket only with d = 1 (the chain). The positions
+    # still pairing shrink with d, so the work is the number of pairs.
+    left = np.repeat(size, size) - 1 - (np.arange(len(g)) - np.repeat(b[:-1], size))
+    big = np.repeat(size > max_bucket, size)
+    i = np.flatnonzero(left > 0)
+    a_parts, b_parts = [], []
+    d = 1
+    while len(i):
         a_parts.append(g[i])
         b_parts.append(g[i + d])
+        d += 1
+        i = i[(left[i] >= d) & ~big[i]]
     a = np.concatenate(a_parts) if a_parts else np.zeros(0, dtype=np.uint64)
     bb = np.concatenate(b_parts) if b_parts else np.zeros(0, dtype=np.uint64)
     out = split(owner(bb), P, a=a, b=bb)
