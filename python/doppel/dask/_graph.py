@@ -47,6 +47,8 @@ def local(gid):
 
 def split(dest, n_dest, **arrays):
     """One dict of arrays per destination; order within a piece is kept."""
+    # small integer keys: numpy's stable sort is then a radix sort
+    dest = dest.astype(np.uint16 if n_dest < 65536 else np.int64)
     order = np.argsort(dest, kind="stable")
     bounds = np.searchsorted(dest[order], np.arange(n_dest + 1))
     out = []
@@ -122,7 +124,10 @@ def lsh_reduce(pieces, P, max_bucket):
     every pair of a bucket of at most max_bucket members, else the chain of
     neighbours in input order; routed to the owner of the later document."""
     k, g = concat(pieces, "k", "g")
-    order = np.lexsort((g, k))
+    # Pieces come in partition order and each lists its entries in gid
+    # order, so a stable sort on the key alone leaves every bucket in gid
+    # (input) order, as the index's stable sort does.
+    order = np.argsort(k, kind="stable")
     k, g = k[order], g[order]
     b = runs(k)
     size = np.diff(b)

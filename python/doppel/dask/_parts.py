@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 import doppel
-from doppel._core import NO_DATE
+from doppel._ffi import ffi, lib
 
 SKIP_KINDS = {-4: "skipped_json", -5: "skipped_field", -6: "skipped_too_large",
               -7: "skipped_empty", -8: "skipped_binary"}
@@ -119,53 +119,104 @@ class Part:
                                       self.set_len, self.date, self.bands)) + len(self.ids)
 
 
+def _open(spec, ropt):
+    """A doppel_reader over one partition (and the memfd it reads, or None)."""
+    from doppel._core import _INPUT_FORMATS, _bytes, _check, _err
+    path, start, end = spec
+    opt = ffi.new("doppel_reader_options *")
+    lib.doppel_reader_options_default(opt)
+    keep = [ffi.new("char[]", _bytes(ropt.get(f, d))) for f, d in
+            (("id_field", "id"), ("text_field", "text"), ("title_field", "title"),
+             ("date_field", "date"))]
+    opt.id_field, opt.text_field, opt.title_field, opt.date_field = keep
+    opt.max_doc_bytes = ropt.get("max_doc_bytes", 64 << 20)
+    opt.format = _INPUT_FORMATS[ropt.get("format", "auto")]
+    fd = None
+    if start is not None:
+        fd = os.memfd_create("doppel-part")
+        os.write(fd, range_bytes(path, start, end))
+        path = "/proc/self/fd/%d" % fd
+        opt.format = lib.DOPPEL_INPUT_JSONL
+    rp = ffi.new("doppel_reader **")
+    err = _err()
+    try:
+        _check(lib.doppel_reader_open(_bytes(path), opt, rp, err), err)
+    except Exception:
+        if fd is not None:
+            os.close(fd)
+        raise
+    return ffi.gc(rp[0], lib.doppel_reader_free), fd, keep
+
+
 def featurize(pidx, spec, cfg, ropt):
-    """Read one partition and compute every document's features (in C)."""
+    """Read one partition and compute every document's features (in C: the
+    reader, then doppel_features_compute on the record's bytes in place)."""
+    from array import array
     fz = featurizer(cfg)
     nb = fz.shape[0]
     counts = dict.fromkeys(COUNT_KEYS, 0)
     messages = []
-    ids, id_off, blob_chunks, blob_off = bytearray(), [0], [], [0]
-    th, sl, dates, bands, ordinal = [], [], [], [], []
-    total = 0
-    for rec in records(spec, ropt):
-        rec_no = counts["read"]
-        counts["read"] += 1
-        if rec.status != 0:
-            counts[SKIP_KINDS.get(rec.status, "skipped_unreadable")] += 1
-            if len(messages) < 20:
-                messages.append(rec.message)
-            continue
-        st, blob, info = fz.compute(rec.text)
-        if st != 0:
-            counts[SKIP_KINDS[st]] += 1
-            if len(messages) < 20:
-                messages.append("%s: document '%s' %s, skipped" % (
-                    spec[0], rec.id[:200].decode("utf-8", "replace"),
-                    "is binary data" if st == -8 else "has no words"))
-            continue
-        counts["indexed"] += 1
-        ordinal.append(rec_no)
-        counts["bytes"] += len(rec.text)
-        counts["invalid_utf8"] += info.norm.invalid_utf8 + rec.invalid_utf8
-        counts["nul_bytes"] += info.norm.nul_bytes
-        counts["short_docs"] += info.short_doc != 0
-        # Ids are C strings in the index: cut at the first NUL.
-        rid = rec.id.split(b"\0", 1)[0]
-        ids += rid
-        id_off.append(len(ids))
-        blob_chunks.append(blob)
-        total += len(blob)
-        blob_off.append(total)
-        th.append(info.text_hash)
-        sl.append(info.set_len)
-        d = doppel.parse_date(rec.date) if rec.date is not None else None
-        dates.append(d if d is not None else info.date)
-        bands.append(bytes(doppel._ffi.ffi.buffer(info.bands, 4 * nb)))
+    ids, id_off, blobs, blob_off = bytearray(), array("q", [0]), bytearray(), array("q", [0])
+    th, sl, dates, bands, ordinal = array("Q"), array("I"), array("q"), bytearray(), array("q")
+    reader, fd, keep = _open(spec, ropt)
+    rec = ffi.new("doppel_record *")
+    err = ffi.new("doppel_error *")
+    buf = ffi.new("doppel_buf *")
+    info = ffi.new("doppel_feature_info *")
+    date = ffi.new("int64_t *")
+    rec_no = 0
+    try:
+        while True:
+            st = lib.doppel_reader_next(reader, rec, err)
+            if st == lib.DOPPEL_END:
+                break
+            rec_no += 1
+            if st != 0:
+                counts[SKIP_KINDS.get(st, "skipped_unreadable")] += 1
+                if len(messages) < 20:
+                    messages.append(ffi.string(err.message).decode("utf-8", "replace"))
+                continue
+            st = lib.doppel_features_compute(fz._fz, rec.text, rec.text_len, buf, info, err)
+            if st != 0:
+                if st not in SKIP_KINDS:
+                    raise doppel.DoppelError(st, ffi.string(err.message).decode())
+                counts[SKIP_KINDS[st]] += 1
+                if len(messages) < 20:
+                    messages.append("%s: document '%s' %s, skipped" % (
+                        spec[0], ffi.unpack(rec.id, min(rec.id_len, 200)).decode("utf-8", "replace"),
+                        "is binary data" if st == -8 else "has no words"))
+                continue
+            ordinal.append(rec_no - 1)
+            counts["bytes"] += rec.text_len
+            counts["invalid_utf8"] += info.norm.invalid_utf8 + rec.invalid_utf8
+            counts["nul_bytes"] += info.norm.nul_bytes
+            counts["short_docs"] += info.short_doc != 0
+            rid = ffi.unpack(rec.id, rec.id_len)
+            if b"\0" in rid:  # ids are C strings in the index: cut at the first NUL
+                rid = rid.split(b"\0", 1)[0]
+            ids += rid
+            id_off.append(len(ids))
+            blobs += ffi.buffer(buf.data, buf.len)
+            blob_off.append(len(blobs))
+            th.append(info.text_hash)
+            sl.append(info.set_len)
+            d = info.date
+            if rec.date != ffi.NULL and lib.doppel_parse_date(rec.date, date) == 0:
+                d = date[0]
+            dates.append(d)
+            bands += ffi.buffer(info.bands, 4 * nb)
+    finally:
+        lib.doppel_buf_free(buf)
+        if fd is not None:
+            os.close(fd)
+        del keep
+    counts["read"] = rec_no
     n = len(th)
-    return Part(pidx, n, bytes(ids), np.array(id_off, dtype=np.int64),
-                np.frombuffer(b"".join(blob_chunks), dtype=np.uint8),
-                np.array(blob_off, dtype=np.int64), np.array(th, dtype=np.uint64),
-                np.array(sl, dtype=np.uint32), np.array(dates, dtype=np.int64),
-                np.frombuffer(b"".join(bands), dtype=np.uint32).reshape(n, nb),
-                counts, messages, np.array(ordinal, dtype=np.int64))
+    counts["indexed"] = n
+    return Part(pidx, n, bytes(ids), np.frombuffer(id_off, dtype=np.int64).copy(),
+                np.frombuffer(blobs, dtype=np.uint8).copy(),
+                np.frombuffer(blob_off, dtype=np.int64).copy(),
+                np.frombuffer(th, dtype=np.uint64).copy(), np.frombuffer(sl, dtype=np.uint32).copy(),
+                np.frombuffer(dates, dtype=np.int64).copy(),
+                np.frombuffer(bands, dtype=np.uint32).reshape(n, nb).copy(),
+                counts, messages, np.frombuffer(ordinal, dtype=np.int64).copy())
