@@ -387,6 +387,10 @@ def compare(a, b, config=None, **options):
 
 # ---- features for distributed runs ------------------------------------------------
 
+_BLOB_MESSAGE = ("a feature blob was not made by a featurizer of this configuration, or is "
+                 "not 8-byte aligned")
+
+
 class Featurizer:
     """One document's features as a blob (doppel_features_compute), and the
     index's decisions on two blobs (verify, relate). See docs/distributed.md."""
@@ -427,15 +431,20 @@ class Featurizer:
         return 0, ffi.buffer(self._buf.data, self._buf.len)[:], self._info
 
     def verify(self, a, b):
-        """(relation code, jaccard, shared) of a candidate pair, a first in input order."""
-        _check(lib.doppel_features_verify(self._fz, ffi.from_buffer(a), len(a),
-                                          ffi.from_buffer(b), len(b), self._sim, self._rel))
+        """(relation code, jaccard, shared) of a candidate pair, a first in
+        input order. Blobs must be 8-byte aligned (bytes objects are)."""
+        st = lib.doppel_features_verify(self._fz, ffi.from_buffer(a), len(a),
+                                        ffi.from_buffer(b), len(b), self._sim, self._rel)
+        if st:
+            raise DoppelError(st, _BLOB_MESSAGE)
         return self._rel[0], self._sim.jaccard, self._sim.shared
 
     def relate(self, canonical, doc):
         """(relation code, score) of a member against its cluster's canonical."""
-        _check(lib.doppel_features_relate(self._fz, ffi.from_buffer(canonical), len(canonical),
-                                          ffi.from_buffer(doc), len(doc), self._rel, self._score))
+        st = lib.doppel_features_relate(self._fz, ffi.from_buffer(canonical), len(canonical),
+                                        ffi.from_buffer(doc), len(doc), self._rel, self._score)
+        if st:
+            raise DoppelError(st, _BLOB_MESSAGE)
         return self._rel[0], self._score[0]
 
 

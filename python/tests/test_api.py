@@ -200,3 +200,21 @@ def test_calls_release_the_gil():
     for t in ts:
         t.join()
     assert len(out) == 2 and out[0] == out[1]
+
+
+def test_featurizer_blobs_verify_and_relate_like_the_index():
+    a = article(9)
+    fz = doppel.Featurizer()
+    st, ba, info = fz.compute(a)
+    assert st == 0 and len(ba) % 8 == 0 and info.set_len > 300
+    _, bb, _ = fz.compute(edited(a, 0.05))
+    _, bc, _ = fz.compute(article(10))
+    assert fz.verify(ba, bb)[0] == 3  # near
+    assert fz.verify(ba, bc)[0] == 0  # none
+    assert fz.relate(ba, ba) == (2, 1.0)  # exact
+    assert fz.compute("")[0] == -7
+    with pytest.raises(doppel.DoppelError) as e:
+        fz.verify(ba[8:] + ba[:8], bb)
+    assert "blob" in e.value.message
+    with pytest.raises(doppel.DoppelError):
+        doppel.Featurizer(num_perm=64).verify(ba, bb)  # another configuration's blobs

@@ -77,7 +77,8 @@ def runs(sorted_keys):
 
 
 def aligned(a):
-    """C reads blobs as 8-byte aligned words; a received buffer may not be."""
+    """C reads blobs as 8-byte aligned words; an array that came from
+    another worker may be a view at any offset of the message it came in."""
     return a if a.ctypes.data % 8 == 0 else a.copy()
 
 
@@ -194,6 +195,7 @@ def verify_hop1(part, pieces, P):
 def verify_hop2(part, pieces, cfg):
     """Verify each candidate pair with both blobs, in C (doppel_features_verify)."""
     fz = featurizer(cfg)
+    own = aligned(part.blobs)
     eu, ev = [], []
     for p in pieces:
         blobs = aligned(p["ur_blob"])
@@ -201,7 +203,7 @@ def verify_hop2(part, pieces, cfg):
         pos = np.searchsorted(p["ur"], p["r"])
         for a, j in zip(p["l"].tolist(), pos.tolist()):
             la = a & 0xFFFFFFFF
-            rel, _, _ = fz.verify(part.blobs[part.blob_off[la]:part.blob_off[la + 1]],
+            rel, _, _ = fz.verify(own[part.blob_off[la]:part.blob_off[la + 1]],
                                   blobs[off[j]:off[j + 1]])
             if rel != NONE:
                 eu.append(a)
@@ -360,6 +362,7 @@ def finish_part(part, labels, pieces, cfg, out_dir, mode, spec, ropt):
     from doppel._output import cluster_line, json_string
     from ._parts import records
     fz = featurizer(cfg)
+    own = aligned(part.blobs)
     n = part.n
     cluster = labels.cluster.copy()
     canon_id = [None] * n
@@ -383,7 +386,7 @@ def finish_part(part, labels, pieces, cfg, out_dir, mode, spec, ropt):
                 continue
             canon_self[lm] = False
             code, s = fz.relate(blobs[off[j]:off[j + 1]],
-                                part.blobs[part.blob_off[lm]:part.blob_off[lm + 1]])
+                                own[part.blob_off[lm]:part.blob_off[lm + 1]])
             name = {2: "exact", 3: "near", 4: "contained", 5: "linked"}[code]
             rel[lm], score[lm] = name, s
             removed[name] += 1
