@@ -115,10 +115,18 @@ def test_bad_record_file_counts(clients, tmp_path):
         assert s[k] == want[k], k
 
 
-def test_command_line(corpus, tmp_path):
+def test_command_line(clients, corpus, tmp_path):
     path, cli, _, _ = corpus
     out = tmp_path / "cmd.jsonl"
     env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"))
+    # --scheduler: the workers of a running scheduler (here a LocalCluster's)
+    address = clients(2).scheduler.address
+    p = subprocess.run([sys.executable, "-m", "doppel.dask", "cluster", str(path), "-o", str(out),
+                        "--scheduler", address, "--partition-size", "1M", "-q"], env=env,
+                       stderr=subprocess.PIPE)
+    assert p.returncode == 0, p.stderr.decode()
+    assert out.read_bytes() == cli
+    out.unlink()
     p = subprocess.run([sys.executable, "-m", "doppel.dask", "cluster", str(path), "-o", str(out),
                         "--workers", "2", "--partition-size", "2M", "-q"], env=env,
                        stderr=subprocess.PIPE)

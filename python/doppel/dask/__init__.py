@@ -139,6 +139,7 @@ def _run(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, qu
         summary = _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0,
                          quiet)
     summary["compute_seconds"] = _step_seconds(ts.data)
+    summary["tasks"] = len(ts.data)
     try:
         summary["worker_peak_rss"] = sorted(client.run(_peak_rss).values())
     except Exception:  # noqa: BLE001 - figures only
