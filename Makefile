@@ -28,7 +28,8 @@ CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean \
-        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers bench-index
+        fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers bench-index \
+        python python-test
 
 all: lib cli
 
@@ -154,7 +155,7 @@ fuzz-replay:
 	    || { echo "fuzz-replay: $$t FAILED"; fail=1; }; done; exit $$fail
 
 test: deps
-	@$(MAKE) --no-print-directory all check-layers unit cli-test
+	@$(MAKE) --no-print-directory all check-layers unit cli-test python-test
 	@$(MAKE) --no-print-directory asan-test
 	@$(MAKE) --no-print-directory tsan-test
 	@$(MAKE) --no-print-directory valgrind-test
@@ -185,6 +186,20 @@ bench-index: all $(BUILD)/bench/index_check $(BUILD)/bench/http_load
 	@sh bench/index.sh $(BUILD)/doppel $(BUILD)/bench/index_check $${INDEX_N:-100000} \
 	  $${INDEX_BATCHES:-10} $${TMPDIR:-/tmp}/doppel-index-bench
 
+# ---- Python (python/, docs/python.md) --------------------------------------------
+# The package loads build/libdoppel.so through cffi (no compiler at import).
+# python-test runs its pytest suite, the Dask tests on a short LocalCluster
+# included; skipped with a message when Debian's python3-cffi/pytest are absent.
+PYTHON     ?= /usr/bin/python3
+PY_VERSION  = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+PY_SITE    ?= $(PREFIX)/lib/python$(PY_VERSION)/dist-packages
+python: lib
+python-test: lib cli
+	@if $(PYTHON) -c 'import cffi, pytest' 2>/dev/null; then \
+	  PYTHONPATH=python DOPPEL_LIBRARY=$(abspath $(BUILD)/libdoppel.so) DOPPEL_CLI=$(abspath $(BUILD)/doppel) \
+	    $(PYTHON) -m pytest -q -p no:cacheprovider python/tests; \
+	else echo "python-test: skipped (needs python3-cffi and python3-pytest; make deps)"; fi
+
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/doppel.h include/doppel_store.h $(DESTDIR)$(PREFIX)/include/
@@ -196,6 +211,10 @@ install: lib cli
 	install -m 755 $(BUILD)/doppel $(DESTDIR)$(PREFIX)/bin/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 man/doppel.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PY_SITE)/doppel/dask
+	install -m 644 python/doppel/*.py $(DESTDIR)$(PY_SITE)/doppel/
+	install -m 644 python/doppel/dask/*.py $(DESTDIR)$(PY_SITE)/doppel/dask/
+	echo 'LIBRARY = "$(PREFIX)/lib/libdoppel.so.0"' > $(DESTDIR)$(PY_SITE)/doppel/_libpath.py
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build-fuzz-replay build-valgrind

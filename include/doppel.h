@@ -1099,6 +1099,77 @@ typedef struct doppel_eval_pairs_result {
 doppel_status doppel_eval_pairs_files(const char *pred_path, const char *gold_path,
                                       doppel_eval_pairs_result *out, doppel_error *err);
 void doppel_eval_pairs_result_free(doppel_eval_pairs_result *res);
+/* ======================================================================
+ * Features for distributed runs (copy; src/copy/features_api.c)
+ * ==================================================================== */
+
+/* For engines that spread one run over many processes or machines (the
+ * Python package's Dask pipeline, docs/distributed.md): each document's
+ * features as a self-contained blob that can be shipped, and the decisions
+ * doppel_index_finish makes, taken on two blobs. They call the index's own
+ * code (feature computation, the signature pre-filter, verification, the
+ * relation rules), so a run that reproduces the index's candidates
+ * (exact groups, LSH buckets over band hashes, max_bucket chains) and its
+ * union-find gives exactly its clusters and relations. Blobs are in the
+ * machine's byte order, for processes running the same library version
+ * and configuration; they are not a storage format. */
+
+typedef struct doppel_featurizer doppel_featurizer;
+
+/* A featurizer for cfg (validated, copied; cfg->extract_options stays
+ * borrowed and must outlive it). One per thread. Errors: DOPPEL_ERR_ARG
+ * (bad configuration, message names the field), DOPPEL_ERR_NOMEM. */
+doppel_status doppel_featurizer_new(const doppel_config *cfg, doppel_featurizer **out,
+                                    doppel_error *err);
+void doppel_featurizer_free(doppel_featurizer *fz);
+
+/* The LSH shape the featurizer (and doppel_index_new, for the same cfg) uses. */
+void doppel_featurizer_shape(const doppel_featurizer *fz, unsigned *bands, unsigned *rows);
+
+/* What a blob says about its document. Pointers point into the blob. */
+typedef struct doppel_feature_info {
+    uint64_t text_hash;      /* of the normalized text: equal texts, equal hash */
+    uint32_t set_len;        /* distinct shingles (the "longest" canonical key) */
+    int short_doc;           /* fewer words than one shingle */
+    int64_t date;            /* found by extraction, or DOPPEL_NO_DATE */
+    unsigned extract_flags;  /* DOPPEL_EXTRACT_* */
+    doppel_norm_stats norm;  /* repairs made while normalizing */
+    const uint32_t *sig;     /* num_perm MinHash values */
+    const uint32_t *bands;   /* one 32-bit hash per LSH band: the candidate keys */
+} doppel_feature_info;
+
+/* Compute one document's features (extract, normalize, shingle, sketch,
+ * band: what doppel_index_add computes) into blob, overwritten; its length
+ * is a multiple of 8. info (optional) is filled, its pointers into blob
+ * valid until blob changes. Returns DOPPEL_ERR_EMPTY (no words; all
+ * boilerplate when info->extract_flags has DOPPEL_EXTRACT_EMPTY) or
+ * DOPPEL_ERR_FORMAT (binary data) for a document the index would not add,
+ * DOPPEL_ERR_NOMEM. */
+doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, size_t len,
+                                      doppel_buf *blob, doppel_feature_info *info,
+                                      doppel_error *err);
+
+/* Read a blob's header. DOPPEL_ERR_FORMAT when blob (8-byte aligned, len
+ * bytes) was not made by a featurizer of the same num_perm and shape. */
+doppel_status doppel_features_read(const doppel_featurizer *fz, const void *blob, size_t len,
+                                   doppel_feature_info *info);
+
+/* Verify a candidate pair as doppel_index_finish does: the signature
+ * pre-filter (cfg.prefilter_miss), then the exact intersection of the sets
+ * (or the sketch estimate in fast mode), then doppel_classify. *rel is
+ * DOPPEL_REL_NONE when the pair is no edge. Give a the document that comes
+ * first in input order. DOPPEL_ERR_FORMAT for a foreign blob. */
+doppel_status doppel_features_verify(const doppel_featurizer *fz, const void *a, size_t a_len,
+                                     const void *b, size_t b_len, doppel_similarity *sim,
+                                     doppel_relation *rel);
+
+/* A cluster member's relation to its canonical and its score, as
+ * doppel_index_result reports them: EXACT (same normalized text), NEAR,
+ * CONTAINED, or LINKED when no rule accepts the two directly.
+ * DOPPEL_ERR_FORMAT for a foreign blob. */
+doppel_status doppel_features_relate(const doppel_featurizer *fz, const void *canonical,
+                                     size_t canonical_len, const void *doc, size_t doc_len,
+                                     doppel_relation *rel, float *score);
 
 #ifdef __cplusplus
 }

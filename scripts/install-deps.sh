@@ -4,7 +4,8 @@
 set -eu
 PKGS="build-essential pkg-config libxxhash-dev libutf8proc-dev zlib1g-dev libzstd-dev \
 libjansson-dev libgumbo-dev libstemmer-dev liblmdb-dev libmicrohttpd-dev libcmocka-dev clang libclang-rt-14-dev \
-valgrind python3 zstd gzip time"
+valgrind python3 zstd gzip time \
+python3-cffi python3-pytest python3-numpy python3-dask python3-distributed python3-psutil"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

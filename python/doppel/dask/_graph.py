@@ -1,0 +1,418 @@
+"""The pipeline's steps as functions of numpy arrays, run on the workers.
+
+Every exchange between partitions is a shuffle: a map step splits its
+output into one piece per destination, a reduce step takes its piece from
+every map. Documents are named by gid (partition << 32 | local number), so
+gid order is input order and a document's owner is gid >> 32. The steps
+reproduce doppel_index_finish (src/copy/finish.c) over all partitions:
+
+  exact groups  (text hash)        -> one representative each, exact edges
+  LSH buckets   ((band, hash) key) -> candidate pairs (all pairs, or the
+                                      chain in input order over max_bucket)
+  verification  (pair joined with both blobs) -> edges, in C
+  components    (large-star / small-star rounds over the edges)
+  canonical     (cluster label)    -> canonical, size, cluster number
+  relations     (member joined with its canonical's blob) -> relation, score
+"""
+import os
+
+import numpy as np
+
+from ._parts import featurizer
+
+LOW = np.uint64(0xFFFFFFFF)
+S32 = np.uint64(32)
+GOLD = np.uint64(0x9E3779B97F4A7C15)
+NONE = 0
+
+
+def mix(x):
+    """A 64-bit mix of uint64 keys (routing and edge checksums)."""
+    x = np.asarray(x, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        x = x * GOLD
+        x ^= x >> np.uint64(29)
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(32)
+    return x
+
+
+def owner(gid):
+    return (gid >> S32).astype(np.int64)
+
+
+def local(gid):
+    return (gid & LOW).astype(np.int64)
+
+
+def split(dest, n_dest, **arrays):
+    """One dict of arrays per destination; order within a piece is kept."""
+    # small integer keys: numpy's stable sort is then a radix sort
+    dest = dest.astype(np.uint16 if n_dest < 65536 else np.int64)
+    order = np.argsort(dest, kind="stable")
+    bounds = np.searchsorted(dest[order], np.arange(n_dest + 1))
+    out = []
+    for j in range(n_dest):
+        sel = order[bounds[j]:bounds[j + 1]]
+        out.append({k: v[sel] for k, v in arrays.items()})
+    return out
+
+
+def nbytes(pieces):
+    return int(sum(v.nbytes for p in pieces for v in p.values()))
+
+
+def concat(pieces, *keys, dtype=np.uint64):
+    return [np.concatenate([p[k] for p in pieces]) if pieces else np.zeros(0, dtype=dtype)
+            for k in keys]
+
+
+def runs(sorted_keys):
+    """Start index of each run of equal values, and the end sentinel."""
+    n = len(sorted_keys)
+    if n == 0:
+        return np.zeros(1, dtype=np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+    return np.concatenate((starts, [n]))
+
+
+def aligned(a):
+    """C reads blobs as 8-byte aligned words; an array that came from
+    another worker may be a view at any offset of the message it came in."""
+    return a if a.ctypes.data % 8 == 0 else a.copy()
+
+
+# ---- exact groups -------------------------------------------------------------
+
+def exact_map(part, R):
+    pieces = split((mix(part.text_hash) % np.uint64(R)).astype(np.int64), R,
+                   h=part.text_hash, g=part.gid())
+    return pieces, nbytes(pieces)
+
+
+def exact_reduce(pieces, P):
+    """Representatives (the first document of each text), exact edges, and
+    per owner partition the documents that are not representatives."""
+    h, g = concat(pieces, "h", "g")
+    order = np.lexsort((g, h))
+    h, g = h[order], g[order]
+    b = runs(h)
+    rep = np.repeat(g[b[:-1]], np.diff(b))
+    non = g != rep
+    edges = {"u": rep[non], "v": g[non]}
+    back = split(owner(g[non]), P, g=g[non])
+    return back, edges, nbytes(back)
+
+
+# ---- LSH buckets ----------------------------------------------------------------
+
+def lsh_map(part, nonrep_pieces, R):
+    (non,) = concat(nonrep_pieces, "g")
+    keep = np.ones(part.n, dtype=bool)
+    keep[local(non)] = False
+    g = part.gid()[keep]
+    bands = part.bands[keep]
+    nb = bands.shape[1]
+    key = (np.arange(nb, dtype=np.uint64)[None, :] << S32) | bands.astype(np.uint64)
+    key = key.reshape(-1)
+    gg = np.repeat(g, nb)
+    pieces = split((mix(key) % np.uint64(R)).astype(np.int64), R, k=key, g=gg)
+    return pieces, nbytes(pieces)
+
+
+def lsh_reduce(pieces, P, max_bucket):
+    """Candidate pairs of each bucket, as dp_lsh_candidates emits them:
+    every pair of a bucket of at most max_bucket members, else the chain of
+    neighbours in input order; routed to the owner of the later document."""
+    k, g = concat(pieces, "k", "g")
+    # Pieces come in partition order and each lists its entries in gid
+    # order, so a stable sort on the key alone leaves every bucket in gid
+    # (input) order, as the index's stable sort does.
+    order = np.argsort(k, kind="stable")
+    k, g = k[order], g[order]
+    b = runs(k)
+    size = np.diff(b)
+    oversize = int(np.count_nonzero(size > max_bucket))
+    # Entry i of a bucket pairs with entry i + d for d = 1 .. (left in the
+    # bucket); an oversize bucket only with d = 1 (the chain). The positions
+    # still pairing shrink with d, so the work is the number of pairs.
+    left = np.repeat(size, size) - 1 - (np.arange(len(g)) - np.repeat(b[:-1], size))
+    big = np.repeat(size > max_bucket, size)
+    i = np.flatnonzero(left > 0)
+    a_parts, b_parts = [], []
+    d = 1
+    while len(i):
+        a_parts.append(g[i])
+        b_parts.append(g[i + d])
+        d += 1
+        i = i[(left[i] >= d) & ~big[i]]
+    a = np.concatenate(a_parts) if a_parts else np.zeros(0, dtype=np.uint64)
+    bb = np.concatenate(b_parts) if b_parts else np.zeros(0, dtype=np.uint64)
+    out = split(owner(bb), P, a=a, b=bb)
+    return out, {"pairs_emitted": len(a), "oversize_buckets": oversize}, nbytes(out)
+
+
+# ---- joining a pair (or a member) with blobs ----------------------------------------
+
+def attach(part, left, right, P, extra=None):
+    """For rows (left, right) where right is a document of this partition:
+    route each row to the owner of left, with the blobs (and ids) of the
+    distinct right documents that destination needs."""
+    dest = owner(left)
+    cols = {"l": left, "r": right}
+    cols.update(extra or {})
+    pieces = split(dest, P, **cols)
+    for p in pieces:
+        ur = np.unique(p["r"])
+        loc = local(ur)
+        lens = part.blob_off[loc + 1] - part.blob_off[loc]
+        p["ur"] = ur
+        p["ur_off"] = np.concatenate(([0], np.cumsum(lens))).astype(np.int64)
+        p["ur_blob"] = (np.concatenate([part.blobs[part.blob_off[x]:part.blob_off[x + 1]]
+                                        for x in loc]) if len(loc) else np.zeros(0, np.uint8))
+        ids = [part.id(x) for x in loc]
+        p["ur_id_off"] = np.concatenate(([0], np.cumsum([len(x) for x in ids]))).astype(np.int64)
+        p["ur_id"] = np.frombuffer(b"".join(ids), dtype=np.uint8)
+    return pieces, nbytes(pieces)
+
+
+def unique_pairs(pieces):
+    a, b = concat(pieces, "a", "b")
+    if not len(a):
+        return a, b
+    order = np.lexsort((b, a))
+    a, b = a[order], b[order]
+    keep = np.concatenate(([True], (a[1:] != a[:-1]) | (b[1:] != b[:-1])))
+    return a[keep], b[keep]
+
+
+def verify_hop1(part, pieces, P):
+    a, b = unique_pairs(pieces)
+    out, nb = attach(part, a, b, P)
+    return out, len(a), nb
+
+
+def verify_hop2(part, pieces, cfg):
+    """Verify each candidate pair with both blobs, in C (doppel_features_verify)."""
+    fz = featurizer(cfg)
+    own = aligned(part.blobs)
+    eu, ev = [], []
+    for p in pieces:
+        blobs = aligned(p["ur_blob"])
+        off = p["ur_off"]
+        pos = np.searchsorted(p["ur"], p["r"])
+        for a, j in zip(p["l"].tolist(), pos.tolist()):
+            la = a & 0xFFFFFFFF
+            rel, _, _ = fz.verify(own[part.blob_off[la]:part.blob_off[la + 1]],
+                                  blobs[off[j]:off[j + 1]])
+            if rel != NONE:
+                eu.append(a)
+                ev.append(int(p["ur"][j]))
+    return {"u": np.array(eu, dtype=np.uint64), "v": np.array(ev, dtype=np.uint64)}
+
+
+# ---- connected components: large-star / small-star (Kiveris et al., 2014) ----------
+
+def checksum(u, v):
+    with np.errstate(over="ignore"):
+        return int(np.sum(mix(mix(u) ^ v), dtype=np.uint64)), len(u)
+
+
+def large_map(edges, R):
+    u, v = edges["u"], edges["v"]
+    x, y = np.concatenate((u, v)), np.concatenate((v, u))
+    pieces = split((mix(x) % np.uint64(R)).astype(np.int64), R, x=x, y=y)
+    return pieces, nbytes(pieces)
+
+
+def large_reduce(pieces):
+    """Each node links its larger neighbours to the least of its
+    neighbourhood (itself included)."""
+    x, y = concat(pieces, "x", "y")
+    order = np.lexsort((y, x))
+    x, y = x[order], y[order]
+    if len(x):
+        keep = np.concatenate(([True], (x[1:] != x[:-1]) | (y[1:] != y[:-1])))
+        x, y = x[keep], y[keep]
+    b = runs(x)
+    m = np.minimum(y[b[:-1]], x[b[:-1]]) if len(x) else np.zeros(0, np.uint64)
+    m = np.repeat(m, np.diff(b))
+    once = x < y
+    cs = checksum(x[once], y[once])
+    sel = y > x
+    return {"u": m[sel], "v": y[sel]}, cs
+
+
+def small_map(edges, R):
+    u, v = edges["u"], edges["v"]
+    pieces = split((mix(v) % np.uint64(R)).astype(np.int64), R, u=u, v=v)
+    return pieces, nbytes(pieces)
+
+
+def small_reduce(pieces):
+    """Each node links itself and its smaller neighbours to the least of them."""
+    u, v = concat(pieces, "u", "v")
+    order = np.lexsort((u, v))
+    u, v = u[order], v[order]
+    if len(u):
+        keep = np.concatenate(([True], (u[1:] != u[:-1]) | (v[1:] != v[:-1])))
+        u, v = u[keep], v[keep]
+    b = runs(v)
+    m = np.repeat(u[b[:-1]], np.diff(b)) if len(u) else np.zeros(0, np.uint64)
+    centre = v[b[:-1]] if len(v) else np.zeros(0, np.uint64)
+    cm = u[b[:-1]] if len(u) else np.zeros(0, np.uint64)
+    sel = u != m
+    nu = np.concatenate((m[sel], cm))
+    nv = np.concatenate((u[sel], centre))
+    return {"u": nu, "v": nv}
+
+
+def label_map(edges, P):
+    """Final stars (centre u < leaf v): the leaf's label is the centre."""
+    u, v = edges["u"], edges["v"]
+    x = np.concatenate((v, u))
+    lab = np.concatenate((u, u))
+    pieces = split(owner(x), P, x=x, m=lab)
+    return pieces, nbytes(pieces)
+
+
+# ---- labels, cluster numbers, canonical choice ---------------------------------------
+
+class Labels:
+    """A partition's documents' component labels (the least gid of the
+    component; own gid for a document on no edge), and the cluster numbers
+    of the components whose least member is here."""
+
+    def __init__(self, part, pieces):
+        gid = part.gid()
+        self.label = gid.copy()
+        self.member = np.zeros(part.n, dtype=bool)
+        x, m = concat(pieces, "x", "m")
+        if len(x):
+            order = np.lexsort((m, x))
+            x, m = x[order], m[order]
+            first = runs(x)[:-1]
+            lx = local(x[first])
+            self.label[lx] = m[first]
+            self.member[lx] = True
+        self.root = self.label == gid
+        self.roots = int(np.count_nonzero(self.root))
+        self.cluster = np.full(part.n, -1, dtype=np.int64)
+
+    def number(self, offset):
+        """Roots here get offset, offset + 1, ... in input order."""
+        self.cluster[self.root] = offset + np.arange(self.roots, dtype=np.int64)
+        return self
+
+
+def count_roots(labels):
+    return labels.roots
+
+
+def canon_map(part, labels, R):
+    sel = labels.member
+    lab = labels.label[sel]
+    pieces = split((mix(lab) % np.uint64(R)).astype(np.int64), R, lab=lab, g=part.gid()[sel],
+                   size=part.set_len[sel].astype(np.int64), date=part.date[sel],
+                   no=labels.cluster[sel])
+    return pieces, nbytes(pieces)
+
+
+NO_DATE = np.int64(-(2 ** 63))
+
+
+def canon_reduce(pieces, P, policy):
+    """Per component: its size, cluster number (from its least member) and
+    canonical document by policy (dp_assign_clusters' `better`)."""
+    lab, g = concat(pieces, "lab", "g")
+    size, date, no = concat(pieces, "size", "date", "no", dtype=np.int64)
+    if policy == "longest":
+        order = np.lexsort((g, -size, lab))
+    elif policy == "earliest":
+        undated = date == NO_DATE
+        order = np.lexsort((g, date, undated, lab))
+    else:
+        order = np.lexsort((g, lab))
+    lab_s = lab[order]
+    b = runs(lab_s)
+    counts = np.diff(b)
+    canon = np.repeat(g[order][b[:-1]], counts)
+    csize = np.repeat(counts, counts)
+    # the root (gid == label) carries the number
+    is_root = g == lab
+    no_of = dict(zip(lab[is_root].tolist(), no[is_root].tolist()))
+    cno = np.array([no_of[x] for x in lab_s[b[:-1]].tolist()], dtype=np.int64)
+    cno = np.repeat(cno, counts)
+    member = g[order]
+    out = split(owner(canon), P, l=member, r=canon, size=csize.astype(np.int64), no=cno)
+    return out, nbytes(out)
+
+
+def relate_hop1(part, pieces, P):
+    l, r = concat(pieces, "l", "r")
+    size, no = concat(pieces, "size", "no", dtype=np.int64)
+    # rows go to the member's owner, with the canonical's blob and id
+    out, nb = attach(part, l, r, P, extra={"size": size, "no": no})
+    return out, nb
+
+
+def finish_part(part, labels, pieces, cfg, out_dir, mode, spec, ropt):
+    """Each document's cluster, canonical, relation and score; the
+    partition's lines written to out_dir/part-NNNNN (atomically)."""
+    from doppel._output import cluster_line, json_string
+    from ._parts import records
+    fz = featurizer(cfg)
+    own = aligned(part.blobs)
+    n = part.n
+    cluster = labels.cluster.copy()
+    canon_id = [None] * n
+    canon_self = np.ones(n, dtype=bool)
+    csize = np.ones(n, dtype=np.int64)
+    rel = ["unique"] * n
+    score = [1.0] * n
+    removed = {"exact": 0, "near": 0, "contained": 0, "linked": 0}
+    for p in pieces:
+        blobs = aligned(p["ur_blob"])
+        off, ioff, ids = p["ur_off"], p["ur_id_off"], p["ur_id"].tobytes()
+        pos = np.searchsorted(p["ur"], p["r"])
+        for m, c, j, sz, no in zip(p["l"].tolist(), p["r"].tolist(), pos.tolist(),
+                                   p["size"].tolist(), p["no"].tolist()):
+            lm = m & 0xFFFFFFFF
+            cluster[lm] = no
+            csize[lm] = sz
+            canon_id[lm] = ids[ioff[j]:ioff[j + 1]]
+            if c == m:
+                rel[lm] = "canonical"
+                continue
+            canon_self[lm] = False
+            code, s = fz.relate(blobs[off[j]:off[j + 1]],
+                                own[part.blob_off[lm]:part.blob_off[lm + 1]])
+            name = {2: "exact", 3: "near", 4: "contained", 5: "linked"}[code]
+            rel[lm], score[lm] = name, s
+            removed[name] += 1
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "part-%05d" % part.pidx)
+    tmp = "%s.tmp-%d" % (path, os.getpid())
+    with open(tmp, "wb") as f:
+        if mode == "cluster":
+            for d in range(n):
+                own = part.id(d)
+                f.write(cluster_line(own, int(cluster[d]), canon_id[d] or own, rel[d], score[d]))
+        else:  # dedup: the kept records, byte for byte, re-read from the input
+            d = 0
+            for k, rec in enumerate(records(spec, ropt, raw=True)):
+                if d >= n or part.ordinal[d] != k:
+                    continue
+                if rec.status != 0:
+                    raise RuntimeError("%s: input changed between the two passes" % spec[0])
+                if canon_self[d]:
+                    if rec.raw is not None:
+                        f.write(rec.raw + b"\n")
+                    else:
+                        f.write(b'{"id":%s,"text":%s}\n' % (json_string(rec.id),
+                                                            json_string(rec.text)))
+                d += 1
+            if d != n:
+                raise RuntimeError("%s: input changed between the two passes" % spec[0])
+    os.replace(tmp, path)
+    return {"removed": removed, "docs": n}

@@ -1,0 +1,152 @@
+/* test_features_api.c — the features-as-blobs API (src/copy/features_api.c)
+ * decides as the index does: every pair the index verified gets the same
+ * relation from doppel_features_verify, and every document's relation and
+ * score to its canonical come out of doppel_features_relate as
+ * doppel_index_result reports them. Foreign or misaligned blobs are refused. */
+#include "testutil.h"
+
+#define NDOCS 300
+
+typedef struct {
+    doppel_index *idx;
+    doppel_featurizer *fz;
+    doppel_buf blob[NDOCS];
+    int ok[NDOCS];
+    uint32_t docnum_of[NDOCS];  /* synth number -> index docnum */
+    uint32_t synth_of[NDOCS];   /* index docnum -> synth number */
+    unsigned n;
+} corpus;
+
+static int emit(const doppel_synth_doc *d, void *user) {
+    corpus *c = user;
+    unsigned i = (unsigned)d->number;
+    doppel_feature_info info;
+    doppel_status st = doppel_features_compute(c->fz, d->text, d->text_len, &c->blob[i], &info, NULL);
+    doppel_add_info ai;
+    doppel_status st2 = doppel_index_add(c->idx, d->id, strlen(d->id), d->text, d->text_len,
+                                         DOPPEL_NO_DATE, &ai, NULL);
+    assert_int_equal(st == DOPPEL_OK, st2 == DOPPEL_OK);  /* same documents skipped */
+    c->ok[i] = st == DOPPEL_OK;
+    if (c->ok[i]) {
+        assert_true(c->blob[i].len % 8 == 0);
+        c->docnum_of[i] = ai.docnum;
+        c->synth_of[ai.docnum] = i;
+    }
+    c->n++;
+    return 0;
+}
+
+typedef struct {
+    corpus *c;
+    unsigned checked;
+} pair_ctx;
+
+static int check_pair(const doppel_pair *p, void *user) {
+    pair_ctx *pc = user;
+    corpus *c = pc->c;
+    if (p->relation == DOPPEL_REL_EXACT) return 0;  /* decided by text hash, not verify */
+    const doppel_buf *a = &c->blob[c->synth_of[p->a]], *b = &c->blob[c->synth_of[p->b]];
+    doppel_similarity sim;
+    doppel_relation rel;
+    assert_int_equal(doppel_features_verify(c->fz, a->data, a->len, b->data, b->len, &sim, &rel),
+                     DOPPEL_OK);
+    assert_int_equal(rel, p->relation);
+    assert_int_equal(sim.shared, p->sim.shared);
+    pc->checked++;
+    return 0;
+}
+
+static void blobs_decide_as_the_index(void **state) {
+    (void)state;
+    corpus *c = calloc(1, sizeof *c);
+    doppel_config cfg;
+    doppel_config_default(&cfg);
+    cfg.threads = 1;
+    assert_int_equal(doppel_index_new(&cfg, &c->idx, NULL), DOPPEL_OK);
+    assert_int_equal(doppel_featurizer_new(&cfg, &c->fz, NULL), DOPPEL_OK);
+    unsigned bands, rows;
+    doppel_featurizer_shape(c->fz, &bands, &rows);
+    doppel_index_stats s;
+    doppel_index_get_stats(c->idx, &s);
+    assert_int_equal(bands, s.bands);
+    assert_int_equal(rows, s.rows);
+    doppel_synth_options so;
+    doppel_synth_options_default(&so);
+    so.count = NDOCS;
+    so.seed = 5;
+    so.mean_words = 200;
+    assert_int_equal(doppel_synth_generate(&so, emit, c, NULL), DOPPEL_OK);
+    assert_int_equal(doppel_index_finish(c->idx, NULL, NULL, NULL), DOPPEL_OK);
+
+    pair_ctx pc = {c, 0};
+    doppel_index_pairs(c->idx, check_pair, &pc);
+    assert_true(pc.checked > 20);  /* the corpus has copies of every kind */
+
+    unsigned related = 0;
+    for (uint32_t d = 0; d < doppel_index_count(c->idx); d++) {
+        doppel_doc_result r;
+        doppel_index_result(c->idx, d, &r);
+        if (r.canonical == d) continue;
+        const doppel_buf *cb = &c->blob[c->synth_of[r.canonical]], *db = &c->blob[c->synth_of[d]];
+        doppel_relation rel;
+        float score;
+        assert_int_equal(doppel_features_relate(c->fz, cb->data, cb->len, db->data, db->len, &rel,
+                                                &score), DOPPEL_OK);
+        assert_int_equal(rel, r.relation);
+        assert_true(score == (float)r.score);
+        related++;
+    }
+    assert_true(related > 20);
+
+    /* info read back from a blob; foreign and misaligned blobs refused */
+    doppel_feature_info info;
+    const doppel_buf *b0 = &c->blob[0];
+    assert_int_equal(doppel_features_read(c->fz, b0->data, b0->len, &info), DOPPEL_OK);
+    assert_true(info.set_len > 0 && info.bands != NULL && info.sig != NULL);
+    assert_int_equal(doppel_features_read(c->fz, b0->data, b0->len - 8, &info), DOPPEL_ERR_FORMAT);
+    char *shifted = malloc(b0->len + 8);
+    memcpy(shifted + 4, b0->data, b0->len);
+    assert_int_equal(doppel_features_read(c->fz, shifted + 4, b0->len, &info), DOPPEL_ERR_FORMAT);
+    free(shifted);
+    doppel_featurizer *other;
+    cfg.num_perm = 64;
+    assert_int_equal(doppel_featurizer_new(&cfg, &other, NULL), DOPPEL_OK);
+    doppel_similarity sim;
+    doppel_relation rel;
+    assert_int_equal(doppel_features_verify(other, b0->data, b0->len, b0->data, b0->len, &sim, &rel),
+                     DOPPEL_ERR_FORMAT);
+    doppel_featurizer_free(other);
+
+    /* a document with no words is refused as the index refuses it */
+    doppel_buf empty = {0};
+    doppel_error err;
+    assert_int_equal(doppel_features_compute(c->fz, " ... ", 5, &empty, NULL, &err), DOPPEL_ERR_EMPTY);
+    assert_non_null(strstr(err.message, "no words"));
+    doppel_buf_free(&empty);
+
+    for (unsigned i = 0; i < NDOCS; i++) doppel_buf_free(&c->blob[i]);
+    doppel_featurizer_free(c->fz);
+    doppel_index_free(c->idx);
+    free(c);
+}
+
+static void bad_config_refused(void **state) {
+    (void)state;
+    doppel_config cfg;
+    doppel_config_default(&cfg);
+    cfg.num_perm = 3;
+    doppel_featurizer *fz = (doppel_featurizer *)&cfg;
+    doppel_error err;
+    assert_int_equal(doppel_featurizer_new(&cfg, &fz, &err), DOPPEL_ERR_ARG);
+    assert_null(fz);
+    assert_non_null(strstr(err.message, "num_perm"));
+    doppel_featurizer_free(NULL);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(blobs_decide_as_the_index),
+        cmocka_unit_test(bad_config_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
