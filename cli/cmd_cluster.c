@@ -45,8 +45,8 @@
     "  --canonical P       longest (default), first, or earliest (by date)\n" \
     "relations from shared passages (docs/relations.md; cover = share of a document's\n" \
     "words inside passages it shares with the other):\n" \
-    "  --cover C           near: both covered >= C (default 0.8)\n" \
-    "  --contained-cover C contained: the smaller covered >= C (default 0.8)\n" \
+    "  --cover C           near: both covered >= C (default 0.7)\n" \
+    "  --contained-cover C contained: the smaller covered >= C (default 0.9)\n" \
     "  --derived-cover C   derived: the smaller covered >= C (default 0.3) ...\n" \
     "  --derived-spread N  ... in at least N tenths of it (default 6)\n" \
     "  --partial-words N   partial: a passage of >= N shared words (default 20)\n" \

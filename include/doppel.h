@@ -396,8 +396,8 @@ typedef struct doppel_config {
     /* Relations from aligned passages (exact verification; docs/relations.md
      * gives the measurements behind each default). A document's coverage is
      * the share of its words inside passages shared with the other. */
-    double cover;                /* near: both documents covered >= cover; default 0.8 */
-    double contained_cover;      /* contained: the smaller covered >= this; default 0.8 */
+    double cover;                /* near: both documents covered >= cover; default 0.7 */
+    double contained_cover;      /* contained: the smaller covered >= this; default 0.9 */
     double derived_cover;        /* derived: the smaller covered >= this; default 0.3 */
     unsigned derived_spread;     /* ... in >= this many tenths of it (each at least 30%
                                     covered): spread out, not one stretch; default 6 */

@@ -95,7 +95,7 @@ static doppel_status reserve(dp_aligner *al, uint32_t na, uint32_t nb, size_t sl
         if (!al->head) return DOPPEL_ERR_NOMEM;
     }
     if (dp_grow((void **)&al->next, &al->next_cap, (size_t)nb + 1, sizeof *al->next) ||
-        dp_grow((void **)&al->mark, &al->mark_cap, (size_t)nb + 1, 1) ||
+        dp_grow((void **)&al->mark, &al->mark_cap, (size_t)nb + 1 + na, 1) ||
         dp_grow((void **)&al->frag, &al->frag_cap, 3 * ((size_t)na / DP_ALIGN_ANCHOR + 2),
                 sizeof *al->frag))
         return DOPPEL_ERR_NOMEM;
@@ -113,17 +113,6 @@ static void keep_span(dp_alignment *out, dp_span s) {
     if (out->num_spans < DP_ALIGN_KEEP) out->num_spans++;
 }
 
-/* Count a finished passage: cover on both sides when long enough. */
-static void close_span(dp_aligner *al, dp_alignment *out, const dp_span *s, uint32_t min) {
-    if (s->matched < min) return;
-    out->passages++;
-    out->cover_a += s->a_len;
-    for (uint32_t j = s->b; j < s->b + s->b_len; j++) {
-        out->cover_b += !(al->mark[j] & 1);
-        al->mark[j] |= 1;
-    }
-    keep_span(out, *s);
-}
 
 void dp_alignment_swap(dp_alignment *x) {
 #define SWAP(f, g)            \
@@ -201,74 +190,65 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
         i += best_m;
         expect = best_j + best_m;
     }
-    /* Fragments: counts, ordered skeleton, passages. A document shorter
-     * than a passage counts as one when it is matched whole. */
+    /* Fragments into passages. A passage counts when it holds min_passage
+     * matched words (a document shorter than a passage counts when matched
+     * whole); then its fragments' words are covered on both sides. Only
+     * matched words count, not the gaps between them: in templated text
+     * (bond issues, earnings tables) the words that differ are the news. */
     uint32_t small = na <= nb ? na : nb;
     uint32_t min_passage = DP_MIN(small, (uint32_t)DP_ALIGN_MIN_PASSAGE);
-    uint32_t tenth_hits[10] = {0};
-    uint32_t last_b_end = 0;
-    int have_last = 0;
+    uint8_t *mark_a = al->mark + nb + 1;
+    memset(mark_a, 0, na);
     dp_span cur = {0};
-    int open = 0;
-    for (uint32_t f = 0; f < nf; f++) {
-        uint32_t fa = al->frag[3 * f], fb = al->frag[3 * f + 1], fm = al->frag[3 * f + 2];
-        out->frag_a += fm;
-        for (uint32_t j = fb; j < fb + fm; j++) {
-            out->frag_b += !(al->mark[j] & 2);
-            al->mark[j] |= 2;
-        }
-        /* In order when it starts after the previous in-order fragment's
-         * end in B, or not far before it (a swapped neighbour sentence). */
-        if (!have_last || fb + 40 >= last_b_end) {
-            out->ordered += fm;
-            uint32_t pos = na <= nb ? fa : fb;
-            for (uint32_t k = 0; k < fm; k++) tenth_hits[(uint64_t)(pos + k) * 10 / small]++;
-            last_b_end = fb + fm;
-            have_last = 1;
-        }
-        if (open && fa <= cur.a + cur.a_len + DP_ALIGN_GAP && fb >= cur.b + cur.b_len &&
-            fb <= cur.b + cur.b_len + DP_ALIGN_GAP) {
-            cur.a_len = fa + fm - cur.a;
-            cur.b_len = fb + fm - cur.b;
-            cur.matched += fm;
-        } else {
-            if (open) close_span(al, out, &cur, min_passage);
-            cur = (dp_span){fa, fb, fm, fm, fm};
-            open = 1;
-        }
-    }
-    if (open) close_span(al, out, &cur, min_passage);
-    if (out->ordered > small) out->ordered = small;
-    /* Spread of the cover over the smaller document: B's words are marked;
-     * A's passages are disjoint spans in A order, so walk them again. */
-    uint32_t tenth_cover[10] = {0};
-    if (nb <= na) {
-        for (uint32_t j = 0; j < nb; j++) tenth_cover[(uint64_t)j * 10 / nb] += al->mark[j] & 1;
-    } else {
-        dp_span c2 = {0};
-        int open2 = 0;
-        for (uint32_t f = 0; f <= nf; f++) {
-            uint32_t fa = f < nf ? al->frag[3 * f] : 0, fb = f < nf ? al->frag[3 * f + 1] : 0,
-                     fm = f < nf ? al->frag[3 * f + 2] : 0;
-            if (f < nf && open2 && fa <= c2.a + c2.a_len + DP_ALIGN_GAP && fb >= c2.b + c2.b_len &&
-                fb <= c2.b + c2.b_len + DP_ALIGN_GAP) {
-                c2.a_len = fa + fm - c2.a;
-                c2.b_len = fb + fm - c2.b;
-                c2.matched += fm;
+    uint32_t first = 0, last_b_end = 0;
+    int have_last = 0;
+    for (uint32_t f = 0; f <= nf; f++) {
+        uint32_t fa = 0, fb = 0, fm = 0;
+        if (f < nf) {
+            fa = al->frag[3 * f];
+            fb = al->frag[3 * f + 1];
+            fm = al->frag[3 * f + 2];
+            out->frag_a += fm;
+            for (uint32_t j = fb; j < fb + fm; j++) {
+                out->frag_b += !(al->mark[j] & 2);
+                al->mark[j] |= 2;
+            }
+            if (!have_last || fb + 40 >= last_b_end) {  /* in order, or a swapped neighbour */
+                out->ordered += fm;
+                last_b_end = fb + fm;
+                have_last = 1;
+            }
+            if (f > first && fa <= cur.a + cur.a_len + DP_ALIGN_GAP && fb >= cur.b + cur.b_len &&
+                fb <= cur.b + cur.b_len + DP_ALIGN_GAP) {
+                cur.a_len = fa + fm - cur.a;
+                cur.b_len = fb + fm - cur.b;
+                cur.matched += fm;
                 continue;
             }
-            if (open2 && c2.matched >= min_passage)
-                for (uint32_t i = c2.a; i < c2.a + c2.a_len; i++) tenth_cover[(uint64_t)i * 10 / na]++;
-            c2 = (dp_span){fa, fb, fm, fm, fm};
-            open2 = 1;
         }
+        if (f > 0 && cur.matched >= min_passage) {  /* close the passage of [first, f) */
+            out->passages++;
+            keep_span(out, cur);
+            for (uint32_t g = first; g < f; g++) {
+                uint32_t ga = al->frag[3 * g], gb = al->frag[3 * g + 1], gm = al->frag[3 * g + 2];
+                memset(mark_a + ga, 1, gm);
+                for (uint32_t j = gb; j < gb + gm; j++) al->mark[j] |= 1;
+            }
+        }
+        cur = (dp_span){fa, fb, fm, fm, fm};
+        first = f;
     }
+    if (out->ordered > small) out->ordered = small;
+    for (uint32_t i = 0; i < na; i++) out->cover_a += mark_a[i];
+    for (uint32_t j = 0; j < nb; j++) out->cover_b += al->mark[j] & 1;
+    /* Spread of the cover over the smaller document, by tenths. */
+    uint32_t tenth_cover[10] = {0};
+    for (uint32_t i = 0; i < small; i++)
+        tenth_cover[(uint64_t)i * 10 / small] += na <= nb ? mark_a[i] : al->mark[i] & 1;
     for (int t = 0; t < 10; t++) {
         uint32_t lo = (uint32_t)(((uint64_t)small * t + 9) / 10);
         uint32_t hi = (uint32_t)(((uint64_t)small * (t + 1) + 9) / 10);
         out->cover_spread += hi > lo && tenth_cover[t] >= DP_ALIGN_SPREAD_SHARE * (hi - lo);
     }
-    uint32_t per_tenth = small / 10 ? small / 10 : 1;
-    for (int t = 0; t < 10; t++) out->ordered_spread += tenth_hits[t] * 5 >= per_tenth;
     return DOPPEL_OK;
 }

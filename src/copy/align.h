@@ -21,13 +21,12 @@ typedef struct dp_span {
 
 typedef struct dp_alignment {
     uint32_t na, nb;           /* words aligned of each side */
-    uint32_t cover_a, cover_b; /* words inside passages of at least DP_ALIGN_MIN_PASSAGE
-                                  matched words (each word counted once) */
+    uint32_t cover_a, cover_b; /* matched words of passages of at least
+                                  DP_ALIGN_MIN_PASSAGE matched words (the gaps
+                                  inside a passage do not count) */
     uint32_t frag_a, frag_b;   /* words inside any fragment (anchor length or more) */
     uint32_t ordered;          /* fragment words in A that follow the previous kept
                                   fragment in B too: the rewrite's skeleton */
-    uint32_t ordered_spread;   /* tenths of the smaller document holding ordered
-                                  fragments on at least a fifth of their words */
     uint32_t cover_spread;     /* tenths of the smaller document covered on at least
                                   DP_ALIGN_SPREAD_SHARE of their words */
     uint32_t passages;         /* passages of at least DP_ALIGN_MIN_PASSAGE words */

@@ -24,8 +24,8 @@ void doppel_config_default(doppel_config *cfg) {
     cfg->canonical = DOPPEL_CANON_LONGEST;
     cfg->max_bucket = 100;
     cfg->extract = 1;
-    cfg->cover = 0.8;
-    cfg->contained_cover = 0.8;
+    cfg->cover = 0.7;
+    cfg->contained_cover = 0.9;
     cfg->derived_cover = 0.3;
     cfg->derived_spread = 6;
     cfg->partial_words = 20;
