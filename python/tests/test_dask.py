@@ -174,3 +174,19 @@ def test_killed_worker_recomputes_or_fails_cleanly(corpus, tmp_path):
     finally:
         client.close()
         cluster.close()
+
+
+def test_oversize_buckets_chain_and_empty_input(clients, corpus, tmp_path):
+    """--max-bucket 2 turns most LSH buckets into chains in input order (the
+    index's rule for oversize buckets); an empty input gives an empty output."""
+    path, _, _, _ = corpus
+    cli = run_cli("cluster", "-q", "--max-bucket", "2", "--canonical", "earliest", path)
+    out = tmp_path / "chain.jsonl"
+    s = run(clients(3), [path], out, partition_bytes=1_300_000,
+            config=doppel.Config(max_bucket=2, canonical="earliest"))
+    assert s["oversize_buckets"] > 0
+    assert out.read_bytes() == cli
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    run(clients(2), [empty], tmp_path / "e.out")
+    assert (tmp_path / "e.out").read_bytes() == run_cli("cluster", "-q", empty) == b""
