@@ -1155,21 +1155,30 @@ doppel_status doppel_features_read(const doppel_featurizer *fz, const void *blob
                                    doppel_feature_info *info);
 
 /* Verify a candidate pair as doppel_index_finish does: the signature
- * pre-filter (cfg.prefilter_miss), then the exact intersection of the sets
- * (or the sketch estimate in fast mode), then doppel_classify. *rel is
- * DOPPEL_REL_NONE when the pair is no edge. Give a the document that comes
- * first in input order. DOPPEL_ERR_FORMAT for a foreign blob. */
-doppel_status doppel_features_verify(const doppel_featurizer *fz, const void *a, size_t a_len,
+ * pre-filter (cfg.prefilter_miss), the exact intersection of the sets, then
+ * the alignment of the two word sequences and the relation their coverage
+ * gives (NEAR, CONTAINED, DERIVED or PARTIAL; docs/relations.md); in fast
+ * mode the sketch estimate and doppel_classify. *rel is DOPPEL_REL_NONE
+ * when the pair is no edge; only NEAR and CONTAINED (DERIVED too with
+ * cfg.join_derived) join clusters. Give a the document that comes first in input order (the
+ * alignment is not symmetric). Uses fz's scratch: one thread at a time.
+ * DOPPEL_ERR_FORMAT for a foreign blob, DOPPEL_ERR_NOMEM. */
+doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_t a_len,
                                      const void *b, size_t b_len, doppel_similarity *sim,
                                      doppel_relation *rel);
 
 /* A cluster member's relation to its canonical and its score, as
- * doppel_index_result reports them: EXACT (same normalized text), NEAR,
- * CONTAINED, or LINKED when no rule accepts the two directly.
- * DOPPEL_ERR_FORMAT for a foreign blob. */
-doppel_status doppel_features_relate(const doppel_featurizer *fz, const void *canonical,
+ * doppel_index_result reports them: EXACT (same normalized text); else
+ * `edge`, when it joins clusters, and LINKED otherwise. edge is the
+ * relation doppel_features_verify gave the pair of the first documents of
+ * the two texts (the ones that took part in the LSH), DOPPEL_REL_NONE when
+ * that pair was not verified (not a candidate, or no edge); fast mode
+ * ignores it and applies doppel_classify. The score is the sets' Jaccard,
+ * or the containment of the smaller for CONTAINED. DOPPEL_ERR_FORMAT for a
+ * foreign blob. */
+doppel_status doppel_features_relate(doppel_featurizer *fz, const void *canonical,
                                      size_t canonical_len, const void *doc, size_t doc_len,
-                                     doppel_relation *rel, float *score);
+                                     doppel_relation edge, doppel_relation *rel, float *score);
 
 #ifdef __cplusplus
 }

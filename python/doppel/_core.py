@@ -352,10 +352,12 @@ def relation_name(rel):
 class Comparison:
     """compare()'s answer: jaccard, a_in_b, b_in_a, shared, shingles_a,
     shingles_b, estimate (MinHash), identical, relation ("none", "exact",
-    "near", "contained"), passages [(a_word, b_word, words, text)]."""
+    "near", "contained", "derived", "partial"), cover_a and cover_b (share of
+    each text's words in shared passages), passages [(a_word, b_word, words,
+    text)]."""
 
     __slots__ = ("jaccard", "a_in_b", "b_in_a", "shared", "shingles_a", "shingles_b",
-                 "estimate", "identical", "relation", "passages")
+                 "estimate", "identical", "relation", "cover_a", "cover_b", "passages")
 
     def __repr__(self):
         return "Comparison(relation=%r, jaccard=%.4f, a_in_b=%.4f, b_in_a=%.4f)" % (
@@ -378,6 +380,7 @@ def compare(a, b, config=None, **options):
         out.shingles_a, out.shingles_b = cmp.shingles_a, cmp.shingles_b
         out.estimate, out.identical = cmp.estimate, bool(cmp.identical)
         out.relation = relation_name(cmp.relation)
+        out.cover_a, out.cover_b = cmp.cover_a, cmp.cover_b
         out.passages = [(p.a_word, p.b_word, p.words, _str(p.text))
                         for p in cmp.passages[0:cmp.num_passages]]
         return out
@@ -432,17 +435,23 @@ class Featurizer:
 
     def verify(self, a, b):
         """(relation code, jaccard, shared) of a candidate pair, a first in
-        input order. Blobs must be 8-byte aligned (bytes objects are)."""
+        input order (alignment is not symmetric); the code is 0 for no edge,
+        and only near and contained (derived with join_derived) join
+        clusters. Blobs must be 8-byte aligned (bytes objects are)."""
         st = lib.doppel_features_verify(self._fz, ffi.from_buffer(a), len(a),
                                         ffi.from_buffer(b), len(b), self._sim, self._rel)
         if st:
             raise DoppelError(st, _BLOB_MESSAGE)
         return self._rel[0], self._sim.jaccard, self._sim.shared
 
-    def relate(self, canonical, doc):
-        """(relation code, score) of a member against its cluster's canonical."""
+    def relate(self, canonical, doc, edge=0):
+        """(relation code, score) of a member against its cluster's canonical.
+        edge: the code verify gave the pair of the first documents of the two
+        texts, 0 when that pair was not verified (the member is then linked
+        unless the texts are equal)."""
         st = lib.doppel_features_relate(self._fz, ffi.from_buffer(canonical), len(canonical),
-                                        ffi.from_buffer(doc), len(doc), self._rel, self._score)
+                                        ffi.from_buffer(doc), len(doc), edge, self._rel,
+                                        self._score)
         if st:
             raise DoppelError(st, _BLOB_MESSAGE)
         return self._rel[0], self._score[0]

@@ -95,6 +95,8 @@ typedef struct doppel_config {
     unsigned max_bucket; const char *tmp_dir; unsigned threads; int extract;
     double prefilter_miss; uint64_t memory_limit;
     const struct doppel_extract_options *extract_options;
+    double cover; double contained_cover; double derived_cover; unsigned derived_spread;
+    unsigned partial_words; int join_derived;
 } doppel_config;
 void doppel_config_default(doppel_config *cfg);
 unsigned doppel_available_cores(void);
@@ -116,7 +118,8 @@ double doppel_minhash_jaccard(const uint32_t *a, const uint32_t *b, unsigned num
 
 typedef enum doppel_relation {
     DOPPEL_REL_NONE = 0, DOPPEL_REL_CANONICAL = 1, DOPPEL_REL_EXACT = 2,
-    DOPPEL_REL_NEAR = 3, DOPPEL_REL_CONTAINED = 4, DOPPEL_REL_LINKED = 5
+    DOPPEL_REL_NEAR = 3, DOPPEL_REL_CONTAINED = 4, DOPPEL_REL_LINKED = 5,
+    DOPPEL_REL_DERIVED = 6, DOPPEL_REL_PARTIAL = 7
 } doppel_relation;
 const char *doppel_relation_name(doppel_relation rel);
 typedef struct doppel_similarity {
@@ -124,10 +127,14 @@ typedef struct doppel_similarity {
 } doppel_similarity;
 doppel_relation doppel_classify(const doppel_config *cfg, const doppel_similarity *sim,
                                 size_t size_a, size_t size_b);
-typedef struct doppel_passage { size_t a_word; size_t b_word; size_t words; char *text; } doppel_passage;
+typedef struct doppel_passage {
+    size_t a_word; size_t b_word; size_t words; char *text; size_t b_words; size_t matched;
+    char *b_text;
+} doppel_passage;
 typedef struct doppel_comparison {
     doppel_similarity sim; size_t shingles_a, shingles_b; double estimate; int identical;
     doppel_relation relation; size_t num_passages; doppel_passage passages[5];
+    double cover_a, cover_b; size_t words_a, words_b; int a_is_source;
 } doppel_comparison;
 doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_len,
                              const char *b, size_t b_len, doppel_comparison *out,
@@ -160,8 +167,12 @@ typedef struct doppel_doc_result {
 } doppel_doc_result;
 doppel_status doppel_index_result(const doppel_index *idx, uint32_t docnum,
                                   doppel_doc_result *out);
+typedef struct doppel_pair_passage {
+    uint32_t a_word, a_words; uint32_t b_word, b_words; uint32_t matched;
+} doppel_pair_passage;
 typedef struct doppel_pair {
-    uint32_t a, b; doppel_similarity sim; doppel_relation relation;
+    uint32_t a, b; doppel_similarity sim; doppel_relation relation; double cover_a, cover_b;
+    uint32_t source; size_t num_passages; doppel_pair_passage passages[3];
 } doppel_pair;
 typedef int (*doppel_pair_fn)(const doppel_pair *pair, void *user);
 doppel_status doppel_index_pairs(const doppel_index *idx, doppel_pair_fn fn, void *user);
@@ -188,12 +199,12 @@ doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, s
                                       doppel_error *err);
 doppel_status doppel_features_read(const doppel_featurizer *fz, const void *blob, size_t len,
                                    doppel_feature_info *info);
-doppel_status doppel_features_verify(const doppel_featurizer *fz, const void *a, size_t a_len,
+doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_t a_len,
                                      const void *b, size_t b_len, doppel_similarity *sim,
                                      doppel_relation *rel);
-doppel_status doppel_features_relate(const doppel_featurizer *fz, const void *canonical,
+doppel_status doppel_features_relate(doppel_featurizer *fz, const void *canonical,
                                      size_t canonical_len, const void *doc, size_t doc_len,
-                                     doppel_relation *rel, float *score);
+                                     doppel_relation edge, doppel_relation *rel, float *score);
 """
 
 # Structs whose layout test_layout.py checks against the real header.
@@ -202,7 +213,8 @@ STRUCTS = [
     "doppel_extract_options", "doppel_dropped_line", "doppel_extract_result",
     "doppel_config", "doppel_norm_stats", "doppel_hashes", "doppel_similarity",
     "doppel_passage", "doppel_comparison", "doppel_add_info", "doppel_doc_input",
-    "doppel_doc_result", "doppel_pair", "doppel_index_stats", "doppel_feature_info",
+    "doppel_doc_result", "doppel_pair_passage", "doppel_pair", "doppel_index_stats",
+    "doppel_feature_info",
 ]
 
 ffi = cffi.FFI()

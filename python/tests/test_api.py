@@ -106,9 +106,15 @@ def test_compare_relations_and_passages():
     assert c.relation == "contained" and c.a_in_b > 0.95
     assert c.passages and c.passages[0][2] >= 100
     assert doppel.compare(a, article(2)).relation == "none"
-    # a stricter configuration refuses the edited copy
-    assert doppel.compare(a, edited(a, 0.3), threshold=0.9, low_threshold=0.9,
-                          containment=1.0).relation == "none"
+    # relations come from coverage (docs/relations.md): the edited copy is
+    # near by default, and a stricter configuration refuses it as a copy
+    e = edited(a, 0.3)
+    d = doppel.compare(a, e)
+    assert d.relation in ("near", "derived") and 0 < d.cover_a <= 1 and 0 < d.cover_b <= 1
+    assert doppel.compare(a, e, cover=1.0, contained_cover=1.0).relation not in ("near",
+                                                                                 "contained")
+    assert doppel.compare(a, e, cover=1.0, contained_cover=1.0, derived_cover=1.0,
+                          partial_words=100000).relation == "none"
 
 
 # ---- the index -------------------------------------------------------------------

@@ -89,6 +89,23 @@ def test_dedup_equals_cli(clients, corpus, tmp_path):
     assert out.read_bytes() == dedup
 
 
+@pytest.mark.parametrize("join_derived", [0, 1])
+def test_realistic_corpus_equals_cli(clients, tmp_path, join_derived):
+    """Rewrites, partial reuse and quotations (synth --realistic): only
+    copies join clusters (derived too when asked), and a member with no
+    verified copy edge to its canonical is linked, as the CLI decides."""
+    synth = tmp_path / "realistic.jsonl"
+    run_cli("synth", "--realistic", "-n", 1500, "-s", 5, "-o", synth)
+    cli = run_cli("cluster", "-q", *(["--join-derived"] if join_derived else []), synth)
+    out = tmp_path / "out.jsonl"
+    run(clients(2), [synth], out, config=doppel.Config(join_derived=join_derived),
+        partition_bytes=400_000)
+    assert out.read_bytes() == cli
+    rels = {json.loads(line)["relation"] for line in cli.splitlines()}
+    assert {"near", "contained", "linked"} <= rels
+    assert ("derived" in rels) == bool(join_derived)
+
+
 def test_options_and_several_inputs(clients, tmp_path):
     """Options reach the workers; two inputs are one corpus in order."""
     cli = run_cli("cluster", "-q", "--threshold", "0.9", "--canonical", "first", "--ngram", "3",

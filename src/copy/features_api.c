@@ -6,23 +6,27 @@
  * Nothing here decides anything of its own: the features come from
  * dp_features_compute (the function the index's batches call), a pair is
  * judged as verify_range in finish.c judges it (the signature pre-filter,
- * then the exact intersection or the sketch estimate, then doppel_classify),
- * and a member's relation to its canonical as relate_range does. So when the
- * engine changes how it verifies, a distributed run follows it.
+ * then the exact intersection, the gate on it, the alignment of the words
+ * and dp_relate; in fast mode the sketch estimate and doppel_classify), and
+ * a member's relation to its canonical as relate_range does (from the
+ * verified edge between them, else linked). So when the engine changes how
+ * it verifies, a distributed run follows it.
  *
  * Blob layout (native byte order; blobs move between processes of one
  * architecture and one library version, never to disk for long):
  *   header (fixed, struct blob_head), num_perm signature values, `bands`
- *   band hashes, then set_len sorted unique 32-bit shingle folds (exact
- *   verification only; fast mode needs the signature alone).
+ *   band hashes, then (exact verification only; fast mode needs the
+ *   signature alone) set_len sorted unique 32-bit shingle folds and
+ *   words_len word hashes in text order (what alignment reads).
  */
 #include "copy/docfeatures.h"
 #include "copy/prefilter.h"
+#include "copy/relate.h"
 #include "copy/verify.h"
 
 #include <string.h>
 
-#define BLOB_MAGIC 0x31465044u /* "DPF1" */
+#define BLOB_MAGIC 0x32465044u /* "DPF2": with word hashes */
 
 typedef struct blob_head {
     uint32_t magic;
@@ -33,7 +37,9 @@ typedef struct blob_head {
     uint32_t extract_flags;
     uint16_t num_perm, bands;
     uint32_t short_doc;
-    uint32_t has_set;
+    uint32_t has_set;           /* the set and the word hashes follow */
+    uint32_t words_len;
+    uint32_t pad;
 } blob_head;
 _Static_assert(sizeof(blob_head) % 8 == 0, "blobs laid end to end stay aligned");
 
@@ -43,6 +49,7 @@ struct doppel_featurizer {
     dp_scratch scratch;
     dp_features feats;
     dp_prefilter prefilter;     /* points at cfg above */
+    dp_aligner aligner;         /* verification's scratch */
 };
 
 doppel_status doppel_featurizer_new(const doppel_config *cfg, doppel_featurizer **out,
@@ -74,6 +81,7 @@ void doppel_featurizer_free(doppel_featurizer *fz) {
     if (!fz) return;
     dp_features_free(&fz->feats, fz->cfg.num_perm, fz->bands);
     dp_scratch_free(&fz->scratch);
+    dp_aligner_free(&fz->aligner);
     dp_free(fz, sizeof *fz);
 }
 
@@ -84,7 +92,8 @@ void doppel_featurizer_shape(const doppel_featurizer *fz, unsigned *bands, unsig
 
 /* Rounded up to 8 bytes, so blobs laid end to end stay aligned. */
 static size_t blob_bytes(const blob_head *h) {
-    size_t n = sizeof *h + ((size_t)h->num_perm + h->bands + (h->has_set ? h->set_len : 0)) *
+    size_t n = sizeof *h + ((size_t)h->num_perm + h->bands +
+                            (h->has_set ? (size_t)h->set_len + h->words_len : 0)) *
                                sizeof(uint32_t);
     return (n + 7) & ~(size_t)7;
 }
@@ -141,7 +150,8 @@ doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, s
                    .num_perm = (uint16_t)fz->cfg.num_perm,
                    .bands = (uint16_t)fz->bands,
                    .short_doc = (uint32_t)f->short_doc,
-                   .has_set = fz->cfg.verify == DOPPEL_VERIFY_EXACT};
+                   .has_set = fz->cfg.verify == DOPPEL_VERIFY_EXACT,
+                   .words_len = fz->cfg.verify == DOPPEL_VERIFY_EXACT ? (uint32_t)f->words_len : 0};
     size_t need = blob_bytes(&h);
     blob->len = 0;
     if (dp_buf_reserve(blob, need + 1)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
@@ -152,8 +162,12 @@ doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, s
     p += fz->cfg.num_perm * sizeof *f->sig;
     memcpy(p, f->band, fz->bands * sizeof *f->band);
     p += fz->bands * sizeof *f->band;
-    if (h.has_set) memcpy(p, f->set, f->set_len * sizeof *f->set);
-    p += h.has_set ? f->set_len * sizeof *f->set : 0;
+    if (h.has_set) {
+        memcpy(p, f->set, f->set_len * sizeof *f->set);
+        p += f->set_len * sizeof *f->set;
+        if (h.words_len) memcpy(p, f->words, h.words_len * sizeof *f->words);
+        p += h.words_len * sizeof *f->words;
+    }
     memset(p, 0, (size_t)(blob->data + need - p));
     blob->len = need;
     if (info) fill_info((const blob_head *)(const void *)blob->data, info);
@@ -181,7 +195,18 @@ static doppel_similarity blob_similarity(const doppel_featurizer *fz, const blob
                          dp_intersect_count(sa, a->set_len, sb, b->set_len));
 }
 
-doppel_status doppel_features_verify(const doppel_featurizer *fz, const void *a, size_t a_len,
+/* The word hashes of a checked exact-mode blob. */
+static const uint32_t *blob_words(const blob_head *h) {
+    return (const uint32_t *)(const void *)(h + 1) + h->num_perm + h->bands + h->set_len;
+}
+
+/* A name for a blob's words in the aligner's cache: equal normalized texts
+ * have equal words (the index's exact groups rest on the same hash). */
+static uint64_t words_key(const blob_head *h) {
+    return h->text_hash ? h->text_hash : 1;
+}
+
+doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_t a_len,
                                      const void *b, size_t b_len, doppel_similarity *sim,
                                      doppel_relation *rel) {
     const blob_head *ha = check_blob(fz, a, a_len), *hb = check_blob(fz, b, b_len);
@@ -200,26 +225,41 @@ doppel_status doppel_features_verify(const doppel_featurizer *fz, const void *a,
             return DOPPEL_OK;
     }
     *sim = blob_similarity(fz, ha, hb);
-    *rel = doppel_classify(&fz->cfg, sim, ha->set_len, hb->set_len);
+    if (fz->cfg.verify == DOPPEL_VERIFY_FAST) {
+        /* no texts to align: the set rules on estimates */
+        *rel = doppel_classify(&fz->cfg, sim, ha->set_len, hb->set_len);
+        return DOPPEL_OK;
+    }
+    if (!dp_worth_aligning(ha->set_len, hb->set_len, sim->shared)) return DOPPEL_OK;
+    dp_alignment al;
+    if (dp_align_pair(&fz->aligner, blob_words(ha), ha->words_len, words_key(ha), blob_words(hb),
+                      hb->words_len, &al))
+        return DOPPEL_ERR_NOMEM;
+    *rel = dp_relate(&fz->cfg, &al);
     return DOPPEL_OK;
 }
 
-doppel_status doppel_features_relate(const doppel_featurizer *fz, const void *canonical,
+doppel_status doppel_features_relate(doppel_featurizer *fz, const void *canonical,
                                      size_t canonical_len, const void *doc, size_t doc_len,
-                                     doppel_relation *rel, float *score) {
+                                     doppel_relation edge, doppel_relation *rel, float *score) {
     const blob_head *c = check_blob(fz, canonical, canonical_len), *d = check_blob(fz, doc, doc_len);
     if (!c || !d) return DOPPEL_ERR_FORMAT;
-    /* As relate_range in finish.c: same normalized text is exact; else the
-     * similarity decides, and a member no rule accepts is linked. */
+    /* As relate_range in finish.c: same normalized text is exact; else a
+     * verified copy edge between the two texts says what the member is,
+     * and without one it joined through others: linked (fast mode, which
+     * keeps no edges there, asks the set rules). The score comes from the
+     * sets either way. */
     if (c->text_hash == d->text_hash) {
         *rel = DOPPEL_REL_EXACT;
         *score = 1.0f;
         return DOPPEL_OK;
     }
     doppel_similarity sim = blob_similarity(fz, c, d);
-    doppel_relation r = doppel_classify(&fz->cfg, &sim, c->set_len, d->set_len);
+    doppel_relation r = fz->cfg.verify == DOPPEL_VERIFY_FAST
+                            ? doppel_classify(&fz->cfg, &sim, c->set_len, d->set_len)
+                        : dp_relation_joins(&fz->cfg, edge) ? edge
+                                                            : DOPPEL_REL_NONE;
     *rel = r == DOPPEL_REL_NONE ? DOPPEL_REL_LINKED : r;
-    double inside = c->set_len <= d->set_len ? sim.a_in_b : sim.b_in_a;
-    *score = (float)(r == DOPPEL_REL_CONTAINED ? inside : sim.jaccard);
+    *score = (float)dp_relation_score(r, &sim, c->set_len, d->set_len);
     return DOPPEL_OK;
 }

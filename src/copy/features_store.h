@@ -3,19 +3,24 @@
  * store (src/store) (internal).
  *
  * The store keeps, per document, an opaque blob that this file writes and
- * reads: whatever verification needs (today the sorted shingle set) plus the
- * document's candidate keys (its LSH band hashes). The store never looks
- * inside a blob; it asks here for the keys and for the verdict on two blobs.
- * When the engine changes what verification reads, it changes this file and
- * DP_FSTORE_VERSION, and a store written with another version is refused.
+ * reads: whatever verification needs (the sorted shingle set, whose shared
+ * count gates a pair and gives its scores, and the word hashes in text
+ * order, which are aligned) plus the document's candidate keys (its LSH
+ * band hashes). The store never looks inside a blob; it asks here for the
+ * keys and for the verdict on two blobs, which comes from the functions the
+ * batch finish (finish.c) calls. When the engine changes what verification
+ * reads, it changes this file and DP_FSTORE_VERSION, and a store written
+ * with another version is refused.
  */
 #ifndef DOPPEL_FEATURES_STORE_H
 #define DOPPEL_FEATURES_STORE_H
 #include "base/internal.h"
+#include "copy/align.h"
 #include "copy/docfeatures.h"
 
-/* Bump when the blob layout or the meaning of its fields changes. */
-#define DP_FSTORE_VERSION 1u
+/* Bump when the blob layout or the meaning of its fields changes.
+ * 2: word hashes for alignment; relations from coverage (relate.c). */
+#define DP_FSTORE_VERSION 2u
 
 /* The LSH shape the batch index uses for cfg. */
 void dp_fstore_shape(const doppel_config *cfg, unsigned *bands, unsigned *rows);
@@ -29,12 +34,14 @@ size_t dp_fstore_blob_size(const dp_features *f, unsigned bands);
 void dp_fstore_pack(const dp_features *f, unsigned bands, unsigned char *out);
 
 /* A blob read back; the arrays are copies (stored bytes need not be aligned)
- * that the view owns and reuses from blob to blob. */
+ * that the view owns and reuses from blob to blob. A view of a document
+ * being added may instead point at its dp_features (dp_fstore_view_of):
+ * such a view is not freed. */
 typedef struct dp_fstore_view {
     uint64_t text_hash;
-    uint32_t set_len;
-    uint32_t *set, *keys;
-    size_t set_cap;
+    uint32_t set_len, words_len;
+    uint32_t *set, *words, *keys;
+    size_t set_cap, words_cap;
     unsigned nkeys;
 } dp_fstore_view;
 
@@ -42,22 +49,40 @@ typedef struct dp_fstore_view {
  * blob is not one this version wrote; DOPPEL_ERR_NOMEM. */
 doppel_status dp_fstore_read(const void *blob, size_t len, unsigned bands, int want_keys,
                              dp_fstore_view *v);
+/* A view borrowing f's arrays (valid while f is unchanged). */
+dp_fstore_view dp_fstore_view_of(const dp_features *f);
 void dp_fstore_view_free(dp_fstore_view *v);
 
-/* Similarity of two documents from their views and the relation the
- * configuration gives it (the batch index's verification: exact
- * intersection, doppel_classify). Not EXACT: equal texts are the caller's
- * (their text hashes). */
-doppel_relation dp_fstore_verify(const doppel_config *cfg, const dp_fstore_view *a,
-                                 const dp_fstore_view *b, doppel_similarity *sim);
+/* Scratch of dp_fstore_verify, reused across pairs by one thread;
+ * zero-initialise. */
+typedef struct dp_fstore_scratch {
+    dp_aligner aligner;
+} dp_fstore_scratch;
+void dp_fstore_scratch_free(dp_fstore_scratch *sc);
 
-/* The similarity of two sets of these sizes sharing `shared` shingles, and
- * the relation it is given: what the store re-derives from a recorded edge. */
-doppel_relation dp_fstore_relation(const doppel_config *cfg, uint32_t size_a, uint32_t size_b,
-                                   uint32_t shared, doppel_similarity *sim);
+/* The batch finish's verdict on a candidate pair, a the earlier in input
+ * order (key_a: non-zero, the same for the same document a, e.g. its
+ * docnum + 1): the exact shared count of the sets, the gate on it, the
+ * alignment of the words and the relation coverage gives (dp_relate).
+ * *rel is DOPPEL_REL_NONE for no edge. Not EXACT: equal texts are the
+ * caller's (their text hashes). DOPPEL_ERR_NOMEM only. */
+doppel_status dp_fstore_verify(const doppel_config *cfg, dp_fstore_scratch *sc,
+                               const dp_fstore_view *a, uint64_t key_a, const dp_fstore_view *b,
+                               doppel_similarity *sim, doppel_relation *rel);
 
-/* The score a relation is reported with: containment of the smaller in the
- * larger for CONTAINED, 1 for EXACT, else Jaccard (as `doppel cluster`). */
+/* The exact similarity of two documents' sets (a member with no recorded
+ * edge to its canonical is scored on it). */
+doppel_similarity dp_fstore_similarity(const dp_fstore_view *a, const dp_fstore_view *b);
+
+/* The similarity of two sets of these sizes sharing `shared` shingles
+ * (what a recorded edge keeps). */
+doppel_similarity dp_fstore_edge_similarity(uint32_t size_a, uint32_t size_b, uint32_t shared);
+
+/* Whether a relation joins copy clusters (as in the batch union-find). */
+int dp_fstore_joins(const doppel_config *cfg, doppel_relation rel);
+
+/* The score a relation is reported with (as `doppel cluster`): 1 for EXACT,
+ * containment of the smaller in the larger for CONTAINED, else Jaccard. */
 double dp_fstore_score(doppel_relation rel, const doppel_similarity *sim, uint32_t size_a,
                        uint32_t size_b);
 #endif

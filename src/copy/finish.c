@@ -14,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Fewest shared 5-gram shingles for a candidate to be aligned: a passage of
- * DP_ALIGN_MIN_PASSAGE words shares 8. */
-#define ALIGN_MIN_SHARED 8
-
 static doppel_status push_edge(doppel_index *idx, uint32_t a, uint32_t b,
                                const doppel_similarity *sim, doppel_relation rel) {
     if (idx->n_edges == idx->edges_cap &&
@@ -112,12 +108,9 @@ static doppel_status align_pair(doppel_index *idx, set_reader *r, uint32_t a, ui
                        &r->wb_cap, err);
     if (st) return st;
     dp_alignment al;
-    /* B's words are walked over A's anchor table, which a run of pairs
-     * with the same a (candidates come sorted by a) builds once. */
-    if (dp_align_keyed(&r->aligner, r->wb, idx->words_len[b], r->wa, idx->words_len[a],
-                       (uint64_t)a + 1, &al))
+    if (dp_align_pair(&r->aligner, r->wa, idx->words_len[a], (uint64_t)a + 1, r->wb,
+                      idx->words_len[b], &al))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    dp_alignment_swap(&al);
     *rel = dp_relate(&idx->cfg, &al);
     e->cover_a = al.na ? (float)al.cover_a / (float)al.na : 0.0f;
     e->cover_b = al.nb ? (float)al.cover_b / (float)al.nb : 0.0f;
@@ -183,8 +176,7 @@ static void *verify_range(void *p) {
         } else {
             /* A pair that shares almost no 5-gram cannot share a passage:
              * not worth reading its words. */
-            uint32_t small = DP_MIN(idx->set_len[a], idx->set_len[b]);
-            if (sim.shared < DP_MIN(small / 2 + 1, (uint32_t)ALIGN_MIN_SHARED)) continue;
+            if (!dp_worth_aligning(idx->set_len[a], idx->set_len[b], sim.shared)) continue;
             e = make_edge(a, b, &sim, DOPPEL_REL_NONE);
             if ((job->st = align_pair(idx, &r, a, b, &rel, &e, &job->err))) break;
             e.relation = (uint8_t)rel;
@@ -362,8 +354,7 @@ static void relate_range(doppel_index *idx, size_t from, size_t to, range_job *j
                                            : doppel_classify(&idx->cfg, &sim, idx->set_len[c],
                                                              idx->set_len[d]);
         idx->relation[d] = rel == DOPPEL_REL_NONE ? DOPPEL_REL_LINKED : rel;
-        double inside = idx->set_len[c] <= idx->set_len[d] ? sim.a_in_b : sim.b_in_a;
-        idx->score[d] = (float)(rel == DOPPEL_REL_CONTAINED ? inside : sim.jaccard);
+        idx->score[d] = (float)dp_relation_score(rel, &sim, idx->set_len[c], idx->set_len[d]);
     }
     set_reader_free(&r);
 }

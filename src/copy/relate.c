@@ -32,6 +32,27 @@ doppel_relation dp_relate(const doppel_config *cfg, const dp_alignment *al) {
     return DOPPEL_REL_NONE;
 }
 
+int dp_worth_aligning(uint32_t set_a, uint32_t set_b, uint32_t shared) {
+    uint32_t small = DP_MIN(set_a, set_b);
+    return shared >= DP_MIN(small / 2 + 1, (uint32_t)DP_ALIGN_MIN_SHARED);
+}
+
+doppel_status dp_align_pair(dp_aligner *al, const uint32_t *words_a, uint32_t na, uint64_t key_a,
+                            const uint32_t *words_b, uint32_t nb, dp_alignment *out) {
+    /* B over A's table: a run of pairs with the same a (candidates come
+     * sorted by a) builds it once. */
+    doppel_status st = dp_align_keyed(al, words_b, nb, words_a, na, key_a, out);
+    if (!st) dp_alignment_swap(out);
+    return st;
+}
+
+double dp_relation_score(doppel_relation rel, const doppel_similarity *sim, uint32_t len_c,
+                         uint32_t len_d) {
+    if (rel == DOPPEL_REL_EXACT) return 1.0;
+    if (rel == DOPPEL_REL_CONTAINED) return len_c <= len_d ? sim->a_in_b : sim->b_in_a;
+    return sim->jaccard;
+}
+
 int dp_relation_joins(const doppel_config *cfg, doppel_relation rel) {
     return rel == DOPPEL_REL_EXACT || rel == DOPPEL_REL_NEAR || rel == DOPPEL_REL_CONTAINED ||
            (rel == DOPPEL_REL_DERIVED && cfg->join_derived);

@@ -8,6 +8,25 @@
  * the text hashes); NONE when below every level. */
 doppel_relation dp_relate(const doppel_config *cfg, const dp_alignment *al);
 
+/* Fewest shared 5-gram shingles for a candidate to be aligned (a passage
+ * of DP_ALIGN_MIN_PASSAGE words shares 8; a short document half its set):
+ * whether a pair whose sets of these sizes share `shared` is worth reading
+ * its words for. */
+#define DP_ALIGN_MIN_SHARED 8
+int dp_worth_aligning(uint32_t set_a, uint32_t set_b, uint32_t shared);
+
+/* Align a candidate pair as the index does, a the earlier in input order:
+ * B's words walked over A's anchor table (kept in al under key_a, non-zero,
+ * naming A's words), then seen from A. DOPPEL_ERR_NOMEM only. */
+doppel_status dp_align_pair(dp_aligner *al, const uint32_t *words_a, uint32_t na, uint64_t key_a,
+                            const uint32_t *words_b, uint32_t nb, dp_alignment *out);
+
+/* The score a member is reported with against its canonical (sets of
+ * len_c and len_d shingles, similarity sim): 1 for EXACT, the containment
+ * of the smaller for CONTAINED, else Jaccard. */
+double dp_relation_score(doppel_relation rel, const doppel_similarity *sim, uint32_t len_c,
+                         uint32_t len_d);
+
 /* Whether a pair of this relation joins copy clusters. */
 int dp_relation_joins(const doppel_config *cfg, doppel_relation rel);
 

@@ -476,8 +476,9 @@ static doppel_status doc_matches(doppel_store *s, MDB_txn *txn, uint32_t docnum,
             out->matches = p;
             cap = nc;
         }
-        doppel_similarity sim;
-        dp_fstore_relation(&s->cfg, h.set_len, self->set_len, e.shared, &sim);
+        /* the relation recorded when the pair was verified; its score
+         * from the recorded shared count, as when it was found */
+        doppel_similarity sim = dp_fstore_edge_similarity(h.set_len, self->set_len, e.shared);
         doppel_store_match *m = &out->matches[out->n_matches];
         *m = (doppel_store_match){0};
         out->n_matches++;

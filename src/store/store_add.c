@@ -92,7 +92,8 @@ static void compute_all(doppel_store *s, dp_store_worker **workers, unsigned thr
 typedef struct matcher {
     uint32_t *cand;
     size_t ncand, cand_cap;
-    dp_fstore_view self, other;
+    dp_fstore_view other;
+    dp_fstore_scratch verify;
     struct found {
         uint32_t docnum, shared, other_len;
         doppel_relation rel;
@@ -106,8 +107,8 @@ typedef struct matcher {
 static void matcher_free(matcher *m) {
     dp_free(m->cand, m->cand_cap * sizeof *m->cand);
     dp_free(m->found, m->found_cap * sizeof *m->found);
-    dp_fstore_view_free(&m->self);
     dp_fstore_view_free(&m->other);
+    dp_fstore_scratch_free(&m->verify);
     if (m->post) mdb_cursor_close(m->post);
 }
 
@@ -165,8 +166,8 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m
                                        const dp_features *f, doppel_error *err) {
     if (!m->ncand) return DOPPEL_OK;
     qsort(m->cand, m->ncand, sizeof *m->cand, cmp_u32);
-    /* The new document's set, viewed without a copy. */
-    dp_fstore_view me = {.text_hash = f->text_hash, .set_len = (uint32_t)f->set_len, .set = f->set};
+    /* The new document's features, viewed without a copy. */
+    dp_fstore_view me = dp_fstore_view_of(f);
     for (size_t i = 0; i < m->ncand; i++) {
         if (i && m->cand[i] == m->cand[i - 1]) continue;
         uint32_t c = m->cand[i];
@@ -179,7 +180,11 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m
         if (st)
             return dp_fail(err, st, "index %s: features of document %u are damaged", s->dir, c);
         doppel_similarity sim;
-        doppel_relation rel = dp_fstore_verify(&s->cfg, &m->other, &me, &sim);
+        doppel_relation rel;
+        /* The candidate is the earlier document, as the batch's a; its
+         * docnum names its words for the aligner's table. */
+        if (dp_fstore_verify(&s->cfg, &m->verify, &m->other, (uint64_t)c + 1, &me, &sim, &rel))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         if (rel != DOPPEL_REL_NONE && (st = push_found(m, c, rel, &sim, m->other.set_len, err)))
             return st;
     }

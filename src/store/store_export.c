@@ -17,6 +17,7 @@
 
 typedef struct xedge {
     uint32_t a, b, shared;  /* dense numbers, a < b */
+    doppel_relation relation;
 } xedge;
 
 static int cmp_xedge(const void *x, const void *y) {
@@ -64,11 +65,11 @@ static void export_free(export_state *x) {
 }
 
 static const xedge *find_xedge(const export_state *x, uint32_t p, uint32_t q) {
-    xedge key = {p < q ? p : q, p < q ? q : p, 0};
+    xedge key = {p < q ? p : q, p < q ? q : p, 0, DOPPEL_REL_NONE};
     return bsearch(&key, x->edges, x->n_edges, sizeof key, cmp_xedge);
 }
 
-/* Similarity of two live documents from their stored features. */
+/* Similarity of two live documents' sets, from their stored features. */
 static doppel_status verify_docs(doppel_store *s, MDB_txn *txn, uint32_t da, uint32_t db,
                                  dp_fstore_view *va, dp_fstore_view *vb, doppel_similarity *sim,
                                  doppel_error *err) {
@@ -80,7 +81,7 @@ static doppel_status verify_docs(doppel_store *s, MDB_txn *txn, uint32_t da, uin
     if (!rc) rc = mdb_get(txn, s->db_feat, &k, &v);
     if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->bands, 0, vb)) rc = MDB_CORRUPTED;
     if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
-    dp_fstore_verify(&s->cfg, va, vb, sim);
+    *sim = dp_fstore_similarity(va, vb);
     return DOPPEL_OK;
 }
 
@@ -151,7 +152,8 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
             x.edges = p;
             ecap = nc;
         }
-        x.edges[x.n_edges++] = (xedge){DP_MIN(ia, ib), DP_MAX(ia, ib), e.shared};
+        x.edges[x.n_edges++] =
+            (xedge){DP_MIN(ia, ib), DP_MAX(ia, ib), e.shared, (doppel_relation)e.relation};
     }
     if (cur) mdb_cursor_close(cur);
     if (!st && rc != MDB_NOTFOUND) st = dp_store_mdb_fail(s, err, rc, "reading relations");
@@ -160,7 +162,11 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
     if (!st && dp_uf_init(&uf, x.n)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     if (!st) {
         if (x.n_edges) qsort(x.edges, x.n_edges, sizeof *x.edges, cmp_xedge);
-        for (size_t i = 0; i < x.n_edges; i++) dp_uf_union(&uf, x.edges[i].a, x.edges[i].b);
+        /* only copies join: derived (unless configured) and partial
+         * relations are recorded and reported, never clustered */
+        for (size_t i = 0; i < x.n_edges; i++)
+            if (dp_fstore_joins(&s->cfg, x.edges[i].relation))
+                dp_uf_union(&uf, x.edges[i].a, x.edges[i].b);
         dp_canon_keys keys = {x.set_len, x.date};
         dp_assign_clusters(&uf, s->cfg.canonical, &keys, x.cluster, x.canon, x.size);
     }
@@ -179,10 +185,12 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
             uint32_t p = x.exact_of[c], q = x.exact_of[d];
             const xedge *e = find_xedge(&x, p, q);
             doppel_similarity sim;
-            if (e) dp_fstore_relation(&s->cfg, x.set_len[p], x.set_len[q], e->shared, &sim);
+            if (e) sim = dp_fstore_edge_similarity(x.set_len[p], x.set_len[q], e->shared);
             else if ((st = verify_docs(s, txn, x.docnum[p], x.docnum[q], &va, &vb, &sim, err)))
                 break;
-            rel = doppel_classify(&s->cfg, &sim, x.set_len[c], x.set_len[d]);
+            /* A recorded copy relation to the canonical says what the
+             * member is; without one it joined through others: linked. */
+            rel = e && dp_fstore_joins(&s->cfg, e->relation) ? e->relation : DOPPEL_REL_NONE;
             score = (float)dp_fstore_score(rel, &sim, x.set_len[c], x.set_len[d]);
             if (rel == DOPPEL_REL_NONE) rel = DOPPEL_REL_LINKED;
         }

@@ -35,7 +35,7 @@ printf '{"id":"a","text":"%s","date":"2024-01-05"}\n' "$C" >> "$T/b2.jsonl"
 cat "$T/b1.jsonl" "$T/b2.jsonl" > "$T/all.jsonl"
 
 expect_rc add1 0 "$DOPPEL" index add -q "$T/ix" "$T/b1.jsonl"
-has add1-contained '"id":"b","docnum":1,"relations":\[{"id":"a","relation":"near","score":0.6522,"source":"wire"}' "$T/add1.out"
+has add1-contained '"id":"b","docnum":1,"relations":\[{"id":"a","relation":"contained","score":1.0000,"source":"wire"}' "$T/add1.out"
 has add1-empty "empty: skipped: no words" "$T/add1.err"
 expect_rc query 0 "$DOPPEL" index query -q "$T/ix" "$T/b2.jsonl"
 has query-exact '"id":"c","relations":\[{"id":"a","relation":"exact","score":1.0000' "$T/query.out"
@@ -102,6 +102,26 @@ done
 # and the default pre-filter gives the same clusters here
 expect_rc synth-cluster-default 0 "$DOPPEL" cluster -q "$T/s.jsonl" -o "$T/s.cluster2"
 if cmp -s "$T/s.export" "$T/s.cluster2"; then ok; else bad "synth: export differs from cluster with the pre-filter"; fi
+
+# ---- relations from coverage: a realistic corpus (rewrites, partial reuse, quotes) ------
+# Only copies join clusters, members without a copy edge to their canonical
+# are linked, and every relation the adds report is a pair of `doppel pairs`.
+"$DOPPEL" synth -q --realistic -n 1500 --seed 5 -o "$T/r.jsonl"
+expect_rc real-cluster 0 "$DOPPEL" cluster -q --prefilter-miss 0 "$T/r.jsonl" -o "$T/r.cluster"
+expect_rc real-pairs 0 "$DOPPEL" pairs -q --prefilter-miss 0 "$T/r.jsonl" -o "$T/r.pairs"
+rm -rf "$T/sp" "$T/ixr"; mkdir "$T/sp"
+split -n l/3 -d "$T/r.jsonl" "$T/sp/part"
+"$DOPPEL" index create "$T/ixr"
+for f in "$T"/sp/part*; do "$DOPPEL" index add -q "$T/ixr" "$f" >> "$T/r.add" || bad "realistic add $f"; done
+expect_rc real-export 0 "$DOPPEL" index export "$T/ixr" -o "$T/r.export"
+if cmp -s "$T/r.export" "$T/r.cluster"; then ok; else bad "realistic: export differs from cluster"; fi
+has real-linked '"relation":"linked"' "$T/r.export"
+has real-partial '"relation":"partial"' "$T/r.add"
+has real-derived '"relation":"derived"' "$T/r.add"
+# (id, earlier id, relation) of the adds against (b, a, relation) of pairs
+awk -F'"' '{ id = $4; n = split($0, r, /\{"id":"/); for (i = 3; i <= n; i++) { split(r[i], f, "\""); print f[1], id, f[5] } }' "$T/r.add" | sort > "$T/r.add.rel"
+sed 's/^{"a":"\([^"]*\)","b":"\([^"]*\)".*"relation":"\([a-z]*\)".*/\1 \2 \3/' "$T/r.pairs" | sort > "$T/r.pairs.rel"
+if [ -s "$T/r.pairs.rel" ] && cmp -s "$T/r.add.rel" "$T/r.pairs.rel"; then ok; else bad "realistic: relations of the adds differ from pairs"; diff "$T/r.add.rel" "$T/r.pairs.rel" | head -5 >&2; fi
 
 echo "index_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -72,7 +72,18 @@ rm -rf "$T/w"
 "$DOPPEL" index create "$T/w"
 "$DOPPEL" index add -q --threads 1 "$T/w" "$T/s.jsonl" "$T/s.jsonl" -o /dev/null 2>/dev/null &
 pid=$!
-sleep 0.3
+# until the first writer holds writer.lock (seen in /proc/locks, without
+# touching the lock): starting a process can take longer than any fixed
+# pause on a loaded machine
+if [ -r /proc/locks ]; then
+  i=0
+  while [ "$i" -lt 200 ]; do
+    ino=$(stat -c %i "$T/w/writer.lock" 2>/dev/null) && grep -q ":$ino " /proc/locks && break
+    sleep 0.05; i=$((i + 1))
+  done
+else
+  sleep 0.3
+fi
 expect_rc second-writer 1 "$DOPPEL" index add -q "$T/w" "$1"
 has second-writer "another process is writing" "$T/second-writer.err"
 expect_rc reader-export 0 "$DOPPEL" index export "$T/w"

@@ -1,8 +1,10 @@
 /* test_features_api.c — the features-as-blobs API (src/copy/features_api.c)
  * decides as the index does: every pair the index verified gets the same
- * relation from doppel_features_verify, and every document's relation and
- * score to its canonical come out of doppel_features_relate as
- * doppel_index_result reports them. Foreign or misaligned blobs are refused. */
+ * relation from doppel_features_verify, every candidate-free pair of a
+ * realistic corpus's copies is judged the same way, and every document's
+ * relation and score to its canonical come out of doppel_features_relate
+ * (given the verified edge between the two texts) as doppel_index_result
+ * reports them. Foreign or misaligned blobs are refused. */
 #include "testutil.h"
 
 #define NDOCS 300
@@ -14,6 +16,8 @@ typedef struct {
     int ok[NDOCS];
     uint32_t docnum_of[NDOCS];  /* synth number -> index docnum */
     uint32_t synth_of[NDOCS];   /* index docnum -> synth number */
+    uint64_t text_hash[NDOCS];  /* by docnum */
+    uint8_t edge[NDOCS][NDOCS]; /* by docnum a < b: the index's verified relation */
     unsigned n;
 } corpus;
 
@@ -31,6 +35,7 @@ static int emit(const doppel_synth_doc *d, void *user) {
         assert_true(c->blob[i].len % 8 == 0);
         c->docnum_of[i] = ai.docnum;
         c->synth_of[ai.docnum] = i;
+        c->text_hash[ai.docnum] = info.text_hash;
     }
     c->n++;
     return 0;
@@ -38,12 +43,20 @@ static int emit(const doppel_synth_doc *d, void *user) {
 
 typedef struct {
     corpus *c;
-    unsigned checked;
+    unsigned checked, kinds;
 } pair_ctx;
+
+/* The first document with d's text (the one the index verified). */
+static uint32_t first_of_text(const corpus *c, uint32_t d) {
+    for (uint32_t x = 0; x < d; x++)
+        if (c->text_hash[x] == c->text_hash[d]) return x;
+    return d;
+}
 
 static int check_pair(const doppel_pair *p, void *user) {
     pair_ctx *pc = user;
     corpus *c = pc->c;
+    c->edge[p->a][p->b] = (uint8_t)p->relation;
     if (p->relation == DOPPEL_REL_EXACT) return 0;  /* decided by text hash, not verify */
     const doppel_buf *a = &c->blob[c->synth_of[p->a]], *b = &c->blob[c->synth_of[p->b]];
     doppel_similarity sim;
@@ -53,6 +66,7 @@ static int check_pair(const doppel_pair *p, void *user) {
     assert_int_equal(rel, p->relation);
     assert_int_equal(sim.shared, p->sim.shared);
     pc->checked++;
+    pc->kinds |= 1u << p->relation;
     return 0;
 }
 
@@ -71,16 +85,19 @@ static void blobs_decide_as_the_index(void **state) {
     assert_int_equal(bands, s.bands);
     assert_int_equal(rows, s.rows);
     doppel_synth_options so;
-    doppel_synth_options_default(&so);
+    doppel_synth_options_realistic(&so);
     so.count = NDOCS;
     so.seed = 5;
     so.mean_words = 200;
     assert_int_equal(doppel_synth_generate(&so, emit, c, NULL), DOPPEL_OK);
     assert_int_equal(doppel_index_finish(c->idx, NULL, NULL, NULL), DOPPEL_OK);
 
-    pair_ctx pc = {c, 0};
+    pair_ctx pc = {c, 0, 0};
     doppel_index_pairs(c->idx, check_pair, &pc);
     assert_true(pc.checked > 20);  /* the corpus has copies of every kind */
+    assert_true(pc.kinds & 1u << DOPPEL_REL_NEAR);
+    assert_true(pc.kinds & 1u << DOPPEL_REL_CONTAINED);
+    assert_true(pc.kinds & 1u << DOPPEL_REL_PARTIAL);
 
     unsigned related = 0;
     for (uint32_t d = 0; d < doppel_index_count(c->idx); d++) {
@@ -88,10 +105,12 @@ static void blobs_decide_as_the_index(void **state) {
         doppel_index_result(c->idx, d, &r);
         if (r.canonical == d) continue;
         const doppel_buf *cb = &c->blob[c->synth_of[r.canonical]], *db = &c->blob[c->synth_of[d]];
+        uint32_t x = first_of_text(c, r.canonical), y = first_of_text(c, d);
+        doppel_relation edge = x < y ? c->edge[x][y] : c->edge[y][x];
         doppel_relation rel;
         float score;
-        assert_int_equal(doppel_features_relate(c->fz, cb->data, cb->len, db->data, db->len, &rel,
-                                                &score), DOPPEL_OK);
+        assert_int_equal(doppel_features_relate(c->fz, cb->data, cb->len, db->data, db->len, edge,
+                                                &rel, &score), DOPPEL_OK);
         assert_int_equal(rel, r.relation);
         assert_true(score == (float)r.score);
         related++;

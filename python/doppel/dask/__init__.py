@@ -186,11 +186,13 @@ def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, 
         acc += r
     labels = [job.submit(_numbered, labels[p], offsets[p]) for p in range(P)]
 
-    cm = [job.submit(g.canon_map, parts[p], labels[p], R) for p in range(P)]
+    cm = [job.submit(g.canon_map, parts[p], labels[p], job.pieces(er, p), R) for p in range(P)]
     job.shuffle_bytes("canonical", cm)
     cr = [job.submit(g.canon_reduce, job.pieces(cm, j), P, cfg.canonical) for j in range(R)]
     job.shuffle_bytes("canonical", cr)
-    r1 = [job.submit(g.relate_hop1, parts[p], job.pieces(cr, p), P) for p in range(P)]
+    el = [job.submit(g.edge_lookup, verified[p], job.pieces(cr, p), P) for p in range(P)]
+    job.shuffle_bytes("canonical", el)
+    r1 = [job.submit(g.relate_hop1, parts[p], job.pieces(el, p), P) for p in range(P)]
     job.shuffle_bytes("members with canonical features", r1)
     fin = [job.submit(g.finish_part, parts[q], labels[q], job.pieces(r1, q), cfg, work, mode,
                       specs[q], ropt) for q in range(P)]

@@ -9,9 +9,14 @@ reproduce doppel_index_finish (src/copy/finish.c) over all partitions:
   exact groups  (text hash)        -> one representative each, exact edges
   LSH buckets   ((band, hash) key) -> candidate pairs (all pairs, or the
                                       chain in input order over max_bucket)
-  verification  (pair joined with both blobs) -> edges, in C
+  verification  (pair joined with both blobs) -> edges that join clusters
+                                      (near, contained; derived when asked),
+                                      with their relation, in C
   components    (large-star / small-star rounds over the edges)
-  canonical     (cluster label)    -> canonical, size, cluster number
+  canonical     (cluster label)    -> canonical, size, cluster number, and
+                                      the first documents of both texts
+  edge lookup   (the earlier of those two) -> the verified relation between
+                                      them, or none (then the member is linked)
   relations     (member joined with its canonical's blob) -> relation, score
 """
 import os
@@ -24,6 +29,13 @@ LOW = np.uint64(0xFFFFFFFF)
 S32 = np.uint64(32)
 GOLD = np.uint64(0x9E3779B97F4A7C15)
 NONE = 0
+EXACT, NEAR, CONTAINED, DERIVED = 2, 3, 4, 6
+RELATION_NAMES = {2: "exact", 3: "near", 4: "contained", 5: "linked", 6: "derived"}
+
+
+def joins(rel, cfg):
+    """Whether a verified relation joins clusters (dp_relation_joins)."""
+    return rel in (EXACT, NEAR, CONTAINED) or (rel == DERIVED and bool(cfg.join_derived))
 
 
 def mix(x):
@@ -100,7 +112,7 @@ def exact_reduce(pieces, P):
     rep = np.repeat(g[b[:-1]], np.diff(b))
     non = g != rep
     edges = {"u": rep[non], "v": g[non]}
-    back = split(owner(g[non]), P, g=g[non])
+    back = split(owner(g[non]), P, g=g[non], rep=rep[non])
     return back, edges, nbytes(back)
 
 
@@ -193,10 +205,11 @@ def verify_hop1(part, pieces, P):
 
 
 def verify_hop2(part, pieces, cfg):
-    """Verify each candidate pair with both blobs, in C (doppel_features_verify)."""
+    """Verify each candidate pair with both blobs, in C (doppel_features_verify);
+    the pairs that join clusters are the edges, with their relation."""
     fz = featurizer(cfg)
     own = aligned(part.blobs)
-    eu, ev = [], []
+    eu, ev, er = [], [], []
     for p in pieces:
         blobs = aligned(p["ur_blob"])
         off = p["ur_off"]
@@ -205,10 +218,12 @@ def verify_hop2(part, pieces, cfg):
             la = a & 0xFFFFFFFF
             rel, _, _ = fz.verify(own[part.blob_off[la]:part.blob_off[la + 1]],
                                   blobs[off[j]:off[j + 1]])
-            if rel != NONE:
+            if joins(rel, cfg):
                 eu.append(a)
                 ev.append(int(p["ur"][j]))
-    return {"u": np.array(eu, dtype=np.uint64), "v": np.array(ev, dtype=np.uint64)}
+                er.append(rel)
+    return {"u": np.array(eu, dtype=np.uint64), "v": np.array(ev, dtype=np.uint64),
+            "rel": np.array(er, dtype=np.int64)}
 
 
 # ---- connected components: large-star / small-star (Kiveris et al., 2014) ----------
@@ -309,12 +324,21 @@ def count_roots(labels):
     return labels.roots
 
 
-def canon_map(part, labels, R):
+def first_of_text(part, nonrep_pieces):
+    """Each document's text's first document (its own gid unless it is an
+    exact copy of an earlier one)."""
+    rep = part.gid().copy()
+    non, r = concat(nonrep_pieces, "g", "rep")
+    rep[local(non)] = r
+    return rep
+
+
+def canon_map(part, labels, nonrep_pieces, R):
     sel = labels.member
     lab = labels.label[sel]
     pieces = split((mix(lab) % np.uint64(R)).astype(np.int64), R, lab=lab, g=part.gid()[sel],
                    size=part.set_len[sel].astype(np.int64), date=part.date[sel],
-                   no=labels.cluster[sel])
+                   no=labels.cluster[sel], rep=first_of_text(part, nonrep_pieces)[sel])
     return pieces, nbytes(pieces)
 
 
@@ -323,8 +347,10 @@ NO_DATE = np.int64(-(2 ** 63))
 
 def canon_reduce(pieces, P, policy):
     """Per component: its size, cluster number (from its least member) and
-    canonical document by policy (dp_assign_clusters' `better`)."""
-    lab, g = concat(pieces, "lab", "g")
+    canonical document by policy (dp_assign_clusters' `better`); each member
+    row goes to the owner of the earlier of the two texts' first documents,
+    where the edge between them was verified."""
+    lab, g, rep = concat(pieces, "lab", "g", "rep")
     size, date, no = concat(pieces, "size", "date", "no", dtype=np.int64)
     if policy == "longest":
         order = np.lexsort((g, -size, lab))
@@ -344,15 +370,32 @@ def canon_reduce(pieces, P, policy):
     cno = np.array([no_of[x] for x in lab_s[b[:-1]].tolist()], dtype=np.int64)
     cno = np.repeat(cno, counts)
     member = g[order]
-    out = split(owner(canon), P, l=member, r=canon, size=csize.astype(np.int64), no=cno)
+    rm = rep[order]
+    rc = np.repeat(rm[b[:-1]], counts)
+    x = np.minimum(rm, rc)
+    out = split(owner(x), P, l=member, r=canon, size=csize.astype(np.int64), no=cno,
+                x=x, y=np.maximum(rm, rc))
+    return out, nbytes(out)
+
+
+def edge_lookup(verified, pieces, P):
+    """The verified relation of each row's pair of first documents (x, y),
+    from the edges this partition verified (x is its own); 0 when they are
+    no edge. Rows then go to the canonical's owner."""
+    l, r, x, y = concat(pieces, "l", "r", "x", "y")
+    size, no = concat(pieces, "size", "no", dtype=np.int64)
+    found = dict(zip(zip(verified["u"].tolist(), verified["v"].tolist()),
+                     verified["rel"].tolist()))
+    erel = np.array([found.get(k, NONE) for k in zip(x.tolist(), y.tolist())], dtype=np.int64)
+    out = split(owner(r), P, l=l, r=r, size=size, no=no, erel=erel)
     return out, nbytes(out)
 
 
 def relate_hop1(part, pieces, P):
     l, r = concat(pieces, "l", "r")
-    size, no = concat(pieces, "size", "no", dtype=np.int64)
+    size, no, erel = concat(pieces, "size", "no", "erel", dtype=np.int64)
     # rows go to the member's owner, with the canonical's blob and id
-    out, nb = attach(part, l, r, P, extra={"size": size, "no": no})
+    out, nb = attach(part, l, r, P, extra={"size": size, "no": no, "erel": erel})
     return out, nb
 
 
@@ -370,13 +413,14 @@ def finish_part(part, labels, pieces, cfg, out_dir, mode, spec, ropt):
     csize = np.ones(n, dtype=np.int64)
     rel = ["unique"] * n
     score = [1.0] * n
-    removed = {"exact": 0, "near": 0, "contained": 0, "linked": 0}
+    removed = {"exact": 0, "near": 0, "contained": 0, "linked": 0, "derived": 0}
     for p in pieces:
         blobs = aligned(p["ur_blob"])
         off, ioff, ids = p["ur_off"], p["ur_id_off"], p["ur_id"].tobytes()
         pos = np.searchsorted(p["ur"], p["r"])
-        for m, c, j, sz, no in zip(p["l"].tolist(), p["r"].tolist(), pos.tolist(),
-                                   p["size"].tolist(), p["no"].tolist()):
+        for m, c, j, sz, no, erel in zip(p["l"].tolist(), p["r"].tolist(), pos.tolist(),
+                                         p["size"].tolist(), p["no"].tolist(),
+                                         p["erel"].tolist()):
             lm = m & 0xFFFFFFFF
             cluster[lm] = no
             csize[lm] = sz
@@ -386,8 +430,8 @@ def finish_part(part, labels, pieces, cfg, out_dir, mode, spec, ropt):
                 continue
             canon_self[lm] = False
             code, s = fz.relate(blobs[off[j]:off[j + 1]],
-                                own[part.blob_off[lm]:part.blob_off[lm + 1]])
-            name = {2: "exact", 3: "near", 4: "contained", 5: "linked"}[code]
+                                own[part.blob_off[lm]:part.blob_off[lm + 1]], erel)
+            name = RELATION_NAMES[code]
             rel[lm], score[lm] = name, s
             removed[name] += 1
     os.makedirs(out_dir, exist_ok=True)
