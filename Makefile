@@ -202,7 +202,7 @@ python-test: lib cli
 
 install: lib cli
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 include/doppel.h include/doppel_store.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/doppel.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 $(BUILD)/libdoppel.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libdoppel.so $(DESTDIR)$(PREFIX)/lib/libdoppel.so.0
 	ln -sf libdoppel.so.0 $(DESTDIR)$(PREFIX)/lib/libdoppel.so

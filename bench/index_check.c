@@ -4,7 +4,8 @@
  * alone, timed; prints p50, p99, max and checks/s.
  * usage: build/bench/index_check DIR INPUT.jsonl [max_docs]
  */
-#include "doppel_store.h"
+
+#include "doppel.h"
 
 #include <stdio.h>
 #include <stdlib.h>

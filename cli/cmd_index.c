@@ -1,9 +1,8 @@
 /*
- * cmd_index.c — `doppel index`: a live index on disk (include/doppel_store.h).
+ * cmd_index.c — `doppel index`: a live index on disk (the store group of include/doppel.h).
  * create, add, query, export, stats, expire, compact; docs/index.md.
  */
 #include "run.h"
-#include "doppel_store.h"
 
 #include <getopt.h>
 #include <jansson.h>

@@ -13,7 +13,6 @@
  * accepting, lets requests in flight finish, and exits 0.
  */
 #include "cli.h"
-#include "doppel_store.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -21,7 +21,6 @@
 #define DOPPEL_STORE_IMPL_H
 #include "base/internal.h"
 #include "copy/features_store.h"
-#include "doppel_store.h"
 
 #include <lmdb.h>
 #include <pthread.h>
