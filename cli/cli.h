@@ -56,13 +56,19 @@ void cli_put_u32(FILE *fp, uint32_t v);
 void cli_put_u64(FILE *fp, uint64_t v);
 void cli_put_fixed4(FILE *fp, double v);
 
-/* ---- progress on stderr, only when stderr is a terminal --------------- */
+/* ---- progress on stderr ----------------------------------------------------
+ * auto: a status line redrawn in place when stderr is a terminal, nothing
+ * otherwise; always: also when it is not (a log file under Slurm or nohup),
+ * then as a plain line every few seconds; never. -q means never. */
+typedef enum { CLI_PROGRESS_AUTO = 0, CLI_PROGRESS_ALWAYS, CLI_PROGRESS_NEVER } cli_progress_mode;
+
 typedef struct cli_progress {
     bool enabled;
+    bool lines;      /* log lines, not a redrawn status line */
     double start, last;
 } cli_progress;
 
-void cli_progress_init(cli_progress *p, bool quiet);
+void cli_progress_init(cli_progress *p, cli_progress_mode mode);
 /* Show documents read, MB/s and an ETA when total_bytes is known. */
 void cli_progress_update(cli_progress *p, uint64_t docs, uint64_t bytes, uint64_t total_bytes);
 void cli_progress_phase(cli_progress *p, const char *phase, double done);

@@ -123,14 +123,12 @@ static int prepare(int argc, char **argv, const char *usage, cli_common *c, dopp
     int first = cli_parse_common(argc, argv, c, usage);
     if (first == -1) return 0;
     if (first == -2) return EXIT_USAGE;
-    if (argc - first != 1) {
-        cli_error("%s needs exactly one INPUT (see --help)", argv[0]);
-        return EXIT_USAGE;
-    }
-    c->input = argv[first];
+    int rc = cli_take_inputs(c, argc, argv, first);
+    if (rc) return rc;
     if (story_files_refused(c, "the story level (cluster --level story, stories)"))
         return EXIT_USAGE;
-    return cli_build_index(c, idx, counts, bits) ? 1 : -1;
+    if (cli_build_index(c, idx, counts, bits)) return 1;
+    return cli_nothing_read(c, counts, *idx) ? 1 : -1;
 }
 
 int cmd_cluster(int argc, char **argv) {
@@ -138,22 +136,20 @@ int cmd_cluster(int argc, char **argv) {
     int first = cli_parse_common(argc, argv, &c, cluster_usage);
     if (first == -1) return 0;
     if (first == -2) return EXIT_USAGE;
-    if (argc - first != 1) {
-        cli_error("cluster needs exactly one INPUT (see --help)");
-        return EXIT_USAGE;
-    }
-    c.input = argv[first];
     int stories = c.level != CLI_LEVEL_COPY;
-    if (!stories && story_files_refused(&c, "--level story or all")) {
+    int rc0 = cli_take_inputs(&c, argc, argv, first);
+    if (!rc0 && !stories && story_files_refused(&c, "--level story or all")) rc0 = EXIT_USAGE;
+    if (!rc0 && stories && cli_spool_if_stdin(&c)) rc0 = 1;
+    if (rc0) {
         cli_common_free(&c);
-        return EXIT_USAGE;
+        return rc0;
     }
-    if (stories && !strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
     doppel_index *idx = NULL;
     doppel_story *st = NULL;
     cli_counts counts;
     uint8_t *bits = NULL;
     int rc = cli_build_index(&c, &idx, &counts, stories ? &bits : NULL);
+    if (!rc) rc = cli_nothing_read(&c, &counts, idx);
     if (!rc && stories) rc = cli_build_stories(&c, idx, bits, &st);
     free(bits);
     uint64_t *story_ids = NULL;
@@ -186,6 +182,8 @@ int cmd_cluster(int argc, char **argv) {
             fputs_unlocked(r.cluster_size == 1 ? "unique" : doppel_relation_name(r.relation), out.fp);
             fputs_unlocked("\",\"score\":", out.fp);
             cli_put_fixed4(out.fp, r.score);
+            fputs_unlocked(",\"cluster_size\":", out.fp);
+            cli_put_u32(out.fp, r.cluster_size);
         }
         if (stories) {
             fputs_unlocked(",\"story\":", out.fp);
@@ -252,39 +250,73 @@ int cmd_pairs(int argc, char **argv) {
     return rc;
 }
 
+/* A kept record: JSONL as read (array elements and CSV rows as one JSON
+ * line each), a whole file as {"id","text"}. */
+static void write_record(FILE *fp, const doppel_record *rec) {
+    if (rec->raw) {
+        fwrite(rec->raw, 1, rec->raw_len, fp);
+        fputc('\n', fp);
+        return;
+    }
+    fputs("{\"id\":", fp);
+    cli_json_string(fp, rec->id, rec->id_len);
+    fputs(",\"text\":", fp);
+    cli_json_string(fp, rec->text, rec->text_len);
+    fputs("}\n", fp);
+}
+
+/* --removed: one line per removed record, in input order. */
+static int write_removed(const cli_common *c, const doppel_index *idx) {
+    cli_out out;
+    if (cli_out_open(&out, c->removed_path)) return 1;
+    uint32_t n = doppel_index_count(idx);
+    for (uint32_t d = 0; d < n; d++) {
+        doppel_doc_result r, canon;
+        doppel_index_result(idx, d, &r);
+        if (r.canonical == d) continue;
+        doppel_index_result(idx, r.canonical, &canon);
+        fputs("{\"id\":", out.fp);
+        cli_json_string(out.fp, r.id, r.id_len);
+        fputs(",\"canonical\":", out.fp);
+        cli_json_string(out.fp, canon.id, canon.id_len);
+        fprintf(out.fp, ",\"relation\":\"%s\",\"score\":", doppel_relation_name(r.relation));
+        cli_put_fixed4(out.fp, r.score);
+        fputs("}\n", out.fp);
+    }
+    return cli_out_commit(&out) ? 1 : 0;
+}
+
 int cmd_dedup(int argc, char **argv) {
     cli_common c;
     int first = cli_parse_common(argc, argv, &c, dedup_usage);
     if (first == -1) return 0;
     if (first == -2) return EXIT_USAGE;
-    if (argc - first != 1) {
-        cli_error("dedup needs exactly one INPUT (see --help)");
-        return EXIT_USAGE;
-    }
-    if (story_files_refused(&c, "the story level (cluster --level story, stories)")) {
+    int rc0 = cli_take_inputs(&c, argc, argv, first);
+    if (!rc0 && story_files_refused(&c, "the story level (cluster --level story, stories)"))
+        rc0 = EXIT_USAGE;
+    if (!rc0 && cli_spool_if_stdin(&c)) rc0 = 1;
+    if (rc0) {
         cli_common_free(&c);
-        return EXIT_USAGE;
+        return rc0;
     }
-    c.input = argv[first];
-    if (!strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
     doppel_index *idx = NULL;
     cli_counts counts;
     uint8_t *bits = NULL;
-    if (cli_build_index(&c, &idx, &counts, &bits)) {
+    if (cli_build_index(&c, &idx, &counts, &bits) || cli_nothing_read(&c, &counts, idx)) {
+        doppel_index_free(idx);
+        free(bits);
         cli_common_free(&c);
         return 1;
     }
     cli_out out;
     int rc = 0;
     if (cli_out_open(&out, c.output)) rc = 1;
+
     /* Second pass: the reader yields the same records in the same order, so
      * the k-th indexed record is document k. */
     doppel_reader *reader = NULL;
     doppel_error err = {0};
-    if (!rc && doppel_reader_open(c.input, &c.ropt, &reader, &err)) {
-        cli_error("%s", err.message);
-        rc = 1;
-    }
+    if (!rc && cli_open_reader(&c, &reader)) rc = 1;
     uint64_t ordinal = 0;
     uint32_t docnum = 0;
     while (!rc) {
@@ -292,7 +324,12 @@ int cmd_dedup(int argc, char **argv) {
         doppel_status st = doppel_reader_next(reader, &rec, &err);
         if (st == DOPPEL_END) break;
         uint64_t i = ordinal++;
-        if (!bits || !(bits[i >> 3] & (1u << (i & 7)))) continue;
+        if (!bits || !(bits[i >> 3] & (1u << (i & 7)))) {
+            /* A record that could not be compared goes through as it came. */
+            if (st == DOPPEL_OK && (i >> 3) < c.passed_cap && (c.passed_bits[i >> 3] & (1u << (i & 7))))
+                write_record(out.fp, &rec);
+            continue;
+        }
         doppel_doc_result r;
         if (st != DOPPEL_OK || doppel_index_result(idx, docnum, &r) != DOPPEL_OK) {
             cli_error("input changed between the two passes (record %llu); no output written",
@@ -300,18 +337,7 @@ int cmd_dedup(int argc, char **argv) {
             rc = 1;
             break;
         }
-        if (r.canonical == docnum) {
-            if (rec.raw) {
-                fwrite(rec.raw, 1, rec.raw_len, out.fp);
-                fputc('\n', out.fp);
-            } else {
-                fputs("{\"id\":", out.fp);
-                cli_json_string(out.fp, rec.id, rec.id_len);
-                fputs(",\"text\":", out.fp);
-                cli_json_string(out.fp, rec.text, rec.text_len);
-                fputs("}\n", out.fp);
-            }
-        }
+        if (r.canonical == docnum) write_record(out.fp, &rec);
         docnum++;
     }
     doppel_reader_free(reader);
@@ -321,6 +347,7 @@ int cmd_dedup(int argc, char **argv) {
     }
     if (rc) cli_out_abort(&out);
     else rc = cli_out_commit(&out) ? 1 : 0;
+    if (!rc && c.removed_path) rc = write_removed(&c, idx);
     uint64_t removed[6];
     count_removed(idx, removed);
     if (!rc && cli_write_summary(&c, &counts, idx, removed)) rc = 1;

@@ -16,8 +16,8 @@ static int story_pass(cli_common *c, const doppel_index *idx, const uint8_t *bit
     doppel_reader *reader = NULL;
     doppel_extractor *ex = NULL;
     doppel_error err = {0};
-    if (doppel_reader_open(c->input, &c->ropt, &reader, &err) ||
-        (c->cfg.extract && doppel_extractor_new(&ex, &err))) {
+    if (cli_open_reader(c, &reader)) return 1;
+    if (c->cfg.extract && doppel_extractor_new(&ex, &err)) {
         cli_error("%s", err.message);
         doppel_reader_free(reader);
         return 1;
@@ -238,17 +238,18 @@ int cmd_stories(int argc, char **argv) {
     int first = cli_parse_common(argc, argv, &c, stories_usage);
     if (first == -1) return 0;
     if (first == -2) return EXIT_USAGE;
-    if (argc - first != 1) {
-        cli_error("stories needs exactly one INPUT (see --help)");
-        return EXIT_USAGE;
+    int rc0 = cli_take_inputs(&c, argc, argv, first);
+    if (!rc0 && cli_spool_if_stdin(&c)) rc0 = 1;
+    if (rc0) {
+        cli_common_free(&c);
+        return rc0;
     }
-    c.input = argv[first];
-    if (!strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
     doppel_index *idx = NULL;
     doppel_story *st = NULL;
     cli_counts counts;
     uint8_t *bits = NULL;
     int rc = cli_build_index(&c, &idx, &counts, &bits);
+    if (!rc) rc = cli_nothing_read(&c, &counts, idx);
     if (!rc) rc = cli_build_stories(&c, idx, bits, &st);
     free(bits);
     if (rc) {

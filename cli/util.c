@@ -315,32 +315,48 @@ void cli_put_fixed4(FILE *fp, double v) {
 
 /* ---- progress ---------------------------------------------------------------------- */
 
-void cli_progress_init(cli_progress *p, bool quiet) {
-    p->enabled = !quiet && isatty(2);
+void cli_progress_init(cli_progress *p, cli_progress_mode mode) {
+    int tty = isatty(2);
+    p->enabled = mode == CLI_PROGRESS_ALWAYS || (mode == CLI_PROGRESS_AUTO && tty);
+    p->lines = !tty;
     p->start = p->last = cli_now();
+}
+
+/* A redrawn line a few times a second on a terminal; a log line every five
+ * seconds elsewhere, where each one stays. */
+static int progress_due(cli_progress *p, double now) {
+    if (now - p->last < (p->lines ? 5.0 : 0.25)) return 0;
+    p->last = now;
+    return 1;
 }
 
 void cli_progress_update(cli_progress *p, uint64_t docs, uint64_t bytes, uint64_t total_bytes) {
     if (!p->enabled) return;
     double now = cli_now();
-    if (now - p->last < 0.25) return;
-    p->last = now;
+    if (!progress_due(p, now)) return;
     double secs = now - p->start;
     double mbs = secs > 0 ? bytes / 1e6 / secs : 0;
+    const char *pre = p->lines ? "doppel: progress: " : "\r\033[K";
+    const char *post = p->lines ? "\n" : "";
     if (total_bytes && bytes && bytes <= total_bytes) {
         double eta = secs * (double)(total_bytes - bytes) / (double)bytes;
-        fprintf(stderr, "\r\033[Kreading: %llu docs, %.1f MB/s, %.0f%%, ETA %.0fs",
-                (unsigned long long)docs, mbs, 100.0 * bytes / total_bytes, eta);
+        fprintf(stderr, "%sreading: %llu docs, %.1f MB/s, %.0f%%, ETA %.0fs%s", pre,
+                (unsigned long long)docs, mbs, 100.0 * bytes / total_bytes, eta, post);
     } else {
-        fprintf(stderr, "\r\033[Kreading: %llu docs, %.1f MB/s", (unsigned long long)docs, mbs);
+        fprintf(stderr, "%sreading: %llu docs, %.1f MB/s%s", pre, (unsigned long long)docs, mbs, post);
     }
 }
 
 void cli_progress_phase(cli_progress *p, const char *phase, double done) {
     if (!p->enabled) return;
+    if (p->lines) {
+        if (progress_due(p, cli_now()))
+            fprintf(stderr, "doppel: progress: %s: %.0f%%\n", phase, done * 100.0);
+        return;
+    }
     fprintf(stderr, "\r\033[K%s: %.0f%%", phase, done * 100.0);
 }
 
 void cli_progress_done(cli_progress *p) {
-    if (p->enabled) fputs("\r\033[K", stderr);
+    if (p->enabled && !p->lines) fputs("\r\033[K", stderr);
 }
