@@ -41,11 +41,19 @@ typedef struct cli_out {
     int unnamed;    /* fp is an O_TMPFILE file, linked as tmp_path at commit */
     int linked;     /* tmp_path exists on disk */
     int direct;     /* a device or FIFO, written in place */
+    FILE *raw;      /* the file under fp when fp compresses (path ends .gz/.zst) */
 } cli_out;
 
+/* A path ending in .gz or .zst is written compressed (gzip, zstd level 3). */
 int cli_out_open(cli_out *out, const char *path);   /* 0 or -1 (message printed) */
 int cli_out_commit(cli_out *out);                   /* 0 or -1 (message printed, file removed) */
 void cli_out_abort(cli_out *out);
+
+/* compress.c: 1 for a .gz path, 2 for .zst, else 0; a stream compressing
+ * into raw (NULL when out of memory); fclose ends the compressed stream and
+ * leaves raw open. */
+int cli_compression_of(const char *path);
+FILE *cli_compress_open(FILE *raw, int kind);
 
 /* Write s as a JSON string literal (with quotes), escaping as RFC 8259 needs.
  * Invalid UTF-8 is written as U+FFFD so output is always valid JSON. */

@@ -10,19 +10,28 @@
 #include <string.h>
 #include <unistd.h>
 
-#define COMMON_OPTIONS \
+#define INPUT_OPTIONS \
+    "INPUT: any number of files, directories and - (standard input, once). A file is read\n" \
+    "by its extension (.gz/.zst/.bz2/.xz ignored), else its content: .jsonl/.ndjson/.json\n" \
+    "records (a JSON array too), .csv/.tsv rows with a header, .parquet refused, anything\n" \
+    "else one document. Directories are walked in sorted order, each file by its kind.\n" \
+    "See docs/formats.md.\n" \
     "input:\n" \
-    "  --format F          auto (default), jsonl or text (the whole file is one document)\n" \
-    "  --id-field NAME     JSONL field with the id (default id); strings or numbers\n" \
-    "  --text-field NAME   JSONL field with the text (default text)\n" \
-    "  --date-field NAME   JSONL field with the date, for --canonical earliest (default date)\n" \
+    "  --format F          auto (default), jsonl, text (each file one document), csv, tsv\n" \
+    "  --id-field NAME     field with the id (default id); strings or numbers; a record\n" \
+    "                      without one is named FILE:LINE\n" \
+    "  --text-field NAME   field with the text (default text); NAME may be a dotted path\n" \
+    "                      into nested objects (meta.body), or a CSV column\n" \
+    "  --date-field NAME   field with the date, for --canonical earliest (default date)\n" \
     "  --max-doc-bytes N   skip larger records (default 64M; K/M/G suffixes)\n" \
     "  --no-extract        compare raw text (default: strip front matter, Markdown/HTML\n" \
     "                      markup and boilerplate first; see doppel extract --help)\n" \
     "  --corpus-boilerplate  also drop lines that recur across many documents (site\n" \
     "                      footers, share prompts): one more pass over the input first\n" \
     "  --strict            stop with exit 1 at the first bad record or duplicate id\n" \
-    "                      (default: report it on stderr, skip it, count it)\n" \
+    "                      (default: report it on stderr, skip it, count it)\n"
+
+#define MATCH_OPTIONS \
     "matching:\n" \
     "  --threshold J       near: Jaccard of shingle sets >= J (default 0.5)\n" \
     "  --low-threshold L   near also: Jaccard >= L (default 0.15) for pairs that share\n" \
@@ -42,18 +51,27 @@
     "  --prefilter-miss P  skip reading the sets of a candidate whose signatures agree\n" \
     "                      too little for any rule; P is the chance of losing a pair just\n" \
     "                      at a threshold (default 1e-6; 0 = read every candidate)\n" \
-    "  --canonical P       longest (default), first, or earliest (by date)\n" \
+    "  --canonical P       longest (default), first, or earliest (by date)\n"
+
+#define OUTPUT_OPTIONS \
     "output:\n" \
-    "  -o, --output FILE   write here (default stdout); files appear whole or not at all\n" \
-    "  --summary FILE      also write the run summary as JSON\n" \
-    "  -q, --quiet         no progress or summary on stderr (warnings still shown)\n" \
+    "  -o, --output FILE   write here (default stdout); files appear whole or not at all;\n" \
+    "                      a name ending .gz or .zst is written compressed\n" \
+    "  --summary FILE      also write the run summary as JSON (docs/formats.md)\n" \
+    "  -q, --quiet         no per-record warnings, progress or statistics on stderr; the\n" \
+    "                      counts line is always printed\n" \
+    "  --progress WHEN     auto (default: on a terminal), always (a log line every 5 s\n" \
+    "                      when stderr is not a terminal), never\n" \
+    "  --rejects FILE      write the malformed lines (bad JSON, missing fields) there\n" \
     "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n" \
     "  --memory N          memory limit (default: half of RAM or of the cgroup's limit;\n" \
     "                      K/M/G suffixes): above it\n" \
     "                      the LSH works in slices, same result; about 60 bytes a\n" \
     "                      document must fit\n" \
     "  --threads N         threads for normalizing, shingling and sketching (default: the\n" \
-    "                      cores this process may use); the output is the same for any N\n" \
+    "                      cores this process may use); the output is the same for any N\n"
+
+#define STORY_OPTIONS \
     "story level (--level story|all, doppel stories; see docs/story.md):\n" \
     "  --story-threshold X       cosine a long article needs to join a story (default 0.55)\n" \
     "  --story-short-threshold X ... a headline (default 0.08); in between, by length\n" \
@@ -73,30 +91,37 @@
     "                            Holds its own model: not with --story-model\n"
 
 static const char cluster_usage[] =
-    "usage: doppel cluster [options] INPUT\n\n"
+    "usage: doppel cluster [options] INPUT...\n\n"
     "Write one JSON line per document, in input order:\n"
-    "  {\"id\", \"cluster\", \"canonical\", \"relation\", \"score\"}\n"
+    "  {\"id\", \"cluster\", \"canonical\", \"relation\", \"score\", \"cluster_size\"}\n"
     "cluster is a number shared by copies; canonical the id of the document kept for the\n"
     "cluster; relation is unique, canonical, exact, near, contained or linked (joined\n"
     "through other members); score is the Jaccard similarity with the canonical\n"
-    "(the containment for contained).\n\n"
+    "(the containment for contained); cluster_size counts the cluster's documents.\n"
+    "Records with no words to compare are counted as passed and get no line.\n\n"
     "  --level L           copy (default), story ({\"id\",\"story\"}: articles about one\n"
     "                      news event, see doppel stories), or all (both columns)\n\n"
-    COMMON_OPTIONS;
+    INPUT_OPTIONS MATCH_OPTIONS OUTPUT_OPTIONS STORY_OPTIONS;
 
 static const char dedup_usage[] =
-    "usage: doppel dedup [options] INPUT -o OUTPUT\n\n"
+    "usage: doppel dedup [options] INPUT... -o OUTPUT\n\n"
     "Write the input's records minus the non-canonical copies. JSONL records are copied\n"
-    "byte for byte (every field kept); files of a directory become {\"id\",\"text\"} lines.\n"
-    "A summary (documents in, kept, removed by relation, skipped) goes to stderr.\n\n"
-    COMMON_OPTIONS;
+    "byte for byte (every field kept); JSON array elements and CSV rows become one JSON\n"
+    "line each; whole files become {\"id\",\"text\"} lines. Records that could not be\n"
+    "compared (no words after extraction) pass through and are counted as passed.\n"
+    "The counts (read = kept + removed + passed + skipped) go to stderr.\n\n"
+    "  --removed FILE      one line per removed record: {\"id\",\"canonical\",\"relation\",\n"
+    "                      \"score\"}\n"
+    "  --drop-uncompared   skip the records that could not be compared instead\n\n"
+    INPUT_OPTIONS MATCH_OPTIONS OUTPUT_OPTIONS;
 
 static const char pairs_usage[] =
-    "usage: doppel pairs [options] INPUT\n\n"
+    "usage: doppel pairs [options] INPUT...\n\n"
     "Write every verified pair, one JSON line each:\n"
     "  {\"a\", \"b\", \"jaccard\", \"a_in_b\", \"b_in_a\", \"shared\", \"relation\"}\n"
     "shared is the number of shingles the two have in common.\n"
-    "Copies of an identical text are listed against the first of them.\n\n" COMMON_OPTIONS;
+    "Copies of an identical text are listed against the first of them.\n\n"
+    INPUT_OPTIONS MATCH_OPTIONS OUTPUT_OPTIONS;
 
 static void count_removed(const doppel_index *idx, uint64_t removed[6]) {
     memset(removed, 0, 6 * sizeof *removed);

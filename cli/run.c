@@ -84,6 +84,16 @@ static int parse_double(const char *s, const char *name, double lo, double hi, d
     return 0;
 }
 
+/* 16777216 as 16M, as the options accept it; other numbers as they are. */
+static const char *size_suffix(char buf[32], unsigned long long v) {
+    const char *unit = "KMGT";
+    int u = -1;
+    while (u < 3 && v >= 1024 && v % 1024 == 0) v /= 1024, u++;
+    if (u >= 0) snprintf(buf, 32, "%llu%c", v, unit[u]);
+    else snprintf(buf, 32, "%llu", v);
+    return buf;
+}
+
 static int parse_uint(const char *s, const char *name, unsigned long long lo,
                       unsigned long long hi, unsigned long long *out) {
     char *end;
@@ -98,7 +108,9 @@ static int parse_uint(const char *s, const char *name, unsigned long long lo,
     if (shift && v > (ULLONG_MAX >> shift)) errno = ERANGE;
     else v <<= shift;
     if (errno || *end || end == s || *s == '-' || v < lo || v > hi) {
-        cli_error("--%s %s: expected an integer in [%llu, %llu]", name, s, lo, hi);
+        char a[32], b[32];
+        cli_error("--%s %s: expected an integer in [%s, %s]", name, s, size_suffix(a, lo),
+                  size_suffix(b, hi));
         return -1;
     }
     *out = v;

@@ -98,8 +98,8 @@ static doppel_status next_line(doppel_reader *r, doppel_error *err) {
     if (!any) return DOPPEL_END;
     r->line++;
     if (too_large)
-        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s:%llu: line longer than %zu bytes, skipped",
-                       r->source, (unsigned long long)r->line, r->opt.max_doc_bytes);
+        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s:%llu: line longer than %s, skipped",
+                       r->source, (unsigned long long)r->line, dp_size(r->opt.max_doc_bytes).s);
     if (r->line_buf.len && r->line_buf.data[r->line_buf.len - 1] == '\r') r->line_buf.len--;
     if (dp_buf_terminate(&r->line_buf)) return DOPPEL_ERR_NOMEM;
     r->cur = r->line_buf.data;
@@ -113,8 +113,8 @@ static doppel_status slurp(doppel_reader *r, doppel_error *err) {
         if (dp_reader_refill(r, err)) return err ? (doppel_status)err->code : DOPPEL_ERR_FORMAT;
         if (r->stream_done) break;
         if (r->line_buf.len + r->chunk_len > r->opt.max_doc_bytes)
-            return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s: larger than %zu bytes, skipped",
-                           r->source, r->opt.max_doc_bytes);
+            return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s: larger than %s, skipped",
+                           r->source, dp_size(r->opt.max_doc_bytes).s);
         if (dp_buf_append(&r->line_buf, r->chunk, r->chunk_len))
             return dp_fail(err, DOPPEL_ERR_NOMEM, "%s: out of memory", r->source);
     }
@@ -158,8 +158,8 @@ static doppel_status next_text(doppel_reader *r, doppel_record *rec, doppel_erro
     if (!st) st = dp_buf_terminate(&r->line_buf);
     if (st) return st;
     if (r->line_buf.len > r->opt.max_doc_bytes)
-        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s: larger than %zu bytes, skipped", r->source,
-                       r->opt.max_doc_bytes);
+        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s: larger than %s, skipped", r->source,
+                       dp_size(r->opt.max_doc_bytes).s);
     if (looks_binary(r->line_buf.data, r->line_buf.len))
         return dp_fail(err, DOPPEL_ERR_FORMAT, "%s: binary data, skipped", r->source);
     rec->id = r->source;
@@ -267,8 +267,8 @@ static doppel_status open_file(doppel_reader *r, const char *path, const char *n
     if (r->kind == K_TEXT && !is_stdin && S_ISREG(sb.st_mode) &&
         (uint64_t)sb.st_size > r->opt.max_doc_bytes) {
         close_file(r);
-        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s: %lld bytes, larger than %zu, skipped", name,
-                       (long long)sb.st_size, r->opt.max_doc_bytes);
+        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s: %lld bytes, larger than %s, skipped", name,
+                       (long long)sb.st_size, dp_size(r->opt.max_doc_bytes).s);
     }
     if (r->kind == K_CSV || r->kind == K_TSV) r->delim = r->kind == K_CSV ? ',' : '\t';
     return DOPPEL_OK;

@@ -91,6 +91,10 @@ struct doppel_reader {
 };
 
 /* record.c */
+/* A byte count as people write it: "64 MiB", "1 KiB", "1500 bytes"
+ * (binary units, exact; bytes when not a whole number of them). */
+typedef struct dp_size_text { char s[32]; } dp_size_text;
+dp_size_text dp_size(uint64_t n);
 int dp_reader_refill(doppel_reader *r, doppel_error *err);
 /* Fill the record's fields from the values in r->fields (set by the JSONL
  * scanner or a CSV row): id (or one from the position), text, title, date.

@@ -10,6 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+dp_size_text dp_size(uint64_t n) {
+    static const char *const unit[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+    dp_size_text t;
+    int u = 0;
+    uint64_t v = n;
+    while (u < 4 && v >= 1024 && v % 1024 == 0) v /= 1024, u++;
+    snprintf(t.s, sizeof t.s, "%llu %s", (unsigned long long)v, unit[u]);
+    return t;
+}
+
 /* The next chunk of the current stream into r->chunk. */
 int dp_reader_refill(doppel_reader *r, doppel_error *err) {
     long n = dp_stream_read(r->stream, r->chunk, DP_READ_CHUNK, err);

@@ -126,8 +126,8 @@ doppel_status dp_array_next(doppel_reader *r, doppel_record *rec, doppel_error *
     }
     r->element++;
     if (too_large)
-        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s:%llu: array element longer than %zu bytes, skipped",
-                       r->source, (unsigned long long)rec->line, r->opt.max_doc_bytes);
+        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s:%llu: array element longer than %s, skipped",
+                       r->source, (unsigned long long)rec->line, dp_size(r->opt.max_doc_bytes).s);
     while (r->line_buf.len && r->line_buf.data[r->line_buf.len - 1] == ' ') r->line_buf.len--;
     if (dp_buf_terminate(&r->line_buf)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     r->cur = r->line_buf.data;
@@ -213,8 +213,8 @@ static doppel_status read_row(doppel_reader *r, uint64_t *start_line, doppel_err
     }
     if (end_cell(r, &start)) return DOPPEL_ERR_NOMEM;
     if (too_large)
-        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s:%llu: row longer than %zu bytes, skipped",
-                       r->source, (unsigned long long)*start_line, r->opt.max_doc_bytes);
+        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s:%llu: row longer than %s, skipped",
+                       r->source, (unsigned long long)*start_line, dp_size(r->opt.max_doc_bytes).s);
     return DOPPEL_OK;
 }
 

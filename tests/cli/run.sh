@@ -96,7 +96,7 @@ if [ -c /dev/null ]; then ok; else bad "devnull: /dev/null is no longer a device
 expect_rc outdir 1 "$DOPPEL" cluster small.jsonl -o "$T/no/such/dir/out.jsonl"
 expect_rc bigline 0 "$DOPPEL" cluster --max-doc-bytes 1K small.jsonl --summary "$T/big.json"
 has bigline-count '"skipped_too_large":' "$T/big.json"
-has bigline-msg "small.jsonl:1: line longer than 1024 bytes" "$T/bigline.err"
+has bigline-msg "small.jsonl:1: line longer than 1 KiB" "$T/bigline.err"
 
 # ---- story level: every document gets a story; copies share one -------------------
 expect_rc level-all 0 "$DOPPEL" cluster --quiet --level all small.jsonl

@@ -66,7 +66,7 @@ TIME=/usr/bin/time
 ${TIME:+$TIME -f %M -o "$T/big.rss"} "$DOPPEL" cluster "$J/big.jsonl" --summary "$T/big.json" \
   >"$T/big.out" 2>"$T/big.err"
 rc=$?; if [ "$rc" -eq 0 ]; then ok; else bad "big: exit $rc"; fi
-has big-msg "big.jsonl:2: line longer than 67108864 bytes, skipped" "$T/big.err"
+has big-msg "big.jsonl:2: line longer than 64 MiB, skipped" "$T/big.err"
 acct big read=3 kept=2 skipped_too_large=1
 if [ -n "$TIME" ]; then
   rss=$(tail -1 "$T/big.rss")
