@@ -77,7 +77,7 @@ rm -f "$J/big.jsonl"
 mkdir -p "$J/bigdir"
 head -c "$BIG" /dev/zero | tr '\0' 'b' > "$J/bigdir/big.txt"
 run bigfile 1 cluster "$J/bigdir"
-has bigfile-msg "big.txt: $BIG bytes, larger than 67108864, skipped" "$T/bigfile.err"
+has bigfile-msg "big.txt: $BIG bytes, larger than 64 MiB, skipped" "$T/bigfile.err"
 acct bigfile read=1 kept=0 skipped_too_large=1
 rm -rf "$J/bigdir"
 
