@@ -119,8 +119,9 @@ typedef struct doppel_record {
                                 whole files. Also set for a malformed line (DOPPEL_ERR_JSON) */
     size_t raw_len;
     const char *source;      /* file the record came from ("-" for stdin) */
-    uint64_t line;           /* 1-based line of the record (of its start in a JSON array or
-                                CSV file); 0 for whole files */
+    uint64_t line;           /* 1-based line of the record (of its first line in a CSV
+                                file; the element number in a JSON array, named FILE#N
+                                in messages); 0 for whole files */
     uint64_t invalid_utf8;   /* invalid sequences replaced by U+FFFD before JSON parsing */
     int id_from_position;    /* the record had no id field: id is "SOURCE:LINE" */
     /* On DOPPEL_ERR_FIELD for the text field: the record's top-level fields

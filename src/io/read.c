@@ -254,7 +254,7 @@ static doppel_status open_file(doppel_reader *r, const char *path, const char *n
         close_file(r);
         return err ? (doppel_status)err->code : DOPPEL_ERR_FORMAT;
     }
-    if (is_parquet(r, name)) {
+    if (is_parquet(r, path)) {
         close_file(r);
         return dp_fail(err, DOPPEL_ERR_FORMAT,
                        "%s: Parquet is not read by doppel, skipped; convert it to JSONL first, "
@@ -263,7 +263,7 @@ static doppel_status open_file(doppel_reader *r, const char *path, const char *n
     }
     /* A byte-order mark is not content. */
     if (r->chunk_len >= 3 && memcmp(r->chunk, "\xEF\xBB\xBF", 3) == 0) r->chunk_pos = 3;
-    r->kind = kind_of(r, name);
+    r->kind = kind_of(r, path);
     if (r->kind == K_TEXT && !is_stdin && S_ISREG(sb.st_mode) &&
         (uint64_t)sb.st_size > r->opt.max_doc_bytes) {
         close_file(r);

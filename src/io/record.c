@@ -168,16 +168,16 @@ doppel_status dp_reader_take_fields(doppel_reader *r, doppel_record *rec, char i
         rec->id_from_position = 1;
     } else {
         if (id->type != DP_JSONL_STRING && id->type != DP_JSONL_NUMBER)
-            return dp_fail(err, DOPPEL_ERR_FIELD, "%s:%llu: no usable (string or number) field \"%s\"",
-                           src, ln, id->name);
-        if (id->len == 0) return dp_fail(err, DOPPEL_ERR_FIELD, "%s:%llu: empty id", src, ln);
+            return dp_fail(err, DOPPEL_ERR_FIELD, "%s%c%llu: no usable (string or number) field \"%s\"",
+                           src, id_sep, ln, id->name);
+        if (id->len == 0) return dp_fail(err, DOPPEL_ERR_FIELD, "%s%c%llu: empty id", src, id_sep, ln);
         if (!(rec->id = terminated(id, &r->id_buf))) goto nomem;
         rec->id_len = id->len;
     }
     if (text->type != DP_JSONL_STRING) {
         const char *has = rec->fields_present;
-        return dp_fail(err, DOPPEL_ERR_FIELD, "%s:%llu: id '%.*s': %s text field \"%s\"%s%s%s", src,
-                       ln, (int)DP_MIN(rec->id_len, 200), rec->id,
+        return dp_fail(err, DOPPEL_ERR_FIELD, "%s%c%llu: id '%.*s': %s text field \"%s\"%s%s%s", src,
+                       id_sep, ln, (int)DP_MIN(rec->id_len, 200), rec->id,
                        text->type ? "non-string" : "missing", text->name,
                        has ? " (record has " : "", has ? has : "", has ? ")" : "");
     }
@@ -190,7 +190,7 @@ doppel_status dp_reader_take_fields(doppel_reader *r, doppel_record *rec, char i
         goto nomem;
     return DOPPEL_OK;
 nomem:
-    return dp_fail(err, DOPPEL_ERR_NOMEM, "%s:%llu: out of memory", src, ln);
+    return dp_fail(err, DOPPEL_ERR_NOMEM, "%s%c%llu: out of memory", src, id_sep, ln);
 }
 
 doppel_status dp_reader_parse_json(doppel_reader *r, doppel_record *rec, char id_sep,
@@ -221,10 +221,10 @@ doppel_status dp_reader_parse_json(doppel_reader *r, doppel_record *rec, char id
         json_error_t jerr;
         r->json = json_loadb(line, len, JSON_ALLOW_NUL, &jerr);
         if (!r->json)
-            return dp_fail(err, DOPPEL_ERR_JSON, "%s:%llu: malformed JSON: %s (column %d)", src,
-                           ln, jerr.text, jerr.column);
+            return dp_fail(err, DOPPEL_ERR_JSON, "%s%c%llu: malformed JSON: %s (column %d)", src,
+                           id_sep, ln, jerr.text, jerr.column);
         if (!json_is_object(r->json))
-            return dp_fail(err, DOPPEL_ERR_JSON, "%s:%llu: not a JSON object", src, ln);
+            return dp_fail(err, DOPPEL_ERR_JSON, "%s%c%llu: not a JSON object", src, id_sep, ln);
         for (int i = 0; i < FLD_COUNT; i++)
             field_from_json(r, i, r->fields[i].name ? json_path(r->json, r->fields[i].name) : NULL);
     } else {

@@ -86,11 +86,13 @@ doppel_status dp_array_next(doppel_reader *r, doppel_record *rec, doppel_error *
         r->array_state = 2;
         if (c == -2) return err ? (doppel_status)err->code : DOPPEL_ERR_FORMAT;
         if (c == -1)
-            return dp_fail(err, DOPPEL_ERR_FORMAT, "%s:%llu: JSON array not closed", r->source,
-                           (unsigned long long)r->line + 1);
+            return dp_fail(err, DOPPEL_ERR_FORMAT, "%s: JSON array not closed (at line %llu)",
+                           r->source, (unsigned long long)r->line + 1);
         return DOPPEL_END;
     }
-    rec->line = r->line + 1;
+    /* In an array a record's position is its element number: several may
+     * share a line, and ids and messages must tell them apart (FILE#N). */
+    rec->line = ++r->element;
     r->line_buf.len = 0;
     int depth = 0, in_str = 0, esc = 0, too_large = 0;
     for (;; c = next_byte(r, err)) {
@@ -124,9 +126,8 @@ doppel_status dp_array_next(doppel_reader *r, doppel_record *rec, doppel_error *
         }
         if (dp_buf_putc(&r->line_buf, (char)c)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     }
-    r->element++;
     if (too_large)
-        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s:%llu: array element longer than %s, skipped",
+        return dp_fail(err, DOPPEL_ERR_TOO_LARGE, "%s#%llu: array element longer than %s, skipped",
                        r->source, (unsigned long long)rec->line, dp_size(r->opt.max_doc_bytes).s);
     while (r->line_buf.len && r->line_buf.data[r->line_buf.len - 1] == ' ') r->line_buf.len--;
     if (dp_buf_terminate(&r->line_buf)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
