@@ -299,6 +299,10 @@ void cli_common_free(cli_common *c) {
     c->inputs = NULL;
     free(c->passed_bits);
     c->passed_bits = NULL;
+    for (uint32_t i = 0; i < c->ntitles; i++) free(c->titles[i]);
+    free(c->titles);
+    c->titles = NULL;
+    c->ntitles = 0;
 }
 
 int cli_take_inputs(cli_common *c, int argc, char **argv, int first) {

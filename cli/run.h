@@ -36,6 +36,9 @@ typedef struct cli_common {
     uint8_t *passed_bits;     /* one bit per record: passed through uncompared */
     size_t passed_cap;
     cli_progress_mode progress;
+    bool want_titles;         /* stories: keep the documents' titles (headlines) */
+    char **titles;            /* ... by document number (NULL: none), when kept */
+    uint32_t ntitles;
     double seconds_start;     /* when the command started */
 } cli_common;
 

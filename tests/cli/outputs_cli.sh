@@ -61,5 +61,12 @@ has size-msg-text "line longer than 1 KiB" size-msg.err
 expect_rc size-opt 2 "$DOPPEL" cluster --memory 1K "$SMALL"
 has size-opt-text "expected an integer in \\[16M, 1024T\\]" size-opt.err
 
+# ---- each story has a headline: the title of its most copied report ----------------------
+expect_rc headline 0 "$DOPPEL" stories -q "$SMALL"
+has headline-line '"headline":"Harbour bridge to close","copies":\[\["wrapped"' headline.out
+printf 'words about a harbour bridge closing for repairs in the city this week\n' > untitled.txt
+expect_rc headline-null 0 "$DOPPEL" stories -q untitled.txt
+has headline-null-line '"headline":null' headline-null.out
+
 echo "outputs cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
