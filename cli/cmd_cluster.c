@@ -153,7 +153,10 @@ static int prepare(int argc, char **argv, const char *usage, cli_common *c, dopp
     if (story_files_refused(c, "the story level (cluster --level story, stories)"))
         return EXIT_USAGE;
     if (cli_build_index(c, idx, counts, bits)) return 1;
-    return cli_nothing_read(c, counts, *idx) ? 1 : -1;
+    if (!cli_nothing_read(c, counts, *idx)) return -1;
+    doppel_index_free(*idx);
+    *idx = NULL;
+    return 1;
 }
 
 int cmd_cluster(int argc, char **argv) {

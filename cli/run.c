@@ -948,9 +948,13 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
 
 int cli_nothing_read(const cli_common *c, const cli_counts *counts, const doppel_index *idx) {
     if (counts->indexed || counts->passed) return 0;
-    cli_error("no document read from %zu input%s (%llu records, all skipped: see the messages "
-              "above); no output written",
-              c->n_inputs, c->n_inputs == 1 ? "" : "s", (unsigned long long)counts->read);
+    if (counts->read)
+        cli_error("no document read from %zu input%s (%llu records, all skipped: see the "
+                  "messages above); no output written",
+                  c->n_inputs, c->n_inputs == 1 ? "" : "s", (unsigned long long)counts->read);
+    else
+        cli_error("no document read from %zu input%s (no records found); no output written",
+                  c->n_inputs, c->n_inputs == 1 ? "" : "s");
     uint64_t removed[6] = {0};
     cli_write_summary(c, counts, idx, removed);
     return 1;
