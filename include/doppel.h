@@ -86,18 +86,23 @@ void doppel_buf_free(doppel_buf *buf);
  * the words. */
 
 typedef enum doppel_input_format {
-    DOPPEL_INPUT_AUTO = 0,  /* directory -> files; file starting with '{' -> JSONL; else text */
-    DOPPEL_INPUT_JSONL = 1,
-    DOPPEL_INPUT_TEXT = 2   /* the whole file (or stdin) is one document */
+    DOPPEL_INPUT_AUTO = 0,  /* each file by its extension, then its content (docs/formats.md) */
+    DOPPEL_INPUT_JSONL = 1, /* one JSON object per line (a JSON array of objects is also read) */
+    DOPPEL_INPUT_TEXT = 2,  /* the whole file (or stdin) is one document */
+    DOPPEL_INPUT_CSV = 3,   /* comma-separated values (RFC 4180) with a header row */
+    DOPPEL_INPUT_TSV = 4    /* tab-separated values with a header row */
 } doppel_input_format;
 
 typedef struct doppel_reader_options {
-    const char *id_field;     /* JSONL field holding the id; default "id" */
-    const char *text_field;   /* JSONL field holding the text; default "text" */
+    /* Record fields: a top-level key, or a dotted path into nested objects
+     * ("meta.body") when no top-level key has the dotted name; for CSV/TSV
+     * a column name. */
+    const char *id_field;     /* default "id"; a record without it gets the id FILE:LINE */
+    const char *text_field;   /* default "text" */
     const char *title_field;  /* optional; default "title" */
     const char *date_field;   /* optional; default "date" */
     size_t max_doc_bytes;     /* larger records are skipped; default 64 MiB */
-    doppel_input_format format;
+    doppel_input_format format; /* forced for every file; AUTO decides per file */
 } doppel_reader_options;
 
 void doppel_reader_options_default(doppel_reader_options *opt);
@@ -109,27 +114,58 @@ typedef struct doppel_record {
     const char *text; size_t text_len;
     const char *title;       /* NULL when absent */
     const char *date;        /* NULL when absent; numbers are given as text */
-    const char *raw;         /* the JSONL line as read (no newline); NULL for files */
+    const char *raw;         /* the record as one JSON line (no newline): the JSONL line as
+                                read, an array element or CSV row made compact; NULL for
+                                whole files. Also set for a malformed line (DOPPEL_ERR_JSON) */
     size_t raw_len;
     const char *source;      /* file the record came from ("-" for stdin) */
-    uint64_t line;           /* 1-based JSONL line; 0 for whole files */
+    uint64_t line;           /* 1-based line of the record (of its first line in a CSV
+                                file; the element number in a JSON array, named FILE#N
+                                in messages); 0 for whole files */
     uint64_t invalid_utf8;   /* invalid sequences replaced by U+FFFD before JSON parsing */
+    int id_from_position;    /* the record had no id field: id is "SOURCE:LINE" */
+    /* On DOPPEL_ERR_FIELD for the text field: the record's top-level fields
+     * ("id, content, url"), and the field holding its longest string (a
+     * dotted path when nested), the likely text field; NULL otherwise. */
+    const char *fields_present;
+    const char *text_field_guess;
 } doppel_record;
 
 typedef struct doppel_reader doppel_reader;
 
-/* Open a directory (walked recursively in byte order of names; ids are paths
- * relative to it), a file (JSONL or text, gzip/zstd detected by magic bytes)
- * or "-" for standard input. */
+/* One input: a file, a directory or "-" (standard input). name, when not
+ * NULL, replaces path in ids and messages (a spooled copy of stdin is read
+ * from a path but named "-"). */
+typedef struct doppel_input {
+    const char *path;
+    const char *name;
+} doppel_input;
+
+/* Open inputs[0..n) to be read one after the other. A directory is walked
+ * recursively in byte order of names (names starting with '.' skipped);
+ * each file in it, and each file given, is read by its kind: JSONL (.jsonl,
+ * .ndjson, .json; a JSON array of objects too), CSV/TSV (.csv, .tsv), or
+ * one document (text, Markdown, HTML, anything else) whose id is its path
+ * relative to the directory (prefixed with the input's name when n > 1), or
+ * the name given for a file. Files may be gzip, zstd, bzip2 or xz
+ * compressed (detected by magic bytes; the compression suffix is ignored
+ * when looking at the extension). Parquet files are refused with
+ * DOPPEL_ERR_FORMAT naming a conversion. The strings in inputs are copied. */
+doppel_status doppel_reader_open_inputs(const doppel_input *inputs, size_t n,
+                                        const doppel_reader_options *opt, doppel_reader **out,
+                                        doppel_error *err);
+
+/* doppel_reader_open_inputs with one input (path, no name). */
 doppel_status doppel_reader_open(const char *path, const doppel_reader_options *opt,
                                  doppel_reader **out, doppel_error *err);
 
 /* Read the next record into *rec. Returns DOPPEL_OK, DOPPEL_END, or a
  * record-level error (JSON, FIELD, TOO_LARGE, IO for one unreadable file,
- * FORMAT for a binary file) with rec->source/line set to where it happened;
- * the reader then continues with the next record on the next call. A stream
- * that cannot continue (a corrupt compressed stream) reports DOPPEL_ERR_FORMAT
- * once and then DOPPEL_END. */
+ * FORMAT for a binary, parquet or corrupt file) with rec->source/line set
+ * to where it happened; the reader then continues with the next record on
+ * the next call. A stream that cannot continue (a corrupt compressed
+ * stream) reports DOPPEL_ERR_FORMAT once and the reader goes on with the
+ * next file. */
 doppel_status doppel_reader_next(doppel_reader *r, doppel_record *rec, doppel_error *err);
 
 /* Bytes consumed so far, and the total when known (0 otherwise), for progress. */

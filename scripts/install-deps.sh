@@ -3,8 +3,8 @@
 # Idempotent: does nothing when every package is already present.
 set -eu
 PKGS="build-essential pkg-config libxxhash-dev libutf8proc-dev zlib1g-dev libzstd-dev \
-libjansson-dev libgumbo-dev libstemmer-dev liblmdb-dev libcmocka-dev clang libclang-rt-14-dev \
-valgrind python3 zstd gzip time"
+libbz2-dev liblzma-dev libjansson-dev libgumbo-dev libstemmer-dev liblmdb-dev libcmocka-dev clang libclang-rt-14-dev \
+valgrind python3 zstd gzip bzip2 xz-utils time"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
