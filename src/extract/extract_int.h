@@ -9,7 +9,7 @@
  * on consecutive lines; a new paragraph number starts a blank-line break.
  *
  * The format readers (frontmatter.c, markdown.c, html.c) append blocks;
- * boilerplate.c classifies them; extract.c prints the kept ones. Data flows
+ * boilerplate.c classifies them (with words.c, lowerwords.c, phrases.c); extract.c prints the kept ones. Data flows
  * one way: no reader looks at a classification.
  */
 #ifndef DOPPEL_EXTRACT_INT_H
@@ -117,7 +117,7 @@ doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len);
  * nothing was converted. Negative: a doppel_status error. */
 int dp_html_charset(doppel_extractor *ex, const char *s, size_t len);
 
-/* ---- layer 1 (boilerplate.c) ------------------------------------------- */
+/* ---- layer 1 (boilerplate.c; words.c, lowerwords.c, phrases.c) ------------------------------------------- */
 
 /* Classify ex->blocks: sets cls, reason and hard for every block. */
 doppel_status dp_classify(doppel_extractor *ex);
@@ -147,5 +147,8 @@ int dp_ends_sentence(const char *s, size_t len);
  * no sentence stop at the end. w: dp_count_words of s, which callers
  * usually need as well. */
 int dp_title_like(const char *s, size_t len, const dp_words *w);
+/* Headline case: most words that carry meaning are capitalized (at most 20
+ * words); dp_title_like without the sentence-stop test. */
+int dp_title_case(const dp_words *w);
 
 #endif
