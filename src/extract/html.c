@@ -29,6 +29,7 @@
  * flagged as repaired: its text survives, its structure does not matter.
  */
 #include "extract/extract_int.h"
+#include "extract/htmldensity.h"
 
 #include <gumbo.h>
 #include <string.h>
@@ -259,6 +260,7 @@ typedef struct walk {
     int h1_state;          /* 0 none yet, 1 inside the first h1, 2 done */
     int title_done;        /* <title>: 0 not seen, 1 inside, 2 done */
     doppel_buf *title_text;
+    dp_density dens;       /* where the prose is (htmldensity.c) */
 } walk;
 
 static int block_tag(GumboTag t) {
@@ -441,6 +443,9 @@ static doppel_status enter(walk *w, GumboNode *n, int *descend) {
         w->h1_text->len = 0;
     }
     int sk = skip_kind(el);
+    /* A name is evidence, not a verdict: the container of most of the
+     * page's prose is the article whatever it is called. */
+    if (sk != SKIP_NO && !w->skipping && dp_density_holds_most(&w->dens, n)) sk = SKIP_NO;
     if (w->skipping) {
         *descend = sk != SKIP_SILENT;
         return DOPPEL_OK;
@@ -543,23 +548,70 @@ static doppel_status walk_tree(walk *w, GumboNode *root) {
     }
 }
 
+/* A <title> that is never closed swallows the rest of the page as its text
+ * (HTML5 reads it as raw text to the end), and a truncated crawl leaves
+ * many such pages. A title is never this long: */
+#define MAX_TITLE 2048
+
+/* Find "<title" (any case) in s; NULL when there is none. */
+static char *find_title_tag(char *s, size_t len) {
+    for (char *p = s; (p = memchr(p, '<', len - (size_t)(p - s))) && len - (size_t)(p - s) > 6;
+         p++)
+        if (!strncasecmp(p + 1, "title", 5)) return p;
+    return NULL;
+}
+
 doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, doppel_error *err) {
     GumboOptions gopt = kGumboDefaultOptions;
     gopt.allocator = gumbo_alloc;
     gopt.deallocator = gumbo_dealloc;
     gopt.max_errors = 1;  /* one is enough to know the page was repaired */
-    GumboOutput *g = gumbo_parse_with_options(&gopt, s, len);
-    if (!g) return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory parsing HTML");
-    if (g->errors.length) ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
-
-    walk w = {.ex = ex, .text = &ex->scratch, .line = 1, .kind = DP_BK_TEXT,
-              .h1_text = &ex->hbuf[0], .title_text = &ex->hbuf[1]};
-    ex->scratch.len = ex->hbuf[0].len = ex->hbuf[1].len = 0;
-    doppel_status st = walk_tree(&w, g->document);
-    if (!st) st = flush(&w, 1);
+    size_t nblocks0 = ex->nblocks, btext0 = ex->btext.len;
+    uint32_t para0 = ex->para;
+    doppel_buf retitled = {0};  /* the page with its unclosed <title> renamed */
+    doppel_buf swallowed = {0}; /* and what that title's text started with */
+    GumboOutput *g;
+    walk w;
+    doppel_status st;
+    for (int attempt = 0;; attempt++) {
+        g = gumbo_parse_with_options(&gopt, s, len);
+        if (!g) {
+            doppel_buf_free(&retitled);
+            doppel_buf_free(&swallowed);
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory parsing HTML");
+        }
+        if (g->errors.length) ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
+        w = (walk){.ex = ex, .text = &ex->scratch, .line = 1, .kind = DP_BK_TEXT,
+                   .h1_text = &ex->hbuf[0], .title_text = &ex->hbuf[1]};
+        ex->scratch.len = ex->hbuf[0].len = ex->hbuf[1].len = 0;
+        st = dp_density_build(&w.dens, g->document);
+        if (!st) st = walk_tree(&w, g->document);
+        if (!st) st = flush(&w, 1);
+        if (st || attempt || w.title_text->len <= MAX_TITLE) break;
+        /* Read the page again with that <title> as an unknown element, so
+         * its text is markup again; keep the title's first line. */
+        char *tag;
+        const char *t = w.title_text->data;
+        size_t tl = strcspn(t, "<\n");
+        if (dp_buf_append(&retitled, s, len) || dp_buf_append(&swallowed, t, DP_MIN(tl, 300))) {
+            st = DOPPEL_ERR_NOMEM;
+            break;
+        }
+        if (!(tag = find_title_tag(retitled.data, retitled.len))) break;
+        tag[1] = 'x';  /* <xitle>: an unknown inline element */
+        dp_density_free(&w.dens);
+        gumbo_destroy_output(&gopt, g);
+        ex->nblocks = nblocks0;
+        ex->btext.len = btext0;
+        ex->para = para0;
+        s = retitled.data;
+        len = retitled.len;
+        ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
+    }
 
     const char *title = w.og_title;
     if (!title && w.h1_text->len && !dp_buf_terminate(w.h1_text)) title = w.h1_text->data;
+    if (!title && swallowed.len && !dp_buf_terminate(&swallowed)) title = swallowed.data;
     if (!title && w.title_text->len && !dp_buf_terminate(w.title_text)) title = w.title_text->data;
     const char *date = w.meta_date ? w.meta_date : w.time_date;
     const char *desc = w.desc ? w.desc : w.og_desc;
@@ -568,7 +620,10 @@ doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, dopp
     for (int f = 0; f < DP_META_N && !st; f++)
         if (vals[f]) st = dp_set_meta(ex, f, vals[f], strlen(vals[f]));
 
+    dp_density_free(&w.dens);
     gumbo_destroy_output(&gopt, g);
+    doppel_buf_free(&retitled);
+    doppel_buf_free(&swallowed);
     if (st) return dp_fail(err, st, "extract: out of memory");
     return DOPPEL_OK;
 }
