@@ -29,7 +29,8 @@ static const char extract_usage[] =
     "  --strict             exit 1 when a document cannot be read or extracted\n";
 
 static const char *const flag_names[] = {"empty", "front-matter-unclosed", "front-matter-not-yaml",
-                                         "charset-converted", "charset-unknown", "html-repaired"};
+                                         "charset-converted", "charset-unknown", "html-repaired",
+                                         "fallback", "no-text"};
 
 static void put_str_field(FILE *fp, const char *key, const char *v, size_t len) {
     fprintf(fp, ",\"%s\":", key);
@@ -110,7 +111,7 @@ int cmd_extract(int argc, char **argv) {
         return 1;
     }
     FILE *fp = out.fp;
-    uint64_t docs = 0, empty = 0, failed = 0;
+    uint64_t docs = 0, empty = 0, failed = 0, fallback = 0;
     doppel_record rec;
     doppel_status st;
     while ((st = doppel_reader_next(r, &rec, &err)) != DOPPEL_END) {
@@ -128,8 +129,11 @@ int cmd_extract(int argc, char **argv) {
         docs++;
         if (res.flags & DOPPEL_EXTRACT_EMPTY) {
             empty++;
-            cli_warn("%.*s: empty after extraction (all boilerplate)", (int)rec.id_len, rec.id);
+            cli_warn("%.*s: empty after extraction (%s)", (int)rec.id_len, rec.id,
+                     res.flags & DOPPEL_EXTRACT_NO_TEXT ? "no text in the document"
+                                                        : "all boilerplate");
         }
+        fallback += (res.flags & DOPPEL_EXTRACT_FALLBACK) != 0;
         const char *title = res.title ? res.title : rec.title;
         const char *date = res.date ? res.date : rec.date;
         fputs("{\"id\":", fp);
@@ -158,9 +162,10 @@ int cmd_extract(int argc, char **argv) {
     doppel_extractor_free(ex);
     doppel_reader_free(r);
     if (cli_out_commit(&out)) return 1;
-    if (empty || failed)
-        cli_warn("extract: %llu documents written, %llu empty after extraction, %llu not readable",
+    if (empty || failed || fallback)
+        cli_warn("extract: %llu documents written, %llu empty after extraction, %llu not readable, "
+                 "%llu kept by the fallback (the rules would have emptied them)",
                  (unsigned long long)docs, (unsigned long long)empty,
-                 (unsigned long long)failed);
+                 (unsigned long long)failed, (unsigned long long)fallback);
     return strict && failed ? 1 : 0;
 }

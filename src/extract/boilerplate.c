@@ -169,6 +169,40 @@ static int headline(const dp_block *b, const dp_feat *f, const doppel_extract_op
                         f->w.words <= 15);
 }
 
+/* A page with prose never comes out empty. When the rules leave nothing
+ * of an HTML page (a listing of teasers, a page of short notices), the
+ * blocks of its article container (the element that holds the most prose,
+ * htmldensity.c) that were dropped for their length, wording or context
+ * are kept, provided one of them is a sentence; prompts, adverts, menus
+ * and repeats stay dropped. Counted by DOPPEL_EXTRACT_FALLBACK. */
+static int fallback_candidate(const dp_block *b, const dp_feat *f, int anywhere) {
+    int r = b->reason;
+    return f->visible && (anywhere || !b->outside) && f->w.letters &&
+           (f->link_density <= 0.5f || f->w.words >= 8) &&
+           r != DOPPEL_DROP_PROMPT && r != DOPPEL_DROP_ADVERT && r != DOPPEL_DROP_NAVIGATION &&
+           r != DOPPEL_DROP_REPEATED;
+}
+
+static void keep_article_if_nothing_left(doppel_extractor *ex) {
+    size_t n = ex->nblocks;
+    for (size_t i = 0; i < n; i++)
+        if (ex->feat[i].visible && ex->blocks[i].cls == DP_CLS_GOOD) return;
+    /* The article container first; the whole page when it holds no sentence. */
+    for (int anywhere = 0; anywhere < 2; anywhere++) {
+        int prose = 0;
+        for (size_t i = 0; i < n && !prose; i++)
+            prose = fallback_candidate(&ex->blocks[i], &ex->feat[i], anywhere) &&
+                    ex->feat[i].ends && ex->feat[i].w.words >= 6;
+        if (!prose) continue;
+        for (size_t i = 0; i < n; i++) {
+            if (!fallback_candidate(&ex->blocks[i], &ex->feat[i], anywhere)) continue;
+            ex->blocks[i].cls = DP_CLS_GOOD;
+            ex->flags |= DOPPEL_EXTRACT_FALLBACK;
+        }
+        return;
+    }
+}
+
 doppel_status dp_classify(doppel_extractor *ex) {
     const doppel_extract_options *opt = ex->opt;
     size_t n = ex->nblocks;
@@ -216,6 +250,10 @@ doppel_status dp_classify(doppel_extractor *ex) {
         const char *s = ex->btext.data + b->off;
         if (!f->w.letters) {
             drop_hard(b, DOPPEL_DROP_SHORT);  /* share counters, page numbers, rules */
+            continue;
+        }
+        if (b->outside) {  /* outside the article's container (htmldensity.c) */
+            drop_hard(b, DOPPEL_DROP_CONTEXT);
             continue;
         }
         if (b->len >= 2 * opt->length_high || f->w.words > 25) {
@@ -431,6 +469,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
             continue;
         if (good_follows(ex, i, opt->max_heading_distance, 1)) b->cls = DP_CLS_GOOD;
     }
+    if (ex->html) keep_article_if_nothing_left(ex);
     for (size_t i = 0; i < n; i++) {
         dp_block *b = &ex->blocks[i];
         if (b->cls == DP_CLS_GOOD) b->reason = DOPPEL_DROP_NONE;

@@ -245,6 +245,8 @@ static int cmp_dropped(const void *a, const void *b) {
     return (x->text > y->text) - (x->text < y->text);
 }
 
+static int has_letter(const char *s, size_t len);
+
 static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) {
     const doppel_extract_options *opt = ex->opt;
     size_t kept_lines = 0, dropped_lines = 0;
@@ -300,7 +302,14 @@ static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) 
     res->lines_dropped = dropped_lines;
     res->dropped = opt->explain ? ex->dropped : NULL;
     res->num_dropped = opt->explain ? ex->ndropped : 0;
-    if (!ex->out.len) ex->flags |= DOPPEL_EXTRACT_EMPTY;
+    if (!ex->out.len) {
+        ex->flags |= DOPPEL_EXTRACT_EMPTY;
+        int text = 0;
+        for (size_t i = 0; i < ex->nblocks && !text; i++)
+            text = ex->blocks[i].kind != DP_BK_DROPPED &&
+                   has_letter(ex->btext.data + ex->blocks[i].off, ex->blocks[i].len);
+        if (!text) ex->flags |= DOPPEL_EXTRACT_NO_TEXT;
+    }
     return DOPPEL_OK;
 }
 

@@ -38,6 +38,7 @@ typedef struct dp_block {
     uint8_t cls;            /* DP_CLS_*, final */
     uint8_t reason;         /* doppel_drop_reason when dropped (set by reader or scorer) */
     uint8_t hard;           /* dropped by a rule context cannot overrule */
+    uint8_t outside;        /* HTML: outside the element that holds the article's prose */
 } dp_block;
 
 /* Metadata fields, in the order of the result struct. */

@@ -261,6 +261,7 @@ typedef struct walk {
     int title_done;        /* <title>: 0 not seen, 1 inside, 2 done */
     doppel_buf *title_text;
     dp_density dens;       /* where the prose is (htmldensity.c) */
+    int in_main;           /* inside dens.main */
 } walk;
 
 static int block_tag(GumboTag t) {
@@ -318,9 +319,8 @@ static int skip_kind(GumboElement *el) {
     default:
         break;
     }
-    if (gumbo_get_attribute(&el->attributes, "hidden")) return SKIP_SILENT;
-    GumboAttribute *a = gumbo_get_attribute(&el->attributes, "aria-hidden");
-    if (a && !strcasecmp(a->value, "true")) return SKIP_SILENT;
+    if (dp_html_hidden(el)) return SKIP_SILENT;
+    GumboAttribute *a;
     if (el->tag == GUMBO_TAG_BODY || el->tag == GUMBO_TAG_HTML || el->tag == GUMBO_TAG_ARTICLE ||
         el->tag == GUMBO_TAG_MAIN)
         return SKIP_NO;
@@ -402,7 +402,10 @@ static doppel_status flush(walk *w, int new_para) {
     doppel_status st = DOPPEL_OK;
     if (w->text->len) {
         int kind = w->in_pre ? DP_BK_CODE : w->kind;
+        size_t before = ex->nblocks;
         st = dp_add_block(ex, w->text->data, w->text->len, w->line, kind, w->link_bytes, 0);
+        if (ex->nblocks > before && w->dens.main && !w->in_main)
+            ex->blocks[ex->nblocks - 1].outside = 1;
     }
     w->text->len = 0;
     w->link_bytes = 0;
@@ -441,6 +444,11 @@ static doppel_status enter(walk *w, GumboNode *n, int *descend) {
     if (el->tag == GUMBO_TAG_H1 && w->h1_state == 0) {
         w->h1_state = 1;  /* the headline often sits in a <header> that is skipped */
         w->h1_text->len = 0;
+    }
+    if (n == w->dens.main && !w->skipping) {
+        doppel_status st = flush(w, 1);
+        if (st) return st;
+        w->in_main = 1;
     }
     int sk = skip_kind(el);
     /* A name is evidence, not a verdict: the container of most of the
@@ -508,6 +516,11 @@ static doppel_status leave(walk *w, GumboNode *n) {
     }
     if (w->skipping) return DOPPEL_OK;
     if (el->tag == GUMBO_TAG_A && w->in_link) w->in_link--;
+    if (n == w->dens.main) {
+        doppel_status st = flush(w, 1);
+        w->in_main = 0;
+        if (st) return st;
+    }
     if (block_tag(el->tag)) {
         doppel_status st = flush(w, 1);
         if (el->tag == GUMBO_TAG_PRE && w->in_pre) w->in_pre--;

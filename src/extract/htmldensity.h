@@ -25,6 +25,7 @@ typedef struct dp_density {
     dp_dstat *tab;        /* open addressing by node address; cap a power of two */
     size_t cap, used;
     uint64_t total_prose; /* of the whole document */
+    const GumboNode *main; /* the element most like the article's container, or NULL */
 } dp_density;
 
 /* Measure every element under root. Linear in the tree; the table is
@@ -33,8 +34,11 @@ doppel_status dp_density_build(dp_density *d, GumboNode *root);
 /* The figures of element n, or NULL when n was not measured (inside an
  * element that never shows text: script, style, head, template, ...). */
 const dp_dstat *dp_density_of(const dp_density *d, const GumboNode *n);
-/* Does n hold more than half of the page's prose? */
+/* Does n hold more than half of the page's prose, or the main element? */
 int dp_density_holds_most(const dp_density *d, const GumboNode *n);
 void dp_density_free(dp_density *d);
+/* Is el hidden from readers (hidden, aria-hidden="true", display:none or
+ * visibility:hidden in its style)? Hidden subtrees are not measured. */
+int dp_html_hidden(const GumboElement *el);
 
 #endif
