@@ -203,6 +203,46 @@ static void keep_article_if_nothing_left(doppel_extractor *ex) {
     }
 }
 
+/* s[0..len) reduced to its ASCII letters and digits, lowered, and its
+ * other bytes >= 0x80 kept, into out (room for len bytes); the length. */
+static size_t letters_only(const char *s, size_t len, char *out) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80) out[n++] = (char)c;
+        else if (c >= 'A' && c <= 'Z') out[n++] = (char)(c + 32);
+    }
+    return n;
+}
+
+/* The headline is metadata (the result's title), not body: the first kept
+ * block of an HTML page is dropped when it is the title, or a part of the
+ * <title> ("Headline - Site name"), or the title plus a little. */
+static doppel_status drop_leading_title(doppel_extractor *ex) {
+    if (!ex->meta_set[DP_META_TITLE]) return DOPPEL_OK;
+    size_t i = 0;
+    while (i < ex->nblocks && ex->blocks[i].cls != DP_CLS_GOOD) i++;
+    if (i == ex->nblocks) return DOPPEL_OK;
+    size_t next = i + 1;  /* the page must keep a body */
+    while (next < ex->nblocks && ex->blocks[next].cls != DP_CLS_GOOD) next++;
+    dp_block *b = &ex->blocks[i];
+    if (next == ex->nblocks || b->len > 400 || ex->feat[i].ends) return DOPPEL_OK;
+    const char *title = ex->meta.data + ex->meta_off[DP_META_TITLE];
+    size_t tlen = strlen(title);
+    doppel_buf *sb = &ex->scratch;
+    sb->len = 0;
+    if (dp_buf_reserve(sb, tlen + b->len + 2)) return DOPPEL_ERR_NOMEM;
+    size_t tn = letters_only(title, tlen, sb->data);
+    size_t bn = letters_only(ex->btext.data + b->off, b->len, sb->data + tn);
+    const char *tt = sb->data, *bt = sb->data + tn;
+    if (bn < 10 || tn < 10) return DOPPEL_OK;
+    if ((bn <= tn && memmem(tt, tn, bt, bn)) || (tn < bn && bn <= tn + tn / 2 && memmem(bt, bn, tt, tn))) {
+        b->cls = DP_CLS_BAD;
+        b->reason = DOPPEL_DROP_METADATA;
+    }
+    return DOPPEL_OK;
+}
+
 doppel_status dp_classify(doppel_extractor *ex) {
     const doppel_extract_options *opt = ex->opt;
     size_t n = ex->nblocks;
@@ -469,7 +509,10 @@ doppel_status dp_classify(doppel_extractor *ex) {
             continue;
         if (good_follows(ex, i, opt->max_heading_distance, 1)) b->cls = DP_CLS_GOOD;
     }
-    if (ex->html) keep_article_if_nothing_left(ex);
+    if (ex->html) {
+        keep_article_if_nothing_left(ex);
+        if (drop_leading_title(ex)) return DOPPEL_ERR_NOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
         dp_block *b = &ex->blocks[i];
         if (b->cls == DP_CLS_GOOD) b->reason = DOPPEL_DROP_NONE;
