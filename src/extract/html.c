@@ -430,9 +430,9 @@ static doppel_status enter(walk *w, GumboNode *n, int *descend) {
         if (!w->skipping && !w->text->len) w->line = node_line(n);
         return put_text(w, n->v.text.text, strlen(n->v.text.text));
     }
-    if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT &&
-        n->type != GUMBO_NODE_TEMPLATE)
-        return DOPPEL_OK;
+    /* A <template>'s content is never shown (gumbo gives it a node type of
+     * its own, so skip_kind does not see it). */
+    if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT) return DOPPEL_OK;
     *descend = 1;
     if (n->type != GUMBO_NODE_ELEMENT) return DOPPEL_OK;
     GumboElement *el = &n->v.element;
