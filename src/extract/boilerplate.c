@@ -169,6 +169,18 @@ static int headline(const dp_block *b, const dp_feat *f, const doppel_extract_op
                         f->w.words <= 15);
 }
 
+/* Characters of the scripts written without spaces: UTF-8 lead bytes
+ * 0xE3-0xE9 (U+3000-U+9FFF: CJK punctuation, kana, ideographs) and
+ * 0xEA-0xED (Hangul syllables, which do use spaces but are dense). */
+static uint32_t cjk_chars(const char *s, size_t len) {
+    uint32_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        n += c >= 0xE3 && c <= 0xED;
+    }
+    return n;
+}
+
 /* A page with prose never comes out empty. When the rules leave nothing
  * of an HTML page (a listing of teasers, a page of short notices), the
  * blocks of its article container (the element that holds the most prose,
@@ -280,7 +292,20 @@ doppel_status dp_classify(doppel_extractor *ex) {
     }
     /* Under 8% function words over a page of some size: the list does not
      * know this language; judge prose by sentence punctuation instead. */
-    int covered = page_words < 50 || page_stop * 100 >= page_words * 8;
+    /* Scripts written without spaces (Chinese, Japanese) make a sentence
+     * one "word": their characters count instead, two to a word, and such
+     * a page is not one the stopword list covers. */
+    uint64_t page_cjk = 0;
+    for (size_t i = 0; i < n; i++) {
+        dp_feat *f = &ex->feat[i];
+        if (!f->visible || ex->blocks[i].len <= 12 * (size_t)f->w.words) continue;
+        uint32_t cjk = cjk_chars(ex->btext.data + ex->blocks[i].off, ex->blocks[i].len);
+        page_cjk += cjk;
+        if (cjk / 2 > f->w.words) f->w.words = cjk / 2;
+    }
+    int spaceless = page_cjk / 2 > page_words;
+    page_words += page_cjk / 2;
+    int covered = !spaceless && (page_words < 50 || page_stop * 100 >= page_words * 8);
 
     /* Hard rules: what a block says or how it is laid out. */
     for (size_t i = 0; i < n; i++) {
@@ -390,7 +415,13 @@ doppel_status dp_classify(doppel_extractor *ex) {
         double sd = f->w.words ? (double)f->w.stopwords / f->w.words : 0;
         if (!covered) sd = f->ends ? opt->stopwords_high : opt->stopwords_low;
         int cls, reason = 0;
-        if (f->link_density > opt->max_link_density) {
+        /* Inside the article's container a paragraph of sentences may link
+         * much of its text (a blog post, a wire story's names); a block
+         * made of links is still not prose. */
+        double max_links = opt->max_link_density;
+        if (ex->html && !b->outside && f->ends && f->w.words >= 12 && max_links < 0.5)
+            max_links = 0.5;
+        if (f->link_density > max_links) {
             cls = DP_CLS_BAD, reason = DOPPEL_DROP_LINKS;
         } else if (b->len < opt->length_low) {
             if (b->link_bytes) cls = DP_CLS_BAD, reason = DOPPEL_DROP_LINKS;

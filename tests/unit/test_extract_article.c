@@ -173,6 +173,49 @@ static void test_unclosed_title(void **state) {
     assert_string_equal(r.title, "Pier news");
 }
 
+/* Japanese is written without spaces: a sentence is one "word" to the
+ * word counter and no stopword list covers it; its characters and its
+ * sentence stops make it prose. */
+static void test_japanese(void **state) {
+    (void)state;
+    doppel_extract_result r = run_str(
+        "<html><head><title>\xE6\x96\xB0\xE3\x81\x97\xE3\x81\x84\xE6\xA9\x8B</title></head><body>"
+        "<div class=\"menu\"><a href=\"/\">\xE3\x83\x9B\xE3\x83\xBC\xE3\x83\xA0</a></div>"
+        "<div class=\"article\">"
+        "<p>\xE5\xB8\x82\xE3\x81\xAF\xE7\x81\xAB\xE6\x9B\x9C\xE6\x97\xA5\xE3\x80\x81"
+        "\xE5\xB7\x9D\xE3\x81\xAB\xE6\x9E\xB6\xE3\x81\x8B\xE3\x82\x8B\xE6\x96\xB0\xE3\x81\x97"
+        "\xE3\x81\x84\xE6\xA9\x8B\xE3\x81\x8C\xE6\x98\xA5\xE3\x81\xAB\xE9\x96\x8B\xE9\x80\x9A"
+        "\xE3\x81\x99\xE3\x82\x8B\xE3\x81\xA8\xE7\x99\xBA\xE8\xA1\xA8\xE3\x81\x97\xE3\x81\x9F"
+        "\xE3\x80\x82\xE5\xB7\xA5\xE4\xBA\x8B\xE3\x81\xAF\xE4\xBA\x8C\xE5\xB9\xB4\xE5\x89\x8D"
+        "\xE3\x81\xAB\xE5\xA7\x8B\xE3\x81\xBE\xE3\x82\x8A\xE3\x80\x81\xE4\xBD\x8F\xE6\xB0\x91"
+        "\xE3\x81\xAF\xE5\xAE\x8C\xE6\x88\x90\xE3\x82\x92\xE5\xBE\x85\xE3\x81\xA1\xE6\x9C\x9B"
+        "\xE3\x82\x93\xE3\x81\xA7\xE3\x81\x84\xE3\x81\x9F\xE3\x80\x82</p>"
+        "<p>\xE9\x96\x8B\xE9\x80\x9A\xE5\xBC\x8F\xE3\x81\xAF\xE5\x9B\x9B\xE6\x9C\x88\xE3\x81\xAE"
+        "\xE7\xAC\xAC\xE4\xB8\x80\xE9\x80\xB1\xE3\x81\xAB\xE4\xBA\x88\xE5\xAE\x9A\xE3\x81\x95"
+        "\xE3\x82\x8C\xE3\x81\xA6\xE3\x81\x8A\xE3\x82\x8A\xE3\x80\x81\xE5\x9C\xB0\xE5\x85\x83"
+        "\xE3\x81\xAE\xE5\xAD\xA6\xE6\xA0\xA1\xE3\x81\xAE\xE5\xAD\x90\xE3\x81\xA9\xE3\x82\x82"
+        "\xE3\x81\x9F\xE3\x81\xA1\xE3\x82\x82\xE5\x8F\x82\xE5\x8A\xA0\xE3\x81\x99\xE3\x82\x8B"
+        "\xE4\xBA\x88\xE5\xAE\x9A\xE3\x81\xA0\xE3\x80\x82</p></div></body></html>");
+    assert_false(r.flags & DOPPEL_EXTRACT_EMPTY);
+    assert_false(r.flags & DOPPEL_EXTRACT_FALLBACK);
+    assert_has(r, "\xE5\xB8\x82\xE3\x81\xAF\xE7\x81\xAB\xE6\x9B\x9C\xE6\x97\xA5"); /* first sentence */
+    assert_has(r, "\xE9\x96\x8B\xE9\x80\x9A\xE5\xBC\x8F");                          /* second paragraph */
+    assert_lacks(r, "\xE3\x83\x9B\xE3\x83\xBC\xE3\x83\xA0");                        /* the menu */
+}
+
+/* In the article, a paragraph of sentences may be half links. */
+static void test_linked_paragraph(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"menu\"><a href=\"/\">Home</a></div><div class=\"post\">"
+             "<p>%s</p><p>Yesterday <a href=\"/a\">the mayor of the town</a> met <a href=\"/b\">the "
+             "harbour master and the engineers</a> at the pier, and they agreed "
+             "on the date of the opening.</p><p>%s</p></div></body></html>",
+             p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "Yesterday the mayor of the town met");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -181,6 +224,8 @@ int main(void) {
         cmocka_unit_test(test_headline_is_metadata),
         cmocka_unit_test(test_fallback_instead_of_empty),
         cmocka_unit_test(test_unclosed_title),
+        cmocka_unit_test(test_japanese),
+        cmocka_unit_test(test_linked_paragraph),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
