@@ -162,13 +162,15 @@ static doppel_extract_format detect_format(const char *s, size_t len) {
     size_t i = 0;
     if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) i = 3;
     while (i < len && is_space((unsigned char)s[i])) i++;
-    if (starts_with_ci(s + i, len - i, "<!doctype html") || starts_with_ci(s + i, len - i, "<html") ||
+    /* "<!doctype" alone: a crawl cut short leaves "<!DOCTYPEw.site.com/..." */
+    if (starts_with_ci(s + i, len - i, "<!doctype") || starts_with_ci(s + i, len - i, "<html") ||
         starts_with_ci(s + i, len - i, "<?xml") || starts_with_ci(s + i, len - i, "<!--"))
         return DOPPEL_FORMAT_HTML;
     /* A fragment without a document element: count block-level tags. */
     static const char *const tags[] = {"<p>", "<p ", "<div", "<br", "<body", "<head", "<table",
                                        "<li>", "<h1", "<h2", "<h3", "<article", "<section",
-                                       "<span", "<a href", "<meta", "<title", "<ul", "</p>"};
+                                       "<span", "<a href", "<meta", "<title", "<ul", "</p>",
+                                       "<link ", "<script", "<style"};
     size_t n = DP_MIN(len, (size_t)4096), hits = 0;
     /* Every document is detected, so the scans below jump between the few
      * bytes that can matter ('<', ']', '#', '`') with memchr. */
