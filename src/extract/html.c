@@ -9,7 +9,13 @@
  * template and form controls silently; nav, aside, footer, header, form,
  * noscript, iframe and containers whose class/id names them as chrome
  * ("sidebar", "comments", "related", ...) with their text kept as one
- * dropped block so --explain can show it.
+ * dropped block so --explain can show it. A name is evidence, not a
+ * verdict: a container that holds most of the page's prose, or the
+ * article's container, is kept whatever it is called (htmldensity.c
+ * measures where the prose is before the walk); blocks outside the
+ * article's container are marked `outside` for the scorer. Hidden
+ * elements (hidden, aria-hidden, display:none, visibility:hidden,
+ * <template>) are skipped silently.
  *
  * Metadata: title from og:title, else the first <h1>, else <title>; date
  * from article:published_time and friends, else the first <time datetime>;
