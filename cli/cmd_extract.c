@@ -323,7 +323,10 @@ int cmd_extract(int argc, char **argv) {
                                                                : "all boilerplate");
                 }
                 fallback += (j->flags & DOPPEL_EXTRACT_FALLBACK) != 0;
-                if (fwrite(j->line, 1, j->line_len, out.fp) != j->line_len) io_error = 1;
+                if (!io_error && fwrite(j->line, 1, j->line_len, out.fp) != j->line_len) {
+                    cli_error("extract: cannot write the output");
+                    io_error = 1;
+                }
             }
         }
         if (st != DOPPEL_OK && st != DOPPEL_END && bp->n) {
@@ -337,11 +340,15 @@ int cmd_extract(int argc, char **argv) {
     for (unsigned w = 0; w < threads; w++) doppel_extractor_free(bp->workers[w].ex);
     free(bp);
     doppel_reader_free(r);
+    if (io_error) {
+        cli_out_abort(&out);
+        return 1;
+    }
     if (cli_out_commit(&out)) return 1;
     if (empty || failed || fallback)
         cli_warn("extract: %llu documents written, %llu empty after extraction, %llu not readable, "
                  "%llu kept by the fallback (the rules would have emptied them)",
                  (unsigned long long)docs, (unsigned long long)empty,
                  (unsigned long long)failed, (unsigned long long)fallback);
-    return io_error || (strict && failed) ? 1 : 0;
+    return strict && failed ? 1 : 0;
 }
