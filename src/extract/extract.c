@@ -65,6 +65,7 @@ doppel_status doppel_extractor_new(doppel_extractor **out, doppel_error *err) {
 void doppel_extractor_free(doppel_extractor *ex) {
     if (!ex) return;
     doppel_buf_free(&ex->conv);
+    doppel_buf_free(&ex->lean);
     doppel_buf_free(&ex->btext);
     doppel_buf_free(&ex->out);
     doppel_buf_free(&ex->meta);

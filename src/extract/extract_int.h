@@ -46,6 +46,7 @@ enum { DP_META_TITLE = 0, DP_META_DATE, DP_META_DESCRIPTION, DP_META_URL, DP_MET
 
 struct doppel_extractor {
     doppel_buf conv;        /* the input converted to UTF-8, when it was not */
+    doppel_buf lean;        /* HTML: the input without script and style bodies */
     doppel_buf btext;       /* the text of all blocks */
     dp_block *blocks;
     size_t nblocks, blocks_cap;
