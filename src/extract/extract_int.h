@@ -108,6 +108,10 @@ doppel_status dp_md_inline(const char *s, size_t len, doppel_buf *out, uint32_t 
 /* HTML: charset conversion is done by the caller (dp_html_charset). */
 doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, doppel_error *err);
 
+/* The page without the bodies of its <script> and <style> elements (their
+ * newlines kept) into out: 1 when out holds it, 0 when there was nothing
+ * to leave out, -1 when out of memory (htmlbytes.c). */
+int dp_html_lean(const char *s, size_t len, doppel_buf *out);
 /* Does the page nest tags deeper than the tree parser handles in
  * reasonable time? Then dp_html_strip reads it as text without its tags. */
 int dp_html_too_deep(const char *s, size_t len);
