@@ -24,7 +24,7 @@ PIC_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/pic/src/%.o)
 CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean \
+.PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench bench-extract install clean \
         fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers
 
 all: lib cli
@@ -198,6 +198,12 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a
 $(BUILD)/story_eval: bench/story_eval.c $(BUILD)/libdoppel.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
 story-eval: $(BUILD)/story_eval
+
+# Extraction quality and speed on ../shared's labeled pages, with
+# python3-readability beside it when installed (part of make bench).
+bench-extract: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/extract_real.sh $(BUILD)/doppel
 
 # Story clustering throughput at 10k, 100k and 1M synthetic documents, and
 # quality on the labeled sets when ../shared is present.

@@ -269,6 +269,10 @@ typedef struct doppel_dropped_line {
 #define DOPPEL_EXTRACT_CHARSET_CONVERTED 0x08u /* declared latin-1/windows-1252: converted to UTF-8 */
 #define DOPPEL_EXTRACT_CHARSET_UNKNOWN 0x10u  /* declared another non-UTF-8 charset: bytes passed through */
 #define DOPPEL_EXTRACT_HTML_REPAIRED  0x20u /* the HTML parser had to repair broken markup */
+#define DOPPEL_EXTRACT_FALLBACK       0x40u /* the rules would have emptied a page with prose: its
+                                              * article container's text was kept instead */
+#define DOPPEL_EXTRACT_NO_TEXT        0x80u /* with EMPTY: the page has no text to keep at all
+                                              * (without it, EMPTY means all was boilerplate) */
 
 /* What doppel_extract produced. Every pointer is owned by the extractor and
  * valid until its next doppel_extract or doppel_extractor_free. */
