@@ -58,7 +58,7 @@
     "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n" \
     "  --memory N          memory limit (default: half of RAM or of the cgroup's limit;\n" \
     "                      K/M/G suffixes): above it\n" \
-    "                      the LSH works in slices, same result; about 60 bytes a\n" \
+    "                      the LSH works in slices, same result; about 72 bytes a\n" \
     "                      document must fit\n" \
     "  --threads N         threads for normalizing, shingling and sketching (default: the\n" \
     "                      cores this process may use); the output is the same for any N\n" \

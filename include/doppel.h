@@ -391,7 +391,7 @@ typedef struct doppel_config {
     uint64_t memory_limit;       /* bytes the index may hold in memory; 0 = no limit. Above
                                     it, finish works in slices (same result, more passes);
                                     DOPPEL_ERR_LIMIT when the per-document part alone
-                                    (about 60 bytes a document) would not fit */
+                                    (about 72 bytes a document) would not fit */
     const struct doppel_extract_options *extract_options; /* NULL = defaults; borrowed */
     /* Relations from aligned passages (exact verification; docs/relations.md
      * gives the measurements behind each default). A document's coverage is
