@@ -713,10 +713,12 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
                     (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs);
         fprintf(stderr,
                 "doppel: %.2fs, %.1f MB/s; LSH %ux%u, %llu candidates (%llu ruled out by "
-                "signatures), %llu verified pairs\n",
+                "signatures), %llu verified pairs (%llu derived or partial); largest cluster "
+                "%u\n",
                 secs, secs > 0 ? k->bytes / 1e6 / secs : 0.0, s.bands, s.rows,
                 (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
-                (unsigned long long)(s.verified_pairs + s.exact_groups));
+                (unsigned long long)(s.verified_pairs + s.exact_groups),
+                (unsigned long long)s.reuse_pairs, s.largest_cluster);
     }
     if (!c->summary_path) return 0;
     cli_out out;
@@ -729,7 +731,7 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             "\"skipped_binary\":%llu,\"duplicate_ids\":%llu,\"invalid_utf8\":%llu,"
             "\"nul_bytes\":%llu,\"short_docs\":%llu,\"bands\":%u,\"rows\":%u,"
             "\"candidates\":%llu,\"prefiltered\":%llu,\"verified_pairs\":%llu,\"lsh_slices\":%u,\"heap_peak_bytes\":%llu,"
-            "\"spill_bytes\":%llu,\"seconds\":%.3f}\n",
+            "\"spill_bytes\":%llu,\"largest_cluster\":%u,\"reuse_pairs\":%llu,\"seconds\":%.3f}\n",
             (unsigned long long)k->read, (unsigned long long)kept,
             (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
             (unsigned long long)removed[DOPPEL_REL_NEAR],
@@ -742,7 +744,8 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs, s.bands, s.rows,
             (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
             (unsigned long long)(s.verified_pairs + s.exact_groups), s.lsh_slices,
-            (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.spill_bytes, secs);
+            (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.spill_bytes,
+            s.largest_cluster, (unsigned long long)s.reuse_pairs, secs);
     return cli_out_commit(&out);
 }
 

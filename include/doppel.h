@@ -680,6 +680,9 @@ typedef struct doppel_index_stats {
     uint64_t memory_bytes;      /* heap held by the index now */
     uint64_t peak_memory_bytes; /* most heap held by the index at once */
     uint64_t spill_bytes;       /* bytes of shingle sets and signature prints on disk */
+    uint32_t largest_cluster;   /* documents in the largest copy cluster (after finish) */
+    uint64_t reuse_pairs;       /* verified pairs that are derived or partial (reported
+                                   by doppel_index_pairs, joining no cluster by default) */
 } doppel_index_stats;
 
 void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);

@@ -463,6 +463,12 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     idx->clusters = dp_assign_clusters(&uf, idx->cfg.canonical, &keys, idx->cluster,
                                        idx->canonical_of_cluster, idx->cluster_size);
     dp_uf_free(&uf);
+    for (uint32_t k = 0; k < idx->clusters; k++)
+        if (idx->cluster_size[k] > idx->stats.largest_cluster)
+            idx->stats.largest_cluster = idx->cluster_size[k];
+    for (size_t i = 0; i < idx->n_edges; i++)
+        idx->stats.reuse_pairs += idx->edges[i].relation == DOPPEL_REL_DERIVED ||
+                                  idx->edges[i].relation == DOPPEL_REL_PARTIAL;
     st = relate_to_canonical(idx, err);
     if (idx->sig) {
         dp_free(idx->sig, idx->doc_cap * idx->cfg.num_perm * sizeof *idx->sig);
