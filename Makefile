@@ -166,6 +166,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/extract_speed
 	@sh bench/run.sh $(BUILD)/doppel
+	@sh bench/realistic.sh $(BUILD)/doppel
 	@$(BUILD)/bench/extract_speed
 	@$(MAKE) --no-print-directory $(BUILD)/story_eval
 	@echo "== story clustering (bench/story.sh): quality on the labeled sets, throughput at 10k/100k/1M"

@@ -51,7 +51,15 @@
     "  --prefilter-miss P  skip reading the sets of a candidate whose signatures agree\n" \
     "                      too little for any rule; P is the chance of losing a pair just\n" \
     "                      at a threshold (default 1e-6; 0 = read every candidate)\n" \
-    "  --canonical P       longest (default), first, or earliest (by date)\n"
+    "  --canonical P       longest (default), first, or earliest (by date)\n" \
+    "relations from shared passages (docs/relations.md; cover = share of a document's\n" \
+    "words inside passages it shares with the other):\n" \
+    "  --cover C           near: both covered >= C (default 0.7)\n" \
+    "  --contained-cover C contained: the smaller covered >= C (default 0.9)\n" \
+    "  --derived-cover C   derived: the smaller covered >= C (default 0.3) ...\n" \
+    "  --derived-spread N  ... in at least N tenths of it (default 6)\n" \
+    "  --partial-words N   partial: a passage of >= N shared words (default 20)\n" \
+    "  --join-derived      derived pairs join clusters too (default: pairs only)\n"
 
 #define OUTPUT_OPTIONS \
     "output:\n" \
@@ -66,7 +74,7 @@
     "  --tmp-dir DIR       where shingle sets are spilled (default $TMPDIR or /tmp)\n" \
     "  --memory N          memory limit (default: half of RAM or of the cgroup's limit;\n" \
     "                      K/M/G suffixes): above it\n" \
-    "                      the LSH works in slices, same result; about 60 bytes a\n" \
+    "                      the LSH works in slices, same result; about 72 bytes a\n" \
     "                      document must fit\n" \
     "  --threads N         threads for normalizing, shingling and sketching (default: the\n" \
     "                      cores this process may use); the output is the same for any N\n"
@@ -118,9 +126,16 @@ static const char dedup_usage[] =
 static const char pairs_usage[] =
     "usage: doppel pairs [options] INPUT...\n\n"
     "Write every verified pair, one JSON line each:\n"
-    "  {\"a\", \"b\", \"jaccard\", \"a_in_b\", \"b_in_a\", \"shared\", \"relation\"}\n"
-    "shared is the number of shingles the two have in common.\n"
-    "Copies of an identical text are listed against the first of them.\n\n"
+    "  {\"a\", \"b\", \"jaccard\", \"a_in_b\", \"b_in_a\", \"shared\", \"relation\",\n"
+    "   \"cover_a\", \"cover_b\", \"source\", \"passages\"}\n"
+    "shared is the number of shingles the two have in common; cover_a and cover_b the\n"
+    "share of each one's words inside passages they share; relation exact, near,\n"
+    "contained (copies: these join clusters), derived (a rewrite) or partial (a\n"
+    "passage shared, the rest different); source (contained, derived, partial) the one\n"
+    "the other took from: the earlier by date, else the covering one; passages the\n"
+    "longest shared passages as word offsets and lengths in each document's\n"
+    "normalized extracted text (see docs/relations.md).\n"
+    "Copies of an identical text are listed against the first of them.\n\n" 
     INPUT_OPTIONS MATCH_OPTIONS OUTPUT_OPTIONS;
 
 static void count_removed(const doppel_index *idx, uint64_t removed[6]) {
@@ -241,14 +256,29 @@ static int write_pair(const doppel_pair *p, void *user) {
     doppel_doc_result a, b;
     doppel_index_result(ctx->idx, p->a, &a);
     doppel_index_result(ctx->idx, p->b, &b);
-    fputs("{\"a\":", ctx->fp);
-    cli_json_string(ctx->fp, a.id, a.id_len);
-    fputs(",\"b\":", ctx->fp);
-    cli_json_string(ctx->fp, b.id, b.id_len);
-    fprintf(ctx->fp,
-            ",\"jaccard\":%.4f,\"a_in_b\":%.4f,\"b_in_a\":%.4f,\"shared\":%u,\"relation\":\"%s\"}\n",
+    FILE *fp = ctx->fp;
+    fputs("{\"a\":", fp);
+    cli_json_string(fp, a.id, a.id_len);
+    fputs(",\"b\":", fp);
+    cli_json_string(fp, b.id, b.id_len);
+    fprintf(fp,
+            ",\"jaccard\":%.4f,\"a_in_b\":%.4f,\"b_in_a\":%.4f,\"shared\":%u,\"relation\":\"%s\""
+            ",\"cover_a\":%.4f,\"cover_b\":%.4f",
             p->sim.jaccard, p->sim.a_in_b, p->sim.b_in_a, p->sim.shared,
-            doppel_relation_name(p->relation));
+            doppel_relation_name(p->relation), p->cover_a, p->cover_b);
+    if (p->relation == DOPPEL_REL_CONTAINED || p->relation == DOPPEL_REL_DERIVED ||
+        p->relation == DOPPEL_REL_PARTIAL) {
+        fputs(",\"source\":", fp);
+        if (p->source == p->a) cli_json_string(fp, a.id, a.id_len);
+        else cli_json_string(fp, b.id, b.id_len);
+    }
+    fputs(",\"passages\":[", fp);
+    for (size_t k = 0; k < p->num_passages; k++) {
+        const doppel_pair_passage *q = &p->passages[k];
+        fprintf(fp, "%s{\"a_word\":%u,\"a_words\":%u,\"b_word\":%u,\"b_words\":%u,\"matched\":%u}",
+                k ? "," : "", q->a_word, q->a_words, q->b_word, q->b_words, q->matched);
+    }
+    fputs("]}\n", fp);
     return 0;
 }
 

@@ -23,6 +23,10 @@ static const char eval_usage[] =
     "      --gold-field NAME  the gold's label field (default cluster)\n"
     "      --id-field NAME    the id field of both files (default id)\n"
     "  -j, --json             print one JSON object\n"
+    "      --pairs PRED_PAIRS --gold-pairs GOLD_PAIRS\n"
+    "                         also score `doppel pairs` output against gold pairs\n"
+    "                         (`synth --gold-pairs`): per gold kind, the pairs reported\n"
+    "                         as a copy, as derived and as partial\n"
     "  -h, --help             this help\n";
 
 static void print_removal_text(const doppel_eval_result *r) {
@@ -36,6 +40,17 @@ static void print_removal_text(const doppel_eval_result *r) {
         printf("  removal_recall[%s] = %.4f (%" PRIu64 "/%" PRIu64 ")\n", e->name,
                (double)e->removal_found / (double)e->removal_total, e->removal_found,
                e->removal_total);
+    }
+}
+
+/* Kinds that are no copies (their own gold cluster): how clean they stay.
+ * Printed with --pairs only: the plain text form is score_pairs.py's. */
+static void print_kind_precision(const doppel_eval_result *r) {
+    for (size_t k = 0; k < r->num_kinds; k++) {
+        const doppel_eval_kind *e = &r->kinds[k];
+        if (e->total || !e->pred_pairs) continue;
+        printf("  precision[%s] = %.4f (%" PRIu64 "/%" PRIu64 " pairs)\n", e->name,
+               (double)e->true_pairs / (double)e->pred_pairs, e->true_pairs, e->pred_pairs);
     }
 }
 
@@ -104,12 +119,15 @@ static void print_json(const doppel_eval_result *r) {
 }
 
 int cmd_eval(int argc, char **argv) {
-    enum { OPT_GOLD_FIELD = 256, OPT_ID_FIELD };
+    enum { OPT_GOLD_FIELD = 256, OPT_ID_FIELD, OPT_PAIRS, OPT_GOLD_PAIRS };
+    const char *pairs_path = NULL, *gold_pairs_path = NULL;
     static const struct option longopts[] = {
         {"field", required_argument, NULL, 'f'},
         {"gold-field", required_argument, NULL, OPT_GOLD_FIELD},
         {"id-field", required_argument, NULL, OPT_ID_FIELD},
         {"json", no_argument, NULL, 'j'},
+        {"pairs", required_argument, NULL, OPT_PAIRS},
+        {"gold-pairs", required_argument, NULL, OPT_GOLD_PAIRS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -124,6 +142,8 @@ int cmd_eval(int argc, char **argv) {
         case OPT_GOLD_FIELD: opt.gold_field = optarg; break;
         case OPT_ID_FIELD: opt.id_field = optarg; break;
         case 'j': json = 1; break;
+        case OPT_PAIRS: pairs_path = optarg; break;
+        case OPT_GOLD_PAIRS: gold_pairs_path = optarg; break;
         case 'h': fputs(eval_usage, stdout); return 0;
         default: fputs(eval_usage, stderr); return EXIT_USAGE;
         }
@@ -132,15 +152,39 @@ int cmd_eval(int argc, char **argv) {
         cli_error("eval needs two files, PRED and GOLD (see --help)");
         return EXIT_USAGE;
     }
+    if (!pairs_path != !gold_pairs_path) {
+        cli_error("--pairs and --gold-pairs go together");
+        return EXIT_USAGE;
+    }
     doppel_eval_result res;
     doppel_error err = {0};
+    doppel_eval_pairs_result pres = {0};
+    if (pairs_path && doppel_eval_pairs_files(pairs_path, gold_pairs_path, &pres, &err)) {
+        cli_error("%s", err.message);
+        return 1;
+    }
     if (doppel_eval_files(argv[optind], argv[optind + 1], &opt, &res, &err)) {
         cli_error("%s", err.message);
         return 1;
     }
     if (json) print_json(&res);
     else print_text(&res);
+    if (pairs_path && !json) print_kind_precision(&res);
     doppel_eval_result_free(&res);
+    for (size_t k = 0; k < pres.num_kinds; k++) {
+        const doppel_eval_pair_kind *e = &pres.kinds[k];
+        uint64_t any = e->copy + e->derived + e->partial;
+        if (json)
+            printf("{\"gold_pairs\":\"%s\",\"total\":%" PRIu64 ",\"copy\":%" PRIu64
+                   ",\"derived\":%" PRIu64 ",\"partial\":%" PRIu64 "}\n",
+                   e->name, e->total, e->copy, e->derived, e->partial);
+        else
+            printf("pairs[%s]: %" PRIu64 " gold, reported %.4f (copy %" PRIu64 ", derived %" PRIu64
+                   ", partial %" PRIu64 ")\n",
+                   e->name, e->total, e->total ? (double)any / (double)e->total : 0.0, e->copy,
+                   e->derived, e->partial);
+    }
+    doppel_eval_pairs_result_free(&pres);
     if (fflush(stdout) || ferror(stdout)) {
         cli_error("write error on standard output");
         return 1;

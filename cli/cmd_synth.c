@@ -16,14 +16,23 @@ static const char synth_usage[] =
     "Generate N news-like documents of which a share are copies of earlier ones,\n"
     "each made in one way (its kind): exact, boilerplate (site chrome around it),\n"
     "truncated (a lead), edited (5-20% of words), ocr (1-3% of characters),\n"
-    "reordered (paragraphs shuffled), headline (a new headline). The same options\n"
-    "give a byte-identical corpus.\n\n"
+    "reordered (paragraphs shuffled), headline (a new headline). Reuse that is not a\n"
+    "copy (off unless --realistic or --kinds turns it on): derived (a rewrite),\n"
+    "partial (paragraphs of another inside a new article), quote (a new article\n"
+    "quoting 80-200 words of another), shared (a boilerplate paragraph many share).\n"
+    "The same options give a byte-identical corpus.\n\n"
     "Documents: {\"id\",\"title\",\"date\",\"source\",\"text\"} per line.\n"
-    "Gold: {\"id\",\"cluster\",\"kind\"} per line; cluster is the id of the original.\n\n"
+    "Gold: {\"id\",\"cluster\",\"kind\"} per line; cluster is the id of the original\n"
+    "(reuse kinds are their own cluster and add \"related\", the id they took text from).\n"
+    "Gold pairs: {\"a\",\"b\",\"kind\"} per derived, partial and quote document (b)\n"
+    "and its source (a).\n\n"
     "options:\n"
     "  -n, --count N          documents to generate (required)\n"
     "  -o, --output PATH      documents file (- = stdout; default -)\n"
     "  -g, --gold PATH        also write the gold clustering here\n"
+    "      --gold-pairs PATH  also write the gold pairs of reuse kinds here\n"
+    "      --realistic        the mix of a realistic web corpus: every kind, half the\n"
+    "                         documents reuse text, ~3.7 KB documents\n"
     "  -s, --seed S           random seed (default 1)\n"
     "  -w, --mean-words W     mean words of an original (default 500, ~3 KB)\n"
     "  -c, --copy-fraction F  share of documents that are copies (default 0.35)\n"
@@ -35,7 +44,7 @@ static const char synth_usage[] =
     "  -h, --help             this help\n";
 
 typedef struct synth_sink {
-    FILE *docs, *gold;
+    FILE *docs, *gold, *pairs;
     cli_progress progress;
     uint64_t bytes;
 } synth_sink;
@@ -59,7 +68,19 @@ static int emit_doc(const doppel_synth_doc *d, void *user) {
         cli_json_string(s->gold, d->id, strlen(d->id));
         fputs(",\"cluster\":", s->gold);
         cli_json_string(s->gold, d->cluster, strlen(d->cluster));
-        fprintf(s->gold, ",\"kind\":\"%s\"}\n", doppel_synth_kind_name(d->kind));
+        fprintf(s->gold, ",\"kind\":\"%s\"", doppel_synth_kind_name(d->kind));
+        if (d->related_id) {
+            fputs(",\"related\":", s->gold);
+            cli_json_string(s->gold, d->related_id, strlen(d->related_id));
+        }
+        fputs("}\n", s->gold);
+    }
+    if (s->pairs && d->related_id) {
+        fputs("{\"a\":", s->pairs);
+        cli_json_string(s->pairs, d->related_id, strlen(d->related_id));
+        fputs(",\"b\":", s->pairs);
+        cli_json_string(s->pairs, d->id, strlen(d->id));
+        fprintf(s->pairs, ",\"kind\":\"%s\"}\n", doppel_synth_kind_name(d->kind));
     }
     s->bytes += d->text_len;
     if ((d->number & 1023) == 0) {
@@ -108,7 +129,7 @@ static int parse_kinds(const char *spec, doppel_synth_options *opt) {
         while (k < DOPPEL_SYNTH_NUM_KINDS && strcmp(item, doppel_synth_kind_name(k))) k++;
         if (k == DOPPEL_SYNTH_NUM_KINDS) {
             cli_error("--kinds: unknown kind '%s' (exact, boilerplate, truncated, edited, ocr, "
-                      "reordered, headline)", item);
+                      "reordered, headline, derived, partial, quote, shared)", item);
             rc = -1;
         } else {
             opt->kind_weight[k] = w;
@@ -130,12 +151,14 @@ int cmd_synth(int argc, char **argv) {
         {"topics", required_argument, NULL, 'T'},
         {"sites", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
+        {"gold-pairs", required_argument, NULL, 'P'},
+        {"realistic", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     doppel_synth_options opt;
     doppel_synth_options_default(&opt);
-    const char *out_path = "-", *gold_path = NULL;
+    const char *out_path = "-", *gold_path = NULL, *pairs_path = NULL;
     int have_count = 0, quiet = 0;
     uint64_t v;
     double d;
@@ -172,6 +195,16 @@ int cmd_synth(int argc, char **argv) {
             opt.sites = (uint32_t)v;
             break;
         case 'q': quiet = 1; break;
+        case 'P': pairs_path = optarg; break;
+        case 'R': {
+            /* The preset under the options given so far, then those after it. */
+            doppel_synth_options r;
+            doppel_synth_options_realistic(&r);
+            r.count = opt.count;
+            r.seed = opt.seed;
+            opt = r;
+            break;
+        }
         case 'h': fputs(synth_usage, stdout); return 0;
         default: fputs(synth_usage, stderr); return EXIT_USAGE;
         }
@@ -194,13 +227,19 @@ int cmd_synth(int argc, char **argv) {
         return EXIT_USAGE;
     }
 
-    cli_out docs = {0}, gold = {0};
+    cli_out docs = {0}, gold = {0}, pairs = {0};
     if (cli_out_open(&docs, out_path)) return 1;
     if (gold_path && cli_out_open(&gold, gold_path)) {
         cli_out_abort(&docs);
         return 1;
     }
-    synth_sink sink = {.docs = docs.fp, .gold = gold_path ? gold.fp : NULL};
+    if (pairs_path && cli_out_open(&pairs, pairs_path)) {
+        cli_out_abort(&docs);
+        if (gold_path) cli_out_abort(&gold);
+        return 1;
+    }
+    synth_sink sink = {.docs = docs.fp, .gold = gold_path ? gold.fp : NULL,
+                       .pairs = pairs_path ? pairs.fp : NULL};
     cli_progress_init(&sink.progress, quiet ? CLI_PROGRESS_NEVER : CLI_PROGRESS_AUTO);
     doppel_status st = doppel_synth_generate(&opt, emit_doc, &sink, &err);
     cli_progress_done(&sink.progress);
@@ -212,13 +251,19 @@ int cmd_synth(int argc, char **argv) {
     if (st != DOPPEL_OK) {
         cli_out_abort(&docs);
         if (gold_path) cli_out_abort(&gold);
+        if (pairs_path) cli_out_abort(&pairs);
         return 1;
     }
     if (cli_out_commit(&docs)) {
         if (gold_path) cli_out_abort(&gold);
+        if (pairs_path) cli_out_abort(&pairs);
         return 1;
     }
-    if (gold_path && cli_out_commit(&gold)) return 1;
+    if (gold_path && cli_out_commit(&gold)) {
+        if (pairs_path) cli_out_abort(&pairs);
+        return 1;
+    }
+    if (pairs_path && cli_out_commit(&pairs)) return 1;
     return 0;
 
 bad_number:

@@ -19,7 +19,9 @@ enum {
     OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER, OPT_MEMORY,
     OPT_STORY_THRESHOLD, OPT_STORY_SHORT, OPT_STORY_EXPANSION, OPT_STORY_WINDOW, OPT_STORY_ONLINE,
     OPT_STORY_MODEL, OPT_SAVE_STORY_MODEL, OPT_STORY_STATE,
-    OPT_PREFILTER_MISS, OPT_PROGRESS, OPT_DROP_UNCOMPARED, OPT_REMOVED, OPT_REJECTS
+    OPT_PREFILTER_MISS, OPT_PROGRESS, OPT_DROP_UNCOMPARED, OPT_REMOVED, OPT_REJECTS,
+    OPT_COVER, OPT_CONTAINED_COVER, OPT_DERIVED_COVER, OPT_DERIVED_SPREAD,
+    OPT_PARTIAL_WORDS, OPT_JOIN_DERIVED
 };
 
 static const struct option long_opts[] = {
@@ -44,6 +46,12 @@ static const struct option long_opts[] = {
     {"max-bucket", required_argument, 0, OPT_MAX_BUCKET},
     {"fast", no_argument, 0, OPT_FAST},
     {"prefilter-miss", required_argument, 0, OPT_PREFILTER_MISS},
+    {"cover", required_argument, 0, OPT_COVER},
+    {"contained-cover", required_argument, 0, OPT_CONTAINED_COVER},
+    {"derived-cover", required_argument, 0, OPT_DERIVED_COVER},
+    {"derived-spread", required_argument, 0, OPT_DERIVED_SPREAD},
+    {"partial-words", required_argument, 0, OPT_PARTIAL_WORDS},
+    {"join-derived", no_argument, 0, OPT_JOIN_DERIVED},
     {"canonical", required_argument, 0, OPT_CANONICAL},
     {"strict", no_argument, 0, OPT_STRICT},
     {"quiet", no_argument, 0, OPT_QUIET},
@@ -160,6 +168,25 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
             c->cfg.low_threshold = d;
             break;
         case OPT_NO_EXTRACT: c->cfg.extract = 0; break;
+        /* relations from aligned passages (docs/relations.md) */
+        case OPT_COVER:
+            if (parse_double(optarg, "cover", 0.01, 1, &c->cfg.cover)) return -2;
+            break;
+        case OPT_CONTAINED_COVER:
+            if (parse_double(optarg, "contained-cover", 0.01, 1, &c->cfg.contained_cover)) return -2;
+            break;
+        case OPT_DERIVED_COVER:
+            if (parse_double(optarg, "derived-cover", 0.01, 1, &c->cfg.derived_cover)) return -2;
+            break;
+        case OPT_DERIVED_SPREAD:
+            if (parse_uint(optarg, "derived-spread", 0, 10, &u)) return -2;
+            c->cfg.derived_spread = (unsigned)u;
+            break;
+        case OPT_PARTIAL_WORDS:
+            if (parse_uint(optarg, "partial-words", 1, 1u << 20, &u)) return -2;
+            c->cfg.partial_words = (unsigned)u;
+            break;
+        case OPT_JOIN_DERIVED: c->cfg.join_derived = 1; break;
         case OPT_PREFILTER_MISS:
             if (parse_double(optarg, "prefilter-miss", 0, 0.5, &d)) return -2;
             c->cfg.prefilter_miss = d;
@@ -853,6 +880,8 @@ static void write_settings(FILE *fp, const cli_common *c, const doppel_index_sta
             "\"num_perm\":%u,\"seed\":%llu,\"threshold\":%g,\"low_threshold\":%g,"
             "\"min_shared\":%u,\"containment\":%g,\"min_contained\":%u,\"lsh_threshold\":%g,"
             "\"bands\":%u,\"rows\":%u,\"max_bucket\":%u,\"verify\":\"%s\",\"prefilter_miss\":%g,"
+            "\"cover\":%g,\"contained_cover\":%g,\"derived_cover\":%g,\"derived_spread\":%u,"
+            "\"partial_words\":%u,\"join_derived\":%s,"
             "\"canonical\":\"%s\",\"threads\":%u,\"memory_limit\":%llu}",
             c->ropt.max_doc_bytes, g->extract ? "true" : "false",
             c->corpus_boilerplate ? "true" : "false", c->strict ? "true" : "false",
@@ -862,7 +891,8 @@ static void write_settings(FILE *fp, const cli_common *c, const doppel_index_sta
             (unsigned long long)g->seed, g->threshold, g->low_threshold, g->min_shared,
             g->containment, g->min_contained, g->lsh_threshold, s->bands, s->rows, g->max_bucket,
             g->verify == DOPPEL_VERIFY_FAST ? "fast" : "exact", g->prefilter_miss,
-            canonical_name(g->canonical), g->threads ? g->threads : doppel_available_cores(),
+            g->cover, g->contained_cover, g->derived_cover, g->derived_spread, g->partial_words,
+            g->join_derived ? "true" : "false", canonical_name(g->canonical), g->threads ? g->threads : doppel_available_cores(),
             (unsigned long long)g->memory_limit);
 }
 
@@ -900,10 +930,12 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
                     (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs);
         fprintf(stderr,
                 "doppel: %.2fs, %.1f MB/s; LSH %ux%u, %llu candidates (%llu ruled out by "
-                "signatures), %llu verified pairs\n",
+                "signatures), %llu verified pairs (%llu derived or partial); largest cluster "
+                "%u\n",
                 secs, secs > 0 ? k->bytes / 1e6 / secs : 0.0, s.bands, s.rows,
                 (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
-                (unsigned long long)(s.verified_pairs + s.exact_groups));
+                (unsigned long long)(s.verified_pairs + s.exact_groups),
+                (unsigned long long)s.reuse_pairs, s.largest_cluster);
     }
     if (!c->summary_path) return 0;
     cli_out out;
@@ -917,7 +949,7 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             "\"skipped_binary\":%llu,\"duplicate_ids\":%llu,\"invalid_utf8\":%llu,"
             "\"nul_bytes\":%llu,\"short_docs\":%llu,\"bands\":%u,\"rows\":%u,"
             "\"candidates\":%llu,\"prefiltered\":%llu,\"verified_pairs\":%llu,\"lsh_slices\":%u,\"heap_peak_bytes\":%llu,"
-            "\"spill_bytes\":%llu,\"seconds\":%.3f,",
+            "\"spill_bytes\":%llu,\"largest_cluster\":%u,\"reuse_pairs\":%llu,\"seconds\":%.3f,",
             (unsigned long long)k->read, (unsigned long long)kept,
             (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
             (unsigned long long)removed[DOPPEL_REL_NEAR],
@@ -931,7 +963,8 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs, s.bands, s.rows,
             (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
             (unsigned long long)(s.verified_pairs + s.exact_groups), s.lsh_slices,
-            (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.spill_bytes, secs);
+            (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.spill_bytes,
+            s.largest_cluster, (unsigned long long)s.reuse_pairs, secs);
     fprintf(out.fp, "\"timings\":{\"reading\":%.3f,\"finishing\":%.3f,\"total\":%.3f},",
             k->seconds_read, k->seconds_finish, cli_now() - c->seconds_start);
     fputs("\"version\":\"" DOPPEL_VERSION_STRING "\",\"inputs\":[", out.fp);

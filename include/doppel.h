@@ -431,8 +431,19 @@ typedef struct doppel_config {
     uint64_t memory_limit;       /* bytes the index may hold in memory; 0 = no limit. Above
                                     it, finish works in slices (same result, more passes);
                                     DOPPEL_ERR_LIMIT when the per-document part alone
-                                    (about 60 bytes a document) would not fit */
+                                    (about 72 bytes a document) would not fit */
     const struct doppel_extract_options *extract_options; /* NULL = defaults; borrowed */
+    /* Relations from aligned passages (exact verification; docs/relations.md
+     * gives the measurements behind each default). A document's coverage is
+     * the share of its words inside passages shared with the other. */
+    double cover;                /* near: both documents covered >= cover; default 0.7 */
+    double contained_cover;      /* contained: the smaller covered >= this; default 0.9 */
+    double derived_cover;        /* derived: the smaller covered >= this; default 0.3 */
+    unsigned derived_spread;     /* ... in >= this many tenths of it (each at least 30%
+                                    covered): spread out, not one stretch; default 6 */
+    unsigned partial_words;      /* partial: a passage of >= this many matched words;
+                                    default 20 */
+    int join_derived;            /* 1: derived pairs join copy clusters too; default 0 */
 } doppel_config;
 
 /* Fill *cfg with the documented defaults. */
@@ -520,7 +531,11 @@ typedef enum doppel_relation {
     DOPPEL_REL_EXACT = 2,      /* same normalized text */
     DOPPEL_REL_NEAR = 3,       /* Jaccard >= threshold, or >= low_threshold with min_shared */
     DOPPEL_REL_CONTAINED = 4,  /* smaller doc's shingles >= containment inside the larger */
-    DOPPEL_REL_LINKED = 5      /* in the cluster only through other members */
+    DOPPEL_REL_LINKED = 5,     /* in the cluster only through other members */
+    DOPPEL_REL_DERIVED = 6,    /* a rewrite: the smaller's words in short shared pieces
+                                  in the source's order (pairs only, unless join_derived) */
+    DOPPEL_REL_PARTIAL = 7     /* one or a few passages shared, the rest different
+                                  (pairs only; never joins clusters) */
 } doppel_relation;
 
 /* Lower-case name of a relation ("exact", "near", ...); never NULL. */
@@ -539,12 +554,16 @@ typedef struct doppel_similarity {
 doppel_relation doppel_classify(const doppel_config *cfg, const doppel_similarity *sim,
                                 size_t size_a, size_t size_b);
 
-/* One passage both texts share, in normalized words. */
+/* One passage both texts share, in normalized words of each one's
+ * extracted text (as doppel_pair_passage; small edits inside are joined). */
 typedef struct doppel_passage {
     size_t a_word;   /* first word of the passage in A's normalized text */
     size_t b_word;   /* first word of the passage in B's normalized text */
-    size_t words;    /* length in words */
-    char *text;      /* the passage, normalized; owned by the comparison */
+    size_t words;    /* length in words, in A */
+    char *text;      /* A's side of the passage, normalized; owned by the comparison */
+    size_t b_words;  /* length in words, in B */
+    size_t matched;  /* words identical in both */
+    char *b_text;    /* B's side, normalized; owned by the comparison */
 } doppel_passage;
 
 #define DOPPEL_MAX_PASSAGES 5
@@ -555,13 +574,20 @@ typedef struct doppel_comparison {
     size_t shingles_a, shingles_b;   /* set sizes */
     double estimate;                 /* MinHash Jaccard estimate */
     int identical;                   /* same normalized text */
-    doppel_relation relation;        /* the verdict: NONE, EXACT, NEAR or CONTAINED */
+    doppel_relation relation;        /* the verdict, by the rules of the index: NONE,
+                                        EXACT, NEAR, CONTAINED, DERIVED or PARTIAL */
     size_t num_passages;             /* longest shared passages, longest first */
     doppel_passage passages[DOPPEL_MAX_PASSAGES];
+    double cover_a, cover_b;         /* share of each text's words in shared passages */
+    size_t words_a, words_b;         /* words of each normalized (extracted) text */
+    int a_is_source;                 /* contained, derived, partial: 1 when A is the
+                                        source (the covering one), else 0 */
 } doppel_comparison;
 
-/* Compare two raw texts end to end (normalize, shingle, sketch, verify) and
- * find their longest shared passages. Release with doppel_comparison_free. */
+/* Compare two raw texts end to end as the index does (extract when
+ * cfg->extract, normalize, shingle, sketch, align) and find their longest
+ * shared passages; the relation is the one doppel_index_pairs would give
+ * the pair (dates aside). Release with doppel_comparison_free. */
 doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_len,
                              const char *b, size_t b_len, doppel_comparison *out,
                              doppel_error *err);
@@ -652,11 +678,28 @@ typedef struct doppel_doc_result {
 doppel_status doppel_index_result(const doppel_index *idx, uint32_t docnum,
                                   doppel_doc_result *out);
 
+/* A passage two documents of a pair share, in words of each one's
+ * normalized extracted text (word 0 is the first word). */
+typedef struct doppel_pair_passage {
+    uint32_t a_word, a_words;  /* first word and length in A */
+    uint32_t b_word, b_words;  /* first word and length in B */
+    uint32_t matched;          /* words identical in both (the rest are small edits) */
+} doppel_pair_passage;
+
+#define DOPPEL_PAIR_PASSAGES 3
+
 /* One verified pair (a < b in docnum order). */
 typedef struct doppel_pair {
     uint32_t a, b;
     doppel_similarity sim;
-    doppel_relation relation;  /* EXACT, NEAR or CONTAINED */
+    doppel_relation relation;  /* EXACT, NEAR, CONTAINED, DERIVED or PARTIAL */
+    double cover_a, cover_b;   /* share of each document's words inside shared passages
+                                  (1 for exact; 0 in fast mode) */
+    uint32_t source;           /* contained, derived, partial: the document the other
+                                  took from (the earlier by date when both are dated,
+                                  else the covering, larger one); else a */
+    size_t num_passages;       /* longest shared passages, longest first */
+    doppel_pair_passage passages[DOPPEL_PAIR_PASSAGES];
 } doppel_pair;
 
 /* Visit every verified pair in (a, b) order; stop early when fn returns non-zero. */
@@ -677,6 +720,9 @@ typedef struct doppel_index_stats {
     uint64_t memory_bytes;      /* heap held by the index now */
     uint64_t peak_memory_bytes; /* most heap held by the index at once */
     uint64_t spill_bytes;       /* bytes of shingle sets and signature prints on disk */
+    uint32_t largest_cluster;   /* documents in the largest copy cluster (after finish) */
+    uint64_t reuse_pairs;       /* verified pairs that are derived or partial (reported
+                                   by doppel_index_pairs, joining no cluster by default) */
 } doppel_index_stats;
 
 void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);
@@ -914,10 +960,19 @@ typedef enum doppel_synth_kind {
     DOPPEL_SYNTH_EDITED = 4,      /* words substituted, inserted, deleted */
     DOPPEL_SYNTH_OCR = 5,         /* character-level OCR-like errors */
     DOPPEL_SYNTH_REORDERED = 6,   /* body paragraphs shuffled */
-    DOPPEL_SYNTH_HEADLINE = 7     /* different headline, same body */
+    DOPPEL_SYNTH_HEADLINE = 7,    /* different headline, same body */
+    /* Reuse that is not a copy: the document is its own gold cluster, and
+     * doppel_synth_doc.related names the document it takes text from. */
+    DOPPEL_SYNTH_DERIVED = 8,     /* a rewrite: sentences dropped, trimmed, merged, swapped,
+                                     words replaced, local sentences added */
+    DOPPEL_SYNTH_PARTIAL = 9,     /* a new article with a few paragraphs of another inside */
+    DOPPEL_SYNTH_QUOTE = 10,      /* a new article quoting one passage (80-200 words) of
+                                     another: a negative for copies */
+    DOPPEL_SYNTH_SHARED = 11      /* a new article carrying one of a few boilerplate
+                                     paragraphs many documents share: a negative */
 } doppel_synth_kind;
 
-#define DOPPEL_SYNTH_NUM_KINDS 8
+#define DOPPEL_SYNTH_NUM_KINDS 12
 
 /* Lower-case name of a kind ("original", "exact", ...); NULL when out of range. */
 const char *doppel_synth_kind_name(doppel_synth_kind kind);
@@ -928,7 +983,9 @@ typedef struct doppel_synth_options {
     unsigned mean_words;        /* mean words of an original's body; default 500 (>= 20) */
     double copy_fraction;       /* share of documents that are copies; default 0.35, in [0, 0.95] */
     /* Relative share of each copy kind among copies; index by kind, the
-     * ORIGINAL entry is ignored. Default 1 for every copy kind (equal shares). */
+     * ORIGINAL entry is ignored. Default 1 for the kinds exact..headline and
+     * 0 for derived, partial, quote and shared (see
+     * doppel_synth_options_realistic). */
     double kind_weight[DOPPEL_SYNTH_NUM_KINDS];
     uint32_t topics;            /* number of topics; 0 (default) = count / 64, at least 4 */
     uint32_t sites;             /* number of sites (sources); default 40 */
@@ -943,10 +1000,19 @@ typedef struct doppel_synth_options {
                                            when the original has them; default 60 */
     double read_more_rate;              /* truncated: share ending with a "Read more" line; 0.5 */
     double chrome_min, chrome_max;      /* boilerplate: chrome words / original words; 0.10, 0.40 */
+    double rewrite_min, rewrite_max;    /* derived: share of words replaced; 0.08, 0.28 */
+    unsigned quote_min_words, quote_max_words; /* quote: passage length; 80, 200 */
+    unsigned shared_paragraphs;         /* shared: boilerplate paragraphs in the pool; 8 */
 } doppel_synth_options;
 
 /* Fill *opt with the documented defaults. */
 void doppel_synth_options_default(doppel_synth_options *opt);
+
+/* Fill *opt with the defaults, then the mix of a realistic web corpus: half
+ * the documents reuse another's text; every kind has weight 1, quote and
+ * shared 2 (documents sharing passages without being copies are common);
+ * mean_words 580 (about 3.7 KB a document as JSONL). */
+void doppel_synth_options_realistic(doppel_synth_options *opt);
 
 /* Check options; DOPPEL_ERR_ARG with a message naming the bad field. */
 doppel_status doppel_synth_options_validate(const doppel_synth_options *opt, doppel_error *err);
@@ -967,7 +1033,12 @@ typedef struct doppel_synth_doc {
     uint32_t topic;           /* the original's topic: a coarser, story-like grouping */
     double amount;            /* the kind's drawn parameter: edited word rate, ocr
                                  character rate, truncated share of paragraphs kept,
-                                 boilerplate chrome share; 0 for other kinds */
+                                 boilerplate chrome share, derived share of words
+                                 replaced, partial/quote words taken; 0 otherwise */
+    uint64_t related;         /* derived, partial, quote: the document text was taken
+                                 from; shared: the pool paragraph's number; else
+                                 the same as original */
+    const char *related_id;   /* its id (derived, partial, quote), else NULL */
 } doppel_synth_doc;
 
 /* Receives each document in order; return 0 to continue, non-zero to stop. */
@@ -998,6 +1069,10 @@ typedef struct doppel_eval_kind {
     char *name;              /* the kind's text; owned by the result */
     uint64_t found, total;   /* copies put with their gold cluster's representative */
     uint64_t removal_found, removal_total;  /* gold-removed copies the prediction removes */
+    /* Pairs the prediction puts documents of this kind in (each document's
+     * predicted cluster-mates), and how many of them the gold agrees with:
+     * precision on a kind of negatives (quote, shared) is true / pred. */
+    uint64_t pred_pairs, true_pairs;
 } doppel_eval_kind;
 
 typedef struct doppel_eval_result {
@@ -1047,6 +1122,26 @@ void doppel_eval_options_default(doppel_eval_options *opt);
 doppel_status doppel_eval_files(const char *pred_path, const char *gold_path,
                                 const doppel_eval_options *opt, doppel_eval_result *out,
                                 doppel_error *err);
+
+/* Gold pairs of one kind and what a `doppel pairs` output reported them as. */
+typedef struct doppel_eval_pair_kind {
+    char *name;                       /* the gold "kind"; owned by the result */
+    uint64_t total;                   /* gold pairs of this kind */
+    uint64_t copy, derived, partial;  /* reported as exact/near/contained, derived, partial */
+} doppel_eval_pair_kind;
+
+typedef struct doppel_eval_pairs_result {
+    size_t num_kinds;                 /* in order of first appearance in the gold */
+    doppel_eval_pair_kind *kinds;     /* owned; release with doppel_eval_pairs_result_free */
+} doppel_eval_pairs_result;
+
+/* Score predicted pairs ({"a","b","relation"} per line, as `doppel pairs`
+ * writes them) against gold pairs ({"a","b","kind"}, as `doppel synth
+ * --gold-pairs` writes them); pairs are unordered. Errors: IO, JSON, FIELD
+ * (a line without string "a" and "b", named by file:line), NOMEM. */
+doppel_status doppel_eval_pairs_files(const char *pred_path, const char *gold_path,
+                                      doppel_eval_pairs_result *out, doppel_error *err);
+void doppel_eval_pairs_result_free(doppel_eval_pairs_result *res);
 
 #ifdef __cplusplus
 }

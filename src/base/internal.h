@@ -88,6 +88,12 @@ int dp_cpu_avx512_vbmi2(void);
 int dp_cpu_avx512bw(void);
 /* doppel_shingle and doppel_minhash without the vector instructions they
  * pick at run time: the reference the tests hold the vector paths to. */
+/* doppel_shingle, also leaving the 32-bit hashes of the first max words in
+ * text order in *words (grown; *cap in values) for alignment; returns their
+ * count, or -1 when out of memory (copy/shingle.c). */
+long dp_shingle_with_words(const char *norm, size_t len, doppel_shingle_kind kind, unsigned n,
+                           uint64_t seed, doppel_hashes *out, uint32_t max, uint32_t **words,
+                           size_t *cap);
 doppel_status dp_shingle_portable(const char *norm, size_t len, doppel_shingle_kind kind,
                                   unsigned n, uint64_t seed, doppel_hashes *out);
 void dp_minhash_portable(doppel_sketch_kind kind, const uint64_t *hashes, size_t count,

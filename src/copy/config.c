@@ -24,6 +24,11 @@ void doppel_config_default(doppel_config *cfg) {
     cfg->canonical = DOPPEL_CANON_LONGEST;
     cfg->max_bucket = 100;
     cfg->extract = 1;
+    cfg->cover = 0.7;
+    cfg->contained_cover = 0.9;
+    cfg->derived_cover = 0.3;
+    cfg->derived_spread = 6;
+    cfg->partial_words = 20;
 }
 
 doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err) {
@@ -42,6 +47,12 @@ doppel_status doppel_config_validate(const doppel_config *cfg, doppel_error *err
     if (!(cfg->prefilter_miss >= 0.0 && cfg->prefilter_miss <= 0.5))
         return dp_fail(err, DOPPEL_ERR_ARG, "prefilter miss %g: must be in [0, 0.5]",
                        cfg->prefilter_miss);
+    if (!(cfg->cover > 0.0 && cfg->cover <= 1.0) ||
+        !(cfg->contained_cover > 0.0 && cfg->contained_cover <= 1.0) ||
+        !(cfg->derived_cover > 0.0 && cfg->derived_cover <= 1.0))
+        return dp_fail(err, DOPPEL_ERR_ARG, "cover, contained_cover and derived_cover must be in (0, 1]");
+    if (cfg->derived_spread > 10)
+        return dp_fail(err, DOPPEL_ERR_ARG, "derived_spread %u: at most 10", cfg->derived_spread);
     if ((cfg->bands == 0) != (cfg->rows == 0))
         return dp_fail(err, DOPPEL_ERR_ARG, "bands and rows must be set together");
     if (cfg->bands && (uint64_t)cfg->bands * cfg->rows > cfg->num_perm)
@@ -106,6 +117,8 @@ const char *doppel_relation_name(doppel_relation rel) {
     case DOPPEL_REL_NEAR: return "near";
     case DOPPEL_REL_CONTAINED: return "contained";
     case DOPPEL_REL_LINKED: return "linked";
+    case DOPPEL_REL_DERIVED: return "derived";
+    case DOPPEL_REL_PARTIAL: return "partial";
     default: return "none";
     }
 }

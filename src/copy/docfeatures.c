@@ -4,6 +4,7 @@
  * the index compute many documents at once and still commit them in order.
  */
 #include "copy/docfeatures.h"
+#include "copy/align.h"
 #include "copy/lsh.h"
 #include "base/sort.h"
 #include "copy/verify.h"
@@ -24,6 +25,7 @@ doppel_status dp_features_init(dp_features *f, unsigned num_perm, unsigned bands
 
 void dp_features_free(dp_features *f, unsigned num_perm, unsigned bands) {
     dp_free(f->set, f->set_cap * sizeof *f->set);
+    dp_free(f->words, f->words_cap * sizeof *f->words);
     dp_free(f->sig, num_perm * sizeof *f->sig);
     dp_free(f->band, bands * sizeof *f->band);
     *f = (dp_features){0};
@@ -49,6 +51,7 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
     f->norm = (doppel_norm_stats){0};
     f->short_doc = 0;
     f->set_len = 0;
+    f->words_len = 0;
     f->extract_flags = 0;
     f->date = DOPPEL_NO_DATE;
     f->status = DOPPEL_ERR_NOMEM;
@@ -77,9 +80,16 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
         f->status = DOPPEL_ERR_EMPTY;
         return;
     }
-    if (doppel_shingle(s->norm.data, s->norm.len, cfg->shingle_kind, cfg->shingle_size, cfg->seed,
-                       &s->shingles))
+    if (cfg->verify == DOPPEL_VERIFY_EXACT) {
+        long nw = dp_shingle_with_words(s->norm.data, s->norm.len, cfg->shingle_kind,
+                                        cfg->shingle_size, cfg->seed, &s->shingles,
+                                        DP_ALIGN_MAX_WORDS, &f->words, &f->words_cap);
+        if (nw < 0) return;
+        f->words_len = (size_t)nw;
+    } else if (doppel_shingle(s->norm.data, s->norm.len, cfg->shingle_kind, cfg->shingle_size,
+                              cfg->seed, &s->shingles)) {
         return;
+    }
     size_t ns = s->shingles.len;
     /* Only a text of one shingle can be shorter than a shingle. */
     if (ns == 1) {

@@ -23,6 +23,9 @@ typedef struct dp_features {
     size_t set_len, set_cap;
     uint32_t *sig;          /* num_perm MinHash values */
     uint32_t *band;         /* one hash per LSH band */
+    uint32_t *words;        /* word hashes in text order, for alignment (exact
+                               verification only); at most DP_ALIGN_MAX_WORDS */
+    size_t words_len, words_cap;
     int short_doc;
     doppel_norm_stats norm;
     unsigned extract_flags;

@@ -8,10 +8,15 @@
 #include "copy/lsh.h"
 #include "base/sort.h"
 #include "copy/verify.h"
+#include "copy/relate.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Fewest shared 5-gram shingles for a candidate to be aligned: a passage of
+ * DP_ALIGN_MIN_PASSAGE words shares 8. */
+#define ALIGN_MIN_SHARED 8
 
 static doppel_status push_edge(doppel_index *idx, uint32_t a, uint32_t b,
                                const doppel_similarity *sim, doppel_relation rel) {
@@ -76,11 +81,49 @@ typedef struct {
     size_t a_cap, b_cap;
     uint32_t a_doc;
     int have_a;
+    uint32_t *wa, *wb;      /* word hashes, for alignment; wa cached like a */
+    size_t wa_cap, wb_cap;
+    uint32_t wa_doc;
+    int have_wa;
+    dp_aligner aligner;
 } set_reader;
 
 static void set_reader_free(set_reader *r) {
     dp_free(r->a, r->a_cap * sizeof *r->a);
     dp_free(r->b, r->b_cap * sizeof *r->b);
+    dp_free(r->wa, r->wa_cap * sizeof *r->wa);
+    dp_free(r->wb, r->wb_cap * sizeof *r->wb);
+    dp_aligner_free(&r->aligner);
+}
+
+/* Align documents a and b from their word hashes in the spill, and decide
+ * their relation; fills the edge's coverage and passages. */
+static doppel_status align_pair(doppel_index *idx, set_reader *r, uint32_t a, uint32_t b,
+                                doppel_relation *rel, edge *e, doppel_error *err) {
+    doppel_status st;
+    if (!r->have_wa || r->wa_doc != a) {
+        st = dp_spill_read(idx->spill, idx->set_off[a] + idx->set_len[a], idx->words_len[a],
+                           &r->wa, &r->wa_cap, err);
+        if (st) return st;
+        r->wa_doc = a;
+        r->have_wa = 1;
+    }
+    st = dp_spill_read(idx->spill, idx->set_off[b] + idx->set_len[b], idx->words_len[b], &r->wb,
+                       &r->wb_cap, err);
+    if (st) return st;
+    dp_alignment al;
+    /* B's words are walked over A's anchor table, which a run of pairs
+     * with the same a (candidates come sorted by a) builds once. */
+    if (dp_align_keyed(&r->aligner, r->wb, idx->words_len[b], r->wa, idx->words_len[a],
+                       (uint64_t)a + 1, &al))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    dp_alignment_swap(&al);
+    *rel = dp_relate(&idx->cfg, &al);
+    e->cover_a = al.na ? (float)al.cover_a / (float)al.na : 0.0f;
+    e->cover_b = al.nb ? (float)al.cover_b / (float)al.nb : 0.0f;
+    e->num_spans = (uint8_t)DP_MIN(al.num_spans, (uint32_t)DOPPEL_PAIR_PASSAGES);
+    memcpy(e->spans, al.spans, e->num_spans * sizeof *al.spans);
+    return DOPPEL_OK;
 }
 
 static doppel_status similarity_of(doppel_index *idx, set_reader *r, uint32_t a, uint32_t b,
@@ -131,14 +174,28 @@ static void *verify_range(void *p) {
         if (job->keep && !(job->keep[i >> 3] >> (i & 7) & 1)) continue;
         doppel_similarity sim;
         if ((job->st = similarity_of(idx, &r, a, b, &sim, &job->err))) break;
-        doppel_relation rel = doppel_classify(&idx->cfg, &sim, idx->set_len[a], idx->set_len[b]);
+        doppel_relation rel = DOPPEL_REL_NONE;
+        edge e;
+        if (!idx->spill) {
+            /* fast mode: no texts to align, the set rules on estimates */
+            rel = doppel_classify(&idx->cfg, &sim, idx->set_len[a], idx->set_len[b]);
+            e = make_edge(a, b, &sim, rel);
+        } else {
+            /* A pair that shares almost no 5-gram cannot share a passage:
+             * not worth reading its words. */
+            uint32_t small = DP_MIN(idx->set_len[a], idx->set_len[b]);
+            if (sim.shared < DP_MIN(small / 2 + 1, (uint32_t)ALIGN_MIN_SHARED)) continue;
+            e = make_edge(a, b, &sim, DOPPEL_REL_NONE);
+            if ((job->st = align_pair(idx, &r, a, b, &rel, &e, &job->err))) break;
+            e.relation = (uint8_t)rel;
+        }
         if (rel == DOPPEL_REL_NONE) continue;
         if (job->n_edges == job->cap &&
             dp_grow((void **)&job->edges, &job->cap, job->n_edges + 1, sizeof *job->edges)) {
             job->st = dp_fail(&job->err, DOPPEL_ERR_NOMEM, "out of memory");
             break;
         }
-        job->edges[job->n_edges++] = make_edge(a, b, &sim, rel);
+        job->edges[job->n_edges++] = e;
     }
     set_reader_free(&r);
     return NULL;
@@ -297,7 +354,13 @@ static void relate_range(doppel_index *idx, size_t from, size_t to, range_job *j
         if (e) sim = dp_similarity(idx->set_len[x], idx->set_len[y], e->shared);
         else if ((job->st = similarity_of(idx, &r, x, y, &sim, &job->err)))
             break;
-        doppel_relation rel = doppel_classify(&idx->cfg, &sim, idx->set_len[c], idx->set_len[d]);
+        /* A verified copy edge to the canonical says what the member is;
+         * without one, the member joined through others: linked. */
+        doppel_relation rel = e && dp_relation_joins(&idx->cfg, (doppel_relation)e->relation)
+                                  ? (doppel_relation)e->relation
+                              : idx->spill ? DOPPEL_REL_NONE
+                                           : doppel_classify(&idx->cfg, &sim, idx->set_len[c],
+                                                             idx->set_len[d]);
         idx->relation[d] = rel == DOPPEL_REL_NONE ? DOPPEL_REL_LINKED : rel;
         double inside = idx->set_len[c] <= idx->set_len[d] ? sim.a_in_b : sim.b_in_a;
         idx->score[d] = (float)(rel == DOPPEL_REL_CONTAINED ? inside : sim.jaccard);
@@ -391,11 +454,46 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     if (idx->n_edges) qsort(idx->edges, idx->n_edges, sizeof *idx->edges, cmp_edge);
     dp_unionfind uf;
     if (dp_uf_init(&uf, idx->n)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < idx->n_edges; i++) dp_uf_union(&uf, idx->edges[i].a, idx->edges[i].b);
-    dp_canon_keys keys = {idx->set_len, idx->date};
+    /* Only copies join clusters: derived (unless asked) and partial pairs
+     * are reported by pairs and nowhere else. */
+    for (size_t i = 0; i < idx->n_edges; i++)
+        if (dp_relation_joins(&idx->cfg, (doppel_relation)idx->edges[i].relation))
+            dp_uf_union(&uf, idx->edges[i].a, idx->edges[i].b);
+    /* The longest policy keeps the copy with the most article text: a
+     * document's words that a copy verified against it also has (its
+     * cover times its words, the best over its copy edges). Site chrome
+     * around one copy is in no other, so it does not make that copy the
+     * longest; a document with no copy edge counts all its words. Fast
+     * mode keeps no words: shingles, as before. */
+    uint32_t *article = NULL;
+    if (idx->spill && idx->cfg.canonical == DOPPEL_CANON_LONGEST) {
+        article = dp_calloc((size_t)idx->n + 1, sizeof *article);
+        if (!article) {
+            dp_uf_free(&uf);
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < idx->n_edges; i++) {
+            const edge *e = &idx->edges[i];
+            if (!dp_relation_joins(&idx->cfg, (doppel_relation)e->relation)) continue;
+            uint32_t wa = (uint32_t)(e->cover_a * (float)idx->words_len[e->a] + 0.5f);
+            uint32_t wb = (uint32_t)(e->cover_b * (float)idx->words_len[e->b] + 0.5f);
+            if (wa > article[e->a]) article[e->a] = wa;
+            if (wb > article[e->b]) article[e->b] = wb;
+        }
+        for (uint32_t d = 0; d < idx->n; d++)
+            if (!article[d]) article[d] = idx->words_len[d];
+    }
+    dp_canon_keys keys = {article ? article : idx->set_len, idx->date};
     idx->clusters = dp_assign_clusters(&uf, idx->cfg.canonical, &keys, idx->cluster,
                                        idx->canonical_of_cluster, idx->cluster_size);
+    dp_free(article, article ? ((size_t)idx->n + 1) * sizeof *article : 0);
     dp_uf_free(&uf);
+    for (uint32_t k = 0; k < idx->clusters; k++)
+        if (idx->cluster_size[k] > idx->stats.largest_cluster)
+            idx->stats.largest_cluster = idx->cluster_size[k];
+    for (size_t i = 0; i < idx->n_edges; i++)
+        idx->stats.reuse_pairs += idx->edges[i].relation == DOPPEL_REL_DERIVED ||
+                                  idx->edges[i].relation == DOPPEL_REL_PARTIAL;
     st = relate_to_canonical(idx, err);
     if (idx->sig) {
         dp_free(idx->sig, idx->doc_cap * idx->cfg.num_perm * sizeof *idx->sig);
@@ -424,8 +522,20 @@ doppel_status doppel_index_pairs(const doppel_index *idx, doppel_pair_fn fn, voi
     if (!idx->results_ready) return DOPPEL_ERR_STATE;
     for (size_t i = 0; i < idx->n_edges; i++) {
         const edge *e = &idx->edges[i];
-        doppel_pair p = {e->a, e->b, {e->jaccard, e->a_in_b, e->b_in_a, e->shared},
-                         (doppel_relation)e->relation};
+        doppel_pair p = {0};
+        p.a = e->a;
+        p.b = e->b;
+        p.sim = (doppel_similarity){e->jaccard, e->a_in_b, e->b_in_a, e->shared};
+        p.relation = (doppel_relation)e->relation;
+        p.cover_a = e->cover_a;
+        p.cover_b = e->cover_b;
+        p.source = dp_relation_source(p.relation, e->a, e->b, idx->date[e->a], idx->date[e->b],
+                                      e->cover_a, e->cover_b, idx->words_len[e->a],
+                                      idx->words_len[e->b]);
+        p.num_passages = e->num_spans;
+        for (size_t k = 0; k < e->num_spans; k++)
+            p.passages[k] = (doppel_pair_passage){e->spans[k].a, e->spans[k].a_len, e->spans[k].b,
+                                                  e->spans[k].b_len, e->spans[k].matched};
         if (fn(&p, user)) break;
     }
     return DOPPEL_OK;

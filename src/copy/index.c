@@ -100,6 +100,7 @@ void doppel_index_free(doppel_index *idx) {
     dp_free(idx->text_hash, c * sizeof *idx->text_hash);
     dp_free(idx->set_off, c * sizeof *idx->set_off);
     dp_free(idx->set_len, c * sizeof *idx->set_len);
+    dp_free(idx->words_len, c * sizeof *idx->words_len);
     if (idx->date) dp_free(idx->date, c * sizeof *idx->date);
     dp_bandstore_free(idx->bands_store);
     if (idx->sig) dp_free(idx->sig, c * idx->cfg.num_perm * sizeof *idx->sig);
@@ -141,7 +142,8 @@ static doppel_status grow_docs(doppel_index *idx) {
     GROW_ARRAY(text_hash, cap);
     GROW_ARRAY(set_off, cap);
     GROW_ARRAY(set_len, cap);
-    if (idx->cfg.canonical == DOPPEL_CANON_EARLIEST) GROW_ARRAY(date, cap);  /* only its user */
+    GROW_ARRAY(words_len, cap);
+    GROW_ARRAY(date, cap);  /* the earliest policy and each pair's source */
     if (idx->cfg.verify == DOPPEL_VERIFY_FAST) {
         unsigned k = idx->cfg.num_perm;
         void *p = dp_realloc(idx->sig, old * k * sizeof *idx->sig, cap * k * sizeof *idx->sig);
@@ -229,7 +231,7 @@ static doppel_status add_id(doppel_index *idx, uint32_t d, const char *id, size_
 
 uint64_t dp_index_resident_bytes(const doppel_index *idx) {
     size_t per_doc = sizeof *idx->id_off + sizeof *idx->text_hash + sizeof *idx->set_off +
-                     sizeof *idx->set_len + (idx->date ? sizeof *idx->date : 0);
+                     sizeof *idx->set_len + sizeof *idx->words_len + (idx->date ? sizeof *idx->date : 0);
     return (uint64_t)idx->doc_cap * per_doc + idx->ids_cap +
            id_table_bytes(idx->id_table_cap);
 }
@@ -256,13 +258,19 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory after %u documents", idx->n);
     if (idx->cfg.memory_limit && dp_index_resident_bytes(idx) > idx->cfg.memory_limit)
         return dp_fail(err, DOPPEL_ERR_LIMIT,
-                       "memory limit of %llu bytes reached after %u documents (about 60 bytes a "
+                       "memory limit of %llu bytes reached after %u documents (about 72 bytes a "
                        "document stay in memory; raise --memory)",
                        (unsigned long long)idx->cfg.memory_limit, idx->n);
     uint32_t d = idx->n;
     doppel_status st = DOPPEL_OK;
-    if (idx->spill)
+    if (idx->spill) {
+        /* The word hashes follow the set: appends are contiguous, so they
+         * start at set_off + set_len. */
+        uint64_t words_at;
         st = dp_spill_append(idx->spill, f->set, (uint32_t)f->set_len, &idx->set_off[d], err);
+        if (!st && f->words_len)
+            st = dp_spill_append(idx->spill, f->words, (uint32_t)f->words_len, &words_at, err);
+    }
     if (!st && idx->prints) {
         /* fixed-size records: document d's prints start at d * words */
         uint64_t at;
@@ -282,6 +290,7 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory storing ids");
     idx->text_hash[d] = f->text_hash;
     idx->set_len[d] = (uint32_t)f->set_len;
+    idx->words_len[d] = (uint32_t)f->words_len;
     if (idx->date) idx->date[d] = date != DOPPEL_NO_DATE ? date : f->date;
     info->short_doc = f->short_doc;
     idx->short_docs += f->short_doc != 0;

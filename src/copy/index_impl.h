@@ -11,18 +11,26 @@
 #include "copy/prefilter.h"
 #include "base/spill.h"
 
-/* A verified pair, compactly (28 bytes): ratios as floats are exact enough
- * for output, and the decision was made on the doubles. */
+#include "copy/align.h"
+
+/* A verified pair, compactly: ratios as floats are exact enough for
+ * output, and the decision was made on the doubles. Passages are kept for
+ * the pairs output (the longest DP_ALIGN_KEEP). */
 typedef struct edge {
     uint32_t a, b, shared;
     float jaccard, a_in_b, b_in_a;
+    float cover_a, cover_b;
     uint8_t relation;
+    uint8_t num_spans;
+    dp_span spans[DOPPEL_PAIR_PASSAGES];
 } edge;
 
 static inline edge make_edge(uint32_t a, uint32_t b, const doppel_similarity *s,
                              doppel_relation rel) {
-    return (edge){a, b, s->shared, (float)s->jaccard, (float)s->a_in_b, (float)s->b_in_a,
-                  (uint8_t)rel};
+    edge e = {a, b, s->shared, (float)s->jaccard, (float)s->a_in_b, (float)s->b_in_a,
+              rel == DOPPEL_REL_EXACT ? 1.0f : 0.0f, rel == DOPPEL_REL_EXACT ? 1.0f : 0.0f,
+              (uint8_t)rel, 0, {{0}}};
+    return e;
 }
 
 struct doppel_index {
@@ -41,6 +49,8 @@ struct doppel_index {
     uint64_t *text_hash;
     uint64_t *set_off;
     uint32_t *set_len;
+    uint32_t *words_len;   /* word hashes kept for alignment; in the spill right
+                              after the set (set_off + set_len) */
     int64_t *date;
     dp_bandstore *bands_store; /* band hashes on disk, one column per band */
     uint32_t *sig;         /* n x num_perm in fast mode only */

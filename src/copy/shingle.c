@@ -11,6 +11,7 @@
  * of it: short documents then still match their exact and near copies.
  */
 #include "base/internal.h"
+#include "copy/align.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -334,8 +335,25 @@ static void mix_windows(uint64_t *v, size_t windows, unsigned n, int portable) {
     mix_windows_portable(v, windows, n);
 }
 
+/* Where word_shingles also leaves each word's hash folded to 32 bits, in
+ * text order (the first max words), for alignment; NULL: nowhere. */
+typedef struct word_sink {
+    uint32_t **v;
+    size_t *cap;
+    uint32_t max;
+    size_t len;
+} word_sink;
+
+static doppel_status word_shingles_to(const char *norm, size_t len, unsigned n, uint64_t seed,
+                                      int portable, doppel_hashes *out, word_sink *sink);
+
 static doppel_status word_shingles(const char *norm, size_t len, unsigned n, uint64_t seed,
                                    int portable, doppel_hashes *out) {
+    return word_shingles_to(norm, len, n, seed, portable, out, NULL);
+}
+
+static doppel_status word_shingles_to(const char *norm, size_t len, unsigned n, uint64_t seed,
+                                      int portable, doppel_hashes *out, word_sink *sink) {
     /* First the word hashes, kept in out itself, then the windows overwrite
      * the front of the same array. */
     doppel_status st;
@@ -347,6 +365,15 @@ static doppel_status word_shingles(const char *norm, size_t len, unsigned n, uin
         st = hash_words(norm, len, seed, out);
     if (st) return st;
     size_t words = out->len;
+    if (sink) {
+        /* The word hashes are already here: fold them for alignment before
+         * the windows overwrite them (hashing words again cost a fifth of
+         * a run). */
+        size_t keep = DP_MIN(words, (size_t)sink->max);
+        if (dp_grow((void **)sink->v, sink->cap, keep + 1, sizeof **sink->v)) return DOPPEL_ERR_NOMEM;
+        for (size_t i = 0; i < keep; i++) (*sink->v)[i] = (uint32_t)(out->v[i] ^ out->v[i] >> 32);
+        sink->len = keep;
+    }
     if (words == 0) return DOPPEL_OK;
     if (words < n) {
         out->v[0] = mix_window(out->v, (unsigned)words);
@@ -392,6 +419,19 @@ static doppel_status shingle(const char *norm, size_t len, doppel_shingle_kind k
 doppel_status doppel_shingle(const char *norm, size_t len, doppel_shingle_kind kind,
                              unsigned n, uint64_t seed, doppel_hashes *out) {
     return shingle(norm, len, kind, n, seed, 0, out);
+}
+
+long dp_shingle_with_words(const char *norm, size_t len, doppel_shingle_kind kind, unsigned n,
+                           uint64_t seed, doppel_hashes *out, uint32_t max, uint32_t **words,
+                           size_t *cap) {
+    if (kind != DOPPEL_SHINGLE_WORD || n == 0) {
+        if (shingle(norm, len, kind, n, seed, 0, out)) return -1;
+        return dp_word_hashes(norm, len, seed, max, words, cap);
+    }
+    out->len = 0;
+    word_sink sink = {words, cap, max, 0};
+    if (word_shingles_to(norm, len, n, seed, 0, out, &sink)) return -1;
+    return (long)sink.len;
 }
 
 doppel_status dp_shingle_portable(const char *norm, size_t len, doppel_shingle_kind kind,

@@ -9,6 +9,8 @@
  */
 #include "copy/verify.h"
 #include "base/sort.h"
+#include "copy/align.h"
+#include "copy/relate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,29 +88,53 @@ size_t dp_make_set32(const uint64_t *hashes, size_t n, uint32_t *out, uint32_t *
     return dp_unique_u32(out, n);
 }
 
-/* ---- doppel_compare ---------------------------------------------------- */
+/* ---- doppel_compare ----------------------------------------------------
+ * The same steps as the index, for one pair: extraction (when configured),
+ * normalization, shingles and their sets, the sketch, the word hashes and
+ * their alignment, and the relation rules of relate.c. */
 
 typedef struct {
+    doppel_extractor *ex;
     doppel_buf norm;
     doppel_hashes shingles;  /* in text order */
     uint32_t *set;          /* 2 x (shingles + 1) values: the set, then sort scratch */
     size_t set_len, set_bytes;
     uint32_t sig[DP_MAX_PERM];
+    uint32_t *words;
+    size_t words_len, words_cap;
 } side;
 
 static void side_free(side *s) {
+    doppel_extractor_free(s->ex);
     doppel_buf_free(&s->norm);
     doppel_hashes_free(&s->shingles);
     dp_free(s->set, s->set_bytes);
+    dp_free(s->words, s->words_cap * sizeof *s->words);
 }
 
 static doppel_status side_build(const doppel_config *cfg, const char *text, size_t len, side *s,
                                 const char *name, doppel_error *err) {
+    if (cfg->extract) {
+        doppel_extract_options defaults;
+        const doppel_extract_options *opt = cfg->extract_options;
+        if (!opt) {
+            doppel_extract_options_default(&defaults);
+            opt = &defaults;
+        }
+        doppel_extract_result res;
+        doppel_status st = doppel_extractor_new(&s->ex, err);
+        if (!st) st = doppel_extract(s->ex, text, len, opt, &res, err);
+        if (st) return st;
+        text = res.text;
+        len = res.text_len;
+    }
     if (doppel_normalize(text, len, &s->norm, NULL))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory normalizing %s", name);
-    if (doppel_shingle(s->norm.data, s->norm.len, cfg->shingle_kind, cfg->shingle_size, cfg->seed,
-                       &s->shingles))
-        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory shingling %s", name);
+    long nw = dp_shingle_with_words(s->norm.data, s->norm.len, cfg->shingle_kind,
+                                    cfg->shingle_size, cfg->seed, &s->shingles,
+                                    DP_ALIGN_MAX_WORDS, &s->words, &s->words_cap);
+    if (nw < 0) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory shingling %s", name);
+    s->words_len = (size_t)nw;
     size_t n = s->shingles.len;
     s->set_bytes = (2 * n + 1) * sizeof *s->set;
     s->set = dp_malloc(s->set_bytes);
@@ -118,102 +144,24 @@ static doppel_status side_build(const doppel_config *cfg, const char *text, size
     return DOPPEL_OK;
 }
 
-/* Word start offsets of normalized text; (*count + 1) entries, dp_free'd by
- * the caller. */
-static size_t *word_starts(const doppel_buf *norm, size_t *count) {
-    size_t n = 0;
-    for (size_t i = 0; i < norm->len; i++)
-        if (i == 0 || norm->data[i - 1] == ' ') n++;
-    size_t *w = dp_malloc((n + 1) * sizeof *w);
-    if (!w) return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < norm->len; i++)
-        if (i == 0 || norm->data[i - 1] == ' ') w[k++] = i;
-    w[n] = norm->len + 1;
-    *count = n;
-    return w;
-}
-
-typedef struct {
-    uint64_t hash;
-    size_t pos;
-} hpos;
-
-static int cmp_hpos(const void *x, const void *y) {
-    const hpos *a = x, *b = y;
-    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
-    return (a->pos > b->pos) - (a->pos < b->pos);
-}
-
-static const hpos *find_hash(const hpos *v, size_t n, uint64_t h) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid].hash < h) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && v[lo].hash == h ? &v[lo] : NULL;
-}
-
-/* Longest runs of A's word shingles that also occur in B, as word ranges. */
-static doppel_status find_passages(const doppel_config *cfg, side *a, side *b,
-                                   doppel_comparison *out) {
-    unsigned n = cfg->shingle_size;
-    doppel_hashes wa = {0}, wb = {0};
-    doppel_status st = DOPPEL_ERR_NOMEM;
-    hpos *index = NULL;
-    size_t *starts = NULL, words = 0;
-    /* Passages are reported in words, so always use word shingles here. */
-    if (doppel_shingle(a->norm.data, a->norm.len, DOPPEL_SHINGLE_WORD, n, cfg->seed, &wa) ||
-        doppel_shingle(b->norm.data, b->norm.len, DOPPEL_SHINGLE_WORD, n, cfg->seed, &wb))
-        goto done;
-    index = dp_malloc((wb.len + 1) * sizeof *index);
-    starts = word_starts(&a->norm, &words);
-    if (!index || !starts) goto done;
-    for (size_t i = 0; i < wb.len; i++) index[i] = (hpos){wb.v[i], i};
-    qsort(index, wb.len, sizeof *index, cmp_hpos);
-    st = DOPPEL_OK;
-    if (words < n) goto done;  /* a single short shingle is no passage */
-    size_t i = 0;
-    while (i < wa.len) {
-        const hpos *hit = find_hash(index, wb.len, wa.v[i]);
-        if (!hit) {
-            i++;
-            continue;
+/* Words [from, from + count) of normalized text as a new string. */
+static char *words_text(const doppel_buf *norm, size_t from, size_t count) {
+    size_t w = 0, i = 0, start = norm->len, end = norm->len;
+    for (; i <= norm->len; i++) {
+        int boundary = i == norm->len || norm->data[i] == ' ';
+        if (i == 0 || norm->data[i - 1] == ' ') {
+            if (w == from) start = i;
         }
-        size_t start = i, bpos = hit->pos;
-        while (i + 1 < wa.len && bpos + (i + 1 - start) < wb.len &&
-               wb.v[bpos + (i + 1 - start)] == wa.v[i + 1])
-            i++;
-        size_t len_words = i - start + n;
-        /* Insert into the top list, longest first; ties keep text order. */
-        size_t slot = out->num_passages;
-        while (slot > 0 && out->passages[slot - 1].words < len_words) slot--;
-        if (slot < DOPPEL_MAX_PASSAGES) {
-            if (out->num_passages == DOPPEL_MAX_PASSAGES) {
-                char *last = out->passages[DOPPEL_MAX_PASSAGES - 1].text;
-                dp_free(last, strlen(last) + 1);
-                out->num_passages--;
+        if (boundary) {
+            w++;
+            if (w == from + count) {
+                end = i;
+                break;
             }
-            memmove(out->passages + slot + 1, out->passages + slot,
-                    (out->num_passages - slot) * sizeof *out->passages);
-            size_t from = starts[start], to = starts[start + len_words] - 1;
-            out->passages[slot] = (doppel_passage){start, bpos, len_words, NULL};
-            out->passages[slot].text = dp_strndup(a->norm.data + from, to - from);
-            if (!out->passages[slot].text) {
-                st = DOPPEL_ERR_NOMEM;
-                goto done;
-            }
-            out->num_passages++;
         }
-        i++;
     }
-done:
-    dp_free(index, (wb.len + 1) * sizeof *index);
-    dp_free(starts, (words + 1) * sizeof *starts);
-    doppel_hashes_free(&wa);
-    doppel_hashes_free(&wb);
-    return st;
+    if (start > end) start = end;
+    return dp_strndup(norm->data + start, end - start);
 }
 
 doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_len,
@@ -223,6 +171,7 @@ doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_l
     doppel_status st = doppel_config_validate(cfg, err);
     if (st) return st;
     side *sa = dp_calloc(1, sizeof *sa), *sb = dp_calloc(1, sizeof *sb);
+    dp_aligner al = {0};
     if (!sa || !sb) {
         dp_free(sa, sizeof *sa);
         dp_free(sb, sizeof *sb);
@@ -233,15 +182,46 @@ doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_l
     if (!st) {
         out->shingles_a = sa->set_len;
         out->shingles_b = sb->set_len;
+        out->words_a = sa->words_len;
+        out->words_b = sb->words_len;
         out->sim = dp_similarity(sa->set_len, sb->set_len,
                                  dp_intersect_count(sa->set, sa->set_len, sb->set, sb->set_len));
         out->estimate = doppel_minhash_jaccard(sa->sig, sb->sig, cfg->num_perm);
         out->identical = sa->norm.len == sb->norm.len &&
                          memcmp(sa->norm.data, sb->norm.data, sa->norm.len) == 0 && sa->norm.len;
-        out->relation = out->identical ? DOPPEL_REL_EXACT
-                                       : doppel_classify(cfg, &out->sim, sa->set_len, sb->set_len);
-        if (find_passages(cfg, sa, sb, out)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        dp_alignment ali;
+        /* As the index aligns a pair (a, b) in input order: B walked over A. */
+        if (dp_align(&al, sb->words, (uint32_t)sb->words_len, sa->words, (uint32_t)sa->words_len,
+                     &ali))
+            st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        else
+            dp_alignment_swap(&ali);
+        if (!st) {
+            out->cover_a = ali.na ? (double)ali.cover_a / ali.na : 0.0;
+            out->cover_b = ali.nb ? (double)ali.cover_b / ali.nb : 0.0;
+            if (out->identical) out->cover_a = out->cover_b = 1.0;
+            out->relation = out->identical ? DOPPEL_REL_EXACT
+                            : cfg->verify == DOPPEL_VERIFY_FAST
+                                ? doppel_classify(cfg, &out->sim, sa->set_len, sb->set_len)
+                                : dp_relate(cfg, &ali);
+            out->a_is_source = dp_relation_source(out->relation, 0, 1, DOPPEL_NO_DATE,
+                                                  DOPPEL_NO_DATE, out->cover_a, out->cover_b,
+                                                  ali.na, ali.nb) == 0;
+            for (uint32_t k = 0; k < ali.num_spans && k < DOPPEL_MAX_PASSAGES; k++) {
+                const dp_span *p = &ali.spans[k];
+                doppel_passage *q = &out->passages[out->num_passages];
+                *q = (doppel_passage){p->a, p->b, p->a_len, NULL, p->b_len, p->matched, NULL};
+                q->text = words_text(&sa->norm, p->a, p->a_len);
+                q->b_text = words_text(&sb->norm, p->b, p->b_len);
+                out->num_passages++;
+                if (!q->text || !q->b_text) {
+                    st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+                    break;
+                }
+            }
+        }
     }
+    dp_aligner_free(&al);
     side_free(sa);
     side_free(sb);
     dp_free(sa, sizeof *sa);
@@ -252,7 +232,10 @@ doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_l
 
 void doppel_comparison_free(doppel_comparison *cmp) {
     if (!cmp) return;
-    for (size_t i = 0; i < cmp->num_passages; i++)
-        dp_free(cmp->passages[i].text, strlen(cmp->passages[i].text) + 1);
+    for (size_t i = 0; i < cmp->num_passages; i++) {
+        if (cmp->passages[i].text) dp_free(cmp->passages[i].text, strlen(cmp->passages[i].text) + 1);
+        if (cmp->passages[i].b_text)
+            dp_free(cmp->passages[i].b_text, strlen(cmp->passages[i].b_text) + 1);
+    }
     cmp->num_passages = 0;
 }

@@ -517,6 +517,52 @@ static int kind_cmp(const void *a, const void *b) {
     return strcmp(((const doppel_eval_kind *)a)->name, ((const doppel_eval_kind *)b)->name);
 }
 
+/* Count of key in sorted v[n]. */
+static uint64_t count_of(const uint64_t *v, size_t n, uint64_t key) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < key) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t first = lo;
+    hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] <= key) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo - first;
+}
+
+/* Each kind's predicted pairs and true ones: a document in a predicted
+ * cluster of size p, p' of whose members share its gold cluster, is in
+ * p - 1 predicted pairs of which p' - 1 are true. Documents the
+ * prediction lacks are singletons (no pairs). */
+static doppel_status pair_counts(eval_state *s, doppel_eval_kind *k) {
+    size_t n = s->n, m = 0;
+    uint64_t *cells = dp_malloc(2 * (n ? n : 1) * sizeof *cells);
+    if (!cells) return DOPPEL_ERR_NOMEM;
+    uint64_t *sizes = cells + n;
+    for (size_t i = 0; i < n; i++) {
+        if (s->pred[i] == NONE) continue;
+        cells[m] = (uint64_t)s->pred[i] << 32 | s->gold[i];
+        sizes[m++] = s->pred[i];
+    }
+    doppel_status st = radix_sort_u64(cells, m);
+    if (!st) st = radix_sort_u64(sizes, m);
+    for (size_t i = 0; !st && i < n; i++) {
+        uint32_t kn = s->kind[i];
+        if (kn == NONE || s->pred[i] == NONE) continue;
+        uint64_t p = count_of(sizes, m, s->pred[i]);
+        uint64_t t = count_of(cells, m, (uint64_t)s->pred[i] << 32 | s->gold[i]);
+        k[kn].pred_pairs += p - 1;
+        k[kn].true_pairs += t - 1;
+    }
+    dp_free(cells, 2 * (n ? n : 1) * sizeof *cells);
+    return st;
+}
+
 /* Recall and removal recall by kind. A copy counts toward recall when its
  * label is another gold document's id (its representative). */
 static doppel_status by_kind(eval_state *s, const unsigned char *gold_removed,
@@ -548,6 +594,10 @@ static doppel_status by_kind(eval_state *s, const unsigned char *gold_removed,
         const char *key = intern_key(&s->gold_labels, (uint32_t)l, &len);
         uint32_t d = intern_find(&s->ids, key, len);
         rep[l] = d < s->n ? d : NONE;
+    }
+    if (!out->flags_only && pair_counts(s, k) != DOPPEL_OK) {
+        dp_free(rep, (s->gold_labels.count ? s->gold_labels.count : 1) * sizeof *rep);
+        return DOPPEL_ERR_NOMEM;
     }
     for (size_t i = 0; i < s->n; i++) {
         uint32_t kn = s->kind[i];

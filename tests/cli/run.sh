@@ -100,7 +100,7 @@ has bigline-msg "small.jsonl:1: line longer than 1 KiB" "$T/bigline.err"
 
 # ---- story level: every document gets a story; copies share one -------------------
 expect_rc level-all 0 "$DOPPEL" cluster --quiet --level all small.jsonl
-has level-all-cols '"id":"teaser","cluster":0,"canonical":"wrapped","relation":"contained","score":0.9014,"cluster_size":5,"story":' "$T/level-all.out"
+has level-all-cols '"id":"teaser","cluster":0,"canonical":"orig","relation":"contained","score":0.9014,"cluster_size":5,"story":' "$T/level-all.out"
 if [ "$(grep -c '"story":' "$T/level-all.out")" -eq 7 ]; then ok; else bad "level-all: not every line has a story"; fi
 # copies of one text are in one story: the story of every cluster-0 document is the same
 if [ "$(grep '"cluster":0,' "$T/level-all.out" | sed 's/.*"story":\([0-9]*\).*/\1/' | sort -u | wc -l)" -eq 1 ]; then ok; else bad "level-all: a copy cluster split across stories"; fi

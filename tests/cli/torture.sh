@@ -208,6 +208,22 @@ within repeat 60 "$start"
 acct repeat read=$N kept=1
 rm -f "$J/same.jsonl" "$J/repeat.jsonl" "$T/repeat.out"
 
+# 10^4 documents of their own words sharing one 60-word boilerplate paragraph:
+# every pair shares a passage, none is a copy; the pairs stay bounded per
+# document (LSH buckets over max_bucket are chained), the clusters empty
+N=10000; [ "$LIGHT" = 1 ] && N=2000
+awk -v n=$N 'BEGIN { p = ""; for (w = 0; w < 60; w++) p = p sprintf(" notice%d", w);
+  for (i = 0; i < n; i++) { t = ""; for (w = 0; w < 150; w++) t = t sprintf("d%dw%d ", i, w);
+    printf "{\"id\":\"b%d\",\"text\":\"%s\\n\\n%s\"}\n", i, t, p } }' > "$J/boiler.jsonl"
+start=$(date +%s)
+run boiler 0 pairs --quiet "$J/boiler.jsonl" -o "$T/boiler.out"
+within boiler 60 "$start"
+acct boiler read=$N kept=$N
+if [ "$(grep -c '"relation":"\(exact\|near\|contained\)"' "$T/boiler.out")" -eq 0 ]; then ok
+else bad "boiler: documents sharing a paragraph reported as copies"; fi
+if [ "$(wc -l < "$T/boiler.out")" -le $((N * 200)) ]; then ok; else bad "boiler: pairs grow faster than the documents"; fi
+rm -f "$J/boiler.jsonl" "$T/boiler.out"
+
 # one document of one word repeated: 5 million times (30 MB)
 W=5000000; [ "$LIGHT" = 1 ] && W=500000
 { printf '{"id":"oneword","text":"'; yes 'word' | head -n $W | tr '\n' ' '; printf '"}\n'

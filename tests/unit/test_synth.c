@@ -14,6 +14,7 @@ typedef struct kept {
     doppel_synth_kind kind;
     uint64_t original;
     double amount;
+    uint64_t related;
 } kept;
 
 typedef struct corpus {
@@ -34,6 +35,7 @@ static int keep(const doppel_synth_doc *d, void *user) {
     k->kind = d->kind;
     k->original = d->original;
     k->amount = d->amount;
+    k->related = d->related;
     assert_int_equal(d->number, c->n - 1);
     assert_int_equal(strlen(d->text), d->text_len);
     return 0;
@@ -182,8 +184,11 @@ static void test_kind_shares(void **state) {
     assert_int_equal(doppel_synth_generate(&o, count_kinds, counts, NULL), DOPPEL_OK);
     double copies = 1.0 - (double)counts[DOPPEL_SYNTH_ORIGINAL] / 40000;
     assert_true(fabs(copies - 0.35) < 0.015);
-    for (int k = 1; k < DOPPEL_SYNTH_NUM_KINDS; k++)
+    for (int k = 1; k <= DOPPEL_SYNTH_HEADLINE; k++)
         assert_true(fabs((double)counts[k] / 40000 - 0.05) < 0.006);
+    /* Reuse kinds are off by default: the default corpus is as before. */
+    for (int k = DOPPEL_SYNTH_DERIVED; k < DOPPEL_SYNTH_NUM_KINDS; k++)
+        assert_int_equal(counts[k], 0);
 
     /* Weights: edited twice as common as each other kind, ocr off. */
     memset(counts, 0, sizeof counts);
@@ -308,7 +313,7 @@ static void test_copy_kinds(void **state) {
         }
         words_free(&op), words_free(&cp), words_free(&ow), words_free(&cw);
     }
-    for (int k = 0; k < DOPPEL_SYNTH_NUM_KINDS; k++) assert_true(seen[k] > 50);
+    for (int k = 0; k <= DOPPEL_SYNTH_HEADLINE; k++) assert_true(seen[k] > 50);
     /* Mean original at 150 words is about 1 KB (6-7 bytes a word). */
     double mean = (double)bytes / (double)originals;
     assert_true(mean > 800 && mean < 1300);
@@ -320,6 +325,70 @@ static void test_copy_kinds(void **state) {
 static int cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
+}
+
+/* Share of b's word 5-grams that occur in a (by hashes of the words). */
+static double containment5(const words *a, const words *b) {
+    if (a->n < 5 || b->n < 5) return 0;
+    size_t inside = 0;
+    for (size_t j = 0; j + 5 <= b->n; j++) {
+        for (size_t i = 0; i + 5 <= a->n; i++) {
+            size_t m = 0;
+            while (m < 5 && !strcmp(a->w[i + m], b->w[j + m])) m++;
+            if (m == 5) {
+                inside++;
+                break;
+            }
+        }
+    }
+    return (double)inside / (double)(b->n - 4);
+}
+
+/* Longest run of consecutive words of b found consecutively in a. */
+static size_t longest_run(const words *a, const words *b) {
+    size_t best = 0;
+    for (size_t i = 0; i < a->n; i++)
+        for (size_t j = 0; j < b->n; j++) {
+            size_t m = 0;
+            while (i + m < a->n && j + m < b->n && !strcmp(a->w[i + m], b->w[j + m])) m++;
+            if (m > best) best = m;
+        }
+    return best;
+}
+
+/* What the reuse kinds promise: derived keeps some 5-grams of its source
+ * but far from all; partial and quote carry one long run of the source;
+ * shared documents carry a paragraph another document carries too; each is
+ * its own gold cluster. */
+static void test_reuse_kinds(void **state) {
+    (void)state;
+    corpus c;
+    doppel_synth_options o;
+    doppel_synth_options_realistic(&o);
+    o.count = 1500;
+    o.mean_words = 150;
+    generate(&c, &o);
+    size_t seen[DOPPEL_SYNTH_NUM_KINDS] = {0}, low = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        kept *k = &c.docs[i];
+        if (k->kind < DOPPEL_SYNTH_DERIVED) continue;
+        seen[k->kind]++;
+        assert_string_equal(k->cluster, k->id);
+        if (k->kind == DOPPEL_SYNTH_SHARED) continue;
+        assert_true(k->related < i);
+        words src = split_words(c.docs[k->related].text), dst = split_words(k->text);
+        if (k->kind == DOPPEL_SYNTH_DERIVED) {
+            double c5 = containment5(&src, &dst);
+            assert_true(c5 < 0.8);
+            low += c5 < 0.02;
+        } else {
+            assert_true(longest_run(&src, &dst) >= (k->kind == DOPPEL_SYNTH_QUOTE ? 40 : 12));
+        }
+        words_free(&src), words_free(&dst);
+    }
+    for (int k = DOPPEL_SYNTH_DERIVED; k < DOPPEL_SYNTH_NUM_KINDS; k++) assert_true(seen[k] > 20);
+    assert_true(low * 10 < seen[DOPPEL_SYNTH_DERIVED]);
+    corpus_free(&c);
 }
 
 static void test_no_shared_passages(void **state) {
@@ -421,6 +490,7 @@ int main(void) {
         cmocka_unit_test(test_kind_shares),
         cmocka_unit_test(test_labels_and_dates),
         cmocka_unit_test(test_copy_kinds),
+        cmocka_unit_test(test_reuse_kinds),
         cmocka_unit_test(test_no_shared_passages),
         cmocka_unit_test(test_streaming_and_options),
     };

@@ -1,0 +1,254 @@
+/*
+ * align.c — the passages two documents share, found on their word hashes
+ * in text order, in the manner of greedy string tiling with anchors:
+ *
+ *  1. B's word 3-grams (anchors) go into a hash table of chains in text
+ *     order.
+ *  2. A is walked from the start; at each position its anchor's first
+ *     DP_ALIGN_MAX_TRIES places in B are extended word by word as far as
+ *     both texts agree; the longest extension (ties: the one nearest the
+ *     end of the previous fragment in B, so a copy stays on its diagonal)
+ *     becomes a fragment and the walk jumps past it. Each word of A is
+ *     thus extended from at most MAX_TRIES times: the work is linear, even
+ *     for a document of one repeated word.
+ *  3. Fragments in A order that follow each other within DP_ALIGN_GAP
+ *     words on both sides (a few edited words) join into one passage.
+ *
+ * Coverage is the share of a document's words inside passages of at least
+ * DP_ALIGN_MIN_PASSAGE matched words: stock phrases of three or four words
+ * are everywhere in news and say nothing about copying. The ordered
+ * fragments are the skeleton of a rewrite: short shared pieces that keep
+ * the source's order, spread over the whole of the smaller text.
+ */
+#include "copy/align.h"
+
+#include <string.h>
+
+void dp_aligner_free(dp_aligner *al) {
+    dp_free(al->head, al->head_cap * sizeof *al->head);
+    dp_free(al->next, al->next_cap * sizeof *al->next);
+    dp_free(al->mark, al->mark_cap);
+    dp_free(al->frag, al->frag_cap * sizeof *al->frag);
+    *al = (dp_aligner){0};
+}
+
+/* A word's hash: its bytes in 8-byte loads, each multiplied in, then
+ * finished with splitmix64's mixer. xxh3 with a seed cost a fifth of a
+ * run's time here; these hashes only need to tell words apart within a
+ * pair (a collision of two words makes one spurious one-word match, far
+ * below an anchor's three). */
+static inline uint32_t word_hash(const char *p, size_t n, uint64_t seed) {
+    uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ULL);
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t v = 0;
+        memcpy(&v, p, n);
+        h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
+    }
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBULL;
+    return (uint32_t)(h ^ h >> 31 ^ h >> 40);
+}
+
+long dp_word_hashes(const char *norm, size_t len, uint64_t seed, uint32_t max, uint32_t **out,
+                    size_t *cap) {
+    /* One value per space plus one: reserve once instead of per word. */
+    size_t words = len ? 1 : 0;
+    const char *sp = norm, *end = norm + len;
+    while ((sp = memchr(sp, ' ', (size_t)(end - sp)))) {
+        words++;
+        sp++;
+    }
+    if (words > max) words = max;
+    if (dp_grow((void **)out, cap, words + 1, sizeof **out)) return -1;
+    uint32_t n = 0;
+    const char *p = norm;
+    seed = seed * 0xD6E8FEB86659FD93ULL + 0xA11C4ULL;
+    while (p < end && n < max) {
+        const char *e = memchr(p, ' ', (size_t)(end - p));
+        if (!e) e = end;
+        (*out)[n++] = word_hash(p, (size_t)(e - p), seed);
+        p = e + 1;
+    }
+    return n;
+}
+
+static inline uint32_t anchor_hash(const uint32_t *w) {
+    uint64_t x = (uint64_t)w[0] * 0x9E3779B97F4A7C15ULL;
+    x = (x ^ w[1]) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ w[2]) * 0x94D049BB133111EBULL;
+    return (uint32_t)(x >> 32);
+}
+
+static doppel_status reserve(dp_aligner *al, uint32_t na, uint32_t nb, size_t slots) {
+    if (slots > al->head_cap) {
+        dp_free(al->head, al->head_cap * sizeof *al->head);
+        al->head = dp_malloc(slots * sizeof *al->head);
+        al->head_cap = al->head ? slots : 0;
+        if (!al->head) return DOPPEL_ERR_NOMEM;
+    }
+    if (dp_grow((void **)&al->next, &al->next_cap, (size_t)nb + 1, sizeof *al->next) ||
+        dp_grow((void **)&al->mark, &al->mark_cap, (size_t)nb + 1 + na, 1) ||
+        dp_grow((void **)&al->frag, &al->frag_cap, 3 * ((size_t)na / DP_ALIGN_ANCHOR + 2),
+                sizeof *al->frag))
+        return DOPPEL_ERR_NOMEM;
+    return DOPPEL_OK;
+}
+
+/* Keep span s among the DP_ALIGN_KEEP longest (by matched words; ties: earlier). */
+static void keep_span(dp_alignment *out, dp_span s) {
+    uint32_t at = out->num_spans;
+    while (at > 0 && out->spans[at - 1].matched < s.matched) at--;
+    if (at >= DP_ALIGN_KEEP) return;
+    uint32_t end = out->num_spans < DP_ALIGN_KEEP ? out->num_spans : DP_ALIGN_KEEP - 1;
+    memmove(out->spans + at + 1, out->spans + at, (end - at) * sizeof *out->spans);
+    out->spans[at] = s;
+    if (out->num_spans < DP_ALIGN_KEEP) out->num_spans++;
+}
+
+
+void dp_alignment_swap(dp_alignment *x) {
+#define SWAP(f, g)            \
+    do {                      \
+        uint32_t t_ = x->f;   \
+        x->f = x->g;          \
+        x->g = t_;            \
+    } while (0)
+    SWAP(na, nb);
+    SWAP(cover_a, cover_b);
+    SWAP(frag_a, frag_b);
+    for (uint32_t k = 0; k < x->num_spans; k++) {
+        SWAP(spans[k].a, spans[k].b);
+        SWAP(spans[k].a_len, spans[k].b_len);
+    }
+#undef SWAP
+}
+
+doppel_status dp_align(dp_aligner *al, const uint32_t *a, uint32_t na, const uint32_t *b,
+                       uint32_t nb, dp_alignment *out) {
+    return dp_align_keyed(al, a, na, b, nb, 0, out);
+}
+
+doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, const uint32_t *b,
+                             uint32_t nb, uint64_t key_b, dp_alignment *out) {
+    *out = (dp_alignment){0};
+    out->na = na;
+    out->nb = nb;
+    if (na < DP_ALIGN_ANCHOR || nb < DP_ALIGN_ANCHOR) return DOPPEL_OK;
+    size_t slots = 64;
+    while (slots < 2 * (size_t)nb) slots *= 2;
+    if (!key_b || key_b != al->built_key || slots != al->built_slots) {
+        al->built_key = 0;
+        if (reserve(al, na, nb, slots)) return DOPPEL_ERR_NOMEM;
+        memset(al->head, 0xff, slots * sizeof *al->head);
+        /* Chains in text order: insert from the end. */
+        uint32_t m = (uint32_t)(slots - 1);
+        for (uint32_t j = nb - DP_ALIGN_ANCHOR + 1; j-- > 0;) {
+            uint32_t s = anchor_hash(b + j) & m;
+            al->next[j] = al->head[s];
+            al->head[s] = j;
+        }
+        al->built_key = key_b;
+        al->built_slots = slots;
+    } else if (reserve(al, na, nb, slots)) {
+        return DOPPEL_ERR_NOMEM;
+    }
+    const uint32_t NIL = UINT32_MAX, mask = (uint32_t)(slots - 1);
+    memset(al->mark, 0, nb);
+    uint32_t nf = 0, expect = 0;
+    for (uint32_t i = 0; i + DP_ALIGN_ANCHOR <= na;) {
+        uint32_t s = anchor_hash(a + i) & mask;
+        uint32_t best_j = NIL, best_m = 0, best_d = UINT32_MAX;
+        int tries = 0;
+        for (uint32_t j = al->head[s]; j != NIL && tries < DP_ALIGN_MAX_TRIES; j = al->next[j]) {
+            if (b[j] != a[i] || b[j + 1] != a[i + 1] || b[j + 2] != a[i + 2]) continue;
+            tries++;
+            uint32_t m = DP_ALIGN_ANCHOR;
+            while (i + m < na && j + m < nb && a[i + m] == b[j + m]) m++;
+            uint32_t d = j >= expect ? j - expect : expect - j;
+            if (m > best_m || (m == best_m && d < best_d)) {
+                best_j = j;
+                best_m = m;
+                best_d = d;
+            }
+        }
+        if (best_j == NIL) {
+            i++;
+            continue;
+        }
+        al->frag[3 * nf] = i;
+        al->frag[3 * nf + 1] = best_j;
+        al->frag[3 * nf + 2] = best_m;
+        nf++;
+        i += best_m;
+        expect = best_j + best_m;
+    }
+    /* Fragments into passages. A passage counts when it holds min_passage
+     * matched words (a document shorter than a passage counts when matched
+     * whole); then its fragments' words are covered on both sides. Only
+     * matched words count, not the gaps between them: in templated text
+     * (bond issues, earnings tables) the words that differ are the news. */
+    uint32_t small = na <= nb ? na : nb;
+    uint32_t min_passage = DP_MIN(small, (uint32_t)DP_ALIGN_MIN_PASSAGE);
+    uint8_t *mark_a = al->mark + nb + 1;
+    memset(mark_a, 0, na);
+    dp_span cur = {0};
+    uint32_t first = 0, last_b_end = 0;
+    int have_last = 0;
+    for (uint32_t f = 0; f <= nf; f++) {
+        uint32_t fa = 0, fb = 0, fm = 0;
+        if (f < nf) {
+            fa = al->frag[3 * f];
+            fb = al->frag[3 * f + 1];
+            fm = al->frag[3 * f + 2];
+            out->frag_a += fm;
+            for (uint32_t j = fb; j < fb + fm; j++) {
+                out->frag_b += !(al->mark[j] & 2);
+                al->mark[j] |= 2;
+            }
+            if (!have_last || fb + 40 >= last_b_end) {  /* in order, or a swapped neighbour */
+                out->ordered += fm;
+                last_b_end = fb + fm;
+                have_last = 1;
+            }
+            if (f > first && fa <= cur.a + cur.a_len + DP_ALIGN_GAP && fb >= cur.b + cur.b_len &&
+                fb <= cur.b + cur.b_len + DP_ALIGN_GAP) {
+                cur.a_len = fa + fm - cur.a;
+                cur.b_len = fb + fm - cur.b;
+                cur.matched += fm;
+                continue;
+            }
+        }
+        if (f > 0 && cur.matched >= min_passage) {  /* close the passage of [first, f) */
+            out->passages++;
+            keep_span(out, cur);
+            for (uint32_t g = first; g < f; g++) {
+                uint32_t ga = al->frag[3 * g], gb = al->frag[3 * g + 1], gm = al->frag[3 * g + 2];
+                memset(mark_a + ga, 1, gm);
+                for (uint32_t j = gb; j < gb + gm; j++) al->mark[j] |= 1;
+            }
+        }
+        cur = (dp_span){fa, fb, fm, fm, fm};
+        first = f;
+    }
+    if (out->ordered > small) out->ordered = small;
+    for (uint32_t i = 0; i < na; i++) out->cover_a += mark_a[i];
+    for (uint32_t j = 0; j < nb; j++) out->cover_b += al->mark[j] & 1;
+    /* Spread of the cover over the smaller document, by tenths. */
+    uint32_t tenth_cover[10] = {0};
+    for (uint32_t i = 0; i < small; i++)
+        tenth_cover[(uint64_t)i * 10 / small] += na <= nb ? mark_a[i] : al->mark[i] & 1;
+    for (int t = 0; t < 10; t++) {
+        uint32_t lo = (uint32_t)(((uint64_t)small * t + 9) / 10);
+        uint32_t hi = (uint32_t)(((uint64_t)small * (t + 1) + 9) / 10);
+        out->cover_spread += hi > lo && tenth_cover[t] >= DP_ALIGN_SPREAD_SHARE * (hi - lo);
+    }
+    return DOPPEL_OK;
+}
