@@ -5,7 +5,7 @@
 PREFIX  ?= /usr/local
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libxxhash libutf8proc zlib libzstd jansson gumbo lmdb
+PKGS    := libxxhash libutf8proc zlib libzstd liblzma jansson gumbo lmdb
 # Linked by the command only (doppel serve), not part of the library's requirements.
 CLI_PKGS := libmicrohttpd
 OPT     ?= -O3
@@ -13,7 +13,7 @@ CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 DEFS    := -D_GNU_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(CLI_PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lpthread
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lbz2 -lm -lpthread
 CLI_LIBS   = $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(EXTRA_CFLAGS) -Iinclude -Isrc $(PKG_CFLAGS)
 LDFLAGS_ALL = $(LDFLAGS) $(EXTRA_LDFLAGS)
@@ -27,7 +27,7 @@ PIC_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/pic/src/%.o)
 CLI_OBJ  := $(CLI_SRC:cli/%.c=$(BUILD)/obj/cli/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench install clean \
+.PHONY: all deps lib cli test unit cli-test asan-test tsan-test valgrind-test demo bench bench-extract install clean \
         fuzz fuzz-build fuzz-smoke fuzz-replay fuzz-bins story-eval bench-story check-layers bench-index \
         python python-test
 
@@ -170,6 +170,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/extract_speed
 	@sh bench/run.sh $(BUILD)/doppel
+	@sh bench/realistic.sh $(BUILD)/doppel
 	@$(BUILD)/bench/extract_speed
 	@$(MAKE) --no-print-directory $(BUILD)/story_eval
 	@echo "== story clustering (bench/story.sh): quality on the labeled sets, throughput at 10k/100k/1M"
@@ -228,6 +229,12 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libdoppel.a
 $(BUILD)/story_eval: bench/story_eval.c $(BUILD)/libdoppel.a
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS)
 story-eval: $(BUILD)/story_eval
+
+# Extraction quality and speed on ../shared's labeled pages, with
+# python3-readability beside it when installed (part of make bench).
+bench-extract: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/extract_real.sh $(BUILD)/doppel
 
 # Story clustering throughput at 10k, 100k and 1M synthetic documents, and
 # quality on the labeled sets when ../shared is present.

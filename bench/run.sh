@@ -151,3 +151,8 @@ if command -v python3 >/dev/null && [ -f ../shared/tools/score_pairs.py ]; then
   echo "quality on the $N-document corpus (../shared/tools/score_pairs.py):"
   python3 ../shared/tools/score_pairs.py "$DIR/synth-$N.gold.jsonl" "$DIR/out.jsonl" | sed 's/^/  /'
 fi
+
+# Extraction on real labeled pages, with python3-readability beside it when
+# installed (skipped without ../shared).
+echo
+sh bench/extract_real.sh "$DOPPEL"

@@ -41,11 +41,19 @@ typedef struct cli_out {
     int unnamed;    /* fp is an O_TMPFILE file, linked as tmp_path at commit */
     int linked;     /* tmp_path exists on disk */
     int direct;     /* a device or FIFO, written in place */
+    FILE *raw;      /* the file under fp when fp compresses (path ends .gz/.zst) */
 } cli_out;
 
+/* A path ending in .gz or .zst is written compressed (gzip, zstd level 3). */
 int cli_out_open(cli_out *out, const char *path);   /* 0 or -1 (message printed) */
 int cli_out_commit(cli_out *out);                   /* 0 or -1 (message printed, file removed) */
 void cli_out_abort(cli_out *out);
+
+/* compress.c: 1 for a .gz path, 2 for .zst, else 0; a stream compressing
+ * into raw (NULL when out of memory); fclose ends the compressed stream and
+ * leaves raw open. */
+int cli_compression_of(const char *path);
+FILE *cli_compress_open(FILE *raw, int kind);
 
 /* Write s as a JSON string literal (with quotes), escaping as RFC 8259 needs.
  * Invalid UTF-8 is written as U+FFFD so output is always valid JSON. */
@@ -56,13 +64,19 @@ void cli_put_u32(FILE *fp, uint32_t v);
 void cli_put_u64(FILE *fp, uint64_t v);
 void cli_put_fixed4(FILE *fp, double v);
 
-/* ---- progress on stderr, only when stderr is a terminal --------------- */
+/* ---- progress on stderr ----------------------------------------------------
+ * auto: a status line redrawn in place when stderr is a terminal, nothing
+ * otherwise; always: also when it is not (a log file under Slurm or nohup),
+ * then as a plain line every few seconds; never. -q means never. */
+typedef enum { CLI_PROGRESS_AUTO = 0, CLI_PROGRESS_ALWAYS, CLI_PROGRESS_NEVER } cli_progress_mode;
+
 typedef struct cli_progress {
     bool enabled;
+    bool lines;      /* log lines, not a redrawn status line */
     double start, last;
 } cli_progress;
 
-void cli_progress_init(cli_progress *p, bool quiet);
+void cli_progress_init(cli_progress *p, cli_progress_mode mode);
 /* Show documents read, MB/s and an ETA when total_bytes is known. */
 void cli_progress_update(cli_progress *p, uint64_t docs, uint64_t bytes, uint64_t total_bytes);
 void cli_progress_phase(cli_progress *p, const char *phase, double done);

@@ -21,7 +21,8 @@ static const char index_usage[] =
     "                                  \"relation\",\"score\",\"source\"}]}\n"
     "  query DIR INPUT...              the same lines for documents not added\n"
     "  export DIR [-o FILE]            one line per document, the fields of doppel cluster:\n"
-    "                                  {\"id\",\"cluster\",\"canonical\",\"relation\",\"score\"}\n"
+    "                                  {\"id\",\"cluster\",\"canonical\",\"relation\",\"score\",\n"
+    "                                  \"cluster_size\"}\n"
     "  stats DIR                       counts and sizes, as JSON\n"
     "  expire DIR --before DATE | --keep-days N   remove documents dated before (undated:\n"
     "                                  added before) DATE or N days ago\n"
@@ -326,6 +327,8 @@ static int export_row(const doppel_store_row *r, void *user) {
     fputs_unlocked(r->cluster_size == 1 ? "unique" : doppel_relation_name(r->relation), fp);
     fputs_unlocked("\",\"score\":", fp);
     cli_put_fixed4(fp, r->score);
+    fputs_unlocked(",\"cluster_size\":", fp);
+    cli_put_u32(fp, r->cluster_size);
     fputs_unlocked("}\n", fp);
     return 0;
 }

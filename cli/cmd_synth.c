@@ -240,7 +240,7 @@ int cmd_synth(int argc, char **argv) {
     }
     synth_sink sink = {.docs = docs.fp, .gold = gold_path ? gold.fp : NULL,
                        .pairs = pairs_path ? pairs.fp : NULL};
-    cli_progress_init(&sink.progress, quiet);
+    cli_progress_init(&sink.progress, quiet ? CLI_PROGRESS_NEVER : CLI_PROGRESS_AUTO);
     doppel_status st = doppel_synth_generate(&opt, emit_doc, &sink, &err);
     cli_progress_done(&sink.progress);
     if (st == DOPPEL_END) {

@@ -34,8 +34,10 @@ static void usage(FILE *fp) {
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fputs("\n`doppel <command> --help` describes each command's options.\n"
-          "Input: a directory (each file a document, id = relative path), a JSONL file\n"
-          "(plain, gzip or zstd), or - for standard input.\n", fp);
+          "`doppel help <command>` is the same.\n"
+          "Input: any number of files and directories, and - for standard input: JSONL\n"
+          "(or a JSON array), CSV/TSV, or text/Markdown/HTML files as one document each;\n"
+          "plain, gzip, zstd, bzip2 or xz. See docs/formats.md.\n", fp);
 }
 
 int main(int argc, char **argv) {
@@ -44,6 +46,16 @@ int main(int argc, char **argv) {
         return EXIT_USAGE;
     }
     const char *name = argv[1];
+    /* doppel help CMD is doppel CMD --help */
+    if (!strcmp(name, "help") && argc >= 3) {
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+            if (!strcmp(argv[2], commands[i].name)) {
+                char *args[] = {argv[2], "--help", NULL};
+                return commands[i].run(2, args);
+            }
+        cli_error("unknown command '%s' (see doppel --help)", argv[2]);
+        return EXIT_USAGE;
+    }
     if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
         usage(stdout);
         return 0;

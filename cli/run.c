@@ -19,7 +19,8 @@ enum {
     OPT_QUIET, OPT_MAX_DOC_BYTES, OPT_TMP_DIR, OPT_SUMMARY, OPT_SKETCH, OPT_MAX_BUCKET, OPT_JSON, OPT_LOW_THRESHOLD, OPT_MIN_SHARED, OPT_THREADS, OPT_NO_EXTRACT, OPT_LEVEL, OPT_CORPUS_BOILER, OPT_MEMORY,
     OPT_STORY_THRESHOLD, OPT_STORY_SHORT, OPT_STORY_EXPANSION, OPT_STORY_WINDOW, OPT_STORY_ONLINE,
     OPT_STORY_MODEL, OPT_SAVE_STORY_MODEL, OPT_STORY_STATE,
-    OPT_PREFILTER_MISS, OPT_COVER, OPT_CONTAINED_COVER, OPT_DERIVED_COVER, OPT_DERIVED_SPREAD,
+    OPT_PREFILTER_MISS, OPT_PROGRESS, OPT_DROP_UNCOMPARED, OPT_REMOVED, OPT_REJECTS,
+    OPT_COVER, OPT_CONTAINED_COVER, OPT_DERIVED_COVER, OPT_DERIVED_SPREAD,
     OPT_PARTIAL_WORDS, OPT_JOIN_DERIVED
 };
 
@@ -73,6 +74,10 @@ static const struct option long_opts[] = {
     {"story-model", required_argument, 0, OPT_STORY_MODEL},
     {"save-story-model", required_argument, 0, OPT_SAVE_STORY_MODEL},
     {"story-state", required_argument, 0, OPT_STORY_STATE},
+    {"progress", required_argument, 0, OPT_PROGRESS},
+    {"drop-uncompared", no_argument, 0, OPT_DROP_UNCOMPARED},
+    {"removed", required_argument, 0, OPT_REMOVED},
+    {"rejects", required_argument, 0, OPT_REJECTS},
     {0, 0, 0, 0}};
 
 static int parse_double(const char *s, const char *name, double lo, double hi, double *out) {
@@ -85,6 +90,16 @@ static int parse_double(const char *s, const char *name, double lo, double hi, d
     }
     *out = v;
     return 0;
+}
+
+/* 16777216 as 16M, as the options accept it; other numbers as they are. */
+static const char *size_suffix(char buf[32], unsigned long long v) {
+    const char *unit = "KMGT";
+    int u = -1;
+    while (u < 3 && v >= 1024 && v % 1024 == 0) v /= 1024, u++;
+    if (u >= 0) snprintf(buf, 32, "%llu%c", v, unit[u]);
+    else snprintf(buf, 32, "%llu", v);
+    return buf;
 }
 
 static int parse_uint(const char *s, const char *name, unsigned long long lo,
@@ -101,7 +116,9 @@ static int parse_uint(const char *s, const char *name, unsigned long long lo,
     if (shift && v > (ULLONG_MAX >> shift)) errno = ERANGE;
     else v <<= shift;
     if (errno || *end || end == s || *s == '-' || v < lo || v > hi) {
-        cli_error("--%s %s: expected an integer in [%llu, %llu]", name, s, lo, hi);
+        char a[32], b[32];
+        cli_error("--%s %s: expected an integer in [%s, %s]", name, s, size_suffix(a, lo),
+                  size_suffix(b, hi));
         return -1;
     }
     *out = v;
@@ -118,6 +135,7 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
      * the spill files live in. */
     c->cfg.memory_limit = doppel_available_memory() / 2;
     c->output = "-";
+    c->seconds_start = cli_now();
     unsigned long long u;
     double d;
     int opt;
@@ -137,7 +155,9 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
             if (!strcmp(optarg, "auto")) c->ropt.format = DOPPEL_INPUT_AUTO;
             else if (!strcmp(optarg, "jsonl")) c->ropt.format = DOPPEL_INPUT_JSONL;
             else if (!strcmp(optarg, "text")) c->ropt.format = DOPPEL_INPUT_TEXT;
-            else { cli_error("--format %s: expected auto, jsonl or text", optarg); return -2; }
+            else if (!strcmp(optarg, "csv")) c->ropt.format = DOPPEL_INPUT_CSV;
+            else if (!strcmp(optarg, "tsv")) c->ropt.format = DOPPEL_INPUT_TSV;
+            else { cli_error("--format %s: expected auto, jsonl, text, csv or tsv", optarg); return -2; }
             break;
         case OPT_THRESHOLD:
             if (parse_double(optarg, "threshold", 0.01, 1, &d)) return -2;
@@ -266,6 +286,15 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage) {
         case OPT_TMP_DIR: c->cfg.tmp_dir = optarg; break;
         case OPT_SUMMARY: c->summary_path = optarg; break;
         case OPT_JSON: c->json = true; break;
+        case OPT_PROGRESS:
+            if (!strcmp(optarg, "auto")) c->progress = CLI_PROGRESS_AUTO;
+            else if (!strcmp(optarg, "always")) c->progress = CLI_PROGRESS_ALWAYS;
+            else if (!strcmp(optarg, "never")) c->progress = CLI_PROGRESS_NEVER;
+            else { cli_error("--progress %s: expected auto, always or never", optarg); return -2; }
+            break;
+        case OPT_DROP_UNCOMPARED: c->drop_uncompared = true; break;
+        case OPT_REMOVED: c->removed_path = optarg; break;
+        case OPT_REJECTS: c->rejects_path = optarg; break;
         case ':': cli_error("option %s needs a value", argv[optind - 1]); return -2;
         default: cli_error("unknown option %s (see --help)", argv[optind - 1]); return -2;
         }
@@ -293,13 +322,65 @@ void cli_common_free(cli_common *c) {
     c->corpus = NULL;
     free(c->spooled);
     c->spooled = NULL;
+    free(c->inputs);
+    c->inputs = NULL;
+    free(c->passed_bits);
+    c->passed_bits = NULL;
+    for (uint32_t i = 0; i < c->ntitles; i++) free(c->titles[i]);
+    free(c->titles);
+    c->titles = NULL;
+    c->ntitles = 0;
+}
+
+int cli_take_inputs(cli_common *c, int argc, char **argv, int first) {
+    if (first >= argc) {
+        cli_error("%s needs at least one INPUT: a file, a directory or - (see --help)", argv[0]);
+        return EXIT_USAGE;
+    }
+    c->n_inputs = (size_t)(argc - first);
+    c->inputs = calloc(c->n_inputs, sizeof *c->inputs);
+    if (!c->inputs) {
+        cli_error("out of memory");
+        return 1;
+    }
+    int stdin_seen = 0;
+    for (size_t i = 0; i < c->n_inputs; i++) {
+        const char *a = argv[first + (int)i];
+        if (!strcmp(a, "-") && stdin_seen++) {
+            cli_error("standard input (-) given twice");
+            return EXIT_USAGE;
+        }
+        c->inputs[i] = (doppel_input){a, NULL};
+    }
+    return 0;
+}
+
+int cli_open_reader(const cli_common *c, doppel_reader **out) {
+    doppel_error err = {0};
+    if (doppel_reader_open_inputs(c->inputs, c->n_inputs, &c->ropt, out, &err)) {
+        cli_error("%s", err.message);
+        return 1;
+    }
+    return 0;
+}
+
+int cli_spool_if_stdin(cli_common *c) {
+    for (size_t i = 0; i < c->n_inputs; i++)
+        if (!strcmp(c->inputs[i].path, "-") && !c->inputs[i].name) return cli_spool_stdin(c);
+    return 0;
 }
 
 /* At most this many messages of one kind are printed; the summary counts all. */
 #define MAX_MESSAGES 20
 
+static bool quiet_notes;  /* -q: per-record messages are only counted */
+
 static void note(cli_counts *counts, uint64_t *kind_count, const char *msg) {
     (*kind_count)++;
+    if (quiet_notes) {
+        counts->warnings++;
+        return;
+    }
     if (*kind_count <= MAX_MESSAGES) cli_warn("%s", msg);
     else if (*kind_count == MAX_MESSAGES + 1) cli_warn("(further messages of this kind are only counted)");
     counts->warnings++;
@@ -345,7 +426,10 @@ typedef struct queued {
     doppel_status read_status;  /* the reader's verdict on this record */
     uint64_t ordinal, line, invalid_utf8;
     size_t source, id, id_len, text, text_len, message; /* offsets into the arena */
+    size_t raw, raw_len;        /* a rejected line, kept for --rejects (raw_len 0: none) */
+    size_t present, guess;      /* fields_present, text_field_guess of a FIELD error (0: none) */
     int64_t date;
+    bool id_from_position;
 } queued;
 
 typedef struct batch {
@@ -375,7 +459,7 @@ static int arena_put(batch *b, const char *s, size_t len, size_t *off) {
 }
 
 static int queue_record(batch *b, doppel_status st, const doppel_record *rec, const doppel_error *err,
-                        uint64_t ordinal) {
+                        uint64_t ordinal, bool keep_raw) {
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         queued *p = realloc(b->q, cap * sizeof *p);
@@ -385,11 +469,22 @@ static int queue_record(batch *b, doppel_status st, const doppel_record *rec, co
     }
     queued *q = &b->q[b->n];
     *q = (queued){.read_status = st, .ordinal = ordinal, .line = rec->line,
-                  .invalid_utf8 = rec->invalid_utf8, .date = DOPPEL_NO_DATE};
+                  .invalid_utf8 = rec->invalid_utf8, .date = DOPPEL_NO_DATE,
+                  .id_from_position = rec->id_from_position != 0};
     const char *src = rec->source ? rec->source : "";
     if (arena_put(b, src, strlen(src), &q->source)) return -1;
     if (st != DOPPEL_OK) {
         if (arena_put(b, err->message, strlen(err->message), &q->message)) return -1;
+        if (keep_raw && rec->raw && (st == DOPPEL_ERR_JSON || st == DOPPEL_ERR_FIELD)) {
+            if (arena_put(b, rec->raw, rec->raw_len, &q->raw)) return -1;
+            q->raw_len = rec->raw_len;
+        }
+        if (rec->fields_present &&
+            arena_put(b, rec->fields_present, strlen(rec->fields_present), &q->present))
+            return -1;
+        if (rec->text_field_guess &&
+            arena_put(b, rec->text_field_guess, strlen(rec->text_field_guess), &q->guess))
+            return -1;
     } else {
         if (arena_put(b, rec->id, rec->id_len, &q->id) ||
             arena_put(b, rec->text, rec->text_len, &q->text))
@@ -412,8 +507,11 @@ static void batch_free(batch *b) {
 
 /* Add the queued documents and account for every queued record in order.
  * Returns 0, or 1 to stop (the message is printed). */
+/* Records sampled before deciding that the text field is wrong. */
+#define FIELD_SAMPLE 1000
+
 static int flush_batch(cli_common *c, doppel_index *idx, batch *b, cli_counts *counts,
-                       uint8_t **bits, size_t *bits_cap, int want_bits) {
+                       uint8_t **bits, size_t *bits_cap, int want_bits, FILE *rejects, int last) {
     size_t k = 0;
     if (b->n) {
         free(b->inputs);
@@ -454,12 +552,44 @@ static int flush_batch(cli_common *c, doppel_index *idx, batch *b, cli_counts *c
             default: kind = &counts->skip_io; break;
             }
             note(counts, kind, b->arena + q->message);
+            if (rejects && q->raw_len) {
+                fwrite(b->arena + q->raw, 1, q->raw_len, rejects);
+                fputc('\n', rejects);
+            }
+            if (q->present && counts->seen < FIELD_SAMPLE) {
+                if (!counts->missing_text++) {
+                    snprintf(counts->fields_present, sizeof counts->fields_present, "%s",
+                             b->arena + q->present);
+                    snprintf(counts->field_guess, sizeof counts->field_guess, "%s",
+                             q->guess ? b->arena + q->guess : "");
+                }
+            }
         } else {
             doppel_status st = b->statuses[j];
             const doppel_add_info *info = &b->infos[j];
             const doppel_doc_input *in = &b->inputs[j++];
             int idlen = (int)(in->id_len > 200 ? 200 : in->id_len);
-            if (st == DOPPEL_ERR_EMPTY || st == DOPPEL_ERR_FORMAT) {
+            if (q->id_from_position && !counts->position_ids_noted) {
+                counts->position_ids_noted = true;
+                if (!quiet_notes)
+                    cli_warn("%s: records have no \"%s\" field: each is named by its position "
+                             "(e.g. '%.*s'); said once", source, c->ropt.id_field, idlen, in->id);
+            }
+            if (st == DOPPEL_ERR_EMPTY && !c->drop_uncompared) {
+                /* Not a copy of anything doppel can tell: kept, as a cleaner
+                 * of a corpus expects from a tool that removes copies. */
+                const char *why = info->extract_flags & DOPPEL_EXTRACT_EMPTY
+                                      ? "has no words after extraction (all boilerplate)"
+                                      : "has no words";
+                snprintf(msg, sizeof msg, "%s%s%llu: document '%.*s' %s: not compared, passed through",
+                         source, q->line ? ":" : "", (unsigned long long)q->line, idlen, in->id, why);
+                note(counts, &counts->passed, msg);
+                counts->warnings--;  /* a note, not a problem with the input */
+                if (set_bit(&c->passed_bits, &c->passed_cap, q->ordinal, 1)) {
+                    cli_error("out of memory");
+                    rc = 1;
+                }
+            } else if (st == DOPPEL_ERR_EMPTY || st == DOPPEL_ERR_FORMAT) {
                 const char *why = st == DOPPEL_ERR_FORMAT ? "is binary data"
                                   : info->extract_flags & DOPPEL_EXTRACT_EMPTY
                                       ? "has no words after extraction (all boilerplate)"
@@ -493,6 +623,26 @@ static int flush_batch(cli_common *c, doppel_index *idx, batch *b, cli_counts *c
             cli_error("bad record under --strict; stopping");
             rc = 1;
         }
+        counts->seen++;
+    }
+    /* Most records of the first ones without the text field: the wrong
+     * field name, not bad records. Say which fields there are and stop. */
+    if (!rc && !counts->sample_checked && (counts->seen >= FIELD_SAMPLE || last)) {
+        counts->sample_checked = true;
+        uint64_t sample = counts->seen < FIELD_SAMPLE ? counts->seen : FIELD_SAMPLE;
+        if (counts->missing_text * 2 > sample) {
+            if (counts->field_guess[0])
+                cli_error("%llu of the first %llu records have no text field \"%s\": records have "
+                          "%s: use --text-field %s", (unsigned long long)counts->missing_text,
+                          (unsigned long long)sample, c->ropt.text_field, counts->fields_present,
+                          counts->field_guess);
+            else
+                cli_error("%llu of the first %llu records have no text field \"%s\": records have "
+                          "%s (none holds a string): see --text-field",
+                          (unsigned long long)counts->missing_text, (unsigned long long)sample,
+                          c->ropt.text_field, counts->fields_present);
+            rc = 1;
+        }
     }
     b->n = 0;
     b->used = 0;
@@ -509,8 +659,8 @@ static int count_corpus_lines(cli_common *c) {
     doppel_boiler_options_default(&bo);
     doppel_reader *reader = NULL;
     doppel_extractor *ex = NULL;
-    if (doppel_boiler_counter_new(&bo, &c->corpus, &err) ||
-        doppel_reader_open(c->input, &c->ropt, &reader, &err) || doppel_extractor_new(&ex, &err)) {
+    if (cli_open_reader(c, &reader)) return 1;
+    if (doppel_boiler_counter_new(&bo, &c->corpus, &err) || doppel_extractor_new(&ex, &err)) {
         cli_error("%s", err.message);
         doppel_reader_free(reader);
         return 1;
@@ -578,7 +728,8 @@ static void *read_batches(void *p) {
                 last = 1;
                 break;
             }
-            if (st == DOPPEL_ERR_NOMEM || queue_record(b, st, &rec, &h->err, h->read++)) {
+            if (st == DOPPEL_ERR_NOMEM ||
+                queue_record(b, st, &rec, &h->err, h->read++, h->c->rejects_path != NULL)) {
                 h->nomem = 1;
                 last = 1;
                 break;
@@ -609,20 +760,24 @@ int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts, uint8
     doppel_reader *reader = NULL;
     doppel_index *idx = NULL;
     if (c->corpus_boilerplate && c->cfg.extract && !c->corpus) {
-        if (!strcmp(c->input, "-") && cli_spool_stdin(c)) return 1;
+        if (cli_spool_if_stdin(c)) return 1;
         if (count_corpus_lines(c)) return 1;
     }
-    if (doppel_reader_open(c->input, &c->ropt, &reader, &err)) {
-        cli_error("%s", err.message);
-        return 1;
-    }
+    if (cli_open_reader(c, &reader)) return 1;
     if (doppel_index_new(&c->cfg, &idx, &err)) {
         cli_error("%s", err.message);
         doppel_reader_free(reader);
         return 1;
     }
+    cli_out rejects = {0};
+    if (c->rejects_path && cli_out_open(&rejects, c->rejects_path)) {
+        doppel_index_free(idx);
+        doppel_reader_free(reader);
+        return 1;
+    }
+    quiet_notes = c->quiet;
     cli_progress prog;
-    cli_progress_init(&prog, c->quiet);
+    cli_progress_init(&prog, c->quiet ? CLI_PROGRESS_NEVER : c->progress);
     size_t bits_cap = 0;
     uint8_t *bits = NULL;
     int rc = 0;
@@ -642,7 +797,8 @@ int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts, uint8
         int last = h.last[k];
         uint64_t read_upto = h.read_upto[k], bytes_upto = h.bytes_upto[k];
         pthread_mutex_unlock(&h.mu);
-        rc = flush_batch(c, idx, &h.slot[k], counts, &bits, &bits_cap, indexed_bits != NULL);
+        rc = flush_batch(c, idx, &h.slot[k], counts, &bits, &bits_cap, indexed_bits != NULL,
+                         rejects.fp, last);
         cli_progress_update(&prog, read_upto, bytes_upto, doppel_reader_total_bytes(reader));
         pthread_mutex_lock(&h.mu);
         h.full[k] = 0;
@@ -670,6 +826,10 @@ int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts, uint8
         counts->seconds_finish = cli_now() - t1;
     }
     cli_progress_done(&prog);
+    if (c->rejects_path) {
+        if (rc) cli_out_abort(&rejects);
+        else if (cli_out_commit(&rejects)) rc = 1;
+    }
     if (rc) {
         doppel_index_free(idx);
         free(bits);
@@ -681,23 +841,81 @@ int cli_build_index(cli_common *c, doppel_index **out, cli_counts *counts, uint8
     return 0;
 }
 
+static const char *canonical_name(doppel_canonical_policy p) {
+    switch (p) {
+    case DOPPEL_CANON_LONGEST: return "longest";
+    case DOPPEL_CANON_FIRST: return "first";
+    case DOPPEL_CANON_EARLIEST: return "earliest";
+    default: return "other";
+    }
+}
+
+static const char *format_name(doppel_input_format f) {
+    static const char *const names[] = {"auto", "jsonl", "text", "csv", "tsv"};
+    return (unsigned)f < sizeof names / sizeof *names ? names[f] : "other";
+}
+
+static void json_str_or_null(FILE *fp, const char *s) {
+    if (s) cli_json_string(fp, s, strlen(s));
+    else fputs("null", fp);
+}
+
+/* Every setting that shaped the result, as used (defaults filled in), so
+ * that a run can be repeated from its summary (docs/formats.md). */
+static void write_settings(FILE *fp, const cli_common *c, const doppel_index_stats *s) {
+    const doppel_config *g = &c->cfg;
+    fputs("\"settings\":{\"format\":", fp);
+    json_str_or_null(fp, format_name(c->ropt.format));
+    fputs(",\"id_field\":", fp);
+    json_str_or_null(fp, c->ropt.id_field);
+    fputs(",\"text_field\":", fp);
+    json_str_or_null(fp, c->ropt.text_field);
+    fputs(",\"title_field\":", fp);
+    json_str_or_null(fp, c->ropt.title_field);
+    fputs(",\"date_field\":", fp);
+    json_str_or_null(fp, c->ropt.date_field);
+    fprintf(fp,
+            ",\"max_doc_bytes\":%zu,\"extract\":%s,\"corpus_boilerplate\":%s,\"strict\":%s,"
+            "\"drop_uncompared\":%s,\"shingle\":\"%s\",\"ngram\":%u,\"sketch\":\"%s\","
+            "\"num_perm\":%u,\"seed\":%llu,\"threshold\":%g,\"low_threshold\":%g,"
+            "\"min_shared\":%u,\"containment\":%g,\"min_contained\":%u,\"lsh_threshold\":%g,"
+            "\"bands\":%u,\"rows\":%u,\"max_bucket\":%u,\"verify\":\"%s\",\"prefilter_miss\":%g,"
+            "\"cover\":%g,\"contained_cover\":%g,\"derived_cover\":%g,\"derived_spread\":%u,"
+            "\"partial_words\":%u,\"join_derived\":%s,"
+            "\"canonical\":\"%s\",\"threads\":%u,\"memory_limit\":%llu}",
+            c->ropt.max_doc_bytes, g->extract ? "true" : "false",
+            c->corpus_boilerplate ? "true" : "false", c->strict ? "true" : "false",
+            c->drop_uncompared ? "true" : "false",
+            g->shingle_kind == DOPPEL_SHINGLE_CHAR ? "char" : "word", g->shingle_size,
+            g->sketch == DOPPEL_SKETCH_CLASSIC ? "classic" : "oph", g->num_perm,
+            (unsigned long long)g->seed, g->threshold, g->low_threshold, g->min_shared,
+            g->containment, g->min_contained, g->lsh_threshold, s->bands, s->rows, g->max_bucket,
+            g->verify == DOPPEL_VERIFY_FAST ? "fast" : "exact", g->prefilter_miss,
+            g->cover, g->contained_cover, g->derived_cover, g->derived_spread, g->partial_words,
+            g->join_derived ? "true" : "false", canonical_name(g->canonical), g->threads ? g->threads : doppel_available_cores(),
+            (unsigned long long)g->memory_limit);
+}
+
 int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_index *idx,
-                      const uint64_t removed[6]) {
+                      const uint64_t removed[DOPPEL_REL_PARTIAL + 1]) {
     doppel_index_stats s;
     doppel_index_get_stats(idx, &s);
     uint64_t removed_total = 0;
-    for (int i = 0; i < 6; i++) removed_total += removed[i];
+    /* every relation a removed member can have: derived too (--join-derived) */
+    for (int i = 0; i <= DOPPEL_REL_PARTIAL; i++) removed_total += removed[i];
     uint64_t kept = k->indexed - removed_total;
     double secs = k->seconds_read + k->seconds_finish;
+    /* The counts are printed even under -q: they are the run's result. */
+    fprintf(stderr,
+            "doppel: %llu documents read: %llu kept, %llu removed (exact %llu, near %llu, "
+            "contained %llu, linked %llu), %llu passed through uncompared, %llu skipped\n",
+            (unsigned long long)k->read, (unsigned long long)kept,
+            (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
+            (unsigned long long)removed[DOPPEL_REL_NEAR],
+            (unsigned long long)removed[DOPPEL_REL_CONTAINED],
+            (unsigned long long)removed[DOPPEL_REL_LINKED], (unsigned long long)k->passed,
+            (unsigned long long)cli_skipped(k));
     if (!c->quiet) {
-        fprintf(stderr,
-                "doppel: %llu documents read: %llu kept, %llu removed (exact %llu, near %llu, "
-                "contained %llu, linked %llu), %llu skipped\n",
-                (unsigned long long)k->read, (unsigned long long)kept,
-                (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
-                (unsigned long long)removed[DOPPEL_REL_NEAR],
-                (unsigned long long)removed[DOPPEL_REL_CONTAINED],
-                (unsigned long long)removed[DOPPEL_REL_LINKED], (unsigned long long)cli_skipped(k));
         if (cli_skipped(k))
             fprintf(stderr,
                     "doppel: skipped: %llu malformed JSON, %llu missing/invalid field, %llu too "
@@ -713,10 +931,12 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
                     (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs);
         fprintf(stderr,
                 "doppel: %.2fs, %.1f MB/s; LSH %ux%u, %llu candidates (%llu ruled out by "
-                "signatures), %llu verified pairs\n",
+                "signatures), %llu verified pairs (%llu derived or partial); largest cluster "
+                "%u\n",
                 secs, secs > 0 ? k->bytes / 1e6 / secs : 0.0, s.bands, s.rows,
                 (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
-                (unsigned long long)(s.verified_pairs + s.exact_groups));
+                (unsigned long long)(s.verified_pairs + s.exact_groups),
+                (unsigned long long)s.reuse_pairs, s.largest_cluster);
     }
     if (!c->summary_path) return 0;
     cli_out out;
@@ -724,17 +944,19 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
     fprintf(out.fp,
             "{\"read\":%llu,\"kept\":%llu,\"removed\":%llu,\"removed_exact\":%llu,"
             "\"removed_near\":%llu,\"removed_contained\":%llu,\"removed_linked\":%llu,"
+            "\"passed\":%llu,"
             "\"skipped\":%llu,\"skipped_json\":%llu,\"skipped_field\":%llu,"
             "\"skipped_too_large\":%llu,\"skipped_empty\":%llu,\"skipped_unreadable\":%llu,"
             "\"skipped_binary\":%llu,\"duplicate_ids\":%llu,\"invalid_utf8\":%llu,"
             "\"nul_bytes\":%llu,\"short_docs\":%llu,\"bands\":%u,\"rows\":%u,"
             "\"candidates\":%llu,\"prefiltered\":%llu,\"verified_pairs\":%llu,\"lsh_slices\":%u,\"heap_peak_bytes\":%llu,"
-            "\"spill_bytes\":%llu,\"seconds\":%.3f}\n",
+            "\"spill_bytes\":%llu,\"largest_cluster\":%u,\"reuse_pairs\":%llu,\"seconds\":%.3f,",
             (unsigned long long)k->read, (unsigned long long)kept,
             (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
             (unsigned long long)removed[DOPPEL_REL_NEAR],
             (unsigned long long)removed[DOPPEL_REL_CONTAINED],
-            (unsigned long long)removed[DOPPEL_REL_LINKED], (unsigned long long)cli_skipped(k),
+            (unsigned long long)removed[DOPPEL_REL_LINKED], (unsigned long long)k->passed,
+            (unsigned long long)cli_skipped(k),
             (unsigned long long)k->skip_json, (unsigned long long)k->skip_field,
             (unsigned long long)k->skip_large, (unsigned long long)k->skip_empty,
             (unsigned long long)k->skip_io, (unsigned long long)k->skip_format,
@@ -742,8 +964,34 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs, s.bands, s.rows,
             (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
             (unsigned long long)(s.verified_pairs + s.exact_groups), s.lsh_slices,
-            (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.spill_bytes, secs);
+            (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.spill_bytes,
+            s.largest_cluster, (unsigned long long)s.reuse_pairs, secs);
+    fprintf(out.fp, "\"timings\":{\"reading\":%.3f,\"finishing\":%.3f,\"total\":%.3f},",
+            k->seconds_read, k->seconds_finish, cli_now() - c->seconds_start);
+    fputs("\"version\":\"" DOPPEL_VERSION_STRING "\",\"inputs\":[", out.fp);
+    for (size_t i = 0; i < c->n_inputs; i++) {
+        if (i) fputc(',', out.fp);
+        const char *name = c->inputs[i].name ? c->inputs[i].name : c->inputs[i].path;
+        cli_json_string(out.fp, name, strlen(name));
+    }
+    fputs("],", out.fp);
+    write_settings(out.fp, c, &s);
+    fputs("}\n", out.fp);
     return cli_out_commit(&out);
+}
+
+int cli_nothing_read(const cli_common *c, const cli_counts *counts, const doppel_index *idx) {
+    if (counts->indexed || counts->passed) return 0;
+    if (counts->read)
+        cli_error("no document read from %zu input%s (%llu records, all skipped: see the "
+                  "messages above); no output written",
+                  c->n_inputs, c->n_inputs == 1 ? "" : "s", (unsigned long long)counts->read);
+    else
+        cli_error("no document read from %zu input%s (no records found); no output written",
+                  c->n_inputs, c->n_inputs == 1 ? "" : "s");
+    uint64_t removed[DOPPEL_REL_PARTIAL + 1] = {0};
+    cli_write_summary(c, counts, idx, removed);
+    return 1;
 }
 
 /* Standard input cannot be read twice: copy it to an unlinked temporary file
@@ -770,7 +1018,8 @@ int cli_spool_stdin(cli_common *c) {
     c->spooled = malloc(64);
     if (!c->spooled) return -1;
     snprintf(c->spooled, 64, "/proc/self/fd/%d", fd);
-    c->input = c->spooled;
+    for (size_t i = 0; i < c->n_inputs; i++)
+        if (!strcmp(c->inputs[i].path, "-")) c->inputs[i] = (doppel_input){c->spooled, "-"};
     return 0;
 }
 

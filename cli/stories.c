@@ -10,14 +10,29 @@
 #include <string.h>
 #include <sys/file.h>
 
+/* The title of document docnum, for its story's headline. */
+static int keep_title(cli_common *c, uint32_t docnum, const char *title, size_t len) {
+    if (docnum >= c->ntitles) {
+        uint32_t n = c->ntitles ? c->ntitles : 1024;
+        while (n <= docnum) n *= 2;
+        char **p = realloc(c->titles, n * sizeof *p);
+        if (!p) return -1;
+        memset(p + c->ntitles, 0, (n - c->ntitles) * sizeof *p);
+        c->titles = p;
+        c->ntitles = n;
+    }
+    while (len && (title[len - 1] == ' ' || title[len - 1] == '\n')) len--;
+    return (c->titles[docnum] = strndup(title, len)) ? 0 : -1;
+}
+
 /* One pass over the indexed records, feeding each to the story clusterer. */
 static int story_pass(cli_common *c, const doppel_index *idx, const uint8_t *bits,
                       doppel_story *st, int adding) {
     doppel_reader *reader = NULL;
     doppel_extractor *ex = NULL;
     doppel_error err = {0};
-    if (doppel_reader_open(c->input, &c->ropt, &reader, &err) ||
-        (c->cfg.extract && doppel_extractor_new(&ex, &err))) {
+    if (cli_open_reader(c, &reader)) return 1;
+    if (c->cfg.extract && doppel_extractor_new(&ex, &err)) {
         cli_error("%s", err.message);
         doppel_reader_free(reader);
         return 1;
@@ -59,6 +74,11 @@ static int story_pass(cli_common *c, const doppel_index *idx, const uint8_t *bit
                 break;
             }
             s = doppel_story_add(st, docnum, title, title_len, text, text_len, date, r.cluster, &err);
+            if (!s && c->want_titles && title_len && keep_title(c, docnum, title, title_len)) {
+                cli_error("out of memory");
+                rc = 1;
+                break;
+            }
         } else {
             s = doppel_story_learn(st, title, title_len, text, text_len, &err);
         }
@@ -184,11 +204,12 @@ int cli_build_stories(cli_common *c, const doppel_index *idx, const uint8_t *bit
 }
 
 static const char stories_usage[] =
-    "usage: doppel stories [options] INPUT\n\n"
+    "usage: doppel stories [options] INPUT...\n\n"
     "Group the documents into news stories (articles about one event, in any words)\n"
     "and write one JSON line per story, largest first:\n"
-    "  {\"story\", \"size\", \"first_date\", \"last_date\", \"terms\", \"copies\"}\n"
-    "terms are the story's top terms; copies lists the member ids grouped by copy\n"
+    "  {\"story\", \"size\", \"first_date\", \"last_date\", \"terms\", \"headline\", \"copies\"}\n"
+    "terms are the story's top terms; headline the title of its most copied report\n"
+    "(null when none has a title); copies lists the member ids grouped by copy\n"
     "cluster (exact, near and contained copies together), canonical first.\n"
     "With --story-state FILE the stories continue those of earlier runs: a story\n"
     "that continues one keeps its id, and \"earlier\" counts its documents of\n"
@@ -223,6 +244,32 @@ static int cmp_member(const void *x, const void *y) {
     return (a->doc > b->doc) - (a->doc < b->doc);
 }
 
+/* A story's headline: the title of its most copied report (of its largest
+ * copy cluster with a title: the canonical's, else the first member's that
+ * has one; ties between clusters: the earlier canonical in input).
+ * Copies are what outlets chose to carry, so the most carried report is
+ * the one the story is known by. null when no member has a title. */
+static void write_headline(FILE *fp, const cli_common *c, const member *m, uint32_t n,
+                           uint32_t first) {
+    const char *best = NULL;
+    uint32_t best_size = 0, best_doc = UINT32_MAX;
+    for (uint32_t i = first; i < n && m[i].story == m[first].story;) {
+        uint32_t j = i, canon = m[i].doc;  /* members: canonical first */
+        const char *t = NULL;
+        for (; j < n && m[j].story == m[i].story && m[j].cluster == m[i].cluster; j++)
+            if (!t && m[j].doc < c->ntitles && c->titles[m[j].doc] && *c->titles[m[j].doc])
+                t = c->titles[m[j].doc];
+        if (t && *t && (j - i > best_size || (j - i == best_size && canon < best_doc))) {
+            best = t;
+            best_size = j - i;
+            best_doc = canon;
+        }
+        i = j;
+    }
+    if (best) cli_json_string(fp, best, strlen(best));
+    else fputs("null", fp);
+}
+
 typedef struct story_order {
     uint32_t story, size;
 } story_order;
@@ -238,17 +285,19 @@ int cmd_stories(int argc, char **argv) {
     int first = cli_parse_common(argc, argv, &c, stories_usage);
     if (first == -1) return 0;
     if (first == -2) return EXIT_USAGE;
-    if (argc - first != 1) {
-        cli_error("stories needs exactly one INPUT (see --help)");
-        return EXIT_USAGE;
+    c.want_titles = true;
+    int rc0 = cli_take_inputs(&c, argc, argv, first);
+    if (!rc0 && cli_spool_if_stdin(&c)) rc0 = 1;
+    if (rc0) {
+        cli_common_free(&c);
+        return rc0;
     }
-    c.input = argv[first];
-    if (!strcmp(c.input, "-") && cli_spool_stdin(&c)) return 1;
     doppel_index *idx = NULL;
     doppel_story *st = NULL;
     cli_counts counts;
     uint8_t *bits = NULL;
     int rc = cli_build_index(&c, &idx, &counts, &bits);
+    if (!rc) rc = cli_nothing_read(&c, &counts, idx);
     if (!rc) rc = cli_build_stories(&c, idx, bits, &st);
     free(bits);
     if (rc) {
@@ -292,7 +341,9 @@ int cmd_stories(int argc, char **argv) {
             if (t) fputc(',', out.fp);
             cli_json_string(out.fp, inf.terms[t], strlen(inf.terms[t]));
         }
-        fputs("],\"copies\":[", out.fp);
+        fputs("],\"headline\":", out.fp);
+        write_headline(out.fp, &c, m, n, start[s]);
+        fputs(",\"copies\":[", out.fp);
         for (uint32_t i = start[s]; i < n && m[i].story == s; i++) {
             int open_group = i == start[s] || m[i - 1].cluster != m[i].cluster;
             int close_group = i + 1 >= n || m[i + 1].story != s || m[i + 1].cluster != m[i].cluster;

@@ -98,6 +98,30 @@ static int link_unnamed(cli_out *out, int fd) {
     return -1;
 }
 
+/* Put a compressing stream over the file when its name asks for it. */
+static int compress_if_named(cli_out *out, const char *path) {
+    int kind = cli_compression_of(path);
+    if (!kind) return 0;
+    FILE *fp = cli_compress_open(out->fp, kind);
+    if (!fp) {
+        cli_error("cannot start compressing %s: out of memory", path);
+        cli_out_abort(out);
+        return -1;
+    }
+    out->raw = out->fp;
+    out->fp = fp;
+    return 0;
+}
+
+/* End the compressed stream, so that fp is the file itself again. */
+static int finish_compression(cli_out *out) {
+    if (!out->raw) return 0;
+    int bad = ferror(out->fp) || fclose(out->fp) != 0;
+    out->fp = out->raw;
+    out->raw = NULL;
+    return bad ? -1 : 0;
+}
+
 int cli_out_open(cli_out *out, const char *path) {
     *out = (cli_out){0};
     if (!path || strcmp(path, "-") == 0) {
@@ -118,7 +142,7 @@ int cli_out_open(cli_out *out, const char *path) {
             return -1;
         }
         out->direct = 1;
-        return 0;
+        return compress_if_named(out, path);
     }
     const char *slash = strrchr(path, '/');
     size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
@@ -158,10 +182,15 @@ int cli_out_open(cli_out *out, const char *path) {
     setvbuf(out->fp, NULL, _IOFBF, 1 << 20);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    return 0;
+    return compress_if_named(out, path);
 }
 
 int cli_out_commit(cli_out *out) {
+    if (finish_compression(out)) {
+        cli_error("compressing %s failed; no output written", out->path ? out->path : "output");
+        cli_out_abort(out);
+        return -1;
+    }
     if (out->direct) {
         int bad = ferror(out->fp) || fclose(out->fp) != 0;
         *out = (cli_out){0};
@@ -197,6 +226,11 @@ int cli_out_commit(cli_out *out) {
 }
 
 void cli_out_abort(cli_out *out) {
+    if (out->raw) {
+        fclose(out->fp);  /* the compressing stream; its trailer goes nowhere useful */
+        out->fp = out->raw;
+        out->raw = NULL;
+    }
     if (out->fp && out->fp != stdout) fclose(out->fp);
     if (out->direct) {
         *out = (cli_out){0};
@@ -315,32 +349,49 @@ void cli_put_fixed4(FILE *fp, double v) {
 
 /* ---- progress ---------------------------------------------------------------------- */
 
-void cli_progress_init(cli_progress *p, bool quiet) {
-    p->enabled = !quiet && isatty(2);
+void cli_progress_init(cli_progress *p, cli_progress_mode mode) {
+    int tty = isatty(2);
+    p->enabled = mode == CLI_PROGRESS_ALWAYS || (mode == CLI_PROGRESS_AUTO && tty);
+    p->lines = !tty;
     p->start = p->last = cli_now();
+    if (p->lines) p->last -= 60;  /* a log shows the run started: its first line comes at once */
+}
+
+/* A redrawn line a few times a second on a terminal; a log line every five
+ * seconds elsewhere, where each one stays. */
+static int progress_due(cli_progress *p, double now) {
+    if (now - p->last < (p->lines ? 5.0 : 0.25)) return 0;
+    p->last = now;
+    return 1;
 }
 
 void cli_progress_update(cli_progress *p, uint64_t docs, uint64_t bytes, uint64_t total_bytes) {
     if (!p->enabled) return;
     double now = cli_now();
-    if (now - p->last < 0.25) return;
-    p->last = now;
+    if (!progress_due(p, now)) return;
     double secs = now - p->start;
     double mbs = secs > 0 ? bytes / 1e6 / secs : 0;
+    const char *pre = p->lines ? "doppel: progress: " : "\r\033[K";
+    const char *post = p->lines ? "\n" : "";
     if (total_bytes && bytes && bytes <= total_bytes) {
         double eta = secs * (double)(total_bytes - bytes) / (double)bytes;
-        fprintf(stderr, "\r\033[Kreading: %llu docs, %.1f MB/s, %.0f%%, ETA %.0fs",
-                (unsigned long long)docs, mbs, 100.0 * bytes / total_bytes, eta);
+        fprintf(stderr, "%sreading: %llu docs, %.1f MB/s, %.0f%%, ETA %.0fs%s", pre,
+                (unsigned long long)docs, mbs, 100.0 * bytes / total_bytes, eta, post);
     } else {
-        fprintf(stderr, "\r\033[Kreading: %llu docs, %.1f MB/s", (unsigned long long)docs, mbs);
+        fprintf(stderr, "%sreading: %llu docs, %.1f MB/s%s", pre, (unsigned long long)docs, mbs, post);
     }
 }
 
 void cli_progress_phase(cli_progress *p, const char *phase, double done) {
     if (!p->enabled) return;
+    if (p->lines) {
+        if (progress_due(p, cli_now()))
+            fprintf(stderr, "doppel: progress: %s: %.0f%%\n", phase, done * 100.0);
+        return;
+    }
     fprintf(stderr, "\r\033[K%s: %.0f%%", phase, done * 100.0);
 }
 
 void cli_progress_done(cli_progress *p) {
-    if (p->enabled) fputs("\r\033[K", stderr);
+    if (p->enabled && !p->lines) fputs("\r\033[K", stderr);
 }

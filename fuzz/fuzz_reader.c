@@ -7,7 +7,7 @@
  *             2: zstd them — so the fuzzer explores the JSONL behind a
  *             valid compressed stream, not only the decoder's header checks
  *   bit 2     cut the compressed stream short (a truncated download)
- *   bits 3-4  format: auto, jsonl, text, auto
+ *   bits 3-4  format: auto, jsonl, text, csv
  *   bit 5     max_doc_bytes 64 instead of the default (the too-large path)
  *   bit 6     unusual field names ("" for the id, "id" for the text)
  *
@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     doppel_reader_options ro;
     doppel_reader_options_default(&ro);
     static const doppel_input_format formats[4] = {DOPPEL_INPUT_AUTO, DOPPEL_INPUT_JSONL,
-                                                   DOPPEL_INPUT_TEXT, DOPPEL_INPUT_AUTO};
+                                                   DOPPEL_INPUT_TEXT, DOPPEL_INPUT_CSV};
     ro.format = formats[opt >> 3 & 3];
     if (opt & 0x20) ro.max_doc_bytes = 64;
     if (opt & 0x40) ro.id_field = "", ro.text_field = "id";

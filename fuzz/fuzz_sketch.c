@@ -6,9 +6,13 @@
  *
  * Properties: a non-empty normalized text has at least one shingle; a made
  * set is sorted and unique; a signature compared with itself estimates 1;
- * compare(A, B) and compare(B, A) agree with the roles swapped; every
- * similarity is in [0, 1]; identical non-empty normalized texts are
- * "identical" with Jaccard 1; passages are non-empty and within both texts.
+ * compare(A, B) and compare(B, A) agree on the set figures with the roles
+ * swapped (the alignment walks B over A, as the index does for a pair in
+ * input order, so its relation may differ in the other order); every
+ * similarity and cover is in [0, 1]; identical non-empty normalized texts
+ * are "identical" with Jaccard 1; passages are non-empty, longest first and
+ * within both texts; binary data is refused (DOPPEL_ERR_FORMAT, as the
+ * index skips it) in either order.
  */
 #include <math.h>
 
@@ -27,9 +31,15 @@ static void check_cmp(const doppel_comparison *c) {
     FUZZ_CHECK(c->sim.shared <= c->shingles_a && c->sim.shared <= c->shingles_b,
                "shared %u > set sizes %zu, %zu", c->sim.shared, c->shingles_a, c->shingles_b);
     FUZZ_CHECK(c->num_passages <= DOPPEL_MAX_PASSAGES, "%zu passages", c->num_passages);
+    FUZZ_CHECK(in01(c->cover_a) && in01(c->cover_b), "cover out of range: %g %g", c->cover_a,
+               c->cover_b);
     for (size_t i = 0; i < c->num_passages; i++) {
-        FUZZ_CHECK(c->passages[i].words > 0 && c->passages[i].text, "empty passage %zu", i);
-        if (i) FUZZ_CHECK(c->passages[i].words <= c->passages[i - 1].words, "passages not sorted");
+        const doppel_passage *p = &c->passages[i];
+        FUZZ_CHECK(p->words > 0 && p->text && p->b_text, "empty passage %zu", i);
+        FUZZ_CHECK(p->matched <= p->words && p->matched <= p->b_words, "passage %zu matched", i);
+        FUZZ_CHECK(p->a_word + p->words <= c->words_a && p->b_word + p->b_words <= c->words_b,
+                   "passage %zu outside the texts", i);
+        if (i) FUZZ_CHECK(p->matched <= c->passages[i - 1].matched, "passages not sorted");
     }
 }
 
@@ -75,6 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     doppel_error err;
     doppel_status rc = doppel_compare(&cfg, a, alen, b, blen, &ab, &err);
     if (rc == DOPPEL_ERR_NOMEM) return 0;
+    if (rc == DOPPEL_ERR_FORMAT) {
+        /* extraction (as in the index) refuses binary data, in either order */
+        rc = doppel_compare(&cfg, b, blen, a, alen, &ba, &err);
+        FUZZ_CHECK(rc == DOPPEL_ERR_FORMAT || rc == DOPPEL_ERR_NOMEM,
+                   "compare(B, A) gave %d where compare(A, B) found binary data", (int)rc);
+        return 0;
+    }
     FUZZ_CHECK(rc == DOPPEL_OK, "compare: %s", err.message);
     check_cmp(&ab);
     rc = doppel_compare(&cfg, b, blen, a, alen, &ba, &err);
@@ -83,7 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check_cmp(&ba);
     FUZZ_CHECK(ab.sim.jaccard == ba.sim.jaccard && ab.sim.a_in_b == ba.sim.b_in_a &&
                    ab.sim.b_in_a == ba.sim.a_in_b && ab.sim.shared == ba.sim.shared &&
-                   ab.identical == ba.identical && ab.relation == ba.relation,
+                   ab.identical == ba.identical &&
+                   (ab.relation == DOPPEL_REL_EXACT) == (ba.relation == DOPPEL_REL_EXACT),
                "compare not symmetric: j %g/%g rel %d/%d", ab.sim.jaccard, ba.sim.jaccard,
                (int)ab.relation, (int)ba.relation);
     if (!doppel_normalize(b, blen, &nb, NULL)) {

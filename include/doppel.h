@@ -89,18 +89,23 @@ void doppel_buf_free(doppel_buf *buf);
  * the words. */
 
 typedef enum doppel_input_format {
-    DOPPEL_INPUT_AUTO = 0,  /* directory -> files; file starting with '{' -> JSONL; else text */
-    DOPPEL_INPUT_JSONL = 1,
-    DOPPEL_INPUT_TEXT = 2   /* the whole file (or stdin) is one document */
+    DOPPEL_INPUT_AUTO = 0,  /* each file by its extension, then its content (docs/formats.md) */
+    DOPPEL_INPUT_JSONL = 1, /* one JSON object per line (a JSON array of objects is also read) */
+    DOPPEL_INPUT_TEXT = 2,  /* the whole file (or stdin) is one document */
+    DOPPEL_INPUT_CSV = 3,   /* comma-separated values (RFC 4180) with a header row */
+    DOPPEL_INPUT_TSV = 4    /* tab-separated values with a header row */
 } doppel_input_format;
 
 typedef struct doppel_reader_options {
-    const char *id_field;     /* JSONL field holding the id; default "id" */
-    const char *text_field;   /* JSONL field holding the text; default "text" */
+    /* Record fields: a top-level key, or a dotted path into nested objects
+     * ("meta.body") when no top-level key has the dotted name; for CSV/TSV
+     * a column name. */
+    const char *id_field;     /* default "id"; a record without it gets the id FILE:LINE */
+    const char *text_field;   /* default "text" */
     const char *title_field;  /* optional; default "title" */
     const char *date_field;   /* optional; default "date" */
     size_t max_doc_bytes;     /* larger records are skipped; default 64 MiB */
-    doppel_input_format format;
+    doppel_input_format format; /* forced for every file; AUTO decides per file */
 } doppel_reader_options;
 
 void doppel_reader_options_default(doppel_reader_options *opt);
@@ -112,27 +117,58 @@ typedef struct doppel_record {
     const char *text; size_t text_len;
     const char *title;       /* NULL when absent */
     const char *date;        /* NULL when absent; numbers are given as text */
-    const char *raw;         /* the JSONL line as read (no newline); NULL for files */
+    const char *raw;         /* the record as one JSON line (no newline): the JSONL line as
+                                read, an array element or CSV row made compact; NULL for
+                                whole files. Also set for a malformed line (DOPPEL_ERR_JSON) */
     size_t raw_len;
     const char *source;      /* file the record came from ("-" for stdin) */
-    uint64_t line;           /* 1-based JSONL line; 0 for whole files */
+    uint64_t line;           /* 1-based line of the record (of its first line in a CSV
+                                file; the element number in a JSON array, named FILE#N
+                                in messages); 0 for whole files */
     uint64_t invalid_utf8;   /* invalid sequences replaced by U+FFFD before JSON parsing */
+    int id_from_position;    /* the record had no id field: id is "SOURCE:LINE" */
+    /* On DOPPEL_ERR_FIELD for the text field: the record's top-level fields
+     * ("id, content, url"), and the field holding its longest string (a
+     * dotted path when nested), the likely text field; NULL otherwise. */
+    const char *fields_present;
+    const char *text_field_guess;
 } doppel_record;
 
 typedef struct doppel_reader doppel_reader;
 
-/* Open a directory (walked recursively in byte order of names; ids are paths
- * relative to it), a file (JSONL or text, gzip/zstd detected by magic bytes)
- * or "-" for standard input. */
+/* One input: a file, a directory or "-" (standard input). name, when not
+ * NULL, replaces path in ids and messages (a spooled copy of stdin is read
+ * from a path but named "-"). */
+typedef struct doppel_input {
+    const char *path;
+    const char *name;
+} doppel_input;
+
+/* Open inputs[0..n) to be read one after the other. A directory is walked
+ * recursively in byte order of names (names starting with '.' skipped);
+ * each file in it, and each file given, is read by its kind: JSONL (.jsonl,
+ * .ndjson, .json; a JSON array of objects too), CSV/TSV (.csv, .tsv), or
+ * one document (text, Markdown, HTML, anything else) whose id is its path
+ * relative to the directory (prefixed with the input's name when n > 1), or
+ * the name given for a file. Files may be gzip, zstd, bzip2 or xz
+ * compressed (detected by magic bytes; the compression suffix is ignored
+ * when looking at the extension). Parquet files are refused with
+ * DOPPEL_ERR_FORMAT naming a conversion. The strings in inputs are copied. */
+doppel_status doppel_reader_open_inputs(const doppel_input *inputs, size_t n,
+                                        const doppel_reader_options *opt, doppel_reader **out,
+                                        doppel_error *err);
+
+/* doppel_reader_open_inputs with one input (path, no name). */
 doppel_status doppel_reader_open(const char *path, const doppel_reader_options *opt,
                                  doppel_reader **out, doppel_error *err);
 
 /* Read the next record into *rec. Returns DOPPEL_OK, DOPPEL_END, or a
  * record-level error (JSON, FIELD, TOO_LARGE, IO for one unreadable file,
- * FORMAT for a binary file) with rec->source/line set to where it happened;
- * the reader then continues with the next record on the next call. A stream
- * that cannot continue (a corrupt compressed stream) reports DOPPEL_ERR_FORMAT
- * once and then DOPPEL_END. */
+ * FORMAT for a binary, parquet or corrupt file) with rec->source/line set
+ * to where it happened; the reader then continues with the next record on
+ * the next call. A stream that cannot continue (a corrupt compressed
+ * stream) reports DOPPEL_ERR_FORMAT once and the reader goes on with the
+ * next file. */
 doppel_status doppel_reader_next(doppel_reader *r, doppel_record *rec, doppel_error *err);
 
 /* Bytes consumed so far, and the total when known (0 otherwise), for progress. */
@@ -236,6 +272,10 @@ typedef struct doppel_dropped_line {
 #define DOPPEL_EXTRACT_CHARSET_CONVERTED 0x08u /* declared latin-1/windows-1252: converted to UTF-8 */
 #define DOPPEL_EXTRACT_CHARSET_UNKNOWN 0x10u  /* declared another non-UTF-8 charset: bytes passed through */
 #define DOPPEL_EXTRACT_HTML_REPAIRED  0x20u /* the HTML parser had to repair broken markup */
+#define DOPPEL_EXTRACT_FALLBACK       0x40u /* the rules would have emptied a page with prose: its
+                                              * article container's text was kept instead */
+#define DOPPEL_EXTRACT_NO_TEXT        0x80u /* with EMPTY: the page has no text to keep at all
+                                              * (without it, EMPTY means all was boilerplate) */
 
 /* What doppel_extract produced. Every pointer is owned by the extractor and
  * valid until its next doppel_extract or doppel_extractor_free. */
@@ -394,7 +434,7 @@ typedef struct doppel_config {
     uint64_t memory_limit;       /* bytes the index may hold in memory; 0 = no limit. Above
                                     it, finish works in slices (same result, more passes);
                                     DOPPEL_ERR_LIMIT when the per-document part alone
-                                    (about 60 bytes a document) would not fit */
+                                    (about 72 bytes a document) would not fit */
     const struct doppel_extract_options *extract_options; /* NULL = defaults; borrowed */
     /* Relations from aligned passages (exact verification; docs/relations.md
      * gives the measurements behind each default). A document's coverage is
@@ -683,6 +723,9 @@ typedef struct doppel_index_stats {
     uint64_t memory_bytes;      /* heap held by the index now */
     uint64_t peak_memory_bytes; /* most heap held by the index at once */
     uint64_t spill_bytes;       /* bytes of shingle sets and signature prints on disk */
+    uint32_t largest_cluster;   /* documents in the largest copy cluster (after finish) */
+    uint64_t reuse_pairs;       /* verified pairs that are derived or partial (reported
+                                   by doppel_index_pairs, joining no cluster by default) */
 } doppel_index_stats;
 
 void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);
@@ -934,7 +977,7 @@ void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);
 typedef struct doppel_store doppel_store;
 
 /* Store format version (the header's "format"). */
-#define DOPPEL_STORE_FORMAT 1
+#define DOPPEL_STORE_FORMAT 2  /* 2: relations carry each side's cover */
 
 /* Flags of doppel_store_open. */
 #define DOPPEL_STORE_READONLY 1u  /* no add, expire or compact */
@@ -1327,13 +1370,16 @@ void doppel_featurizer_shape(const doppel_featurizer *fz, unsigned *bands, unsig
 /* What a blob says about its document. Pointers point into the blob. */
 typedef struct doppel_feature_info {
     uint64_t text_hash;      /* of the normalized text: equal texts, equal hash */
-    uint32_t set_len;        /* distinct shingles (the "longest" canonical key) */
+    uint32_t set_len;        /* distinct shingles (the "longest" canonical key in fast
+                                mode) */
     int short_doc;           /* fewer words than one shingle */
     int64_t date;            /* found by extraction, or DOPPEL_NO_DATE */
     unsigned extract_flags;  /* DOPPEL_EXTRACT_* */
     doppel_norm_stats norm;  /* repairs made while normalizing */
     const uint32_t *sig;     /* num_perm MinHash values */
     const uint32_t *bands;   /* one 32-bit hash per LSH band: the candidate keys */
+    uint32_t words_len;      /* words kept for alignment (0 in fast mode): the
+                                "longest" canonical key of a document on no copy edge */
 } doppel_feature_info;
 
 /* Compute one document's features (extract, normalize, shingle, sketch,
@@ -1359,11 +1405,16 @@ doppel_status doppel_features_read(const doppel_featurizer *fz, const void *blob
  * mode the sketch estimate and doppel_classify. *rel is DOPPEL_REL_NONE
  * when the pair is no edge; only NEAR and CONTAINED (DERIVED too with
  * cfg.join_derived) join clusters. Give a the document that comes first in input order (the
- * alignment is not symmetric). Uses fz's scratch: one thread at a time.
+ * alignment is not symmetric). article (optional) receives, for a and b,
+ * the words of each that the pair's shared passages cover (0 when not
+ * aligned): the "longest" canonical policy measures a document by the most
+ * of these over its edges that join clusters (an exact copy counts all its
+ * words), or by all its words (info.words_len) when that is 0 or it has no
+ * such edge. Uses fz's scratch: one thread at a time.
  * DOPPEL_ERR_FORMAT for a foreign blob, DOPPEL_ERR_NOMEM. */
 doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_t a_len,
                                      const void *b, size_t b_len, doppel_similarity *sim,
-                                     doppel_relation *rel);
+                                     doppel_relation *rel, uint32_t article[2]);
 
 /* A cluster member's relation to its canonical and its score, as
  * doppel_index_result reports them: EXACT (same normalized text); else

@@ -24,9 +24,9 @@ for d in ecbplus-dev uci-news-headlines-6k clough-dev reuters21578; do
   run "$d stories" "$DOPPEL" stories -q "$SHARED/data/$d/docs.jsonl"
 done
 for d in l3s-gn1 cleaneval-dev; do
-  run "$d extract" "$DOPPEL" extract -q "$SHARED/data/$d/docs.jsonl.gz"
+  run "$d extract" "$DOPPEL" extract "$SHARED/data/$d/docs.jsonl.gz"
   run "$d cluster" "$DOPPEL" cluster -q "$SHARED/data/$d/docs.jsonl.gz"
 done
 run "seeds pairs" "$DOPPEL" pairs -q "$SHARED/seeds"
-run "seeds extract" "$DOPPEL" extract -q "$SHARED/seeds"
+run "seeds extract" "$DOPPEL" extract "$SHARED/seeds"
 run "seeds stories" "$DOPPEL" stories -q "$SHARED/seeds"

@@ -413,6 +413,7 @@ class Featurizer:
         self._sim = ffi.new("doppel_similarity *")
         self._rel = ffi.new("doppel_relation *")
         self._score = ffi.new("float *")
+        self._article = ffi.new("uint32_t[2]")
         self._err = _err()
 
     def close(self):
@@ -434,15 +435,20 @@ class Featurizer:
         return 0, ffi.buffer(self._buf.data, self._buf.len)[:], self._info
 
     def verify(self, a, b):
-        """(relation code, jaccard, shared) of a candidate pair, a first in
-        input order (alignment is not symmetric); the code is 0 for no edge,
-        and only near and contained (derived with join_derived) join
-        clusters. Blobs must be 8-byte aligned (bytes objects are)."""
+        """(relation code, jaccard, shared, article_a, article_b) of a
+        candidate pair, a first in input order (alignment is not symmetric);
+        the code is 0 for no edge, and only near and contained (derived with
+        join_derived) join clusters; article_a/_b are the words of each that
+        shared passages cover (the "longest" canonical measure, see
+        doppel_features_verify). Blobs must be 8-byte aligned (bytes objects
+        are)."""
         st = lib.doppel_features_verify(self._fz, ffi.from_buffer(a), len(a),
-                                        ffi.from_buffer(b), len(b), self._sim, self._rel)
+                                        ffi.from_buffer(b), len(b), self._sim, self._rel,
+                                        self._article)
         if st:
             raise DoppelError(st, _BLOB_MESSAGE)
-        return self._rel[0], self._sim.jaccard, self._sim.shared
+        return (self._rel[0], self._sim.jaccard, self._sim.shared, self._article[0],
+                self._article[1])
 
     def relate(self, canonical, doc, edge=0):
         """(relation code, score) of a member against its cluster's canonical.
@@ -459,7 +465,7 @@ class Featurizer:
 
 # ---- reading files --------------------------------------------------------------
 
-_INPUT_FORMATS = {"auto": 0, "jsonl": 1, "text": 2}
+_INPUT_FORMATS = {"auto": 0, "jsonl": 1, "text": 2, "csv": 3, "tsv": 4}
 
 
 class Record:

@@ -31,7 +31,8 @@ typedef struct doppel_buf { char *data; size_t len, cap; } doppel_buf;
 void doppel_buf_free(doppel_buf *buf);
 
 typedef enum doppel_input_format {
-    DOPPEL_INPUT_AUTO = 0, DOPPEL_INPUT_JSONL = 1, DOPPEL_INPUT_TEXT = 2
+    DOPPEL_INPUT_AUTO = 0, DOPPEL_INPUT_JSONL = 1, DOPPEL_INPUT_TEXT = 2, DOPPEL_INPUT_CSV = 3,
+    DOPPEL_INPUT_TSV = 4
 } doppel_input_format;
 typedef struct doppel_reader_options {
     const char *id_field; const char *text_field; const char *title_field;
@@ -41,7 +42,8 @@ void doppel_reader_options_default(doppel_reader_options *opt);
 typedef struct doppel_record {
     const char *id; size_t id_len; const char *text; size_t text_len;
     const char *title; const char *date; const char *raw; size_t raw_len;
-    const char *source; uint64_t line; uint64_t invalid_utf8;
+    const char *source; uint64_t line; uint64_t invalid_utf8; int id_from_position;
+    const char *fields_present; const char *text_field_guess;
 } doppel_record;
 typedef struct doppel_reader doppel_reader;
 doppel_status doppel_reader_open(const char *path, const doppel_reader_options *opt,
@@ -180,7 +182,8 @@ typedef struct doppel_index_stats {
     uint32_t docs; uint32_t short_docs; uint64_t exact_groups; uint64_t candidates;
     uint64_t prefiltered; uint64_t verified_pairs; uint64_t oversize_buckets;
     unsigned bands, rows; unsigned lsh_slices; uint64_t memory_bytes;
-    uint64_t peak_memory_bytes; uint64_t spill_bytes;
+    uint64_t peak_memory_bytes; uint64_t spill_bytes; uint32_t largest_cluster;
+    uint64_t reuse_pairs;
 } doppel_index_stats;
 void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);
 
@@ -192,7 +195,7 @@ void doppel_featurizer_shape(const doppel_featurizer *fz, unsigned *bands, unsig
 typedef struct doppel_feature_info {
     uint64_t text_hash; uint32_t set_len; int short_doc; int64_t date;
     unsigned extract_flags; doppel_norm_stats norm; const uint32_t *sig;
-    const uint32_t *bands;
+    const uint32_t *bands; uint32_t words_len;
 } doppel_feature_info;
 doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, size_t len,
                                       doppel_buf *blob, doppel_feature_info *info,
@@ -201,7 +204,7 @@ doppel_status doppel_features_read(const doppel_featurizer *fz, const void *blob
                                    doppel_feature_info *info);
 doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_t a_len,
                                      const void *b, size_t b_len, doppel_similarity *sim,
-                                     doppel_relation *rel);
+                                     doppel_relation *rel, uint32_t article[2]);
 doppel_status doppel_features_relate(doppel_featurizer *fz, const void *canonical,
                                      size_t canonical_len, const void *doc, size_t doc_len,
                                      doppel_relation edge, doppel_relation *rel, float *score);

@@ -62,9 +62,9 @@ def fixed4(v):
     return b"%d.%04d" % (k // 10000, k % 10000)
 
 
-def cluster_line(id_bytes, cluster, canonical_id_bytes, relation, score):
+def cluster_line(id_bytes, cluster, canonical_id_bytes, relation, score, cluster_size):
     """One line of `doppel cluster` (relation already "unique" for a
     cluster of one)."""
-    return b'{"id":%s,"cluster":%d,"canonical":%s,"relation":"%s","score":%s}\n' % (
-        json_string(id_bytes), cluster, json_string(canonical_id_bytes), relation.encode(),
-        fixed4(score))
+    return (b'{"id":%s,"cluster":%d,"canonical":%s,"relation":"%s","score":%s,"cluster_size":%d}\n'
+            % (json_string(id_bytes), cluster, json_string(canonical_id_bytes), relation.encode(),
+               fixed4(score), cluster_size))

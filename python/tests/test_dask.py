@@ -195,7 +195,8 @@ def test_killed_worker_recomputes_or_fails_cleanly(corpus, tmp_path):
 
 def test_oversize_buckets_chain_and_empty_input(clients, corpus, tmp_path):
     """--max-bucket 2 turns most LSH buckets into chains in input order (the
-    index's rule for oversize buckets); an empty input gives an empty output."""
+    index's rule for oversize buckets); an empty input fails as the CLI
+    fails on it (no document read), writing no output."""
     path, _, _, _ = corpus
     cli = run_cli("cluster", "-q", "--max-bucket", "2", "--canonical", "earliest", path)
     out = tmp_path / "chain.jsonl"
@@ -205,5 +206,11 @@ def test_oversize_buckets_chain_and_empty_input(clients, corpus, tmp_path):
     assert out.read_bytes() == cli
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")
-    run(clients(2), [empty], tmp_path / "e.out")
-    assert (tmp_path / "e.out").read_bytes() == run_cli("cluster", "-q", empty) == b""
+    with pytest.raises(doppel.DoppelError) as e:
+        run(clients(2), [empty], tmp_path / "e.out")
+    assert "no document read" in e.value.message and not (tmp_path / "e.out").exists()
+    p = subprocess.run([os.environ.get("DOPPEL_CLI", os.path.join(ROOT, "build", "doppel")),
+                        "cluster", "-q", str(empty), "-o", str(tmp_path / "c.out")],
+                       stderr=subprocess.PIPE)
+    assert p.returncode == 1 and b"no document read" in p.stderr
+    assert not (tmp_path / "c.out").exists()

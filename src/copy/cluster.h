@@ -17,7 +17,8 @@ void dp_uf_union(dp_unionfind *uf, uint32_t a, uint32_t b);
 
 /* What the canonical choice looks at for each document. */
 typedef struct dp_canon_keys {
-    const uint32_t *size;   /* shingles per document */
+    const uint32_t *size;   /* the longest policy's measure: article words per document
+                               (see finish.c), or shingles in fast mode */
     const int64_t *date;    /* seconds, DOPPEL_NO_DATE when unknown; may be NULL */
 } dp_canon_keys;
 

@@ -120,6 +120,7 @@ static void fill_info(const blob_head *h, doppel_feature_info *info) {
     info->norm.nul_bytes = h->nul_bytes;
     info->sig = words;
     info->bands = words + h->num_perm;
+    info->words_len = h->words_len;
 }
 
 doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, size_t len,
@@ -208,11 +209,12 @@ static uint64_t words_key(const blob_head *h) {
 
 doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_t a_len,
                                      const void *b, size_t b_len, doppel_similarity *sim,
-                                     doppel_relation *rel) {
+                                     doppel_relation *rel, uint32_t article[2]) {
     const blob_head *ha = check_blob(fz, a, a_len), *hb = check_blob(fz, b, b_len);
     if (!ha || !hb) return DOPPEL_ERR_FORMAT;
     *rel = DOPPEL_REL_NONE;
     *sim = (doppel_similarity){0};
+    if (article) article[0] = article[1] = 0;
     /* The signature pre-filter first, on the same 16-bit prints the index
      * keeps on disk: a pair it drops is not read back there either. */
     if (dp_prefilter_applies(&fz->prefilter, ha->set_len, hb->set_len)) {
@@ -236,6 +238,11 @@ doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_
                       hb->words_len, &al))
         return DOPPEL_ERR_NOMEM;
     *rel = dp_relate(&fz->cfg, &al);
+    /* the measure finish.c takes from the edge's float covers */
+    if (article) {
+        article[0] = dp_article_words(dp_cover_share(al.cover_a, al.na), ha->words_len);
+        article[1] = dp_article_words(dp_cover_share(al.cover_b, al.nb), hb->words_len);
+    }
     return DOPPEL_OK;
 }
 

@@ -111,16 +111,23 @@ doppel_similarity dp_fstore_edge_similarity(uint32_t size_a, uint32_t size_b, ui
 
 doppel_status dp_fstore_verify(const doppel_config *cfg, dp_fstore_scratch *sc,
                                const dp_fstore_view *a, uint64_t key_a, const dp_fstore_view *b,
-                               doppel_similarity *sim, doppel_relation *rel) {
-    /* verify_range in finish.c, step by step */
+                               doppel_similarity *sim, doppel_relation *rel, float cover[2]) {
+    /* verify_range and align_pair in finish.c, step by step */
     *rel = DOPPEL_REL_NONE;
+    cover[0] = cover[1] = 0.0f;
     *sim = dp_fstore_similarity(a, b);
     if (!dp_worth_aligning(a->set_len, b->set_len, sim->shared)) return DOPPEL_OK;
     dp_alignment al;
     if (dp_align_pair(&sc->aligner, a->words, a->words_len, key_a, b->words, b->words_len, &al))
         return DOPPEL_ERR_NOMEM;
     *rel = dp_relate(cfg, &al);
+    cover[0] = dp_cover_share(al.cover_a, al.na);
+    cover[1] = dp_cover_share(al.cover_b, al.nb);
     return DOPPEL_OK;
+}
+
+uint32_t dp_fstore_article(float cover, uint32_t words) {
+    return dp_article_words(cover, words);
 }
 
 int dp_fstore_joins(const doppel_config *cfg, doppel_relation rel) {

@@ -68,7 +68,7 @@ void dp_fstore_scratch_free(dp_fstore_scratch *sc);
  * caller's (their text hashes). DOPPEL_ERR_NOMEM only. */
 doppel_status dp_fstore_verify(const doppel_config *cfg, dp_fstore_scratch *sc,
                                const dp_fstore_view *a, uint64_t key_a, const dp_fstore_view *b,
-                               doppel_similarity *sim, doppel_relation *rel);
+                               doppel_similarity *sim, doppel_relation *rel, float cover[2]);
 
 /* The exact similarity of two documents' sets (a member with no recorded
  * edge to its canonical is scored on it). */
@@ -77,6 +77,12 @@ doppel_similarity dp_fstore_similarity(const dp_fstore_view *a, const dp_fstore_
 /* The similarity of two sets of these sizes sharing `shared` shingles
  * (what a recorded edge keeps). */
 doppel_similarity dp_fstore_edge_similarity(uint32_t size_a, uint32_t size_b, uint32_t shared);
+
+/* cover[0] and cover[1] of dp_fstore_verify are each side's share of its
+ * words in shared passages (0 when the pair was not aligned), as the batch
+ * edge keeps them. The longest canonical policy's measure of a document
+ * from one copy edge (dp_article_words): its words that edge vouches for. */
+uint32_t dp_fstore_article(float cover, uint32_t words);
 
 /* Whether a relation joins copy clusters (as in the batch union-find). */
 int dp_fstore_joins(const doppel_config *cfg, doppel_relation rel);

@@ -112,8 +112,8 @@ static doppel_status align_pair(doppel_index *idx, set_reader *r, uint32_t a, ui
                       idx->words_len[b], &al))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     *rel = dp_relate(&idx->cfg, &al);
-    e->cover_a = al.na ? (float)al.cover_a / (float)al.na : 0.0f;
-    e->cover_b = al.nb ? (float)al.cover_b / (float)al.nb : 0.0f;
+    e->cover_a = dp_cover_share(al.cover_a, al.na);
+    e->cover_b = dp_cover_share(al.cover_b, al.nb);
     e->num_spans = (uint8_t)DP_MIN(al.num_spans, (uint32_t)DOPPEL_PAIR_PASSAGES);
     memcpy(e->spans, al.spans, e->num_spans * sizeof *al.spans);
     return DOPPEL_OK;
@@ -450,10 +450,41 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     for (size_t i = 0; i < idx->n_edges; i++)
         if (dp_relation_joins(&idx->cfg, (doppel_relation)idx->edges[i].relation))
             dp_uf_union(&uf, idx->edges[i].a, idx->edges[i].b);
-    dp_canon_keys keys = {idx->set_len, idx->date};
+    /* The longest policy keeps the copy with the most article text: a
+     * document's words that a copy verified against it also has (its
+     * cover times its words, the best over its copy edges). Site chrome
+     * around one copy is in no other, so it does not make that copy the
+     * longest; a document with no copy edge counts all its words. Fast
+     * mode keeps no words: shingles, as before. */
+    uint32_t *article = NULL;
+    if (idx->spill && idx->cfg.canonical == DOPPEL_CANON_LONGEST) {
+        article = dp_calloc((size_t)idx->n + 1, sizeof *article);
+        if (!article) {
+            dp_uf_free(&uf);
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < idx->n_edges; i++) {
+            const edge *e = &idx->edges[i];
+            if (!dp_relation_joins(&idx->cfg, (doppel_relation)e->relation)) continue;
+            uint32_t wa = dp_article_words(e->cover_a, idx->words_len[e->a]);
+            uint32_t wb = dp_article_words(e->cover_b, idx->words_len[e->b]);
+            if (wa > article[e->a]) article[e->a] = wa;
+            if (wb > article[e->b]) article[e->b] = wb;
+        }
+        for (uint32_t d = 0; d < idx->n; d++)
+            if (!article[d]) article[d] = idx->words_len[d];
+    }
+    dp_canon_keys keys = {article ? article : idx->set_len, idx->date};
     idx->clusters = dp_assign_clusters(&uf, idx->cfg.canonical, &keys, idx->cluster,
                                        idx->canonical_of_cluster, idx->cluster_size);
+    dp_free(article, article ? ((size_t)idx->n + 1) * sizeof *article : 0);
     dp_uf_free(&uf);
+    for (uint32_t k = 0; k < idx->clusters; k++)
+        if (idx->cluster_size[k] > idx->stats.largest_cluster)
+            idx->stats.largest_cluster = idx->cluster_size[k];
+    for (size_t i = 0; i < idx->n_edges; i++)
+        idx->stats.reuse_pairs += idx->edges[i].relation == DOPPEL_REL_DERIVED ||
+                                  idx->edges[i].relation == DOPPEL_REL_PARTIAL;
     st = relate_to_canonical(idx, err);
     if (idx->sig) {
         dp_free(idx->sig, idx->doc_cap * idx->cfg.num_perm * sizeof *idx->sig);

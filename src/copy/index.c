@@ -258,7 +258,7 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory after %u documents", idx->n);
     if (idx->cfg.memory_limit && dp_index_resident_bytes(idx) > idx->cfg.memory_limit)
         return dp_fail(err, DOPPEL_ERR_LIMIT,
-                       "memory limit of %llu bytes reached after %u documents (about 60 bytes a "
+                       "memory limit of %llu bytes reached after %u documents (about 72 bytes a "
                        "document stay in memory; raise --memory)",
                        (unsigned long long)idx->cfg.memory_limit, idx->n);
     uint32_t d = idx->n;

@@ -53,6 +53,14 @@ double dp_relation_score(doppel_relation rel, const doppel_similarity *sim, uint
     return sim->jaccard;
 }
 
+float dp_cover_share(uint32_t covered, uint32_t words) {
+    return words ? (float)covered / (float)words : 0.0f;
+}
+
+uint32_t dp_article_words(float cover, uint32_t words) {
+    return (uint32_t)(cover * (float)words + 0.5f);
+}
+
 int dp_relation_joins(const doppel_config *cfg, doppel_relation rel) {
     return rel == DOPPEL_REL_EXACT || rel == DOPPEL_REL_NEAR || rel == DOPPEL_REL_CONTAINED ||
            (rel == DOPPEL_REL_DERIVED && cfg->join_derived);

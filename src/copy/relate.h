@@ -27,6 +27,16 @@ doppel_status dp_align_pair(dp_aligner *al, const uint32_t *words_a, uint32_t na
 double dp_relation_score(doppel_relation rel, const doppel_similarity *sim, uint32_t len_c,
                          uint32_t len_d);
 
+/* A document's cover as an edge keeps it: covered words of its aligned
+ * words (0 for none). */
+float dp_cover_share(uint32_t covered, uint32_t words);
+
+/* The longest canonical policy's measure from one copy edge: the words of
+ * a document of `words` words that the edge's cover vouches for (cover x
+ * words, rounded). A document's measure is the largest over its copy
+ * edges; with none (or 0) all its words. */
+uint32_t dp_article_words(float cover, uint32_t words);
+
 /* Whether a pair of this relation joins copy clusters. */
 int dp_relation_joins(const doppel_config *cfg, doppel_relation rel);
 

@@ -65,6 +65,7 @@ doppel_status doppel_extractor_new(doppel_extractor **out, doppel_error *err) {
 void doppel_extractor_free(doppel_extractor *ex) {
     if (!ex) return;
     doppel_buf_free(&ex->conv);
+    doppel_buf_free(&ex->lean);
     doppel_buf_free(&ex->btext);
     doppel_buf_free(&ex->out);
     doppel_buf_free(&ex->meta);
@@ -162,13 +163,15 @@ static doppel_extract_format detect_format(const char *s, size_t len) {
     size_t i = 0;
     if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) i = 3;
     while (i < len && is_space((unsigned char)s[i])) i++;
-    if (starts_with_ci(s + i, len - i, "<!doctype html") || starts_with_ci(s + i, len - i, "<html") ||
+    /* "<!doctype" alone: a crawl cut short leaves "<!DOCTYPEw.site.com/..." */
+    if (starts_with_ci(s + i, len - i, "<!doctype") || starts_with_ci(s + i, len - i, "<html") ||
         starts_with_ci(s + i, len - i, "<?xml") || starts_with_ci(s + i, len - i, "<!--"))
         return DOPPEL_FORMAT_HTML;
     /* A fragment without a document element: count block-level tags. */
     static const char *const tags[] = {"<p>", "<p ", "<div", "<br", "<body", "<head", "<table",
                                        "<li>", "<h1", "<h2", "<h3", "<article", "<section",
-                                       "<span", "<a href", "<meta", "<title", "<ul", "</p>"};
+                                       "<span", "<a href", "<meta", "<title", "<ul", "</p>",
+                                       "<link ", "<script", "<style"};
     size_t n = DP_MIN(len, (size_t)4096), hits = 0;
     /* Every document is detected, so the scans below jump between the few
      * bytes that can matter ('<', ']', '#', '`') with memchr. */
@@ -245,6 +248,8 @@ static int cmp_dropped(const void *a, const void *b) {
     return (x->text > y->text) - (x->text < y->text);
 }
 
+static int has_letter(const char *s, size_t len);
+
 static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) {
     const doppel_extract_options *opt = ex->opt;
     size_t kept_lines = 0, dropped_lines = 0;
@@ -300,7 +305,14 @@ static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) 
     res->lines_dropped = dropped_lines;
     res->dropped = opt->explain ? ex->dropped : NULL;
     res->num_dropped = opt->explain ? ex->ndropped : 0;
-    if (!ex->out.len) ex->flags |= DOPPEL_EXTRACT_EMPTY;
+    if (!ex->out.len) {
+        ex->flags |= DOPPEL_EXTRACT_EMPTY;
+        int text = 0;
+        for (size_t i = 0; i < ex->nblocks && !text; i++)
+            text = ex->blocks[i].kind != DP_BK_DROPPED &&
+                   has_letter(ex->btext.data + ex->blocks[i].off, ex->blocks[i].len);
+        if (!text) ex->flags |= DOPPEL_EXTRACT_NO_TEXT;
+    }
     return DOPPEL_OK;
 }
 

@@ -9,7 +9,7 @@
  * on consecutive lines; a new paragraph number starts a blank-line break.
  *
  * The format readers (frontmatter.c, markdown.c, html.c) append blocks;
- * boilerplate.c classifies them; extract.c prints the kept ones. Data flows
+ * boilerplate.c classifies them (with words.c, lowerwords.c, phrases.c); extract.c prints the kept ones. Data flows
  * one way: no reader looks at a classification.
  */
 #ifndef DOPPEL_EXTRACT_INT_H
@@ -38,6 +38,7 @@ typedef struct dp_block {
     uint8_t cls;            /* DP_CLS_*, final */
     uint8_t reason;         /* doppel_drop_reason when dropped (set by reader or scorer) */
     uint8_t hard;           /* dropped by a rule context cannot overrule */
+    uint8_t outside;        /* HTML: outside the element that holds the article's prose */
 } dp_block;
 
 /* Metadata fields, in the order of the result struct. */
@@ -45,6 +46,7 @@ enum { DP_META_TITLE = 0, DP_META_DATE, DP_META_DESCRIPTION, DP_META_URL, DP_MET
 
 struct doppel_extractor {
     doppel_buf conv;        /* the input converted to UTF-8, when it was not */
+    doppel_buf lean;        /* HTML: the input without script and style bodies */
     doppel_buf btext;       /* the text of all blocks */
     dp_block *blocks;
     size_t nblocks, blocks_cap;
@@ -106,6 +108,10 @@ doppel_status dp_md_inline(const char *s, size_t len, doppel_buf *out, uint32_t 
 /* HTML: charset conversion is done by the caller (dp_html_charset). */
 doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, doppel_error *err);
 
+/* The page without the bodies of its <script> and <style> elements (their
+ * newlines kept) into out: 1 when out holds it, 0 when there was nothing
+ * to leave out, -1 when out of memory (htmlbytes.c). */
+int dp_html_lean(const char *s, size_t len, doppel_buf *out);
 /* Does the page nest tags deeper than the tree parser handles in
  * reasonable time? Then dp_html_strip reads it as text without its tags. */
 int dp_html_too_deep(const char *s, size_t len);
@@ -117,7 +123,7 @@ doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len);
  * nothing was converted. Negative: a doppel_status error. */
 int dp_html_charset(doppel_extractor *ex, const char *s, size_t len);
 
-/* ---- layer 1 (boilerplate.c) ------------------------------------------- */
+/* ---- layer 1 (boilerplate.c; words.c, lowerwords.c, phrases.c) ------------------------------------------- */
 
 /* Classify ex->blocks: sets cls, reason and hard for every block. */
 doppel_status dp_classify(doppel_extractor *ex);
@@ -147,5 +153,8 @@ int dp_ends_sentence(const char *s, size_t len);
  * no sentence stop at the end. w: dp_count_words of s, which callers
  * usually need as well. */
 int dp_title_like(const char *s, size_t len, const dp_words *w);
+/* Headline case: most words that carry meaning are capitalized (at most 20
+ * words); dp_title_like without the sentence-stop test. */
+int dp_title_case(const dp_words *w);
 
 #endif

@@ -9,211 +9,29 @@
  * template and form controls silently; nav, aside, footer, header, form,
  * noscript, iframe and containers whose class/id names them as chrome
  * ("sidebar", "comments", "related", ...) with their text kept as one
- * dropped block so --explain can show it.
+ * dropped block so --explain can show it. A name is evidence, not a
+ * verdict: a container that holds most of the page's prose, or the
+ * article's container, is kept whatever it is called (htmldensity.c
+ * measures where the prose is before the walk); blocks outside the
+ * article's container are marked `outside` for the scorer. Hidden
+ * elements (hidden, aria-hidden, display:none, visibility:hidden,
+ * <template>) are skipped silently.
  *
  * Metadata: title from og:title, else the first <h1>, else <title>; date
  * from article:published_time and friends, else the first <time datetime>;
  * description from meta description / og:description; url from the
  * canonical link / og:url.
  *
- * Charset: gumbo reads UTF-8. A page that declares latin-1 or
- * windows-1252 (the same thing on the web) is converted first with the
- * table below; one that declares anything else is passed through and
- * flagged. A page that declares latin-1 but is valid UTF-8 with multibyte
- * characters was mislabeled by its server and is left alone.
- *
- * The walk is iterative (parent pointers), so deep pages cannot overflow
- * the stack. gumbo itself needs time quadratic in the nesting depth (200k
- * nested <div>s take minutes), so a page whose tags nest deeper than
- * MAX_DEPTH is read by a plain tag stripper instead (dp_html_strip) and
- * flagged as repaired: its text survives, its structure does not matter.
+ * The page's bytes are prepared in htmlbytes.c (charset, depth check, the
+ * lean copy without script and style bodies). The walk is iterative
+ * (parent pointers), so deep pages cannot overflow the stack.
  */
 #include "extract/extract_int.h"
+#include "extract/htmldensity.h"
 
 #include <gumbo.h>
 #include <string.h>
 #include <strings.h>
-
-/* ---- charset ------------------------------------------------------------- */
-
-/* windows-1252 bytes 0x80-0x9F; the rest of the range is latin-1 (= the
- * code point). Undefined bytes map to the C1 control of the same value, as
- * WHATWG's decoder does. */
-static const uint16_t cp1252_high[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
-
-static const char *const latin1_labels[] = {
-    "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "windows-1252",
-    "cp1252", "x-cp1252", "cp819", "ibm819", "us-ascii", "ascii", "iso-ir-100", NULL};
-
-/* Valid UTF-8 with at least one multibyte sequence. */
-static int utf8_with_multibyte(const unsigned char *s, size_t len) {
-    int multi = 0;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = s[i];
-        if (c < 0x80) { i++; continue; }
-        size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-        if (!n || i + n > len) return 0;
-        for (size_t k = 1; k < n; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
-        multi = 1;
-        i += n;
-    }
-    return multi;
-}
-
-int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
-    if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) return 0;
-    size_t n = DP_MIN(len, (size_t)4096);
-    char label[32];
-    size_t ln = 0;
-    for (size_t i = 0; i + 7 < n && !ln; i++) {
-        if (strncasecmp(s + i, "charset", 7)) continue;
-        size_t k = i + 7;
-        while (k < n && (s[k] == ' ' || s[k] == '=' || s[k] == '"' || s[k] == '\'')) k++;
-        while (k < n && ln < sizeof label - 1 &&
-               (s[k] == '-' || s[k] == '_' || s[k] == ':' || s[k] == '.' ||
-                (s[k] >= '0' && s[k] <= '9') || ((s[k] | 32) >= 'a' && (s[k] | 32) <= 'z'))) {
-            char c = s[k++];
-            label[ln++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        }
-    }
-    if (!ln) return 0;
-    label[ln] = '\0';
-    if (!strcmp(label, "utf-8") || !strcmp(label, "utf8")) return 0;
-    int latin1 = 0;
-    for (int i = 0; latin1_labels[i]; i++) latin1 |= !strcmp(label, latin1_labels[i]);
-    if (!latin1) {
-        ex->flags |= DOPPEL_EXTRACT_CHARSET_UNKNOWN;
-        return 0;
-    }
-    const unsigned char *u = (const unsigned char *)s;
-    int high = 0;
-    for (size_t i = 0; i < len && !high; i++) high = u[i] >= 0x80;
-    if (!high || utf8_with_multibyte(u, len)) return 0;  /* ASCII, or mislabeled UTF-8 */
-
-    doppel_buf *b = &ex->conv;
-    b->len = 0;
-    if (dp_buf_reserve(b, len * 3 + 1)) return DOPPEL_ERR_NOMEM;
-    char *o = b->data;
-    for (size_t i = 0; i < len; i++) {
-        unsigned c = u[i];
-        if (c < 0x80) { *o++ = (char)c; continue; }
-        if (c < 0xA0) c = cp1252_high[c - 0x80];
-        if (c < 0x800) {
-            *o++ = (char)(0xC0 | (c >> 6));
-            *o++ = (char)(0x80 | (c & 0x3F));
-        } else {
-            *o++ = (char)(0xE0 | (c >> 12));
-            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
-            *o++ = (char)(0x80 | (c & 0x3F));
-        }
-    }
-    b->len = (size_t)(o - b->data);
-    b->data[b->len] = '\0';
-    ex->flags |= DOPPEL_EXTRACT_CHARSET_CONVERTED;
-    return 1;
-}
-
-/* ---- pages too deep for a tree ------------------------------------------------ */
-
-#define MAX_DEPTH 1000
-
-/* Tags that never nest: void elements, and those the parser closes by
- * itself when the next one opens (an unclosed <p> per paragraph is normal). */
-static int nonnesting(const char *name, size_t n) {
-    static const char *const tags[] = {"br", "img", "hr", "meta", "link", "input", "area",
-                                       "base", "col", "embed", "param", "source", "track",
-                                       "wbr", "p", "li", "td", "tr", "th", "option", "dt",
-                                       "dd", "!--", "!doctype", NULL};
-    for (int i = 0; tags[i]; i++)
-        if (strlen(tags[i]) == n && !strncasecmp(name, tags[i], n)) return 1;
-    return 0;
-}
-
-/* Estimate the nesting depth from the tags alone, in one pass. */
-int dp_html_too_deep(const char *s, size_t len) {
-    long depth = 0;
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (s[i] != '<') continue;
-        int closing = s[i + 1] == '/';
-        size_t k = i + 1 + (size_t)closing, start = k;
-        while (k < len && k - start < 16 && s[k] != '>' && s[k] != ' ' && s[k] != '/' &&
-               s[k] != '\n' && s[k] != '\t')
-            k++;
-        if (k == start || !(((s[start] | 32) >= 'a' && (s[start] | 32) <= 'z') || s[start] == '!'))
-            continue;
-        if (nonnesting(s + start, k - start)) continue;
-        if (closing) {
-            if (depth > 0) depth--;
-        } else if (++depth > MAX_DEPTH) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int tag_is(const char *s, size_t n, const char *name) {
-    size_t k = strlen(name);
-    return n >= k && !strncasecmp(s, name, k) &&
-           (n == k || s[k] == '>' || s[k] == ' ' || s[k] == '/' || s[k] == '\n' || s[k] == '\t');
-}
-
-/* Text of a page with its tags removed: tags become spaces (block tags a
- * paragraph break), script/style content is skipped, the common entities
- * are decoded. Then read as text. */
-doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len) {
-    doppel_buf *b = &ex->hbuf[0];
-    b->len = 0;
-    if (dp_buf_reserve(b, 2 * len + 2)) return DOPPEL_ERR_NOMEM;  /* a tag is >= 2 bytes */
-    static const char *const blocks[] = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5",
-                                         "h6", "tr", "table", "section", "article",
-                                         "blockquote", "pre", "ul", "ol", NULL};
-    static const struct { const char *name, *text; } ents[] = {
-        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"},
-        {"&nbsp;", " "}, {"&apos;", "'"}, {NULL, NULL}};
-    size_t i = 0;
-    while (i < len) {
-        char c = s[i];
-        if (c == '<') {
-            const char *gt = memchr(s + i, '>', len - i);
-            size_t e = gt ? (size_t)(gt - s) + 1 : len;
-            const char *name = s + i + 1 + (i + 1 < len && s[i + 1] == '/');
-            size_t nn = (size_t)(s + e - name);
-            char sep = ' ';
-            for (int k = 0; blocks[k]; k++)
-                if (tag_is(name, nn, blocks[k])) sep = '\n';
-            if (sep == '\n') b->data[b->len++] = '\n', sep = '\n';
-            b->data[b->len++] = sep;
-            if (i + 1 < len && s[i + 1] != '/' && (tag_is(name, nn, "script") || tag_is(name, nn, "style"))) {
-                const char *endtag = tag_is(name, nn, "script") ? "</script" : "</style";
-                size_t k = e;
-                while (k + 8 <= len && strncasecmp(s + k, endtag, strlen(endtag))) k++;
-                e = k + 8 <= len ? k : len;
-            }
-            i = e;
-            continue;
-        }
-        if (c == '&') {
-            int done = 0;
-            for (int k = 0; ents[k].name && !done; k++) {
-                size_t n = strlen(ents[k].name);
-                if (i + n <= len && !memcmp(s + i, ents[k].name, n)) {
-                    b->data[b->len++] = ents[k].text[0];
-                    i += n;
-                    done = 1;
-                }
-            }
-            if (done) continue;
-        }
-        b->data[b->len++] = c;
-        i++;
-    }
-    return dp_read_lines(ex, b->data, b->len, 1, 0);
-}
 
 /* ---- gumbo's memory through the counted allocator ---------------------------- */
 
@@ -259,6 +77,8 @@ typedef struct walk {
     int h1_state;          /* 0 none yet, 1 inside the first h1, 2 done */
     int title_done;        /* <title>: 0 not seen, 1 inside, 2 done */
     doppel_buf *title_text;
+    dp_density dens;       /* where the prose is (htmldensity.c) */
+    int in_main;           /* inside dens.main */
 } walk;
 
 static int block_tag(GumboTag t) {
@@ -316,9 +136,8 @@ static int skip_kind(GumboElement *el) {
     default:
         break;
     }
-    if (gumbo_get_attribute(&el->attributes, "hidden")) return SKIP_SILENT;
-    GumboAttribute *a = gumbo_get_attribute(&el->attributes, "aria-hidden");
-    if (a && !strcasecmp(a->value, "true")) return SKIP_SILENT;
+    if (dp_html_hidden(el)) return SKIP_SILENT;
+    GumboAttribute *a;
     if (el->tag == GUMBO_TAG_BODY || el->tag == GUMBO_TAG_HTML || el->tag == GUMBO_TAG_ARTICLE ||
         el->tag == GUMBO_TAG_MAIN)
         return SKIP_NO;
@@ -400,7 +219,10 @@ static doppel_status flush(walk *w, int new_para) {
     doppel_status st = DOPPEL_OK;
     if (w->text->len) {
         int kind = w->in_pre ? DP_BK_CODE : w->kind;
+        size_t before = ex->nblocks;
         st = dp_add_block(ex, w->text->data, w->text->len, w->line, kind, w->link_bytes, 0);
+        if (ex->nblocks > before && w->dens.main && !w->in_main)
+            ex->blocks[ex->nblocks - 1].outside = 1;
     }
     w->text->len = 0;
     w->link_bytes = 0;
@@ -425,9 +247,9 @@ static doppel_status enter(walk *w, GumboNode *n, int *descend) {
         if (!w->skipping && !w->text->len) w->line = node_line(n);
         return put_text(w, n->v.text.text, strlen(n->v.text.text));
     }
-    if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT &&
-        n->type != GUMBO_NODE_TEMPLATE)
-        return DOPPEL_OK;
+    /* A <template>'s content is never shown (gumbo gives it a node type of
+     * its own, so skip_kind does not see it). */
+    if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT) return DOPPEL_OK;
     *descend = 1;
     if (n->type != GUMBO_NODE_ELEMENT) return DOPPEL_OK;
     GumboElement *el = &n->v.element;
@@ -440,7 +262,15 @@ static doppel_status enter(walk *w, GumboNode *n, int *descend) {
         w->h1_state = 1;  /* the headline often sits in a <header> that is skipped */
         w->h1_text->len = 0;
     }
+    if (n == w->dens.main && !w->skipping) {
+        doppel_status st = flush(w, 1);
+        if (st) return st;
+        w->in_main = 1;
+    }
     int sk = skip_kind(el);
+    /* A name is evidence, not a verdict: the container of most of the
+     * page's prose is the article whatever it is called. */
+    if (sk != SKIP_NO && !w->skipping && dp_density_holds_most(&w->dens, n)) sk = SKIP_NO;
     if (w->skipping) {
         *descend = sk != SKIP_SILENT;
         return DOPPEL_OK;
@@ -503,6 +333,11 @@ static doppel_status leave(walk *w, GumboNode *n) {
     }
     if (w->skipping) return DOPPEL_OK;
     if (el->tag == GUMBO_TAG_A && w->in_link) w->in_link--;
+    if (n == w->dens.main) {
+        doppel_status st = flush(w, 1);
+        w->in_main = 0;
+        if (st) return st;
+    }
     if (block_tag(el->tag)) {
         doppel_status st = flush(w, 1);
         if (el->tag == GUMBO_TAG_PRE && w->in_pre) w->in_pre--;
@@ -543,23 +378,76 @@ static doppel_status walk_tree(walk *w, GumboNode *root) {
     }
 }
 
+/* A <title> that is never closed swallows the rest of the page as its text
+ * (HTML5 reads it as raw text to the end), and a truncated crawl leaves
+ * many such pages. A title is never this long, nor holds an end tag: */
+#define MAX_TITLE 2048
+
+/* Find "<title" (any case) in s; NULL when there is none. */
+static char *find_title_tag(char *s, size_t len) {
+    for (char *p = s; (p = memchr(p, '<', len - (size_t)(p - s))) && len - (size_t)(p - s) > 6;
+         p++)
+        if (!strncasecmp(p + 1, "title", 5)) return p;
+    return NULL;
+}
+
 doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, doppel_error *err) {
     GumboOptions gopt = kGumboDefaultOptions;
     gopt.allocator = gumbo_alloc;
     gopt.deallocator = gumbo_dealloc;
     gopt.max_errors = 1;  /* one is enough to know the page was repaired */
-    GumboOutput *g = gumbo_parse_with_options(&gopt, s, len);
-    if (!g) return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory parsing HTML");
-    if (g->errors.length) ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
-
-    walk w = {.ex = ex, .text = &ex->scratch, .line = 1, .kind = DP_BK_TEXT,
-              .h1_text = &ex->hbuf[0], .title_text = &ex->hbuf[1]};
-    ex->scratch.len = ex->hbuf[0].len = ex->hbuf[1].len = 0;
-    doppel_status st = walk_tree(&w, g->document);
-    if (!st) st = flush(&w, 1);
+    size_t nblocks0 = ex->nblocks, btext0 = ex->btext.len;
+    uint32_t para0 = ex->para;
+    doppel_buf retitled = {0};  /* the page with its unclosed <title> renamed */
+    doppel_buf swallowed = {0}; /* and what that title's text started with */
+    GumboOutput *g;
+    walk w;
+    doppel_status st;
+    int lean = dp_html_lean(s, len, &ex->lean);
+    if (lean < 0) return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory");
+    if (lean) s = ex->lean.data, len = ex->lean.len;
+    for (int attempt = 0;; attempt++) {
+        g = gumbo_parse_with_options(&gopt, s, len);
+        if (!g) {
+            doppel_buf_free(&retitled);
+            doppel_buf_free(&swallowed);
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory parsing HTML");
+        }
+        if (g->errors.length) ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
+        w = (walk){.ex = ex, .text = &ex->scratch, .line = 1, .kind = DP_BK_TEXT,
+                   .h1_text = &ex->hbuf[0], .title_text = &ex->hbuf[1]};
+        ex->scratch.len = ex->hbuf[0].len = ex->hbuf[1].len = 0;
+        st = dp_density_build(&w.dens, g->document);
+        if (!st) st = walk_tree(&w, g->document);
+        if (!st) st = flush(&w, 1);
+        if (st || attempt ||
+            (w.title_text->len <= MAX_TITLE &&
+             (!w.title_text->len || !memmem(w.title_text->data, w.title_text->len, "</", 2))))
+            break;
+        /* Read the page again with that <title> as an unknown element, so
+         * its text is markup again; keep the title's first line. */
+        char *tag;
+        const char *t = w.title_text->data;
+        size_t tl = strcspn(t, "<\n");
+        if (dp_buf_append(&retitled, s, len) || dp_buf_append(&swallowed, t, DP_MIN(tl, 300))) {
+            st = DOPPEL_ERR_NOMEM;
+            break;
+        }
+        if (!(tag = find_title_tag(retitled.data, retitled.len))) break;
+        tag[1] = 'x';  /* <xitle>: an unknown inline element */
+        dp_density_free(&w.dens);
+        gumbo_destroy_output(&gopt, g);
+        ex->nblocks = nblocks0;
+        ex->btext.len = btext0;
+        ex->para = para0;
+        s = retitled.data;
+        len = retitled.len;
+        ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
+    }
 
     const char *title = w.og_title;
     if (!title && w.h1_text->len && !dp_buf_terminate(w.h1_text)) title = w.h1_text->data;
+    if (!title && swallowed.len && !dp_buf_terminate(&swallowed)) title = swallowed.data;
     if (!title && w.title_text->len && !dp_buf_terminate(w.title_text)) title = w.title_text->data;
     const char *date = w.meta_date ? w.meta_date : w.time_date;
     const char *desc = w.desc ? w.desc : w.og_desc;
@@ -568,7 +456,10 @@ doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, dopp
     for (int f = 0; f < DP_META_N && !st; f++)
         if (vals[f]) st = dp_set_meta(ex, f, vals[f], strlen(vals[f]));
 
+    dp_density_free(&w.dens);
     gumbo_destroy_output(&gopt, g);
+    doppel_buf_free(&retitled);
+    doppel_buf_free(&swallowed);
     if (st) return dp_fail(err, st, "extract: out of memory");
     return DOPPEL_OK;
 }

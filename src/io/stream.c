@@ -1,6 +1,6 @@
 /*
- * stream.c — transparent decompression. The format is detected from the
- * first bytes, not the file name, so `corpus.jsonl` that is really gzip and
+ * stream.c — transparent decompression (gzip, zstd, bzip2, xz). The format
+ * is detected from the first bytes, not the file name, so `corpus.jsonl` that is really gzip and
  * data piped through stdin both work. Multi-member gzip files (cat a.gz b.gz)
  * and concatenated zstd frames are read to the end; a stream that ends in the
  * middle of a member or frame is an error, never a silent short read.
@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <bzlib.h>
+#include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #define IN_CAP (1u << 17)
 
-typedef enum { S_PLAIN, S_GZIP, S_ZSTD } kind;
+typedef enum { S_PLAIN, S_GZIP, S_ZSTD, S_BZIP2, S_XZ } kind;
 
 struct dp_stream {
     int fd;
@@ -30,6 +32,11 @@ struct dp_stream {
     int z_live;           /* inside a gzip member */
     ZSTD_DStream *zs;
     int zs_mid_frame;     /* last zstd call left a frame unfinished */
+    bz_stream bz;
+    int bz_live;          /* inside a bzip2 stream */
+    lzma_stream xz;
+    int xz_live;          /* the xz decoder is set up */
+    int xz_end;           /* the xz decoder reached the end of the input */
 };
 
 /* One read(2) into dst; 0 at the end of the input, -1 on error. */
@@ -88,6 +95,17 @@ doppel_status dp_stream_open(int fd, const char *name, dp_stream **out, doppel_e
             return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         }
         ZSTD_initDStream(s->zs);
+    } else if (s->in_len >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h') {
+        s->kind = S_BZIP2;
+    } else if (s->in_len >= 4 && m[0] == 0xfd && m[1] == '7' && m[2] == 'z' && m[3] == 'X') {
+        s->kind = S_XZ;
+        s->xz = (lzma_stream)LZMA_STREAM_INIT;
+        /* LZMA_CONCATENATED: xz files joined with cat are read to the end. */
+        if (lzma_stream_decoder(&s->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK) {
+            dp_stream_free(s);
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "%s: cannot start the xz decoder", name);
+        }
+        s->xz_live = 1;
     }
     *out = s;
     return DOPPEL_OK;
@@ -168,8 +186,76 @@ static long read_zstd(dp_stream *s, char *buf, size_t cap, doppel_error *err) {
     return (long)out.pos;
 }
 
+/* bzip2 streams may be concatenated (pbzip2 writes one per block group). */
+static long read_bzip2(dp_stream *s, char *buf, size_t cap, doppel_error *err) {
+    size_t produced = 0;
+    unsigned avail_out = (unsigned)DP_MIN(cap, (size_t)1 << 30);
+    while (produced == 0) {
+        if (fill(s, err)) return -1;
+        if (s->in_pos == s->in_len) {
+            if (s->bz_live) {
+                dp_fail(err, DOPPEL_ERR_FORMAT, "%s: truncated bzip2 stream", s->name);
+                return -1;
+            }
+            return 0;
+        }
+        if (!s->bz_live) {
+            memset(&s->bz, 0, sizeof s->bz);
+            if (BZ2_bzDecompressInit(&s->bz, 0, 0) != BZ_OK) {
+                dp_fail(err, DOPPEL_ERR_NOMEM, "%s: cannot start the bzip2 decoder", s->name);
+                return -1;
+            }
+            s->bz_live = 1;
+        }
+        s->bz.next_in = (char *)s->in + s->in_pos;
+        s->bz.avail_in = (unsigned)(s->in_len - s->in_pos);
+        s->bz.next_out = buf;
+        s->bz.avail_out = avail_out;
+        int rc = BZ2_bzDecompress(&s->bz);
+        s->in_pos = s->in_len - s->bz.avail_in;
+        produced = avail_out - s->bz.avail_out;
+        if (rc == BZ_STREAM_END) {
+            BZ2_bzDecompressEnd(&s->bz);
+            s->bz_live = 0;
+        } else if (rc != BZ_OK) {
+            dp_fail(err, DOPPEL_ERR_FORMAT, "%s: corrupt bzip2 data (error %d)", s->name, rc);
+            BZ2_bzDecompressEnd(&s->bz);
+            s->bz_live = 0;
+            return -1;
+        }
+    }
+    return (long)produced;
+}
+
+static long read_xz(dp_stream *s, char *buf, size_t cap, doppel_error *err) {
+    if (s->xz_end) return 0;
+    s->xz.next_out = (uint8_t *)buf;
+    s->xz.avail_out = cap;
+    while (s->xz.avail_out == cap) {
+        if (fill(s, err)) return -1;
+        lzma_action action = LZMA_RUN;
+        if (s->in_pos == s->in_len) action = LZMA_FINISH;  /* fd at its end */
+        s->xz.next_in = s->in + s->in_pos;
+        s->xz.avail_in = s->in_len - s->in_pos;
+        lzma_ret rc = lzma_code(&s->xz, action);
+        s->in_pos = s->in_len - s->xz.avail_in;
+        if (rc == LZMA_STREAM_END) {
+            s->xz_end = 1;
+            break;
+        }
+        if (rc != LZMA_OK) {
+            dp_fail(err, DOPPEL_ERR_FORMAT, "%s: %s xz data (error %d)", s->name,
+                    rc == LZMA_BUF_ERROR ? "truncated" : "corrupt", (int)rc);
+            return -1;
+        }
+    }
+    return (long)(cap - s->xz.avail_out);
+}
+
 long dp_stream_read(dp_stream *s, char *buf, size_t cap, doppel_error *err) {
     switch (s->kind) {
+    case S_BZIP2: return read_bzip2(s, buf, cap, err);
+    case S_XZ: return read_xz(s, buf, cap, err);
     case S_GZIP: return read_gzip(s, buf, cap, err);
     case S_ZSTD: return read_zstd(s, buf, cap, err);
     default: return read_plain(s, buf, cap, err);
@@ -182,6 +268,8 @@ void dp_stream_free(dp_stream *s) {
     if (!s) return;
     if (s->z_live) inflateEnd(&s->z);
     if (s->zs) ZSTD_freeDStream(s->zs);
+    if (s->bz_live) BZ2_bzDecompressEnd(&s->bz);
+    if (s->xz_live) lzma_end(&s->xz);
     if (s->fd > 2) close(s->fd);
     dp_free(s, sizeof *s);
 }

@@ -1,5 +1,5 @@
-/* stream.h — a byte stream over a file descriptor that undoes gzip or zstd
- * compression when the data starts with their magic bytes (internal). */
+/* stream.h — a byte stream over a file descriptor that undoes gzip, zstd,
+ * bzip2 or xz compression when the data starts with their magic bytes (internal). */
 #ifndef DOPPEL_STREAM_H
 #define DOPPEL_STREAM_H
 #include "base/internal.h"

@@ -94,7 +94,8 @@ static doppel_status parse_config(doppel_store *s, const char *text, size_t len,
     doppel_config_default(c);
 #define GET(name) (config_value(text, len, name, v, sizeof v) == 0)
     if (!GET("format") || atoi(v) != DOPPEL_STORE_FORMAT)
-        return dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: format %s, this doppel reads format %d",
+        return dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: format %s, this doppel reads format %d; "
+                       "rebuild it from the documents",
                        s->dir, GET("format") ? v : "unknown", DOPPEL_STORE_FORMAT);
     if (!GET("features") || (unsigned)atoi(v) != DP_FSTORE_VERSION)
         return dp_fail(err, DOPPEL_ERR_FORMAT,

@@ -98,6 +98,7 @@ typedef struct matcher {
         uint32_t docnum, shared, other_len;
         doppel_relation rel;
         doppel_similarity sim;
+        float cover[2];     /* the earlier document's, then the new one's */
     } *found;
     size_t nfound, found_cap;
     MDB_cursor *post;
@@ -119,11 +120,12 @@ static int cmp_u32(const void *x, const void *y) {
 
 static doppel_status push_found(matcher *m, uint32_t d, doppel_relation rel,
                                 const doppel_similarity *sim, uint32_t other_len,
-                                doppel_error *err) {
+                                const float cover[2], doppel_error *err) {
     if (m->nfound == m->found_cap &&
         dp_grow((void **)&m->found, &m->found_cap, m->nfound + 1, sizeof *m->found))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    m->found[m->nfound++] = (struct found){d, sim->shared, other_len, rel, *sim};
+    m->found[m->nfound++] = (struct found){d, sim->shared, other_len, rel, *sim,
+                                           {cover[0], cover[1]}};
     return DOPPEL_OK;
 }
 
@@ -145,8 +147,9 @@ static doppel_status exact_lookup(doppel_store *s, MDB_txn *txn, matcher *m,
         dp_meta_head h;
         if (dp_store_meta(s, txn, rep, &h, NULL, NULL) == 0) {
             doppel_similarity same = {1.0, 1.0, 1.0, h.set_len};
+            static const float whole[2] = {1.0f, 1.0f};
             *found = 1;
-            return push_found(m, rep, DOPPEL_REL_EXACT, &same, h.set_len, err);
+            return push_found(m, rep, DOPPEL_REL_EXACT, &same, h.set_len, whole, err);
         }
         rc = MDB_NOTFOUND;  /* the first was expired: this one takes its place */
     }
@@ -181,11 +184,14 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m
             return dp_fail(err, st, "index %s: features of document %u are damaged", s->dir, c);
         doppel_similarity sim;
         doppel_relation rel;
+        float cover[2];
         /* The candidate is the earlier document, as the batch's a; its
          * docnum names its words for the aligner's table. */
-        if (dp_fstore_verify(&s->cfg, &m->verify, &m->other, (uint64_t)c + 1, &me, &sim, &rel))
+        if (dp_fstore_verify(&s->cfg, &m->verify, &m->other, (uint64_t)c + 1, &me, &sim, &rel,
+                             cover))
             return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-        if (rel != DOPPEL_REL_NONE && (st = push_found(m, c, rel, &sim, m->other.set_len, err)))
+        if (rel != DOPPEL_REL_NONE &&
+            (st = push_found(m, c, rel, &sim, m->other.set_len, cover, err)))
             return st;
     }
     return DOPPEL_OK;
@@ -268,7 +274,7 @@ static doppel_status record_doc(doppel_store *s, MDB_txn *txn, const doppel_stor
         return dp_store_mdb_fail(s, err, rc, "writing a document");
     dp_meta_head h = {doc->date != DOPPEL_NO_DATE ? doc->date : f->date, (int64_t)time(NULL),
                       f->text_hash, (uint32_t)f->set_len, batch, (uint32_t)doc->id_len,
-                      (uint32_t)src_len};
+                      (uint32_t)src_len, (uint32_t)f->words_len, 0};
     memcpy(v.mv_data, &h, sizeof h);
     memcpy((char *)v.mv_data + sizeof h, doc->id, doc->id_len);
     if (src_len) memcpy((char *)v.mv_data + sizeof h + doc->id_len, doc->source, src_len);
@@ -296,7 +302,7 @@ static doppel_status record_edges(doppel_store *s, MDB_txn *txn, const matcher *
         const struct found *x = &m->found[i];
         dp_edge_val e = {{(unsigned char)(x->docnum >> 24), (unsigned char)(x->docnum >> 16),
                           (unsigned char)(x->docnum >> 8), (unsigned char)x->docnum},
-                         x->shared, (uint8_t)x->rel, {0}};
+                         x->shared, (uint8_t)x->rel, {0}, x->cover[0], x->cover[1]};
         MDB_val ev = {sizeof e, &e};
         if ((rc = mdb_put(txn, s->db_edges, &dk, &ev, 0)))
             return dp_store_mdb_fail(s, err, rc, "writing relations");
@@ -514,7 +520,9 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
         while (k < w->ncands && w->cands[k] >> 32 == i) k++;
         if (w->exact_rep[i] != UINT32_MAX) {
             doppel_similarity same = {1.0, 1.0, 1.0, w->exact_len[i]};
-            st = push_found(m, w->exact_rep[i], DOPPEL_REL_EXACT, &same, w->exact_len[i], err);
+            static const float whole[2] = {1.0f, 1.0f};
+            st = push_found(m, w->exact_rep[i], DOPPEL_REL_EXACT, &same, w->exact_len[i], whole,
+                            err);
         } else if (k > k0) {
             if (dp_grow((void **)&m->cand, &m->cand_cap, k - k0, sizeof *m->cand))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");

@@ -18,6 +18,7 @@
 typedef struct xedge {
     uint32_t a, b, shared;  /* dense numbers, a < b */
     doppel_relation relation;
+    float cover_a, cover_b;
 } xedge;
 
 static int cmp_xedge(const void *x, const void *y) {
@@ -50,7 +51,7 @@ static uint32_t dense_of(const uint32_t *docnum, uint32_t n, uint32_t d) {
 
 typedef struct export_state {
     uint32_t n;
-    uint32_t *docnum, *set_len, *exact_of, *cluster, *canon, *size;
+    uint32_t *docnum, *set_len, *words_len, *article, *exact_of, *cluster, *canon, *size;
     int64_t *date;
     const char **id, **source;
     uint32_t *id_len;
@@ -59,13 +60,13 @@ typedef struct export_state {
 } export_state;
 
 static void export_free(export_state *x) {
-    free(x->docnum); free(x->set_len); free(x->exact_of); free(x->cluster);
+    free(x->docnum); free(x->set_len); free(x->words_len); free(x->article); free(x->exact_of); free(x->cluster);
     free(x->canon); free(x->size); free(x->date); free(x->id); free(x->source);
     free(x->id_len); free(x->edges);
 }
 
 static const xedge *find_xedge(const export_state *x, uint32_t p, uint32_t q) {
-    xedge key = {p < q ? p : q, p < q ? q : p, 0, DOPPEL_REL_NONE};
+    xedge key = {p < q ? p : q, p < q ? q : p, 0, DOPPEL_REL_NONE, 0.0f, 0.0f};
     return bsearch(&key, x->edges, x->n_edges, sizeof key, cmp_xedge);
 }
 
@@ -96,11 +97,12 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
     mdb_stat(txn, s->db_meta, &ms);
     size_t cap = ms.ms_entries + 1;
     x.docnum = malloc(cap * 4); x.set_len = malloc(cap * 4); x.exact_of = malloc(cap * 4);
+    x.words_len = calloc(cap, 4); x.article = calloc(cap, 4);
     x.cluster = malloc(cap * 4); x.canon = malloc(cap * 4); x.size = malloc(cap * 4);
     x.date = malloc(cap * 8); x.id = malloc(cap * sizeof *x.id);
     x.source = malloc(cap * sizeof *x.source); x.id_len = malloc(cap * 4);
     hash_doc *hd = malloc(cap * sizeof *hd);
-    if (!x.docnum || !x.set_len || !x.exact_of || !x.cluster || !x.canon || !x.size || !x.date ||
+    if (!x.docnum || !x.set_len || !x.words_len || !x.article || !x.exact_of || !x.cluster || !x.canon || !x.size || !x.date ||
         !x.id || !x.source || !x.id_len || !hd)
         st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     /* Every live document in docnum order: ids and sources stay in the map
@@ -117,6 +119,7 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
         uint32_t i = x.n++;
         x.docnum[i] = d;
         x.set_len[i] = h.set_len;
+        x.words_len[i] = h.words_len;
         x.date[i] = h.date;
         x.id[i] = (const char *)v.mv_data + sizeof h;
         x.id_len[i] = h.id_len;
@@ -152,8 +155,11 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
             x.edges = p;
             ecap = nc;
         }
-        x.edges[x.n_edges++] =
-            (xedge){DP_MIN(ia, ib), DP_MAX(ia, ib), e.shared, (doppel_relation)e.relation};
+        /* a is the earlier document (docnum order is dense order) */
+        x.edges[x.n_edges++] = ia < ib ? (xedge){ia, ib, e.shared, (doppel_relation)e.relation,
+                                                 e.cover_a, e.cover_b}
+                                       : (xedge){ib, ia, e.shared, (doppel_relation)e.relation,
+                                                 e.cover_b, e.cover_a};
     }
     if (cur) mdb_cursor_close(cur);
     if (!st && rc != MDB_NOTFOUND) st = dp_store_mdb_fail(s, err, rc, "reading relations");
@@ -167,7 +173,23 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
         for (size_t i = 0; i < x.n_edges; i++)
             if (dp_fstore_joins(&s->cfg, x.edges[i].relation))
                 dp_uf_union(&uf, x.edges[i].a, x.edges[i].b);
-        dp_canon_keys keys = {x.set_len, x.date};
+        /* The longest policy's measure as finish.c takes it: a document's
+         * words its copy edges vouch for (the most over them), all its words
+         * when it has none. */
+        if (s->cfg.canonical == DOPPEL_CANON_LONGEST) {
+            for (size_t i = 0; i < x.n_edges; i++) {
+                const xedge *e = &x.edges[i];
+                if (!dp_fstore_joins(&s->cfg, e->relation)) continue;
+                uint32_t wa = dp_fstore_article(e->cover_a, x.words_len[e->a]);
+                uint32_t wb = dp_fstore_article(e->cover_b, x.words_len[e->b]);
+                if (wa > x.article[e->a]) x.article[e->a] = wa;
+                if (wb > x.article[e->b]) x.article[e->b] = wb;
+            }
+            for (uint32_t d = 0; d < x.n; d++)
+                if (!x.article[d]) x.article[d] = x.words_len[d];
+        }
+        dp_canon_keys keys = {s->cfg.canonical == DOPPEL_CANON_LONGEST ? x.article : x.set_len,
+                              x.date};
         dp_assign_clusters(&uf, s->cfg.canonical, &keys, x.cluster, x.canon, x.size);
     }
     dp_uf_free(&uf);

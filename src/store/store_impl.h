@@ -34,6 +34,7 @@ typedef struct dp_meta_head {
     int64_t date, added;
     uint64_t text_hash;
     uint32_t set_len, batch, id_len, source_len;
+    uint32_t words_len, pad;  /* words aligned (the longest policy's measure) */
 } dp_meta_head;
 
 /* Big-endian a first, so LMDB's byte order of duplicates is docnum order. */
@@ -41,6 +42,8 @@ typedef struct dp_edge_val {
     unsigned char a_be[4];
     uint32_t shared;
     uint8_t relation, pad[3];
+    float cover_a, cover_b;   /* each side's share of its words in shared passages
+                                 (1 for exact), as the batch edge keeps them */
 } dp_edge_val;
 
 static inline uint32_t dp_edge_a(const dp_edge_val *e) {

@@ -54,6 +54,21 @@ has help-text 'usage: doppel extract' "$T/help.out"
 expect_rc out 0 "$DOPPEL" extract -o "$T/o.jsonl" "$T/in.jsonl"
 if [ "$(wc -l < "$T/o.jsonl")" -eq 2 ]; then ok; else bad "out: expected 2 lines"; fi
 
+# --threads: the same lines in input order for any thread count (more
+# documents than one batch holds, so several batches run on the threads).
+awk 'BEGIN { for (i = 0; i < 1300; i++) printf "{\"id\":\"d%d\",\"text\":\"<p>Story %d: the council said on Monday that the bridge would reopen in %d weeks after repairs to its deck.</p><nav>Home</nav>\"}\n", i, i, i % 7 + 2 }' > "$T/many.jsonl"
+expect_rc threads1 0 "$DOPPEL" extract --threads 1 "$T/many.jsonl"
+expect_rc threads3 0 "$DOPPEL" extract --threads 3 "$T/many.jsonl"
+if cmp -s "$T/threads1.out" "$T/threads3.out" && [ "$(wc -l < "$T/threads3.out")" -eq 1300 ] &&
+   [ "$(sed -n '1300p' "$T/threads3.out" | cut -c1-14)" = '{"id":"d1299",' ]; then ok
+else bad "threads: --threads 3 differs from --threads 1 or is out of order"; fi
+expect_rc threads0 2 "$DOPPEL" extract --threads 0 "$T/many.jsonl"
+
+# An empty page says why.
+printf '%s\n' '{"id":"blank","text":"<html><body><div> </div></body></html>"}' > "$T/blank.jsonl"
+expect_rc blank 0 "$DOPPEL" extract "$T/blank.jsonl"
+has blank-reason 'blank: empty after extraction (no text in the document)' "$T/blank.err"
+
 # The seeds, when ../shared is there.
 if [ -d "$ROOT/../shared/seeds" ]; then
   expect_rc seeds 0 "$DOPPEL" extract "$ROOT/../shared/seeds"

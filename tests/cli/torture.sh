@@ -26,8 +26,8 @@ num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$2"; }
 acct() {
   f=$T/$1.json; n=$1; shift
   if [ ! -s "$f" ]; then bad "$n: no summary"; return; fi
-  r=$(num read "$f"); k=$(num kept "$f"); m=$(num removed "$f"); s=$(num skipped "$f")
-  if [ "$r" -eq $((k + m + s)) ]; then ok; else bad "$n: read $r != kept $k + removed $m + skipped $s"; fi
+  r=$(num read "$f"); k=$(num kept "$f"); m=$(num removed "$f"); s=$(num skipped "$f"); p=$(num passed "$f")
+  if [ "$r" -eq $((k + m + s + p)) ]; then ok; else bad "$n: read $r != kept $k + removed $m + skipped $s + passed $p"; fi
   for kv in "$@"; do
     v=$(num "${kv%%=*}" "$f")
     if [ "$v" = "${kv#*=}" ]; then ok; else bad "$n: ${kv%%=*} is $v, wanted ${kv#*=}"; fi
@@ -48,11 +48,11 @@ printf 'x' > "$J/tiny/one.txt"
 printf '\n' > "$J/tiny/newline.txt"
 run tiny 0 cluster "$J/tiny"
 has tiny-msg "empty.txt" "$T/tiny.err"
-acct tiny read=3 kept=1 skipped_empty=2
+acct tiny read=3 kept=1 passed=2 skipped_empty=0
 printf '{"id":"e","text":""}\n{"id":"o","text":"a"}\n{"id":"o2","text":"a"}\n' > "$J/tiny.jsonl"
 run tiny-jsonl 0 cluster "$J/tiny.jsonl"
 has tiny-jsonl-msg "tiny.jsonl:1: document 'e' has no words" "$T/tiny-jsonl.err"
-acct tiny-jsonl read=3 kept=1 removed_exact=1 skipped_empty=1 short_docs=2
+acct tiny-jsonl read=3 kept=1 removed_exact=1 passed=1 skipped_empty=0 short_docs=2
 
 # ---- a 200 MB single line: skipped without being held (default --max-doc-bytes 64M) ------
 BIG=200000000
@@ -66,7 +66,7 @@ TIME=/usr/bin/time
 ${TIME:+$TIME -f %M -o "$T/big.rss"} "$DOPPEL" cluster "$J/big.jsonl" --summary "$T/big.json" \
   >"$T/big.out" 2>"$T/big.err"
 rc=$?; if [ "$rc" -eq 0 ]; then ok; else bad "big: exit $rc"; fi
-has big-msg "big.jsonl:2: line longer than 67108864 bytes, skipped" "$T/big.err"
+has big-msg "big.jsonl:2: line longer than 64 MiB, skipped" "$T/big.err"
 acct big read=3 kept=2 skipped_too_large=1
 if [ -n "$TIME" ]; then
   rss=$(tail -1 "$T/big.rss")
@@ -76,8 +76,8 @@ rm -f "$J/big.jsonl"
 # the same line as a whole text file (a directory of one document)
 mkdir -p "$J/bigdir"
 head -c "$BIG" /dev/zero | tr '\0' 'b' > "$J/bigdir/big.txt"
-run bigfile 0 cluster "$J/bigdir"
-has bigfile-msg "big.txt: $BIG bytes, larger than 67108864, skipped" "$T/bigfile.err"
+run bigfile 1 cluster "$J/bigdir"
+has bigfile-msg "big.txt: $BIG bytes, larger than 64 MiB, skipped" "$T/bigfile.err"
 acct bigfile read=1 kept=0 skipped_too_large=1
 rm -rf "$J/bigdir"
 
@@ -127,7 +127,10 @@ zstd -q -c "$J/stream.jsonl" > "$J/full.zst"
 for z in gz zst; do
   size=$(wc -c < "$J/full.$z")
   head -c $((size * 2 / 3)) "$J/full.$z" > "$J/cut.$z"
-  run "cut-$z" 0 cluster "$J/cut.$z"
+  # zstd's first block is past the cut: no record at all, and a run that
+  # reads no document exits 1
+  want=0; [ "$z" = zst ] && want=1
+  run "cut-$z" $want cluster "$J/cut.$z"
   has "cut-$z-msg" "cut.$z: truncated" "$T/cut-$z.err"
   acct "cut-$z" skipped_binary=1
   kept=$(num kept "$T/cut-$z.json")
@@ -137,7 +140,7 @@ for z in gz zst; do
   run "cut-$z-strict" 1 cluster --strict "$J/cut.$z"
 done
 printf '\037\213garbage' > "$J/notgzip.gz"
-run notgzip 0 cluster "$J/notgzip.gz"
+run notgzip 1 cluster "$J/notgzip.gz"
 acct notgzip kept=0
 
 # ---- duplicate and empty ids ---------------------------------------------------------
@@ -147,7 +150,8 @@ printf '%s\n' '{"id":"same","text":"first text with its own words"}' \
 run ids 0 cluster "$J/ids.jsonl"
 has ids-dup "ids.jsonl:2: duplicate id 'same'" "$T/ids.err"
 has ids-empty "ids.jsonl:3:" "$T/ids.err"
-acct ids read=5 kept=2 duplicate_ids=1 skipped_field=3
+acct ids read=5 kept=3 duplicate_ids=1 skipped_field=2
+has ids-position '"id":"ids.jsonl:4"\|ids.jsonl:4' "$T/ids.out"
 run ids-strict 1 cluster --strict "$J/ids.jsonl"
 has ids-strict-msg "duplicate id under --strict" "$T/ids-strict.err"
 
@@ -175,7 +179,7 @@ acct unread kept=2
 run missing 1 cluster "$J/no-such.jsonl"
 has missing-msg "no-such.jsonl" "$T/missing.err"
 mkdir -p "$J/dir.jsonl"
-run dirjsonl 0 cluster "$J/dir.jsonl"
+run dirjsonl 1 cluster "$J/dir.jsonl"
 acct dirjsonl read=0
 
 # ---- scale: 10^6 tiny documents, 10^5 identical ones, one text 10^5 times ---------------
@@ -203,6 +207,22 @@ run repeat 0 cluster --quiet "$J/repeat.jsonl" -o "$T/repeat.out"
 within repeat 60 "$start"
 acct repeat read=$N kept=1
 rm -f "$J/same.jsonl" "$J/repeat.jsonl" "$T/repeat.out"
+
+# 10^4 documents of their own words sharing one 60-word boilerplate paragraph:
+# every pair shares a passage, none is a copy; the pairs stay bounded per
+# document (LSH buckets over max_bucket are chained), the clusters empty
+N=10000; [ "$LIGHT" = 1 ] && N=2000
+awk -v n=$N 'BEGIN { p = ""; for (w = 0; w < 60; w++) p = p sprintf(" notice%d", w);
+  for (i = 0; i < n; i++) { t = ""; for (w = 0; w < 150; w++) t = t sprintf("d%dw%d ", i, w);
+    printf "{\"id\":\"b%d\",\"text\":\"%s\\n\\n%s\"}\n", i, t, p } }' > "$J/boiler.jsonl"
+start=$(date +%s)
+run boiler 0 pairs --quiet "$J/boiler.jsonl" -o "$T/boiler.out"
+within boiler 60 "$start"
+acct boiler read=$N kept=$N
+if [ "$(grep -c '"relation":"\(exact\|near\|contained\)"' "$T/boiler.out")" -eq 0 ]; then ok
+else bad "boiler: documents sharing a paragraph reported as copies"; fi
+if [ "$(wc -l < "$T/boiler.out")" -le $((N * 200)) ]; then ok; else bad "boiler: pairs grow faster than the documents"; fi
+rm -f "$J/boiler.jsonl" "$T/boiler.out"
 
 # one document of one word repeated: 5 million times (30 MB)
 W=5000000; [ "$LIGHT" = 1 ] && W=500000

@@ -61,8 +61,15 @@ static int check_pair(const doppel_pair *p, void *user) {
     const doppel_buf *a = &c->blob[c->synth_of[p->a]], *b = &c->blob[c->synth_of[p->b]];
     doppel_similarity sim;
     doppel_relation rel;
-    assert_int_equal(doppel_features_verify(c->fz, a->data, a->len, b->data, b->len, &sim, &rel),
-                     DOPPEL_OK);
+    uint32_t article[2];
+    assert_int_equal(doppel_features_verify(c->fz, a->data, a->len, b->data, b->len, &sim, &rel,
+                                            article), DOPPEL_OK);
+    /* the words the pair's passages cover, as the edge's covers give them */
+    doppel_feature_info ia, ib;
+    doppel_features_read(c->fz, a->data, a->len, &ia);
+    doppel_features_read(c->fz, b->data, b->len, &ib);
+    assert_int_equal(article[0], (uint32_t)((float)p->cover_a * (float)ia.words_len + 0.5f));
+    assert_int_equal(article[1], (uint32_t)((float)p->cover_b * (float)ib.words_len + 0.5f));
     assert_int_equal(rel, p->relation);
     assert_int_equal(sim.shared, p->sim.shared);
     pc->checked++;
@@ -132,8 +139,8 @@ static void blobs_decide_as_the_index(void **state) {
     assert_int_equal(doppel_featurizer_new(&cfg, &other, NULL), DOPPEL_OK);
     doppel_similarity sim;
     doppel_relation rel;
-    assert_int_equal(doppel_features_verify(other, b0->data, b0->len, b0->data, b0->len, &sim, &rel),
-                     DOPPEL_ERR_FORMAT);
+    assert_int_equal(doppel_features_verify(other, b0->data, b0->len, b0->data, b0->len, &sim, &rel,
+                                            NULL), DOPPEL_ERR_FORMAT);
     doppel_featurizer_free(other);
 
     /* a document with no words is refused as the index refuses it */

@@ -80,13 +80,18 @@ static void test_jsonl_errors(void **state) {
     char path[256];
     snprintf(path, sizeof path, "%s/in.jsonl", dir);
     tally t = read_all(path, 0);
-    assert_int_equal(t.ok, 4);
+    assert_int_equal(t.ok, 5);
     assert_string_equal(t.ids[0], "a");
     assert_string_equal(t.ids[1], "7");
-    assert_string_equal(t.ids[2], "d");
-    assert_string_equal(t.ids[3], "e");
+    /* a record without an id is named by its position */
+    char pos_id[300];
+    snprintf(pos_id, sizeof pos_id, "%s:5", path);
+    pos_id[31] = '\0';  /* the tally keeps 31 bytes of an id */
+    assert_string_equal(t.ids[2], pos_id);
+    assert_string_equal(t.ids[3], "d");
+    assert_string_equal(t.ids[4], "e");
     assert_int_equal(t.errors[-DOPPEL_ERR_JSON], 2);   /* broken line, array */
-    assert_int_equal(t.errors[-DOPPEL_ERR_FIELD], 2);  /* no id, no text */
+    assert_int_equal(t.errors[-DOPPEL_ERR_FIELD], 1);  /* no text */
 }
 
 static void test_record_fields(void **state) {
@@ -182,14 +187,14 @@ static void test_compressed(void **state) {
     gzFile gz = gzopen(path, "wb");
     gzwrite(gz, JSONL, sizeof JSONL - 1);
     gzclose(gz);
-    assert_int_equal(read_all(path, 0).ok, 4);
+    assert_int_equal(read_all(path, 0).ok, 5);
     /* zstd, and a name that says nothing: detection is by content */
     size_t cap = ZSTD_compressBound(sizeof JSONL);
     char *z = malloc(cap);
     size_t zn = ZSTD_compress(z, cap, JSONL, sizeof JSONL - 1, 3);
     write_file("data.bin", z, zn);
     snprintf(path, sizeof path, "%s/data.bin", dir);
-    assert_int_equal(read_all(path, 0).ok, 4);
+    assert_int_equal(read_all(path, 0).ok, 5);
     /* truncated zstd: the records before the cut, then one FORMAT error, then the end */
     write_file("cut.zst", z, zn / 2);
     snprintf(path, sizeof path, "%s/cut.zst", dir);
@@ -253,6 +258,115 @@ static void test_directory(void **state) {
     assert_int_equal(t.errors[-DOPPEL_ERR_IO], 1);     /* symlink loop */
 }
 
+/* Read one record of path; its status. */
+static doppel_status next_of(doppel_reader *r, doppel_record *rec) {
+    doppel_error err;
+    return doppel_reader_next(r, rec, &err);
+}
+
+static doppel_reader *open_with(const char *name, const char *data, const char *text_field) {
+    write_file(name, data, strlen(data));
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    doppel_reader_options opt;
+    doppel_reader_options_default(&opt);
+    if (text_field) opt.text_field = text_field;
+    doppel_reader *r = NULL;
+    doppel_error err;
+    assert_int_equal(doppel_reader_open(path, &opt, &r, &err), DOPPEL_OK);
+    return r;
+}
+
+static void test_csv(void **state) {
+    (void)state;
+    /* RFC 4180: quoted delimiters, newlines and doubled quotes; CRLF; a BOM;
+     * a blank line; no newline at the end; a row without an id cell. */
+    doppel_reader *r = open_with("t.csv",
+                                 "\xEF\xBB\xBFid,body\r\n"
+                                 "a,\"one, two\"\r\n"
+                                 "b,\"line\nbreak and \"\"quote\"\"\"\r\n"
+                                 "\r\n"
+                                 ",no id\n"
+                                 "c,last",
+                                 "body");
+    doppel_record rec;
+    assert_int_equal(next_of(r, &rec), DOPPEL_OK);
+    assert_string_equal(rec.id, "a");
+    assert_string_equal(rec.text, "one, two");
+    assert_int_equal(rec.line, 2);
+    assert_string_equal(rec.raw, "{\"id\":\"a\",\"body\":\"one, two\"}");
+    assert_int_equal(next_of(r, &rec), DOPPEL_OK);
+    assert_string_equal(rec.text, "line\nbreak and \"quote\"");
+    assert_int_equal(next_of(r, &rec), DOPPEL_OK);
+    assert_int_equal(rec.id_from_position, 1);
+    assert_non_null(strstr(rec.id, "t.csv:6"));
+    assert_int_equal(next_of(r, &rec), DOPPEL_OK);
+    assert_string_equal(rec.text, "last");
+    assert_int_equal(next_of(r, &rec), DOPPEL_END);
+    doppel_reader_free(r);
+    /* the text column missing: every row says which columns there are */
+    r = open_with("u.csv", "id,content\nx,some text\n", NULL);
+    assert_int_equal(next_of(r, &rec), DOPPEL_ERR_FIELD);
+    assert_string_equal(rec.fields_present, "id, content");
+    assert_string_equal(rec.text_field_guess, "content");
+    doppel_reader_free(r);
+}
+
+static void test_array_and_paths(void **state) {
+    (void)state;
+    /* a pretty-printed array, two elements on one line, a nested text */
+    doppel_reader *r = open_with("a.json",
+                                 "[\n  {\"id\": \"p\",\n   \"text\": \"x y\"},\n"
+                                 "  {\"meta\": {\"body\": \"nested\"}}, {\"id\": 3, \"text\": \"z\"}\n]\n",
+                                 "meta.body");
+    doppel_record rec;
+    doppel_error err;
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_ERR_FIELD);  /* p has no meta.body */
+    assert_non_null(strstr(err.message, "a.json#1"));
+    assert_string_equal(rec.text_field_guess, "text");
+    assert_int_equal(next_of(r, &rec), DOPPEL_OK);
+    assert_string_equal(rec.text, "nested");
+    assert_non_null(strstr(rec.id, "a.json#2"));
+    assert_string_equal(rec.raw, "{\"meta\":{\"body\":\"nested\"}}");
+    assert_int_equal(next_of(r, &rec), DOPPEL_ERR_FIELD);
+    assert_int_equal(next_of(r, &rec), DOPPEL_END);
+    doppel_reader_free(r);
+    /* a nested field missing: the guess is a dotted path */
+    r = open_with("n.jsonl", "{\"id\":\"q\",\"meta\":{\"body\":\"long enough text\",\"u\":\"x\"}}\n", NULL);
+    assert_int_equal(next_of(r, &rec), DOPPEL_ERR_FIELD);
+    assert_string_equal(rec.fields_present, "id, meta");
+    assert_string_equal(rec.text_field_guess, "meta.body");
+    doppel_reader_free(r);
+}
+
+static void test_inputs(void **state) {
+    (void)state;
+    /* two inputs in order; a Parquet file refused between them */
+    write_file("i1.jsonl", "{\"id\":\"1\",\"text\":\"a\"}\n", 22);
+    write_file("i2.parquet", "PAR1....PAR1", 12);
+    write_file("i3.txt", "{ not json, a text }", 20);
+    char p1[256], p2[256], p3[256];
+    snprintf(p1, sizeof p1, "%s/i1.jsonl", dir);
+    snprintf(p2, sizeof p2, "%s/i2.parquet", dir);
+    snprintf(p3, sizeof p3, "%s/i3.txt", dir);
+    doppel_input in[3] = {{p1, NULL}, {p2, NULL}, {p3, "third"}};
+    doppel_reader *r = NULL;
+    doppel_error err;
+    assert_int_equal(doppel_reader_open_inputs(in, 3, NULL, &r, &err), DOPPEL_OK);
+    doppel_record rec;
+    assert_int_equal(next_of(r, &rec), DOPPEL_OK);
+    assert_string_equal(rec.id, "1");
+    assert_int_equal(doppel_reader_next(r, &rec, &err), DOPPEL_ERR_FORMAT);
+    assert_non_null(strstr(err.message, "Parquet is not read"));
+    assert_int_equal(next_of(r, &rec), DOPPEL_OK);  /* .txt: one document, whatever it holds */
+    assert_string_equal(rec.id, "third");
+    assert_int_equal(next_of(r, &rec), DOPPEL_END);
+    doppel_reader_free(r);
+    /* a missing input is refused at open */
+    in[1].path = "/nonexistent/x.jsonl";
+    assert_int_equal(doppel_reader_open_inputs(in, 2, NULL, &r, &err), DOPPEL_ERR_IO);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jsonl_errors),
@@ -262,6 +376,9 @@ int main(void) {
         cmocka_unit_test(test_compressed),
         cmocka_unit_test(test_long_line_skipped),
         cmocka_unit_test(test_directory),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_array_and_paths),
+        cmocka_unit_test(test_inputs),
     };
     return cmocka_run_group_tests_name("read", tests, setup, teardown);
 }

@@ -186,7 +186,10 @@ def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, 
         acc += r
     labels = [job.submit(_numbered, labels[p], offsets[p]) for p in range(P)]
 
-    cm = [job.submit(g.canon_map, parts[p], labels[p], job.pieces(er, p), R) for p in range(P)]
+    am = [job.submit(g.article_map, verified[q], P) for q in range(P)]
+    job.shuffle_bytes("canonical", am)
+    cm = [job.submit(g.canon_map, parts[p], labels[p], job.pieces(er, p), job.pieces(am, p), cfg,
+                     R) for p in range(P)]
     job.shuffle_bytes("canonical", cm)
     cr = [job.submit(g.canon_reduce, job.pieces(cm, j), P, cfg.canonical) for j in range(R)]
     job.shuffle_bytes("canonical", cr)
@@ -203,6 +206,20 @@ def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, 
     job.collect_bytes()
     part_bytes = client.gather([job.submit(lambda p: p.nbytes(), p) for p in parts])
     del parts, labels, edges, verified, exact_edges
+    counts = dict.fromkeys(COUNT_KEYS, 0)
+    messages = []
+    for c, msgs in counted:
+        for k in COUNT_KEYS:
+            counts[k] += c[k]
+        messages += msgs
+    if not counts["indexed"] and not counts["passed"]:
+        # as the CLI: a run that read no document is a failure, not an
+        # empty result (a wrong field name, an empty or wrong file)
+        import doppel
+        n = len({s[0] for s in specs}) or 1
+        raise doppel.DoppelError(-7, "no document read from %d input%s (%d records, all "
+                                 "skipped); no output written"
+                                 % (n, "" if n == 1 else "s", counts["read"]))
 
     # The output appears whole: parts are joined into a temporary file in
     # the output's directory, renamed over OUTPUT once complete.
@@ -217,13 +234,9 @@ def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, 
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    counts = dict.fromkeys(COUNT_KEYS, 0)
-    messages = []
-    for c, msgs in counted:
-        for k in COUNT_KEYS:
-            counts[k] += c[k]
-        messages += msgs
-    removed = {k: sum(d["removed"][k] for d in done) for k in ("exact", "near", "contained", "linked")}
+    # derived members too (join_derived): in the total, as the CLI counts them
+    removed = {k: sum(d["removed"][k] for d in done)
+               for k in ("exact", "near", "contained", "linked", "derived")}
     skipped = sum(counts[k] for k in COUNT_KEYS if k.startswith("skipped"))
     summary = dict(counts)
     summary.update({

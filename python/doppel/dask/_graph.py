@@ -113,6 +113,10 @@ def exact_reduce(pieces, P):
     non = g != rep
     edges = {"u": rep[non], "v": g[non]}
     back = split(owner(g[non]), P, g=g[non], rep=rep[non])
+    # representatives with exact copies: an exact edge vouches for all their words
+    dup = np.unique(rep[non])
+    for piece, d in zip(back, split(owner(dup), P, dup=dup)):
+        piece["dup"] = d["dup"]
     return back, edges, nbytes(back)
 
 
@@ -209,21 +213,50 @@ def verify_hop2(part, pieces, cfg):
     the pairs that join clusters are the edges, with their relation."""
     fz = featurizer(cfg)
     own = aligned(part.blobs)
-    eu, ev, er = [], [], []
+    eu, ev, er, au, av = [], [], [], [], []
     for p in pieces:
         blobs = aligned(p["ur_blob"])
         off = p["ur_off"]
         pos = np.searchsorted(p["ur"], p["r"])
         for a, j in zip(p["l"].tolist(), pos.tolist()):
             la = a & 0xFFFFFFFF
-            rel, _, _ = fz.verify(own[part.blob_off[la]:part.blob_off[la + 1]],
-                                  blobs[off[j]:off[j + 1]])
+            rel, _, _, art_a, art_b = fz.verify(own[part.blob_off[la]:part.blob_off[la + 1]],
+                                                blobs[off[j]:off[j + 1]])
             if joins(rel, cfg):
                 eu.append(a)
                 ev.append(int(p["ur"][j]))
                 er.append(rel)
+                au.append(art_a)
+                av.append(art_b)
     return {"u": np.array(eu, dtype=np.uint64), "v": np.array(ev, dtype=np.uint64),
-            "rel": np.array(er, dtype=np.int64)}
+            "rel": np.array(er, dtype=np.int64), "art_u": np.array(au, dtype=np.int64),
+            "art_v": np.array(av, dtype=np.int64)}
+
+
+def article_map(verified, P):
+    """Each edge's covered words, to the owner of each of its documents."""
+    g = np.concatenate((verified["u"], verified["v"]))
+    art = np.concatenate((verified["art_u"], verified["art_v"]))
+    pieces = split(owner(g), P, g=g, art=art)
+    return pieces, nbytes(pieces)
+
+
+def canon_size(part, cfg, nonrep_pieces, art_pieces):
+    """What the canonical policy weighs: for "longest" (exact verification)
+    a document's words its copy edges vouch for, the most over them, all its
+    words when it has none (finish.c); in fast mode or for the other
+    policies the shingles."""
+    if cfg.canonical != "longest" or cfg.verify != "exact":
+        return part.set_len.astype(np.int64)
+    words = part.words_len.astype(np.int64)
+    art = np.zeros(part.n, dtype=np.int64)
+    g, a = concat(art_pieces, "g", "art")
+    np.maximum.at(art, local(g), a.astype(np.int64))
+    (dup,) = concat(nonrep_pieces, "dup")
+    art[local(dup)] = words[local(dup)]  # an exact copy's edge covers every word
+    (non,) = concat(nonrep_pieces, "g")
+    art[local(non)] = words[local(non)]
+    return np.where(art == 0, words, art)
 
 
 # ---- connected components: large-star / small-star (Kiveris et al., 2014) ----------
@@ -333,11 +366,12 @@ def first_of_text(part, nonrep_pieces):
     return rep
 
 
-def canon_map(part, labels, nonrep_pieces, R):
+def canon_map(part, labels, nonrep_pieces, art_pieces, cfg, R):
     sel = labels.member
     lab = labels.label[sel]
+    size = canon_size(part, cfg, nonrep_pieces, art_pieces)
     pieces = split((mix(lab) % np.uint64(R)).astype(np.int64), R, lab=lab, g=part.gid()[sel],
-                   size=part.set_len[sel].astype(np.int64), date=part.date[sel],
+                   size=size[sel], date=part.date[sel],
                    no=labels.cluster[sel], rep=first_of_text(part, nonrep_pieces)[sel])
     return pieces, nbytes(pieces)
 
@@ -441,10 +475,17 @@ def finish_part(part, labels, pieces, cfg, out_dir, mode, spec, ropt):
         if mode == "cluster":
             for d in range(n):
                 own = part.id(d)
-                f.write(cluster_line(own, int(cluster[d]), canon_id[d] or own, rel[d], score[d]))
+                f.write(cluster_line(own, int(cluster[d]), canon_id[d] or own, rel[d], score[d],
+                                     int(csize[d])))
         else:  # dedup: the kept records, byte for byte, re-read from the input
             d = 0
+            passed = set(part.passed.tolist())
             for k, rec in enumerate(records(spec, ropt, raw=True)):
+                if k in passed and rec.status == 0:
+                    f.write(rec.raw + b"\n" if rec.raw is not None else
+                            b'{"id":%s,"text":%s}\n' % (json_string(rec.id),
+                                                         json_string(rec.text)))
+                    continue
                 if d >= n or part.ordinal[d] != k:
                     continue
                 if rec.status != 0:

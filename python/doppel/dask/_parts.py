@@ -18,7 +18,7 @@ from doppel._ffi import ffi, lib
 
 SKIP_KINDS = {-4: "skipped_json", -5: "skipped_field", -6: "skipped_too_large",
               -7: "skipped_empty", -8: "skipped_binary"}
-COUNT_KEYS = ["read", "indexed", "skipped_json", "skipped_field", "skipped_too_large",
+COUNT_KEYS = ["read", "indexed", "passed", "skipped_json", "skipped_field", "skipped_too_large",
               "skipped_empty", "skipped_unreadable", "skipped_binary", "invalid_utf8",
               "nul_bytes", "short_docs", "bytes"]
 
@@ -97,13 +97,17 @@ class Part:
     number << 32 | local number (so gid order is input order)."""
 
     def __init__(self, pidx, n, ids, id_off, blobs, blob_off, text_hash, set_len, date, bands,
-                 counts, messages, ordinal):
+                 counts, messages, ordinal, words_len, passed=None):
         self.pidx, self.n = pidx, n
         self.ordinal = ordinal  # each document's record number in the partition
         self.ids, self.id_off = ids, id_off
         self.blobs, self.blob_off = blobs, blob_off
         self.text_hash, self.set_len, self.date, self.bands = text_hash, set_len, date, bands
         self.counts, self.messages = counts, messages
+        self.words_len = words_len  # words kept for alignment (0 in fast mode)
+        # record numbers of the documents with no words: not compared, and
+        # kept by dedup as the CLI keeps them
+        self.passed = passed if passed is not None else np.zeros(0, dtype=np.int64)
 
     def gid(self):
         return (np.uint64(self.pidx) << np.uint64(32)) | np.arange(self.n, dtype=np.uint64)
@@ -116,7 +120,8 @@ class Part:
 
     def nbytes(self):
         return sum(a.nbytes for a in (self.id_off, self.blobs, self.blob_off, self.text_hash,
-                                      self.set_len, self.date, self.bands)) + len(self.ids)
+                                      self.set_len, self.date, self.bands,
+                                      self.words_len)) + len(self.ids)
 
 
 def _open(spec, ropt):
@@ -158,6 +163,7 @@ def featurize(pidx, spec, cfg, ropt):
     messages = []
     ids, id_off, blobs, blob_off = bytearray(), array("q", [0]), bytearray(), array("q", [0])
     th, sl, dates, bands, ordinal = array("Q"), array("I"), array("q"), bytearray(), array("q")
+    wl, passed = array("I"), array("q")
     reader, fd, keep = _open(spec, ropt)
     rec = ffi.new("doppel_record *")
     err = ffi.new("doppel_error *")
@@ -180,6 +186,12 @@ def featurize(pidx, spec, cfg, ropt):
             if st != 0:
                 if st not in SKIP_KINDS:
                     raise doppel.DoppelError(st, ffi.string(err.message).decode())
+                if st == -7 and not ropt.get("drop_uncompared"):
+                    # as the CLI: no words to compare, so a copy of nothing it
+                    # can tell; passed through, not skipped
+                    counts["passed"] += 1
+                    passed.append(rec_no - 1)
+                    continue
                 counts[SKIP_KINDS[st]] += 1
                 if len(messages) < 20:
                     messages.append("%s: document '%s' %s, skipped" % (
@@ -200,6 +212,7 @@ def featurize(pidx, spec, cfg, ropt):
             blob_off.append(len(blobs))
             th.append(info.text_hash)
             sl.append(info.set_len)
+            wl.append(info.words_len)
             d = info.date
             if rec.date != ffi.NULL and lib.doppel_parse_date(rec.date, date) == 0:
                 d = date[0]
@@ -219,4 +232,6 @@ def featurize(pidx, spec, cfg, ropt):
                 np.frombuffer(th, dtype=np.uint64).copy(), np.frombuffer(sl, dtype=np.uint32).copy(),
                 np.frombuffer(dates, dtype=np.int64).copy(),
                 np.frombuffer(bands, dtype=np.uint32).reshape(n, nb).copy(),
-                counts, messages, np.frombuffer(ordinal, dtype=np.int64).copy())
+                counts, messages, np.frombuffer(ordinal, dtype=np.int64).copy(),
+                np.frombuffer(wl, dtype=np.uint32).copy(),
+                np.frombuffer(passed, dtype=np.int64).copy())

@@ -1,0 +1,263 @@
+/*
+ * htmlbytes.c — an HTML page's bytes before any tree is built: the declared
+ * charset (latin-1/windows-1252 converted to UTF-8), the check for pages
+ * nested too deep for the tree parser and the plain tag stripper that reads
+ * them instead, and the lean copy without script and style bodies that the
+ * parser reads (html.c).
+ *
+ * Charset: gumbo reads UTF-8. A page that declares latin-1 or
+ * windows-1252 (the same thing on the web) is converted first with the
+ * table below; one that declares anything else is passed through and
+ * flagged. A page that declares latin-1 but is valid UTF-8 with multibyte
+ * characters was mislabeled by its server and is left alone.
+ *
+ * gumbo needs time quadratic in the nesting depth (200k nested <div>s take
+ * minutes), so a page whose tags nest deeper than MAX_DEPTH is read by a
+ * plain tag stripper instead (dp_html_strip) and flagged as repaired: its
+ * text survives, its structure does not matter.
+ */
+#include "extract/extract_int.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* ---- charset ------------------------------------------------------------- */
+
+/* windows-1252 bytes 0x80-0x9F; the rest of the range is latin-1 (= the
+ * code point). Undefined bytes map to the C1 control of the same value, as
+ * WHATWG's decoder does. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
+
+static const char *const latin1_labels[] = {
+    "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "windows-1252",
+    "cp1252", "x-cp1252", "cp819", "ibm819", "us-ascii", "ascii", "iso-ir-100", NULL};
+
+/* Valid UTF-8 with at least one multibyte sequence. */
+static int utf8_with_multibyte(const unsigned char *s, size_t len) {
+    int multi = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+        if (!n || i + n > len) return 0;
+        for (size_t k = 1; k < n; k++)
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+        multi = 1;
+        i += n;
+    }
+    return multi;
+}
+
+int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
+    if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) return 0;
+    size_t n = DP_MIN(len, (size_t)4096);
+    char label[32];
+    size_t ln = 0;
+    for (size_t i = 0; i + 7 < n && !ln; i++) {
+        if (strncasecmp(s + i, "charset", 7)) continue;
+        size_t k = i + 7;
+        while (k < n && (s[k] == ' ' || s[k] == '=' || s[k] == '"' || s[k] == '\'')) k++;
+        while (k < n && ln < sizeof label - 1 &&
+               (s[k] == '-' || s[k] == '_' || s[k] == ':' || s[k] == '.' ||
+                (s[k] >= '0' && s[k] <= '9') || ((s[k] | 32) >= 'a' && (s[k] | 32) <= 'z'))) {
+            char c = s[k++];
+            label[ln++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+    }
+    if (!ln) return 0;
+    label[ln] = '\0';
+    if (!strcmp(label, "utf-8") || !strcmp(label, "utf8")) return 0;
+    int latin1 = 0;
+    for (int i = 0; latin1_labels[i]; i++) latin1 |= !strcmp(label, latin1_labels[i]);
+    if (!latin1) {
+        ex->flags |= DOPPEL_EXTRACT_CHARSET_UNKNOWN;
+        return 0;
+    }
+    const unsigned char *u = (const unsigned char *)s;
+    int high = 0;
+    for (size_t i = 0; i < len && !high; i++) high = u[i] >= 0x80;
+    if (!high || utf8_with_multibyte(u, len)) return 0;  /* ASCII, or mislabeled UTF-8 */
+
+    doppel_buf *b = &ex->conv;
+    b->len = 0;
+    if (dp_buf_reserve(b, len * 3 + 1)) return DOPPEL_ERR_NOMEM;
+    char *o = b->data;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = u[i];
+        if (c < 0x80) { *o++ = (char)c; continue; }
+        if (c < 0xA0) c = cp1252_high[c - 0x80];
+        if (c < 0x800) {
+            *o++ = (char)(0xC0 | (c >> 6));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (char)(0xE0 | (c >> 12));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+    ex->flags |= DOPPEL_EXTRACT_CHARSET_CONVERTED;
+    return 1;
+}
+
+/* ---- pages too deep for a tree ------------------------------------------------ */
+
+#define MAX_DEPTH 1000
+
+/* Tags that never nest: void elements, and those the parser closes by
+ * itself when the next one opens (an unclosed <p> per paragraph is normal). */
+static int nonnesting(const char *name, size_t n) {
+    static const char *const tags[] = {"br", "img", "hr", "meta", "link", "input", "area",
+                                       "base", "col", "embed", "param", "source", "track",
+                                       "wbr", "p", "li", "td", "tr", "th", "option", "dt",
+                                       "dd", "!--", "!doctype", NULL};
+    for (int i = 0; tags[i]; i++)
+        if (strlen(tags[i]) == n && !strncasecmp(name, tags[i], n)) return 1;
+    return 0;
+}
+
+/* Estimate the nesting depth from the tags alone, in one pass. */
+int dp_html_too_deep(const char *s, size_t len) {
+    long depth = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] != '<') continue;
+        int closing = s[i + 1] == '/';
+        size_t k = i + 1 + (size_t)closing, start = k;
+        while (k < len && k - start < 16 && s[k] != '>' && s[k] != ' ' && s[k] != '/' &&
+               s[k] != '\n' && s[k] != '\t')
+            k++;
+        if (k == start || !(((s[start] | 32) >= 'a' && (s[start] | 32) <= 'z') || s[start] == '!'))
+            continue;
+        if (nonnesting(s + start, k - start)) continue;
+        if (closing) {
+            if (depth > 0) depth--;
+        } else if (++depth > MAX_DEPTH) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int tag_is(const char *s, size_t n, const char *name) {
+    size_t k = strlen(name);
+    return n >= k && !strncasecmp(s, name, k) &&
+           (n == k || s[k] == '>' || s[k] == ' ' || s[k] == '/' || s[k] == '\n' || s[k] == '\t');
+}
+
+/* Text of a page with its tags removed: tags become spaces (block tags a
+ * paragraph break), script/style content is skipped, the common entities
+ * are decoded. Then read as text. */
+doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len) {
+    doppel_buf *b = &ex->hbuf[0];
+    b->len = 0;
+    if (dp_buf_reserve(b, 2 * len + 2)) return DOPPEL_ERR_NOMEM;  /* a tag is >= 2 bytes */
+    static const char *const blocks[] = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5",
+                                         "h6", "tr", "table", "section", "article",
+                                         "blockquote", "pre", "ul", "ol", NULL};
+    static const struct { const char *name, *text; } ents[] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"},
+        {"&nbsp;", " "}, {"&apos;", "'"}, {NULL, NULL}};
+    size_t i = 0;
+    while (i < len) {
+        char c = s[i];
+        if (c == '<') {
+            const char *gt = memchr(s + i, '>', len - i);
+            size_t e = gt ? (size_t)(gt - s) + 1 : len;
+            const char *name = s + i + 1 + (i + 1 < len && s[i + 1] == '/');
+            size_t nn = (size_t)(s + e - name);
+            char sep = ' ';
+            for (int k = 0; blocks[k]; k++)
+                if (tag_is(name, nn, blocks[k])) sep = '\n';
+            if (sep == '\n') b->data[b->len++] = '\n', sep = '\n';
+            b->data[b->len++] = sep;
+            if (i + 1 < len && s[i + 1] != '/' && (tag_is(name, nn, "script") || tag_is(name, nn, "style"))) {
+                const char *endtag = tag_is(name, nn, "script") ? "</script" : "</style";
+                size_t k = e;
+                while (k + 8 <= len && strncasecmp(s + k, endtag, strlen(endtag))) k++;
+                e = k + 8 <= len ? k : len;
+            }
+            i = e;
+            continue;
+        }
+        if (c == '&') {
+            int done = 0;
+            for (int k = 0; ents[k].name && !done; k++) {
+                size_t n = strlen(ents[k].name);
+                if (i + n <= len && !memcmp(s + i, ents[k].name, n)) {
+                    b->data[b->len++] = ents[k].text[0];
+                    i += n;
+                    done = 1;
+                }
+            }
+            if (done) continue;
+        }
+        b->data[b->len++] = c;
+        i++;
+    }
+    return dp_read_lines(ex, b->data, b->len, 1, 0);
+}
+
+/* ---- script and style bodies --------------------------------------------------- */
+
+/* Does s[0..len) hold "<tag" (any case) followed by a byte that ends a tag
+ * name? */
+static int tag_at(const char *s, size_t len, const char *tag, size_t n) {
+    /* s[0] is '<', or the '/' of an end tag */
+    if (len < n + 2 || (s[0] != '<' && s[0] != '/') || strncasecmp(s + 1, tag, n)) return 0;
+    char c = s[n + 1];
+    return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* The bodies of <script> and <style> are raw text that ends at the first
+ * "</script" or "</style"; nothing of them is shown, yet gumbo tokenizes
+ * them a character at a time (about a sixth of a news page's bytes). They
+ * are left out of what gumbo reads, their newlines kept so that line
+ * numbers stay those of the input. Comments are stepped over whole, as the
+ * tokenizer does, so a "<script" inside one is not taken for a tag. An
+ * unterminated body is left as it is. */
+int dp_html_lean(const char *s, size_t len, doppel_buf *out) {
+    out->len = 0;
+    size_t done = 0; /* s[0..done) is in out */
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '<', (size_t)(end - p)));) {
+        size_t left = (size_t)(end - p);
+        if (left >= 4 && !memcmp(p, "<!--", 4)) {
+            const char *c = memmem(p + 4, left - 4, "-->", 3);
+            if (!c) break;
+            p = c + 3;
+            continue;
+        }
+        const char *tag = tag_at(p, left, "script", 6) ? "</script"
+                          : tag_at(p, left, "style", 5) ? "</style" : NULL;
+        if (!tag) {
+            p++;
+            continue;
+        }
+        const char *open_end = memchr(p, '>', left);
+        if (!open_end) break;
+        const char *body = open_end + 1, *close = NULL;
+        size_t tl = strlen(tag);
+        for (const char *q = body; (q = memchr(q, '<', (size_t)(end - q))); q++)
+            if (q[1] == '/' && tag_at(q + 1, (size_t)(end - q - 1), tag + 2, tl - 2)) {
+                close = q;
+                break;
+            }
+        /* "<!--" in a script starts the tokenizer's escaped states, where
+         * "</script>" may not end it: from there on gumbo reads the page. */
+        if (!close || (tag[2] == 's' && tag[3] == 'c' && memmem(body, (size_t)(close - body), "<!--", 4)))
+            break;
+        if (dp_buf_append(out, s + done, (size_t)(body - (s + done)))) return -1;
+        for (const char *q = body; (q = memchr(q, '\n', (size_t)(close - q))); q++)
+            if (dp_buf_putc(out, '\n')) return -1;
+        done = (size_t)(close - s);
+        p = close + tl;
+    }
+    if (!done) return 0;
+    if (dp_buf_append(out, s + done, len - done)) return -1;
+    return 1;
+}

@@ -1,0 +1,42 @@
+/*
+ * phrases.h — the phrase tables and one-block layout tests of phrases.c,
+ * used by the scorer (boilerplate.c). Not installed.
+ *
+ * "words" below is always the dp_lower_words form of a block (n bytes)
+ * followed by PHRASE_PREFIX NUL bytes.
+ */
+#ifndef DOPPEL_EXTRACT_PHRASES_H
+#define DOPPEL_EXTRACT_PHRASES_H
+
+#include "extract/extract_int.h"
+
+/* Phrases are found by their first PHRASE_PREFIX bytes, loaded as one
+ * number; the lower_words form is followed by that many NUL bytes, so the
+ * load is safe at any word start. */
+#define PHRASE_PREFIX 4
+
+/* Build the phrase indexes (once per process; thread-safe). */
+void dp_phrases_init(void);
+/* An advertisement marker ("Advertisement", "Anzeige") occurs in words. */
+int dp_is_advert(const char *words, size_t n);
+/* The drop reason when the block s[0..len) is a prompt (subscribe, share,
+ * login, legal, ...), not prose that mentions one; 0 otherwise. w: its
+ * word counts; ends: it ends a sentence. */
+int dp_prompt_reason(const dp_words *w, int ends, const char *s, size_t len, const char *words,
+                     size_t n);
+/* Opens a teaser section: a marker ("most popular") and at most two words more. */
+int dp_starts_with_marker(const char *words, size_t n, uint32_t nwords);
+/* A breadcrumb ("Home > World") or a menu of short items between separators. */
+int dp_is_breadcrumb(const char *s, size_t len, const dp_words *w);
+/* A photo credit ("Photo: AP", "KIM WON JIN/AFP/WireImage"). */
+int dp_is_credit(const char *s, size_t len, const dp_words *w);
+/* A byline ("By Jo Marsh"). */
+int dp_is_byline(const char *s, size_t len, const dp_words *w);
+/* A one-word control of the page ("Menu", "Share", "Next"). */
+int dp_is_control(const char *words, uint32_t nwords);
+/* Ends with "..." or an ellipsis: a teaser blurb. */
+int dp_truncated(const char *s, size_t len);
+/* Contains the copyright sign. */
+int dp_has_copyright_sign(const char *s, size_t len);
+
+#endif

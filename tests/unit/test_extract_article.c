@@ -1,0 +1,231 @@
+/*
+ * test_extract_article.c — finding the article in real-page layouts:
+ * containers named like chrome that hold the article, a <form> around the
+ * page, invisible duplicates, the article's container against teasers and
+ * comments around it, the headline as metadata, the fallback that keeps a
+ * page with prose from coming out empty, and an unclosed <title>.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static doppel_extractor *ex;
+static doppel_extract_options opt;
+
+static int setup(void **state) {
+    (void)state;
+    doppel_extract_options_default(&opt);
+    return doppel_extractor_new(&ex, NULL) == DOPPEL_OK ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    doppel_extractor_free(ex);
+    return 0;
+}
+
+static doppel_extract_result run_str(const char *s) {
+    doppel_extract_result r;
+    doppel_error err = {0};
+    if (doppel_extract(ex, s, strlen(s), &opt, &r, &err) != DOPPEL_OK)
+        fail_msg("extract: %s", err.message);
+    return r;
+}
+
+#define assert_has(r, s)                                                      \
+    do {                                                                      \
+        if (!strstr((r).text, (s))) fail_msg("kept text lacks \"%s\"", (s)); \
+    } while (0)
+#define assert_lacks(r, s)                                                  \
+    do {                                                                    \
+        if (strstr((r).text, (s))) fail_msg("kept text has \"%s\"", (s));  \
+    } while (0)
+
+static const char p1[] =
+    "The harbour authority said on Tuesday that the new pier would be finished before the "
+    "summer season, and that fishing boats could moor there from the first week of June.";
+static const char p2[] =
+    "Engineers have been working on the foundations since the storm of last winter, which "
+    "damaged the old wooden structure beyond repair and closed the harbour for a month.";
+static const char p3[] =
+    "The council expects the project to cost about four million pounds, most of it paid by "
+    "a national fund for coastal towns that was set up three years ago for such repairs.";
+
+static char page[16384];
+
+/* A theme wraps the whole page in a container named "sidebar", a page
+ * builder in "widget", ASP.NET in one <form>: the article inside is kept,
+ * and the chrome beside it still goes. */
+static void test_chrome_named_wrapper(void **state) {
+    (void)state;
+    const char *wrappers[][2] = {{"<div class=\"main_sidebar\">", "</div>"},
+                                 {"<div class=\"elementor-widget-container\">", "</div>"},
+                                 {"<div id=\"advertisement-off-canvas\">", "</div>"},
+                                 {"<form id=\"aspnetForm\" method=\"post\">", "</form>"}};
+    for (size_t i = 0; i < sizeof wrappers / sizeof *wrappers; i++) {
+        snprintf(page, sizeof page,
+                 "<html><body>%s<div class=\"menu\"><a href=\"/\">Home</a> <a href=\"/n\">News</a>"
+                 "</div><div class=\"story\"><p>%s</p><p>%s</p><p>%s</p></div>"
+                 "<div class=\"related\"><a href=\"/x\">Other harbour news from the coast</a></div>"
+                 "%s</body></html>",
+                 wrappers[i][0], p1, p2, p3, wrappers[i][1]);
+        doppel_extract_result r = run_str(page);
+        assert_false(r.flags & DOPPEL_EXTRACT_EMPTY);
+        assert_has(r, "fishing boats could moor");
+        assert_has(r, "national fund for coastal towns");
+        assert_lacks(r, "Other harbour news");
+    }
+}
+
+/* Copies a reader never sees are not text: display:none, visibility:hidden,
+ * the hidden attribute, aria-hidden, <template>, <noscript>. */
+static void test_invisible_copies(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><article><p>%s</p><p>%s</p>"
+             "<div style=\"display: none\"><p>Hidden copy one: the council met again.</p></div>"
+             "<div style=\"visibility:hidden\"><p>Hidden copy two: the council met again.</p></div>"
+             "<div hidden><p>Hidden copy three: the council met again and again.</p></div>"
+             "<div aria-hidden=\"true\"><p>Hidden copy four: the council met again.</p></div>"
+             "<template><p>Hidden copy five: the council met again.</p></template>"
+             "<noscript><p>Hidden copy six: the council met again.</p></noscript>"
+             "<p>%s</p></article></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_lacks(r, "Hidden copy");
+}
+
+/* The article's container wins against prose-like blurbs beside it: a
+ * column of teaser paragraphs outside the container is not article. */
+static void test_blurbs_outside_the_article(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div id=\"main\"><div class=\"body\"><p>%s</p><p>%s</p><p>%s</p>"
+             "<p>%s</p></div></div>"
+             "<div id=\"col\"><p>In other news, a school in the valley opened a new library "
+             "this week for its pupils and the village.</p></div></body></html>",
+             p1, p2, p3, p2);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_lacks(r, "In other news");
+}
+
+/* The headline is the result's title, not the first line of the body. */
+static void test_headline_is_metadata(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><head><title>New pier to open in June - Coast News</title></head><body>"
+             "<div class=\"story\"><h1>New pier to open in June</h1><p>%s</p><p>%s</p></div>"
+             "</body></html>",
+             p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_string_equal(r.title, "New pier to open in June");
+    assert_true(!strncmp(r.text, "The harbour authority", 21));
+}
+
+/* A page the rules would empty (a listing of linked teasers) but that has
+ * prose keeps its container's text, and says so. */
+static void test_fallback_instead_of_empty(void **state) {
+    (void)state;
+    char items[8192] = "";
+    for (int i = 0; i < 4; i++) {
+        char one[1024];
+        snprintf(one, sizeof one,
+                 "<div class=\"row\"><h3><a href=\"/b%d\">Book review number %d</a></h3><p>"
+                 "<a href=\"/b%d\">A winter book: stories of the sea and of the people who "
+                 "live by it, told by a writer who knows them well...</a></p></div>",
+                 i, i, i);
+        strcat(items, one);
+    }
+    snprintf(page, sizeof page, "<html><body><div id=\"list\">%s</div></body></html>", items);
+    doppel_extract_result r = run_str(page);
+    assert_false(r.flags & DOPPEL_EXTRACT_EMPTY);
+    assert_true(r.flags & DOPPEL_EXTRACT_FALLBACK);
+    assert_has(r, "stories of the sea");
+    /* A page of menus only stays empty: there was no prose to keep. */
+    r = run_str("<html><body><div><a href=\"/\">Home</a> | <a href=\"/n\">News</a></div>"
+                "</body></html>");
+    assert_true(r.flags & DOPPEL_EXTRACT_EMPTY);
+    assert_false(r.flags & DOPPEL_EXTRACT_FALLBACK);
+    /* And a page without any text says so. */
+    r = run_str("<html><body><div> </div><img src=\"x.png\"></body></html>");
+    assert_true(r.flags & DOPPEL_EXTRACT_EMPTY);
+    assert_true(r.flags & DOPPEL_EXTRACT_NO_TEXT);
+}
+
+/* A <title> never closed swallows the page in an HTML5 parse; the page is
+ * read again with it as an ordinary element. */
+static void test_unclosed_title(void **state) {
+    (void)state;
+    char pad[3000];
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = 0;
+    snprintf(page, sizeof page,
+             "<html><head><title>Pier news\n<script>var s = '%s';</script></head><body>"
+             "<div><p>%s</p><p>%s</p></div></body></html>",
+             pad, p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_false(r.flags & DOPPEL_EXTRACT_EMPTY);
+    assert_true(r.flags & DOPPEL_EXTRACT_HTML_REPAIRED);
+    assert_has(r, "fishing boats could moor");
+    assert_string_equal(r.title, "Pier news");
+}
+
+/* Japanese is written without spaces: a sentence is one "word" to the
+ * word counter and no stopword list covers it; its characters and its
+ * sentence stops make it prose. */
+static void test_japanese(void **state) {
+    (void)state;
+    doppel_extract_result r = run_str(
+        "<html><head><title>\xE6\x96\xB0\xE3\x81\x97\xE3\x81\x84\xE6\xA9\x8B</title></head><body>"
+        "<div class=\"menu\"><a href=\"/\">\xE3\x83\x9B\xE3\x83\xBC\xE3\x83\xA0</a></div>"
+        "<div class=\"article\">"
+        "<p>\xE5\xB8\x82\xE3\x81\xAF\xE7\x81\xAB\xE6\x9B\x9C\xE6\x97\xA5\xE3\x80\x81"
+        "\xE5\xB7\x9D\xE3\x81\xAB\xE6\x9E\xB6\xE3\x81\x8B\xE3\x82\x8B\xE6\x96\xB0\xE3\x81\x97"
+        "\xE3\x81\x84\xE6\xA9\x8B\xE3\x81\x8C\xE6\x98\xA5\xE3\x81\xAB\xE9\x96\x8B\xE9\x80\x9A"
+        "\xE3\x81\x99\xE3\x82\x8B\xE3\x81\xA8\xE7\x99\xBA\xE8\xA1\xA8\xE3\x81\x97\xE3\x81\x9F"
+        "\xE3\x80\x82\xE5\xB7\xA5\xE4\xBA\x8B\xE3\x81\xAF\xE4\xBA\x8C\xE5\xB9\xB4\xE5\x89\x8D"
+        "\xE3\x81\xAB\xE5\xA7\x8B\xE3\x81\xBE\xE3\x82\x8A\xE3\x80\x81\xE4\xBD\x8F\xE6\xB0\x91"
+        "\xE3\x81\xAF\xE5\xAE\x8C\xE6\x88\x90\xE3\x82\x92\xE5\xBE\x85\xE3\x81\xA1\xE6\x9C\x9B"
+        "\xE3\x82\x93\xE3\x81\xA7\xE3\x81\x84\xE3\x81\x9F\xE3\x80\x82</p>"
+        "<p>\xE9\x96\x8B\xE9\x80\x9A\xE5\xBC\x8F\xE3\x81\xAF\xE5\x9B\x9B\xE6\x9C\x88\xE3\x81\xAE"
+        "\xE7\xAC\xAC\xE4\xB8\x80\xE9\x80\xB1\xE3\x81\xAB\xE4\xBA\x88\xE5\xAE\x9A\xE3\x81\x95"
+        "\xE3\x82\x8C\xE3\x81\xA6\xE3\x81\x8A\xE3\x82\x8A\xE3\x80\x81\xE5\x9C\xB0\xE5\x85\x83"
+        "\xE3\x81\xAE\xE5\xAD\xA6\xE6\xA0\xA1\xE3\x81\xAE\xE5\xAD\x90\xE3\x81\xA9\xE3\x82\x82"
+        "\xE3\x81\x9F\xE3\x81\xA1\xE3\x82\x82\xE5\x8F\x82\xE5\x8A\xA0\xE3\x81\x99\xE3\x82\x8B"
+        "\xE4\xBA\x88\xE5\xAE\x9A\xE3\x81\xA0\xE3\x80\x82</p></div></body></html>");
+    assert_false(r.flags & DOPPEL_EXTRACT_EMPTY);
+    assert_false(r.flags & DOPPEL_EXTRACT_FALLBACK);
+    assert_has(r, "\xE5\xB8\x82\xE3\x81\xAF\xE7\x81\xAB\xE6\x9B\x9C\xE6\x97\xA5"); /* first sentence */
+    assert_has(r, "\xE9\x96\x8B\xE9\x80\x9A\xE5\xBC\x8F");                          /* second paragraph */
+    assert_lacks(r, "\xE3\x83\x9B\xE3\x83\xBC\xE3\x83\xA0");                        /* the menu */
+}
+
+/* In the article, a paragraph of sentences may be half links. */
+static void test_linked_paragraph(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"menu\"><a href=\"/\">Home</a></div><div class=\"post\">"
+             "<p>%s</p><p>Yesterday <a href=\"/a\">the mayor of the town</a> met <a href=\"/b\">the "
+             "harbour master and the engineers</a> at the pier, and they agreed "
+             "on the date of the opening.</p><p>%s</p></div></body></html>",
+             p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "Yesterday the mayor of the town met");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_chrome_named_wrapper),
+        cmocka_unit_test(test_invisible_copies),
+        cmocka_unit_test(test_blurbs_outside_the_article),
+        cmocka_unit_test(test_headline_is_metadata),
+        cmocka_unit_test(test_fallback_instead_of_empty),
+        cmocka_unit_test(test_unclosed_title),
+        cmocka_unit_test(test_japanese),
+        cmocka_unit_test(test_linked_paragraph),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
