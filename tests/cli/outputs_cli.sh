@@ -63,7 +63,7 @@ has size-opt-text "expected an integer in \\[16M, 1024T\\]" size-opt.err
 
 # ---- each story has a headline: the title of its most copied report ----------------------
 expect_rc headline 0 "$DOPPEL" stories -q "$SMALL"
-has headline-line '"headline":"Harbour bridge to close","copies":\[\["wrapped"' headline.out
+has headline-line '"headline":"Harbour bridge to close","copies":\[\["orig"' headline.out
 printf 'words about a harbour bridge closing for repairs in the city this week\n' > untitled.txt
 expect_rc headline-null 0 "$DOPPEL" stories -q untitled.txt
 has headline-null-line '"headline":null' headline-null.out
