@@ -181,6 +181,8 @@ static doppel_config asked_config(const doppel_config *stored, const doppel_conf
     OVER(shingle_kind); OVER(shingle_size); OVER(sketch); OVER(num_perm); OVER(seed);
     OVER(threshold); OVER(low_threshold); OVER(min_shared); OVER(containment);
     OVER(min_contained); OVER(max_bucket); OVER(canonical); OVER(extract); OVER(verify);
+    OVER(cover); OVER(contained_cover); OVER(derived_cover); OVER(derived_spread);
+    OVER(partial_words); OVER(join_derived);
 #undef OVER
     if (parsed->bands != def.bands || parsed->lsh_threshold != def.lsh_threshold ||
         parsed->threshold != def.threshold || parsed->low_threshold != def.low_threshold ||

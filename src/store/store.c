@@ -61,12 +61,15 @@ static int config_text(const doppel_config *c, unsigned bands, unsigned rows, ch
                     "format=%d\nfeatures=%u\nshingle=%s\nngram=%u\nsketch=%s\nnum_perm=%u\n"
                     "seed=%llu\nthreshold=%.17g\nlow_threshold=%.17g\nmin_shared=%u\n"
                     "containment=%.17g\nmin_contained=%u\nbands=%u\nrows=%u\nmax_bucket=%u\n"
-                    "canonical=%s\nextract=%d\n",
+                    "canonical=%s\nextract=%d\ncover=%.17g\ncontained_cover=%.17g\n"
+                    "derived_cover=%.17g\nderived_spread=%u\npartial_words=%u\njoin_derived=%d\n",
                     DOPPEL_STORE_FORMAT, DP_FSTORE_VERSION, kind_name(c->shingle_kind),
                     c->shingle_size, sketch_name(c->sketch), c->num_perm,
                     (unsigned long long)c->seed, c->threshold, c->low_threshold, c->min_shared,
                     c->containment, c->min_contained, bands, rows, c->max_bucket,
-                    canon_name(c->canonical), c->extract ? 1 : 0);
+                    canon_name(c->canonical), c->extract ? 1 : 0, c->cover, c->contained_cover,
+                    c->derived_cover, c->derived_spread, c->partial_words,
+                    c->join_derived ? 1 : 0);
 }
 
 /* The value of name in a config text, copied to out; 0 or -1. */
@@ -119,6 +122,12 @@ static doppel_status parse_config(doppel_store *s, const char *text, size_t len,
     c->canonical = !strcmp(v, "first") ? DOPPEL_CANON_FIRST
                    : !strcmp(v, "earliest") ? DOPPEL_CANON_EARLIEST : DOPPEL_CANON_LONGEST;
     ok &= GET("extract"); c->extract = atoi(v);
+    ok &= GET("cover"); c->cover = strtod(v, NULL);
+    ok &= GET("contained_cover"); c->contained_cover = strtod(v, NULL);
+    ok &= GET("derived_cover"); c->derived_cover = strtod(v, NULL);
+    ok &= GET("derived_spread"); c->derived_spread = (unsigned)strtoul(v, NULL, 10);
+    ok &= GET("partial_words"); c->partial_words = (unsigned)strtoul(v, NULL, 10);
+    ok &= GET("join_derived"); c->join_derived = atoi(v);
 #undef GET
     c->prefilter_miss = 0;  /* the store verifies every candidate */
     if (!ok || doppel_config_validate(c, NULL))

@@ -122,6 +122,19 @@ has real-derived '"relation":"derived"' "$T/r.add"
 awk -F'"' '{ id = $4; n = split($0, r, /\{"id":"/); for (i = 3; i <= n; i++) { split(r[i], f, "\""); print f[1], id, f[5] } }' "$T/r.add" | sort > "$T/r.add.rel"
 sed 's/^{"a":"\([^"]*\)","b":"\([^"]*\)".*"relation":"\([a-z]*\)".*/\1 \2 \3/' "$T/r.pairs" | sort > "$T/r.pairs.rel"
 if [ -s "$T/r.pairs.rel" ] && cmp -s "$T/r.add.rel" "$T/r.pairs.rel"; then ok; else bad "realistic: relations of the adds differ from pairs"; diff "$T/r.add.rel" "$T/r.pairs.rel" | head -5 >&2; fi
+# derived pairs joining clusters (--join-derived): the index follows, and the
+# summary counts derived members as removed (read = kept + removed)
+expect_rc jd-create 0 "$DOPPEL" index create --join-derived "$T/ixj"
+expect_rc jd-add 0 "$DOPPEL" index add -q "$T/ixj" "$T/r.jsonl" -o /dev/null
+expect_rc jd-export 0 "$DOPPEL" index export "$T/ixj" -o "$T/j.export"
+expect_rc jd-cluster 0 "$DOPPEL" cluster -q --join-derived --prefilter-miss 0 "$T/r.jsonl" -o "$T/j.cluster" --summary "$T/j.sum"
+if cmp -s "$T/j.export" "$T/j.cluster"; then ok; else bad "join-derived: export differs from cluster"; fi
+has jd-derived '"relation":"derived"' "$T/j.export"
+num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$T/j.sum"; }
+if [ "$(num read)" -eq $(( $(num kept) + $(num removed) + $(num passed) + $(num skipped) )) ] && [ "$(num removed)" -gt "$(( $(num removed_exact) + $(num removed_near) + $(num removed_contained) + $(num removed_linked) ))" ]; then ok; else bad "join-derived: read != kept + removed + passed + skipped, or derived members not counted as removed"; fi
+# the relation levels are the index's: another level is refused
+expect_rc jd-other-cover 2 "$DOPPEL" index query -q "$T/ixj" --cover 0.8 "$T/b2.jsonl"
+has jd-other-cover "created with cover=0.7; this run asks for cover=0.8" "$T/jd-other-cover.err"
 
 echo "index_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
