@@ -169,6 +169,18 @@ static int headline(const dp_block *b, const dp_feat *f, const doppel_extract_op
                         f->w.words <= 15);
 }
 
+/* A headline that is one link: a teaser's title. */
+static int linked_headline(const dp_block *b, const dp_feat *f) {
+    return b->kind != DP_BK_CODE && f->link_density >= 0.8f && f->w.words >= 2 &&
+           f->w.words <= 20;
+}
+
+/* The blurb under a teaser's title: no link of its own, a sentence or two. */
+static int blurb(const dp_block *b, const dp_feat *f, const doppel_extract_options *opt) {
+    return b->kind != DP_BK_CODE && b->kind != DP_BK_HEADING && !b->link_bytes &&
+           f->w.words >= 4 && f->w.words <= 60 && b->len < 2 * opt->length_high;
+}
+
 /* Characters of the scripts written without spaces: UTF-8 lead bytes
  * 0xE3-0xE9 (U+3000-U+9FFF: CJK punctuation, kana, ideographs) and
  * 0xEA-0xED (Hangul syllables, which do use spaces but are dense). */
@@ -401,6 +413,48 @@ doppel_status dp_classify(doppel_extractor *ex) {
         } else {
             i++;
         }
+    }
+
+    /* Teaser lists in sentences: three or more linked headlines in a row,
+     * each followed by a blurb of a sentence or two with no link of its
+     * own (a "more headlines" column, a related-stories box). Each blurb
+     * reads as prose; the linked headline above each is what gives the
+     * structure away. An article's paragraphs are not headed by links.
+     * A list that holds more text than the page's prose outside such
+     * lists is the page (a directory, a section front) and stays. */
+    size_t lists = 0, rest_bytes = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n;) {
+            size_t k = i, pairs = 0, last = i;
+            while (k < n) {
+                size_t t = k;
+                while (t < n && !ex->feat[t].visible) t++;
+                size_t u = t + 1;
+                while (u < n && !ex->feat[u].visible) u++;
+                if (u >= n || !linked_headline(&ex->blocks[t], &ex->feat[t]) ||
+                    !blurb(&ex->blocks[u], &ex->feat[u], opt))
+                    break;
+                pairs++;
+                last = u;
+                k = u + 1;
+            }
+            if (pairs < 3) {
+                const dp_block *b = &ex->blocks[i];
+                if (pass == 0 && ex->feat[i].visible && !b->hard && b->len >= opt->length_low)
+                    rest_bytes += b->len;
+                i++;
+                continue;
+            }
+            size_t run_bytes = 0;
+            for (size_t j = i; j <= last; j++)
+                if (ex->feat[j].visible) run_bytes += ex->blocks[j].len;
+            lists += pass == 0;
+            if (pass == 1 && run_bytes < rest_bytes)
+                for (size_t j = i; j <= last; j++)
+                    if (ex->feat[j].visible) drop_hard(&ex->blocks[j], DOPPEL_DROP_TEASER);
+            i = last + 1;
+        }
+        if (!lists) break;
     }
 
     /* jusText, step 1: each remaining block on its own. */

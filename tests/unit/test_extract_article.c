@@ -216,6 +216,42 @@ static void test_linked_paragraph(void **state) {
     assert_has(r, "Yesterday the mayor of the town met");
 }
 
+/* A list of linked headlines, each with a blurb sentence under it, inside
+ * the article's container is a teaser list: the blurbs read as prose, the
+ * links above them give it away. When such a list is most of the page (a
+ * directory), it is the page and stays. */
+#define TEASER_ITEM(h, b) "<dt><a href=\"/" h "\">" h "</a></dt><dd>" b "</dd>"
+static const char teasers[] =
+    "<h3>More headlines</h3><dl>"
+    TEASER_ITEM("Bridge reopens after repairs", "The old stone bridge over the river reopened "
+                "to traffic on Monday after a year of work by the county.")
+    TEASER_ITEM("School wins science prize", "Pupils from the village school won a national "
+                "prize for their study of the birds that nest on the cliffs.")
+    TEASER_ITEM("Ferry fares to rise", "The ferry company said that fares to the islands will "
+                "rise by a tenth from the first of April this year.")
+    "</dl>";
+
+static void test_teaser_list_in_sentences(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><p>%s</p><p>%s</p>%s"
+             "</div></body></html>",
+             p1, p2, p3, p1, teasers);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "old stone bridge");
+    assert_lacks(r, "ferry company said");
+    /* The same list as the page's content is kept. */
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>Our guide to the coast, by topic.</p>%s"
+             "</div></body></html>",
+             teasers);
+    r = run_str(page);
+    assert_has(r, "old stone bridge");
+    assert_has(r, "ferry company said");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -226,6 +262,7 @@ int main(void) {
         cmocka_unit_test(test_unclosed_title),
         cmocka_unit_test(test_japanese),
         cmocka_unit_test(test_linked_paragraph),
+        cmocka_unit_test(test_teaser_list_in_sentences),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
