@@ -252,6 +252,24 @@ static void test_teaser_list_in_sentences(void **state) {
     assert_has(r, "ferry company said");
 }
 
+/* A lede in an element of its own beside the article's body (which holds
+ * nearly all the prose) is the article's, and a link list beside it is not. */
+static void test_lede_beside_the_body(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div id=\"page\"><div class=\"intro\">Coastal towns are rebuilding "
+             "their harbours after the storms of the winter, and the work in this one, "
+             "paid for by the county, is nearly done.</div>"
+             "<div class=\"body\"><p>%s</p><p>%s</p><p>%s</p><p>%s</p><p>%s</p><p>%s</p></div>"
+             "<div class=\"more\"><a href=\"/a\">Harbours</a> <a href=\"/b\">Storms</a></div>"
+             "</div></body></html>",
+             p1, p2, p3, p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "Coastal towns are rebuilding");
+    assert_has(r, "fishing boats could moor");
+    assert_lacks(r, "Storms");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -263,6 +281,7 @@ int main(void) {
         cmocka_unit_test(test_japanese),
         cmocka_unit_test(test_linked_paragraph),
         cmocka_unit_test(test_teaser_list_in_sentences),
+        cmocka_unit_test(test_lede_beside_the_body),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
