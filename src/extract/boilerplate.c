@@ -181,6 +181,47 @@ static int blurb(const dp_block *b, const dp_feat *f, const doppel_extract_optio
            f->w.words >= 4 && f->w.words <= 60 && b->len < 2 * opt->length_high;
 }
 
+/* Could block i be one row of a list or table in the article: inside its
+ * container, without links, dropped only for its length or wording? */
+static int list_row(const doppel_extractor *ex, size_t i) {
+    const dp_block *b = &ex->blocks[i];
+    const dp_feat *f = &ex->feat[i];
+    int r = b->reason;
+    return f->visible && !b->outside && !b->hard && b->cls != DP_CLS_GOOD && !b->link_bytes &&
+           f->w.letters && (b->kind == DP_BK_ITEM || b->kind == DP_BK_TEXT) &&
+           (r == DOPPEL_DROP_SHORT || r == DOPPEL_DROP_NOT_PROSE || r == DOPPEL_DROP_CONTEXT);
+}
+
+/* Lists and tables in the article (line-ups, results, schedules, a
+ * recipe's ingredients) are rows that are short or not sentences, so each
+ * loses on its own; three or more such rows in a row, without links,
+ * right after or before kept article text, are part of it. */
+static void keep_article_lists(doppel_extractor *ex) {
+    size_t n = ex->nblocks;
+    for (size_t i = 0; i < n;) {
+        if (!list_row(ex, i)) {
+            i++;
+            continue;
+        }
+        size_t j = i, rows = 0;
+        uint32_t words = 0;
+        while (j < n && (list_row(ex, j) || !ex->feat[j].visible)) {
+            if (ex->feat[j].visible) rows++, words += ex->feat[j].w.words;
+            j++;
+        }
+        size_t p = i;
+        while (p > 0 && !ex->feat[p - 1].visible) p--;
+        int before = p > 0 && ex->blocks[p - 1].cls == DP_CLS_GOOD;
+        size_t q = j;
+        while (q < n && !ex->feat[q].visible) q++;
+        int after = q < n && ex->blocks[q].cls == DP_CLS_GOOD;
+        if (rows >= 3 && words >= 15 && (before || after))
+            for (size_t k = i; k < j; k++)
+                if (ex->feat[k].visible) ex->blocks[k].cls = DP_CLS_GOOD;
+        i = j;
+    }
+}
+
 /* Characters of the scripts written without spaces: UTF-8 lead bytes
  * 0xE3-0xE9 (U+3000-U+9FFF: CJK punctuation, kana, ideographs) and
  * 0xEA-0xED (Hangul syllables, which do use spaces but are dense). */
@@ -594,6 +635,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
             continue;
         if (good_follows(ex, i, opt->max_heading_distance, 1)) b->cls = DP_CLS_GOOD;
     }
+    if (ex->html) keep_article_lists(ex);
     if (ex->html) {
         keep_article_if_nothing_left(ex);
         if (drop_leading_title(ex)) return DOPPEL_ERR_NOMEM;

@@ -270,6 +270,26 @@ static void test_lede_beside_the_body(void **state) {
     assert_lacks(r, "Storms");
 }
 
+/* A list that ends the article (a line-up, results, ingredients) is kept:
+ * its rows are short and not sentences, and no article text follows them
+ * to vouch for them, but they sit right after the article's text. */
+static void test_list_in_the_article(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><ul>"
+             "<li>Harbour Rowing Club, 4 boats, 12 points</li>"
+             "<li>Cliff Top Sailors, 3 boats, 9 points</li>"
+             "<li>Old Pier Anglers, 2 boats, 5 points</li>"
+             "<li>Lighthouse Swimmers, 1 boat, 2 points</li></ul></div>"
+             "<ul class=\"links\"><li><a href=\"/a\">Home page</a></li><li><a href=\"/b\">Sport "
+             "news</a></li><li><a href=\"/c\">Weather today</a></li></ul></body></html>",
+             p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "Cliff Top Sailors, 3 boats, 9 points");
+    assert_has(r, "Lighthouse Swimmers");
+    assert_lacks(r, "Weather today");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -282,6 +302,7 @@ int main(void) {
         cmocka_unit_test(test_linked_paragraph),
         cmocka_unit_test(test_teaser_list_in_sentences),
         cmocka_unit_test(test_lede_beside_the_body),
+        cmocka_unit_test(test_list_in_the_article),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
