@@ -194,7 +194,7 @@ static int list_row(const doppel_extractor *ex, size_t i) {
 
 /* Lists and tables in the article (line-ups, results, schedules, a
  * recipe's ingredients) are rows that are short or not sentences, so each
- * loses on its own; three or more such rows in a row, without links,
+ * loses on its own; two or more such rows in a row, without links,
  * right after or before kept article text, are part of it. */
 static void keep_article_lists(doppel_extractor *ex) {
     size_t n = ex->nblocks;
@@ -215,7 +215,7 @@ static void keep_article_lists(doppel_extractor *ex) {
         size_t q = j;
         while (q < n && !ex->feat[q].visible) q++;
         int after = q < n && ex->blocks[q].cls == DP_CLS_GOOD;
-        if (rows >= 3 && words >= 15 && (before || after))
+        if (rows >= 2 && words >= 10 && (before || after))
             for (size_t k = i; k < j; k++)
                 if (ex->feat[k].visible) ex->blocks[k].cls = DP_CLS_GOOD;
         i = j;
