@@ -107,7 +107,7 @@ static const char *const chrome_words[] = {
     "sidebar", "comments", "comment", "share", "sharing", "social", "related", "breadcrumb",
     "breadcrumbs", "cookie", "cookies", "newsletter", "promo", "advert", "advertisement",
     "ads", "banner", "popup", "modal", "subscribe", "subscription", "navbar", "menu",
-    "masthead", "recommended", "trending", "widget", NULL};
+    "masthead", "recommended", "trending", "widget", "caption", "credit", "credits", NULL};
 static const char *const content_words[] = {
     "article", "content", "post", "entry", "story", "body", "main", "text", NULL};
 
@@ -133,6 +133,7 @@ static int skip_kind(GumboElement *el) {
         return SKIP_SILENT;
     case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_HEADER:
     case GUMBO_TAG_FORM: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_FIGCAPTION:
         return SKIP_EXPLAIN;
     default:
         break;

@@ -290,6 +290,24 @@ static void test_list_in_the_article(void **state) {
     assert_lacks(r, "Weather today");
 }
 
+/* Captions and photo credits between the article's paragraphs are not its
+ * text: a <figcaption>, an element whose class says caption or credit. */
+static void test_captions(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><figure><img src=\"a.jpg\">"
+             "<figcaption>The new pier seen from the harbour wall</figcaption></figure>"
+             "<p>%s</p><div class=\"photo-caption\">Boats moored by the old pier</div>"
+             "<p class=\"credit\">Photo: J. Smith</p><p>%s</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "seen from the harbour wall");
+    assert_lacks(r, "Boats moored by");
+    assert_lacks(r, "J. Smith");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -303,6 +321,7 @@ int main(void) {
         cmocka_unit_test(test_teaser_list_in_sentences),
         cmocka_unit_test(test_lede_beside_the_body),
         cmocka_unit_test(test_list_in_the_article),
+        cmocka_unit_test(test_captions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
