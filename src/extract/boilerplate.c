@@ -361,6 +361,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
     int covered = !spaceless && (page_words < 50 || page_stop * 100 >= page_words * 8);
 
     /* Hard rules: what a block says or how it is laid out. */
+    int datelines = 0;
     for (size_t i = 0; i < n; i++) {
         dp_block *b = &ex->blocks[i];
         dp_feat *f = &ex->feat[i];
@@ -374,6 +375,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
             drop_hard(b, DOPPEL_DROP_CONTEXT);
             continue;
         }
+        if (b->len >= opt->length_high) datelines = 1;  /* the article has begun */
         if (b->len >= 2 * opt->length_high || f->w.words > 25) {
             /* Long prose may mention anything; only its layout is judged. */
             if (dp_is_credit(s, b->len, &f->w)) drop_hard(b, DOPPEL_DROP_SHORT);
@@ -387,6 +389,14 @@ doppel_status dp_classify(doppel_extractor *ex) {
         }
         f->marker = (uint8_t)(f->w.words <= 8 && !f->ends &&
                               dp_starts_with_marker(words, ex->scratch.len, f->w.words));
+        /* The page's date stamp: the first one, before the article's
+         * prose. Later stamps are a thread's or a schedule's, which
+         * CleanEval's annotators keep (and a schedule is article). */
+        if (!datelines && f->w.words <= 14 && dp_is_dateline(words, ex->scratch.len)) {
+            datelines++;
+            drop_hard(b, DOPPEL_DROP_METADATA);
+            continue;
+        }
         if (f->w.words <= 4 && dp_is_advert(words, ex->scratch.len)) {
             drop_hard(b, DOPPEL_DROP_ADVERT);
             continue;

@@ -308,6 +308,22 @@ static void test_captions(void **state) {
     assert_lacks(r, "J. Smith");
 }
 
+/* The page's date stamp above the article is metadata, not text; a date
+ * inside the article (a schedule's row) is the article's. */
+static void test_date_stamp(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><div class=\"stamp\">Last updated at 11:25am on "
+             "Tuesday, January 15, 2008</div><p>%s</p><p>%s</p><p>The pier opens on</p>"
+             "<p>Saturday, June 7, 2008</p><p>%s</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_lacks(r, "Last updated");
+    assert_lacks(r, "January 15");
+    assert_has(r, "Saturday, June 7, 2008");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -322,6 +338,7 @@ int main(void) {
         cmocka_unit_test(test_lede_beside_the_body),
         cmocka_unit_test(test_list_in_the_article),
         cmocka_unit_test(test_captions),
+        cmocka_unit_test(test_date_stamp),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
