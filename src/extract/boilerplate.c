@@ -378,11 +378,21 @@ doppel_status dp_classify(doppel_extractor *ex) {
         if (b->len >= opt->length_high) datelines = 1;  /* the article has begun */
         if (b->len >= 2 * opt->length_high || f->w.words > 25) {
             /* Long prose may mention anything; only its layout is judged. */
-            if (dp_is_credit(s, b->len, &f->w)) drop_hard(b, DOPPEL_DROP_SHORT);
+            if (dp_is_credit(s, b->len, &f->w)) {
+                drop_hard(b, DOPPEL_DROP_SHORT);
+            } else if (f->w.words <= 70) {  /* a paragraph of legal boilerplate */
+                if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
+                if (dp_is_legal(ex->scratch.data, ex->scratch.len))
+                    drop_hard(b, DOPPEL_DROP_PROMPT);
+            }
             continue;
         }
         if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
         const char *words = ex->scratch.data;
+        if (dp_is_legal(words, ex->scratch.len)) {
+            drop_hard(b, DOPPEL_DROP_PROMPT);
+            continue;
+        }
         if (b->len < opt->length_high) {  /* mark_repeats needs the same form: hash it now */
             f->repeat_hash = XXH3_64bits(words, ex->scratch.len) | 1;
             f->hashed = 1;

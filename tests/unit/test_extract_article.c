@@ -324,6 +324,22 @@ static void test_date_stamp(void **state) {
     assert_has(r, "Saturday, June 7, 2008");
 }
 
+/* A paragraph of legal boilerplate under the article goes, though it is
+ * written in sentences. */
+static void test_legal_paragraph(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><p>%s</p>"
+             "<p>Copyright 2008 The Coast News. Redistribution, republication or broadcast of "
+             "this material is expressly prohibited without the prior written consent of the "
+             "publisher, and the names of its columns are its trademarks, which no other site "
+             "may use for its own pages.</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "expressly prohibited");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -339,6 +355,7 @@ int main(void) {
         cmocka_unit_test(test_list_in_the_article),
         cmocka_unit_test(test_captions),
         cmocka_unit_test(test_date_stamp),
+        cmocka_unit_test(test_legal_paragraph),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
