@@ -54,6 +54,7 @@
  * blocks, so an article that discusses subscriptions is not touched.
  */
 #include "extract/extract_int.h"
+#include "extract/boilerrules.h"
 #include "extract/phrases.h"
 
 #include <string.h>
@@ -61,19 +62,6 @@
 
 /* ---- features -------------------------------------------------------------- */
 
-typedef struct dp_feat {
-    dp_words w;
-    float link_density;
-    uint8_t visible;   /* takes part in scoring and is a neighbour */
-    uint8_t heading;   /* marked up as one, or headline-like and short */
-    uint8_t title;     /* dp_title_like */
-    uint8_t ends;      /* ends a sentence */
-    uint8_t truncated; /* ends with "..." or an ellipsis: a teaser blurb */
-    uint8_t marker;    /* opens a teaser/related section */
-    uint8_t init;      /* class from the block's own text, before context */
-    uint8_t hashed;    /* repeat_hash is set */
-    uint64_t repeat_hash; /* of the lower_words form, for mark_repeats */
-} dp_feat;
 
 typedef struct dp_seen {
     uint64_t h;
@@ -167,59 +155,6 @@ static int good_follows(const doppel_extractor *ex, size_t i, unsigned max_dista
 static int headline(const dp_block *b, const dp_feat *f, const doppel_extract_options *opt) {
     return f->title || (b->len < opt->length_low && !f->ends && f->w.words >= 3 &&
                         f->w.words <= 15);
-}
-
-/* A headline that is one link: a teaser's title. */
-static int linked_headline(const dp_block *b, const dp_feat *f) {
-    return b->kind != DP_BK_CODE && f->link_density >= 0.8f && f->w.words >= 2 &&
-           f->w.words <= 20;
-}
-
-/* The blurb under a teaser's title: no link of its own, a sentence or two. */
-static int blurb(const dp_block *b, const dp_feat *f, const doppel_extract_options *opt) {
-    return b->kind != DP_BK_CODE && b->kind != DP_BK_HEADING && !b->link_bytes &&
-           f->w.words >= 4 && f->w.words <= 60 && b->len < 2 * opt->length_high;
-}
-
-/* Could block i be one row of a list or table in the article: inside its
- * container, without links, dropped only for its length or wording? */
-static int list_row(const doppel_extractor *ex, size_t i) {
-    const dp_block *b = &ex->blocks[i];
-    const dp_feat *f = &ex->feat[i];
-    int r = b->reason;
-    return f->visible && !b->outside && !b->hard && b->cls != DP_CLS_GOOD && !b->link_bytes &&
-           f->w.letters && (b->kind == DP_BK_ITEM || b->kind == DP_BK_TEXT) &&
-           (r == DOPPEL_DROP_SHORT || r == DOPPEL_DROP_NOT_PROSE || r == DOPPEL_DROP_CONTEXT);
-}
-
-/* Lists and tables in the article (line-ups, results, schedules, a
- * recipe's ingredients) are rows that are short or not sentences, so each
- * loses on its own; two or more such rows in a row, without links,
- * right after or before kept article text, are part of it. */
-static void keep_article_lists(doppel_extractor *ex) {
-    size_t n = ex->nblocks;
-    for (size_t i = 0; i < n;) {
-        if (!list_row(ex, i)) {
-            i++;
-            continue;
-        }
-        size_t j = i, rows = 0;
-        uint32_t words = 0;
-        while (j < n && (list_row(ex, j) || !ex->feat[j].visible)) {
-            if (ex->feat[j].visible) rows++, words += ex->feat[j].w.words;
-            j++;
-        }
-        size_t p = i;
-        while (p > 0 && !ex->feat[p - 1].visible) p--;
-        int before = p > 0 && ex->blocks[p - 1].cls == DP_CLS_GOOD;
-        size_t q = j;
-        while (q < n && !ex->feat[q].visible) q++;
-        int after = q < n && ex->blocks[q].cls == DP_CLS_GOOD;
-        if (rows >= 2 && words >= 10 && (before || after))
-            for (size_t k = i; k < j; k++)
-                if (ex->feat[k].visible) ex->blocks[k].cls = DP_CLS_GOOD;
-        i = j;
-    }
 }
 
 /* Characters of the scripts written without spaces: UTF-8 lead bytes
@@ -476,47 +411,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
         }
     }
 
-    /* Teaser lists in sentences: three or more linked headlines in a row,
-     * each followed by a blurb of a sentence or two with no link of its
-     * own (a "more headlines" column, a related-stories box). Each blurb
-     * reads as prose; the linked headline above each is what gives the
-     * structure away. An article's paragraphs are not headed by links.
-     * A list that holds more text than the page's prose outside such
-     * lists is the page (a directory, a section front) and stays. */
-    size_t lists = 0, rest_bytes = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < n;) {
-            size_t k = i, pairs = 0, last = i;
-            while (k < n) {
-                size_t t = k;
-                while (t < n && !ex->feat[t].visible) t++;
-                size_t u = t + 1;
-                while (u < n && !ex->feat[u].visible) u++;
-                if (u >= n || !linked_headline(&ex->blocks[t], &ex->feat[t]) ||
-                    !blurb(&ex->blocks[u], &ex->feat[u], opt))
-                    break;
-                pairs++;
-                last = u;
-                k = u + 1;
-            }
-            if (pairs < 3) {
-                const dp_block *b = &ex->blocks[i];
-                if (pass == 0 && ex->feat[i].visible && !b->hard && b->len >= opt->length_low)
-                    rest_bytes += b->len;
-                i++;
-                continue;
-            }
-            size_t run_bytes = 0;
-            for (size_t j = i; j <= last; j++)
-                if (ex->feat[j].visible) run_bytes += ex->blocks[j].len;
-            lists += pass == 0;
-            if (pass == 1 && run_bytes < rest_bytes)
-                for (size_t j = i; j <= last; j++)
-                    if (ex->feat[j].visible) drop_hard(&ex->blocks[j], DOPPEL_DROP_TEASER);
-            i = last + 1;
-        }
-        if (!lists) break;
-    }
+    dp_drop_teaser_lists(ex);
 
     /* jusText, step 1: each remaining block on its own. */
     for (size_t i = 0; i < n; i++) {
@@ -655,7 +550,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
             continue;
         if (good_follows(ex, i, opt->max_heading_distance, 1)) b->cls = DP_CLS_GOOD;
     }
-    if (ex->html) keep_article_lists(ex);
+    if (ex->html) dp_keep_article_lists(ex);
     if (ex->html) {
         keep_article_if_nothing_left(ex);
         if (drop_leading_title(ex)) return DOPPEL_ERR_NOMEM;
