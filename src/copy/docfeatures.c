@@ -46,7 +46,8 @@ static size_t count_words(const char *s, size_t len) {
     return words;
 }
 
-void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows, dp_scratch *s,
+void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows, unsigned reuse,
+                         dp_scratch *s,
                          const char *text, size_t len, dp_features *f) {
     f->norm = (doppel_norm_stats){0};
     f->short_doc = 0;
@@ -110,5 +111,6 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
     doppel_minhash(cfg->sketch, s->shingles.v, ns, cfg->seed, cfg->num_perm, f->sig);
     dp_band_hashes(f->sig, bands, rows, f->band);
     f->text_hash = XXH3_64bits(s->norm.data, s->norm.len);
+    if (reuse) dp_reuse_slots(f->words, f->words_len, f->text_hash, f->band + bands);
     f->status = DOPPEL_OK;
 }

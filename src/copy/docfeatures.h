@@ -37,8 +37,10 @@ doppel_status dp_features_init(dp_features *f, unsigned num_perm, unsigned bands
 void dp_features_free(dp_features *f, unsigned num_perm, unsigned bands);
 void dp_scratch_free(dp_scratch *s);
 
-/* Compute f from text. Pure: the same text and configuration always give
+/* Compute f from text; reuse (0 or DP_REUSE_BANDS) slots follow the bands
+ * in f->band, from the word hashes.  Pure: the same text and configuration always give
  * the same features, whatever thread computes them. */
-void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows, dp_scratch *s,
+void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows, unsigned reuse,
+                         dp_scratch *s,
                          const char *text, size_t len, dp_features *f);
 #endif

@@ -428,7 +428,8 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
         uint64_t held = dp_index_resident_bytes(idx) + (uint64_t)idx->n * 21;
         budget = idx->cfg.memory_limit > held ? (size_t)((idx->cfg.memory_limit - held) / 2) : 1;
     }
-    st = dp_lsh_candidates(idx->bands_store, idx->bands, reps, nreps, idx->cfg.max_bucket, budget,
+    st = dp_lsh_candidates(idx->bands_store, idx->bands + idx->reuse, reps, nreps,
+                           idx->cfg.max_bucket, idx->bands, budget,
                            idx->threads, &cand, err);
     idx->stats.lsh_slices = cand.slices;
     dp_free(reps, (size_t)idx->n * sizeof *reps + 1);

@@ -42,7 +42,8 @@ static doppel_status grow_feats(doppel_index *idx, size_t n) {
     if (!p) return DOPPEL_ERR_NOMEM;
     idx->feats = p;
     for (; idx->feats_cap < n; idx->feats_cap++)
-        if (dp_features_init(&idx->feats[idx->feats_cap], idx->cfg.num_perm, idx->bands))
+        if (dp_features_init(&idx->feats[idx->feats_cap], idx->cfg.num_perm,
+                             idx->bands + idx->reuse))
             return DOPPEL_ERR_NOMEM;
     return DOPPEL_OK;
 }
@@ -61,6 +62,8 @@ doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, dop
     } else {
         doppel_lsh_optimal_shape(dp_lsh_threshold(cfg), cfg->num_perm, &idx->bands, &idx->rows);
     }
+    /* The reuse channel finds pairs the alignment can verify: exact mode. */
+    idx->reuse = cfg->verify == DOPPEL_VERIFY_EXACT ? DP_REUSE_BANDS : 0;
     if (cfg->verify == DOPPEL_VERIFY_EXACT) {
         st = dp_spill_new(cfg->tmp_dir, &idx->spill, err);
         if (st) {
@@ -76,7 +79,7 @@ doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, dop
             return st;
         }
     }
-    st = dp_bandstore_new(cfg->tmp_dir, idx->bands, &idx->bands_store, err);
+    st = dp_bandstore_new(cfg->tmp_dir, idx->bands + idx->reuse, &idx->bands_store, err);
     if (st) {
         doppel_index_free(idx);
         return st;
@@ -112,7 +115,7 @@ void doppel_index_free(doppel_index *idx) {
     for (unsigned t = 0; idx->scratch && t < idx->threads; t++) dp_scratch_free(&idx->scratch[t]);
     dp_free(idx->scratch, idx->threads * sizeof *idx->scratch);
     for (size_t i = 0; i < idx->feats_cap; i++)
-        dp_features_free(&idx->feats[i], idx->cfg.num_perm, idx->bands);
+        dp_features_free(&idx->feats[i], idx->cfg.num_perm, idx->bands + idx->reuse);
     dp_free(idx->feats, idx->feats_cap * sizeof *idx->feats);
     size_t n = idx->n;
     dp_free(idx->exact_of, n * sizeof *idx->exact_of + 1);
@@ -308,7 +311,7 @@ doppel_status doppel_index_add(doppel_index *idx, const char *id, size_t id_len,
     if (idx->finished)
         return dp_fail(err, DOPPEL_ERR_STATE, "documents cannot be added after finish");
     if (idx->broken) return dp_fail(err, DOPPEL_ERR_STATE, BROKEN_MESSAGE);
-    dp_features_compute(&idx->cfg, idx->bands, idx->rows, &idx->scratch[0], text, text_len,
+    dp_features_compute(&idx->cfg, idx->bands, idx->rows, idx->reuse, &idx->scratch[0], text, text_len,
                         &idx->feats[0]);
     return commit(idx, id, id_len, date, &idx->feats[0], info, err);
 }
@@ -331,7 +334,7 @@ typedef struct batch_job {
 
 static void compute_one(batch_job *job, dp_scratch *scratch, size_t i) {
     doppel_index *idx = job->idx;
-    dp_features_compute(&idx->cfg, idx->bands, idx->rows, scratch, job->docs[i].text,
+    dp_features_compute(&idx->cfg, idx->bands, idx->rows, idx->reuse, scratch, job->docs[i].text,
                         job->docs[i].text_len, &idx->feats[i]);
     /* Sequentially consistent, like the waiter's side in wait_for: either
      * this thread sees waiting set, or the waiter sees done[i]. */

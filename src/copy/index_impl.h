@@ -36,6 +36,7 @@ static inline edge make_edge(uint32_t a, uint32_t b, const doppel_similarity *s,
 struct doppel_index {
     doppel_config cfg;
     unsigned bands, rows;
+    unsigned reuse;            /* reuse slots after the bands (lsh.h), 0 in fast mode */
     int finished;          /* finish was called: no more adds */
     int results_ready;     /* finish succeeded: results and pairs can be read */
     int broken;            /* a write to the spill, prints or band files failed:

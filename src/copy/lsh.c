@@ -24,6 +24,25 @@ void dp_band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t
         out[j] = (uint32_t)XXH3_64bits_withSeed(sig + (size_t)j * rows, rows * sizeof *sig, j);
 }
 
+void dp_reuse_slots(const uint32_t *w, size_t n, uint64_t text_hash, uint32_t *out) {
+    const unsigned bits = 4;  /* 2^bits == DP_REUSE_BANDS */
+    _Static_assert(DP_REUSE_BANDS == 16, "bins are the top 4 bits");
+    uint32_t min[DP_REUSE_BANDS];
+    for (unsigned j = 0; j < DP_REUSE_BANDS; j++) min[j] = UINT32_MAX;
+    for (size_t i = 0; i + 2 < n; i++) {
+        uint64_t x = ((uint64_t)w[i] << 32 | w[i + 1]) * 0x9E3779B97F4A7C15ull;
+        uint32_t h = (uint32_t)((x ^ (x >> 29) ^ w[i + 2]) * 0xBF58476D1CE4E5B9ull >> 32);
+        unsigned bin = h >> (32 - bits);
+        uint32_t v = h << bits;
+        if (v < min[bin]) min[bin] = v;
+    }
+    /* An empty bin gets a value of this text alone (equal texts are exact
+     * copies anyway), so that it makes no bucket. */
+    for (unsigned j = 0; j < DP_REUSE_BANDS; j++)
+        out[j] = min[j] != UINT32_MAX ? (uint32_t)XXH3_64bits_withSeed(&min[j], 4, j)
+                                      : (uint32_t)XXH3_64bits_withSeed(&text_hash, 8, 1000 + j);
+}
+
 void dp_candidates_free(dp_candidates *c) {
     if (!c) return;
     dp_free(c->pairs, c->cap * sizeof *c->pairs);
@@ -38,7 +57,11 @@ static doppel_status push(dp_candidates *c, uint32_t a, uint32_t b) {
 }
 
 static doppel_status emit_bucket(dp_candidates *out, const uint64_t *e, size_t m,
-                                 unsigned max_bucket) {
+                                 unsigned max_bucket, int capped) {
+    if (capped && m > DP_REUSE_CAP) {
+        out->oversize_buckets++;
+        return DOPPEL_OK;
+    }
     if (m > max_bucket) {
         out->oversize_buckets++;
         for (size_t i = 0; i + 1 < m; i++)
@@ -85,7 +108,7 @@ static doppel_status compact(dp_candidates *c) {
  * which thread did which band does not show in the result. */
 typedef struct band_job {
     dp_bandstore *store;
-    unsigned bands, max_bucket, slice_bits;
+    unsigned bands, max_bucket, capped_from, slice_bits;
     const uint32_t *docs;
     size_t n, per_pass;
     atomic_uint *next_band;
@@ -141,7 +164,8 @@ static doppel_status one_band(band_job *b, unsigned j, uint32_t *column, uint64_
         size_t start = 0;
         for (size_t i = 1; i <= m; i++) {
             if (i < m && (e[i] >> 32) == (e[start] >> 32)) continue;
-            if (i - start > 1 && emit_bucket(&b->pairs, e + start, i - start, b->max_bucket))
+            if (i - start > 1 && emit_bucket(&b->pairs, e + start, i - start, b->max_bucket,
+                                               j >= b->capped_from))
                 return dp_fail(&b->err, DOPPEL_ERR_NOMEM, "out of memory for candidate pairs");
             start = i;
         }
@@ -194,7 +218,8 @@ static doppel_status merge_pairs(band_job *jobs, unsigned t) {
 }
 
 doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
-                                size_t n, unsigned max_bucket, size_t memory_budget,
+                                size_t n, unsigned max_bucket, unsigned capped_from,
+                                size_t memory_budget,
                                 unsigned threads, dp_candidates *out, doppel_error *err) {
     if (n < 2) return DOPPEL_OK;
     /* Beyond memory: a band's (hash, doc) array costs 16 bytes a document
@@ -223,6 +248,7 @@ doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint3
     unsigned started = 1;
     for (unsigned t = 0; t < threads; t++)
         jobs[t] = (band_job){.store = store, .bands = bands, .max_bucket = max_bucket,
+                             .capped_from = capped_from,
                              .slice_bits = slice_bits, .docs = docs, .n = n,
                              .per_pass = per_pass, .next_band = &next_band};
     jobs[0].pairs = *out;

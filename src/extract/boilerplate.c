@@ -54,6 +54,7 @@
  * blocks, so an article that discusses subscriptions is not touched.
  */
 #include "extract/extract_int.h"
+#include "extract/boilerrules.h"
 #include "extract/phrases.h"
 
 #include <string.h>
@@ -61,19 +62,6 @@
 
 /* ---- features -------------------------------------------------------------- */
 
-typedef struct dp_feat {
-    dp_words w;
-    float link_density;
-    uint8_t visible;   /* takes part in scoring and is a neighbour */
-    uint8_t heading;   /* marked up as one, or headline-like and short */
-    uint8_t title;     /* dp_title_like */
-    uint8_t ends;      /* ends a sentence */
-    uint8_t truncated; /* ends with "..." or an ellipsis: a teaser blurb */
-    uint8_t marker;    /* opens a teaser/related section */
-    uint8_t init;      /* class from the block's own text, before context */
-    uint8_t hashed;    /* repeat_hash is set */
-    uint64_t repeat_hash; /* of the lower_words form, for mark_repeats */
-} dp_feat;
 
 typedef struct dp_seen {
     uint64_t h;
@@ -308,6 +296,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
     int covered = !spaceless && (page_words < 50 || page_stop * 100 >= page_words * 8);
 
     /* Hard rules: what a block says or how it is laid out. */
+    int datelines = 0;
     for (size_t i = 0; i < n; i++) {
         dp_block *b = &ex->blocks[i];
         dp_feat *f = &ex->feat[i];
@@ -321,19 +310,38 @@ doppel_status dp_classify(doppel_extractor *ex) {
             drop_hard(b, DOPPEL_DROP_CONTEXT);
             continue;
         }
+        if (b->len >= opt->length_high) datelines = 1;  /* the article has begun */
         if (b->len >= 2 * opt->length_high || f->w.words > 25) {
             /* Long prose may mention anything; only its layout is judged. */
-            if (dp_is_credit(s, b->len, &f->w)) drop_hard(b, DOPPEL_DROP_SHORT);
+            if (dp_is_credit(s, b->len, &f->w)) {
+                drop_hard(b, DOPPEL_DROP_SHORT);
+            } else if (f->w.words <= 70) {  /* a paragraph of legal boilerplate */
+                if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
+                if (dp_is_legal(ex->scratch.data, ex->scratch.len))
+                    drop_hard(b, DOPPEL_DROP_PROMPT);
+            }
             continue;
         }
         if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
         const char *words = ex->scratch.data;
+        if (dp_is_legal(words, ex->scratch.len)) {
+            drop_hard(b, DOPPEL_DROP_PROMPT);
+            continue;
+        }
         if (b->len < opt->length_high) {  /* mark_repeats needs the same form: hash it now */
             f->repeat_hash = XXH3_64bits(words, ex->scratch.len) | 1;
             f->hashed = 1;
         }
         f->marker = (uint8_t)(f->w.words <= 8 && !f->ends &&
                               dp_starts_with_marker(words, ex->scratch.len, f->w.words));
+        /* The page's date stamp: the first one, before the article's
+         * prose. Later stamps are a thread's or a schedule's, which
+         * CleanEval's annotators keep (and a schedule is article). */
+        if (!datelines && f->w.words <= 14 && dp_is_dateline(words, ex->scratch.len)) {
+            datelines++;
+            drop_hard(b, DOPPEL_DROP_METADATA);
+            continue;
+        }
         if (f->w.words <= 4 && dp_is_advert(words, ex->scratch.len)) {
             drop_hard(b, DOPPEL_DROP_ADVERT);
             continue;
@@ -402,6 +410,8 @@ doppel_status dp_classify(doppel_extractor *ex) {
             i++;
         }
     }
+
+    dp_drop_teaser_lists(ex);
 
     /* jusText, step 1: each remaining block on its own. */
     for (size_t i = 0; i < n; i++) {
@@ -540,6 +550,7 @@ doppel_status dp_classify(doppel_extractor *ex) {
             continue;
         if (good_follows(ex, i, opt->max_heading_distance, 1)) b->cls = DP_CLS_GOOD;
     }
+    if (ex->html) dp_keep_article_lists(ex);
     if (ex->html) {
         keep_article_if_nothing_left(ex);
         if (drop_leading_title(ex)) return DOPPEL_ERR_NOMEM;

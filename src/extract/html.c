@@ -78,7 +78,8 @@ typedef struct walk {
     int title_done;        /* <title>: 0 not seen, 1 inside, 2 done */
     doppel_buf *title_text;
     dp_density dens;       /* where the prose is (htmldensity.c) */
-    int in_main;           /* inside dens.main */
+    int in_main;           /* inside dens.main or a sibling of it that is article */
+    GumboNode *beside;     /* that sibling, while inside it */
 } walk;
 
 static int block_tag(GumboTag t) {
@@ -106,7 +107,7 @@ static const char *const chrome_words[] = {
     "sidebar", "comments", "comment", "share", "sharing", "social", "related", "breadcrumb",
     "breadcrumbs", "cookie", "cookies", "newsletter", "promo", "advert", "advertisement",
     "ads", "banner", "popup", "modal", "subscribe", "subscription", "navbar", "menu",
-    "masthead", "recommended", "trending", "widget", NULL};
+    "masthead", "recommended", "trending", "widget", "caption", "credit", "credits", NULL};
 static const char *const content_words[] = {
     "article", "content", "post", "entry", "story", "body", "main", "text", NULL};
 
@@ -132,6 +133,7 @@ static int skip_kind(GumboElement *el) {
         return SKIP_SILENT;
     case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_HEADER:
     case GUMBO_TAG_FORM: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_FIGCAPTION:
         return SKIP_EXPLAIN;
     default:
         break;
@@ -278,6 +280,12 @@ static doppel_status enter(walk *w, GumboNode *n, int *descend) {
     if (sk == SKIP_SILENT && el->tag == GUMBO_TAG_HEAD) {
         return DOPPEL_OK;  /* walk it for title and meta; its text is not shown */
     }
+    if (sk == SKIP_NO && !w->in_main && dp_density_beside_main(&w->dens, n)) {
+        doppel_status st = flush(w, 1);
+        if (st) return st;
+        w->in_main = 1;
+        w->beside = n;
+    }
     if (sk != SKIP_NO) {
         doppel_status st = flush(w, 1);
         if (st) return st;
@@ -333,9 +341,10 @@ static doppel_status leave(walk *w, GumboNode *n) {
     }
     if (w->skipping) return DOPPEL_OK;
     if (el->tag == GUMBO_TAG_A && w->in_link) w->in_link--;
-    if (n == w->dens.main) {
+    if (n == w->dens.main || n == w->beside) {
         doppel_status st = flush(w, 1);
         w->in_main = 0;
+        w->beside = NULL;
         if (st) return st;
     }
     if (block_tag(el->tag)) {

@@ -243,7 +243,7 @@ int dp_html_lean(const char *s, size_t len, doppel_buf *out) {
         const char *body = open_end + 1, *close = NULL;
         size_t tl = strlen(tag);
         for (const char *q = body; (q = memchr(q, '<', (size_t)(end - q))); q++)
-            if (q[1] == '/' && tag_at(q + 1, (size_t)(end - q - 1), tag + 2, tl - 2)) {
+            if (q + 1 < end && q[1] == '/' && tag_at(q + 1, (size_t)(end - q - 1), tag + 2, tl - 2)) {
                 close = q;
                 break;
             }

@@ -154,6 +154,13 @@ static size_t count_elements(GumboNode *root) {
     }
 }
 
+/* Beside the article's container, an element that is mostly prose and
+ * barely linked is the article's too: a lede or standfirst in an element
+ * of its own, a second column of the story (readability looks at the top
+ * candidate's siblings the same way). SIBLING_PROSE bytes: one sentence. */
+#define SIBLING_PROSE 100
+#define SIBLING_AFTER 400
+
 /* Prose in the main element's subtree can still sit around the article: a
  * column of blurbs beside it. While one child of the main element holds
  * TIGHTEN of its prose, the child is the article's container. */
@@ -269,6 +276,15 @@ int dp_density_holds_most(const dp_density *d, const GumboNode *n) {
     for (const GumboNode *m = d->main; m; m = m->parent)
         if (m == n) return 1;
     return 0;
+}
+
+int dp_density_beside_main(const dp_density *d, const GumboNode *n) {
+    const GumboNode *m = d->main;
+    if (!m || n == m || n->parent != m->parent || n->type != GUMBO_NODE_ELEMENT) return 0;
+    const dp_dstat *s = find(d, n);
+    size_t need = n->index_within_parent < m->index_within_parent ? SIBLING_PROSE : SIBLING_AFTER;
+    return s && s->prose >= need && (uint64_t)s->prose * 3 >= (uint64_t)s->text * 2 &&
+           (uint64_t)s->link * 5 <= s->text;
 }
 
 void dp_density_free(dp_density *d) {

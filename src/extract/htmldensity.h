@@ -36,6 +36,9 @@ doppel_status dp_density_build(dp_density *d, GumboNode *root);
 const dp_dstat *dp_density_of(const dp_density *d, const GumboNode *n);
 /* Does n hold more than half of the page's prose, or the main element? */
 int dp_density_holds_most(const dp_density *d, const GumboNode *n);
+/* Is n a sibling of the main element that is mostly prose (two thirds of
+ * its text) with few links (a fifth)? Then it belongs to the article. */
+int dp_density_beside_main(const dp_density *d, const GumboNode *n);
 void dp_density_free(dp_density *d);
 /* Is el hidden from readers (hidden, aria-hidden="true", display:none or
  * visibility:hidden in its style)? Hidden subtrees are not measured. */

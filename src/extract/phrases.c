@@ -328,6 +328,30 @@ int dp_truncated(const char *s, size_t len) {
            (len >= 3 && !memcmp(s + len - 3, "\xE2\x80\xA6", 3));
 }
 
+/* Legal boilerplate in sentences ("Redistribution, republication ... is
+ * expressly prohibited without the prior written consent of ..."): three
+ * different words of the law of copying in one paragraph. */
+int dp_is_legal(const char *words, size_t n) {
+    static const char *const legal[] = {
+        "copyright", "copyrighted", "rights", "reserved", "prohibited", "redistribution",
+        "republication", "redistributed", "republished", "rewritten", "broadcast",
+        "permission", "consent", "trademark", "trademarks", "disclaimer", "terms", "privacy",
+        "policy", "agreement", NULL};
+    unsigned seen = 0, kinds = 0;
+    for (size_t i = 0; i < n;) {
+        while (i < n && words[i] == ' ') i++;
+        size_t st = i;
+        while (i < n && words[i] != ' ') i++;
+        for (int k = 0; legal[k]; k++)
+            if (strlen(legal[k]) == i - st && !memcmp(words + st, legal[k], i - st) &&
+                !(seen & (1u << k))) {
+                seen |= 1u << k;
+                kinds++;
+            }
+    }
+    return kinds >= 3;
+}
+
 /* Contains ©. (memchr for its first byte beats memmem on short blocks.) */
 int dp_has_copyright_sign(const char *s, size_t len) {
     const char *end = s + len;

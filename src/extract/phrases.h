@@ -1,6 +1,7 @@
 /*
  * phrases.h — the phrase tables and one-block layout tests of phrases.c,
- * used by the scorer (boilerplate.c). Not installed.
+ * used by the scorer (boilerplate.c), and the date-stamp test of
+ * dateline.c. Not installed.
  *
  * "words" below is always the dp_lower_words form of a block (n bytes)
  * followed by PHRASE_PREFIX NUL bytes.
@@ -36,6 +37,12 @@ int dp_is_byline(const char *s, size_t len, const dp_words *w);
 int dp_is_control(const char *words, uint32_t nwords);
 /* Ends with "..." or an ellipsis: a teaser blurb. */
 int dp_truncated(const char *s, size_t len);
+/* Only a date or time stamp, perhaps labelled ("Posted at 6:47am on 14
+ * Jan 2008"); words: the dp_lower_words form (dateline.c). */
+int dp_is_dateline(const char *words, size_t n);
+/* Legal boilerplate in sentences: three different words of copyright
+ * law ("copyright", "prohibited", "redistribution", "consent", ...). */
+int dp_is_legal(const char *words, size_t n);
 /* Contains the copyright sign. */
 int dp_has_copyright_sign(const char *s, size_t len);
 

@@ -8,6 +8,7 @@
 #include "base/internal.h"
 #include "copy/align.h"
 #include "copy/relate.h"
+#include "copy/lsh.h"
 
 /* n words: word i of text t is the number t * 100000 + i (all distinct). */
 static void words(uint32_t *w, uint32_t n, uint32_t t) {
@@ -127,9 +128,35 @@ static void test_compare_contained(void **state) {
     doppel_comparison_free(&cmp);
 }
 
+/* The reuse slots (lsh.h) of a rewrite that keeps every other run of 3
+ * words share several values with the source's, so the pair becomes a
+ * candidate; an unrelated text shares none. */
+static void test_reuse_slots(void **state) {
+    (void)state;
+    enum { N = 400 };
+    uint32_t a[N], b[N], c[N];
+    words(a, N, 1);
+    words(c, N, 3);
+    for (uint32_t i = 0; i < N; i++) b[i] = (i / 6) % 2 ? 2 * 100000u + i : a[i];
+    uint32_t sa[DP_REUSE_BANDS], sb[DP_REUSE_BANDS], sc[DP_REUSE_BANDS], sa2[DP_REUSE_BANDS];
+    dp_reuse_slots(a, N, 1, sa);
+    dp_reuse_slots(a, N, 1, sa2);
+    dp_reuse_slots(b, N, 2, sb);
+    dp_reuse_slots(c, N, 3, sc);
+    assert_memory_equal(sa, sa2, sizeof sa);
+    unsigned ab = 0, ac = 0;
+    for (unsigned j = 0; j < DP_REUSE_BANDS; j++) {
+        ab += sa[j] == sb[j];
+        ac += sa[j] == sc[j];
+    }
+    assert_true(ab >= 2);
+    assert_int_equal(ac, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identical_and_edited),
+        cmocka_unit_test(test_reuse_slots),
         cmocka_unit_test(test_quotation_is_partial),
         cmocka_unit_test(test_rewrite_is_derived),
         cmocka_unit_test(test_repeated_word_bounded),

@@ -216,6 +216,130 @@ static void test_linked_paragraph(void **state) {
     assert_has(r, "Yesterday the mayor of the town met");
 }
 
+/* A list of linked headlines, each with a blurb sentence under it, inside
+ * the article's container is a teaser list: the blurbs read as prose, the
+ * links above them give it away. When such a list is most of the page (a
+ * directory), it is the page and stays. */
+#define TEASER_ITEM(h, b) "<dt><a href=\"/" h "\">" h "</a></dt><dd>" b "</dd>"
+static const char teasers[] =
+    "<h3>More headlines</h3><dl>"
+    TEASER_ITEM("Bridge reopens after repairs", "The old stone bridge over the river reopened "
+                "to traffic on Monday after a year of work by the county.")
+    TEASER_ITEM("School wins science prize", "Pupils from the village school won a national "
+                "prize for their study of the birds that nest on the cliffs.")
+    TEASER_ITEM("Ferry fares to rise", "The ferry company said that fares to the islands will "
+                "rise by a tenth from the first of April this year.")
+    "</dl>";
+
+static void test_teaser_list_in_sentences(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><p>%s</p><p>%s</p>%s"
+             "</div></body></html>",
+             p1, p2, p3, p1, teasers);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "old stone bridge");
+    assert_lacks(r, "ferry company said");
+    /* The same list as the page's content is kept. */
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>Our guide to the coast, by topic.</p>%s"
+             "</div></body></html>",
+             teasers);
+    r = run_str(page);
+    assert_has(r, "old stone bridge");
+    assert_has(r, "ferry company said");
+}
+
+/* A lede in an element of its own beside the article's body (which holds
+ * nearly all the prose) is the article's, and a link list beside it is not. */
+static void test_lede_beside_the_body(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div id=\"page\"><div class=\"intro\">Coastal towns are rebuilding "
+             "their harbours after the storms of the winter, and the work in this one, "
+             "paid for by the county, is nearly done.</div>"
+             "<div class=\"body\"><p>%s</p><p>%s</p><p>%s</p><p>%s</p><p>%s</p><p>%s</p></div>"
+             "<div class=\"more\"><a href=\"/a\">Harbours</a> <a href=\"/b\">Storms</a></div>"
+             "</div></body></html>",
+             p1, p2, p3, p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "Coastal towns are rebuilding");
+    assert_has(r, "fishing boats could moor");
+    assert_lacks(r, "Storms");
+}
+
+/* A list that ends the article (a line-up, results, ingredients) is kept:
+ * its rows are short and not sentences, and no article text follows them
+ * to vouch for them, but they sit right after the article's text. */
+static void test_list_in_the_article(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><ul>"
+             "<li>Harbour Rowing Club, 4 boats, 12 points</li>"
+             "<li>Cliff Top Sailors, 3 boats, 9 points</li>"
+             "<li>Old Pier Anglers, 2 boats, 5 points</li>"
+             "<li>Lighthouse Swimmers, 1 boat, 2 points</li></ul></div>"
+             "<ul class=\"links\"><li><a href=\"/a\">Home page</a></li><li><a href=\"/b\">Sport "
+             "news</a></li><li><a href=\"/c\">Weather today</a></li></ul></body></html>",
+             p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "Cliff Top Sailors, 3 boats, 9 points");
+    assert_has(r, "Lighthouse Swimmers");
+    assert_lacks(r, "Weather today");
+}
+
+/* Captions and photo credits between the article's paragraphs are not its
+ * text: a <figcaption>, an element whose class says caption or credit. */
+static void test_captions(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><figure><img src=\"a.jpg\">"
+             "<figcaption>The new pier seen from the harbour wall</figcaption></figure>"
+             "<p>%s</p><div class=\"photo-caption\">Boats moored by the old pier</div>"
+             "<p class=\"credit\">Photo: J. Smith</p><p>%s</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "seen from the harbour wall");
+    assert_lacks(r, "Boats moored by");
+    assert_lacks(r, "J. Smith");
+}
+
+/* The page's date stamp above the article is metadata, not text; a date
+ * inside the article (a schedule's row) is the article's. */
+static void test_date_stamp(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><div class=\"stamp\">Last updated at 11:25am on "
+             "Tuesday, January 15, 2008</div><p>%s</p><p>%s</p><p>The pier opens on</p>"
+             "<p>Saturday, June 7, 2008</p><p>%s</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_lacks(r, "Last updated");
+    assert_lacks(r, "January 15");
+    assert_has(r, "Saturday, June 7, 2008");
+}
+
+/* A paragraph of legal boilerplate under the article goes, though it is
+ * written in sentences. */
+static void test_legal_paragraph(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><p>%s</p>"
+             "<p>Copyright 2008 The Coast News. Redistribution, republication or broadcast of "
+             "this material is expressly prohibited without the prior written consent of the "
+             "publisher, and the names of its columns are its trademarks, which no other site "
+             "may use for its own pages.</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "expressly prohibited");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -226,6 +350,12 @@ int main(void) {
         cmocka_unit_test(test_unclosed_title),
         cmocka_unit_test(test_japanese),
         cmocka_unit_test(test_linked_paragraph),
+        cmocka_unit_test(test_teaser_list_in_sentences),
+        cmocka_unit_test(test_lede_beside_the_body),
+        cmocka_unit_test(test_list_in_the_article),
+        cmocka_unit_test(test_captions),
+        cmocka_unit_test(test_date_stamp),
+        cmocka_unit_test(test_legal_paragraph),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
