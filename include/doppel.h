@@ -1367,6 +1367,14 @@ void doppel_featurizer_free(doppel_featurizer *fz);
 /* The LSH shape the featurizer (and doppel_index_new, for the same cfg) uses. */
 void doppel_featurizer_shape(const doppel_featurizer *fz, unsigned *bands, unsigned *rows);
 
+/* The reuse slots: a second candidate channel (word 3-gram sketches) for
+ * rewritten and partly reused text, after the LSH bands among a document's
+ * keys. A reuse-slot bucket of more than DOPPEL_REUSE_CAP documents pairs
+ * none of them (it is dropped, not chained as an LSH bucket over
+ * max_bucket is). */
+#define DOPPEL_REUSE_SLOTS 16
+#define DOPPEL_REUSE_CAP 20
+
 /* What a blob says about its document. Pointers point into the blob. */
 typedef struct doppel_feature_info {
     uint64_t text_hash;      /* of the normalized text: equal texts, equal hash */
@@ -1377,7 +1385,10 @@ typedef struct doppel_feature_info {
     unsigned extract_flags;  /* DOPPEL_EXTRACT_* */
     doppel_norm_stats norm;  /* repairs made while normalizing */
     const uint32_t *sig;     /* num_perm MinHash values */
-    const uint32_t *bands;   /* one 32-bit hash per LSH band: the candidate keys */
+    const uint32_t *bands;   /* the candidate keys, nkeys of them: one 32-bit hash per
+                                LSH band (doppel_featurizer_shape's bands), then in exact
+                                mode DOPPEL_REUSE_SLOTS reuse slots */
+    uint32_t nkeys;
     uint32_t words_len;      /* words kept for alignment (0 in fast mode): the
                                 "longest" canonical key of a document on no copy edge */
 } doppel_feature_info;

@@ -195,8 +195,10 @@ void doppel_featurizer_shape(const doppel_featurizer *fz, unsigned *bands, unsig
 typedef struct doppel_feature_info {
     uint64_t text_hash; uint32_t set_len; int short_doc; int64_t date;
     unsigned extract_flags; doppel_norm_stats norm; const uint32_t *sig;
-    const uint32_t *bands; uint32_t words_len;
+    const uint32_t *bands; uint32_t nkeys; uint32_t words_len;
 } doppel_feature_info;
+#define DOPPEL_REUSE_SLOTS 16
+#define DOPPEL_REUSE_CAP 20
 doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, size_t len,
                                       doppel_buf *blob, doppel_feature_info *info,
                                       doppel_error *err);

@@ -15,11 +15,13 @@
  * Blob layout (native byte order; blobs move between processes of one
  * architecture and one library version, never to disk for long):
  *   header (fixed, struct blob_head), num_perm signature values, `bands`
+ *   candidate keys (the LSH band hashes, then in exact mode the reuse slots),
  *   band hashes, then (exact verification only; fast mode needs the
  *   signature alone) set_len sorted unique 32-bit shingle folds and
  *   words_len word hashes in text order (what alignment reads).
  */
 #include "copy/docfeatures.h"
+#include "copy/lsh.h"
 #include "copy/prefilter.h"
 #include "copy/relate.h"
 #include "copy/verify.h"
@@ -46,11 +48,15 @@ _Static_assert(sizeof(blob_head) % 8 == 0, "blobs laid end to end stay aligned")
 struct doppel_featurizer {
     doppel_config cfg;          /* copied; extract_options stays borrowed */
     unsigned bands, rows;
+    unsigned keys;              /* bands, then the reuse slots in exact mode */
     dp_scratch scratch;
     dp_features feats;
     dp_prefilter prefilter;     /* points at cfg above */
     dp_aligner aligner;         /* verification's scratch */
 };
+
+_Static_assert(DOPPEL_REUSE_SLOTS == DP_REUSE_BANDS && DOPPEL_REUSE_CAP == DP_REUSE_CAP,
+               "the public reuse constants are the index's");
 
 doppel_status doppel_featurizer_new(const doppel_config *cfg, doppel_featurizer **out,
                                     doppel_error *err) {
@@ -68,8 +74,10 @@ doppel_status doppel_featurizer_new(const doppel_config *cfg, doppel_featurizer 
     } else {
         doppel_lsh_optimal_shape(dp_lsh_threshold(cfg), cfg->num_perm, &fz->bands, &fz->rows);
     }
+    /* The same reuse channel doppel_index_new adds. */
+    fz->keys = fz->bands + (cfg->verify == DOPPEL_VERIFY_EXACT ? DP_REUSE_BANDS : 0);
     dp_prefilter_init(&fz->prefilter, &fz->cfg);
-    if (dp_features_init(&fz->feats, cfg->num_perm, fz->bands)) {
+    if (dp_features_init(&fz->feats, cfg->num_perm, fz->keys)) {
         dp_free(fz, sizeof *fz);
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     }
@@ -79,7 +87,7 @@ doppel_status doppel_featurizer_new(const doppel_config *cfg, doppel_featurizer 
 
 void doppel_featurizer_free(doppel_featurizer *fz) {
     if (!fz) return;
-    dp_features_free(&fz->feats, fz->cfg.num_perm, fz->bands);
+    dp_features_free(&fz->feats, fz->cfg.num_perm, fz->keys);
     dp_scratch_free(&fz->scratch);
     dp_aligner_free(&fz->aligner);
     dp_free(fz, sizeof *fz);
@@ -103,7 +111,7 @@ static const blob_head *check_blob(const doppel_featurizer *fz, const void *blob
     blob_head h;
     if (!blob || len < sizeof h) return NULL;
     memcpy(&h, blob, sizeof h);
-    if (h.magic != BLOB_MAGIC || h.num_perm != fz->cfg.num_perm || h.bands != fz->bands ||
+    if (h.magic != BLOB_MAGIC || h.num_perm != fz->cfg.num_perm || h.bands != fz->keys ||
         blob_bytes(&h) != len || (uintptr_t)blob % sizeof(uint64_t))
         return NULL;
     return blob;
@@ -120,6 +128,7 @@ static void fill_info(const blob_head *h, doppel_feature_info *info) {
     info->norm.nul_bytes = h->nul_bytes;
     info->sig = words;
     info->bands = words + h->num_perm;
+    info->nkeys = h->bands;
     info->words_len = h->words_len;
 }
 
@@ -127,7 +136,8 @@ doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, s
                                       doppel_buf *blob, doppel_feature_info *info,
                                       doppel_error *err) {
     dp_features *f = &fz->feats;
-    dp_features_compute(&fz->cfg, fz->bands, fz->rows, &fz->scratch, text, len, f);
+    dp_features_compute(&fz->cfg, fz->bands, fz->rows, fz->keys - fz->bands, &fz->scratch, text,
+                        len, f);
     if (info) {
         memset(info, 0, sizeof *info);
         info->extract_flags = f->extract_flags;
@@ -149,7 +159,7 @@ doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, s
                    .nul_bytes = f->norm.nul_bytes,
                    .extract_flags = f->extract_flags,
                    .num_perm = (uint16_t)fz->cfg.num_perm,
-                   .bands = (uint16_t)fz->bands,
+                   .bands = (uint16_t)fz->keys,
                    .short_doc = (uint32_t)f->short_doc,
                    .has_set = fz->cfg.verify == DOPPEL_VERIFY_EXACT,
                    .words_len = fz->cfg.verify == DOPPEL_VERIFY_EXACT ? (uint32_t)f->words_len : 0};
@@ -161,8 +171,8 @@ doppel_status doppel_features_compute(doppel_featurizer *fz, const char *text, s
     p += sizeof h;
     memcpy(p, f->sig, fz->cfg.num_perm * sizeof *f->sig);
     p += fz->cfg.num_perm * sizeof *f->sig;
-    memcpy(p, f->band, fz->bands * sizeof *f->band);
-    p += fz->bands * sizeof *f->band;
+    memcpy(p, f->band, fz->keys * sizeof *f->band);
+    p += fz->keys * sizeof *f->band;
     if (h.has_set) {
         memcpy(p, f->set, f->set_len * sizeof *f->set);
         p += f->set_len * sizeof *f->set;

@@ -10,6 +10,7 @@
  *   u32 words_len, u32 band[bands], u32 set[set_len], u32 words[words_len]
  */
 #include "copy/features_store.h"
+#include "copy/lsh.h"
 #include "copy/relate.h"
 #include "copy/verify.h"
 
@@ -28,7 +29,9 @@ void dp_fstore_shape(const doppel_config *cfg, unsigned *bands, unsigned *rows) 
 
 void dp_fstore_compute(const doppel_config *cfg, unsigned bands, unsigned rows, dp_scratch *s,
                        const char *text, size_t len, dp_features *f) {
-    dp_features_compute(cfg, bands, rows, s, text, len, f);
+    _Static_assert(DP_FSTORE_REUSE == DP_REUSE_BANDS && DP_FSTORE_REUSE_CAP == DP_REUSE_CAP,
+                   "the store's keys are the index's");
+    dp_features_compute(cfg, bands, rows, DP_REUSE_BANDS, s, text, len, f);
 }
 
 size_t dp_fstore_blob_size(const dp_features *f, unsigned bands) {

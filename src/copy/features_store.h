@@ -19,13 +19,23 @@
 #include "copy/docfeatures.h"
 
 /* Bump when the blob layout or the meaning of its fields changes.
- * 2: word hashes for alignment; relations from coverage (relate.c). */
-#define DP_FSTORE_VERSION 2u
+ * 2: word hashes for alignment; relations from coverage (relate.c).
+ * 3: the reuse slots among the candidate keys. */
+#define DP_FSTORE_VERSION 3u
 
 /* The LSH shape the batch index uses for cfg. */
 void dp_fstore_shape(const doppel_config *cfg, unsigned *bands, unsigned *rows);
 
-/* Features of one text, exactly as the batch index computes them. */
+/* Candidate keys after the LSH bands: the reuse slots (lsh.h) the batch
+ * index adds in exact mode (the store's only mode). A key from
+ * DP_FSTORE_REUSE_FROM(bands) on is capped: a bucket of more than
+ * DP_FSTORE_REUSE_CAP documents pairs none of them (not chained). */
+#define DP_FSTORE_REUSE 16u
+#define DP_FSTORE_REUSE_CAP 20u
+static inline unsigned dp_fstore_keys(unsigned bands) { return bands + DP_FSTORE_REUSE; }
+
+/* Features of one text, exactly as the batch index computes them: f's
+ * band array must hold dp_fstore_keys(bands) values. */
 void dp_fstore_compute(const doppel_config *cfg, unsigned bands, unsigned rows, dp_scratch *s,
                        const char *text, size_t len, dp_features *f);
 

@@ -116,6 +116,7 @@ static doppel_status parse_config(doppel_store *s, const char *text, size_t len,
     ok &= GET("containment"); c->containment = strtod(v, NULL);
     ok &= GET("min_contained"); c->min_contained = (unsigned)strtoul(v, NULL, 10);
     ok &= GET("bands"); c->bands = s->bands = (unsigned)strtoul(v, NULL, 10);
+    s->keys = dp_fstore_keys(s->bands);
     ok &= GET("rows"); c->rows = s->rows = (unsigned)strtoul(v, NULL, 10);
     ok &= GET("max_bucket"); c->max_bucket = (unsigned)strtoul(v, NULL, 10);
     ok &= GET("canonical");
@@ -284,6 +285,7 @@ doppel_status doppel_store_create(const char *dir, const doppel_config *cfg, dop
         return st;
     }
     dp_fstore_shape(cfg, &s->bands, &s->rows);
+    s->keys = dp_fstore_keys(s->bands);
     char text[1024];
     int len = config_text(cfg, s->bands, s->rows, text, sizeof text);
     MDB_txn *txn = NULL;
@@ -344,7 +346,7 @@ doppel_status doppel_store_open(const char *dir, unsigned flags, doppel_store **
 void dp_store_worker_free(doppel_store *s, dp_store_worker *w) {
     if (!w) return;
     dp_scratch_free(&w->scratch);
-    if (w->ready) dp_features_free(&w->feat, s->cfg.num_perm, s->bands);
+    if (w->ready) dp_features_free(&w->feat, s->cfg.num_perm, s->keys);
     dp_free(w, sizeof *w);
 }
 
@@ -356,7 +358,7 @@ dp_store_worker *dp_store_worker_get(doppel_store *s) {
     if (w) return w;
     w = dp_calloc(1, sizeof *w);
     if (!w) return NULL;
-    if (dp_features_init(&w->feat, s->cfg.num_perm, s->bands)) {
+    if (dp_features_init(&w->feat, s->cfg.num_perm, s->keys)) {
         dp_free(w, sizeof *w);
         return NULL;
     }

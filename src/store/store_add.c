@@ -92,6 +92,9 @@ static void compute_all(doppel_store *s, dp_store_worker **workers, unsigned thr
 typedef struct matcher {
     uint32_t *cand;
     size_t ncand, cand_cap;
+    uint32_t *lsh;          /* the candidates an LSH band proposed (sorted; add only):
+                               the others came by reuse slots alone */
+    size_t nlsh, lsh_cap;
     dp_fstore_view other;
     dp_fstore_scratch verify;
     struct found {
@@ -99,6 +102,7 @@ typedef struct matcher {
         doppel_relation rel;
         doppel_similarity sim;
         float cover[2];     /* the earlier document's, then the new one's */
+        int lsh;            /* proposed by an LSH band (else by reuse slots alone) */
     } *found;
     size_t nfound, found_cap;
     MDB_cursor *post;
@@ -107,6 +111,7 @@ typedef struct matcher {
 
 static void matcher_free(matcher *m) {
     dp_free(m->cand, m->cand_cap * sizeof *m->cand);
+    dp_free(m->lsh, m->lsh_cap * sizeof *m->lsh);
     dp_free(m->found, m->found_cap * sizeof *m->found);
     dp_fstore_view_free(&m->other);
     dp_fstore_scratch_free(&m->verify);
@@ -125,7 +130,7 @@ static doppel_status push_found(matcher *m, uint32_t d, doppel_relation rel,
         dp_grow((void **)&m->found, &m->found_cap, m->nfound + 1, sizeof *m->found))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     m->found[m->nfound++] = (struct found){d, sim->shared, other_len, rel, *sim,
-                                           {cover[0], cover[1]}};
+                                           {cover[0], cover[1]}, 1};
     return DOPPEL_OK;
 }
 
@@ -179,7 +184,7 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m
         int rc = mdb_get(txn, s->db_feat, &fk, &fv);
         if (rc == MDB_NOTFOUND) continue;  /* expired; its postings are gone with it */
         if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
-        doppel_status st = dp_fstore_read(fv.mv_data, fv.mv_size, s->bands, 0, &m->other);
+        doppel_status st = dp_fstore_read(fv.mv_data, fv.mv_size, s->keys, 0, &m->other);
         if (st)
             return dp_fail(err, st, "index %s: features of document %u are damaged", s->dir, c);
         doppel_similarity sim;
@@ -193,6 +198,9 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m
         if (rel != DOPPEL_REL_NONE &&
             (st = push_found(m, c, rel, &sim, m->other.set_len, cover, err)))
             return st;
+        if (rel != DOPPEL_REL_NONE)
+            m->found[m->nfound - 1].lsh =
+                bsearch(&c, m->lsh, m->nlsh, sizeof *m->lsh, cmp_u32) != NULL;
     }
     return DOPPEL_OK;
 }
@@ -209,7 +217,7 @@ static doppel_status match_one(doppel_store *s, MDB_txn *txn, matcher *m, const 
     if (!m->post && (rc = mdb_cursor_open(txn, s->db_post, &m->post)))
         return dp_store_mdb_fail(s, err, rc, "reading postings");
     unsigned max_bucket = s->cfg.max_bucket;
-    for (unsigned b = 0; b < s->bands; b++) {
+    for (unsigned b = 0; b < s->keys; b++) {
         size_t key = (size_t)b << 32 | f->band[b];
         MDB_val pk = {sizeof key, &key}, pv;
         rc = mdb_cursor_get(m->post, &pk, &pv, MDB_SET_KEY);
@@ -217,6 +225,8 @@ static doppel_status match_one(doppel_store *s, MDB_txn *txn, matcher *m, const 
         if (rc) return dp_store_mdb_fail(s, err, rc, "reading postings");
         size_t count;
         mdb_cursor_count(m->post, &count);
+        /* A reuse slot held by more than the cap pairs nobody. */
+        if (b >= s->bands && count + 1 > DP_FSTORE_REUSE_CAP) continue;
         if (count + 1 > max_bucket) {
             /* A bucket past max_bucket: the batch links its members as a
              * chain; a new last member pairs with the one before. */
@@ -279,10 +289,10 @@ static doppel_status record_doc(doppel_store *s, MDB_txn *txn, const doppel_stor
     memcpy((char *)v.mv_data + sizeof h, doc->id, doc->id_len);
     if (src_len) memcpy((char *)v.mv_data + sizeof h + doc->id_len, doc->source, src_len);
     /* features */
-    v.mv_size = dp_fstore_blob_size(f, s->bands);
+    v.mv_size = dp_fstore_blob_size(f, s->keys);
     if ((rc = mdb_put(txn, s->db_feat, &dk, &v, MDB_RESERVE | MDB_APPEND)))
         return dp_store_mdb_fail(s, err, rc, "writing features");
-    dp_fstore_pack(f, s->bands, v.mv_data);
+    dp_fstore_pack(f, s->keys, v.mv_data);
     /* id */
     unsigned char kb[ID_KEY_MAX];
     MDB_val ik = id_key(doc->id, doc->id_len, kb), iv = {sizeof key, &key};
@@ -302,7 +312,8 @@ static doppel_status record_edges(doppel_store *s, MDB_txn *txn, const matcher *
         const struct found *x = &m->found[i];
         dp_edge_val e = {{(unsigned char)(x->docnum >> 24), (unsigned char)(x->docnum >> 16),
                           (unsigned char)(x->docnum >> 8), (unsigned char)x->docnum},
-                         x->shared, (uint8_t)x->rel, {0}, x->cover[0], x->cover[1]};
+                         x->shared, (uint8_t)x->rel, (uint8_t)(x->lsh != 0), {0, 0},
+                         x->cover[0], x->cover[1]};
         MDB_val ev = {sizeof e, &e};
         if ((rc = mdb_put(txn, s->db_edges, &dk, &ev, 0)))
             return dp_store_mdb_fail(s, err, rc, "writing relations");
@@ -349,7 +360,7 @@ static void writer_release(doppel_store_writer *w) {
     dp_free(w->members, w->members_cap * sizeof *w->members);
     for (int b = 0; b < 2; b++)
         for (size_t i = 0; i < w->feats_ready[b]; i++)
-            dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->bands);
+            dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->keys);
     for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
     dp_free(w, sizeof *w);
     dp_store_write_end(s);
@@ -387,17 +398,20 @@ static doppel_status writer_reserve(doppel_store_writer *w, size_t n, unsigned t
             return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (int b = 0; b < (threads > 1 ? 2 : 1); b++)
         for (; w->feats_ready[b] < n; w->feats_ready[b]++)
-            if (dp_features_init(&w->feats[b][w->feats_ready[b]], s->cfg.num_perm, s->bands))
+            if (dp_features_init(&w->feats[b][w->feats_ready[b]], s->cfg.num_perm, s->keys))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     return DOPPEL_OK;
 }
 
-static doppel_status push_cand(doppel_store_writer *w, uint32_t i, uint32_t cand,
+/* A candidate: place << 32 | docnum, and bit 48 when an LSH band proposed
+ * it (above the bytes the sort reads). */
+#define CAND_LSH ((uint64_t)1 << 48)
+static doppel_status push_cand(doppel_store_writer *w, uint32_t i, uint32_t cand, int lsh,
                                doppel_error *err) {
     if (w->ncands == w->cands_cap &&
         dp_grow((void **)&w->cands, &w->cands_cap, w->ncands + 1, sizeof *w->cands))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    w->cands[w->ncands++] = (uint64_t)i << 32 | cand;
+    w->cands[w->ncands++] = (uint64_t)i << 32 | cand | (lsh ? CAND_LSH : 0);
     return DOPPEL_OK;
 }
 
@@ -431,16 +445,22 @@ static doppel_status bucket(doppel_store_writer *w, MDB_cursor *cur, size_t g0, 
         return dp_store_mdb_fail(s, err, rc, "reading postings");
     }
     doppel_status st = DOPPEL_OK;
+    int capped = (key >> 32) >= s->bands;  /* a reuse slot */
     for (size_t j = g0; !st && j < g1; j++) {
         uint32_t i = ent_place(w->ents[j]);
         size_t earlier = j - g0, total = c0 + earlier;
         if (total == 0) continue;
+        /* A reuse slot held by more than the cap pairs nobody (the batch
+         * drops the bucket; here only what comes after the cap is lost). */
+        if (capped && total + 1 > DP_FSTORE_REUSE_CAP) continue;
         if (total + 1 > s->cfg.max_bucket) {
-            st = push_cand(w, i, earlier ? w->docnum[ent_place(w->ents[j - 1])] : last, err);
+            st = push_cand(w, i, earlier ? w->docnum[ent_place(w->ents[j - 1])] : last, !capped,
+                           err);
             continue;
         }
-        for (size_t k = 0; !st && k < nm; k++) st = push_cand(w, i, w->members[k], err);
-        for (size_t k = g0; !st && k < j; k++) st = push_cand(w, i, w->docnum[ent_place(w->ents[k])], err);
+        for (size_t k = 0; !st && k < nm; k++) st = push_cand(w, i, w->members[k], !capped, err);
+        for (size_t k = g0; !st && k < j; k++)
+            st = push_cand(w, i, w->docnum[ent_place(w->ents[k])], !capped, err);
     }
     for (size_t j = g0; !st && j < g1; j++) {
         unsigned int sv = w->docnum[ent_place(w->ents[j])];
@@ -486,9 +506,9 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
         w->exact_rep[i] = ex ? m->found[0].docnum : UINT32_MAX;
         w->exact_len[i] = ex ? m->found[0].other_len : 0;
         if (!ex) {
-            if (dp_grow((void **)&w->ents, &w->ents_cap, w->nents + s->bands, sizeof *w->ents))
+            if (dp_grow((void **)&w->ents, &w->ents_cap, w->nents + s->keys, sizeof *w->ents))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-            for (unsigned b = 0; b < s->bands; b++)
+            for (unsigned b = 0; b < s->keys; b++)
                 w->ents[w->nents++] = ent_pack(b, f->band[b], (uint32_t)i);
         }
         st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &w->dup[i], err);
@@ -515,9 +535,9 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
     for (size_t i = 0, k = 0; !st && i < len; i++) {
         if (w->docnum[i] == UINT32_MAX) continue;
         const dp_features *f = &feats[i];
-        m->nfound = m->ncand = 0;
+        m->nfound = m->ncand = m->nlsh = 0;
         size_t k0 = k;
-        while (k < w->ncands && w->cands[k] >> 32 == i) k++;
+        while (k < w->ncands && (w->cands[k] >> 32 & 0xffff) == i) k++;
         if (w->exact_rep[i] != UINT32_MAX) {
             doppel_similarity same = {1.0, 1.0, 1.0, w->exact_len[i]};
             static const float whole[2] = {1.0f, 1.0f};
@@ -526,7 +546,14 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
         } else if (k > k0) {
             if (dp_grow((void **)&m->cand, &m->cand_cap, k - k0, sizeof *m->cand))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-            for (size_t q = k0; q < k; q++) m->cand[m->ncand++] = (uint32_t)w->cands[q];
+            m->nlsh = 0;
+            if (dp_grow((void **)&m->lsh, &m->lsh_cap, k - k0, sizeof *m->lsh))
+                return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+            for (size_t q = k0; q < k; q++) {
+                m->cand[m->ncand++] = (uint32_t)w->cands[q];
+                if (w->cands[q] & CAND_LSH) m->lsh[m->nlsh++] = (uint32_t)w->cands[q];
+            }
+            qsort(m->lsh, m->nlsh, sizeof *m->lsh, cmp_u32);
             st = verify_candidates(s, w->txn, m, f, err);
         }
         if (!st) st = record_edges(s, w->txn, m, w->docnum[i], err);

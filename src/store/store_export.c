@@ -77,12 +77,40 @@ static doppel_status verify_docs(doppel_store *s, MDB_txn *txn, uint32_t da, uin
     unsigned int ka = da, kb = db;
     MDB_val k = {sizeof ka, &ka}, v;
     int rc = mdb_get(txn, s->db_feat, &k, &v);
-    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->bands, 0, va)) rc = MDB_CORRUPTED;
+    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->keys, 0, va)) rc = MDB_CORRUPTED;
     k.mv_data = &kb;
     if (!rc) rc = mdb_get(txn, s->db_feat, &k, &v);
-    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->bands, 0, vb)) rc = MDB_CORRUPTED;
+    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->keys, 0, vb)) rc = MDB_CORRUPTED;
     if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
     *sim = dp_fstore_similarity(va, vb);
+    return DOPPEL_OK;
+}
+
+/* Whether a relation that reuse slots alone proposed is one the batch
+ * index would have: a slot the two documents share whose bucket holds at
+ * most the cap now (the batch drops a bigger one whole; the store paired
+ * them while it was small). */
+static doppel_status reuse_edge_live(doppel_store *s, MDB_txn *txn, MDB_cursor *post, uint32_t da,
+                                     uint32_t db, dp_fstore_view *va, dp_fstore_view *vb,
+                                     int *live, doppel_error *err) {
+    *live = 0;
+    unsigned int ka = da, kb = db;
+    MDB_val k = {sizeof ka, &ka}, v;
+    int rc = mdb_get(txn, s->db_feat, &k, &v);
+    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->keys, 1, va)) rc = MDB_CORRUPTED;
+    k.mv_data = &kb;
+    if (!rc) rc = mdb_get(txn, s->db_feat, &k, &v);
+    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->keys, 1, vb)) rc = MDB_CORRUPTED;
+    if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
+    for (unsigned j = s->bands; j < s->keys && !*live; j++) {
+        if (va->keys[j] != vb->keys[j]) continue;
+        size_t key = (size_t)j << 32 | va->keys[j], count = 0;
+        MDB_val pk = {sizeof key, &key}, pv;
+        rc = mdb_cursor_get(post, &pk, &pv, MDB_SET_KEY);
+        if (rc && rc != MDB_NOTFOUND) return dp_store_mdb_fail(s, err, rc, "reading postings");
+        if (!rc) mdb_cursor_count(post, &count);
+        *live = count <= DP_FSTORE_REUSE_CAP;
+    }
     return DOPPEL_OK;
 }
 
@@ -139,6 +167,10 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
     free(hd);
     /* Relations between live documents. */
     size_t ecap = 0;
+    MDB_cursor *post = NULL;
+    dp_fstore_view ra = {0}, rb = {0};
+    if (!st && (rc = mdb_cursor_open(txn, s->db_post, &post)))
+        st = dp_store_mdb_fail(s, err, rc, "reading postings");
     if (!st && (rc = mdb_cursor_open(txn, s->db_edges, &cur))) st = dp_store_mdb_fail(s, err, rc, "reading");
     for (rc = st ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -148,6 +180,11 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
         memcpy(&e, v.mv_data, sizeof e);
         uint32_t ib = dense_of(x.docnum, x.n, b), ia = dense_of(x.docnum, x.n, dp_edge_a(&e));
         if (ia == UINT32_MAX || ib == UINT32_MAX) continue;
+        if (e.relation != DOPPEL_REL_EXACT && !e.lsh) {
+            int live;
+            if ((st = reuse_edge_live(s, txn, post, dp_edge_a(&e), b, &ra, &rb, &live, err))) break;
+            if (!live) continue;
+        }
         if (x.n_edges == ecap) {
             size_t nc = ecap ? 2 * ecap : 1024;
             void *p = realloc(x.edges, nc * sizeof *x.edges);
@@ -162,6 +199,9 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
                                                  e.cover_b, e.cover_a};
     }
     if (cur) mdb_cursor_close(cur);
+    if (post) mdb_cursor_close(post);
+    dp_fstore_view_free(&ra);
+    dp_fstore_view_free(&rb);
     if (!st && rc != MDB_NOTFOUND) st = dp_store_mdb_fail(s, err, rc, "reading relations");
     /* Clusters exactly as the batch index forms them. */
     dp_unionfind uf = {0};
@@ -281,11 +321,11 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
         }
         /* its postings (only the first of a text has any) */
         if (rep && (rc = mdb_get(txn, s->db_feat, &dk, &x)) == 0) {
-            if (dp_fstore_read(x.mv_data, x.mv_size, s->bands, 1, &fv)) {
+            if (dp_fstore_read(x.mv_data, x.mv_size, s->keys, 1, &fv)) {
                 st = dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: damaged features", s->dir);
                 break;
             }
-            for (unsigned b = 0; b < s->bands; b++) {
+            for (unsigned b = 0; b < s->keys; b++) {
                 size_t key = (size_t)b << 32 | fv.keys[b];
                 MDB_val pk = {sizeof key, &key}, pv = {sizeof d, &d};
                 if ((rc = del_dup(txn, s->db_post, &pk, &pv))) break;

@@ -41,7 +41,10 @@ typedef struct dp_meta_head {
 typedef struct dp_edge_val {
     unsigned char a_be[4];
     uint32_t shared;
-    uint8_t relation, pad[3];
+    uint8_t relation;
+    uint8_t lsh;              /* an LSH band proposed the pair (else reuse slots alone:
+                                 export checks that one of them is still under the cap) */
+    uint8_t pad[2];
     float cover_a, cover_b;   /* each side's share of its words in shared passages
                                  (1 for exact), as the batch edge keeps them */
 } dp_edge_val;
@@ -64,6 +67,7 @@ struct doppel_store {
     unsigned flags;
     doppel_config cfg;
     unsigned bands, rows;
+    unsigned keys;            /* candidate keys a document: bands, then reuse slots */
     MDB_env *env;
     MDB_dbi db_header, db_ids, db_meta, db_feat, db_post, db_text, db_edges;
     int open_fd;              /* open.lock, held shared while the handle lives */

@@ -105,7 +105,7 @@ if cmp -s "$T/s.export" "$T/s.cluster2"; then ok; else bad "synth: export differ
 
 # ---- relations from coverage: a realistic corpus (rewrites, partial reuse, quotes) ------
 # Only copies join clusters, members without a copy edge to their canonical
-# are linked, and every relation the adds report is a pair of `doppel pairs`.
+# are linked, and every pair of `doppel pairs` is a relation the adds report.
 "$DOPPEL" synth -q --realistic -n 1500 --seed 5 -o "$T/r.jsonl"
 expect_rc real-cluster 0 "$DOPPEL" cluster -q --prefilter-miss 0 "$T/r.jsonl" -o "$T/r.cluster"
 expect_rc real-pairs 0 "$DOPPEL" pairs -q --prefilter-miss 0 "$T/r.jsonl" -o "$T/r.pairs"
@@ -121,7 +121,12 @@ has real-derived '"relation":"derived"' "$T/r.add"
 # (id, earlier id, relation) of the adds against (b, a, relation) of pairs
 awk -F'"' '{ id = $4; n = split($0, r, /\{"id":"/); for (i = 3; i <= n; i++) { split(r[i], f, "\""); print f[1], id, f[5] } }' "$T/r.add" | sort > "$T/r.add.rel"
 sed 's/^{"a":"\([^"]*\)","b":"\([^"]*\)".*"relation":"\([a-z]*\)".*/\1 \2 \3/' "$T/r.pairs" | sort > "$T/r.pairs.rel"
-if [ -s "$T/r.pairs.rel" ] && cmp -s "$T/r.add.rel" "$T/r.pairs.rel"; then ok; else bad "realistic: relations of the adds differ from pairs"; diff "$T/r.add.rel" "$T/r.pairs.rel" | head -5 >&2; fi
+# Every pair is reported by the adds with its relation. The adds report
+# more: pairs proposed by a reuse slot while its bucket was under the cap,
+# which the batch drops whole once the bucket outgrows it (export then
+# leaves them out too: it equals cluster above).
+if [ -s "$T/r.pairs.rel" ] && [ -z "$(comm -13 "$T/r.add.rel" "$T/r.pairs.rel")" ]; then ok; else bad "realistic: a pair of doppel pairs is missing from the adds' relations"; comm -13 "$T/r.add.rel" "$T/r.pairs.rel" | head -5 >&2; fi
+if [ -z "$(comm -23 "$T/r.add.rel" "$T/r.pairs.rel" | grep -v ' partial$' | grep -v ' derived$')" ]; then ok; else bad "realistic: the adds report a copy relation that pairs does not"; fi
 # derived pairs joining clusters (--join-derived): the index follows, and the
 # summary counts derived members as removed (read = kept + removed)
 expect_rc jd-create 0 "$DOPPEL" index create --join-derived "$T/ixj"

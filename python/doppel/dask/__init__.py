@@ -164,7 +164,11 @@ def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, 
 
     lm = [job.submit(g.lsh_map, parts[p], job.pieces(er, p), R) for p in range(P)]
     job.shuffle_bytes("lsh keys", lm)
-    lr = [job.submit(g.lsh_reduce, job.pieces(lm, j), P, cfg.max_bucket) for j in range(R)]
+    # keys from this band on are reuse slots (capped, exact mode only)
+    from doppel import Featurizer
+    lsh_bands = Featurizer(cfg).shape[0] if cfg.verify == "exact" else None
+    lr = [job.submit(g.lsh_reduce, job.pieces(lm, j), P, cfg.max_bucket, lsh_bands)
+          for j in range(R)]
     job.shuffle_bytes("candidate pairs", lr)
     lsh_info = [job.submit(_item, x, 1) for x in lr]
 

@@ -136,10 +136,13 @@ def lsh_map(part, nonrep_pieces, R):
     return pieces, nbytes(pieces)
 
 
-def lsh_reduce(pieces, P, max_bucket):
+def lsh_reduce(pieces, P, max_bucket, lsh_bands=None):
     """Candidate pairs of each bucket, as dp_lsh_candidates emits them:
     every pair of a bucket of at most max_bucket members, else the chain of
-    neighbours in input order; routed to the owner of the later document."""
+    neighbours in input order; a reuse slot's bucket (keys from lsh_bands
+    on) of more than DOPPEL_REUSE_CAP members gives none. Routed to the
+    owner of the later document."""
+    from doppel._ffi import lib
     k, g = concat(pieces, "k", "g")
     # Pieces come in partition order and each lists its entries in gid
     # order, so a stable sort on the key alone leaves every bucket in gid
@@ -148,11 +151,15 @@ def lsh_reduce(pieces, P, max_bucket):
     k, g = k[order], g[order]
     b = runs(k)
     size = np.diff(b)
-    oversize = int(np.count_nonzero(size > max_bucket))
+    reuse = ((k[b[:-1]] >> S32) >= np.uint64(lsh_bands) if lsh_bands is not None
+             else np.zeros(len(size), dtype=bool))
+    dropped = reuse & (size > lib.DOPPEL_REUSE_CAP)
+    oversize = int(np.count_nonzero((size > max_bucket) | dropped))
     # Entry i of a bucket pairs with entry i + d for d = 1 .. (left in the
     # bucket); an oversize bucket only with d = 1 (the chain). The positions
     # still pairing shrink with d, so the work is the number of pairs.
     left = np.repeat(size, size) - 1 - (np.arange(len(g)) - np.repeat(b[:-1], size))
+    left[np.repeat(dropped, size)] = 0
     big = np.repeat(size > max_bucket, size)
     i = np.flatnonzero(left > 0)
     a_parts, b_parts = [], []

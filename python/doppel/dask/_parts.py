@@ -158,7 +158,8 @@ def featurize(pidx, spec, cfg, ropt):
     reader, then doppel_features_compute on the record's bytes in place)."""
     from array import array
     fz = featurizer(cfg)
-    nb = fz.shape[0]
+    # candidate keys: the LSH bands, then in exact mode the reuse slots
+    nb = fz.shape[0] + (lib.DOPPEL_REUSE_SLOTS if cfg.verify == "exact" else 0)
     counts = dict.fromkeys(COUNT_KEYS, 0)
     messages = []
     ids, id_off, blobs, blob_off = bytearray(), array("q", [0]), bytearray(), array("q", [0])
