@@ -112,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t i = 0; i < in.n; i++) newlines += in.p[i] == '\n';
     int self_packed = file == in.p && flen >= 2 &&
                       ((in.p[0] == 0x1F && in.p[1] == 0x8B) || (in.p[0] == 0x28 && in.p[1] == 0xB5));
-    size_t limit = self_packed ? SIZE_MAX : newlines + flen + 8, calls = 0;
+    size_t limit = self_packed ? SIZE_MAX : newlines + in.n + 8, calls = 0;
     uint64_t last_line = 0;
     for (;;) {
         doppel_record rec = {0};

@@ -9,8 +9,9 @@
  * compare(A, B) and compare(B, A) agree on the set figures with the roles
  * swapped (the alignment walks B over A, as the index does for a pair in
  * input order, so its relation may differ in the other order); every
- * similarity and cover is in [0, 1]; identical non-empty normalized texts
- * are "identical" with Jaccard 1; passages are non-empty, longest first and
+ * similarity and cover is in [0, 1]; texts whose extracted (when the
+ * configuration extracts, as compare does) and normalized forms are equal and
+ * non-empty are "identical" with Jaccard 1, and no others are; passages are non-empty, longest first and
  * within both texts; binary data is refused (DOPPEL_ERR_FORMAT, as the
  * index skips it) in either order.
  */
@@ -18,8 +19,22 @@
 
 #include "fuzz.h"
 
-static doppel_buf na, nb;
+static doppel_buf na, ea, eb;
 static doppel_hashes ha;
+static doppel_extractor *ex;
+
+/* What compare compares: the text extracted as the index extracts it (when
+ * cfg->extract), then normalized, into out. Non-zero when extraction or
+ * normalization fails. */
+static int compared_form(const doppel_config *cfg, const char *s, size_t n, doppel_buf *out) {
+    if (!cfg->extract) return doppel_normalize(s, n, out, NULL) != DOPPEL_OK;
+    if (!ex && doppel_extractor_new(&ex, NULL)) return 1;
+    doppel_extract_options opt;
+    doppel_extract_options_default(&opt);
+    doppel_extract_result r;
+    if (doppel_extract(ex, s, n, &opt, &r, NULL)) return 1;
+    return doppel_normalize(r.text, r.text_len, out, NULL) != DOPPEL_OK;
+}
 
 static int in01(double x) { return x >= 0.0 && x <= 1.0; }
 
@@ -104,9 +119,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                    (ab.relation == DOPPEL_REL_EXACT) == (ba.relation == DOPPEL_REL_EXACT),
                "compare not symmetric: j %g/%g rel %d/%d", ab.sim.jaccard, ba.sim.jaccard,
                (int)ab.relation, (int)ba.relation);
-    if (!doppel_normalize(b, blen, &nb, NULL)) {
+    if (!compared_form(&cfg, a, alen, &ea) && !compared_form(&cfg, b, blen, &eb)) {
         /* two empty texts are not "identical": there is nothing to be a copy of */
-        int same = na.len && na.len == nb.len && !memcmp(na.data, nb.data, na.len);
+        int same = ea.len && ea.len == eb.len && !memcmp(ea.data, eb.data, ea.len);
         FUZZ_CHECK(ab.identical == same, "identical %d, normalized texts %s", ab.identical,
                    same ? "equal" : "differ");
         if (same) FUZZ_CHECK(ab.sim.jaccard == 1.0 && ab.relation == DOPPEL_REL_EXACT,

@@ -107,11 +107,13 @@ doppel_status dp_array_next(doppel_reader *r, doppel_record *rec, doppel_error *
         } else if (c == '{' || c == '[') {
             depth++;
         } else if (c == '}' || c == ']' || c == ',') {
-            if (depth == 0) {
+            if (depth == 0 && c != '}') {
                 r->chunk_pos--;  /* the array's own ',' or ']': read again by the next call */
                 break;
             }
-            if (c != ',') depth--;
+            /* A '}' at depth 0 closes nothing: it is a byte of a malformed
+             * element, never pushed back (that would read it again forever). */
+            if (c != ',' && depth) depth--;
         }
         if (c == '\n') r->line++;
         /* White space outside strings is dropped: the element becomes one

@@ -75,6 +75,10 @@ expect_rc array 0 "$DOPPEL" cluster -q arr.json
 same array array.out
 expect_rc array-dedup 0 "$DOPPEL" dedup -q arr.json -o arr-dedup.jsonl
 if [ "$(wc -l < arr-dedup.jsonl)" -eq 3 ] && /usr/bin/python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" arr-dedup.jsonl; then ok; else bad "array-dedup: not 3 JSON lines"; fi
+# a stray '}' between elements is one malformed element, not read again forever
+printf '[{"id":"a","text":"x y z"}, }, {"id":"b","text":"x y z"}]' > stray.json
+expect_rc stray-brace 0 timeout 60 "$DOPPEL" cluster -q stray.json --summary stray-brace.json
+acct stray-brace read=3 kept=1 removed=1 skipped_json=1
 # CSV with a header row, quoted fields holding commas, quotes and newlines
 /usr/bin/python3 - "$SMALL" <<'PY'
 import csv, json, sys
