@@ -200,7 +200,7 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m
             return st;
         if (rel != DOPPEL_REL_NONE)
             m->found[m->nfound - 1].lsh =
-                bsearch(&c, m->lsh, m->nlsh, sizeof *m->lsh, cmp_u32) != NULL;
+                m->nlsh && bsearch(&c, m->lsh, m->nlsh, sizeof *m->lsh, cmp_u32) != NULL;
     }
     return DOPPEL_OK;
 }
