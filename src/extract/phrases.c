@@ -90,6 +90,14 @@ static const char *const markers[] = {
     "a lire aussi", "sur le m\xc3\xaame sujet", "noticias relacionadas", "te puede interesar",
     "leggi anche", "comments", "leave a reply", NULL};
 
+/* Words of the law of copying, whole words (the space after each is part
+ * of the entry), for dp_is_legal. At most 32: seen as bits. */
+static const char *const legal_words[] = {
+    "copyright ", "copyrighted ", "rights ", "reserved ", "prohibited ", "redistribution ",
+    "republication ", "redistributed ", "republished ", "rewritten ", "broadcast ",
+    "permission ", "consent ", "trademark ", "trademarks ", "disclaimer ", "terms ",
+    "privacy ", "policy ", "agreement ", NULL};
+
 /* Breadcrumb roots: "Home" followed by a separator or glued to the next
  * crumb ("HomeWorldRussia's ..."). */
 static const char *const crumb_roots[] = {"Home", "Startseite", "Accueil", "Inicio", NULL};
@@ -111,7 +119,7 @@ typedef struct phrase_index {
     uint8_t head[PHRASE_BUCKETS];      /* first phrase of each group, or NO_PHRASE */
 } phrase_index;
 
-static phrase_index prompt_index, advert_index, furniture_index, marker_index;
+static phrase_index prompt_index, advert_index, furniture_index, marker_index, legal_index;
 
 /* The first PHRASE_PREFIX bytes at w as one number (in memory order, so
  * phrases and words agree on any machine). */
@@ -188,6 +196,10 @@ static void phrase_index_init(void) {
     for (n = 0; markers[n];) n++;
     assert(n < MAX_PHRASES);
     for (size_t k = n; k-- > 0;) phrase_index_push(&marker_index, (unsigned)k, markers[k]);
+    memset(legal_index.head, NO_PHRASE, sizeof legal_index.head);
+    for (n = 0; legal_words[n];) n++;
+    assert(n <= 32);
+    for (size_t k = n; k-- > 0;) phrase_index_push(&legal_index, (unsigned)k, legal_words[k]);
 }
 
 /* Words that address the reader ("sign up for our newsletter", "enter your
@@ -332,22 +344,14 @@ int dp_truncated(const char *s, size_t len) {
  * expressly prohibited without the prior written consent of ..."): three
  * different words of the law of copying in one paragraph. */
 int dp_is_legal(const char *words, size_t n) {
-    static const char *const legal[] = {
-        "copyright", "copyrighted", "rights", "reserved", "prohibited", "redistribution",
-        "republication", "redistributed", "republished", "rewritten", "broadcast",
-        "permission", "consent", "trademark", "trademarks", "disclaimer", "terms", "privacy",
-        "policy", "agreement", NULL};
     unsigned seen = 0, kinds = 0;
-    for (size_t i = 0; i < n;) {
-        while (i < n && words[i] == ' ') i++;
-        size_t st = i;
-        while (i < n && words[i] != ' ') i++;
-        for (int k = 0; legal[k]; k++)
-            if (strlen(legal[k]) == i - st && !memcmp(words + st, legal[k], i - st) &&
-                !(seen & (1u << k))) {
-                seen |= 1u << k;
-                kinds++;
-            }
+    const char *end = words + n - 1;  /* word starts as in first_phrase */
+    for (const char *q = words; q < end; q = memchr(q + 1, ' ', (size_t)(end - q))) {
+        unsigned k = phrase_at(&legal_index, words, n, (size_t)(q - words) + 1, NO_PHRASE);
+        if (k != NO_PHRASE && !(seen & (1u << k))) {
+            seen |= 1u << k;
+            kinds++;
+        }
     }
     return kinds >= 3;
 }

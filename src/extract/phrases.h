@@ -41,7 +41,8 @@ int dp_truncated(const char *s, size_t len);
  * Jan 2008"); words: the dp_lower_words form (dateline.c). */
 int dp_is_dateline(const char *words, size_t n);
 /* Legal boilerplate in sentences: three different words of copyright
- * law ("copyright", "prohibited", "redistribution", "consent", ...). */
+ * law ("copyright", "prohibited", "redistribution", "consent", ...), in the
+ * lower_words form (a space at both ends). */
 int dp_is_legal(const char *words, size_t n);
 /* Contains the copyright sign. */
 int dp_has_copyright_sign(const char *s, size_t len);
