@@ -231,24 +231,28 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
             keep_span(out, cur);
             for (uint32_t g = first; g < f; g++) {
                 uint32_t ga = al->frag[3 * g], gb = al->frag[3 * g + 1], gm = al->frag[3 * g + 2];
-                memset(mark_a + ga, 1, gm);
-                for (uint32_t j = gb; j < gb + gm; j++) al->mark[j] |= 1;
+                memset(mark_a + ga, 1, gm);  /* fragments never overlap in A */
+                out->cover_a += gm;
+                for (uint32_t j = gb; j < gb + gm; j++) {
+                    out->cover_b += !(al->mark[j] & 1);
+                    al->mark[j] |= 1;
+                }
             }
         }
         cur = (dp_span){fa, fb, fm, fm, fm};
         first = f;
     }
     if (out->ordered > small) out->ordered = small;
-    for (uint32_t i = 0; i < na; i++) out->cover_a += mark_a[i];
-    for (uint32_t j = 0; j < nb; j++) out->cover_b += al->mark[j] & 1;
-    /* Spread of the cover over the smaller document, by tenths. */
-    uint32_t tenth_cover[10] = {0};
-    for (uint32_t i = 0; i < small; i++)
-        tenth_cover[(uint64_t)i * 10 / small] += na <= nb ? mark_a[i] : al->mark[i] & 1;
+    /* Spread of the cover over the smaller document, by tenths: word i is
+     * in tenth floor(10 i / small), i.e. in [ceil(small t / 10),
+     * ceil(small (t + 1) / 10)). */
+    const uint8_t *cover_small = na <= nb ? mark_a : al->mark;
     for (int t = 0; t < 10; t++) {
         uint32_t lo = (uint32_t)(((uint64_t)small * t + 9) / 10);
         uint32_t hi = (uint32_t)(((uint64_t)small * (t + 1) + 9) / 10);
-        out->cover_spread += hi > lo && tenth_cover[t] >= DP_ALIGN_SPREAD_SHARE * (hi - lo);
+        uint32_t covered = 0;
+        for (uint32_t i = lo; i < hi; i++) covered += cover_small[i] & 1;
+        out->cover_spread += hi > lo && covered >= DP_ALIGN_SPREAD_SHARE * (hi - lo);
     }
     return DOPPEL_OK;
 }
