@@ -13,6 +13,7 @@
  */
 #include "extract/extract_int.h"
 #include "extract/phrases.h"
+#include "extract/bits.h"
 
 #include <assert.h>
 #include <pthread.h>
@@ -163,18 +164,38 @@ static unsigned phrase_at(const phrase_index *x, const char *words, size_t n, si
     return NO_PHRASE;
 }
 
+/* The spaces among words[base, base + 64) before limit, as bits. Word
+ * starts are visited through these masks rather than one memchr per word:
+ * a word is a few bytes, and a search per word costs a call and a
+ * mispredicted exit each time. */
+static inline uint64_t space_bits(const char *words, size_t base, size_t limit) {
+    uint64_t m = 0;
+    size_t n = limit - base < 64 ? limit - base : 64;
+#ifdef __SSE2__
+    if (n == 64) {
+        const __m128i sp = _mm_set1_epi8(' ');
+        for (int k = 0; k < 4; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(words + base + 16 * k));
+            m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp)) << (16 * k);
+        }
+        return m;
+    }
+#endif
+    for (size_t i = 0; i < n; i++) m |= (uint64_t)(words[base + i] == ' ') << i;
+    return m;
+}
+
 /* The first phrase of the table (in table order) that occurs at a word
  * start of words (the lower_words form, n bytes), or -1. */
 static int first_phrase(const phrase_index *x, const char *words, size_t n) {
     unsigned best = NO_PHRASE;
     /* Word starts are the bytes after a space but the last: lower_words
-     * leaves no two spaces in a row and a space at both ends, so the search
-     * for the next space always ends at the last one at the latest. */
-    const char *end = words + n - 1;
-    for (const char *q = words; q < end; q = memchr(q + 1, ' ', (size_t)(end - q))) {
-        unsigned k = phrase_at(x, words, n, (size_t)(q - words) + 1, best);
-        if (k < best) best = k;
-    }
+     * leaves no two spaces in a row and a space at both ends. */
+    for (size_t base = 0, last = n - 1; n && base < last; base += 64)
+        for (uint64_t m = space_bits(words, base, last); m; m &= m - 1) {
+            unsigned k = phrase_at(x, words, n, base + (size_t)__builtin_ctzll(m) + 1, best);
+            if (k < best) best = k;
+        }
     return best == NO_PHRASE ? -1 : (int)best;
 }
 
@@ -345,14 +366,15 @@ int dp_truncated(const char *s, size_t len) {
  * different words of the law of copying in one paragraph. */
 int dp_is_legal(const char *words, size_t n) {
     unsigned seen = 0, kinds = 0;
-    const char *end = words + n - 1;  /* word starts as in first_phrase */
-    for (const char *q = words; q < end; q = memchr(q + 1, ' ', (size_t)(end - q))) {
-        unsigned k = phrase_at(&legal_index, words, n, (size_t)(q - words) + 1, NO_PHRASE);
-        if (k != NO_PHRASE && !(seen & (1u << k))) {
-            seen |= 1u << k;
-            kinds++;
+    for (size_t base = 0, last = n - 1; n && base < last; base += 64)  /* as first_phrase */
+        for (uint64_t m = space_bits(words, base, last); m; m &= m - 1) {
+            size_t p = base + (size_t)__builtin_ctzll(m) + 1;
+            unsigned k = phrase_at(&legal_index, words, n, p, NO_PHRASE);
+            if (k != NO_PHRASE && !(seen & (1u << k))) {
+                seen |= 1u << k;
+                kinds++;
+            }
         }
-    }
     return kinds >= 3;
 }
 
