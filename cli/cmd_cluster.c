@@ -56,7 +56,7 @@
     "words inside passages it shares with the other):\n" \
     "  --cover C           near: both covered >= C (default 0.7)\n" \
     "  --contained-cover C contained: the smaller covered >= C (default 0.9)\n" \
-    "  --derived-cover C   derived: the smaller covered >= C (default 0.3) ...\n" \
+    "  --derived-cover C   derived: the smaller's words in shared phrases >= C (default 0.2) ...\n" \
     "  --derived-spread N  ... in at least N tenths of it (default 6)\n" \
     "  --partial-words N   partial: a passage of >= N shared words (default 20)\n" \
     "  --join-derived      derived pairs join clusters too (default: pairs only)\n"

@@ -441,9 +441,12 @@ typedef struct doppel_config {
      * the share of its words inside passages shared with the other. */
     double cover;                /* near: both documents covered >= cover; default 0.7 */
     double contained_cover;      /* contained: the smaller covered >= this; default 0.9 */
-    double derived_cover;        /* derived: the smaller covered >= this; default 0.3 */
-    unsigned derived_spread;     /* ... in >= this many tenths of it (each at least 30%
-                                    covered): spread out, not one stretch; default 6 */
+    double derived_cover;        /* derived: the smaller's words inside shared fragments
+                                    (runs of >= 3 identical words), its longest passage
+                                    left out unless that holds half of it, >= this
+                                    share of it and >= 40 words; default 0.2 */
+    unsigned derived_spread;     /* ... spread over >= this many tenths of it (each at
+                                    least 15% in fragments), not one stretch; default 6 */
     unsigned partial_words;      /* partial: a passage of >= this many matched words;
                                     default 20 */
     int join_derived;            /* 1: derived pairs join copy clusters too; default 0 */

@@ -209,6 +209,7 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
             fb = al->frag[3 * f + 1];
             fm = al->frag[3 * f + 2];
             out->frag_a += fm;
+            memset(mark_a + fa, 2, fm);  /* fragments never overlap in A */
             for (uint32_t j = fb; j < fb + fm; j++) {
                 out->frag_b += !(al->mark[j] & 2);
                 al->mark[j] |= 2;
@@ -231,7 +232,7 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
             keep_span(out, cur);
             for (uint32_t g = first; g < f; g++) {
                 uint32_t ga = al->frag[3 * g], gb = al->frag[3 * g + 1], gm = al->frag[3 * g + 2];
-                memset(mark_a + ga, 1, gm);  /* fragments never overlap in A */
+                memset(mark_a + ga, 3, gm);  /* covered, and in a fragment */
                 out->cover_a += gm;
                 for (uint32_t j = gb; j < gb + gm; j++) {
                     out->cover_b += !(al->mark[j] & 1);
@@ -250,9 +251,13 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
     for (int t = 0; t < 10; t++) {
         uint32_t lo = (uint32_t)(((uint64_t)small * t + 9) / 10);
         uint32_t hi = (uint32_t)(((uint64_t)small * (t + 1) + 9) / 10);
-        uint32_t covered = 0;
-        for (uint32_t i = lo; i < hi; i++) covered += cover_small[i] & 1;
+        uint32_t covered = 0, in_frag = 0;
+        for (uint32_t i = lo; i < hi; i++) {
+            covered += cover_small[i] & 1;
+            in_frag += cover_small[i] >> 1 & 1;
+        }
         out->cover_spread += hi > lo && covered >= DP_ALIGN_SPREAD_SHARE * (hi - lo);
+        out->frag_spread += hi > lo && in_frag >= DP_ALIGN_FRAG_SPREAD_SHARE * (hi - lo);
     }
     return DOPPEL_OK;
 }

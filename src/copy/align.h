@@ -29,6 +29,9 @@ typedef struct dp_alignment {
                                   fragment in B too: the rewrite's skeleton */
     uint32_t cover_spread;     /* tenths of the smaller document covered on at least
                                   DP_ALIGN_SPREAD_SHARE of their words */
+    uint32_t frag_spread;      /* tenths of the smaller document with at least
+                                  DP_ALIGN_FRAG_SPREAD_SHARE of their words in
+                                  fragments */
     uint32_t passages;         /* passages of at least DP_ALIGN_MIN_PASSAGE words */
     uint32_t num_spans;        /* longest passages kept, longest first */
     dp_span spans[DP_ALIGN_KEEP];
@@ -45,12 +48,15 @@ typedef struct dp_alignment {
 /* A tenth of a document counts toward cover_spread when this share of it is
  * covered. */
 #define DP_ALIGN_SPREAD_SHARE 0.3
+/* ... and toward frag_spread when this share of it is in fragments. */
+#define DP_ALIGN_FRAG_SPREAD_SHARE 0.15
 
 /* Scratch reused across pairs by one thread; zero-initialise. */
 typedef struct dp_aligner {
     uint32_t *head, *next;      /* B's anchors: hash table of first position, chains */
     size_t head_cap, next_cap;
-    uint8_t *mark;              /* per B word: covered (bit 0), in a fragment (bit 1) */
+    uint8_t *mark;              /* per B word, then per A word: covered (bit 0),
+                                   in a fragment (bit 1) */
     size_t mark_cap;
     uint32_t *frag;             /* fragments as (a, b, len) triples */
     size_t frag_cap;

@@ -26,7 +26,7 @@ void doppel_config_default(doppel_config *cfg) {
     cfg->extract = 1;
     cfg->cover = 0.7;
     cfg->contained_cover = 0.9;
-    cfg->derived_cover = 0.3;
+    cfg->derived_cover = 0.2;
     cfg->derived_spread = 6;
     cfg->partial_words = 20;
 }

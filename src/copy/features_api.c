@@ -228,13 +228,13 @@ doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_
     /* The signature pre-filter first, on the same 16-bit prints the index
      * keeps on disk: a pair it drops is not read back there either. */
     if (dp_prefilter_applies(&fz->prefilter, ha->set_len, hb->set_len)) {
-        unsigned k = fz->cfg.num_perm;
-        uint32_t pa[DP_MAX_PERM / 2], pb[DP_MAX_PERM / 2];
-        dp_prints_pack((const uint32_t *)(const void *)(ha + 1), k, pa);
-        dp_prints_pack((const uint32_t *)(const void *)(hb + 1), k, pb);
-        if (dp_prefilter_rejects(&fz->prefilter, ha->set_len, hb->set_len,
-                                 dp_prints_matches(pa, pb, k)))
-            return DOPPEL_OK;
+        uint32_t ra[DP_MAX_PERM / 2 + DP_REUSE_BANDS / 2], rb[DP_MAX_PERM / 2 + DP_REUSE_BANDS / 2];
+        const uint32_t *sa = (const uint32_t *)(const void *)(ha + 1);
+        const uint32_t *sb = (const uint32_t *)(const void *)(hb + 1);
+        /* the reuse slots follow the band hashes among the keys */
+        dp_prefilter_record(&fz->prefilter, sa, sa + fz->cfg.num_perm + fz->bands, ra);
+        dp_prefilter_record(&fz->prefilter, sb, sb + fz->cfg.num_perm + fz->bands, rb);
+        if (!dp_prefilter_keeps(&fz->prefilter, ha->set_len, hb->set_len, ra, rb)) return DOPPEL_OK;
     }
     *sim = blob_similarity(fz, ha, hb);
     if (fz->cfg.verify == DOPPEL_VERIFY_FAST) {
@@ -244,10 +244,9 @@ doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_
     }
     if (!dp_worth_aligning(ha->set_len, hb->set_len, sim->shared)) return DOPPEL_OK;
     dp_alignment al;
-    if (dp_align_pair(&fz->aligner, blob_words(ha), ha->words_len, words_key(ha), blob_words(hb),
-                      hb->words_len, &al))
+    if (dp_align_pair(&fz->cfg, &fz->aligner, blob_words(ha), ha->words_len, words_key(ha),
+                      blob_words(hb), hb->words_len, &al, rel))
         return DOPPEL_ERR_NOMEM;
-    *rel = dp_relate(&fz->cfg, &al);
     /* the measure finish.c takes from the edge's float covers */
     if (article) {
         article[0] = dp_article_words(dp_cover_share(al.cover_a, al.na), ha->words_len);

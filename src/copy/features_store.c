@@ -121,9 +121,9 @@ doppel_status dp_fstore_verify(const doppel_config *cfg, dp_fstore_scratch *sc,
     *sim = dp_fstore_similarity(a, b);
     if (!dp_worth_aligning(a->set_len, b->set_len, sim->shared)) return DOPPEL_OK;
     dp_alignment al;
-    if (dp_align_pair(&sc->aligner, a->words, a->words_len, key_a, b->words, b->words_len, &al))
+    if (dp_align_pair(cfg, &sc->aligner, a->words, a->words_len, key_a, b->words, b->words_len,
+                      &al, rel))
         return DOPPEL_ERR_NOMEM;
-    *rel = dp_relate(cfg, &al);
     cover[0] = dp_cover_share(al.cover_a, al.na);
     cover[1] = dp_cover_share(al.cover_b, al.nb);
     return DOPPEL_OK;

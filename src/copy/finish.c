@@ -108,10 +108,9 @@ static doppel_status align_pair(doppel_index *idx, set_reader *r, uint32_t a, ui
                        &r->wb_cap, err);
     if (st) return st;
     dp_alignment al;
-    if (dp_align_pair(&r->aligner, r->wa, idx->words_len[a], (uint64_t)a + 1, r->wb,
-                      idx->words_len[b], &al))
+    if (dp_align_pair(&idx->cfg, &r->aligner, r->wa, idx->words_len[a], (uint64_t)a + 1, r->wb,
+                      idx->words_len[b], &al, rel))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    *rel = dp_relate(&idx->cfg, &al);
     e->cover_a = dp_cover_share(al.cover_a, al.na);
     e->cover_b = dp_cover_share(al.cover_b, al.nb);
     e->num_spans = (uint8_t)DP_MIN(al.num_spans, (uint32_t)DOPPEL_PAIR_PASSAGES);

@@ -277,9 +277,9 @@ static doppel_status commit(doppel_index *idx, const char *id, size_t id_len, in
     if (!st && idx->prints) {
         /* fixed-size records: document d's prints start at d * words */
         uint64_t at;
-        uint32_t prints[DP_MAX_PERM / 2];
-        dp_prints_pack(f->sig, idx->cfg.num_perm, prints);
-        st = dp_spill_append(idx->prints, prints, dp_prints_words(idx->cfg.num_perm), &at, err);
+        uint32_t record[DP_MAX_PERM / 2 + DP_REUSE_BANDS / 2];
+        dp_prefilter_record(&idx->prefilter, f->sig, f->band + idx->bands, record);
+        st = dp_spill_append(idx->prints, record, dp_prefilter_words(&idx->prefilter), &at, err);
     }
     if (!st) st = dp_bandstore_append(idx->bands_store, f->band, err);
     if (st) {

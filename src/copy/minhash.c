@@ -19,19 +19,14 @@
  * kept as a reference for the accuracy tests and as an option.
  */
 #include "base/internal.h"
+#include "copy/densify.h"
 
 #include <xxhash.h>
 
-static inline uint64_t splitmix64(uint64_t x) {
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
 
 /* Where one shingle goes in oph: bin << 32 | value. */
 static inline uint64_t oph_entry(uint64_t hash, uint64_t s, unsigned k) {
-    uint64_t h = splitmix64(hash ^ s);
+    uint64_t h = dp_splitmix64(hash ^ s);
     return (((h >> 32) * (uint64_t)k) >> 32) << 32 | (uint32_t)h;
 }
 
@@ -78,7 +73,7 @@ static void oph(const uint64_t *hashes, size_t count, uint64_t seed, unsigned k,
     for (unsigned i = 0; i < k; i++) bins[i] = UINT64_MAX;
     /* Re-mix with the sketch seed so the bin choice is independent of the
      * shingle hash seed the spill and the exact set use. */
-    uint64_t s = splitmix64(seed ^ 0x5851F42D4C957F2DULL);
+    uint64_t s = dp_splitmix64(seed ^ 0x5851F42D4C957F2DULL);
     /* The entries a chunk at a time, then the bins' minimums: the hashing
      * becomes a loop without memory dependencies, which vectorizes. */
     enum { CHUNK = 256 };
@@ -107,14 +102,29 @@ static void oph(const uint64_t *hashes, size_t count, uint64_t seed, unsigned k,
         for (unsigned i = 0; i < k; i++) sig[i] = 0;
         return;
     }
+    /* Few bins filled: each empty one borrows from its filled bin of least
+     * rank (densify.c), the bin its probe sequence meets first. */
+    unsigned filled = k - empty;
+    const uint16_t *rank = (uint64_t)filled * filled < k ? dp_densify_ranks(s, k) : NULL;
+    unsigned full[DP_MAX_PERM], nfull = 0;
+    if (rank)
+        for (unsigned i = 0; i < k; i++)
+            if (bins[i] != UINT64_MAX) full[nfull++] = i;
     for (unsigned i = 0; i < k; i++) {
         if (bins[i] != UINT64_MAX) {
             sig[i] = (uint32_t)bins[i];
             continue;
         }
+        if (rank) {
+            const uint16_t *r = rank + (size_t)i * k;
+            unsigned from = full[0];
+            for (unsigned j = 1; j < nfull; j++)
+                if (r[full[j]] < r[from]) from = full[j];
+            sig[i] = (uint32_t)bins[from];
+            continue;
+        }
         for (uint64_t attempt = 1;; attempt++) {
-            uint64_t p = splitmix64(s ^ ((uint64_t)i << 32) ^ attempt);
-            unsigned from = (unsigned)(((p >> 32) * (uint64_t)k) >> 32);
+            unsigned from = dp_densify_probe(s, i, attempt, k);
             if (bins[from] != UINT64_MAX) {
                 sig[i] = (uint32_t)bins[from];
                 break;
@@ -126,7 +136,7 @@ static void oph(const uint64_t *hashes, size_t count, uint64_t seed, unsigned k,
 static void classic(const uint64_t *hashes, size_t count, uint64_t seed, unsigned k,
                     uint32_t *sig) {
     for (unsigned i = 0; i < k; i++) {
-        uint64_t a = splitmix64(seed + 2 * i) | 1, b = splitmix64(seed + 2 * i + 1);
+        uint64_t a = dp_splitmix64(seed + 2 * i) | 1, b = dp_splitmix64(seed + 2 * i + 1);
         uint32_t m = UINT32_MAX;
         for (size_t j = 0; j < count; j++) {
             uint32_t v = (uint32_t)((a * hashes[j] + b) >> 32);

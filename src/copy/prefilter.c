@@ -14,6 +14,7 @@
 #include "copy/prefilter.h"
 #include "base/pool.h"
 #include "base/spill.h"
+#include "copy/lsh.h"
 
 #include <math.h>
 #include <string.h>
@@ -55,6 +56,7 @@ void dp_prefilter_init(dp_prefilter *pf, const doppel_config *cfg) {
     pf->cfg = cfg;
     pf->k = cfg->num_perm;
     pf->active = cfg->verify == DOPPEL_VERIFY_EXACT && cfg->prefilter_miss > 0.0;
+    pf->reuse = cfg->verify == DOPPEL_VERIFY_EXACT;
     for (unsigned q = 0; q <= DP_FLOOR_STEPS; q++) {
         double p = (double)q / DP_FLOOR_STEPS;
         unsigned need = 0;
@@ -94,6 +96,23 @@ int dp_prefilter_rejects(const dp_prefilter *pf, size_t na, size_t nb, unsigned 
     return matches < pf->need[q];
 }
 
+unsigned dp_prefilter_words(const dp_prefilter *pf) {
+    return dp_prints_words(pf->k) + (pf->reuse ? dp_prints_words(DP_REUSE_BANDS) : 0);
+}
+
+void dp_prefilter_record(const dp_prefilter *pf, const uint32_t *sig, const uint32_t *slots,
+                         uint32_t *record) {
+    dp_prints_pack(sig, pf->k, record);
+    if (pf->reuse) dp_prints_pack(slots, DP_REUSE_BANDS, record + dp_prints_words(pf->k));
+}
+
+int dp_prefilter_keeps(const dp_prefilter *pf, size_t na, size_t nb, const uint32_t *ra,
+                       const uint32_t *rb) {
+    if (!dp_prefilter_rejects(pf, na, nb, dp_prints_matches(ra, rb, pf->k))) return 1;
+    unsigned w = dp_prints_words(pf->k);
+    return pf->reuse && dp_prints_matches(ra + w, rb + w, DP_REUSE_BANDS) >= DP_REUSE_KEEP;
+}
+
 /* Read the prints of documents [first, first + count) into *buf. */
 static doppel_status read_chunk(dp_spill *prints, unsigned words, uint32_t first, uint32_t count,
                                 uint32_t **buf, size_t *cap, doppel_error *err) {
@@ -125,9 +144,8 @@ static void eval_block(void *arg, unsigned part) {
         uint32_t a = (uint32_t)(j->pairs[i] >> 32), b = (uint32_t)j->pairs[i];
         size_t na = j->set_len[a], nb = j->set_len[b];
         if (!dp_prefilter_applies(j->pf, na, nb)) continue;
-        unsigned m = dp_prints_matches(j->a_buf + (size_t)(a - j->a_first) * j->words,
-                                       j->b_buf + (size_t)(b - j->b_first) * j->words, j->pf->k);
-        if (dp_prefilter_rejects(j->pf, na, nb, m)) {
+        if (!dp_prefilter_keeps(j->pf, na, nb, j->a_buf + (size_t)(a - j->a_first) * j->words,
+                                j->b_buf + (size_t)(b - j->b_first) * j->words)) {
             __atomic_fetch_and(&j->keep[i >> 3], (uint8_t)~(1u << (i & 7)), __ATOMIC_RELAXED);
             ruled++;
         }
@@ -139,7 +157,7 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
                                 const uint32_t *set_len, uint32_t n_docs, const uint64_t *pairs,
                                 size_t n_pairs, size_t allowance, unsigned threads,
                                 uint8_t *keep, uint64_t *ruled_out, doppel_error *err) {
-    unsigned k = pf->k, words = dp_prints_words(k);
+    unsigned words = dp_prefilter_words(pf);
     size_t rec = (size_t)words * sizeof(uint32_t);
     if (allowance < (2u << 20)) allowance = 2u << 20;
     uint64_t chunk = allowance / 2 / rec;  /* documents per chunk */

@@ -24,6 +24,7 @@ typedef struct dp_prefilter {
     const doppel_config *cfg;  /* borrowed */
     unsigned k;                /* signature values per document */
     int active;                /* 0: every candidate is verified from its sets */
+    int reuse;                 /* the records carry the reuse slots' prints too */
     /* need[q]: fewest agreeing prints a pair at Jaccard q / DP_FLOOR_STEPS
      * shows except with probability cfg->prefilter_miss */
     uint16_t need[DP_FLOOR_STEPS + 1];
@@ -32,6 +33,24 @@ typedef struct dp_prefilter {
 /* 32-bit words of one document's prints. */
 static inline unsigned dp_prints_words(unsigned k) { return (k + 1) / 2; }
 
+/* A rewrite shares few 5-grams, so its signature prints can fall under the
+ * floor; it shares word 3-grams, which the reuse slots sample (lsh.h). A
+ * candidate whose reuse slots agree in at least this many of their
+ * DP_REUSE_BANDS places is kept whatever its prints: one agreement is how
+ * the reuse channel found it (often one stock phrase), two are rare
+ * between unrelated texts (measured in docs/relations.md). */
+#define DP_REUSE_KEEP 2
+/* 32-bit words of one document's prefilter record: its prints, then in
+ * exact mode the 16-bit prints of its reuse slots. */
+unsigned dp_prefilter_words(const dp_prefilter *pf);
+/* Fill record[dp_prefilter_words(pf)] from a signature and the reuse slots
+ * (DP_REUSE_BANDS values; ignored unless pf->reuse). */
+void dp_prefilter_record(const dp_prefilter *pf, const uint32_t *sig, const uint32_t *slots,
+                         uint32_t *record);
+/* Whether two records show a pair the rules could accept: not rejected by
+ * the prints, or kept by the reuse slots. Sizes as dp_prefilter_rejects. */
+int dp_prefilter_keeps(const dp_prefilter *pf, size_t na, size_t nb, const uint32_t *ra,
+                       const uint32_t *rb);
 /* Build the table for cfg (kept borrowed: it must outlive pf). */
 void dp_prefilter_init(dp_prefilter *pf, const doppel_config *cfg);
 
@@ -59,7 +78,7 @@ static inline int dp_prefilter_applies(const dp_prefilter *pf, size_t na, size_t
 int dp_prefilter_rejects(const dp_prefilter *pf, size_t na, size_t nb, unsigned matches);
 
 /* Run the filter over n_pairs candidates ((a << 32) | b, a < b, sorted)
- * whose prints are in `prints` (dp_prints_words(k) words a document, in
+ * whose records are in `prints` (dp_prefilter_words(pf) words a document, in
  * docnum order, flushed). Clears bit i of keep (n_pairs bits, all set by
  * the caller) for each candidate ruled out and counts them in *ruled_out.
  *

@@ -8,6 +8,11 @@
  * the text hashes); NONE when below every level. */
 doppel_relation dp_relate(const doppel_config *cfg, const dp_alignment *al);
 
+/* Fewest words of the smaller document inside shared fragments for a
+ * derived pair: below it a few shared phrases are a large share of a
+ * short text (two 80-word reports of similar events). */
+#define DP_DERIVED_MIN_WORDS 40
+
 /* Fewest shared 5-gram shingles for a candidate to be aligned (a passage
  * of DP_ALIGN_MIN_PASSAGE words shares 8; a short document half its set):
  * whether a pair whose sets of these sizes share `shared` is worth reading
@@ -15,11 +20,15 @@ doppel_relation dp_relate(const doppel_config *cfg, const dp_alignment *al);
 #define DP_ALIGN_MIN_SHARED 8
 int dp_worth_aligning(uint32_t set_a, uint32_t set_b, uint32_t shared);
 
-/* Align a candidate pair as the index does, a the earlier in input order:
- * B's words walked over A's anchor table (kept in al under key_a, non-zero,
- * naming A's words), then seen from A. DOPPEL_ERR_NOMEM only. */
-doppel_status dp_align_pair(dp_aligner *al, const uint32_t *words_a, uint32_t na, uint64_t key_a,
-                            const uint32_t *words_b, uint32_t nb, dp_alignment *out);
+/* Align a candidate pair as the index does, a the earlier in input order,
+ * and decide its relation (dp_relate): B's words walked over A's anchor
+ * table (kept in al under key_a, non-zero, naming A's words), the result
+ * seen from A; when that is not a copy and A is the smaller, A's fragments
+ * are also taken walking A over B, the larger count kept.
+ * DOPPEL_ERR_NOMEM only. */
+doppel_status dp_align_pair(const doppel_config *cfg, dp_aligner *al, const uint32_t *words_a,
+                            uint32_t na, uint64_t key_a, const uint32_t *words_b, uint32_t nb,
+                            dp_alignment *out, doppel_relation *rel);
 
 /* The score a member is reported with against its canonical (sets of
  * len_c and len_d shingles, similarity sim): 1 for EXACT, the containment

@@ -190,12 +190,11 @@ doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_l
         out->identical = sa->norm.len == sb->norm.len &&
                          memcmp(sa->norm.data, sb->norm.data, sa->norm.len) == 0 && sa->norm.len;
         dp_alignment ali;
-        /* As the index aligns a pair (a, b) in input order: B walked over A. */
-        if (dp_align(&al, sb->words, (uint32_t)sb->words_len, sa->words, (uint32_t)sa->words_len,
-                     &ali))
+        /* As the index aligns a pair (a, b) in input order. */
+        doppel_relation arel = DOPPEL_REL_NONE;
+        if (dp_align_pair(cfg, &al, sa->words, (uint32_t)sa->words_len, 0, sb->words,
+                          (uint32_t)sb->words_len, &ali, &arel))
             st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-        else
-            dp_alignment_swap(&ali);
         if (!st) {
             out->cover_a = ali.na ? (double)ali.cover_a / ali.na : 0.0;
             out->cover_b = ali.nb ? (double)ali.cover_b / ali.nb : 0.0;
@@ -203,7 +202,7 @@ doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_l
             out->relation = out->identical ? DOPPEL_REL_EXACT
                             : cfg->verify == DOPPEL_VERIFY_FAST
                                 ? doppel_classify(cfg, &out->sim, sa->set_len, sb->set_len)
-                                : dp_relate(cfg, &ali);
+                                : arel;
             out->a_is_source = dp_relation_source(out->relation, 0, 1, DOPPEL_NO_DATE,
                                                   DOPPEL_NO_DATE, out->cover_a, out->cover_b,
                                                   ali.na, ali.nb) == 0;

@@ -134,11 +134,13 @@ expect_rc story-online 0 "$DOPPEL" cluster --quiet --level story --story-online 
 if [ "$(grep -c '"story":[0-9]' "$T/story-online.out")" -eq "$(grep -c . small.jsonl)" ]; then ok; else bad "story-online: not one story per document"; fi
 expect_rc usage-input 2 "$DOPPEL" cluster
 
-# ---- the seeds: 001 is a contained copy of 000, nothing else is a copy ----------------
+# ---- the seeds: 001 is a contained copy of 000, nothing else is a copy or rewrite -----
 if [ -d "$SHARED/seeds" ]; then
   expect_rc seeds 0 "$DOPPEL" pairs --quiet "$SHARED/seeds"
   has seeds-pair '"a":"000_4adb271ceee41ce7.txt","b":"001_41f57d25ee37ccdd.txt".*"relation":"contained"' "$T/seeds.out"
-  if [ "$(wc -l < "$T/seeds.out")" -eq 1 ]; then ok; else bad "seeds: expected exactly one pair"; fi
+  # 003 (a content-farm rewrite) borrows one sentence of 000: partial at most
+  if [ "$(grep -c '"relation":"\(exact\|near\|contained\|derived\)"' "$T/seeds.out")" -eq 1 ]; then ok
+  else bad "seeds: expected exactly one copy or derived pair"; fi
 else
   echo "note: ../shared/seeds not found; seed checks skipped" >&2
 fi

@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "copy/lsh.h"
 #include "copy/prefilter.h"
 #include "copy/verify.h"
 
@@ -161,15 +162,21 @@ static void test_pass_equals_direct(void **state) {
     doppel_error err;
     assert_int_equal(dp_spill_new(NULL, &prints, &err), DOPPEL_OK);
     uint32_t *sig = malloc((size_t)DOCS * K * sizeof *sig), *set_len = malloc(DOCS * sizeof *set_len);
-    uint32_t pr[K / 2];
+    /* records: the prints, then the reuse slots' (exact mode) */
+    unsigned words = dp_prefilter_words(&pf);
+    assert_int_equal(words, K / 2 + DP_REUSE_BANDS / 2);
+    uint32_t *slots = malloc((size_t)DOCS * DP_REUSE_BANDS * sizeof *slots);
+    uint32_t rec[K / 2 + DP_REUSE_BANDS / 2];
     for (uint32_t d = 0; d < DOCS; d++) {
         set_len[d] = 64 + (uint32_t)(rnd() % 1000);  /* some under K: never filtered */
         for (unsigned i = 0; i < K; i++)  /* values from a small range: agreements vary */
             sig[(size_t)d * K + i] = (uint32_t)(rnd() % (1 + d % 40));
-        dp_prints_pack(sig + (size_t)d * K, K, pr);
+        for (unsigned i = 0; i < DP_REUSE_BANDS; i++)  /* a third share a few values */
+            slots[(size_t)d * DP_REUSE_BANDS + i] = d % 3 ? (uint32_t)rnd() : (uint32_t)(rnd() % 3);
+        dp_prefilter_record(&pf, sig + (size_t)d * K, slots + (size_t)d * DP_REUSE_BANDS, rec);
         uint64_t at;
-        assert_int_equal(dp_spill_append(prints, pr, K / 2, &at, &err), DOPPEL_OK);
-        assert_int_equal(at, (uint64_t)d * (K / 2));
+        assert_int_equal(dp_spill_append(prints, rec, words, &at, &err), DOPPEL_OK);
+        assert_int_equal(at, (uint64_t)d * words);
     }
     assert_int_equal(dp_spill_flush(prints, &err), DOPPEL_OK);
     uint64_t *pairs = malloc(PAIRS * sizeof *pairs);
@@ -189,26 +196,30 @@ static void test_pass_equals_direct(void **state) {
     static const unsigned threads[] = {1, 2, 4};
     for (int t = 0; t < 3; t++) {
         memset(keep, 0xff, n / 8 + 1);
-        uint64_t ruled_out = 0, expect = 0;
+        uint64_t ruled_out = 0, expect = 0, kept_by_slots = 0;
         assert_int_equal(dp_prefilter_pass(&pf, prints, set_len, DOCS, pairs, n, 0, threads[t],
                                            keep, &ruled_out, &err),
                          DOPPEL_OK);
         for (size_t i = 0; i < n; i++) {
             uint32_t a = (uint32_t)(pairs[i] >> 32), b = (uint32_t)pairs[i];
-            uint32_t pa[K / 2], pb[K / 2];
-            dp_prints_pack(sig + (size_t)a * K, K, pa);
-            dp_prints_pack(sig + (size_t)b * K, K, pb);
-            int out =
-                dp_prefilter_rejects(&pf, set_len[a], set_len[b], dp_prints_matches(pa, pb, K));
+            uint32_t ra[K / 2 + DP_REUSE_BANDS / 2], rb[K / 2 + DP_REUSE_BANDS / 2];
+            dp_prefilter_record(&pf, sig + (size_t)a * K, slots + (size_t)a * DP_REUSE_BANDS, ra);
+            dp_prefilter_record(&pf, sig + (size_t)b * K, slots + (size_t)b * DP_REUSE_BANDS, rb);
+            int out = !dp_prefilter_keeps(&pf, set_len[a], set_len[b], ra, rb);
+            /* kept by the slots alone: rejected by the prints, slots agree */
+            kept_by_slots += !out && dp_prefilter_rejects(&pf, set_len[a], set_len[b],
+                                                          dp_prints_matches(ra, rb, K));
             expect += (uint64_t)out;
             assert_int_equal(!(keep[i >> 3] >> (i & 7) & 1), out);
         }
         assert_int_equal(ruled_out, expect);
         assert_true(expect > 1000 && expect < n - 1000);  /* both outcomes occur */
+        assert_true(kept_by_slots > 100);
     }
     free(keep);
     free(pairs);
     free(sig);
+    free(slots);
     free(set_len);
     dp_spill_free(prints);
 }

@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "copy/densify.h"
 #include "copy/lsh.h"
 #include "copy/verify.h"
 
@@ -255,6 +256,37 @@ static void test_minhash_accuracy(void **state) {
 }
 
 /* The measured LSH candidate rate follows 1 - (1 - s^r)^b. */
+/* Sparse sets (a title, a two-word record) take densification's rank
+ * table (densify.c): every signature value must be the one the probe walk
+ * of optimal densification gives, here recomputed from its definition. */
+static void test_sparse_densify_equals_walk(void **state) {
+    (void)state;
+    const unsigned ks[] = {16, 128, 200};
+    for (unsigned t = 0; t < 3; t++) {
+        unsigned k = ks[t];
+        for (size_t count = 1; count <= 40; count++) {
+            uint64_t hashes[40];
+            for (size_t j = 0; j < count; j++) hashes[j] = dp_splitmix64(count * 1000 + j + k);
+            uint32_t sig[200];
+            doppel_minhash(DOPPEL_SKETCH_OPH, hashes, count, 7, k, sig);
+            /* the bins as minhash.c fills them, then the walk */
+            uint64_t s = dp_splitmix64(7 ^ 0x5851F42D4C957F2DULL), bins[200];
+            for (unsigned i = 0; i < k; i++) bins[i] = UINT64_MAX;
+            for (size_t j = 0; j < count; j++) {
+                uint64_t h = dp_splitmix64(hashes[j] ^ s);
+                unsigned bin = (unsigned)(((h >> 32) * (uint64_t)k) >> 32);
+                if ((uint32_t)h < bins[bin]) bins[bin] = (uint32_t)h;
+            }
+            for (unsigned i = 0; i < k; i++) {
+                uint64_t v = bins[i];
+                for (uint64_t attempt = 1; v == UINT64_MAX; attempt++)
+                    v = bins[dp_densify_probe(s, i, attempt, k)];
+                assert_int_equal(sig[i], (uint32_t)v);
+            }
+        }
+    }
+}
+
 static void test_lsh_s_curve(void **state) {
     (void)state;
     enum { M = 600, PAIRS = 1500 };
@@ -308,6 +340,7 @@ int main(void) {
         cmocka_unit_test(test_word_split_matches_portable),
         cmocka_unit_test(test_intersect_count),
         cmocka_unit_test(test_minhash_accuracy),
+        cmocka_unit_test(test_sparse_densify_equals_walk),
         cmocka_unit_test(test_lsh_s_curve),
         cmocka_unit_test(test_lsh_shape),
     };
