@@ -63,7 +63,11 @@ doppel_status dp_align_pair(const doppel_config *cfg, dp_aligner *al, const uint
     if (st) return st;
     dp_alignment_swap(out);
     *rel = dp_relate(cfg, out);
-    if (*rel == DOPPEL_REL_NEAR || *rel == DOPPEL_REL_CONTAINED || na >= nb) return DOPPEL_OK;
+    if (*rel != DOPPEL_REL_NONE && *rel != DOPPEL_REL_PARTIAL) return DOPPEL_OK;
+    /* Walked from A the count rises by a fifth or so, not twice: a pair
+     * under half the derived share stays where it is (most candidates:
+     * unrelated texts sharing a few stock phrases). */
+    if (na >= nb || 2.0 * out->frag_a < cfg->derived_cover * na) return DOPPEL_OK;
     /* A rewrite's phrases are counted on the smaller text, and the walk
      * finds the most of the walked side's: it takes the longest extension
      * at each of its positions and jumps past it. So when A is the smaller,
