@@ -202,7 +202,10 @@ doppel_status doppel_compare(const doppel_config *cfg, const char *a, size_t a_l
             out->relation = out->identical ? DOPPEL_REL_EXACT
                             : cfg->verify == DOPPEL_VERIFY_FAST
                                 ? doppel_classify(cfg, &out->sim, sa->set_len, sb->set_len)
-                                : arel;
+                            : dp_worth_aligning((uint32_t)sa->set_len, (uint32_t)sb->set_len,
+                                                out->sim.shared)
+                                ? arel
+                                : DOPPEL_REL_NONE;  /* the index does not align it */
             out->a_is_source = dp_relation_source(out->relation, 0, 1, DOPPEL_NO_DATE,
                                                   DOPPEL_NO_DATE, out->cover_a, out->cover_b,
                                                   ali.na, ali.nb) == 0;
