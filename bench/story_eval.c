@@ -327,6 +327,7 @@ int main(int argc, char **argv) {
             die("learn", &err);
     }
     double t1 = now();
+    clock_t c1 = clock();
     for (size_t k = 0; k < n; k++) {
         const doc *d = &docs[perm[k]];
         if (doppel_story_add(st, (uint32_t)perm[k], d->title, d->title_len, d->text,
@@ -334,11 +335,13 @@ int main(int argc, char **argv) {
             die("add", &err);
     }
     double t2 = now();
+    clock_t c2 = clock();
     doppel_story_stats before;
     doppel_story_get_stats(st, &before);
     if (doppel_story_finish(st, &err)) die("finish", &err);
     double t3 = now();
-    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
+    clock_t c3 = clock();
+    double cpu = (double)(c3 - c0) / CLOCKS_PER_SEC;
     doppel_story_stats s;
     doppel_story_get_stats(st, &s);
     fprintf(stderr,
@@ -346,11 +349,14 @@ int main(int argc, char **argv) {
             "capped postings %llu\n"
             "time: learn %.2fs  add %.2fs  cluster %.2fs  total %.2fs  = %.0f docs/s "
             "(read %.2fs not counted); CPU %.2fs = %.0f docs/s per core\n"
+            "CPU: learn %.2fs  add %.2fs  cluster %.2fs\n"
             "memory: %.0f bytes/doc of vectors and records; heap before finish %.1f MB, "
             "after %.1f MB, peak %.1f MB (%.0f bytes/doc)\n",
             n, bytes / 1e6, (unsigned long long)s.stories, (unsigned long long)s.vocabulary,
             (unsigned long long)s.candidates, (unsigned long long)s.capped_postings, t1 - t0,
             t2 - t1, t3 - t2, t3 - t0, n / (t3 - t0), t_read, cpu, n / cpu,
+            (double)(c1 - c0) / CLOCKS_PER_SEC, (double)(c2 - c1) / CLOCKS_PER_SEC,
+            (double)(c3 - c2) / CLOCKS_PER_SEC,
             n ? (double)before.doc_bytes / n : 0, before.memory_bytes / 1e6, s.memory_bytes / 1e6,
             s.peak_memory_bytes / 1e6, n ? (double)s.peak_memory_bytes / n : 0);
     if (out) {

@@ -914,8 +914,11 @@ typedef struct doppel_story_info {
     int64_t last_date;      /* latest dated member, or DOPPEL_NO_DATE */
     unsigned num_terms;     /* entries used in terms[] */
     /* Highest-weighted terms of the story's centroid, most weighty first:
-     * stems, names, dates ("2013-06"), quantities ("90 day") or quoted
-     * phrases. Owned by the handle, valid until doppel_story_free. */
+     * words, names, dates ("2013-06"), quantities ("90 days") or quoted
+     * phrases, each stem shown as the word the learned documents most often
+     * wrote it as, lower case (ties: the shorter, then the bytewise smaller;
+     * a term never seen while learning, only in a model, as its stem).
+     * Owned by the handle, valid until doppel_story_free. */
     const char *terms[DOPPEL_STORY_TOP_TERMS];
 } doppel_story_info;
 

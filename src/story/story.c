@@ -140,15 +140,26 @@ void doppel_story_free(doppel_story *st) {
     dp_free(st->story_of_unit, (st->ndocs + 1) * sizeof *st->story_of_unit);
     dp_free(st->story_of_doc, (st->ndocs + 1) * sizeof *st->story_of_doc);
     dp_story_free_state(st);
+    dp_story_free_forms(st);
     dp_free(st, sizeof *st);
 }
 
-static doppel_status learn_term(const char *s, size_t len, unsigned flags, void *user) {
+static doppel_status learn_term(const char *s, size_t len, const char *form, size_t form_len,
+                                unsigned flags, void *user) {
     doppel_story *st = user;
     uint32_t id;
     doppel_status r = dp_story_intern(st, s, len, &id);
     if (r) return r;
     term_entry *e = &st->terms[id];
+    if (form_len) {
+        /* a word the stemmer left as it was (about half of them) is not
+         * looked up: the term's other words are subtracted from its count */
+        if (e->words < UINT32_MAX) e->words++;
+        if ((form_len != len - 1 || memcmp(form, s + 1, form_len) != 0) &&
+            (r = dp_story_count_form(st, id, form, form_len)))
+            return r;
+        e = &st->terms[id];
+    }
     if (e->stamp != st->stamp) {
         e->stamp = st->stamp;
         e->df++;
@@ -181,7 +192,10 @@ doppel_status doppel_story_learn(doppel_story *st, const char *title, size_t tit
 
 /* ---- document vectors ---------------------------------------------------- */
 
-static doppel_status add_term(const char *s, size_t len, unsigned flags, void *user) {
+static doppel_status add_term(const char *s, size_t len, const char *form, size_t form_len,
+                              unsigned flags, void *user) {
+    (void)form;
+    (void)form_len;
     doppel_story *st = user;
     uint32_t id = dp_story_lookup(st, s, len, XXH64(s, len, 0));
     if (id == UINT32_MAX || st->terms[id].df < 2) return DOPPEL_OK;
@@ -330,7 +344,7 @@ doppel_status doppel_story_get_info(const doppel_story *st, uint32_t story,
     out->copies = s->copies;
     out->size = s->units;
     out->num_terms = DP_MIN(s->n, DOPPEL_STORY_TOP_TERMS);
-    for (unsigned i = 0; i < out->num_terms; i++) out->terms[i] = term_str(st, s->c[i].term) + 1;
+    for (unsigned i = 0; i < out->num_terms; i++) out->terms[i] = dp_story_term_text(st, s->c[i].term);
     return DOPPEL_OK;
 }
 

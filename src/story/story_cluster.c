@@ -526,6 +526,8 @@ doppel_status doppel_story_finish(doppel_story *st, doppel_error *err) {
     free_work(st, &w);
     if ((r = dp_story_link(st))) return dp_fail(err, r, "story: %s while linking to earlier stories",
                                                 doppel_strerror(r));
+    if ((r = dp_story_show_terms(st)))
+        return dp_fail(err, r, "story: %s while naming the stories' terms", doppel_strerror(r));
     st->stats.stories = st->nfinal;
     return DOPPEL_OK;
 fail:

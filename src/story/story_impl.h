@@ -20,7 +20,18 @@ typedef struct term_entry {
     uint32_t stamp;  /* last document that touched the term (dedupe) */
     uint32_t cased;  /* learned occurrences where its case was evidence */
     uint32_t capped; /* of those, written capitalized */
+    uint32_t words;  /* learned occurrences made by the stemmer (surface.c) */
 } term_entry;
+
+/* A word as it was written, for a stemmed word term (surface.c): how often
+ * it was learned. */
+typedef struct form_entry {
+    uint64_t hash;   /* XXH64 of the word, seeded with its term's id */
+    uint32_t term;   /* the word term (renumbered with the terms at freeze) */
+    uint32_t off;    /* the word in st->form_text, NUL-terminated */
+    uint32_t len;
+    uint32_t count;  /* learned occurrences */
+} form_entry;
 
 typedef struct pair {
     uint32_t term;
@@ -100,6 +111,17 @@ struct doppel_story {
     char *arena;
     size_t arenalen, arenacap;
     uint64_t learned;
+
+    /* the words stems were made from (surface.c) */
+    form_entry *forms;    /* while learning; freed at freeze */
+    size_t nforms, formcap;
+    uint64_t *formtab;    /* slots as in table: hash's high half, then index + 1 */
+    size_t formtabcap;
+    char *form_text;
+    size_t form_textlen, form_textcap;
+    uint32_t *shown;      /* by term after freeze: offset + 1 in form_text of
+                             the word it is shown as (0: shown as it is) */
+    size_t nshown;
 
     /* per-document scratch */
     uint32_t *slot;  /* term -> index in acc while its stamp is current */
@@ -204,6 +226,22 @@ doppel_status dp_story_count_term(doppel_story *st, const char *s, size_t len, u
                                   uint64_t cased, uint64_t capped);
 /* End of learning: number the terms and make the dictionary ready to add. */
 doppel_status dp_story_freeze_terms(doppel_story *st);
+
+/* surface.c: the words stems are shown as. */
+/* Count one learned occurrence of word term id written as form[0..len),
+ * which is not the stem itself (those are the rest of its words count). */
+doppel_status dp_story_count_form(doppel_story *st, uint32_t id, const char *form, size_t len);
+/* At freeze, with old_of_new[new id] = the id a term had while learning:
+ * choose each word term's most frequent form and release the counts. */
+doppel_status dp_story_choose_forms(doppel_story *st, const uint32_t *old_of_new);
+void dp_story_free_forms(doppel_story *st);
+
+/* shown.c: the terms as words. */
+/* After finish: the words every published story's top terms are shown as. */
+doppel_status dp_story_show_terms(doppel_story *st);
+/* The term as a reader sees it: stems replaced by their most frequent
+ * word, kind byte dropped. Valid until doppel_story_free. */
+const char *dp_story_term_text(const doppel_story *st, uint32_t id);
 
 /* tally.c: the best few of many. */
 /* Heaviest first; equal weights by term id (see freeze_terms). */

@@ -28,6 +28,7 @@ enum { MARK_NONE = 0, MARK_OPEN = 1, MARK_CLOSE = 2 };
 typedef struct tok {
     uint32_t off, len;     /* the folded word in t->fold */
     uint32_t soff, slen;   /* its stem in t->stems (len 0: none) */
+    uint8_t stemmed;       /* the stem is the stemmer's, not the word itself */
     uint8_t mark;          /* MARK_*: a quote mark, not a word */
     uint8_t cap;           /* first letter upper or title case */
     uint8_t upper;         /* two or more letters, all upper case */
@@ -274,6 +275,7 @@ static doppel_status stem_all(dp_terms *t) {
     for (size_t i = 0; i < t->ntoks; i++) {
         tok *k = &t->toks[i];
         k->slen = 0;
+        k->stemmed = 0;
         if (k->mark || k->stop) continue;
         const char *w = t->fold + k->off;
         const sb_symbol *st = NULL;
@@ -284,6 +286,7 @@ static doppel_status stem_all(dp_terms *t) {
             st = sb_stemmer_stem(t->stemmer, (const sb_symbol *)w, (int)k->len);
             if (!st) return DOPPEL_ERR_NOMEM;
             sl = sb_stemmer_length(t->stemmer);
+            k->stemmed = 1;
         } else {
             st = (const sb_symbol *)w;
             sl = (int)k->len;
@@ -322,7 +325,16 @@ static void term_add(emitter *e, const char *s, size_t n) {
 }
 
 static doppel_status term_end(emitter *e, unsigned extra) {
-    return e->fn(e->t->term, e->len, e->flags | extra, e->user);
+    return e->fn(e->t->term, e->len, NULL, 0, e->flags | extra, e->user);
+}
+
+/* A word term with the word it was stemmed from (see dp_term_fn). */
+static doppel_status term_end_form(emitter *e, const char *form, size_t n, unsigned extra) {
+    if (n > DP_TERM_MAX) {
+        n = DP_TERM_MAX;
+        while (n > 0 && ((unsigned char)form[n] & 0xC0) == 0x80) n--;
+    }
+    return e->fn(e->t->term, e->len, form, n, e->flags | extra, e->user);
 }
 
 static unsigned small_int(const dp_terms *t, const tok *k, unsigned max_digits) {
@@ -519,7 +531,8 @@ static doppel_status scan_line(dp_terms *t, const char *s, size_t n, unsigned fl
         term_add(&e, t->stems + k[i].soff, k[i].slen);
         unsigned f = k[i].name ? DP_TF_NAME : 0;
         if (!k[i].sent && !title_case && !shouting) f |= DP_TF_CASED;
-        if ((st = term_end(&e, f))) return st;
+        st = k[i].stemmed ? term_end_form(&e, t->fold + k[i].off, k[i].len, f) : term_end(&e, f);
+        if (st) return st;
     }
     return DOPPEL_OK;
 }

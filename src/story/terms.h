@@ -37,8 +37,13 @@
 typedef struct dp_terms dp_terms;
 
 /* Receives one term occurrence; term is not NUL-terminated and is only valid
- * during the call. Returning non-OK stops the scan with that status. */
-typedef doppel_status (*dp_term_fn)(const char *term, size_t len, unsigned flags, void *user);
+ * during the call. For a DP_TERM_WORD term made by the stemmer, form is the
+ * word it was made from, folded to lower case as written (possessive 's and
+ * apostrophes dropped, cut like a term at DP_TERM_MAX bytes), so that a stem
+ * can be shown as a word ("explor" as "exploration"); NULL (form_len 0) for
+ * every other term. Returning non-OK stops the scan with that status. */
+typedef doppel_status (*dp_term_fn)(const char *term, size_t len, const char *form,
+                                    size_t form_len, unsigned flags, void *user);
 
 /* A tokenizer for one language: a Snowball algorithm name as libstemmer
  * knows it ("english", "german", ...). Stopword lists exist for English,

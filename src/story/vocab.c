@@ -69,7 +69,7 @@ static doppel_status insert(doppel_story *st, const char *s, size_t len, uint64_
     e->off = (uint32_t)st->arenalen;
     e->df = 0;
     e->stamp = 0;
-    e->cased = e->capped = 0;
+    e->cased = e->capped = e->words = 0;
     st->arenalen += len + 1;
     size_t mask = st->tabcap - 1, i = (size_t)h & mask;
     while (st->table[i]) i = (i + 1) & mask;
@@ -114,6 +114,9 @@ static int cmp_entry_rank(const void *a, const void *b) {
  * mostly in a small region that stays in cache: with half a million terms
  * in hash order, every term touched was a cache miss. */
 doppel_status dp_story_freeze_terms(doppel_story *st) {
+    /* stamp carries each term's learning id through the sort, for the
+     * words counted under it (surface.c); it is reset below */
+    for (size_t i = 0; i < st->nterms; i++) st->terms[i].stamp = (uint32_t)i;
     if (st->nterms > 1) qsort(st->terms, st->nterms, sizeof *st->terms, cmp_entry_rank);
     /* Two strings with one 64-bit hash are ordered by their bytes. */
     for (size_t i = 1; i < st->nterms; i++) {
@@ -128,6 +131,12 @@ doppel_status dp_story_freeze_terms(doppel_story *st) {
         }
     }
     doppel_status r = rebuild_table(st, st->tabcap ? st->tabcap : 16);
+    if (r) return r;
+    uint32_t *old_of_new = dp_malloc((st->nterms + 1) * sizeof *old_of_new);
+    if (!old_of_new) return DOPPEL_ERR_NOMEM;
+    for (size_t i = 0; i < st->nterms; i++) old_of_new[i] = st->terms[i].stamp;
+    r = dp_story_choose_forms(st, old_of_new);
+    dp_free(old_of_new, (st->nterms + 1) * sizeof *old_of_new);
     if (r) return r;
     st->slot = dp_calloc(st->nterms + 1, sizeof *st->slot);
     if (!st->slot) return DOPPEL_ERR_NOMEM;

@@ -109,6 +109,9 @@ hasnt level-story-cols '"canonical"' "$T/level-story.out"
 expect_rc stories 0 "$DOPPEL" stories --quiet small.jsonl
 has stories-fields '"story":[0-9]*,"size":[0-9]*,"first_date":"2024-02-' "$T/stories.out"
 if [ "$(grep -o '"[a-z-]*"\]*[],]' "$T/stories.out" | grep -c -E 'orig|other|exact-copy|edited|teaser|wrapped|audit')" -ge 7 ]; then ok; else bad "stories: members missing"; fi
+# terms are printed as the words written, not as stems ("bridg", "everi")
+has stories-words '"terms":\["lindenfeld","bridge","council","need","supports","every",' "$T/stories.out"
+hasnt stories-stems '"bridg"' "$T/stories.out"
 expect_rc stories-again 0 "$DOPPEL" stories --quiet --threads 1 small.jsonl
 if cmp -s "$T/stories.out" "$T/stories-again.out"; then ok; else bad "stories: output depends on threads"; fi
 

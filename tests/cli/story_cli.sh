@@ -81,6 +81,20 @@ check() {
 check ecbplus-dev 0.920
 check uci-news-headlines-6k 0.770
 
+# Story terms are printed as the words the reports wrote, not as stems: the
+# Internet Explorer and endangered species stories of ECB+.
+E="$SHARED/data/ecbplus-dev/docs.jsonl"
+if [ -f "$E" ]; then
+  if "$DOPPEL" stories --quiet "$E" -o "$T/ecb-stories.jsonl" &&
+     grep -q '"terms":\["microsoft","explorer",' "$T/ecb-stories.jsonl" &&
+     grep -q '"terms":\["endangered","endangered species act","wildlife",' "$T/ecb-stories.jsonl" &&
+     ! grep -q -E '"(explor|endang|wildlif|speci)"' "$T/ecb-stories.jsonl"; then
+    echo "story_cli: story terms are printed as words"
+  else
+    echo "FAIL: story_cli: story terms printed as stems: $(grep -o '"terms":\[[^]]*\]' "$T/ecb-stories.jsonl" | head -3)" >&2; fail=1
+  fi
+fi
+
 # Story models: the headlines in two batches, the second started from the
 # first's saved counts, end with the model of learning them all at once
 # (byte for byte); a bad model stops the run with its line named and no output.

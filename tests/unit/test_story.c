@@ -192,6 +192,71 @@ static void info_and_terms(void **state) {
     doppel_story_free(st);
 }
 
+/* Every term of every story of a tiny corpus, as "|t1|t2|...|", the
+ * documents learned and added in the order given. */
+static void shown_terms(const char *const *docs, size_t n, int reverse, char *out, size_t cap) {
+    doppel_error err;
+    doppel_story *st = doppel_story_new(NULL, &err);
+    assert_non_null(st);
+    for (size_t k = 0; k < n; k++) {
+        const char *d = docs[reverse ? n - 1 - k : k];
+        assert_int_equal(doppel_story_learn(st, NULL, 0, d, strlen(d), &err), DOPPEL_OK);
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t i = reverse ? n - 1 - k : k;
+        assert_int_equal(doppel_story_add(st, (uint32_t)i, NULL, 0, docs[i], strlen(docs[i]),
+                                          DOPPEL_NO_DATE, DOPPEL_STORY_NO_COPY, &err),
+                         DOPPEL_OK);
+    }
+    assert_int_equal(doppel_story_finish(st, &err), DOPPEL_OK);
+    snprintf(out, cap, "|");
+    for (uint32_t s = 0; s < doppel_story_count(st); s++) {
+        doppel_story_info info;
+        assert_int_equal(doppel_story_get_info(st, s, &info), DOPPEL_OK);
+        for (unsigned i = 0; i < info.num_terms; i++) {
+            size_t len = strlen(out);
+            snprintf(out + len, cap - len, "%s|", info.terms[i]);
+        }
+    }
+    doppel_story_free(st);
+}
+
+/* Stems are shown as the word most often written (ties: the shorter, then
+ * the bytewise smaller), in words, quantities and quotations alike, and
+ * the choice does not depend on the order of the documents. */
+static void terms_shown_as_words(void **state) {
+    (void)state;
+    static const char *const words[] = {
+        "Explorers found the rover.",
+        "The exploration found rovers.",
+        "Exploration, exploration!",
+    };
+    char a[2048], b[2048];
+    shown_terms(words, 3, 0, a, sizeof a);
+    shown_terms(words, 3, 1, b, sizeof b);
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, "|exploration|")); /* 3 of 4 */
+    assert_null(strstr(a, "|explor|"));
+    assert_non_null(strstr(a, "|rover|"));       /* 1 each: the shorter */
+    assert_null(strstr(a, "|rovers|"));
+    assert_non_null(strstr(a, "|found|"));       /* a stem that is its word */
+
+    static const char *const phrases[] = {
+        "A 6.1 magnitude reading.",
+        "6.1 magnitude it was.",
+        "He called it a \u201cspecial military operation\u201d.",
+        "It was a \u201cspecial military operation\u201d again.",
+    };
+    shown_terms(phrases, 4, 0, a, sizeof a);
+    shown_terms(phrases, 4, 1, b, sizeof b);
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, "|6.1 magnitude|"));
+    assert_non_null(strstr(a, "|magnitude|"));
+    assert_non_null(strstr(a, "|special military operation|"));
+    assert_null(strstr(a, "magnitud|"));
+    assert_null(strstr(a, "militari"));
+}
+
 static void dates_age_stories_out(void **state) {
     (void)state;
     /* The same two reports of event A a year apart are two stories with a
@@ -370,6 +435,7 @@ int main(void) {
         cmocka_unit_test(copy_clusters_never_split),
         cmocka_unit_test(order_independent),
         cmocka_unit_test(info_and_terms),
+        cmocka_unit_test(terms_shown_as_words),
         cmocka_unit_test(dates_age_stories_out),
         cmocka_unit_test(api_errors),
         cmocka_unit_test(seeds),
