@@ -349,6 +349,7 @@ struct doppel_store_writer {
     unsigned nworkers;
     uint32_t batch;
     int failed;
+    dp_story_batch *story;      /* stores with stories: what the story level reads */
 };
 
 static void writer_release(doppel_store_writer *w) {
@@ -362,6 +363,7 @@ static void writer_release(doppel_store_writer *w) {
         for (size_t i = 0; i < w->feats_ready[b]; i++)
             dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->keys);
     for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
+    dp_story_batch_free(w->story);
     dp_free(w, sizeof *w);
     dp_store_write_end(s);
 }
@@ -379,6 +381,7 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
     int rc = dp_store_txn_begin(s, 0, &w->txn);
     if (rc) st = dp_store_mdb_fail(s, err, rc, "starting a transaction");
     if (!st) st = dp_store_read_counters(s, w->txn, &w->c, err);
+    if (!st && s->stories) st = dp_story_batch_new(s, &w->story, err);
     if (st) {
         if (w->txn) mdb_txn_abort(w->txn);
         writer_release(w);
@@ -512,6 +515,7 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
                 w->ents[w->nents++] = ent_pack(b, f->band[b], (uint32_t)i);
         }
         st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &w->dup[i], err);
+        if (!st && w->story) st = dp_story_keep(w->story, &docs[i], f->text_hash, d, err);
     }
     if (st) return st;
     /* 2: buckets in key order */
@@ -557,6 +561,9 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
             st = verify_candidates(s, w->txn, m, f, err);
         }
         if (!st) st = record_edges(s, w->txn, m, w->docnum[i], err);
+        for (size_t q = 0; !st && w->story && q < m->nfound; q++)
+            if (dp_fstore_joins(&s->cfg, m->found[q].rel))
+                st = dp_story_join(w->story, w->docnum[i], m->found[q].docnum, err);
         if (st) break;
         c->docs++;
         c->relations += m->nfound;
@@ -594,7 +601,8 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
                                  doppel_store_result *results, doppel_error *err) {
     doppel_store *s = w->s;
     for (size_t i = 0; results && i < n; i++)
-        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
     if (w->failed)
         return dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
     unsigned threads = DP_MAX(1u, DP_MIN(s->threads, (unsigned)((n + 63) / 64)));
@@ -620,13 +628,17 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
         if (results) {
             doppel_store_results_free(results, n);
             for (size_t i = 0; i < n; i++)
-                results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+                results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
         }
     }
     return st;
 }
 
-doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
+/* Commit; results[0..n) (optional, the documents of doppel_store_add)
+ * receive their story ids. */
+static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *results, size_t n,
+                                   doppel_error *err) {
     doppel_store *s = w->s;
     doppel_status st = DOPPEL_OK;
     if (w->failed) st = dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
@@ -635,6 +647,8 @@ doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
         mdb_cursor_close(w->m.post);
         w->m.post = NULL;
     }
+    /* the stories in the same transaction as the documents */
+    if (!st && w->story) st = dp_story_commit(s, w->txn, w->story, err);
     if (!st) {
         w->c.batches++;
         st = dp_store_write_counters(s, w->txn, &w->c, err);
@@ -642,8 +656,15 @@ doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
     int rc;
     if (!st && (rc = mdb_txn_commit(w->txn))) st = dp_store_mdb_fail(s, err, rc, "committing");
     else if (st) mdb_txn_abort(w->txn);
+    for (size_t i = 0; !st && w->story && results && i < n; i++)
+        if (results[i].status == DOPPEL_OK)
+            results[i].story = dp_story_batch_id(w->story, results[i].docnum);
     writer_release(w);
     return st;
+}
+
+doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
+    return writer_commit(w, NULL, 0, err);
 }
 
 void doppel_store_abort(doppel_store_writer *w) {
@@ -661,18 +682,20 @@ doppel_status doppel_store_add(doppel_store *s, const doppel_store_doc *docs, si
     doppel_store_writer *w;
     doppel_status st = doppel_store_begin(s, &w, err);
     for (size_t i = 0; st && results && i < n; i++)
-        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
     if (st) return st;
     st = doppel_store_write(w, docs, n, results, err);
     if (st) {
         doppel_store_abort(w);
         return st;
     }
-    st = doppel_store_commit(w, err);
+    st = writer_commit(w, results, n, err);
     if (st && results) {
         doppel_store_results_free(results, n);
         for (size_t i = 0; i < n; i++)
-            results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+            results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
     }
     return st;
 }
@@ -680,7 +703,8 @@ doppel_status doppel_store_add(doppel_store *s, const doppel_store_doc *docs, si
 doppel_status doppel_store_check(doppel_store *s, const doppel_store_doc *docs, size_t n,
                                  doppel_store_result *results, doppel_error *err) {
     for (size_t i = 0; results && i < n; i++)
-        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
     dp_store_worker *w = dp_store_worker_get(s);
     if (!w) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     MDB_txn *txn;
@@ -708,6 +732,7 @@ doppel_status doppel_store_check(doppel_store *s, const doppel_store_doc *docs, 
         }
     }
     matcher_free(&m);
+    if (!st && s->stories && results) st = dp_story_check(s, txn, docs, n, results, err);
     mdb_txn_abort(txn);
     dp_store_worker_put(s, w);
     return st;

@@ -257,7 +257,7 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
             if (rel == DOPPEL_REL_NONE) rel = DOPPEL_REL_LINKED;
         }
         doppel_store_row row = {x.docnum[d], x.id[d], x.id_len[d], cl, x.id[c], x.id_len[c],
-                                x.size[cl], rel, score};
+                                x.size[cl], rel, score, dp_story_of_doc(s, txn, x.docnum[d])};
         if (fn(&row, user)) break;
     }
     dp_fstore_view_free(&va);
@@ -346,6 +346,7 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
         (void)es;
         if ((rc = del_dup(txn, s->db_edges, &dk, NULL))) break;
         if ((rc = del_dup(txn, s->db_feat, &dk, NULL))) break;
+        if (s->stories && (rc = del_dup(txn, s->db_story, &dk, NULL))) break;
         if ((rc = mdb_cursor_del(cur, 0))) break;
         c.relations -= DP_MIN(c.relations, nedges);
         c.docs--;

@@ -16,6 +16,10 @@
  *   text    u64 text hash -> u32 docnum of the first document with that text
  *   edges   u32 docnum b -> dp_edge_val (sorted duplicates): b's verified
  *           relations to earlier documents a
+ *   story   u32 docnum -> u64 story id (stores with stories)
+ * With stories the header also holds "story" -> the story options as
+ * "name=value" lines, and "story_state" -> the story state after the last
+ * add (doppel_story_write_state's text).
  */
 #ifndef DOPPEL_STORE_IMPL_H
 #define DOPPEL_STORE_IMPL_H
@@ -69,7 +73,10 @@ struct doppel_store {
     unsigned bands, rows;
     unsigned keys;            /* candidate keys a document: bands, then reuse slots */
     MDB_env *env;
-    MDB_dbi db_header, db_ids, db_meta, db_feat, db_post, db_text, db_edges;
+    MDB_dbi db_header, db_ids, db_meta, db_feat, db_post, db_text, db_edges, db_story;
+    int stories;              /* the store keeps stories (store_story.c) */
+    doppel_story_options story;
+    char story_language[64];
     int open_fd;              /* open.lock, held shared while the handle lives */
     int writer_fd;            /* writer.lock, held exclusive during a write */
     pthread_mutex_t write_lock; /* one writer thread of this process at a time */
@@ -101,6 +108,41 @@ doppel_status dp_store_write_counters(const doppel_store *s, MDB_txn *txn,
 dp_store_worker *dp_store_worker_get(doppel_store *s);
 void dp_store_worker_put(doppel_store *s, dp_store_worker *w);
 void dp_store_worker_free(doppel_store *s, dp_store_worker *w);
+
+/* ---- stories (store_story.c) ---- */
+
+/* The story options as header text ("story_name=value" lines); length. */
+int dp_story_options_text(const doppel_story_options *o, char *out, size_t cap);
+/* Read them back into s->story (s->stories set). */
+doppel_status dp_story_options_parse(doppel_store *s, const char *text, size_t len,
+                                     doppel_error *err);
+/* Compare two header texts line by line: DOPPEL_ERR_ARG naming the first
+ * parameter that differs (want: this run's, have: the store's). */
+doppel_status dp_store_compare_text(const doppel_store *s, const char *want, const char *have,
+                                    doppel_error *err);
+
+/* What an add keeps of each document for the story level, which reads the
+ * batch twice (learn, then add) after all of it has been matched. */
+typedef struct dp_story_batch dp_story_batch;
+doppel_status dp_story_batch_new(doppel_store *s, dp_story_batch **out, doppel_error *err);
+void dp_story_batch_free(dp_story_batch *b);
+/* Keep document docnum (its text extracted as `doppel cluster` does). */
+doppel_status dp_story_keep(dp_story_batch *b, const doppel_store_doc *doc, uint64_t text_hash,
+                            uint32_t docnum, doppel_error *err);
+/* Kept document self has a copy relation (one that joins clusters) to
+ * docnum other. */
+doppel_status dp_story_join(dp_story_batch *b, uint32_t self, uint32_t other, doppel_error *err);
+/* Cluster the kept documents into stories linked to the stored state and
+ * write their ids and the new state in txn. */
+doppel_status dp_story_commit(doppel_store *s, MDB_txn *txn, dp_story_batch *b,
+                              doppel_error *err);
+/* The id given to docnum by the last dp_story_commit of b. */
+uint64_t dp_story_batch_id(const dp_story_batch *b, uint32_t docnum);
+/* Check: the story each OK result's document would join. */
+doppel_status dp_story_check(doppel_store *s, MDB_txn *txn, const doppel_store_doc *docs,
+                             size_t n, doppel_store_result *results, doppel_error *err);
+/* The story id recorded for docnum, DOPPEL_STORE_NO_STORY when none. */
+uint64_t dp_story_of_doc(const doppel_store *s, MDB_txn *txn, uint32_t docnum);
 
 /* Fill one match from the meta record of docnum. */
 doppel_status dp_store_fill_match(const doppel_store *s, MDB_txn *txn, uint32_t docnum,
