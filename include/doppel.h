@@ -977,8 +977,9 @@ void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);
 typedef struct doppel_store doppel_store;
 
 /* Store format version (the header's "format"). */
-#define DOPPEL_STORE_FORMAT 3  /* 2: relations carry each side's cover;
-                                  3: stories (header, state, story of each document) */
+#define DOPPEL_STORE_FORMAT 4  /* 2: relations carry each side's cover;
+                                  3: stories (header, state, story of each document);
+                                  4: candidate postings in sorted runs */
 
 /* A document's story when it has none (a store created without stories,
  * or, from a check, a document that would open a new story). */

@@ -260,10 +260,7 @@ static int open_dbs(doppel_store *s, MDB_txn *txn, unsigned create) {
     if ((rc = mdb_dbi_open(txn, "ids", create, &s->db_ids))) return rc;
     if ((rc = mdb_dbi_open(txn, "meta", create | MDB_INTEGERKEY, &s->db_meta))) return rc;
     if ((rc = mdb_dbi_open(txn, "feat", create | MDB_INTEGERKEY, &s->db_feat))) return rc;
-    if ((rc = mdb_dbi_open(txn, "post",
-                           create | MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
-                           &s->db_post)))
-        return rc;
+    if ((rc = mdb_dbi_open(txn, "runs", create | MDB_INTEGERKEY, &s->db_runs))) return rc;
     if ((rc = mdb_dbi_open(txn, "text", create | MDB_INTEGERKEY, &s->db_text))) return rc;
     if ((rc = mdb_dbi_open(txn, "story", create | MDB_INTEGERKEY, &s->db_story))) return rc;
     return mdb_dbi_open(txn, "edges", create | MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
