@@ -162,10 +162,11 @@ static doppel_status del_run(const doppel_store *s, MDB_txn *txn, uint64_t id, d
     return rc ? dp_store_mdb_fail(s, err, rc, "writing postings") : DOPPEL_OK;
 }
 
-/* Merge the last two runs into one (the older's entries first on equal keys). */
-static doppel_status merge_last(const doppel_store *s, MDB_txn *txn, dp_runs *rs,
-                                doppel_error *err) {
-    dp_run a = rs->r[rs->n - 2], b = rs->r[rs->n - 1];
+/* Merge the last run with entries b (newer: after it on equal keys) into
+ * a new last run; b.id is deleted too unless 0 (entries not yet a run). */
+static doppel_status merge_into_last(const doppel_store *s, MDB_txn *txn, dp_runs *rs, dp_run b,
+                                     doppel_error *err) {
+    dp_run a = rs->r[rs->n - 1];
     uint64_t *keys, *fence, id;
     uint32_t *docs;
     doppel_status st = new_run(s, txn, rs, a.n + b.n, &keys, &docs, &fence, &id, err);
@@ -185,25 +186,36 @@ static doppel_status merge_last(const doppel_store *s, MDB_txn *txn, dp_runs *rs
     o += a.n - i;
     memcpy(keys + o, b.keys + j, (b.n - j) * 8);
     memcpy(docs + o, b.docs + j, (b.n - j) * 4);
-    if ((st = del_run(s, txn, a.id, err)) || (st = del_run(s, txn, b.id, err))) return st;
-    rs->n--;
+    if ((st = del_run(s, txn, a.id, err)) || (b.id && (st = del_run(s, txn, b.id, err)))) return st;
     rs->r[rs->n - 1] = (dp_run){id, a.n + b.n, keys, docs, fence};
     fill_fence(&rs->r[rs->n - 1]);
     return DOPPEL_OK;
 }
 
+/* Merge the last two runs into one (the older's entries first on equal keys). */
+static doppel_status merge_last(const doppel_store *s, MDB_txn *txn, dp_runs *rs,
+                                doppel_error *err) {
+    dp_run b = rs->r[--rs->n];
+    return merge_into_last(s, txn, rs, b, err);
+}
+
 doppel_status dp_runs_append(doppel_store *s, MDB_txn *txn, dp_runs *rs, const uint64_t *keys,
                              const uint32_t *docs, size_t n, doppel_error *err) {
     if (!n) return DOPPEL_OK;
-    uint64_t *k, *f, id;
-    uint32_t *d;
-    doppel_status st = new_run(s, txn, rs, n, &k, &d, &f, &id, err);
-    if (st) return st;
-    memcpy(k, keys, n * 8);
-    memcpy(d, docs, n * 4);
-    if (rs->n == DP_RUNS_MAX) return dp_fail(err, DOPPEL_ERR_STATE, "index %s: too many runs", s->dir);
-    rs->r[rs->n++] = (dp_run){id, n, k, d, f};
-    fill_fence(&rs->r[rs->n - 1]);
+    doppel_status st;
+    if (rs->n && (uint64_t)n * 2 > rs->r[rs->n - 1].n) {
+        /* it would be merged at once: merged straight from memory */
+        st = merge_into_last(s, txn, rs, (dp_run){0, n, keys, docs, NULL}, err);
+    } else {
+        uint64_t *k, *f, id;
+        uint32_t *d;
+        if ((st = new_run(s, txn, rs, n, &k, &d, &f, &id, err))) return st;
+        memcpy(k, keys, n * 8);
+        memcpy(d, docs, n * 4);
+        if (rs->n == DP_RUNS_MAX) return dp_fail(err, DOPPEL_ERR_STATE, "index %s: too many runs", s->dir);
+        rs->r[rs->n++] = (dp_run){id, n, k, d, f};
+        fill_fence(&rs->r[rs->n - 1]);
+    }
     /* a binary counter: at most log2(postings) runs, each posting rewritten
      * O(log) times */
     while (!st && rs->n >= 2 && rs->r[rs->n - 1].n * 2 > rs->r[rs->n - 2].n)
