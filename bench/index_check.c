@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
     doppel_record rec;
     double t0 = now();
     while (n < max && doppel_reader_next(r, &rec, &err) == DOPPEL_OK) {
-        doppel_store_doc d = {rec.id, rec.id_len, rec.text, rec.text_len, DOPPEL_NO_DATE, NULL, 0};
+        doppel_store_doc d = {rec.id, rec.id_len, rec.text, rec.text_len, DOPPEL_NO_DATE, NULL, 0, NULL, 0};
         doppel_store_result res;
         double t = now();
         if (doppel_store_check(s, &d, 1, &res, &err)) {

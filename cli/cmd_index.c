@@ -81,34 +81,29 @@ static char *record_source(const doppel_record *rec, size_t *len) {
 static int pending_add(pending *p, const doppel_record *rec) {
     size_t srclen = 0;
     char *src = record_source(rec, &srclen);
-    if (!src) {
-        srclen = rec->source ? strlen(rec->source) : 0;
-    }
-    size_t need = rec->id_len + rec->text_len + (src ? 0 : srclen) + 3;
+    const char *source = src ? src : rec->source;
+    if (!src) srclen = rec->source ? strlen(rec->source) : 0;
+    size_t title_len = rec->title ? strlen(rec->title) : 0;
+    /* one buffer: id, text, source, title, each NUL-terminated */
+    size_t need = rec->id_len + rec->text_len + srclen + title_len + 4;
     char *buf = malloc(need);
     if (!buf) { free(src); return -1; }
-    memcpy(buf, rec->id, rec->id_len);
-    buf[rec->id_len] = 0;
-    memcpy(buf + rec->id_len + 1, rec->text, rec->text_len);
-    buf[rec->id_len + 1 + rec->text_len] = 0;
-    char *srcp = buf + rec->id_len + rec->text_len + 2;
-    if (!src && srclen) memcpy(srcp, rec->source, srclen);
-    srcp[src ? 0 : srclen] = 0;
+    char *id = buf, *text = id + rec->id_len + 1, *sp = text + rec->text_len + 1;
+    char *tp = sp + srclen + 1;
+    memcpy(id, rec->id, rec->id_len);
+    id[rec->id_len] = 0;
+    memcpy(text, rec->text, rec->text_len);
+    text[rec->text_len] = 0;
+    if (srclen) memcpy(sp, source, srclen);
+    sp[srclen] = 0;
+    if (title_len) memcpy(tp, rec->title, title_len);
+    tp[title_len] = 0;
+    free(src);
     int64_t date = DOPPEL_NO_DATE;
     if (rec->date && doppel_parse_date(rec->date, &date)) date = DOPPEL_NO_DATE;
-    p->docs[p->n] = (doppel_store_doc){buf, rec->id_len, buf + rec->id_len + 1, rec->text_len,
-                                       date, src ? src : srcp, srclen};
+    p->docs[p->n] = (doppel_store_doc){id, rec->id_len, text, rec->text_len, date, sp, srclen,
+                                       rec->title ? tp : NULL, title_len};
     p->owned[p->n] = buf;
-    /* src (when from the JSON) is freed with the batch: keep it beside buf */
-    if (src) {
-        char *both = realloc(buf, need + srclen + 1);
-        if (!both) { free(src); free(buf); return -1; }
-        memcpy(both + need, src, srclen + 1);
-        free(src);
-        p->docs[p->n] = (doppel_store_doc){both, rec->id_len, both + rec->id_len + 1,
-                                           rec->text_len, date, both + need, srclen};
-        p->owned[p->n] = both;
-    }
     p->n++;
     p->bytes += need;
     return 0;
@@ -136,6 +131,7 @@ typedef struct run_counts {
 /* Send the pending documents to the store (w non-NULL: add; else check) and
  * print their lines. 0 or 1. */
 static int flush(doppel_store *s, doppel_store_writer *w, pending *p, FILE *fp, run_counts *rc) {
+    int stories = doppel_store_story_options(s) != NULL;
     if (!p->n) return 0;
     doppel_store_result *res = calloc(p->n, sizeof *res);
     if (!res) { cli_error("out of memory"); return 1; }
@@ -164,6 +160,10 @@ static int flush(doppel_store *s, doppel_store_writer *w, pending *p, FILE *fp, 
         if (w) fprintf(fp, ",\"docnum\":%u", r->docnum);
         fputc(',', fp);
         put_matches(fp, r);
+        if (stories && !w) {  /* query: the indexed story it would join, null: a new one */
+            if (r->story == DOPPEL_STORE_NO_STORY) fputs(",\"story\":null", fp);
+            else fprintf(fp, ",\"story\":%llu", (unsigned long long)r->story);
+        }
         fputs("}\n", fp);
     }
     doppel_store_results_free(res, p->n);
@@ -192,6 +192,40 @@ static doppel_config asked_config(const doppel_config *stored, const doppel_conf
         m.lsh_threshold = parsed->lsh_threshold;
     }
     return m;
+}
+
+/* The story options of this run against the index's: those the user
+ * changed from their defaults must equal the index's; --level story or
+ * all needs an index with stories. 0 or an exit code. */
+static int check_story(doppel_store *s, const cli_common *c) {
+    if (c->story_model || c->save_story_model || c->story_state) {
+        cli_error("an index keeps its own story state: --story-model, --save-story-model and "
+                  "--story-state are not for doppel index");
+        return EXIT_USAGE;
+    }
+    const doppel_story_options *have = doppel_store_story_options(s);
+    doppel_story_options def, m;
+    doppel_story_options_default(&def);
+    doppel_error err;
+    if (!have) {
+        if (c->level == CLI_LEVEL_COPY) return 0;
+        doppel_store_check_story(s, &def, &err);
+        cli_error("%s", err.message);
+        return EXIT_USAGE;
+    }
+    m = *have;
+    const doppel_story_options *p = &c->story;
+#define OVER(f) if (p->f != def.f) m.f = p->f
+    OVER(threshold); OVER(short_threshold); OVER(merge_threshold); OVER(top_terms);
+    OVER(index_terms); OVER(max_postings); OVER(title_weight); OVER(name_boost);
+    OVER(date_boost); OVER(unit_boost); OVER(quote_boost); OVER(window_seconds);
+    OVER(expansion); OVER(online);
+#undef OVER
+    if (doppel_store_check_story(s, &m, &err)) {
+        cli_error("%s", err.message);
+        return EXIT_USAGE;
+    }
+    return 0;
 }
 
 /* Drop --wait from argv (cli_parse_common does not know it). */
@@ -225,6 +259,11 @@ static int verb_add_or_query(int argc, char **argv, int adding) {
         return 1;
     }
     doppel_config asked = asked_config(doppel_store_config(s), &c.cfg);
+    int story_rc = check_story(s, &c);
+    if (story_rc) {
+        doppel_store_free(s);
+        return story_rc;
+    }
     if (doppel_store_check_config(s, &asked, &err)) {
         cli_error("%s", err.message);
         doppel_store_free(s);
@@ -305,8 +344,14 @@ static int verb_create(int argc, char **argv) {
         cli_error("index create needs DIR (and matching options only)");
         return EXIT_USAGE;
     }
+    if (c.story_model || c.save_story_model || c.story_state) {
+        cli_error("an index keeps its own story state: --story-model, --save-story-model and "
+                  "--story-state are not for doppel index");
+        return EXIT_USAGE;
+    }
     doppel_error err;
-    if (doppel_store_create(argv[first], &c.cfg, &err)) {
+    if (doppel_store_create_stories(argv[first], &c.cfg,
+                                    c.level == CLI_LEVEL_COPY ? NULL : &c.story, &err)) {
         cli_error("%s", err.message);
         return err.code == DOPPEL_ERR_ARG ? EXIT_USAGE : 1;
     }
@@ -315,6 +360,7 @@ static int verb_create(int argc, char **argv) {
 
 typedef struct export_ctx {
     FILE *fp;
+    int stories;
 } export_ctx;
 
 static int export_row(const doppel_store_row *r, void *user) {
@@ -331,6 +377,10 @@ static int export_row(const doppel_store_row *r, void *user) {
     cli_put_fixed4(fp, r->score);
     fputs_unlocked(",\"cluster_size\":", fp);
     cli_put_u32(fp, r->cluster_size);
+    if (((export_ctx *)user)->stories) {  /* as doppel cluster --level all */
+        fputs_unlocked(",\"story\":", fp);
+        cli_put_u64(fp, r->story);
+    }
     fputs_unlocked("}\n", fp);
     return 0;
 }
@@ -409,7 +459,7 @@ static int verb_small(int argc, char **argv, const char *verb) {
         cli_out out;
         if (cli_out_open(&out, o.output)) rc = 1;
         else {
-            export_ctx x = {out.fp};
+            export_ctx x = {out.fp, doppel_store_story_options(s) != NULL};
             if (doppel_store_export(s, export_row, &x, &err)) {
                 cli_error("%s", err.message);
                 cli_out_abort(&out);

@@ -108,6 +108,7 @@ static const char *doc_from_json(json_t *o, size_t i, int need_id, doppel_store_
     if (!json_is_object(o)) return "each document must be a JSON object";
     json_t *text = json_object_get(o, "text"), *id = json_object_get(o, "id");
     json_t *date = json_object_get(o, "date"), *src = json_object_get(o, "source");
+    json_t *title = json_object_get(o, "title");
     if (!json_is_string(text)) return "a document needs \"text\" (a string)";
     *d = (doppel_store_doc){0};
     d->text = json_string_value(text);
@@ -140,6 +141,12 @@ static const char *doc_from_json(json_t *o, size_t i, int need_id, doppel_store_
     if (json_is_string(src)) {
         d->source = json_string_value(src);
         d->source_len = json_string_length(src);
+    }
+    if (json_is_string(title)) {
+        d->title = json_string_value(title);
+        d->title_len = json_string_length(title);
+    } else if (title && !json_is_null(title)) {
+        return "\"title\" must be a string";
     }
     return NULL;
 }
@@ -197,6 +204,12 @@ static enum MHD_Result post_docs(server *sv, struct MHD_Connection *c, request *
                                                                   ? "empty" : "binary"));
             }
             json_object_set_new(o, "relations", matches_json(&res[i]));
+            /* stories: the story given (add) or the indexed story it would
+             * join (check; null: a new story) */
+            if (doppel_store_story_options(sv->store) && res[i].status == DOPPEL_OK)
+                json_object_set_new(o, "story", res[i].story == DOPPEL_STORE_NO_STORY
+                                                    ? json_null()
+                                                    : json_integer((json_int_t)res[i].story));
             json_array_append_new(out, o);
         }
         if (single) {
@@ -232,6 +245,8 @@ static enum MHD_Result get_doc(server *sv, struct MHD_Connection *c, const char 
                               "shingles", (json_int_t)info.shingles);
         json_object_set_new(o, "date", info.date == DOPPEL_NO_DATE ? json_null()
                                                                    : json_integer(info.date));
+        if (info.story != DOPPEL_STORE_NO_STORY)
+            json_object_set_new(o, "story", json_integer((json_int_t)info.story));
         json_object_set_new(o, "relations", matches_json(&m));
         ret = send_json(c, 200, o);
     }

@@ -983,7 +983,13 @@ void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);
 typedef struct doppel_store doppel_store;
 
 /* Store format version (the header's "format"). */
-#define DOPPEL_STORE_FORMAT 2  /* 2: relations carry each side's cover */
+#define DOPPEL_STORE_FORMAT 4  /* 2: relations carry each side's cover;
+                                  3: stories (header, state, story of each document);
+                                  4: candidate postings in sorted runs */
+
+/* A document's story when it has none (a store created without stories,
+ * or, from a check, a document that would open a new story). */
+#define DOPPEL_STORE_NO_STORY UINT64_MAX
 
 /* Flags of doppel_store_open. */
 #define DOPPEL_STORE_READONLY 1u  /* no add, expire or compact */
@@ -995,6 +1001,16 @@ typedef struct doppel_store doppel_store;
  * be DOPPEL_VERIFY_EXACT. DOPPEL_ERR_ARG for an invalid configuration or an
  * existing store, DOPPEL_ERR_IO when dir cannot be written. */
 doppel_status doppel_store_create(const char *dir, const doppel_config *cfg, doppel_error *err);
+
+/* The same, with stories (story non-NULL): each add then also clusters its
+ * documents into stories and links them to the stories of earlier adds,
+ * exactly as `doppel cluster --level all --story-state FILE` run on each
+ * batch (doppel_story_read_state, doppel_story_write_state), the state kept
+ * in the store and written in the add's transaction. story's fields are
+ * recorded in the header (keep_state is implied); language must be a
+ * libstemmer algorithm name (DOPPEL_ERR_ARG otherwise). */
+doppel_status doppel_store_create_stories(const char *dir, const doppel_config *cfg,
+                                          const doppel_story_options *story, doppel_error *err);
 
 /* Open the store in dir. DOPPEL_ERR_FORMAT when dir holds no store or one
  * of another format or feature version. */
@@ -1015,6 +1031,16 @@ void doppel_store_set_threads(doppel_store *s, unsigned threads);
 doppel_status doppel_store_check_config(const doppel_store *s, const doppel_config *cfg,
                                         doppel_error *err);
 
+/* The story options the store was created with (owned by the handle), or
+ * NULL for a store without stories. */
+const doppel_story_options *doppel_store_story_options(const doppel_store *s);
+
+/* DOPPEL_OK when opt gives the same stories as the store's options; else
+ * DOPPEL_ERR_ARG naming the first option that differs and both values (or
+ * saying the store keeps no stories). */
+doppel_status doppel_store_check_story(const doppel_store *s, const doppel_story_options *opt,
+                                       doppel_error *err);
+
 /* One document to add or check; pointers are borrowed for the call. */
 typedef struct doppel_store_doc {
     const char *id;
@@ -1025,6 +1051,9 @@ typedef struct doppel_store_doc {
                                date extraction finds, as in doppel_index_add) */
     const char *source;     /* where it came from (outlet, URL, file); may be NULL */
     size_t source_len;
+    const char *title;      /* the story level's title (else the one extraction finds,
+                               as in `doppel cluster`); may be NULL */
+    size_t title_len;
 } doppel_store_doc;
 
 /* One relation of a document to an indexed one. */
@@ -1044,6 +1073,10 @@ typedef struct doppel_store_result {
     int duplicate_id;       /* its id was already indexed (the document is still added) */
     size_t n_matches;       /* relations, in docnum order */
     doppel_store_match *matches;
+    uint64_t story;         /* stories only: doppel_store_add: the story id the document
+                               was given; doppel_store_check: the id of the indexed story
+                               it would join (DOPPEL_STORE_NO_STORY: it would open a new
+                               one); otherwise DOPPEL_STORE_NO_STORY */
 } doppel_store_result;
 
 /* Release the matches of results[0..n) (not the array). */
@@ -1086,6 +1119,7 @@ typedef struct doppel_store_docinfo {
     int64_t added;          /* seconds since the epoch when it was added */
     uint32_t batch;         /* the add that brought it (1, 2, ...) */
     uint32_t shingles;
+    uint64_t story;         /* its story's id; DOPPEL_STORE_NO_STORY without stories */
 } doppel_store_docinfo;
 
 /* Look a document up by id (the first indexed with that id).
@@ -1104,6 +1138,7 @@ typedef struct doppel_store_row {
     uint32_t cluster_size;
     doppel_relation relation; /* to the canonical; NONE when alone */
     double score;
+    uint64_t story;         /* its story's id; DOPPEL_STORE_NO_STORY without stories */
 } doppel_store_row;
 
 typedef int (*doppel_store_row_fn)(const doppel_store_row *row, void *user);

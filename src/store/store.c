@@ -136,22 +136,63 @@ static doppel_status parse_config(doppel_store *s, const char *text, size_t len,
     return DOPPEL_OK;
 }
 
-doppel_status doppel_store_check_config(const doppel_store *s, const doppel_config *cfg,
-                                        doppel_error *err) {
-    unsigned bands, rows;
-    dp_fstore_shape(cfg, &bands, &rows);
-    char want[1024], have[1024];
-    config_text(cfg, bands, rows, want, sizeof want);
-    config_text(&s->cfg, s->bands, s->rows, have, sizeof have);
-    if (cfg->verify != DOPPEL_VERIFY_EXACT)
-        return dp_fail(err, DOPPEL_ERR_ARG, "index %s verifies exactly: --fast is not possible",
-                       s->dir);
+/* ---- the story options (stores with stories; store_story.c) -------------------- */
+
+int dp_story_options_text(const doppel_story_options *o, char *out, size_t cap) {
+    return snprintf(out, cap,
+                    "stories=1\nstory_language=%s\nstory_threshold=%.17g\n"
+                    "story_short_threshold=%.17g\nstory_merge_threshold=%.17g\n"
+                    "story_top_terms=%u\nstory_index_terms=%u\nstory_max_postings=%u\n"
+                    "story_title_weight=%.17g\nstory_name_boost=%.17g\nstory_date_boost=%.17g\n"
+                    "story_unit_boost=%.17g\nstory_quote_boost=%.17g\nstory_window=%lld\n"
+                    "story_expansion=%.17g\nstory_online=%d\n",
+                    o->language ? o->language : "english", o->threshold, o->short_threshold,
+                    o->merge_threshold, o->top_terms, o->index_terms, o->max_postings,
+                    o->title_weight, o->name_boost, o->date_boost, o->unit_boost, o->quote_boost,
+                    (long long)o->window_seconds, o->expansion, o->online ? 1 : 0);
+}
+
+doppel_status dp_story_options_parse(doppel_store *s, const char *text, size_t len,
+                                     doppel_error *err) {
+    char v[64];
+    doppel_story_options *o = &s->story;
+    doppel_story_options_default(o);
+    int ok = 1;
+#define GET(name) ((ok &= config_value(text, len, name, v, sizeof v) == 0) ? v : "0")
+    snprintf(s->story_language, sizeof s->story_language, "%s", GET("story_language"));
+    o->language = s->story_language;
+    o->threshold = strtod(GET("story_threshold"), NULL);
+    o->short_threshold = strtod(GET("story_short_threshold"), NULL);
+    o->merge_threshold = strtod(GET("story_merge_threshold"), NULL);
+    o->top_terms = (unsigned)strtoul(GET("story_top_terms"), NULL, 10);
+    o->index_terms = (unsigned)strtoul(GET("story_index_terms"), NULL, 10);
+    o->max_postings = (unsigned)strtoul(GET("story_max_postings"), NULL, 10);
+    o->title_weight = strtod(GET("story_title_weight"), NULL);
+    o->name_boost = strtod(GET("story_name_boost"), NULL);
+    o->date_boost = strtod(GET("story_date_boost"), NULL);
+    o->unit_boost = strtod(GET("story_unit_boost"), NULL);
+    o->quote_boost = strtod(GET("story_quote_boost"), NULL);
+    o->window_seconds = strtoll(GET("story_window"), NULL, 10);
+    o->expansion = strtod(GET("story_expansion"), NULL);
+    o->online = atoi(GET("story_online"));
+#undef GET
+    o->keep_state = 1;
+    if (!ok) return dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: damaged story header", s->dir);
+    s->stories = 1;
+    return DOPPEL_OK;
+}
+
+/* ---- comparing parameters ---------------------------------------------------------- */
+
+doppel_status dp_store_compare_text(const doppel_store *s, const char *want, const char *have,
+                                    doppel_error *err) {
     for (const char *p = want; *p;) {
         const char *eq = strchr(p, '='), *nl = strchr(p, '\n');
-        char name[32], a[64], b[64];
+        if (!eq || !nl) break;
+        char name[40], a[64] = "", b[64] = "";
         snprintf(name, sizeof name, "%.*s", (int)(eq - p), p);
         config_value(want, strlen(want), name, a, sizeof a);
-        config_value(have, strlen(have), name, b, sizeof b);
+        if (config_value(have, strlen(have), name, b, sizeof b)) snprintf(b, sizeof b, "(none)");
         if (strcmp(a, b) && strchr(a, '.')) {  /* numbers as people write them */
             snprintf(a, sizeof a, "%g", strtod(a, NULL));
             snprintf(b, sizeof b, "%g", strtod(b, NULL));
@@ -164,6 +205,19 @@ doppel_status doppel_store_check_config(const doppel_store *s, const doppel_conf
         p = nl + 1;
     }
     return DOPPEL_OK;
+}
+
+doppel_status doppel_store_check_config(const doppel_store *s, const doppel_config *cfg,
+                                        doppel_error *err) {
+    unsigned bands, rows;
+    dp_fstore_shape(cfg, &bands, &rows);
+    char want[1024], have[1024];
+    config_text(cfg, bands, rows, want, sizeof want);
+    config_text(&s->cfg, s->bands, s->rows, have, sizeof have);
+    if (cfg->verify != DOPPEL_VERIFY_EXACT)
+        return dp_fail(err, DOPPEL_ERR_ARG, "index %s verifies exactly: --fast is not possible",
+                       s->dir);
+    return dp_store_compare_text(s, want, have, err);
 }
 
 const doppel_config *doppel_store_config(const doppel_store *s) { return &s->cfg; }
@@ -206,11 +260,9 @@ static int open_dbs(doppel_store *s, MDB_txn *txn, unsigned create) {
     if ((rc = mdb_dbi_open(txn, "ids", create, &s->db_ids))) return rc;
     if ((rc = mdb_dbi_open(txn, "meta", create | MDB_INTEGERKEY, &s->db_meta))) return rc;
     if ((rc = mdb_dbi_open(txn, "feat", create | MDB_INTEGERKEY, &s->db_feat))) return rc;
-    if ((rc = mdb_dbi_open(txn, "post",
-                           create | MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
-                           &s->db_post)))
-        return rc;
+    if ((rc = mdb_dbi_open(txn, "runs", create | MDB_INTEGERKEY, &s->db_runs))) return rc;
     if ((rc = mdb_dbi_open(txn, "text", create | MDB_INTEGERKEY, &s->db_text))) return rc;
+    if ((rc = mdb_dbi_open(txn, "story", create | MDB_INTEGERKEY, &s->db_story))) return rc;
     return mdb_dbi_open(txn, "edges", create | MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
                         &s->db_edges);
 }
@@ -243,7 +295,7 @@ static doppel_status open_env(const char *dir, unsigned flags, doppel_store **ou
     int rc = 0;
     if (!st && (rc = mdb_env_create(&s->env))) st = dp_store_mdb_fail(s, err, rc, "creating");
     if (!st) {
-        mdb_env_set_maxdbs(s->env, 8);
+        mdb_env_set_maxdbs(s->env, 16);
         char *data = path_in(dir, "data.mdb");
         struct stat sb;
         size_t used = data && stat(data, &sb) == 0 ? (size_t)sb.st_blocks * 512 : 0;
@@ -267,8 +319,24 @@ static doppel_status open_env(const char *dir, unsigned flags, doppel_store **ou
 }
 
 doppel_status doppel_store_create(const char *dir, const doppel_config *cfg, doppel_error *err) {
+    return doppel_store_create_stories(dir, cfg, NULL, err);
+}
+
+doppel_status doppel_store_create_stories(const char *dir, const doppel_config *cfg,
+                                          const doppel_story_options *story, doppel_error *err) {
     doppel_status st = doppel_config_validate(cfg, err);
     if (st) return st;
+    char stext[1024];
+    int slen = 0;
+    if (story) {
+        /* a language libstemmer does not know is refused now, not at the first add */
+        doppel_story *probe = doppel_story_new(story, err);
+        if (!probe) return DOPPEL_ERR_ARG;
+        doppel_story_free(probe);
+        slen = dp_story_options_text(story, stext, sizeof stext);
+        if (slen <= 0 || (size_t)slen >= sizeof stext)
+            return dp_fail(err, DOPPEL_ERR_ARG, "story options too long");
+    }
     if (cfg->verify != DOPPEL_VERIFY_EXACT)
         return dp_fail(err, DOPPEL_ERR_ARG, "an index verifies exactly: --fast is not possible");
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
@@ -293,6 +361,8 @@ doppel_status doppel_store_create(const char *dir, const doppel_config *cfg, dop
     if (!rc) rc = open_dbs(s, txn, MDB_CREATE);
     MDB_val k = {6, "config"}, v = {(size_t)len, text};
     if (!rc) rc = mdb_put(txn, s->db_header, &k, &v, MDB_NOOVERWRITE);
+    MDB_val sk = {5, "story"}, sv = {(size_t)slen, stext};
+    if (!rc && story) rc = mdb_put(txn, s->db_header, &sk, &sv, MDB_NOOVERWRITE);
     dp_store_counters c = {0};
     c.created = (int64_t)time(NULL);
     MDB_val ck = {8, "counters"}, cv = {sizeof c, &c};
@@ -322,15 +392,23 @@ doppel_status doppel_store_open(const char *dir, unsigned flags, doppel_store **
     int rc = dp_store_txn_begin(s, MDB_RDONLY, &txn);
     if (rc) st = dp_store_mdb_fail(s, err, rc, "reading the header");
     if (!st) {
-        if ((rc = open_dbs(s, txn, 0))) {
+        /* The header first: an index of another format may lack databases
+         * this one has, and is refused by its format, not as "not an index". */
+        MDB_val k = {6, "config"}, v;
+        if ((rc = mdb_dbi_open(txn, "header", 0, &s->db_header)))
             st = rc == MDB_NOTFOUND ? dp_fail(err, DOPPEL_ERR_FORMAT, "%s is not a doppel index", dir)
                                     : dp_store_mdb_fail(s, err, rc, "opening its databases");
-        } else {
-            MDB_val k = {6, "config"}, v;
-            if ((rc = mdb_get(txn, s->db_header, &k, &v)))
-                st = dp_fail(err, DOPPEL_ERR_FORMAT, "%s is not a doppel index (no header)", dir);
-            else st = parse_config(s, v.mv_data, v.mv_size, err);
-        }
+        else if ((rc = mdb_get(txn, s->db_header, &k, &v)))
+            st = dp_fail(err, DOPPEL_ERR_FORMAT, "%s is not a doppel index (no header)", dir);
+        else st = parse_config(s, v.mv_data, v.mv_size, err);
+        if (!st && (rc = open_dbs(s, txn, 0)))
+            st = rc == MDB_NOTFOUND ? dp_fail(err, DOPPEL_ERR_FORMAT, "%s is not a doppel index", dir)
+                                    : dp_store_mdb_fail(s, err, rc, "opening its databases");
+        MDB_val sk = {5, "story"};
+        if (!st && (rc = mdb_get(txn, s->db_header, &sk, &v)) == 0)
+            st = dp_story_options_parse(s, v.mv_data, v.mv_size, err);
+        else if (!st && rc != MDB_NOTFOUND)
+            st = dp_store_mdb_fail(s, err, rc, "reading the header");
         /* committed, not aborted: handles opened in an aborted txn close */
         if (!st && (rc = mdb_txn_commit(txn))) st = dp_store_mdb_fail(s, err, rc, "opening");
         else if (st) mdb_txn_abort(txn);
@@ -538,7 +616,8 @@ doppel_status doppel_store_get(doppel_store *s, const char *id, size_t id_len,
         memcpy(s->get_buf + h.id_len + 1, src, h.source_len);
         s->get_buf[h.id_len + 1 + h.source_len] = 0;
         *out = (doppel_store_docinfo){d, s->get_buf, h.id_len, s->get_buf + h.id_len + 1,
-                                      h.source_len, h.date, h.added, h.batch, h.set_len};
+                                      h.source_len, h.date, h.added, h.batch, h.set_len,
+                                      dp_story_of_doc(s, txn, d)};
         if (matches) st = doc_matches(s, txn, d, &h, matches, err);
     }
     mdb_txn_abort(txn);
@@ -574,4 +653,14 @@ doppel_status doppel_store_get_stats(doppel_store *s, doppel_store_stats *out, d
     if (p && stat(p, &sb) == 0) out->file_bytes = (uint64_t)sb.st_blocks * 512;
     free(p);
     return DOPPEL_OK;
+}
+
+uint64_t dp_story_of_doc(const doppel_store *s, MDB_txn *txn, uint32_t docnum) {
+    if (!s->stories) return DOPPEL_STORE_NO_STORY;
+    unsigned int key = docnum;
+    MDB_val k = {sizeof key, &key}, v;
+    uint64_t id;
+    if (mdb_get(txn, s->db_story, &k, &v) || v.mv_size != sizeof id) return DOPPEL_STORE_NO_STORY;
+    memcpy(&id, v.mv_data, sizeof id);
+    return id;
 }

@@ -105,8 +105,6 @@ typedef struct matcher {
         int lsh;            /* proposed by an LSH band (else by reuse slots alone) */
     } *found;
     size_t nfound, found_cap;
-    MDB_cursor *post;
-    uint64_t postings_added;
 } matcher;
 
 static void matcher_free(matcher *m) {
@@ -115,7 +113,6 @@ static void matcher_free(matcher *m) {
     dp_free(m->found, m->found_cap * sizeof *m->found);
     dp_fstore_view_free(&m->other);
     dp_fstore_scratch_free(&m->verify);
-    if (m->post) mdb_cursor_close(m->post);
 }
 
 static int cmp_u32(const void *x, const void *y) {
@@ -207,39 +204,31 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m
 
 /* The relations of one document with features f to the indexed documents
  * (m->found, in docnum order), adding nothing: check. */
-static doppel_status match_one(doppel_store *s, MDB_txn *txn, matcher *m, const dp_features *f,
-                               doppel_error *err) {
+static doppel_status match_one(doppel_store *s, MDB_txn *txn, matcher *m, const dp_runs *runs,
+                               const dp_features *f, doppel_error *err) {
     m->ncand = m->nfound = 0;
     int ex;
     doppel_status st = exact_lookup(s, txn, m, f, UINT32_MAX, &ex, err);
     if (st || ex) return st;
-    int rc;
-    if (!m->post && (rc = mdb_cursor_open(txn, s->db_post, &m->post)))
-        return dp_store_mdb_fail(s, err, rc, "reading postings");
     unsigned max_bucket = s->cfg.max_bucket;
+    size_t lo[DP_RUNS_MAX], hi[DP_RUNS_MAX];
     for (unsigned b = 0; b < s->keys; b++) {
-        size_t key = (size_t)b << 32 | f->band[b];
-        MDB_val pk = {sizeof key, &key}, pv;
-        rc = mdb_cursor_get(m->post, &pk, &pv, MDB_SET_KEY);
-        if (rc == MDB_NOTFOUND) continue;
-        if (rc) return dp_store_mdb_fail(s, err, rc, "reading postings");
-        size_t count;
-        mdb_cursor_count(m->post, &count);
+        uint64_t key = (uint64_t)b << 32 | f->band[b];
+        uint32_t last = 0;
+        size_t count = dp_runs_find(runs, key, lo, hi, &last);
+        if (!count) continue;
         /* A reuse slot held by more than the cap pairs nobody. */
         if (b >= s->bands && count + 1 > DP_FSTORE_REUSE_CAP) continue;
+        if (dp_grow((void **)&m->cand, &m->cand_cap, m->ncand + count, sizeof *m->cand))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         if (count + 1 > max_bucket) {
             /* A bucket past max_bucket: the batch links its members as a
              * chain; a new last member pairs with the one before. */
-            if ((rc = mdb_cursor_get(m->post, &pk, &pv, MDB_LAST_DUP)))
-                return dp_store_mdb_fail(s, err, rc, "reading postings");
-            count = 1;
+            m->cand[m->ncand++] = last;
+            continue;
         }
-        if (dp_grow((void **)&m->cand, &m->cand_cap, m->ncand + count, sizeof *m->cand))
-            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-        if (count == 1) memcpy(&m->cand[m->ncand++], pv.mv_data, 4);
-        else
-            for (; rc == 0; rc = mdb_cursor_get(m->post, &pk, &pv, MDB_NEXT_DUP))
-                memcpy(&m->cand[m->ncand++], pv.mv_data, 4);
+        for (uint32_t r = 0; r < runs->n; r++)
+            for (size_t i = lo[r]; i < hi[r]; i++) m->cand[m->ncand++] = runs->r[r].docs[i];
     }
     return verify_candidates(s, txn, m, f, err);
 }
@@ -343,12 +332,33 @@ struct doppel_store_writer {
     size_t nents, ents_cap, ncands, cands_cap, sort_tmp_cap;
     uint32_t *members;          /* a bucket's indexed members */
     size_t members_cap;
+    dp_runs runs;               /* the postings as this transaction sees them */
+    size_t rpos[DP_RUNS_MAX];   /* where each run's sweep is (keys ascend per chunk) */
+    struct vcand {              /* one pair of the chunk to verify */
+        uint32_t cand, place;
+        const void *blob;       /* the candidate's features, in the map */
+        size_t blob_len;
+        int lsh;
+        doppel_status status;   /* out: */
+        doppel_relation rel;
+        doppel_similarity sim;
+        float cover[2];
+        uint32_t other_len;
+    } *ver;
+    size_t nver, ver_cap;
+    size_t vbeg[CHUNK], vend[CHUNK];
+    dp_fstore_scratch vscratch[DP_MAX_THREADS];
+    dp_fstore_view vview[DP_MAX_THREADS];
+    uint64_t *new_keys;         /* the chunk's postings, sorted (key, docnum) */
+    uint32_t *new_docs;
+    size_t nnew, new_keys_cap, new_docs_cap;
     dp_features feats[2][CHUNK]; /* one chunk computed while the other is added */
     size_t feats_ready[2];
     dp_store_worker *workers[DP_MAX_THREADS];
     unsigned nworkers;
     uint32_t batch;
     int failed;
+    dp_story_batch *story;      /* stores with stories: what the story level reads */
 };
 
 static void writer_release(doppel_store_writer *w) {
@@ -358,10 +368,18 @@ static void writer_release(doppel_store_writer *w) {
     dp_free(w->cands, w->cands_cap * sizeof *w->cands);
     dp_free(w->sort_tmp, w->sort_tmp_cap * sizeof *w->sort_tmp);
     dp_free(w->members, w->members_cap * sizeof *w->members);
+    dp_free(w->new_keys, w->new_keys_cap * sizeof *w->new_keys);
+    dp_free(w->ver, w->ver_cap * sizeof *w->ver);
+    for (unsigned t = 0; t < DP_MAX_THREADS; t++) {
+        dp_fstore_scratch_free(&w->vscratch[t]);
+        dp_fstore_view_free(&w->vview[t]);
+    }
+    dp_free(w->new_docs, w->new_docs_cap * sizeof *w->new_docs);
     for (int b = 0; b < 2; b++)
         for (size_t i = 0; i < w->feats_ready[b]; i++)
             dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->keys);
     for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
+    dp_story_batch_free(w->story);
     dp_free(w, sizeof *w);
     dp_store_write_end(s);
 }
@@ -379,6 +397,8 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
     int rc = dp_store_txn_begin(s, 0, &w->txn);
     if (rc) st = dp_store_mdb_fail(s, err, rc, "starting a transaction");
     if (!st) st = dp_store_read_counters(s, w->txn, &w->c, err);
+    if (!st) st = dp_runs_load(s, w->txn, &w->runs, err);
+    if (!st && s->stories) st = dp_story_batch_new(s, &w->story, err);
     if (st) {
         if (w->txn) mdb_txn_abort(w->txn);
         writer_release(w);
@@ -420,29 +440,25 @@ static doppel_status push_cand(doppel_store_writer *w, uint32_t i, uint32_t cand
  * the bucket's members before it, indexed or earlier in the chunk, as the
  * batch LSH pairs them: all of them while the bucket holds at most
  * max_bucket with it, else (a chain) the last one. */
-static doppel_status bucket(doppel_store_writer *w, MDB_cursor *cur, size_t g0, size_t g1,
-                            doppel_error *err) {
+static doppel_status bucket(doppel_store_writer *w, size_t g0, size_t g1, doppel_error *err) {
     doppel_store *s = w->s;
-    size_t key = (size_t)ent_key(w->ents[g0]);
-    MDB_val pk = {sizeof key, &key}, pv;
+    uint64_t key = ent_key(w->ents[g0]);
     size_t c0 = 0, nm = 0;
     uint32_t last = 0;
-    int rc = mdb_cursor_get(cur, &pk, &pv, MDB_SET_KEY);
-    if (rc == 0) {
-        mdb_cursor_count(cur, &c0);
-        if (c0 < s->cfg.max_bucket) {
-            if (dp_grow((void **)&w->members, &w->members_cap, c0, sizeof *w->members))
-                return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-            for (; rc == 0 && nm < c0; rc = mdb_cursor_get(cur, &pk, &pv, MDB_NEXT_DUP))
-                memcpy(&w->members[nm++], pv.mv_data, 4);
-            last = w->members[nm - 1];
-        } else {
-            if ((rc = mdb_cursor_get(cur, &pk, &pv, MDB_LAST_DUP)))
-                return dp_store_mdb_fail(s, err, rc, "reading postings");
-            memcpy(&last, pv.mv_data, 4);
-        }
-    } else if (rc != MDB_NOTFOUND) {
-        return dp_store_mdb_fail(s, err, rc, "reading postings");
+    const dp_runs *rs = &w->runs;
+    size_t lo[DP_RUNS_MAX], hi[DP_RUNS_MAX];
+    for (uint32_t r = 0; r < rs->n; r++) {
+        lo[r] = dp_run_lower(&rs->r[r], w->rpos[r], key);
+        hi[r] = dp_run_lower(&rs->r[r], lo[r], key + 1);
+        w->rpos[r] = hi[r];
+        c0 += hi[r] - lo[r];
+        if (hi[r] > lo[r]) last = rs->r[r].docs[hi[r] - 1];
+    }
+    if (c0 && c0 < s->cfg.max_bucket) {
+        if (dp_grow((void **)&w->members, &w->members_cap, c0, sizeof *w->members))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        for (uint32_t r = 0; r < rs->n; r++)
+            for (size_t i = lo[r]; i < hi[r]; i++) w->members[nm++] = rs->r[r].docs[i];
     }
     doppel_status st = DOPPEL_OK;
     int capped = (key >> 32) >= s->bands;  /* a reuse slot */
@@ -462,14 +478,69 @@ static doppel_status bucket(doppel_store_writer *w, MDB_cursor *cur, size_t g0, 
         for (size_t k = g0; !st && k < j; k++)
             st = push_cand(w, i, w->docnum[ent_place(w->ents[k])], !capped, err);
     }
+    /* the chunk's postings, in (key, docnum) order: places ascend with docnums */
+    if (!st && (dp_grow((void **)&w->new_keys, &w->new_keys_cap, w->nnew + (g1 - g0), 8) ||
+                dp_grow((void **)&w->new_docs, &w->new_docs_cap, w->nnew + (g1 - g0), 4)))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t j = g0; !st && j < g1; j++) {
-        unsigned int sv = w->docnum[ent_place(w->ents[j])];
-        MDB_val own = {sizeof key, &key}, val = {sizeof sv, &sv};
-        if ((rc = mdb_cursor_put(cur, &own, &val, 0)))
-            return dp_store_mdb_fail(s, err, rc, "writing postings");
+        w->new_keys[w->nnew] = key;
+        w->new_docs[w->nnew++] = w->docnum[ent_place(w->ents[j])];
         w->c.postings++;
     }
     return st;
+}
+
+/* Verification of the chunk's pairs w->ver on threads (each pair alone:
+ * the candidate's stored features against the new document's). */
+typedef struct vjob {
+    doppel_store_writer *w;
+    const dp_features *feats;
+    unsigned t, nthreads;
+} vjob;
+
+static void *verify_worker(void *p) {
+    vjob *j = p;
+    doppel_store_writer *w = j->w;
+    doppel_store *s = w->s;
+    size_t from = w->nver * j->t / j->nthreads, to = w->nver * (j->t + 1) / j->nthreads;
+    for (size_t q = from; q < to; q++) {
+        struct vcand *v = &w->ver[q];
+        dp_fstore_view me = dp_fstore_view_of(&j->feats[v->place]);
+        v->status = dp_fstore_read(v->blob, v->blob_len, s->keys, 0, &w->vview[j->t]);
+        if (v->status) continue;
+        v->other_len = w->vview[j->t].set_len;
+        /* The candidate is the earlier document, as the batch's a; its
+         * docnum names its words for the aligner's table. */
+        if (dp_fstore_verify(&s->cfg, &w->vscratch[j->t], &w->vview[j->t], (uint64_t)v->cand + 1,
+                             &me, &v->sim, &v->rel, v->cover))
+            v->status = DOPPEL_ERR_NOMEM;
+    }
+    return NULL;
+}
+
+static doppel_status verify_parallel(doppel_store_writer *w, const dp_features *feats,
+                                     doppel_error *err) {
+    doppel_store *s = w->s;
+    unsigned threads = DP_MAX(1u, DP_MIN(s->threads, (unsigned)((w->nver + 15) / 16)));
+    vjob jobs[DP_MAX_THREADS];
+    pthread_t tid[DP_MAX_THREADS];
+    int started[DP_MAX_THREADS] = {0};
+    for (unsigned t = 0; t < threads; t++) jobs[t] = (vjob){w, feats, t, threads};
+    for (unsigned t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, verify_worker, &jobs[t]) == 0;
+    verify_worker(&jobs[0]);
+    for (unsigned t = 1; t < threads; t++) {
+        if (started[t]) pthread_join(tid[t], NULL);
+        else verify_worker(&jobs[t]);
+    }
+    for (size_t q = 0; q < w->nver; q++) {
+        const struct vcand *v = &w->ver[q];
+        if (v->status == DOPPEL_ERR_NOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        if (v->status)
+            return dp_fail(err, v->status, "index %s: features of document %u are damaged", s->dir,
+                           v->cand);
+    }
+    return DOPPEL_OK;
 }
 
 /* Add one chunk of documents whose features are computed (feats).
@@ -512,51 +583,83 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
                 w->ents[w->nents++] = ent_pack(b, f->band[b], (uint32_t)i);
         }
         st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &w->dup[i], err);
+        if (!st && w->story) st = dp_story_keep(w->story, &docs[i], f->text_hash, d, err);
     }
     if (st) return st;
     /* 2: buckets in key order */
     if (dp_grow((void **)&w->sort_tmp, &w->sort_tmp_cap, DP_MAX(w->nents, (size_t)1), sizeof *w->sort_tmp))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     dp_sort_u64_bytes(w->ents, w->sort_tmp, w->nents, 0, 7);
-    MDB_cursor *cur;
-    int rc = mdb_cursor_open(w->txn, s->db_post, &cur);
-    if (rc) return dp_store_mdb_fail(s, err, rc, "reading postings");
+    memset(w->rpos, 0, sizeof w->rpos);
+    w->nnew = 0;
     for (size_t g0 = 0, g1; !st && g0 < w->nents; g0 = g1) {
         for (g1 = g0 + 1; g1 < w->nents && ent_key(w->ents[g1]) == ent_key(w->ents[g0]); g1++) {
         }
-        st = bucket(w, cur, g0, g1, err);
+        st = bucket(w, g0, g1, err);
     }
-    mdb_cursor_close(cur);
+    /* the chunk's postings: one more run (the next chunk sees them) */
+    if (!st) st = dp_runs_append(s, w->txn, &w->runs, w->new_keys, w->new_docs, w->nnew, err);
     if (st) return st;
     /* 3: verification, relations, results, in chunk order */
     if (dp_grow((void **)&w->sort_tmp, &w->sort_tmp_cap, DP_MAX(w->ncands, (size_t)1), sizeof *w->sort_tmp))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     dp_sort_u64_bytes(w->cands, w->sort_tmp, w->ncands, 0, 6);
-    for (size_t i = 0, k = 0; !st && i < len; i++) {
+    /* 3a: each document's candidates, once each (they come sorted by place,
+     * then docnum), with their stored features: LMDB is read here, on this
+     * thread, which owns the write transaction */
+    w->nver = 0;
+    for (size_t i = 0, k = 0; i < len; i++) {
+        size_t k0 = k;
+        while (k < w->ncands && (w->cands[k] >> 32 & 0xffff) == i) k++;
+        w->vbeg[i] = w->nver;
+        if (w->docnum[i] == UINT32_MAX || w->exact_rep[i] != UINT32_MAX) {
+            w->vend[i] = w->nver;
+            continue;
+        }
+        if (dp_grow((void **)&w->ver, &w->ver_cap, w->nver + (k - k0), sizeof *w->ver))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        for (size_t q = k0; q < k; q++) {
+            uint32_t cd = (uint32_t)w->cands[q];
+            int lsh = (w->cands[q] & CAND_LSH) != 0;
+            if (w->nver > w->vbeg[i] && w->ver[w->nver - 1].cand == cd) {
+                w->ver[w->nver - 1].lsh |= lsh;  /* the same candidate by another key */
+                continue;
+            }
+            unsigned int ck = cd;
+            MDB_val fk = {sizeof ck, &ck}, fv;
+            int rc = mdb_get(w->txn, s->db_feat, &fk, &fv);
+            if (rc == MDB_NOTFOUND) continue;  /* expired; its postings are gone with it */
+            if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
+            w->ver[w->nver++] = (struct vcand){.cand = cd, .place = (uint32_t)i,
+                                               .blob = fv.mv_data, .blob_len = fv.mv_size,
+                                               .lsh = lsh, .rel = DOPPEL_REL_NONE};
+        }
+        w->vend[i] = w->nver;
+    }
+    /* 3b: verification, the pure computation, on every thread */
+    st = verify_parallel(w, feats, err);
+    if (st) return st;
+    /* 3c: relations, results, in chunk order */
+    for (size_t i = 0; !st && i < len; i++) {
         if (w->docnum[i] == UINT32_MAX) continue;
         const dp_features *f = &feats[i];
         m->nfound = m->ncand = m->nlsh = 0;
-        size_t k0 = k;
-        while (k < w->ncands && (w->cands[k] >> 32 & 0xffff) == i) k++;
         if (w->exact_rep[i] != UINT32_MAX) {
             doppel_similarity same = {1.0, 1.0, 1.0, w->exact_len[i]};
             static const float whole[2] = {1.0f, 1.0f};
             st = push_found(m, w->exact_rep[i], DOPPEL_REL_EXACT, &same, w->exact_len[i], whole,
                             err);
-        } else if (k > k0) {
-            if (dp_grow((void **)&m->cand, &m->cand_cap, k - k0, sizeof *m->cand))
-                return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-            m->nlsh = 0;
-            if (dp_grow((void **)&m->lsh, &m->lsh_cap, k - k0, sizeof *m->lsh))
-                return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-            for (size_t q = k0; q < k; q++) {
-                m->cand[m->ncand++] = (uint32_t)w->cands[q];
-                if (w->cands[q] & CAND_LSH) m->lsh[m->nlsh++] = (uint32_t)w->cands[q];
-            }
-            qsort(m->lsh, m->nlsh, sizeof *m->lsh, cmp_u32);
-            st = verify_candidates(s, w->txn, m, f, err);
+        }
+        for (size_t q = w->vbeg[i]; !st && q < w->vend[i]; q++) {
+            const struct vcand *v = &w->ver[q];
+            if (v->rel == DOPPEL_REL_NONE) continue;
+            st = push_found(m, v->cand, v->rel, &v->sim, v->other_len, v->cover, err);
+            if (!st) m->found[m->nfound - 1].lsh = v->lsh;
         }
         if (!st) st = record_edges(s, w->txn, m, w->docnum[i], err);
+        for (size_t q = 0; !st && w->story && q < m->nfound; q++)
+            if (dp_fstore_joins(&s->cfg, m->found[q].rel))
+                st = dp_story_join(w->story, w->docnum[i], m->found[q].docnum, err);
         if (st) break;
         c->docs++;
         c->relations += m->nfound;
@@ -594,7 +697,8 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
                                  doppel_store_result *results, doppel_error *err) {
     doppel_store *s = w->s;
     for (size_t i = 0; results && i < n; i++)
-        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
     if (w->failed)
         return dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
     unsigned threads = DP_MAX(1u, DP_MIN(s->threads, (unsigned)((n + 63) / 64)));
@@ -620,21 +724,22 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
         if (results) {
             doppel_store_results_free(results, n);
             for (size_t i = 0; i < n; i++)
-                results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+                results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
         }
     }
     return st;
 }
 
-doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
+/* Commit; results[0..n) (optional, the documents of doppel_store_add)
+ * receive their story ids. */
+static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *results, size_t n,
+                                   doppel_error *err) {
     doppel_store *s = w->s;
     doppel_status st = DOPPEL_OK;
     if (w->failed) st = dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
-    /* cursors before the transaction ends */
-    if (w->m.post) {
-        mdb_cursor_close(w->m.post);
-        w->m.post = NULL;
-    }
+    /* the stories in the same transaction as the documents */
+    if (!st && w->story) st = dp_story_commit(s, w->txn, w->story, err);
     if (!st) {
         w->c.batches++;
         st = dp_store_write_counters(s, w->txn, &w->c, err);
@@ -642,16 +747,19 @@ doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
     int rc;
     if (!st && (rc = mdb_txn_commit(w->txn))) st = dp_store_mdb_fail(s, err, rc, "committing");
     else if (st) mdb_txn_abort(w->txn);
+    for (size_t i = 0; !st && w->story && results && i < n; i++)
+        if (results[i].status == DOPPEL_OK)
+            results[i].story = dp_story_batch_id(w->story, results[i].docnum);
     writer_release(w);
     return st;
 }
 
+doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
+    return writer_commit(w, NULL, 0, err);
+}
+
 void doppel_store_abort(doppel_store_writer *w) {
     if (!w) return;
-    if (w->m.post) {
-        mdb_cursor_close(w->m.post);
-        w->m.post = NULL;
-    }
     mdb_txn_abort(w->txn);
     writer_release(w);
 }
@@ -661,18 +769,20 @@ doppel_status doppel_store_add(doppel_store *s, const doppel_store_doc *docs, si
     doppel_store_writer *w;
     doppel_status st = doppel_store_begin(s, &w, err);
     for (size_t i = 0; st && results && i < n; i++)
-        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
     if (st) return st;
     st = doppel_store_write(w, docs, n, results, err);
     if (st) {
         doppel_store_abort(w);
         return st;
     }
-    st = doppel_store_commit(w, err);
+    st = writer_commit(w, results, n, err);
     if (st && results) {
         doppel_store_results_free(results, n);
         for (size_t i = 0; i < n; i++)
-            results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+            results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
     }
     return st;
 }
@@ -680,7 +790,8 @@ doppel_status doppel_store_add(doppel_store *s, const doppel_store_doc *docs, si
 doppel_status doppel_store_check(doppel_store *s, const doppel_store_doc *docs, size_t n,
                                  doppel_store_result *results, doppel_error *err) {
     for (size_t i = 0; results && i < n; i++)
-        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX};
+        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
     dp_store_worker *w = dp_store_worker_get(s);
     if (!w) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     MDB_txn *txn;
@@ -690,7 +801,9 @@ doppel_status doppel_store_check(doppel_store *s, const doppel_store_doc *docs, 
         return dp_store_mdb_fail(s, err, rc, "reading");
     }
     matcher m = {0};
-    doppel_status st = DOPPEL_OK;
+    dp_runs *runs = malloc(sizeof *runs);
+    doppel_status st = runs ? dp_runs_load(s, txn, runs, err)
+                            : dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t i = 0; !st && i < n; i++) {
         dp_fstore_compute(&s->cfg, s->bands, s->rows, &w->scratch, docs[i].text,
                           docs[i].text_len, &w->feat);
@@ -701,13 +814,15 @@ doppel_status doppel_store_check(doppel_store *s, const doppel_store_doc *docs, 
             else if (r) r->status = ds;
             continue;
         }
-        if ((st = match_one(s, txn, &m, &w->feat, err))) break;
+        if ((st = match_one(s, txn, &m, runs, &w->feat, err))) break;
         if (r) {
             r->status = DOPPEL_OK;
             st = fill_result(s, txn, &m, &w->feat, r, err);
         }
     }
     matcher_free(&m);
+    free(runs);
+    if (!st && s->stories && results) st = dp_story_check(s, txn, docs, n, results, err);
     mdb_txn_abort(txn);
     dp_store_worker_put(s, w);
     return st;

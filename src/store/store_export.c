@@ -90,7 +90,7 @@ static doppel_status verify_docs(doppel_store *s, MDB_txn *txn, uint32_t da, uin
  * index would have: a slot the two documents share whose bucket holds at
  * most the cap now (the batch drops a bigger one whole; the store paired
  * them while it was small). */
-static doppel_status reuse_edge_live(doppel_store *s, MDB_txn *txn, MDB_cursor *post, uint32_t da,
+static doppel_status reuse_edge_live(doppel_store *s, MDB_txn *txn, const dp_runs *post, uint32_t da,
                                      uint32_t db, dp_fstore_view *va, dp_fstore_view *vb,
                                      int *live, doppel_error *err) {
     *live = 0;
@@ -104,11 +104,9 @@ static doppel_status reuse_edge_live(doppel_store *s, MDB_txn *txn, MDB_cursor *
     if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
     for (unsigned j = s->bands; j < s->keys && !*live; j++) {
         if (va->keys[j] != vb->keys[j]) continue;
-        size_t key = (size_t)j << 32 | va->keys[j], count = 0;
-        MDB_val pk = {sizeof key, &key}, pv;
-        rc = mdb_cursor_get(post, &pk, &pv, MDB_SET_KEY);
-        if (rc && rc != MDB_NOTFOUND) return dp_store_mdb_fail(s, err, rc, "reading postings");
-        if (!rc) mdb_cursor_count(post, &count);
+        uint64_t key = (uint64_t)j << 32 | va->keys[j];
+        size_t lo[DP_RUNS_MAX], hi[DP_RUNS_MAX];
+        size_t count = dp_runs_find(post, key, lo, hi, NULL);
         *live = count <= DP_FSTORE_REUSE_CAP;
     }
     return DOPPEL_OK;
@@ -167,10 +165,10 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
     free(hd);
     /* Relations between live documents. */
     size_t ecap = 0;
-    MDB_cursor *post = NULL;
+    dp_runs *post = malloc(sizeof *post);
     dp_fstore_view ra = {0}, rb = {0};
-    if (!st && (rc = mdb_cursor_open(txn, s->db_post, &post)))
-        st = dp_store_mdb_fail(s, err, rc, "reading postings");
+    if (!st && !post) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    if (!st) st = dp_runs_load(s, txn, post, err);
     if (!st && (rc = mdb_cursor_open(txn, s->db_edges, &cur))) st = dp_store_mdb_fail(s, err, rc, "reading");
     for (rc = st ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -199,7 +197,7 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
                                                  e.cover_b, e.cover_a};
     }
     if (cur) mdb_cursor_close(cur);
-    if (post) mdb_cursor_close(post);
+    free(post);
     dp_fstore_view_free(&ra);
     dp_fstore_view_free(&rb);
     if (!st && rc != MDB_NOTFOUND) st = dp_store_mdb_fail(s, err, rc, "reading relations");
@@ -257,7 +255,7 @@ doppel_status doppel_store_export(doppel_store *s, doppel_store_row_fn fn, void 
             if (rel == DOPPEL_REL_NONE) rel = DOPPEL_REL_LINKED;
         }
         doppel_store_row row = {x.docnum[d], x.id[d], x.id_len[d], cl, x.id[c], x.id_len[c],
-                                x.size[cl], rel, score};
+                                x.size[cl], rel, score, dp_story_of_doc(s, txn, x.docnum[d])};
         if (fn(&row, user)) break;
     }
     dp_fstore_view_free(&va);
@@ -287,6 +285,10 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
     }
     dp_store_counters c;
     st = dp_store_read_counters(s, txn, &c, err);
+    /* the documents whose postings go (a bitmap by docnum) */
+    uint64_t drop_bits = st ? 0 : c.next_doc;
+    uint8_t *drop = calloc((size_t)(drop_bits / 8 + 1), 1);
+    if (!st && !drop) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     MDB_cursor *cur = NULL;
     if (!st && (rc = mdb_cursor_open(txn, s->db_meta, &cur))) st = dp_store_mdb_fail(s, err, rc, "reading");
     dp_fstore_view fv = {0};
@@ -319,20 +321,9 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
             rep = owner == d;
             if (rep && (rc = mdb_del(txn, s->db_text, &tk, NULL))) break;
         }
-        /* its postings (only the first of a text has any) */
-        if (rep && (rc = mdb_get(txn, s->db_feat, &dk, &x)) == 0) {
-            if (dp_fstore_read(x.mv_data, x.mv_size, s->keys, 1, &fv)) {
-                st = dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: damaged features", s->dir);
-                break;
-            }
-            for (unsigned b = 0; b < s->keys; b++) {
-                size_t key = (size_t)b << 32 | fv.keys[b];
-                MDB_val pk = {sizeof key, &key}, pv = {sizeof d, &d};
-                if ((rc = del_dup(txn, s->db_post, &pk, &pv))) break;
-                c.postings--;
-            }
-            if (rc) break;
-        }
+        /* its postings (only the first of a text has any): dropped from
+         * the runs after the loop */
+        if (rep && d < drop_bits) drop[d >> 3] |= (uint8_t)(1u << (d & 7));
         /* features, relations to earlier documents, the document itself
          * (relations of later documents to it are skipped when read) */
         MDB_stat es;
@@ -346,6 +337,7 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
         (void)es;
         if ((rc = del_dup(txn, s->db_edges, &dk, NULL))) break;
         if ((rc = del_dup(txn, s->db_feat, &dk, NULL))) break;
+        if (s->stories && (rc = del_dup(txn, s->db_story, &dk, NULL))) break;
         if ((rc = mdb_cursor_del(cur, 0))) break;
         c.relations -= DP_MIN(c.relations, nedges);
         c.docs--;
@@ -355,6 +347,12 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
     dp_fstore_view_free(&fv);
     if (cur) mdb_cursor_close(cur);
     if (!st && rc != MDB_NOTFOUND && rc != 0) st = dp_store_mdb_fail(s, err, rc, "expiring");
+    if (!st && n_removed) {
+        uint64_t gone;
+        st = dp_runs_rewrite(s, txn, drop, drop_bits, &gone, err);
+        c.postings -= DP_MIN(c.postings, gone);
+    }
+    free(drop);
     if (!st) st = dp_store_write_counters(s, txn, &c, err);
     if (!st && (rc = mdb_txn_commit(txn))) st = dp_store_mdb_fail(s, err, rc, "committing");
     else if (st) mdb_txn_abort(txn);

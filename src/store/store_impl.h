@@ -10,12 +10,17 @@
  *   ids     id bytes -> u32 docnum (the first document with that id)
  *   meta    u32 docnum -> dp_meta_head, then the id and source bytes
  *   feat    u32 docnum -> the copy engine's feature blob (copy/features_store.h)
- *   post    u64 (band << 32 | band hash) -> u32 docnums (sorted duplicates):
- *           the candidate keys of every document that is the first of its
- *           text, as the batch index's LSH sees them
+ *   runs    u64 run id -> sorted (candidate key, docnum) entries (store_runs.c):
+ *           the candidate keys (band << 32 | band hash) of every document
+ *           that is the first of its text, as the batch index's LSH sees
+ *           them; header "runs" lists the runs, oldest first
  *   text    u64 text hash -> u32 docnum of the first document with that text
  *   edges   u32 docnum b -> dp_edge_val (sorted duplicates): b's verified
  *           relations to earlier documents a
+ *   story   u32 docnum -> u64 story id (stores with stories)
+ * With stories the header also holds "story" -> the story options as
+ * "name=value" lines, and "story_state" -> the story state after the last
+ * add (doppel_story_write_state's text).
  */
 #ifndef DOPPEL_STORE_IMPL_H
 #define DOPPEL_STORE_IMPL_H
@@ -69,7 +74,10 @@ struct doppel_store {
     unsigned bands, rows;
     unsigned keys;            /* candidate keys a document: bands, then reuse slots */
     MDB_env *env;
-    MDB_dbi db_header, db_ids, db_meta, db_feat, db_post, db_text, db_edges;
+    MDB_dbi db_header, db_ids, db_meta, db_feat, db_runs, db_text, db_edges, db_story;
+    int stories;              /* the store keeps stories (store_story.c) */
+    doppel_story_options story;
+    char story_language[64];
     int open_fd;              /* open.lock, held shared while the handle lives */
     int writer_fd;            /* writer.lock, held exclusive during a write */
     pthread_mutex_t write_lock; /* one writer thread of this process at a time */
@@ -101,6 +109,72 @@ doppel_status dp_store_write_counters(const doppel_store *s, MDB_txn *txn,
 dp_store_worker *dp_store_worker_get(doppel_store *s);
 void dp_store_worker_put(doppel_store *s, dp_store_worker *w);
 void dp_store_worker_free(doppel_store *s, dp_store_worker *w);
+
+/* ---- postings as sorted runs (store_runs.c) ---- */
+
+#define DP_RUNS_MAX 64
+typedef struct dp_run {
+    uint64_t id, n;
+    const uint64_t *keys;   /* ascending; equal keys in docnum order */
+    const uint32_t *docs;
+    const uint64_t *fence;  /* keys[0], keys[FENCE], ...: where a search starts */
+} dp_run;
+typedef struct dp_runs {
+    uint64_t next_id;
+    uint32_t n;             /* oldest first: run r's docnums precede run r + 1's */
+    dp_run r[DP_RUNS_MAX];
+} dp_runs;
+
+/* The runs as txn sees them (pointers into the map, valid for txn). */
+doppel_status dp_runs_load(const doppel_store *s, MDB_txn *txn, dp_runs *out, doppel_error *err);
+/* First place at or after from whose key is >= key (galloping from from). */
+size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key);
+/* Each run's range of key (lo[r], hi[r]), the members in all (the last,
+ * in docnum order, to *last when there is one). */
+size_t dp_runs_find(const dp_runs *rs, uint64_t key, size_t *lo, size_t *hi, uint32_t *last);
+/* Add sorted entries (docnums after every indexed one's) as a new run and
+ * merge; *rs is reloaded. */
+doppel_status dp_runs_append(doppel_store *s, MDB_txn *txn, dp_runs *rs, const uint64_t *keys,
+                             const uint32_t *docs, size_t n, doppel_error *err);
+/* Rewrite the runs as one without the docnums set in drop (a bitmap of
+ * drop_bits bits); *removed: entries dropped. */
+doppel_status dp_runs_rewrite(doppel_store *s, MDB_txn *txn, const uint8_t *drop,
+                              uint64_t drop_bits, uint64_t *removed, doppel_error *err);
+
+/* ---- stories (store_story.c) ---- */
+
+/* The story options as header text ("story_name=value" lines); length. */
+int dp_story_options_text(const doppel_story_options *o, char *out, size_t cap);
+/* Read them back into s->story (s->stories set). */
+doppel_status dp_story_options_parse(doppel_store *s, const char *text, size_t len,
+                                     doppel_error *err);
+/* Compare two header texts line by line: DOPPEL_ERR_ARG naming the first
+ * parameter that differs (want: this run's, have: the store's). */
+doppel_status dp_store_compare_text(const doppel_store *s, const char *want, const char *have,
+                                    doppel_error *err);
+
+/* What an add keeps of each document for the story level, which reads the
+ * batch twice (learn, then add) after all of it has been matched. */
+typedef struct dp_story_batch dp_story_batch;
+doppel_status dp_story_batch_new(doppel_store *s, dp_story_batch **out, doppel_error *err);
+void dp_story_batch_free(dp_story_batch *b);
+/* Keep document docnum (its text extracted as `doppel cluster` does). */
+doppel_status dp_story_keep(dp_story_batch *b, const doppel_store_doc *doc, uint64_t text_hash,
+                            uint32_t docnum, doppel_error *err);
+/* Kept document self has a copy relation (one that joins clusters) to
+ * docnum other. */
+doppel_status dp_story_join(dp_story_batch *b, uint32_t self, uint32_t other, doppel_error *err);
+/* Cluster the kept documents into stories linked to the stored state and
+ * write their ids and the new state in txn. */
+doppel_status dp_story_commit(doppel_store *s, MDB_txn *txn, dp_story_batch *b,
+                              doppel_error *err);
+/* The id given to docnum by the last dp_story_commit of b. */
+uint64_t dp_story_batch_id(const dp_story_batch *b, uint32_t docnum);
+/* Check: the story each OK result's document would join. */
+doppel_status dp_story_check(doppel_store *s, MDB_txn *txn, const doppel_store_doc *docs,
+                             size_t n, doppel_store_result *results, doppel_error *err);
+/* The story id recorded for docnum, DOPPEL_STORE_NO_STORY when none. */
+uint64_t dp_story_of_doc(const doppel_store *s, MDB_txn *txn, uint32_t docnum);
 
 /* Fill one match from the meta record of docnum. */
 doppel_status dp_store_fill_match(const doppel_store *s, MDB_txn *txn, uint32_t docnum,

@@ -5,6 +5,10 @@
 # writer fails with a clear message while one writes; readers work then.
 # DOPPEL_CRASH_KILLS kills (default 12; 50 for the full form:
 # DOPPEL_CRASH_KILLS=50 sh tests/cli/index_crash.sh build/doppel).
+# The indexes keep stories (--level all): the story state and each
+# document's story are written in the add's transaction, so the exports
+# compared (with their story field) cover them too, and the adds after the
+# kills continue the stories of the last committed add.
 # usage: tests/cli/index_crash.sh path/to/doppel   (from the repository root)
 set -u
 DOPPEL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -20,24 +24,29 @@ split -n l/$PARTS -d "$T/s.jsonl" "$T/p/part"
 set -- "$T"/p/part*
 
 # The reference: the export after k committed adds, k = 0..PARTS.
-"$DOPPEL" index create "$T/ref"
+"$DOPPEL" index create --level all "$T/ref"
 "$DOPPEL" index export "$T/ref" -o "$T/ref.0"
 k=0
+ms=1
 for f in "$@"; do
   k=$((k + 1))
+  t0=$(date +%s%N)
   "$DOPPEL" index add -q "$T/ref" "$f" -o /dev/null
+  t=$((($(date +%s%N) - t0) / 1000000))
+  [ "$t" -gt "$ms" ] && ms=$t
   "$DOPPEL" index export "$T/ref" -o "$T/ref.$k"
 done
 
 batches() { "$DOPPEL" index stats "$1" | sed 's/.*"batches":\([0-9]*\).*/\1/'; }
-# a random delay of 0 to 0.15 s
-delay() { echo "0.$(od -An -N2 -tu2 /dev/urandom | awk '{printf "%03d", $1 % 150}')"; }
+# a random delay of 0 to 1.3 times the longest reference add, so that kills
+# fall before, during and after the commit however fast the machine is
+delay() { od -An -N2 -tu2 /dev/urandom | awk -v ms="$ms" '{printf "%.3f", ($1 % (ms * 13 / 10 + 1)) / 1000}'; }
 
 kills=0
 lost=0
 while [ "$kills" -lt "$KILLS" ]; do
   rm -rf "$T/ix"
-  "$DOPPEL" index create "$T/ix"
+  "$DOPPEL" index create --level all "$T/ix"
   committed=0
   while [ "$committed" -lt "$PARTS" ] && [ "$kills" -lt "$KILLS" ]; do
     eval "f=\${$((committed + 1))}"

@@ -34,5 +34,41 @@ if [ -f "$DOCS" ]; then
   has docs-client "^probe exact 1.0 s000000 " "$T/docs-client.out"
   kill -TERM "$spid"; wait "$spid" || bad "serve exit status after SIGTERM"
 fi
+# Stories: /v1/check names the indexed story a document would join (null:
+# a new one), /v1/add the story given, /v1/doc the document's story.
+cat > "$T/st.jsonl" <<'EOF'
+{"id":"e1","title":"Earthquake kills 12 in Izmir","text":"A magnitude 6.1 earthquake struck near Izmir in western Turkey on Friday, killing at least 12 people and injuring hundreds, the Turkish disaster agency AFAD said. Buildings collapsed in the Bayrakli district of Izmir.","date":"2024-03-01T10:00:00Z"}
+{"id":"e2","title":"Izmir quake: rescuers search rubble","text":"Rescuers searched the rubble of collapsed buildings in Izmir after the 6.1 magnitude earthquake, AFAD said, as the death toll in western Turkey rose to 12. Bayrakli was the worst hit district.","date":"2024-03-01T12:00:00Z"}
+{"id":"f1","title":"Galatasaray beat Fenerbahce in Istanbul derby","text":"Galatasaray beat Fenerbahce 2-1 in the Istanbul derby on Friday night, with Mauro Icardi scoring twice at the Rams Park stadium to keep his side top of the Super Lig.","date":"2024-03-01T20:00:00Z"}
+{"id":"f2","title":"Icardi double wins derby","text":"Mauro Icardi scored twice as Galatasaray won the Istanbul derby against Fenerbahce 2-1 at Rams Park, moving clear at the top of the Super Lig table.","date":"2024-03-01T21:00:00Z"}
+EOF
+"$DOPPEL" index create --level all "$T/sx"
+"$DOPPEL" index add -q "$T/sx" "$T/st.jsonl" -o /dev/null
+"$DOPPEL" serve "$T/sx" --listen 127.0.0.1:0 2> "$T/sserve.err" &
+spid=$!
+for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$T/sserve.err" && break; sleep 0.2; done
+port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$T/sserve.err")
+cat > "$T/story_client.py" <<'EOF'
+import json, sys, urllib.request
+base = "http://127.0.0.1:%s" % sys.argv[1]
+def call(path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    with urllib.request.urlopen(urllib.request.Request(base + path, data=data), timeout=10) as r:
+        return json.load(r)
+quake = {"text": "Aftershocks rattled Izmir on Sunday after the 6.1 magnitude earthquake that killed "
+                 "19 people in western Turkey, AFAD said, and Bayrakli residents slept outside.",
+         "date": "2024-03-02"}
+other = {"text": "Tennis star wins the open final in Melbourne after five sets against the champion."}
+c = call("/v1/check", [quake, other])
+print("check", c[0]["story"], c[1]["story"])
+a = call("/v1/add", dict(quake, id="e3"))
+print("add", a["story"])
+print("doc", call("/v1/doc/e3")["story"], call("/v1/doc/f1")["story"])
+EOF
+expect_rc story-client 0 timeout 20 /usr/bin/python3 "$T/story_client.py" "$port"
+has story-check "^check 0 None$" "$T/story-client.out"
+has story-add "^add 0$" "$T/story-client.out"
+has story-doc "^doc 0 1$" "$T/story-client.out"
+kill -TERM "$spid"; wait "$spid" || bad "serve (stories) exit status after SIGTERM"
 echo "serve_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
