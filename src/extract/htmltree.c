@@ -132,12 +132,26 @@ static int style_hides(const char *v) {
 
 /* ---- building ----------------------------------------------------------------- */
 
+/* libxml2 interns tag names in the parse's dictionary, so a name's address
+ * identifies it: the tag is looked up once per name and page. */
+#define NAME_CACHE 64
+
 typedef struct builder {
     dp_htree *t;
     htmlParserCtxtPtr ctxt;
     uint32_t open;   /* the element new nodes go into */
     int nomem;
+    struct { const xmlChar *name; uint8_t tag; } cache[NAME_CACHE];
 } builder;
+
+static uint8_t cached_tag(builder *bd, const xmlChar *name) {
+    size_t k = (size_t)(((uintptr_t)name >> 3) * 0x9E3779B97F4A7C15ull >> 58) % NAME_CACHE;
+    if (bd->cache[k].name != name) {
+        bd->cache[k].name = name;
+        bd->cache[k].tag = tag_of((const char *)name);
+    }
+    return bd->cache[k].tag;
+}
 
 static uint32_t add_node(builder *bd, int type, uint32_t line) {
     dp_htree *t = bd->t;
@@ -184,7 +198,7 @@ static void on_start(void *ud, const xmlChar *name, const xmlChar **atts) {
     builder *bd = ud;
     uint32_t id = add_node(bd, DP_HN_ELEMENT, tag_line(bd->ctxt));
     if (!id) return;
-    uint8_t tag = tag_of((const char *)name), flags = 0;
+    uint8_t tag = cached_tag(bd, name), flags = 0;
     const char *key = NULL, *val = NULL, *pick[3] = {NULL, NULL, NULL};
     for (int i = 0; atts && atts[i]; i += 2) {
         const char *an = (const char *)atts[i], *av = (const char *)atts[i + 1];
