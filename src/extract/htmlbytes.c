@@ -2,8 +2,7 @@
  * htmlbytes.c — an HTML page's bytes before any tree is built: the declared
  * charset (latin-1/windows-1252 converted to UTF-8), the check for pages
  * nested too deep for the tree parser and the plain tag stripper that reads
- * them instead, and the lean copy without script and style bodies and
- * comments that the parser reads (html.c, htmltree.c).
+ * them instead. The lean copy the parser reads is made in htmllean.c.
  *
  * Charset: the parser is told the page is UTF-8. A page that declares latin-1 or
  * windows-1252 (the same thing on the web) is converted first with the
@@ -210,71 +209,4 @@ doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len) {
         i++;
     }
     return dp_read_lines(ex, b->data, b->len, 1, 0);
-}
-
-/* ---- script and style bodies --------------------------------------------------- */
-
-/* Does s[0..len) hold "<tag" (any case) followed by a byte that ends a tag
- * name? */
-static int tag_at(const char *s, size_t len, const char *tag, size_t n) {
-    /* s[0] is '<', or the '/' of an end tag */
-    if (len < n + 2 || (s[0] != '<' && s[0] != '/') || strncasecmp(s + 1, tag, n)) return 0;
-    char c = s[n + 1];
-    return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-/* The bodies of <script> and <style> are raw text that ends at the first
- * "</script" or "</style" (libxml2 in recovery mode ends them there too,
- * whatever "<!--" came before); nothing of them is shown, yet a parser
- * reads them a character at a time (about a sixth of a news page's bytes).
- * They are left out of what it reads, their newlines kept so that line
- * numbers stay those of the input. Comments are stepped over whole, as the
- * tokenizer does, so a "<script" inside one is not taken for a tag, and
- * left out as well (newlines kept): nothing of a comment is shown either.
- * An unterminated body or comment is left as it is. */
-int dp_html_lean(const char *s, size_t len, doppel_buf *out) {
-    out->len = 0;
-    size_t done = 0; /* s[0..done) is in out */
-    const char *end = s + len;
-    for (const char *p = s; (p = memchr(p, '<', (size_t)(end - p)));) {
-        size_t left = (size_t)(end - p);
-        if (left >= 4 && !memcmp(p, "<!--", 4)) {
-            /* "<!-->" and "<!--->" are empty comments (HTML5). */
-            const char *c = left >= 5 && p[4] == '>'                  ? p + 2
-                            : left >= 6 && p[4] == '-' && p[5] == '>' ? p + 3
-                                                                      : memmem(p + 4, left - 4, "-->", 3);
-            if (!c) break;
-            /* Left out too: the parser would step over it byte by byte. */
-            if (dp_buf_append(out, s + done, (size_t)(p - (s + done)))) return -1;
-            for (const char *q = p; (q = memchr(q, '\n', (size_t)(c - q))); q++)
-                if (dp_buf_putc(out, '\n')) return -1;
-            p = c + 3;
-            done = (size_t)(p - s);
-            continue;
-        }
-        const char *tag = tag_at(p, left, "script", 6) ? "</script"
-                          : tag_at(p, left, "style", 5) ? "</style" : NULL;
-        if (!tag) {
-            p++;
-            continue;
-        }
-        const char *open_end = memchr(p, '>', left);
-        if (!open_end) break;
-        const char *body = open_end + 1, *close = NULL;
-        size_t tl = strlen(tag);
-        for (const char *q = body; (q = memchr(q, '<', (size_t)(end - q))); q++)
-            if (q + 1 < end && q[1] == '/' && tag_at(q + 1, (size_t)(end - q - 1), tag + 2, tl - 2)) {
-                close = q;
-                break;
-            }
-        if (!close) break;
-        if (dp_buf_append(out, s + done, (size_t)(body - (s + done)))) return -1;
-        for (const char *q = body; (q = memchr(q, '\n', (size_t)(close - q))); q++)
-            if (dp_buf_putc(out, '\n')) return -1;
-        done = (size_t)(close - s);
-        p = close + tl;
-    }
-    if (!done) return 0;
-    if (dp_buf_append(out, s + done, len - done)) return -1;
-    return 1;
 }
