@@ -24,6 +24,7 @@
  * - <script> and <style> bodies are raw text (cdataBlock, not kept here);
  *   <noscript>, <template>, <iframe> content is parsed as elements and
  *   the reader drops them by tag;
+ * - NUL bytes are removed first: libxml2 ends the page at one;
  * - errors are neither printed nor collected: the SAX handler's structured
  *   error callback is a no-op on a handler owned by the parse (no global
  *   state is touched), and ctxt->wellFormed says whether anything was
@@ -295,6 +296,20 @@ doppel_status dp_htree_parse(dp_htree *t, const char *s, size_t len) {
         if (dp_utf8_repair(s, len, &t->utf8) == SIZE_MAX) return DOPPEL_ERR_NOMEM;
         s = t->utf8.data;
         len = DP_MIN(t->utf8.len, (size_t)INT_MAX);
+    }
+    /* libxml2 takes a NUL byte for the end of the page (a spliced crawl
+     * left one in an l3s-gn1 page before its article); HTML5 ignores it. */
+    if (memchr(s, '\0', len)) {
+        if (s != t->utf8.data) {
+            t->utf8.len = 0;
+            if (dp_buf_append(&t->utf8, s, len)) return DOPPEL_ERR_NOMEM;
+        }
+        char *o = t->utf8.data;
+        for (size_t i = 0; i < len; i++)
+            if (t->utf8.data[i]) *o++ = t->utf8.data[i];
+        s = t->utf8.data;
+        len = (size_t)(o - t->utf8.data);
+        if (!len) return DOPPEL_OK;
     }
 
     htmlParserCtxtPtr c = htmlCreateMemoryParserCtxt(s, (int)len);
