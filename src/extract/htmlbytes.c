@@ -36,20 +36,15 @@ static const char *const latin1_labels[] = {
     "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "windows-1252",
     "cp1252", "x-cp1252", "cp819", "ibm819", "us-ascii", "ascii", "iso-ir-100", NULL};
 
-/* Valid UTF-8 with at least one multibyte sequence. */
-static int utf8_with_multibyte(const unsigned char *s, size_t len) {
-    int multi = 0;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = s[i];
-        if (c < 0x80) { i++; continue; }
-        size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-        if (!n || i + n > len) return 0;
-        for (size_t k = 1; k < n; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
-        multi = 1;
-        i += n;
+/* Where the first byte >= 0x80 is, 8 bytes at a time; len when none. */
+static size_t first_high(const unsigned char *s, size_t len) {
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull) break;
     }
-    return multi;
+    while (i < len && s[i] < 0x80) i++;
+    return i;
 }
 
 int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
@@ -79,9 +74,8 @@ int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
         return 0;
     }
     const unsigned char *u = (const unsigned char *)s;
-    int high = 0;
-    for (size_t i = 0; i < len && !high; i++) high = u[i] >= 0x80;
-    if (!high || utf8_with_multibyte(u, len)) return 0;  /* ASCII, or mislabeled UTF-8 */
+    /* ASCII, or valid UTF-8 with a multibyte sequence (mislabeled) */
+    if (first_high(u, len) == len || dp_utf8_first_invalid(s, len) == len) return 0;
 
     doppel_buf *b = &ex->conv;
     b->len = 0;

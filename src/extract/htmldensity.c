@@ -72,10 +72,14 @@ static dp_dstat *find(const dp_density *d, uint32_t n) {
 }
 
 static uint32_t visible_bytes(const char *s, uint32_t len) {
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < len; i++)
-        n += !(s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f');
-    return n;
+    uint32_t blank = 0;
+    for (uint32_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        /* ' ', '\t', '\n', '\f', '\r': one test for the bytes above ' ' */
+        blank += c <= ' ' && ((1ull << c) & (1ull << ' ' | 1ull << '\t' | 1ull << '\n' |
+                                             1ull << '\f' | 1ull << '\r'));
+    }
+    return len - blank;
 }
 
 /* Beside the article's container, an element that is mostly prose and
