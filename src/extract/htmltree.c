@@ -156,10 +156,11 @@ static uint8_t cached_tag(builder *bd, const xmlChar *name) {
 
 static uint32_t add_node(builder *bd, int type, uint32_t line) {
     dp_htree *t = bd->t;
-    if (bd->nomem || t->count >= UINT32_MAX) return 0;
-    if (t->count == t->cap &&
-        dp_grow((void **)&t->n, &t->cap, t->count + 1, sizeof *t->n)) {
-        bd->nomem = 1;
+    if (bd->nomem) return 0;
+    if (t->count >= UINT32_MAX ||
+        (t->count == t->cap &&
+         dp_grow((void **)&t->n, &t->cap, t->count + 1, sizeof *t->n))) {
+        bd->nomem = 1;  /* a start without its node would unbalance the ends */
         xmlStopParser(bd->ctxt);
         return 0;
     }
