@@ -111,12 +111,14 @@ doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, dopp
 /* Release the HTML reader's tree held by the extractor. */
 void dp_html_free(doppel_extractor *ex);
 
-/* The page without the bodies of its <script> and <style> elements (their
- * newlines kept) into out: 1 when out holds it, 0 when there was nothing
- * to leave out, -1 when out of memory (htmlbytes.c). */
+/* The page without the bodies of its <script> and <style> elements, its
+ * comments and the attributes the extractor never reads (newlines kept)
+ * into out: 1 when out holds it, 0 when there was nothing to leave out, -1
+ * when out of memory (htmllean.c). */
 int dp_html_lean(const char *s, size_t len, doppel_buf *out);
 /* Does the page nest tags deeper than the tree parser handles in
- * reasonable time? Then dp_html_strip reads it as text without its tags. */
+ * reasonable time? Then dp_html_strip reads it as text without its tags
+ * (htmlbytes.c). */
 int dp_html_too_deep(const char *s, size_t len);
 doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len);
 
@@ -125,6 +127,8 @@ doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len);
  * some other non-UTF-8 charset, set DOPPEL_EXTRACT_CHARSET_UNKNOWN; 0 when
  * nothing was converted. Negative: a doppel_status error. */
 int dp_html_charset(doppel_extractor *ex, const char *s, size_t len);
+/* The code point of windows-1252 byte c (c itself outside 0x80-0x9F). */
+unsigned dp_cp1252(unsigned char c);
 
 /* ---- layer 1 (boilerplate.c; words.c, lowerwords.c, phrases.c) ------------------------------------------- */
 

@@ -36,6 +36,8 @@ static const char *const latin1_labels[] = {
     "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "windows-1252",
     "cp1252", "x-cp1252", "cp819", "ibm819", "us-ascii", "ascii", "iso-ir-100", NULL};
 
+unsigned dp_cp1252(unsigned char c) { return c >= 0x80 && c < 0xA0 ? cp1252_high[c - 0x80] : c; }
+
 /* Where the first byte >= 0x80 is, 8 bytes at a time; len when none. */
 static size_t first_high(const unsigned char *s, size_t len) {
     size_t i = 0;

@@ -253,6 +253,26 @@ static void on_end(void *ud, const xmlChar *name) {
     if (bd->open) bd->open = bd->t->n[bd->open].parent;
 }
 
+/* Append text, with the C1 controls U+0080-U+009F read as windows-1252:
+ * HTML5 maps "&#151;" to U+2014 as pages mean it, libxml2 gives U+0097,
+ * which cost an l3s-gn1 page its first paragraph. */
+static doppel_status append_text(doppel_buf *b, const xmlChar *s, size_t len) {
+    const xmlChar *p = s, *end = s + len;
+    for (const xmlChar *q; (q = memchr(p, 0xC2, (size_t)(end - p))) && q + 1 < end; p = q + 2) {
+        if (q[1] < 0x80 || q[1] >= 0xA0) {
+            if (dp_buf_append(b, p, (size_t)(q + 2 - p))) return DOPPEL_ERR_NOMEM;
+            continue;
+        }
+        unsigned c = dp_cp1252(q[1]);
+        char u[3] = {(char)(0xE0 | (c >> 12)), (char)(0x80 | ((c >> 6) & 0x3F)),
+                     (char)(0x80 | (c & 0x3F))};
+        if (c < 0x800) u[0] = (char)(0xC0 | (c >> 6)), u[1] = (char)(0x80 | (c & 0x3F));
+        if (dp_buf_append(b, p, (size_t)(q - p)) || dp_buf_append(b, u, c < 0x800 ? 2 : 3))
+            return DOPPEL_ERR_NOMEM;
+    }
+    return dp_buf_append(b, p, (size_t)(end - p));
+}
+
 static void on_text(void *ud, const xmlChar *s, int len) {
     builder *bd = ud;
     dp_htree *t = bd->t;
@@ -269,12 +289,13 @@ static void on_text(void *ud, const xmlChar *s, int len) {
         last = &t->n[id];
         last->a = (uint32_t)t->text.len;
     }
-    if (dp_buf_append(&t->text, s, (size_t)len)) {
+    size_t before = t->text.len;
+    if (append_text(&t->text, s, (size_t)len)) {
         bd->nomem = 1;
         xmlStopParser(bd->ctxt);
         return;
     }
-    last->b += (uint32_t)len;
+    last->b += (uint32_t)(t->text.len - before);
 }
 
 static void on_error(void *ud, xmlErrorPtr e) { (void)ud, (void)e; }

@@ -56,10 +56,12 @@ static void test_entities(void **state) {
     (void)state;
     doppel_extract_result r = run_str(
         "<html><body><p>" PROSE1 " Fish &amp; chips &lt;b&gt; caf&eacute; &#233;t&#xE9; "
-        "&rsquo;quoted&ldquo; &hellip; 5&nbsp;km &copy; &mdash; end.</p><p>" PROSE2
+        "&rsquo;quoted&ldquo; &hellip; 5&nbsp;km &copy; &mdash; end. (AP) &#151; &#131;x &#129;.</p><p>" PROSE2
         "</p></body></html>");
     assert_has(r, "Fish & chips <b> caf\xC3\xA9 \xC3\xA9t\xC3\xA9 \xE2\x80\x99quoted\xE2\x80\x9C "
                   "\xE2\x80\xA6 5 km \xC2\xA9 \xE2\x80\x94 end.");
+    /* References to 0x80-0x9F mean windows-1252, as HTML5 reads them. */
+    assert_has(r, "(AP) \xE2\x80\x94 \xC6\x92x \xC2\x81.");
 }
 
 /* The input is UTF-8 whatever a meta tag says (latin-1 pages are
