@@ -5,7 +5,7 @@
 PREFIX  ?= /usr/local
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libxxhash libutf8proc zlib libzstd liblzma jansson gumbo lmdb
+PKGS    := libxxhash libutf8proc zlib libzstd liblzma jansson libxml-2.0 lmdb
 # Linked by the command only (doppel serve), not part of the library's requirements.
 CLI_PKGS := libmicrohttpd
 OPT     ?= -O3

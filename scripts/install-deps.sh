@@ -3,7 +3,7 @@
 # Idempotent: does nothing when every package is already present.
 set -eu
 PKGS="build-essential pkg-config libxxhash-dev libutf8proc-dev zlib1g-dev libzstd-dev \
-libbz2-dev liblzma-dev libjansson-dev libgumbo-dev libstemmer-dev liblmdb-dev libmicrohttpd-dev libcmocka-dev clang libclang-rt-14-dev \
+libbz2-dev liblzma-dev libjansson-dev libxml2-dev libstemmer-dev liblmdb-dev libmicrohttpd-dev libcmocka-dev clang libclang-rt-14-dev \
 valgrind python3 zstd gzip bzip2 xz-utils time \
 python3-cffi python3-pytest python3-numpy python3-dask python3-distributed python3-psutil"
 missing=""

@@ -51,10 +51,11 @@ doppel_status dp_extend_block(doppel_extractor *ex, const char *s, size_t len,
     return DOPPEL_OK;
 }
 
-/* Valid input can still come out of the HTML parser as invalid UTF-8:
- * libgumbo 0.10 turns a numeric character reference too large for 32 bits
- * ("&#x1F600CCCCCCCC;") into whatever the overflow left, a stray byte
- * included. What doppel outputs from valid input is valid UTF-8, so
+/* Valid input can still come out of an HTML parser as invalid UTF-8:
+ * libgumbo 0.10 (doppel's parser until issue 17) turned a numeric character
+ * reference too large for 32 bits ("&#x1F600CCCCCCCC;") into whatever the
+ * overflow left, a stray byte included; libxml2 drops it, but the check
+ * stays as a guarantee that does not depend on the parser. What doppel outputs from valid input is valid UTF-8, so
  * b[from..] is checked and, from its first bad byte on, repaired (each bad
  * byte becomes U+FFFD) through scratch. -1: no memory. The other formats
  * copy their input's bytes, so only HTML text and metadata need it. */

@@ -73,9 +73,11 @@ void doppel_extractor_free(doppel_extractor *ex) {
     doppel_buf_free(&ex->scratch);
     doppel_buf_free(&ex->hbuf[0]);
     doppel_buf_free(&ex->hbuf[1]);
+    doppel_buf_free(&ex->hbuf[2]);
     dp_free(ex->blocks, ex->blocks_cap * sizeof *ex->blocks);
     dp_free(ex->dropped, ex->dropped_cap * sizeof *ex->dropped);
     dp_classify_free(ex);
+    dp_html_free(ex);
     dp_free(ex, sizeof *ex);
 }
 

@@ -57,7 +57,8 @@ struct doppel_extractor {
     size_t meta_off[DP_META_N];
     int meta_set[DP_META_N];
     doppel_buf scratch;     /* one line being cleaned by a reader */
-    doppel_buf hbuf[2];     /* HTML: first <h1> and <title> text */
+    doppel_buf hbuf[3];     /* HTML: first <h1>, <title> text, a swallowing title's line */
+    struct dp_htree *htree; /* HTML: the page's tree, reused (htmltree.c) */
     doppel_buf droptext;    /* text of dropped lines (explain) */
     doppel_dropped_line *dropped;
     size_t ndropped, dropped_cap;
@@ -107,13 +108,17 @@ doppel_status dp_md_inline(const char *s, size_t len, doppel_buf *out, uint32_t 
 
 /* HTML: charset conversion is done by the caller (dp_html_charset). */
 doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, doppel_error *err);
+/* Release the HTML reader's tree held by the extractor. */
+void dp_html_free(doppel_extractor *ex);
 
-/* The page without the bodies of its <script> and <style> elements (their
- * newlines kept) into out: 1 when out holds it, 0 when there was nothing
- * to leave out, -1 when out of memory (htmlbytes.c). */
+/* The page without the bodies of its <script> and <style> elements, its
+ * comments and the attributes the extractor never reads (newlines kept)
+ * into out: 1 when out holds it, 0 when there was nothing to leave out, -1
+ * when out of memory (htmllean.c). */
 int dp_html_lean(const char *s, size_t len, doppel_buf *out);
 /* Does the page nest tags deeper than the tree parser handles in
- * reasonable time? Then dp_html_strip reads it as text without its tags. */
+ * reasonable time? Then dp_html_strip reads it as text without its tags
+ * (htmlbytes.c). */
 int dp_html_too_deep(const char *s, size_t len);
 doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len);
 
@@ -122,6 +127,8 @@ doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len);
  * some other non-UTF-8 charset, set DOPPEL_EXTRACT_CHARSET_UNKNOWN; 0 when
  * nothing was converted. Negative: a doppel_status error. */
 int dp_html_charset(doppel_extractor *ex, const char *s, size_t len);
+/* The code point of windows-1252 byte c (c itself outside 0x80-0x9F). */
+unsigned dp_cp1252(unsigned char c);
 
 /* ---- layer 1 (boilerplate.c; words.c, lowerwords.c, phrases.c) ------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /*
- * html.c — HTML to blocks, with Debian's gumbo (a full HTML5 parser: broken
- * markup is repaired the way browsers repair it, never rejected).
+ * html.c — HTML to blocks, over the page's tree (htmltree.c: Debian's
+ * libxml2 HTML parser, whose error recovery repairs broken markup and
+ * never rejects it).
  *
  * Block elements (p, div, li, h1-h6, td, ...) become blocks, one paragraph
  * each; <br> splits a block into lines of one paragraph. Inline text keeps
@@ -24,37 +25,13 @@
  *
  * The page's bytes are prepared in htmlbytes.c (charset, depth check, the
  * lean copy without script and style bodies). The walk is iterative
- * (parent pointers), so deep pages cannot overflow the stack.
+ * (parent links), so deep pages cannot overflow the stack.
  */
 #include "extract/extract_int.h"
 #include "extract/htmldensity.h"
 
-#include <gumbo.h>
 #include <string.h>
 #include <strings.h>
-
-/* ---- gumbo's memory through the counted allocator ---------------------------- */
-
-/* gumbo's deallocator gets no size; keep it in a header before the block. */
-typedef union alloc_hdr {
-    size_t size;
-    max_align_t align;
-} alloc_hdr;
-
-static void *gumbo_alloc(void *user, size_t size) {
-    (void)user;
-    alloc_hdr *h = dp_malloc(sizeof *h + size);
-    if (!h) return NULL;
-    h->size = size;
-    return h + 1;
-}
-
-static void gumbo_dealloc(void *user, void *ptr) {
-    (void)user;
-    if (!ptr) return;
-    alloc_hdr *h = (alloc_hdr *)ptr - 1;
-    dp_free(h, sizeof *h + h->size);
-}
 
 /* ---- the walk ----------------------------------------------------------------- */
 
@@ -62,126 +39,64 @@ enum { SKIP_NO = 0, SKIP_SILENT, SKIP_EXPLAIN };
 
 typedef struct walk {
     doppel_extractor *ex;
+    const dp_htree *t;
     doppel_buf *text;      /* the block being built (ex->scratch) */
     uint32_t line;         /* first line of the block being built */
     uint32_t link_bytes;
     int kind;
     int in_link, in_pre;
-    GumboNode *skipping;   /* the element whose subtree is being dropped, or NULL */
-    size_t skip_start;     /* where its text starts in text */
+    uint32_t skipping;     /* the element whose subtree is being dropped, or 0 */
     uint32_t skip_line;
     /* Metadata candidates, set at the end in order of preference. */
-    const char *og_title, *h1, *title, *meta_date, *time_date, *desc, *og_desc,
-        *canonical, *og_url;
+    const char *og_title, *meta_date, *time_date, *desc, *og_desc, *canonical, *og_url;
     doppel_buf *h1_text;   /* the first h1's text, collected while walking */
     int h1_state;          /* 0 none yet, 1 inside the first h1, 2 done */
     int title_done;        /* <title>: 0 not seen, 1 inside, 2 done */
     doppel_buf *title_text;
+    doppel_buf *swallowed; /* the first line of a <title> that swallowed the page */
     dp_density dens;       /* where the prose is (htmldensity.c) */
     int in_main;           /* inside dens.main or a sibling of it that is article */
-    GumboNode *beside;     /* that sibling, while inside it */
+    uint32_t beside;       /* that sibling, while inside it */
 } walk;
 
-static int block_tag(GumboTag t) {
-    switch (t) {
-    case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6:
-    case GUMBO_TAG_LI: case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_PRE: case GUMBO_TAG_TD: case GUMBO_TAG_TH: case GUMBO_TAG_TR:
-    case GUMBO_TAG_TABLE: case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_DL:
-    case GUMBO_TAG_SECTION: case GUMBO_TAG_ARTICLE: case GUMBO_TAG_MAIN:
-    case GUMBO_TAG_FIGURE: case GUMBO_TAG_FIGCAPTION: case GUMBO_TAG_ADDRESS:
-    case GUMBO_TAG_DETAILS: case GUMBO_TAG_SUMMARY: case GUMBO_TAG_CAPTION:
-    case GUMBO_TAG_HR: case GUMBO_TAG_BODY: case GUMBO_TAG_HTML: case GUMBO_TAG_CENTER:
-    case GUMBO_TAG_FIELDSET: case GUMBO_TAG_LEGEND: case GUMBO_TAG_HGROUP:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-/* Class/id words that name a container as chrome. Matched as whole words
- * of the attribute (split at space, '-' and '_'), and not when the same
- * attribute also names it as content ("post-comments" vs "post-body"). */
-static const char *const chrome_words[] = {
-    "sidebar", "comments", "comment", "share", "sharing", "social", "related", "breadcrumb",
-    "breadcrumbs", "cookie", "cookies", "newsletter", "promo", "advert", "advertisement",
-    "ads", "banner", "popup", "modal", "subscribe", "subscription", "navbar", "menu",
-    "masthead", "recommended", "trending", "widget", "caption", "credit", "credits", NULL};
-static const char *const content_words[] = {
-    "article", "content", "post", "entry", "story", "body", "main", "text", NULL};
-
-static int attr_has_word(const char *v, const char *const *list) {
-    while (*v) {
-        while (*v == ' ' || *v == '-' || *v == '_') v++;
-        const char *e = v;
-        while (*e && *e != ' ' && *e != '-' && *e != '_') e++;
-        for (int i = 0; list[i]; i++)
-            if ((size_t)(e - v) == strlen(list[i]) && !strncasecmp(v, list[i], (size_t)(e - v)))
-                return 1;
-        v = e;
-    }
-    return 0;
-}
-
-static int skip_kind(GumboElement *el) {
+static int skip_kind(const dp_hnode *el) {
     switch (el->tag) {
-    case GUMBO_TAG_SCRIPT: case GUMBO_TAG_STYLE: case GUMBO_TAG_SVG: case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_BUTTON: case GUMBO_TAG_SELECT: case GUMBO_TAG_TEXTAREA: case GUMBO_TAG_OBJECT:
-    case GUMBO_TAG_EMBED: case GUMBO_TAG_CANVAS: case GUMBO_TAG_MATH: case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_AUDIO: case GUMBO_TAG_VIDEO: case GUMBO_TAG_MENU:
+    case DP_T_SCRIPT: case DP_T_STYLE: case DP_T_SVG: case DP_T_TEMPLATE: case DP_T_BUTTON:
+    case DP_T_SELECT: case DP_T_TEXTAREA: case DP_T_OBJECT: case DP_T_EMBED: case DP_T_CANVAS:
+    case DP_T_MATH: case DP_T_HEAD: case DP_T_AUDIO: case DP_T_VIDEO: case DP_T_MENU:
         return SKIP_SILENT;
-    case GUMBO_TAG_NAV: case GUMBO_TAG_ASIDE: case GUMBO_TAG_FOOTER: case GUMBO_TAG_HEADER:
-    case GUMBO_TAG_FORM: case GUMBO_TAG_NOSCRIPT: case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_FIGCAPTION:
+    case DP_T_NAV: case DP_T_ASIDE: case DP_T_FOOTER: case DP_T_HEADER: case DP_T_FORM:
+    case DP_T_NOSCRIPT: case DP_T_IFRAME: case DP_T_FIGCAPTION:
         return SKIP_EXPLAIN;
     default:
         break;
     }
-    if (dp_html_hidden(el)) return SKIP_SILENT;
-    GumboAttribute *a;
-    if (el->tag == GUMBO_TAG_BODY || el->tag == GUMBO_TAG_HTML || el->tag == GUMBO_TAG_ARTICLE ||
-        el->tag == GUMBO_TAG_MAIN)
+    if (el->flags & DP_HF_HIDDEN) return SKIP_SILENT;
+    if (el->tag == DP_T_BODY || el->tag == DP_T_HTML || el->tag == DP_T_ARTICLE ||
+        el->tag == DP_T_MAIN)
         return SKIP_NO;
-    const char *attrs[2] = {"class", "id"};
-    for (int i = 0; i < 2; i++) {
-        a = gumbo_get_attribute(&el->attributes, attrs[i]);
-        if (a && attr_has_word(a->value, chrome_words) && !attr_has_word(a->value, content_words))
-            return SKIP_EXPLAIN;
-    }
-    return SKIP_NO;
+    return el->flags & DP_HF_CHROME ? SKIP_EXPLAIN : SKIP_NO;
 }
 
-static const char *attr(GumboNode *n, const char *name) {
-    GumboAttribute *a = gumbo_get_attribute(&n->v.element.attributes, name);
-    return a ? a->value : NULL;
-}
-
-static void head_meta(walk *w, GumboNode *n) {
-    GumboTag t = n->v.element.tag;
-    if (t == GUMBO_TAG_META) {
-        const char *key = attr(n, "property");
-        if (!key) key = attr(n, "name");
-        if (!key) key = attr(n, "itemprop");
-        const char *content = attr(n, "content");
-        if (!key || !content) return;
-        if (!strcasecmp(key, "og:title")) { if (!w->og_title) w->og_title = content; }
-        else if (!strcasecmp(key, "description")) { if (!w->desc) w->desc = content; }
-        else if (!strcasecmp(key, "og:description")) { if (!w->og_desc) w->og_desc = content; }
-        else if (!strcasecmp(key, "og:url")) { if (!w->og_url) w->og_url = content; }
+static void head_meta(walk *w, const dp_hnode *n) {
+    const char *key = dp_htree_str(w->t, n->a), *val = dp_htree_str(w->t, n->b);
+    if (n->tag == DP_T_META) {
+        if (!key || !val) return;
+        if (!strcasecmp(key, "og:title")) { if (!w->og_title) w->og_title = val; }
+        else if (!strcasecmp(key, "description")) { if (!w->desc) w->desc = val; }
+        else if (!strcasecmp(key, "og:description")) { if (!w->og_desc) w->og_desc = val; }
+        else if (!strcasecmp(key, "og:url")) { if (!w->og_url) w->og_url = val; }
         else if (!strcasecmp(key, "article:published_time") || !strcasecmp(key, "datePublished") ||
                  !strcasecmp(key, "og:published_time") || !strcasecmp(key, "pubdate") ||
                  !strcasecmp(key, "publishdate") || !strcasecmp(key, "date") ||
                  !strcasecmp(key, "dc.date") || !strcasecmp(key, "dcterms.created") ||
                  !strcasecmp(key, "parsely-pub-date")) {
-            if (!w->meta_date) w->meta_date = content;
+            if (!w->meta_date) w->meta_date = val;
         }
-    } else if (t == GUMBO_TAG_LINK) {
-        const char *rel = attr(n, "rel");
-        if (rel && !strcasecmp(rel, "canonical") && !w->canonical) w->canonical = attr(n, "href");
-    } else if (t == GUMBO_TAG_TIME) {
-        const char *dt = attr(n, "datetime");
-        if (dt && !w->time_date) w->time_date = dt;
+    } else if (n->tag == DP_T_LINK) {
+        if (key && !strcasecmp(key, "canonical") && !w->canonical) w->canonical = val;
+    } else if (n->tag == DP_T_TIME) {
+        if (val && !w->time_date) w->time_date = val;
     }
 }
 
@@ -192,23 +107,24 @@ static doppel_status put_text(walk *w, const char *s, size_t len) {
     if (w->in_pre && !w->skipping) {
         if (dp_buf_append(b, s, len)) return DOPPEL_ERR_NOMEM;
     } else {
+        if (dp_buf_reserve(b, b->len + len + 1)) return DOPPEL_ERR_NOMEM;
+        char *o = b->data + b->len;
+        char prev = b->len ? b->data[b->len - 1] : '\n';
         for (size_t i = 0; i < len; i++) {
             unsigned char c = (unsigned char)s[i];
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
-                if (b->len && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n' &&
-                    dp_buf_putc(b, ' '))
-                    return DOPPEL_ERR_NOMEM;
+                if (prev != ' ' && prev != '\n') *o++ = prev = ' ';
                 continue;
             }
             /* U+00A0 no-break space is a space for a reader. */
             if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0xA0) {
                 i++;
-                if (b->len && b->data[b->len - 1] != ' ' && dp_buf_putc(b, ' '))
-                    return DOPPEL_ERR_NOMEM;
+                if (o > b->data && prev != ' ') *o++ = prev = ' ';
                 continue;
             }
-            if (dp_buf_putc(b, (char)c)) return DOPPEL_ERR_NOMEM;
+            *o++ = prev = (char)c;
         }
+        b->len = (size_t)(o - b->data);
     }
     if (w->in_link && !w->skipping) w->link_bytes += (uint32_t)(b->len - before);
     if (w->h1_state == 1 && dp_buf_append(w->h1_text, s, len)) return DOPPEL_ERR_NOMEM;
@@ -232,59 +148,47 @@ static doppel_status flush(walk *w, int new_para) {
     return st;
 }
 
-static uint32_t node_line(GumboNode *n) {
-    if (n->type == GUMBO_NODE_ELEMENT) return n->v.element.start_pos.line;
-    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
-        n->type == GUMBO_NODE_CDATA)
-        return n->v.text.start_pos.line;
-    return 0;
-}
-
-static doppel_status enter(walk *w, GumboNode *n, int *descend) {
+static doppel_status enter(walk *w, uint32_t id, int *descend) {
+    const dp_hnode *n = &w->t->n[id];
     *descend = 0;
-    if (n->type == GUMBO_NODE_TEXT || n->type == GUMBO_NODE_WHITESPACE ||
-        n->type == GUMBO_NODE_CDATA) {
-        if (w->title_done == 1)
-            return dp_buf_append(w->title_text, n->v.text.text, strlen(n->v.text.text));
-        if (!w->skipping && !w->text->len) w->line = node_line(n);
-        return put_text(w, n->v.text.text, strlen(n->v.text.text));
+    if (n->type == DP_HN_TEXT) {
+        const char *s = w->t->text.data + n->a;
+        if (w->title_done == 1) return dp_buf_append(w->title_text, s, n->b);
+        if (!w->skipping && !w->text->len) w->line = n->line;
+        return put_text(w, s, n->b);
     }
-    /* A <template>'s content is never shown (gumbo gives it a node type of
-     * its own, so skip_kind does not see it). */
-    if (n->type != GUMBO_NODE_ELEMENT && n->type != GUMBO_NODE_DOCUMENT) return DOPPEL_OK;
     *descend = 1;
-    if (n->type != GUMBO_NODE_ELEMENT) return DOPPEL_OK;
-    GumboElement *el = &n->v.element;
-    head_meta(w, n);
-    if (el->tag == GUMBO_TAG_TITLE && !w->title_done) {
+    if (n->type != DP_HN_ELEMENT) return DOPPEL_OK;
+    if (n->a || n->b) head_meta(w, n);
+    if (n->tag == DP_T_TITLE && !w->title_done) {
         w->title_done = 1;  /* collect its text, then 2 */
         return DOPPEL_OK;
     }
-    if (el->tag == GUMBO_TAG_H1 && w->h1_state == 0) {
+    if (n->tag == DP_T_H1 && w->h1_state == 0) {
         w->h1_state = 1;  /* the headline often sits in a <header> that is skipped */
         w->h1_text->len = 0;
     }
-    if (n == w->dens.main && !w->skipping) {
+    if (id == w->dens.main && !w->skipping) {
         doppel_status st = flush(w, 1);
         if (st) return st;
         w->in_main = 1;
     }
-    int sk = skip_kind(el);
+    int sk = skip_kind(n);
     /* A name is evidence, not a verdict: the container of most of the
      * page's prose is the article whatever it is called. */
-    if (sk != SKIP_NO && !w->skipping && dp_density_holds_most(&w->dens, n)) sk = SKIP_NO;
+    if (sk != SKIP_NO && !w->skipping && dp_density_holds_most(&w->dens, id)) sk = SKIP_NO;
     if (w->skipping) {
         *descend = sk != SKIP_SILENT;
         return DOPPEL_OK;
     }
-    if (sk == SKIP_SILENT && el->tag == GUMBO_TAG_HEAD) {
+    if (sk == SKIP_SILENT && n->tag == DP_T_HEAD) {
         return DOPPEL_OK;  /* walk it for title and meta; its text is not shown */
     }
-    if (sk == SKIP_NO && !w->in_main && dp_density_beside_main(&w->dens, n)) {
+    if (sk == SKIP_NO && !w->in_main && dp_density_beside_main(&w->dens, id)) {
         doppel_status st = flush(w, 1);
         if (st) return st;
         w->in_main = 1;
-        w->beside = n;
+        w->beside = id;
     }
     if (sk != SKIP_NO) {
         doppel_status st = flush(w, 1);
@@ -293,41 +197,41 @@ static doppel_status enter(walk *w, GumboNode *n, int *descend) {
             *descend = 0;
             return DOPPEL_OK;
         }
-        w->skipping = n;
-        w->skip_line = el->start_pos.line;
+        w->skipping = id;
+        w->skip_line = n->line;
         return DOPPEL_OK;
     }
-    if (el->tag == GUMBO_TAG_BR) {
+    if (n->tag == DP_T_BR) {
         if (w->in_pre) return dp_buf_putc(w->text, '\n');
         return flush(w, 0);
     }
-    if (el->tag == GUMBO_TAG_IMG) {
+    if (n->tag == DP_T_IMG) {
         *descend = 0;
         return DOPPEL_OK;
     }
-    if (block_tag(el->tag)) {
+    if (dp_tag_block(n->tag)) {
         doppel_status st = flush(w, 1);
         if (st) return st;
-        w->line = el->start_pos.line;
+        w->line = n->line;
         w->kind = DP_BK_TEXT;
-        if (el->tag >= GUMBO_TAG_H1 && el->tag <= GUMBO_TAG_H6) w->kind = DP_BK_HEADING;
-        else if (el->tag == GUMBO_TAG_LI || el->tag == GUMBO_TAG_DT || el->tag == GUMBO_TAG_DD)
+        if (n->tag >= DP_T_H1 && n->tag <= DP_T_H6) w->kind = DP_BK_HEADING;
+        else if (n->tag == DP_T_LI || n->tag == DP_T_DT || n->tag == DP_T_DD)
             w->kind = DP_BK_ITEM;
-        if (el->tag == GUMBO_TAG_PRE) w->in_pre++;
+        if (n->tag == DP_T_PRE) w->in_pre++;
     }
-    if (el->tag == GUMBO_TAG_A) w->in_link++;
+    if (n->tag == DP_T_A) w->in_link++;
     return DOPPEL_OK;
 }
 
-static doppel_status leave(walk *w, GumboNode *n) {
-    if (n->type != GUMBO_NODE_ELEMENT) return DOPPEL_OK;
-    GumboElement *el = &n->v.element;
-    if (el->tag == GUMBO_TAG_TITLE && w->title_done == 1) {
+static doppel_status leave(walk *w, uint32_t id) {
+    const dp_hnode *n = &w->t->n[id];
+    if (n->type != DP_HN_ELEMENT) return DOPPEL_OK;
+    if (n->tag == DP_T_TITLE && w->title_done == 1) {
         w->title_done = 2;
         return DOPPEL_OK;
     }
-    if (el->tag == GUMBO_TAG_H1 && w->h1_state == 1) w->h1_state = 2;
-    if (w->skipping == n) {
+    if (n->tag == DP_T_H1 && w->h1_state == 1) w->h1_state = 2;
+    if (w->skipping == id) {
         /* The skipped subtree's text, shown by --explain as one dropped block. */
         doppel_status st = DOPPEL_OK;
         if (w->text->len)
@@ -335,128 +239,128 @@ static doppel_status leave(walk *w, GumboNode *n) {
                               DOPPEL_DROP_ELEMENT);
         w->text->len = 0;
         w->link_bytes = 0;
-        w->skipping = NULL;
+        w->skipping = 0;
         dp_new_para(w->ex);
         return st;
     }
     if (w->skipping) return DOPPEL_OK;
-    if (el->tag == GUMBO_TAG_A && w->in_link) w->in_link--;
-    if (n == w->dens.main || n == w->beside) {
+    if (n->tag == DP_T_A && w->in_link) w->in_link--;
+    if (id == w->dens.main || id == w->beside) {
         doppel_status st = flush(w, 1);
         w->in_main = 0;
-        w->beside = NULL;
+        w->beside = 0;
         if (st) return st;
     }
-    if (block_tag(el->tag)) {
+    if (dp_tag_block(n->tag)) {
         doppel_status st = flush(w, 1);
-        if (el->tag == GUMBO_TAG_PRE && w->in_pre) w->in_pre--;
+        if (n->tag == DP_T_PRE && w->in_pre) w->in_pre--;
         w->kind = DP_BK_TEXT;
         return st;
     }
     return DOPPEL_OK;
 }
 
-static doppel_status walk_tree(walk *w, GumboNode *root) {
-    GumboNode *n = root;
+static doppel_status walk_tree(walk *w) {
+    const dp_hnode *N = w->t->n;
+    uint32_t n = 0;
     for (;;) {
         int descend;
         doppel_status st = enter(w, n, &descend);
         if (st) return st;
-        GumboVector *kids = n->type == GUMBO_NODE_ELEMENT || n->type == GUMBO_NODE_TEMPLATE
-                                ? &n->v.element.children
-                            : n->type == GUMBO_NODE_DOCUMENT ? &n->v.document.children
-                                                             : NULL;
-        if (descend && kids && kids->length) {
-            n = kids->data[0];
+        if (descend && N[n].first) {
+            n = N[n].first;
             continue;
         }
         /* Leave n and every ancestor that has no next sibling. */
         for (;;) {
             if ((st = leave(w, n))) return st;
-            if (n == root) return DOPPEL_OK;
-            GumboNode *p = n->parent;
-            GumboVector *sib = p->type == GUMBO_NODE_DOCUMENT ? &p->v.document.children
-                                                              : &p->v.element.children;
-            size_t next = n->index_within_parent + 1;
-            if (next < sib->length) {
-                n = sib->data[next];
+            if (n == 0) return DOPPEL_OK;
+            if (N[n].next) {
+                n = N[n].next;
                 break;
             }
-            n = p;
+            n = N[n].parent;
         }
     }
+}
+
+void dp_html_free(doppel_extractor *ex) {
+    if (!ex->htree) return;
+    dp_htree_free(ex->htree);
+    dp_free(ex->htree, sizeof *ex->htree);
+    ex->htree = NULL;
 }
 
 /* A <title> that is never closed swallows the rest of the page as its text
- * (HTML5 reads it as raw text to the end), and a truncated crawl leaves
- * many such pages. A title is never this long, nor holds an end tag: */
+ * (an HTML5 parser reads it as raw text to the end; libxml2 reads the
+ * page's elements into it, in <head>), and a truncated crawl leaves many
+ * such pages. A title is never this long, nor holds an end tag: */
 #define MAX_TITLE 2048
 
 /* Find "<title" (any case) in s; NULL when there is none. */
-static char *find_title_tag(char *s, size_t len) {
-    for (char *p = s; (p = memchr(p, '<', len - (size_t)(p - s))) && len - (size_t)(p - s) > 6;
+static const char *find_title_tag(const char *s, size_t len) {
+    for (const char *p = s; (p = memchr(p, '<', len - (size_t)(p - s))) && len - (size_t)(p - s) > 6;
          p++)
-        if (!strncasecmp(p + 1, "title", 5)) return p;
+        if (!strncasecmp(p + 1, "title", 5) && (p[6] == '>' || p[6] == ' ')) return p;
     return NULL;
 }
 
+/* Does the page's first <title> swallow it? Then the page is read with that
+ * tag renamed <xitle> (an unknown inline element, so its text is the
+ * page's), and the title's first line is kept in *line. */
+static int title_swallows(const char *s, size_t len, const char **line, size_t *line_len) {
+    const char *tag = find_title_tag(s, len), *end = s + len;
+    if (!tag) return 0;
+    const char *t = memchr(tag, '>', (size_t)(end - tag));
+    if (!t) return 0;
+    t++;
+    const char *close = NULL;
+    for (const char *q = t; (q = memchr(q, '<', (size_t)(end - q))); q++) {
+        if (end - q >= 7 && q[1] == '/' && !strncasecmp(q + 2, "title", 5)) close = q;
+        if (end - q < 2 || q[1] == '/') break;  /* a title's text holds no end tag */
+    }
+    size_t text = (size_t)((close ? close : end) - t);
+    if (close && text <= MAX_TITLE) return 0;
+    size_t n = 0;
+    while (n < text && n < 300 && t[n] != '<' && t[n] != '\n') n++;
+    *line = t;
+    *line_len = n;
+    return 1;
+}
+
 doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, doppel_error *err) {
-    GumboOptions gopt = kGumboDefaultOptions;
-    gopt.allocator = gumbo_alloc;
-    gopt.deallocator = gumbo_dealloc;
-    gopt.max_errors = 1;  /* one is enough to know the page was repaired */
-    size_t nblocks0 = ex->nblocks, btext0 = ex->btext.len;
-    uint32_t para0 = ex->para;
-    doppel_buf retitled = {0};  /* the page with its unclosed <title> renamed */
-    doppel_buf swallowed = {0}; /* and what that title's text started with */
-    GumboOutput *g;
-    walk w;
-    doppel_status st;
     int lean = dp_html_lean(s, len, &ex->lean);
     if (lean < 0) return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory");
     if (lean) s = ex->lean.data, len = ex->lean.len;
-    for (int attempt = 0;; attempt++) {
-        g = gumbo_parse_with_options(&gopt, s, len);
-        if (!g) {
-            doppel_buf_free(&retitled);
-            doppel_buf_free(&swallowed);
-            return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory parsing HTML");
-        }
-        if (g->errors.length) ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
-        w = (walk){.ex = ex, .text = &ex->scratch, .line = 1, .kind = DP_BK_TEXT,
-                   .h1_text = &ex->hbuf[0], .title_text = &ex->hbuf[1]};
-        ex->scratch.len = ex->hbuf[0].len = ex->hbuf[1].len = 0;
-        st = dp_density_build(&w.dens, g->document);
-        if (!st) st = walk_tree(&w, g->document);
-        if (!st) st = flush(&w, 1);
-        if (st || attempt ||
-            (w.title_text->len <= MAX_TITLE &&
-             (!w.title_text->len || !memmem(w.title_text->data, w.title_text->len, "</", 2))))
-            break;
-        /* Read the page again with that <title> as an unknown element, so
-         * its text is markup again; keep the title's first line. */
-        char *tag;
-        const char *t = w.title_text->data;
-        size_t tl = strcspn(t, "<\n");
-        if (dp_buf_append(&retitled, s, len) || dp_buf_append(&swallowed, t, DP_MIN(tl, 300))) {
-            st = DOPPEL_ERR_NOMEM;
-            break;
-        }
-        if (!(tag = find_title_tag(retitled.data, retitled.len))) break;
-        tag[1] = 'x';  /* <xitle>: an unknown inline element */
-        dp_density_free(&w.dens);
-        gumbo_destroy_output(&gopt, g);
-        ex->nblocks = nblocks0;
-        ex->btext.len = btext0;
-        ex->para = para0;
-        s = retitled.data;
-        len = retitled.len;
+    const char *line;
+    size_t line_len;
+    ex->hbuf[2].len = 0;
+    if (title_swallows(s, len, &line, &line_len)) {
+        size_t at = (size_t)(find_title_tag(s, len) - s);
+        if (dp_buf_append(&ex->hbuf[2], line, line_len) ||
+            (!lean && dp_buf_append(&ex->lean, s, len)))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory");
+        s = ex->lean.data;
+        ex->lean.data[at + 1] = 'x';  /* <xitle> */
         ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
     }
+    if (!ex->htree && !(ex->htree = dp_calloc(1, sizeof *ex->htree)))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory");
+    doppel_status st = dp_htree_parse(ex->htree, s, len);
+    if (st) return dp_fail(err, st, "extract: out of memory parsing HTML");
+    if (ex->htree->errors) ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
+
+    walk w = {.ex = ex, .t = ex->htree, .text = &ex->scratch, .line = 1, .kind = DP_BK_TEXT,
+              .h1_text = &ex->hbuf[0], .title_text = &ex->hbuf[1],
+              .swallowed = &ex->hbuf[2]};
+    ex->scratch.len = ex->hbuf[0].len = ex->hbuf[1].len = 0;
+    st = dp_density_build(&w.dens, ex->htree);
+    if (!st) st = walk_tree(&w);
+    if (!st) st = flush(&w, 1);
 
     const char *title = w.og_title;
     if (!title && w.h1_text->len && !dp_buf_terminate(w.h1_text)) title = w.h1_text->data;
-    if (!title && swallowed.len && !dp_buf_terminate(&swallowed)) title = swallowed.data;
+    if (!title && w.swallowed->len && !dp_buf_terminate(w.swallowed)) title = w.swallowed->data;
     if (!title && w.title_text->len && !dp_buf_terminate(w.title_text)) title = w.title_text->data;
     const char *date = w.meta_date ? w.meta_date : w.time_date;
     const char *desc = w.desc ? w.desc : w.og_desc;
@@ -466,9 +370,6 @@ doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, dopp
         if (vals[f]) st = dp_set_meta(ex, f, vals[f], strlen(vals[f]));
 
     dp_density_free(&w.dens);
-    gumbo_destroy_output(&gopt, g);
-    doppel_buf_free(&retitled);
-    doppel_buf_free(&swallowed);
     if (st) return dp_fail(err, st, "extract: out of memory");
     return DOPPEL_OK;
 }

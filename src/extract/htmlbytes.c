@@ -2,18 +2,18 @@
  * htmlbytes.c — an HTML page's bytes before any tree is built: the declared
  * charset (latin-1/windows-1252 converted to UTF-8), the check for pages
  * nested too deep for the tree parser and the plain tag stripper that reads
- * them instead, and the lean copy without script and style bodies that the
- * parser reads (html.c).
+ * them instead. The lean copy the parser reads is made in htmllean.c.
  *
- * Charset: gumbo reads UTF-8. A page that declares latin-1 or
+ * Charset: the parser is told the page is UTF-8. A page that declares latin-1 or
  * windows-1252 (the same thing on the web) is converted first with the
  * table below; one that declares anything else is passed through and
  * flagged. A page that declares latin-1 but is valid UTF-8 with multibyte
  * characters was mislabeled by its server and is left alone.
  *
- * gumbo needs time quadratic in the nesting depth (200k nested <div>s take
- * minutes), so a page whose tags nest deeper than MAX_DEPTH is read by a
- * plain tag stripper instead (dp_html_strip) and flagged as repaired: its
+ * A tree parser can need time quadratic in the nesting depth (gumbo took
+ * minutes on 200k nested <div>s; libxml2 looks an end tag up in the stack
+ * of open elements), so a page whose tags nest deeper than MAX_DEPTH is
+ * read by a plain tag stripper instead (dp_html_strip) and flagged as repaired: its
  * text survives, its structure does not matter.
  */
 #include "extract/extract_int.h"
@@ -36,20 +36,17 @@ static const char *const latin1_labels[] = {
     "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "windows-1252",
     "cp1252", "x-cp1252", "cp819", "ibm819", "us-ascii", "ascii", "iso-ir-100", NULL};
 
-/* Valid UTF-8 with at least one multibyte sequence. */
-static int utf8_with_multibyte(const unsigned char *s, size_t len) {
-    int multi = 0;
-    for (size_t i = 0; i < len;) {
-        unsigned char c = s[i];
-        if (c < 0x80) { i++; continue; }
-        size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-        if (!n || i + n > len) return 0;
-        for (size_t k = 1; k < n; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return 0;
-        multi = 1;
-        i += n;
+unsigned dp_cp1252(unsigned char c) { return c >= 0x80 && c < 0xA0 ? cp1252_high[c - 0x80] : c; }
+
+/* Where the first byte >= 0x80 is, 8 bytes at a time; len when none. */
+static size_t first_high(const unsigned char *s, size_t len) {
+    size_t i = 0;
+    for (uint64_t w; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull) break;
     }
-    return multi;
+    while (i < len && s[i] < 0x80) i++;
+    return i;
 }
 
 int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
@@ -58,7 +55,8 @@ int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
     char label[32];
     size_t ln = 0;
     for (size_t i = 0; i + 7 < n && !ln; i++) {
-        if (strncasecmp(s + i, "charset", 7)) continue;
+        if ((s[i] | 32) != 'c' || (s[i + 1] | 32) != 'h' || strncasecmp(s + i, "charset", 7))
+            continue;
         size_t k = i + 7;
         while (k < n && (s[k] == ' ' || s[k] == '=' || s[k] == '"' || s[k] == '\'')) k++;
         while (k < n && ln < sizeof label - 1 &&
@@ -78,9 +76,8 @@ int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
         return 0;
     }
     const unsigned char *u = (const unsigned char *)s;
-    int high = 0;
-    for (size_t i = 0; i < len && !high; i++) high = u[i] >= 0x80;
-    if (!high || utf8_with_multibyte(u, len)) return 0;  /* ASCII, or mislabeled UTF-8 */
+    /* ASCII, or valid UTF-8 with a multibyte sequence (mislabeled) */
+    if (first_high(u, len) == len || dp_utf8_first_invalid(s, len) == len) return 0;
 
     doppel_buf *b = &ex->conv;
     b->len = 0;
@@ -110,30 +107,38 @@ int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
 #define MAX_DEPTH 1000
 
 /* Tags that never nest: void elements, and those the parser closes by
- * itself when the next one opens (an unclosed <p> per paragraph is normal). */
+ * itself when the next one opens (an unclosed <p> per paragraph is normal).
+ * name[0..n) is a tag name as written; this runs for every tag of every
+ * page, so it compares by length first. Comments and declarations (<!...)
+ * never nest either. */
 static int nonnesting(const char *name, size_t n) {
-    static const char *const tags[] = {"br", "img", "hr", "meta", "link", "input", "area",
-                                       "base", "col", "embed", "param", "source", "track",
-                                       "wbr", "p", "li", "td", "tr", "th", "option", "dt",
-                                       "dd", "!--", "!doctype", NULL};
-    for (int i = 0; tags[i]; i++)
-        if (strlen(tags[i]) == n && !strncasecmp(name, tags[i], n)) return 1;
+    static const char *const by_len[7] = {
+        NULL, "p", "br hr li td tr th dt dd", "img col wbr", "meta link area base",
+        "input embed param track", "source option"};
+    if (name[0] == '!') return 1;
+    if (n >= 7) return 0;
+    char low[8];
+    for (size_t i = 0; i < n; i++) low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+    for (const char *w = by_len[n]; w && *w; w += n + (w[n] == ' ')) {
+        if (!memcmp(w, low, n)) return 1;
+        if (!w[n]) break;
+    }
     return 0;
 }
 
 /* Estimate the nesting depth from the tags alone, in one pass. */
 int dp_html_too_deep(const char *s, size_t len) {
     long depth = 0;
-    for (size_t i = 0; i + 1 < len; i++) {
-        if (s[i] != '<') continue;
-        int closing = s[i + 1] == '/';
-        size_t k = i + 1 + (size_t)closing, start = k;
-        while (k < len && k - start < 16 && s[k] != '>' && s[k] != ' ' && s[k] != '/' &&
-               s[k] != '\n' && s[k] != '\t')
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '<', (size_t)(end - p))) && end - p > 1; p++) {
+        int closing = p[1] == '/';
+        const char *start = p + 1 + closing, *k = start;
+        while (k < end && k - start < 16 && *k != '>' && *k != ' ' && *k != '/' && *k != '\n' &&
+               *k != '\t')
             k++;
-        if (k == start || !(((s[start] | 32) >= 'a' && (s[start] | 32) <= 'z') || s[start] == '!'))
+        if (k == start || !(((*start | 32) >= 'a' && (*start | 32) <= 'z') || *start == '!'))
             continue;
-        if (nonnesting(s + start, k - start)) continue;
+        if (nonnesting(start, (size_t)(k - start))) continue;
         if (closing) {
             if (depth > 0) depth--;
         } else if (++depth > MAX_DEPTH) {
@@ -200,64 +205,4 @@ doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len) {
         i++;
     }
     return dp_read_lines(ex, b->data, b->len, 1, 0);
-}
-
-/* ---- script and style bodies --------------------------------------------------- */
-
-/* Does s[0..len) hold "<tag" (any case) followed by a byte that ends a tag
- * name? */
-static int tag_at(const char *s, size_t len, const char *tag, size_t n) {
-    /* s[0] is '<', or the '/' of an end tag */
-    if (len < n + 2 || (s[0] != '<' && s[0] != '/') || strncasecmp(s + 1, tag, n)) return 0;
-    char c = s[n + 1];
-    return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-/* The bodies of <script> and <style> are raw text that ends at the first
- * "</script" or "</style"; nothing of them is shown, yet gumbo tokenizes
- * them a character at a time (about a sixth of a news page's bytes). They
- * are left out of what gumbo reads, their newlines kept so that line
- * numbers stay those of the input. Comments are stepped over whole, as the
- * tokenizer does, so a "<script" inside one is not taken for a tag. An
- * unterminated body is left as it is. */
-int dp_html_lean(const char *s, size_t len, doppel_buf *out) {
-    out->len = 0;
-    size_t done = 0; /* s[0..done) is in out */
-    const char *end = s + len;
-    for (const char *p = s; (p = memchr(p, '<', (size_t)(end - p)));) {
-        size_t left = (size_t)(end - p);
-        if (left >= 4 && !memcmp(p, "<!--", 4)) {
-            const char *c = memmem(p + 4, left - 4, "-->", 3);
-            if (!c) break;
-            p = c + 3;
-            continue;
-        }
-        const char *tag = tag_at(p, left, "script", 6) ? "</script"
-                          : tag_at(p, left, "style", 5) ? "</style" : NULL;
-        if (!tag) {
-            p++;
-            continue;
-        }
-        const char *open_end = memchr(p, '>', left);
-        if (!open_end) break;
-        const char *body = open_end + 1, *close = NULL;
-        size_t tl = strlen(tag);
-        for (const char *q = body; (q = memchr(q, '<', (size_t)(end - q))); q++)
-            if (q + 1 < end && q[1] == '/' && tag_at(q + 1, (size_t)(end - q - 1), tag + 2, tl - 2)) {
-                close = q;
-                break;
-            }
-        /* "<!--" in a script starts the tokenizer's escaped states, where
-         * "</script>" may not end it: from there on gumbo reads the page. */
-        if (!close || (tag[2] == 's' && tag[3] == 'c' && memmem(body, (size_t)(close - body), "<!--", 4)))
-            break;
-        if (dp_buf_append(out, s + done, (size_t)(body - (s + done)))) return -1;
-        for (const char *q = body; (q = memchr(q, '\n', (size_t)(close - q))); q++)
-            if (dp_buf_putc(out, '\n')) return -1;
-        done = (size_t)(close - s);
-        p = close + tl;
-    }
-    if (!done) return 0;
-    if (dp_buf_append(out, s + done, len - done)) return -1;
-    return 1;
 }

@@ -453,8 +453,10 @@ static void test_dropped_in_input_order(void **state) {
     opt.format = DOPPEL_FORMAT_AUTO;
 }
 
-/* libgumbo turns a numeric character reference beyond 32 bits into a stray
- * byte; the text and the title must still be valid UTF-8 (U+FFFD there). */
+/* A numeric character reference beyond 32 bits: libgumbo turned it into a
+ * stray byte, libxml2 drops it. Either way the text and the title must be
+ * valid UTF-8 and the words around the reference kept (U+FFFD, or nothing,
+ * where it was). */
 static void test_overflowing_char_ref(void **state) {
     (void)state;
     const char *doc =
@@ -464,10 +466,11 @@ static void test_overflowing_char_ref(void **state) {
         "would begin in the spring after a decade of planning and debate.</p></body></html>";
     opt.format = DOPPEL_FORMAT_HTML;
     doppel_extract_result r = run_str(doc);
-    assert_non_null(strstr(r.text, "Thursday \xEF\xBF\xBD that"));
+    assert_true(strstr(r.text, "Thursday \xEF\xBF\xBD that") || strstr(r.text, "Thursday that"));
     assert_int_equal(dp_utf8_first_invalid(r.text, r.text_len), r.text_len);
     assert_non_null(r.title);
-    assert_string_equal(r.title, "Storm \xEF\xBF\xBD warning");
+    assert_int_equal(dp_utf8_first_invalid(r.title, strlen(r.title)), strlen(r.title));
+    assert_true(!strncmp(r.title, "Storm ", 6) && strstr(r.title, " warning"));
     opt.format = DOPPEL_FORMAT_AUTO;
 }
 
