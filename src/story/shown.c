@@ -39,8 +39,10 @@ static doppel_status show_phrase(doppel_story *st, uint32_t id) {
         size_t wl = len;
         if (!(quantity && first)) stem_word(st, t, len, &w, &wl);
         /* w may point into form_text, which the append can move */
-        size_t woff = w >= st->form_text && w < st->form_text + st->form_textlen
-                          ? (size_t)(w - st->form_text) : SIZE_MAX;
+        size_t woff = st->form_text && w >= st->form_text &&
+                              w < st->form_text + st->form_textlen
+                          ? (size_t)(w - st->form_text)
+                          : SIZE_MAX;  /* before the first append form_text is NULL */
         if (dp_grow((void **)&st->form_text, &st->form_textcap, st->form_textlen + wl + 2, 1))
             return DOPPEL_ERR_NOMEM;
         if (woff != SIZE_MAX) w = st->form_text + woff;
