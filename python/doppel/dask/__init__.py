@@ -174,7 +174,7 @@ def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, 
 
     # candidates meet the pre-filter on small records; blobs travel only
     # for the pairs it keeps (most are dropped: docs/distributed.md)
-    f1 = [job.submit(g.prefilter_hop1, parts[p], job.pieces(lr, p), P, cfg) for p in range(P)]
+    f1 = [job.submit(g.prefilter_hop1, parts[p], job.pieces(lr, p), P) for p in range(P)]
     job.shuffle_bytes("pre-filter records", f1)
     n_cand = [job.submit(_item, x, 1) for x in f1]
     v1 = [job.submit(g.prefilter_hop2, parts[p], job.pieces(f1, p), P, cfg) for p in range(P)]

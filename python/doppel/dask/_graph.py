@@ -211,36 +211,16 @@ def unique_pairs(pieces):
     return a[keep], b[keep]
 
 
-def prefilter_records(part, fz, loc):
-    """The pre-filter records (doppel_features_prefilter_record) of the
-    partition's documents loc, one row each."""
-    from doppel._core import DoppelError, _BLOB_MESSAGE
-    from doppel._ffi import ffi, lib
-    out = np.empty((len(loc), fz.prefilter_words), dtype=np.uint32)
-    blobs = aligned(part.blobs)
-    off = part.blob_off
-    for i, x in enumerate(loc.tolist()):
-        blob = blobs[off[x]:off[x + 1]]
-        st = lib.doppel_features_prefilter_record(fz._fz, ffi.from_buffer(blob), len(blob),
-                                                  ffi.from_buffer("uint32_t[]", out[i]))
-        if st:
-            raise DoppelError(st, _BLOB_MESSAGE)
-    return out
-
-
-def prefilter_hop1(part, pieces, P, cfg):
+def prefilter_hop1(part, pieces, P):
     """At the owner of a: each distinct candidate pair (a, b) to the owner
     of b, with the pre-filter records (~300 bytes, not the ~5 KB blobs) of
     the distinct a documents that destination needs."""
-    fz = featurizer(cfg)
     a, b = unique_pairs(pieces)
-    ua = np.unique(a)
-    rec = prefilter_records(part, fz, local(ua))
     out = split(owner(b), P, a=a, b=b)
     for p in out:
         u = np.unique(p["a"])
         p["ua"] = u
-        p["ua_rec"] = rec[np.searchsorted(ua, u)]
+        p["ua_rec"] = part.prefilter[local(u)]
     return out, len(a), nbytes(out)
 
 
@@ -252,8 +232,7 @@ def prefilter_hop2(part, pieces, P, cfg):
     fz = featurizer(cfg)
     a, b = concat(pieces, "a", "b")
     if len(a):
-        ub = np.unique(b)
-        rb = prefilter_records(part, fz, local(ub))[np.searchsorted(ub, b)]
+        rb = part.prefilter[local(b)]
         ra = np.concatenate([p["ua_rec"][np.searchsorted(p["ua"], p["a"])] for p in pieces])
         keep = np.frombuffer(fz.prefilter(np.ascontiguousarray(ra), rb), dtype=np.uint8) != 0
         a, b = a[keep], b[keep]
