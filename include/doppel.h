@@ -1468,6 +1468,33 @@ doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_
                                      const void *b, size_t b_len, doppel_similarity *sim,
                                      doppel_relation *rel, uint32_t article[2]);
 
+/* The signature pre-filter apart from verification, so a distributed run
+ * can drop candidates before shipping whole blobs: a document's pre-filter
+ * record is small (its set_len, then 16-bit prints of its num_perm
+ * signature values and, in exact mode, of its reuse slots: 292 bytes at
+ * num_perm 128, against ~5 KB for a blob), and doppel_features_prefilter
+ * decides on two records exactly as doppel_features_verify's pre-filter
+ * decides on the two blobs (the same code, the index's). Records are for
+ * featurizers of the same configuration, like blobs. */
+
+/* 32-bit words of one pre-filter record of this featurizer. */
+size_t doppel_features_prefilter_words(const doppel_featurizer *fz);
+
+/* Fill record[doppel_features_prefilter_words(fz)] from a blob (8-byte
+ * aligned, len bytes). Reads the blob only; any number of threads.
+ * DOPPEL_ERR_FORMAT for a foreign blob (record untouched). */
+doppel_status doppel_features_prefilter_record(const doppel_featurizer *fz, const void *blob,
+                                               size_t len, uint32_t *record);
+
+/* For n candidate pairs, pair i having records a + i * W and b + i * W
+ * (W = doppel_features_prefilter_words(fz); a the document first in input
+ * order, as for verify): keep[i] = 0 when doppel_features_verify would
+ * drop the pair at its pre-filter (no edge, whatever the rest of the
+ * blobs), 1 when it goes on to verify it. Returns the number kept. Reads
+ * only; any number of threads. */
+size_t doppel_features_prefilter(const doppel_featurizer *fz, const uint32_t *a,
+                                 const uint32_t *b, size_t n, uint8_t *keep);
+
 /* A cluster member's relation to its canonical and its score, as
  * doppel_index_result reports them: EXACT (same normalized text); else
  * `edge`, when it joins clusters, and LINKED otherwise. edge is the

@@ -408,6 +408,8 @@ class Featurizer:
         lib.doppel_featurizer_shape(self._fz, b, r)
         self.shape = (b[0], r[0])
         self.num_perm = self.config.num_perm
+        # 32-bit words of one pre-filter record (prefilter_record)
+        self.prefilter_words = lib.doppel_features_prefilter_words(self._fz)
         self._buf = ffi.new("doppel_buf *")
         self._info = ffi.new("doppel_feature_info *")
         self._sim = ffi.new("doppel_similarity *")
@@ -449,6 +451,31 @@ class Featurizer:
             raise DoppelError(st, _BLOB_MESSAGE)
         return (self._rel[0], self._sim.jaccard, self._sim.shared, self._article[0],
                 self._article[1])
+
+    def prefilter_record(self, blob):
+        """The blob's pre-filter record, bytes (prefilter_words 32-bit
+        words): its set length and the 16-bit prints of its signature and
+        reuse slots, all doppel_features_verify's pre-filter reads."""
+        rec = ffi.new("uint32_t[]", self.prefilter_words)
+        st = lib.doppel_features_prefilter_record(self._fz, ffi.from_buffer(blob), len(blob), rec)
+        if st:
+            raise DoppelError(st, _BLOB_MESSAGE)
+        return ffi.buffer(rec)[:]
+
+    def prefilter(self, a, b):
+        """For n candidate pairs given as two buffers of n records each
+        (pair i: record i of a, a first in input order, and record i of b):
+        bytes of n flags, 1 where verify would go past its pre-filter, 0
+        where it drops the pair (no edge). Releases the GIL."""
+        rec = 4 * self.prefilter_words
+        size = memoryview(a).nbytes
+        if size != memoryview(b).nbytes or size % rec:
+            raise ValueError("prefilter: a and b must hold the same number of whole records")
+        n = size // rec
+        keep = ffi.new("uint8_t[]", max(1, n))
+        lib.doppel_features_prefilter(self._fz, ffi.from_buffer("uint32_t[]", a),
+                                      ffi.from_buffer("uint32_t[]", b), n, keep)
+        return ffi.buffer(keep, n)[:]
 
     def relate(self, canonical, doc, edge=0):
         """(relation code, score) of a member against its cluster's canonical.

@@ -207,6 +207,11 @@ doppel_status doppel_features_read(const doppel_featurizer *fz, const void *blob
 doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_t a_len,
                                      const void *b, size_t b_len, doppel_similarity *sim,
                                      doppel_relation *rel, uint32_t article[2]);
+size_t doppel_features_prefilter_words(const doppel_featurizer *fz);
+doppel_status doppel_features_prefilter_record(const doppel_featurizer *fz, const void *blob,
+                                               size_t len, uint32_t *record);
+size_t doppel_features_prefilter(const doppel_featurizer *fz, const uint32_t *a,
+                                 const uint32_t *b, size_t n, uint8_t *keep);
 doppel_status doppel_features_relate(doppel_featurizer *fz, const void *canonical,
                                      size_t canonical_len, const void *doc, size_t doc_len,
                                      doppel_relation edge, doppel_relation *rel, float *score);

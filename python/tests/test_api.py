@@ -210,6 +210,31 @@ def test_calls_release_the_gil():
     assert len(out) == 2 and out[0] == out[1]
 
 
+def test_prefilter_records_drop_what_verify_drops():
+    """doppel_features_prefilter on records decides as verify's pre-filter
+    on the blobs: a dropped pair is no edge (verify stops before the sets),
+    a copy is kept; records are small next to blobs."""
+    fz = doppel.Featurizer()
+    blobs = [fz.compute(article(i))[1] for i in range(8)]
+    blobs += [fz.compute(edited(article(i), 0.05))[1] for i in range(4)]
+    recs = [fz.prefilter_record(b) for b in blobs]
+    assert len(recs[0]) == 4 * fz.prefilter_words < len(blobs[0]) // 4
+    pairs = [(i, j) for i in range(len(blobs)) for j in range(i + 1, len(blobs))]
+    keep = fz.prefilter(b"".join(recs[i] for i, _ in pairs), b"".join(recs[j] for _, j in pairs))
+    assert len(keep) == len(pairs)
+    for (i, j), k in zip(pairs, keep):
+        rel, jac, shared = fz.verify(blobs[i], blobs[j])[:3]
+        if not k:
+            assert (rel, jac, shared) == (0, 0.0, 0)
+        if j == i + 8:  # an edited copy
+            assert k == 1 and rel == 3
+    assert keep.count(0) > len(pairs) // 2
+    with pytest.raises(doppel.DoppelError):
+        fz.prefilter_record(blobs[0][8:] + blobs[0][:8])
+    with pytest.raises(ValueError):
+        fz.prefilter(recs[0], recs[0][:-4])
+
+
 def test_featurizer_blobs_verify_and_relate_like_the_index():
     a = article(9)
     fz = doppel.Featurizer()

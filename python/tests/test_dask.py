@@ -80,6 +80,12 @@ def test_cluster_equals_cli_any_workers_and_partitioning(clients, corpus, tmp_pa
               "removed", "removed_exact", "removed_near", "removed_contained", "removed_linked"):
         assert s[k] == cli_sum[k], k
     assert s["skipped"] > 0 and s["removed"] > 300
+    # the pre-filter hop drops before blobs travel the very candidates the
+    # CLI's pre-filter drops before reading sets back
+    assert s["candidates"] == cli_sum["candidates"]
+    assert s["prefiltered"] == cli_sum["prefiltered"] > s["candidates"] // 2
+    stages = s["bytes_by_stage"]
+    assert 0 < stages["pre-filter records"] < stages["pairs with features"]
 
 
 def test_dedup_equals_cli(clients, corpus, tmp_path):

@@ -217,6 +217,15 @@ static uint64_t words_key(const blob_head *h) {
     return h->text_hash ? h->text_hash : 1;
 }
 
+/* The pre-filter's decision on two documents' set lengths and records
+ * (dp_prefilter_record's words): what verify and doppel_features_prefilter
+ * both ask, so a pair dropped before shipping is one verify would drop. */
+static int prefilter_keeps(const doppel_featurizer *fz, uint32_t na, uint32_t nb,
+                           const uint32_t *ra, const uint32_t *rb) {
+    return !dp_prefilter_applies(&fz->prefilter, na, nb) ||
+           dp_prefilter_keeps(&fz->prefilter, na, nb, ra, rb);
+}
+
 doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_t a_len,
                                      const void *b, size_t b_len, doppel_similarity *sim,
                                      doppel_relation *rel, uint32_t article[2]) {
@@ -234,7 +243,7 @@ doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_
         /* the reuse slots follow the band hashes among the keys */
         dp_prefilter_record(&fz->prefilter, sa, sa + fz->cfg.num_perm + fz->bands, ra);
         dp_prefilter_record(&fz->prefilter, sb, sb + fz->cfg.num_perm + fz->bands, rb);
-        if (!dp_prefilter_keeps(&fz->prefilter, ha->set_len, hb->set_len, ra, rb)) return DOPPEL_OK;
+        if (!prefilter_keeps(fz, ha->set_len, hb->set_len, ra, rb)) return DOPPEL_OK;
     }
     *sim = blob_similarity(fz, ha, hb);
     if (fz->cfg.verify == DOPPEL_VERIFY_FAST) {
@@ -253,6 +262,33 @@ doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_
         article[1] = dp_article_words(dp_cover_share(al.cover_b, al.nb), hb->words_len);
     }
     return DOPPEL_OK;
+}
+
+/* A pre-filter record: word 0 the set length (dp_prefilter_applies asks
+ * it), then dp_prefilter_record's words. */
+size_t doppel_features_prefilter_words(const doppel_featurizer *fz) {
+    return 1 + dp_prefilter_words(&fz->prefilter);
+}
+
+doppel_status doppel_features_prefilter_record(const doppel_featurizer *fz, const void *blob,
+                                               size_t len, uint32_t *record) {
+    const blob_head *h = check_blob(fz, blob, len);
+    if (!h) return DOPPEL_ERR_FORMAT;
+    const uint32_t *sig = (const uint32_t *)(const void *)(h + 1);
+    record[0] = h->set_len;
+    /* the reuse slots follow the band hashes among the keys */
+    dp_prefilter_record(&fz->prefilter, sig, sig + fz->cfg.num_perm + fz->bands, record + 1);
+    return DOPPEL_OK;
+}
+
+size_t doppel_features_prefilter(const doppel_featurizer *fz, const uint32_t *a,
+                                 const uint32_t *b, size_t n, uint8_t *keep) {
+    size_t w = doppel_features_prefilter_words(fz), kept = 0;
+    for (size_t i = 0; i < n; i++, a += w, b += w) {
+        keep[i] = (uint8_t)prefilter_keeps(fz, a[0], b[0], a + 1, b + 1);
+        kept += keep[i];
+    }
+    return kept;
 }
 
 doppel_status doppel_features_relate(doppel_featurizer *fz, const void *canonical,

@@ -72,6 +72,14 @@ static int check_pair(const doppel_pair *p, void *user) {
     assert_int_equal(article[1], (uint32_t)((float)p->cover_b * (float)ib.words_len + 0.5f));
     assert_int_equal(rel, p->relation);
     assert_int_equal(sim.shared, p->sim.shared);
+    /* a pair the index verified got past its pre-filter: so do the records */
+    uint32_t ra[128], rb[128];
+    uint8_t keep = 0;
+    assert_true(doppel_features_prefilter_words(c->fz) <= 128);
+    assert_int_equal(doppel_features_prefilter_record(c->fz, a->data, a->len, ra), DOPPEL_OK);
+    assert_int_equal(doppel_features_prefilter_record(c->fz, b->data, b->len, rb), DOPPEL_OK);
+    assert_int_equal(doppel_features_prefilter(c->fz, ra, rb, 1, &keep), 1);
+    assert_int_equal(keep, 1);
     pc->checked++;
     pc->kinds |= 1u << p->relation;
     return 0;
@@ -124,12 +132,63 @@ static void blobs_decide_as_the_index(void **state) {
     }
     assert_true(related > 20);
 
+    /* the pre-filter on records drops what verify drops at once (no edge,
+     * no similarity computed), and most pairs of unrelated documents */
+    enum { M = 120 };
+    size_t w = doppel_features_prefilter_words(c->fz);
+    uint32_t *rec = calloc((size_t)M * w, sizeof *rec);
+    unsigned m = 0;
+    for (unsigned i = 0; i < NDOCS && m < M; i++)
+        if (c->ok[i])
+            assert_int_equal(doppel_features_prefilter_record(c->fz, c->blob[i].data,
+                                                              c->blob[i].len, rec + m++ * w),
+                             DOPPEL_OK);
+    uint32_t *pa = malloc((size_t)M * M * w * sizeof *pa), *pb = malloc((size_t)M * M * w * sizeof *pb);
+    uint8_t *keep = malloc((size_t)M * M);
+    size_t np = 0;
+    for (unsigned i = 0; i < m; i++)
+        for (unsigned j = i + 1; j < m; j++, np++) {
+            memcpy(pa + np * w, rec + i * w, w * sizeof *rec);
+            memcpy(pb + np * w, rec + j * w, w * sizeof *rec);
+        }
+    size_t kept = doppel_features_prefilter(c->fz, pa, pb, np, keep);
+    assert_true(kept < np / 2);
+    size_t counted = 0;
+    np = 0;
+    for (unsigned i = 0, x = 0; x < m; i++) {
+        if (!c->ok[i]) continue;
+        for (unsigned j = i + 1, y = x + 1; y < m; j++) {
+            if (!c->ok[j]) continue;
+            doppel_similarity sim;
+            doppel_relation rel;
+            assert_int_equal(doppel_features_verify(c->fz, c->blob[i].data, c->blob[i].len,
+                                                    c->blob[j].data, c->blob[j].len, &sim, &rel,
+                                                    NULL), DOPPEL_OK);
+            if (!keep[np]) {
+                assert_int_equal(rel, DOPPEL_REL_NONE);
+                assert_int_equal(sim.shared, 0);
+            }
+            counted += keep[np];
+            np++;
+            y++;
+        }
+        x++;
+    }
+    assert_int_equal(counted, kept);
+    free(pa);
+    free(pb);
+    free(keep);
+    free(rec);
+
     /* info read back from a blob; foreign and misaligned blobs refused */
     doppel_feature_info info;
     const doppel_buf *b0 = &c->blob[0];
     assert_int_equal(doppel_features_read(c->fz, b0->data, b0->len, &info), DOPPEL_OK);
     assert_true(info.set_len > 0 && info.bands != NULL && info.sig != NULL);
     assert_int_equal(doppel_features_read(c->fz, b0->data, b0->len - 8, &info), DOPPEL_ERR_FORMAT);
+    uint32_t r0[128];
+    assert_int_equal(doppel_features_prefilter_record(c->fz, b0->data, b0->len - 8, r0),
+                     DOPPEL_ERR_FORMAT);
     char *shifted = malloc(b0->len + 8);
     memcpy(shifted + 4, b0->data, b0->len);
     assert_int_equal(doppel_features_read(c->fz, shifted + 4, b0->len, &info), DOPPEL_ERR_FORMAT);

@@ -172,10 +172,17 @@ def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, 
     job.shuffle_bytes("candidate pairs", lr)
     lsh_info = [job.submit(_item, x, 1) for x in lr]
 
-    v1 = [job.submit(g.verify_hop1, parts[p], job.pieces(lr, p), P) for p in range(P)]
+    # candidates meet the pre-filter on small records; blobs travel only
+    # for the pairs it keeps (most are dropped: docs/distributed.md)
+    f1 = [job.submit(g.prefilter_hop1, parts[p], job.pieces(lr, p), P) for p in range(P)]
+    job.shuffle_bytes("pre-filter records", f1)
+    n_cand = [job.submit(_item, x, 1) for x in f1]
+    v1 = [job.submit(g.prefilter_hop2, parts[p], job.pieces(f1, p), P, cfg) for p in range(P)]
     job.shuffle_bytes("pairs with features", v1)
-    n_cand = [job.submit(_item, x, 1) for x in v1]
+    n_kept = [job.submit(_item, x, 1) for x in v1]
     verified = [job.submit(g.verify_hop2, parts[q], job.pieces(v1, q), cfg) for q in range(P)]
+    # what the shuffles made is dropped once read (the futures held it)
+    del em, lm, lr, f1, v1
 
     edges, rounds, n_edges = _connected_components(job, exact_edges + verified, R)
     times["to components"] = time.time() - t0
@@ -207,6 +214,7 @@ def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, 
     counted = client.gather([job.submit(_counts, p) for p in parts])
     info = client.gather(lsh_info)
     candidates = sum(client.gather(n_cand))
+    prefiltered = candidates - sum(client.gather(n_kept))
     job.collect_bytes()
     part_bytes = client.gather([job.submit(lambda p: p.nbytes(), p) for p in parts])
     del parts, labels, edges, verified, exact_edges
@@ -248,7 +256,7 @@ def _steps(client, cfg, ropt, specs, output, work, mode, reduce_partitions, t0, 
         "removed": sum(removed.values()),
         **{"removed_" + k: v for k, v in removed.items()},
         "skipped": skipped, "partitions": P, "reduce_partitions": R,
-        "candidates": candidates, "edges": n_edges, "component_rounds": rounds,
+        "candidates": candidates, "prefiltered": prefiltered, "edges": n_edges, "component_rounds": rounds,
         "oversize_buckets": sum(x["oversize_buckets"] for x in info),
         "bytes_shuffled": sum(job.bytes.values()), "bytes_by_stage": job.bytes,
         "feature_bytes": sum(part_bytes), "seconds": time.time() - t0,

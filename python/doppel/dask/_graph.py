@@ -9,6 +9,8 @@ reproduce doppel_index_finish (src/copy/finish.c) over all partitions:
   exact groups  (text hash)        -> one representative each, exact edges
   LSH buckets   ((band, hash) key) -> candidate pairs (all pairs, or the
                                       chain in input order over max_bucket)
+  pre-filter    (pair joined with a's 16-bit signature prints) -> the pairs
+                                      verification would not drop at once
   verification  (pair joined with both blobs) -> edges that join clusters
                                       (near, contained; derived when asked),
                                       with their relation, in C
@@ -141,7 +143,7 @@ def lsh_reduce(pieces, P, max_bucket, lsh_bands=None):
     every pair of a bucket of at most max_bucket members, else the chain of
     neighbours in input order; a reuse slot's bucket (keys from lsh_bands
     on) of more than DOPPEL_REUSE_CAP members gives none. Routed to the
-    owner of the later document."""
+    owner of the earlier document, which sends its pre-filter record on."""
     from doppel._ffi import lib
     k, g = concat(pieces, "k", "g")
     # Pieces come in partition order and each lists its entries in gid
@@ -171,7 +173,7 @@ def lsh_reduce(pieces, P, max_bucket, lsh_bands=None):
         i = i[(left[i] >= d) & ~big[i]]
     a = np.concatenate(a_parts) if a_parts else np.zeros(0, dtype=np.uint64)
     bb = np.concatenate(b_parts) if b_parts else np.zeros(0, dtype=np.uint64)
-    out = split(owner(bb), P, a=a, b=bb)
+    out = split(owner(a), P, a=a, b=bb)
     return out, {"pairs_emitted": len(a), "oversize_buckets": oversize}, nbytes(out)
 
 
@@ -209,8 +211,32 @@ def unique_pairs(pieces):
     return a[keep], b[keep]
 
 
-def verify_hop1(part, pieces, P):
+def prefilter_hop1(part, pieces, P):
+    """At the owner of a: each distinct candidate pair (a, b) to the owner
+    of b, with the pre-filter records (~300 bytes, not the ~5 KB blobs) of
+    the distinct a documents that destination needs."""
     a, b = unique_pairs(pieces)
+    out = split(owner(b), P, a=a, b=b)
+    for p in out:
+        u = np.unique(p["a"])
+        p["ua"] = u
+        p["ua_rec"] = part.prefilter[local(u)]
+    return out, len(a), nbytes(out)
+
+
+def prefilter_hop2(part, pieces, P, cfg):
+    """At the owner of b: the pairs the signature pre-filter keeps (decided
+    in C by doppel_features_prefilter, the rule doppel_features_verify
+    applies first, so a dropped pair is one it would drop), routed back to
+    the owner of a with b's blob; the dropped ones go no further."""
+    fz = featurizer(cfg)
+    a, b = concat(pieces, "a", "b")
+    if len(a):
+        rb = part.prefilter[local(b)]
+        ra = np.concatenate([p["ua_rec"][np.searchsorted(p["ua"], p["a"])] for p in pieces])
+        keep = np.frombuffer(fz.prefilter(np.ascontiguousarray(ra), rb), dtype=np.uint8) != 0
+        a, b = a[keep], b[keep]
+    # pieces come in partition order, each sorted: (a, b) stays sorted
     out, nb = attach(part, a, b, P)
     return out, len(a), nb
 

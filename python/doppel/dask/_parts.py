@@ -97,7 +97,7 @@ class Part:
     number << 32 | local number (so gid order is input order)."""
 
     def __init__(self, pidx, n, ids, id_off, blobs, blob_off, text_hash, set_len, date, bands,
-                 counts, messages, ordinal, words_len, passed=None):
+                 counts, messages, ordinal, words_len, passed=None, prefilter=None):
         self.pidx, self.n = pidx, n
         self.ordinal = ordinal  # each document's record number in the partition
         self.ids, self.id_off = ids, id_off
@@ -105,6 +105,9 @@ class Part:
         self.text_hash, self.set_len, self.date, self.bands = text_hash, set_len, date, bands
         self.counts, self.messages = counts, messages
         self.words_len = words_len  # words kept for alignment (0 in fast mode)
+        # each document's pre-filter record (doppel_features_prefilter_record),
+        # a row of uint32: what candidates carry before blobs do
+        self.prefilter = prefilter
         # record numbers of the documents with no words: not compared, and
         # kept by dedup as the CLI keeps them
         self.passed = passed if passed is not None else np.zeros(0, dtype=np.int64)
@@ -121,7 +124,7 @@ class Part:
     def nbytes(self):
         return sum(a.nbytes for a in (self.id_off, self.blobs, self.blob_off, self.text_hash,
                                       self.set_len, self.date, self.bands,
-                                      self.words_len)) + len(self.ids)
+                                      self.words_len, self.prefilter)) + len(self.ids)
 
 
 def _open(spec, ropt):
@@ -165,6 +168,8 @@ def featurize(pidx, spec, cfg, ropt):
     ids, id_off, blobs, blob_off = bytearray(), array("q", [0]), bytearray(), array("q", [0])
     th, sl, dates, bands, ordinal = array("Q"), array("I"), array("q"), bytearray(), array("q")
     wl, passed = array("I"), array("q")
+    pw = fz.prefilter_words
+    prec, rec_buf = bytearray(), ffi.new("uint32_t[]", pw)
     reader, fd, keep = _open(spec, ropt)
     rec = ffi.new("doppel_record *")
     err = ffi.new("doppel_error *")
@@ -219,6 +224,10 @@ def featurize(pidx, spec, cfg, ropt):
                 d = date[0]
             dates.append(d)
             bands += ffi.buffer(info.bands, 4 * nb)
+            st = lib.doppel_features_prefilter_record(fz._fz, buf.data, buf.len, rec_buf)
+            if st:
+                raise doppel.DoppelError(st, "%s: a blob its own featurizer refuses" % spec[0])
+            prec += ffi.buffer(rec_buf)
     finally:
         lib.doppel_buf_free(buf)
         if fd is not None:
@@ -235,4 +244,5 @@ def featurize(pidx, spec, cfg, ropt):
                 np.frombuffer(bands, dtype=np.uint32).reshape(n, nb).copy(),
                 counts, messages, np.frombuffer(ordinal, dtype=np.int64).copy(),
                 np.frombuffer(wl, dtype=np.uint32).copy(),
-                np.frombuffer(passed, dtype=np.int64).copy())
+                np.frombuffer(passed, dtype=np.int64).copy(),
+                np.frombuffer(prec, dtype=np.uint32).reshape(n, pw).copy())
