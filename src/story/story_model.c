@@ -336,7 +336,9 @@ static doppel_status read_stories(model_reader *r, const pending *model, doppel_
             if (!next_line(r, &too_long)) return bad(r, err, "the story's terms are cut short");
             char *q = r->buf, *end;
             double w = strtod(q, &end);
-            if (too_long || end == q || *end != '\t' || !(w > 0) || w > 1e30)
+            /* kept as a float: a weight that rounds to 0 there (5e-76) would
+             * be written back as 0 and refused by the next run */
+            if (too_long || end == q || *end != '\t' || !((float)w > 0) || w > 1e30)
                 return bad(r, err, "expected WEIGHT (above 0) and TERM");
             q = end + 1;
             size_t len = strlen(q);
