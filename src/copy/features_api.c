@@ -222,8 +222,7 @@ static uint64_t words_key(const blob_head *h) {
  * both ask, so a pair dropped before shipping is one verify would drop. */
 static int prefilter_keeps(const doppel_featurizer *fz, uint32_t na, uint32_t nb,
                            const uint32_t *ra, const uint32_t *rb) {
-    return !dp_prefilter_applies(&fz->prefilter, na, nb) ||
-           dp_prefilter_keeps(&fz->prefilter, na, nb, ra, rb);
+    return dp_prefilter_keeps(&fz->prefilter, na, nb, ra, rb);  /* 1 where it does not apply */
 }
 
 doppel_status doppel_features_verify(doppel_featurizer *fz, const void *a, size_t a_len,

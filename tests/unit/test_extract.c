@@ -34,14 +34,6 @@ static doppel_extract_result run(const char *s, size_t len) {
 
 static doppel_extract_result run_str(const char *s) { return run(s, strlen(s)); }
 
-#define assert_has(r, s)                                                      \
-    do {                                                                      \
-        if (!strstr((r).text, (s))) fail_msg("kept text lacks \"%s\"", (s)); \
-    } while (0)
-#define assert_lacks(r, s)                                                  \
-    do {                                                                    \
-        if (strstr((r).text, (s))) fail_msg("kept text has \"%s\"", (s));  \
-    } while (0)
 
 /* ---- the seeds ----------------------------------------------------------- */
 

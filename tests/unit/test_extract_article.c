@@ -33,14 +33,6 @@ static doppel_extract_result run_str(const char *s) {
     return r;
 }
 
-#define assert_has(r, s)                                                      \
-    do {                                                                      \
-        if (!strstr((r).text, (s))) fail_msg("kept text lacks \"%s\"", (s)); \
-    } while (0)
-#define assert_lacks(r, s)                                                  \
-    do {                                                                    \
-        if (strstr((r).text, (s))) fail_msg("kept text has \"%s\"", (s));  \
-    } while (0)
 
 static const char p1[] =
     "The harbour authority said on Tuesday that the new pier would be finished before the "

@@ -37,14 +37,6 @@ static doppel_extract_result run(const char *s, size_t len) {
 
 static doppel_extract_result run_str(const char *s) { return run(s, strlen(s)); }
 
-#define assert_has(r, s)                                                      \
-    do {                                                                      \
-        if (!strstr((r).text, (s))) fail_msg("kept text lacks \"%s\"", (s)); \
-    } while (0)
-#define assert_lacks(r, s)                                                 \
-    do {                                                                   \
-        if (strstr((r).text, (s))) fail_msg("kept text has \"%s\"", (s)); \
-    } while (0)
 
 /* Two paragraphs of prose the scorer keeps, around a marker. */
 #define PROSE1 "The harbour authority said on Thursday that the new breakwater would protect " \

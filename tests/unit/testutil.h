@@ -69,4 +69,14 @@ static inline void file_size_limit_restore(file_size_limit *l) {
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &l->old), 0);
     signal(SIGXFSZ, l->old_handler);
 }
+
+/* An extraction result's kept text holds / lacks s (the extraction tests). */
+#define assert_has(r, s)                                                      \
+    do {                                                                      \
+        if (!strstr((r).text, (s))) fail_msg("kept text lacks \"%s\"", (s)); \
+    } while (0)
+#define assert_lacks(r, s)                                                 \
+    do {                                                                   \
+        if (strstr((r).text, (s))) fail_msg("kept text has \"%s\"", (s)); \
+    } while (0)
 #endif
