@@ -24,9 +24,15 @@
 
 #include <string.h>
 
+static void table_free(dp_anchor_table *t) {
+    dp_free(t->head, t->head_cap * sizeof *t->head);
+    dp_free(t->next, t->next_cap * sizeof *t->next);
+    dp_free(t->used, t->used_cap * sizeof *t->used);
+}
+
 void dp_aligner_free(dp_aligner *al) {
-    dp_free(al->head, al->head_cap * sizeof *al->head);
-    dp_free(al->next, al->next_cap * sizeof *al->next);
+    table_free(&al->keyed);
+    table_free(&al->scratch);
     dp_free(al->mark, al->mark_cap);
     dp_free(al->frag, al->frag_cap * sizeof *al->frag);
     *al = (dp_aligner){0};
@@ -80,22 +86,58 @@ long dp_word_hashes(const char *norm, size_t len, uint64_t seed, uint32_t max, u
     return n;
 }
 
+/* The word hashes are already mixed: rotated into place and multiplied
+ * once, an anchor's slot costs one multiply instead of three in a chain.
+ * Which slot an anchor lands in changes no result (chains are compared
+ * word by word), only how often a false one is tried. */
 static inline uint32_t anchor_hash(const uint32_t *w) {
-    uint64_t x = (uint64_t)w[0] * 0x9E3779B97F4A7C15ULL;
-    x = (x ^ w[1]) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ w[2]) * 0x94D049BB133111EBULL;
-    return (uint32_t)(x >> 32);
+    uint64_t x = ((uint64_t)w[0] << 32 | w[1]) ^ ((uint64_t)w[2] << 16);
+    return (uint32_t)((x * 0x9E3779B97F4A7C15ULL) >> 32);
 }
 
-static doppel_status reserve(dp_aligner *al, uint32_t na, uint32_t nb, size_t slots) {
-    if (slots > al->head_cap) {
-        dp_free(al->head, al->head_cap * sizeof *al->head);
-        al->head = dp_malloc(slots * sizeof *al->head);
-        al->head_cap = al->head ? slots : 0;
-        if (!al->head) return DOPPEL_ERR_NOMEM;
+/* Slots per anchor of B: at 2 (the first version) two positions in five
+ * met a chain to try, nearly always a false one, and the walk's branch on
+ * it was a coin toss; at 8 the empty slot is the rule. The table is
+ * emptied through its used list, so the extra slots cost nothing then. */
+#define SLOTS_PER_ANCHOR 8
+
+/* Build t on b[nb] unless it is built for key (non-zero). */
+static doppel_status build_table(dp_anchor_table *t, const uint32_t *b, uint32_t nb,
+                                 uint64_t key) {
+    size_t slots = 64;
+    while (slots < SLOTS_PER_ANCHOR * (size_t)nb) slots *= 2;
+    if (key && key == t->key && slots == t->slots) return DOPPEL_OK;
+    t->key = 0;
+    if (slots > t->head_cap) {
+        dp_free(t->head, t->head_cap * sizeof *t->head);
+        t->head = dp_malloc(slots * sizeof *t->head);
+        t->head_cap = t->head ? slots : 0;
+        t->n_used = 0;
+        if (!t->head) return DOPPEL_ERR_NOMEM;
+        memset(t->head, 0xff, slots * sizeof *t->head);
+    } else {
+        for (uint32_t k = 0; k < t->n_used; k++) t->head[t->used[k]] = UINT32_MAX;
     }
-    if (dp_grow((void **)&al->next, &al->next_cap, (size_t)nb + 1, sizeof *al->next) ||
-        dp_grow((void **)&al->mark, &al->mark_cap, (size_t)nb + 1 + na, 1) ||
+    t->n_used = 0;
+    uint32_t anchors = nb - DP_ALIGN_ANCHOR + 1;
+    if (dp_grow((void **)&t->next, &t->next_cap, (size_t)nb + 1, sizeof *t->next) ||
+        dp_grow((void **)&t->used, &t->used_cap, (size_t)anchors + 1, sizeof *t->used))
+        return DOPPEL_ERR_NOMEM;
+    /* Chains in text order: insert from the end. */
+    uint32_t m = (uint32_t)(slots - 1);
+    for (uint32_t j = anchors; j-- > 0;) {
+        uint32_t s = anchor_hash(b + j) & m;
+        if (t->head[s] == UINT32_MAX) t->used[t->n_used++] = s;
+        t->next[j] = t->head[s];
+        t->head[s] = j;
+    }
+    t->key = key;
+    t->slots = slots;
+    return DOPPEL_OK;
+}
+
+static doppel_status reserve(dp_aligner *al, uint32_t na, uint32_t nb) {
+    if (dp_grow((void **)&al->mark, &al->mark_cap, (size_t)nb + 1 + na, 1) ||
         dp_grow((void **)&al->frag, &al->frag_cap, 3 * ((size_t)na / DP_ALIGN_ANCHOR + 2),
                 sizeof *al->frag))
         return DOPPEL_ERR_NOMEM;
@@ -142,32 +184,20 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
     out->na = na;
     out->nb = nb;
     if (na < DP_ALIGN_ANCHOR || nb < DP_ALIGN_ANCHOR) return DOPPEL_OK;
-    size_t slots = 64;
-    while (slots < 2 * (size_t)nb) slots *= 2;
-    if (!key_b || key_b != al->built_key || slots != al->built_slots) {
-        al->built_key = 0;
-        if (reserve(al, na, nb, slots)) return DOPPEL_ERR_NOMEM;
-        memset(al->head, 0xff, slots * sizeof *al->head);
-        /* Chains in text order: insert from the end. */
-        uint32_t m = (uint32_t)(slots - 1);
-        for (uint32_t j = nb - DP_ALIGN_ANCHOR + 1; j-- > 0;) {
-            uint32_t s = anchor_hash(b + j) & m;
-            al->next[j] = al->head[s];
-            al->head[s] = j;
-        }
-        al->built_key = key_b;
-        al->built_slots = slots;
-    } else if (reserve(al, na, nb, slots)) {
+    dp_anchor_table *tab = key_b ? &al->keyed : &al->scratch;
+    if (build_table(tab, b, nb, key_b) || reserve(al, na, nb)) {
+        tab->key = 0;
         return DOPPEL_ERR_NOMEM;
     }
-    const uint32_t NIL = UINT32_MAX, mask = (uint32_t)(slots - 1);
+    const uint32_t NIL = UINT32_MAX, mask = (uint32_t)(tab->slots - 1);
+    const uint32_t *head = tab->head, *next = tab->next;
     memset(al->mark, 0, nb);
     uint32_t nf = 0, expect = 0;
     for (uint32_t i = 0; i + DP_ALIGN_ANCHOR <= na;) {
         uint32_t s = anchor_hash(a + i) & mask;
         uint32_t best_j = NIL, best_m = 0, best_d = UINT32_MAX;
         int tries = 0;
-        for (uint32_t j = al->head[s]; j != NIL && tries < DP_ALIGN_MAX_TRIES; j = al->next[j]) {
+        for (uint32_t j = head[s]; j != NIL && tries < DP_ALIGN_MAX_TRIES; j = next[j]) {
             if (b[j] != a[i] || b[j + 1] != a[i + 1] || b[j + 2] != a[i + 2]) continue;
             tries++;
             uint32_t m = DP_ALIGN_ANCHOR;
@@ -210,10 +240,14 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
             fm = al->frag[3 * f + 2];
             out->frag_a += fm;
             memset(mark_a + fa, 2, fm);  /* fragments never overlap in A */
+            /* counted in a local: through out, a store per byte (mark is
+             * bytes, which may alias anything) */
+            uint32_t fresh = 0;
             for (uint32_t j = fb; j < fb + fm; j++) {
-                out->frag_b += !(al->mark[j] & 2);
+                fresh += !(al->mark[j] & 2);
                 al->mark[j] |= 2;
             }
+            out->frag_b += fresh;
             if (!have_last || fb + 40 >= last_b_end) {  /* in order, or a swapped neighbour */
                 out->ordered += fm;
                 last_b_end = fb + fm;
@@ -234,10 +268,12 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
                 uint32_t ga = al->frag[3 * g], gb = al->frag[3 * g + 1], gm = al->frag[3 * g + 2];
                 memset(mark_a + ga, 3, gm);  /* covered, and in a fragment */
                 out->cover_a += gm;
+                uint32_t fresh = 0;
                 for (uint32_t j = gb; j < gb + gm; j++) {
-                    out->cover_b += !(al->mark[j] & 1);
+                    fresh += !(al->mark[j] & 1);
                     al->mark[j] |= 1;
                 }
+                out->cover_b += fresh;
             }
         }
         cur = (dp_span){fa, fb, fm, fm, fm};

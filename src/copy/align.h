@@ -51,17 +51,30 @@ typedef struct dp_alignment {
 /* ... and toward frag_spread when this share of it is in fragments. */
 #define DP_ALIGN_FRAG_SPREAD_SHARE 0.15
 
-/* Scratch reused across pairs by one thread; zero-initialise. */
-typedef struct dp_aligner {
-    uint32_t *head, *next;      /* B's anchors: hash table of first position, chains */
+/* B's anchors: a hash table of each anchor's first position in B and
+ * chains to the next ones, in text order. */
+typedef struct dp_anchor_table {
+    uint32_t *head, *next;      /* head: slots entries, NIL when empty */
     size_t head_cap, next_cap;
+    uint32_t *used;             /* the slots filled, so that emptying the table
+                                   costs its anchors, not its slots */
+    size_t used_cap;
+    uint32_t n_used;
+    uint64_t key;               /* the key the table was built for; 0 = none */
+    size_t slots;
+} dp_anchor_table;
+
+/* Scratch reused across pairs by one thread; zero-initialise. Two tables:
+ * the keyed one stays built across a run of pairs with the same B, and a
+ * second walk the other way (dp_align_pair) builds the other without
+ * destroying it. */
+typedef struct dp_aligner {
+    dp_anchor_table keyed, scratch;
     uint8_t *mark;              /* per B word, then per A word: covered (bit 0),
                                    in a fragment (bit 1) */
     size_t mark_cap;
     uint32_t *frag;             /* fragments as (a, b, len) triples */
     size_t frag_cap;
-    uint64_t built_key;         /* the key B's table was built for; 0 = none */
-    size_t built_slots;
 } dp_aligner;
 
 void dp_aligner_free(dp_aligner *al);

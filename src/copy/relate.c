@@ -65,9 +65,19 @@ doppel_status dp_align_pair(const doppel_config *cfg, dp_aligner *al, const uint
     *rel = dp_relate(cfg, out);
     if (*rel != DOPPEL_REL_NONE && *rel != DOPPEL_REL_PARTIAL) return DOPPEL_OK;
     /* Walked from A the count rises by a fifth or so, not twice: a pair
-     * under half the derived share stays where it is (most candidates:
-     * unrelated texts sharing a few stock phrases). */
-    if (na >= nb || 2.0 * out->frag_a < cfg->derived_cover * na) return DOPPEL_OK;
+     * whose fragments outside its longest passage (what the derived rule
+     * counts) are under half the derived share stays where it is. Most
+     * candidates are that: unrelated texts sharing a few stock phrases, or
+     * a quotation and little else. (Gated on all fragments, the second walk
+     * ran for 40% of the realistic corpus's aligned pairs and changed the
+     * relation of 46 in 13,243; the 46 had at least 0.16 of their words
+     * outside the longest passage, and 3 in 4 of the walks are now
+     * skipped.) */
+    if (na >= nb) return DOPPEL_OK;
+    uint32_t longest = out->num_spans ? out->spans[0].matched : 0;
+    if (2 * longest >= na) longest = 0;
+    uint32_t rest = out->frag_a > longest ? out->frag_a - longest : 0;
+    if (2.0 * rest < cfg->derived_cover * na) return DOPPEL_OK;
     /* A rewrite's phrases are counted on the smaller text, and the walk
      * finds the most of the walked side's: it takes the longest extension
      * at each of its positions and jumps past it. So when A is the smaller,
