@@ -950,7 +950,8 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             "\"skipped_binary\":%llu,\"duplicate_ids\":%llu,\"invalid_utf8\":%llu,"
             "\"nul_bytes\":%llu,\"short_docs\":%llu,\"bands\":%u,\"rows\":%u,"
             "\"candidates\":%llu,\"prefiltered\":%llu,\"verified_pairs\":%llu,\"lsh_slices\":%u,\"heap_peak_bytes\":%llu,"
-            "\"spill_bytes\":%llu,\"largest_cluster\":%u,\"reuse_pairs\":%llu,\"seconds\":%.3f,",
+            "\"candidate_runs\":%llu,\"spill_bytes\":%llu,\"largest_cluster\":%u,\"reuse_pairs\":%llu,"
+            "\"seconds\":%.3f,",
             (unsigned long long)k->read, (unsigned long long)kept,
             (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
             (unsigned long long)removed[DOPPEL_REL_NEAR],
@@ -964,8 +965,8 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
             (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs, s.bands, s.rows,
             (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
             (unsigned long long)(s.verified_pairs + s.exact_groups), s.lsh_slices,
-            (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.spill_bytes,
-            s.largest_cluster, (unsigned long long)s.reuse_pairs, secs);
+            (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.candidate_runs,
+            (unsigned long long)s.spill_bytes, s.largest_cluster, (unsigned long long)s.reuse_pairs, secs);
     fprintf(out.fp, "\"timings\":{\"reading\":%.3f,\"finishing\":%.3f,\"total\":%.3f},",
             k->seconds_read, k->seconds_finish, cli_now() - c->seconds_start);
     fputs("\"version\":\"" DOPPEL_VERSION_STRING "\",\"inputs\":[", out.fp);

@@ -729,6 +729,8 @@ typedef struct doppel_index_stats {
     uint32_t largest_cluster;   /* documents in the largest copy cluster (after finish) */
     uint64_t reuse_pairs;       /* verified pairs that are derived or partial (reported
                                    by doppel_index_pairs, joining no cluster by default) */
+    uint64_t candidate_runs;    /* sorted runs the candidate list was written to disk in,
+                                   beyond the memory limit (0 = held in memory) */
 } doppel_index_stats;
 
 void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);

@@ -183,7 +183,7 @@ typedef struct doppel_index_stats {
     uint64_t prefiltered; uint64_t verified_pairs; uint64_t oversize_buckets;
     unsigned bands, rows; unsigned lsh_slices; uint64_t memory_bytes;
     uint64_t peak_memory_bytes; uint64_t spill_bytes; uint32_t largest_cluster;
-    uint64_t reuse_pairs;
+    uint64_t reuse_pairs; uint64_t candidate_runs;
 } doppel_index_stats;
 void doppel_index_get_stats(const doppel_index *idx, doppel_index_stats *out);
 

@@ -3,6 +3,7 @@
  * verification of every candidate, union-find, canonical choice, and each
  * document's relation to its canonical.
  */
+#include "copy/candruns.h"
 #include "copy/cluster.h"
 #include "copy/index_impl.h"
 #include "copy/lsh.h"
@@ -263,7 +264,9 @@ static doppel_status prefilter_candidates(doppel_index *idx, const dp_candidates
     return DOPPEL_OK;
 }
 
-static doppel_status verify_candidates(doppel_index *idx, const dp_candidates *c,
+/* Pre-filter and verify the candidates c; last: no more will come (the
+ * prints can go). */
+static doppel_status verify_candidates(doppel_index *idx, const dp_candidates *c, int last,
                                        doppel_progress_fn progress, void *user,
                                        doppel_error *err) {
     unsigned threads = threads_for(idx, c->len);
@@ -275,7 +278,7 @@ static doppel_status verify_candidates(doppel_index *idx, const dp_candidates *c
     if (st) return st;
     /* The prints are not read again: closing their file (unlinked) frees
      * its page cache for the shingle sets that verification reads next. */
-    if (idx->prints) {
+    if (idx->prints && last) {
         idx->prints_bytes_freed = dp_spill_bytes(idx->prints);
         dp_spill_free(idx->prints);
         idx->prints = NULL;
@@ -295,6 +298,31 @@ static doppel_status verify_candidates(doppel_index *idx, const dp_candidates *c
         }
         dp_free(jobs[t].edges, jobs[t].cap * sizeof *jobs[t].edges);
     }
+    return st;
+}
+
+/* The candidates written to runs, merged back and verified a chunk at a
+ * time: the chunk and the merge's buffers stay within budget bytes. The
+ * chunks follow each other in candidate order, so the edges come out as
+ * from the whole list. */
+static doppel_status verify_runs(doppel_index *idx, dp_cand_runs *runs, size_t budget,
+                                 doppel_progress_fn progress, void *user, doppel_error *err) {
+    size_t k = dp_cand_runs_count(runs);
+    size_t chunk = DP_MAX(budget / 2 / sizeof(uint64_t), (size_t)4096);
+    size_t buffer = DP_MAX(budget / 4 / sizeof(uint64_t) / k, (size_t)512);
+    dp_candidates c = {0};
+    c.pairs = dp_malloc(chunk * sizeof *c.pairs);
+    if (!c.pairs) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    c.cap = chunk;
+    doppel_status st = dp_cand_runs_merge(runs, buffer, err);
+    while (!st) {
+        if ((st = dp_cand_runs_next(runs, c.pairs, chunk, &c.len, err))) break;
+        idx->stats.candidates += c.len;
+        /* a chunk shorter than asked is the last */
+        st = verify_candidates(idx, &c, c.len < chunk, progress, user, err);
+        if (c.len < chunk) break;
+    }
+    dp_candidates_free(&c);
     return st;
 }
 
@@ -427,8 +455,15 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
         uint64_t held = dp_index_resident_bytes(idx) + (uint64_t)idx->n * 21;
         budget = idx->cfg.memory_limit > held ? (size_t)((idx->cfg.memory_limit - held) / 2) : 1;
     }
+    /* The candidate list gets as much again: past it, it goes to sorted
+     * runs on disk (candruns.c), read back a chunk at a time. */
+    dp_cand_runs *runs = NULL;
+    if (budget && (st = dp_cand_runs_new(idx->cfg.tmp_dir, &runs, err))) {
+        dp_free(reps, (size_t)idx->n * sizeof *reps + 1);
+        return st;
+    }
     st = dp_lsh_candidates(idx->bands_store, idx->bands + idx->reuse, reps, nreps,
-                           idx->cfg.max_bucket, idx->bands, budget,
+                           idx->cfg.max_bucket, idx->bands, budget, runs, budget,
                            idx->threads, &cand, err);
     idx->stats.lsh_slices = cand.slices;
     dp_free(reps, (size_t)idx->n * sizeof *reps + 1);
@@ -436,8 +471,11 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
     idx->bands_store = NULL;
     idx->stats.candidates = cand.len;
     idx->stats.oversize_buckets = cand.oversize_buckets;
-    if (!st) st = verify_candidates(idx, &cand, progress, user, err);
+    idx->stats.candidate_runs = dp_cand_runs_count(runs);
+    if (!st && !idx->stats.candidate_runs) st = verify_candidates(idx, &cand, 1, progress, user, err);
     dp_candidates_free(&cand);
+    if (!st && idx->stats.candidate_runs) st = verify_runs(idx, runs, budget, progress, user, err);
+    dp_cand_runs_free(runs);
     if (st) return st;
 
     if (progress) progress("cluster", 0.0, user);

@@ -9,6 +9,7 @@
  */
 #include "copy/lsh.h"
 #include "base/sort.h"
+#include "copy/candruns.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -113,6 +114,8 @@ typedef struct band_job {
     size_t n, per_pass;
     atomic_uint *next_band;
     dp_candidates pairs;
+    dp_cand_runs *runs;     /* NULL: the list is not bounded */
+    size_t pairs_budget;    /* this thread's share, bytes */
     doppel_status st;
     doppel_error err;
 } band_job;
@@ -173,6 +176,19 @@ static doppel_status one_band(band_job *b, unsigned j, uint32_t *column, uint64_
     return DOPPEL_OK;
 }
 
+/* A pair costs 16 bytes while the list is compacted (the list and the
+ * sort's scratch for what was added since the last compaction). */
+static int over_budget(const band_job *b) {
+    return b->runs && 16 * b->pairs.len > b->pairs_budget;
+}
+
+/* The list (compacted) to a run; it starts again empty. */
+static doppel_status to_run(band_job *b) {
+    doppel_status st = dp_cand_runs_put(b->runs, b->pairs.pairs, b->pairs.len, &b->err);
+    b->pairs.len = b->pairs.sorted = 0;
+    return st;
+}
+
 static void *band_worker(void *p) {
     band_job *b = p;
     size_t cap = DP_MIN(b->per_pass, b->n);
@@ -191,8 +207,9 @@ static void *band_worker(void *p) {
         if (j >= b->bands) break;
         b->st = one_band(b, j, column, &entries, &tmp, &cap);
         /* Deduplicate as we go so that pairs sharing many bands cost memory once. */
-        if (b->st == DOPPEL_OK && b->pairs.len > compact_at) {
+        if (b->st == DOPPEL_OK && (b->pairs.len > compact_at || over_budget(b))) {
             if (compact(&b->pairs)) b->st = dp_fail(&b->err, DOPPEL_ERR_NOMEM, "out of memory");
+            if (b->st == DOPPEL_OK && over_budget(b)) b->st = to_run(b);
             compact_at = b->pairs.len + b->n / 4 + 4096;
         }
     }
@@ -219,7 +236,7 @@ static doppel_status merge_pairs(band_job *jobs, unsigned t) {
 
 doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
                                 size_t n, unsigned max_bucket, unsigned capped_from,
-                                size_t memory_budget,
+                                size_t memory_budget, dp_cand_runs *runs, size_t pairs_budget,
                                 unsigned threads, dp_candidates *out, doppel_error *err) {
     if (n < 2) return DOPPEL_OK;
     /* Beyond memory: a band's (hash, doc) array costs 16 bytes a document
@@ -250,7 +267,8 @@ doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint3
         jobs[t] = (band_job){.store = store, .bands = bands, .max_bucket = max_bucket,
                              .capped_from = capped_from,
                              .slice_bits = slice_bits, .docs = docs, .n = n,
-                             .per_pass = per_pass, .next_band = &next_band};
+                             .per_pass = per_pass, .next_band = &next_band, .runs = runs,
+                             .pairs_budget = pairs_budget / threads};
     jobs[0].pairs = *out;
     for (; started < threads; started++)
         if (pthread_create(&tid[started], NULL, band_worker, &jobs[started]) != 0) break;
@@ -258,6 +276,13 @@ doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint3
     for (unsigned t = 1; t < started; t++) pthread_join(tid[t], NULL);
     for (unsigned t = 0; t < started && !st; t++)
         if ((st = jobs[t].st) && err) *err = jobs[t].err;
+    if (!st && dp_cand_runs_count(runs)) {
+        /* Some list outgrew its share: all go to runs, merged when read. */
+        for (unsigned t = 0; t < started && !st; t++) {
+            if (compact(&jobs[t].pairs)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+            else if ((st = to_run(&jobs[t])) && err) *err = jobs[t].err;
+        }
+    }
     if (!st && merge_pairs(jobs, started)) st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (unsigned t = 1; t < started; t++) dp_candidates_free(&jobs[t].pairs);
     *out = jobs[0].pairs;

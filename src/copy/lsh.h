@@ -20,7 +20,8 @@ void dp_reuse_slots(const uint32_t *words, size_t n_words, uint64_t text_hash, u
 void dp_band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t *out);
 
 typedef struct dp_candidates {
-    uint64_t *pairs;   /* (a << 32) | b with a < b, sorted, unique */
+    uint64_t *pairs;   /* (a << 32) | b with a < b, sorted, unique; empty when
+                          the pairs went to runs (dp_lsh_candidates) */
     size_t len, cap;
     size_t sorted;      /* while gathering: pairs[0..sorted) are sorted, unique */
     uint64_t oversize_buckets;
@@ -36,10 +37,16 @@ typedef struct dp_candidates {
  * whose buckets over DP_REUSE_CAP are dropped. memory_budget (bytes, 0 = no limit) bounds the
  * per-band work array; the result does not depend on it. Bands are worked
  * on up to threads at a time while their arrays fit the budget together;
- * the result does not depend on that either. */
+ * the result does not depend on that either. With runs (non-NULL), the
+ * pair lists held in memory are bounded by pairs_budget bytes: beyond it
+ * they are written to runs as sorted runs, and when any was written all
+ * are, out->pairs is left empty and the pairs are read back with
+ * dp_cand_runs_merge (the same pairs, in the same order). */
+struct dp_cand_runs;
 doppel_status dp_lsh_candidates(dp_bandstore *store, unsigned bands, const uint32_t *docs,
                                 size_t n, unsigned max_bucket, unsigned capped_from,
-                                size_t memory_budget,
+                                size_t memory_budget, struct dp_cand_runs *runs,
+                                size_t pairs_budget,
                                 unsigned threads, dp_candidates *out, doppel_error *err);
 void dp_candidates_free(dp_candidates *c);
 #endif

@@ -247,15 +247,15 @@ static void test_adversarial_buckets(void **state) {
 }
 
 /* A memory limit that leaves the LSH almost nothing makes it work in hash
- * slices; the clusters must not change. */
+ * slices and keep its candidates on disk; the clusters must not change. */
 static void test_memory_limit_slices(void **state) {
     (void)state;
     enum { N = 2000 };
     char *texts[N];
     char id[32];
     for (int i = 0; i < N; i++) {
-        texts[i] = text_of((uint64_t)(i % 1500) + 100, 60);  /* 500 exact copies among them */
-        if (i % 7 == 0) texts[i][5] = 'q';                    /* and some near copies */
+        texts[i] = text_of((uint64_t)(i % 200) + 100, 60);  /* 200 groups of 10 */
+        if (i % 3) texts[i][3 * (i / 200) + 2] = 'q';        /* exact and near copies */
     }
     doppel_index_stats st[2];
     uint32_t clusters[2][N];
@@ -284,7 +284,13 @@ static void test_memory_limit_slices(void **state) {
     }
     assert_int_equal(st[0].lsh_slices, 1);
     assert_true(st[1].lsh_slices > 1);
+    /* ... and writes its candidates to sorted runs, merged back: the same
+     * candidates, filtered and verified alike */
+    assert_int_equal(st[0].candidate_runs, 0);
+    assert_true(st[1].candidate_runs > 1);
     assert_int_equal(st[0].candidates, st[1].candidates);
+    assert_int_equal(st[0].prefiltered, st[1].prefiltered);
+    assert_int_equal(st[0].verified_pairs, st[1].verified_pairs);
     assert_memory_equal(clusters[0], clusters[1], sizeof clusters[0]);
     /* a limit the per-document arrays cannot fit in is refused, clearly */
     doppel_config cfg;
