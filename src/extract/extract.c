@@ -65,7 +65,6 @@ doppel_status doppel_extractor_new(doppel_extractor **out, doppel_error *err) {
 void doppel_extractor_free(doppel_extractor *ex) {
     if (!ex) return;
     doppel_buf_free(&ex->conv);
-    doppel_buf_free(&ex->lean);
     doppel_buf_free(&ex->btext);
     doppel_buf_free(&ex->out);
     doppel_buf_free(&ex->meta);
@@ -73,7 +72,6 @@ void doppel_extractor_free(doppel_extractor *ex) {
     doppel_buf_free(&ex->scratch);
     doppel_buf_free(&ex->hbuf[0]);
     doppel_buf_free(&ex->hbuf[1]);
-    doppel_buf_free(&ex->hbuf[2]);
     dp_free(ex->blocks, ex->blocks_cap * sizeof *ex->blocks);
     dp_free(ex->dropped, ex->dropped_cap * sizeof *ex->dropped);
     dp_classify_free(ex);
