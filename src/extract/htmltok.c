@@ -25,8 +25,8 @@
  * - <title> and <textarea> are RCDATA: text up to their end tag, with
  *   character references but no tags. A <title> whose end tag is not
  *   within MAX_TITLE bytes, or a <textarea> never closed, ends at the next
- *   '<' instead of swallowing the page as HTML5 would (a truncated crawl
- *   leaves such pages);
+ *   '<' or line end instead of swallowing the page as HTML5 would (a
+ *   truncated or spliced crawl leaves such pages);
  * - a tag, comment or declaration cut by the end of the page is dropped.
  * Character references are decoded by dp_htok_decode when the builder
  * keeps text or a value: numeric ones as HTML5 says (0, surrogates and
@@ -184,10 +184,12 @@ long dp_htok_run(const char *s, size_t len, const dp_htok_sink *k) {
                 const char *lim = nl == 5 && (size_t)(end - p) > MAX_TITLE + nl + 3
                                       ? p + MAX_TITLE + nl + 3 : end;
                 const char *close = find_end_tag(p, lim, name, nl);
-                if (!close) {  /* never closed: it ends at the next tag */
+                if (!close) {  /* never closed: it ends at the next tag or line */
                     repairs++;
-                    const char *stop = memchr(p, '<', (size_t)(end - p));
+                    const char *stop = memchr(p, '<', (size_t)(end - p)), *line = p;
                     if (!stop) stop = end;
+                    while (line < stop && is_space(*line)) line++;
+                    if (line < stop && (line = memchr(line, '\n', (size_t)(stop - line)))) stop = line;
                     FLUSH(stop);
                     if (k->end(k->ud, name, nl, (size_t)(stop - s), 1)) return -1;
                     text = p = stop;

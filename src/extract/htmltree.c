@@ -22,7 +22,10 @@
  *   ignored (HTML5 keeps both open too);
  * - a start tag closes the element it cannot be inside when that is the
  *   current element: <p> by a block start (div, p, ul, table, h1, ...),
- *   h1-h6 by h1-h6, <a> by <a>, <option> by <option>/<optgroup>; <li>
+ *   <option> by <option>/<optgroup>; <a> closes an open <a> up to the
+ *   nearest block; an h1-h6 start does not close an open heading (HTML5
+ *   does; libxml2 did not, and an empty <h1> left open around the real
+ *   one then gives the page's title); <li>
  *   closes the nearest open <li> and <dd>/<dt> the nearest <dd>/<dt> (as
  *   HTML5: through inline elements, <div>, <p> and <address>, not through
  *   other block elements); <td>/<th> close an open cell and <tr> an open
@@ -456,7 +459,7 @@ static int on_start(void *ud, const char *name, size_t n, const dp_htok_attr *at
     }
     for (int tk; bd->depth > 1; bd->depth--) {
         tk = top_k(bd);
-        if (!((tk == K_P && (cls & C_CLOSES_P)) || (tk == K_H && k == K_H) ||
+        if (!((tk == K_P && (cls & C_CLOSES_P)) ||
               (tk == K_OPTION && (k == K_OPTION || k == K_OPTGROUP)) ||
               (tk == K_OPTGROUP && k == K_OPTGROUP)))
             break;
