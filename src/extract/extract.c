@@ -408,12 +408,7 @@ doppel_status doppel_extract(doppel_extractor *ex, const char *raw, size_t len,
         int conv = dp_html_charset(ex, raw, len);
         if (conv < 0) return dp_fail(err, (doppel_status)conv, "extract: out of memory");
         if (conv) raw = ex->conv.data, len = ex->conv.len;
-        if (dp_html_too_deep(raw, len)) {
-            ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
-            st = dp_html_strip(ex, raw, len);
-        } else {
-            st = dp_read_html(ex, raw, len, err);
-        }
+        st = dp_read_html(ex, raw, len, err);
     } else {
         size_t skip = 0;
         uint32_t lines = 0;

@@ -110,10 +110,8 @@ doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, dopp
 /* Release the HTML reader's tree held by the extractor. */
 void dp_html_free(doppel_extractor *ex);
 
-/* Does the page nest tags deeper than the tree parser handles in
- * reasonable time? Then dp_html_strip reads it as text without its tags
- * (htmlbytes.c). */
-int dp_html_too_deep(const char *s, size_t len);
+/* A page nested too deep for the tree (htmltree.c) read as text without
+ * its tags (htmlbytes.c). */
 doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len);
 
 /* Look for a declared charset in the first bytes of an HTML document. If it

@@ -23,8 +23,8 @@
  * description from meta description / og:description; url from the
  * canonical link / og:url.
  *
- * The page's bytes are prepared in htmlbytes.c (charset, depth check, the
- * lean copy without script and style bodies). The walk is iterative
+ * The page's charset is settled in htmlbytes.c, whose tag stripper reads a
+ * page nested too deep for the tree. The walk is iterative
  * (parent links), so deep pages cannot overflow the stack.
  */
 #include "extract/extract_int.h"
@@ -295,6 +295,10 @@ doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, dopp
         return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory");
     doppel_status st = dp_htree_parse(ex->htree, s, len);
     if (st) return dp_fail(err, st, "extract: out of memory parsing HTML");
+    if (ex->htree->too_deep) {  /* nested too deep for a tree: its text, as lines */
+        ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
+        return dp_html_strip(ex, s, len);
+    }
     if (ex->htree->errors) ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
 
     walk w = {.ex = ex, .t = ex->htree, .text = &ex->scratch, .line = 1, .kind = DP_BK_TEXT,

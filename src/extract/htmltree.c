@@ -38,8 +38,8 @@
  * - "<x/>" closes x at once for any element (libxml2 did so; HTML5 only
  *   for void elements, which would leave "<div/>" open around the page),
  *   except the raw-text and RCDATA ones;
- * - elements nest MAX_OPEN deep at most (htmlbytes.c sends pages nested
- *   deeper than 1000 to a tag stripper first); deeper ones are leaves;
+ * - elements nest MAX_DEPTH deep at most: a page nested deeper is left to
+ *   the tag stripper (t->too_deep; htmlbytes.c);
  * - NUL bytes are removed and invalid UTF-8 replaced (U+FFFD) first.
  * The tree's `errors` counts these repairs for the html-repaired flag.
  */
@@ -124,7 +124,6 @@ static const tagdef defs[] = {
 /* Names by hash, open addressing; built once. */
 #define SLOTS 512
 static uint8_t slot[SLOTS];  /* index into defs + 1, 0 = empty */
-static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 
 static uint32_t name_hash(const char *s, size_t n) {
     uint32_t h = 2166136261u;
@@ -190,14 +189,27 @@ static const char *const chrome_words[] = {
 static const char *const content_words[] = {
     "article", "content", "post", "entry", "story", "body", "main", "text", NULL};
 
+/* Word lengths of the lists above, set once (init_tables). */
+static uint8_t chrome_len[sizeof chrome_words / sizeof chrome_words[0]];
+static uint8_t content_len[sizeof content_words / sizeof content_words[0]];
+
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static void init_tables(void) {
+    build_slots();
+    for (size_t i = 0; chrome_words[i]; i++) chrome_len[i] = (uint8_t)strlen(chrome_words[i]);
+    for (size_t i = 0; content_words[i]; i++) content_len[i] = (uint8_t)strlen(content_words[i]);
+}
+
 static int attr_has_word(const char *v, const char *const *list) {
+    const uint8_t *lens = list == chrome_words ? chrome_len : content_len;
     while (*v) {
         while (*v == ' ' || *v == '-' || *v == '_') v++;
         const char *e = v;
         while (*e && *e != ' ' && *e != '-' && *e != '_') e++;
-        for (int i = 0; list[i]; i++)
-            if ((size_t)(e - v) == strlen(list[i]) && !strncasecmp(v, list[i], (size_t)(e - v)))
-                return 1;
+        size_t n = (size_t)(e - v);
+        if (n >= 3 && n <= 13)  /* the lists' shortest and longest words */
+            for (int i = 0; list[i]; i++)
+                if (lens[i] == n && !strncasecmp(v, list[i], n)) return 1;
         v = e;
     }
     return 0;
@@ -221,8 +233,12 @@ static int style_hides(const char *v) {
 
 /* ---- building ----------------------------------------------------------------- */
 
-/* Elements open at once, at most; a deeper one is a leaf. */
-#define MAX_OPEN 2048
+/* Elements open at once, at most (with the document's entry). A page
+ * nested deeper is not read as a tree (t->too_deep): its structure means
+ * nothing, and an end tag's search for its element would grow with the
+ * depth. */
+#define MAX_DEPTH 1000
+#define MAX_OPEN (MAX_DEPTH + 1)
 
 typedef struct dp_hopen {
     uint32_t id, key;
@@ -238,7 +254,7 @@ typedef struct builder {
     size_t depth;
     int head_seen, body_seen;
     long errors;
-    int nomem;
+    int nomem, too_deep;
 } builder;
 
 static uint32_t line_at(builder *bd, size_t pos) {
@@ -271,8 +287,12 @@ static uint32_t open_el(builder *bd, const tagdef *d, uint32_t key, uint32_t lin
     uint32_t id = add_node(bd, DP_HN_ELEMENT, line);
     if (!id) return 0;
     bd->t->n[id].tag = d ? d->tag : DP_T_OTHER;
-    if (open && !(d && (d->cls & C_VOID)) && bd->depth < MAX_OPEN)
-        bd->open[bd->depth++] = (dp_hopen){.id = id, .key = key, .k = d ? d->k : 0,
+    if (!open || (d && (d->cls & C_VOID))) return id;
+    if (bd->depth == MAX_OPEN) {
+        bd->too_deep = 1;
+        return 0;
+    }
+    bd->open[bd->depth++] = (dp_hopen){.id = id, .key = key, .k = d ? d->k : 0,
                                            .cls = d ? d->cls : 0, .prio = d ? d->prio : 0};
     return id;
 }
@@ -539,10 +559,10 @@ static int on_text(void *ud, const char *s, size_t n, size_t pos) {
 }
 
 doppel_status dp_htree_parse(dp_htree *t, const char *s, size_t len) {
-    pthread_once(&slots_once, build_slots);
+    pthread_once(&tables_once, init_tables);
     t->count = 0;
     t->text.len = 0;
-    t->errors = 0;
+    t->errors = t->too_deep = 0;
     if (dp_grow((void **)&t->n, &t->cap, 1, sizeof *t->n)) return DOPPEL_ERR_NOMEM;
     t->n[t->count++] = (dp_hnode){.type = DP_HN_DOC, .line = 1};
     if (dp_buf_reserve(&t->text, len + 1)) return DOPPEL_ERR_NOMEM;
@@ -573,6 +593,10 @@ doppel_status dp_htree_parse(dp_htree *t, const char *s, size_t len) {
     bd.open[0] = (dp_hopen){0};
     dp_htok_sink sink = {.ud = &bd, .start = on_start, .end = on_end, .text = on_text};
     long repairs = dp_htok_run(s, len, &sink);
+    if (bd.too_deep) {
+        t->too_deep = 1;
+        return DOPPEL_OK;
+    }
     if (repairs < 0 || bd.nomem) return DOPPEL_ERR_NOMEM;
     for (size_t i = 1; i < bd.depth; i++)
         if (!(bd.open[i].cls & C_OPTEND)) bd.errors++;
