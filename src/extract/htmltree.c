@@ -147,14 +147,23 @@ static void build_slots(void) {
  * name for matching end tags (its index for a known name, a hash with the
  * top bit set for any other). */
 static const tagdef *lookup(const char *name, size_t n, uint32_t *key) {
-    uint32_t h = name_hash(name, n);
-    if (n <= 10) {
-        for (uint32_t i = h % SLOTS; slot[i]; i = (i + 1) % SLOTS) {
-            const tagdef *d = &defs[slot[i] - 1];
-            if (!strncasecmp(d->name, name, n) && !d->name[n]) {
-                *key = slot[i];
-                return d;
-            }
+    if (n > 10) {  /* no known name is longer */
+        *key = name_hash(name, n) | 0x80000000u;
+        return NULL;
+    }
+    char low[10];
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c >= 'A' && c <= 'Z') c += 32;
+        low[i] = (char)c;
+        h = (h ^ c) * 16777619u;
+    }
+    for (uint32_t i = h % SLOTS; slot[i]; i = (i + 1) % SLOTS) {
+        const tagdef *d = &defs[slot[i] - 1];
+        if (!strncmp(d->name, low, n) && !d->name[n]) {
+            *key = slot[i];
+            return d;
         }
     }
     *key = h | 0x80000000u;
