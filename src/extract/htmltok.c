@@ -146,6 +146,9 @@ static const char *skip_markup(const char *lt, const char *end) {
 
 long dp_htok_run(const char *s, size_t len, const dp_htok_sink *k) {
     const char *end = s + len, *p = s, *text = s;  /* text: where pending text starts */
+    /* No "</textarea" after this point: a page of unclosed <textarea>s is
+     * searched once, not once per tag. */
+    const char *no_textarea = end + 1;
     long repairs = 0;
     dp_htok_attr at[MAX_ATTRS];
 #define FLUSH(upto)                                                                        \
@@ -183,7 +186,10 @@ long dp_htok_run(const char *s, size_t len, const dp_htok_sink *k) {
             } else if (body == BODY_RCDATA) {
                 const char *lim = nl == 5 && (size_t)(end - p) > MAX_TITLE + nl + 3
                                       ? p + MAX_TITLE + nl + 3 : end;
-                const char *close = find_end_tag(p, lim, name, nl);
+                int title = nl == 5;
+                const char *close =
+                    !title && p >= no_textarea ? NULL : find_end_tag(p, lim, name, nl);
+                if (!close && !title && p < no_textarea) no_textarea = p;
                 if (!close) {  /* never closed: it ends at the next tag or line */
                     repairs++;
                     const char *stop = memchr(p, '<', (size_t)(end - p)), *line = p;
