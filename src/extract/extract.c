@@ -65,7 +65,6 @@ doppel_status doppel_extractor_new(doppel_extractor **out, doppel_error *err) {
 void doppel_extractor_free(doppel_extractor *ex) {
     if (!ex) return;
     doppel_buf_free(&ex->conv);
-    doppel_buf_free(&ex->lean);
     doppel_buf_free(&ex->btext);
     doppel_buf_free(&ex->out);
     doppel_buf_free(&ex->meta);
@@ -73,7 +72,6 @@ void doppel_extractor_free(doppel_extractor *ex) {
     doppel_buf_free(&ex->scratch);
     doppel_buf_free(&ex->hbuf[0]);
     doppel_buf_free(&ex->hbuf[1]);
-    doppel_buf_free(&ex->hbuf[2]);
     dp_free(ex->blocks, ex->blocks_cap * sizeof *ex->blocks);
     dp_free(ex->dropped, ex->dropped_cap * sizeof *ex->dropped);
     dp_classify_free(ex);
@@ -410,12 +408,7 @@ doppel_status doppel_extract(doppel_extractor *ex, const char *raw, size_t len,
         int conv = dp_html_charset(ex, raw, len);
         if (conv < 0) return dp_fail(err, (doppel_status)conv, "extract: out of memory");
         if (conv) raw = ex->conv.data, len = ex->conv.len;
-        if (dp_html_too_deep(raw, len)) {
-            ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
-            st = dp_html_strip(ex, raw, len);
-        } else {
-            st = dp_read_html(ex, raw, len, err);
-        }
+        st = dp_read_html(ex, raw, len, err);
     } else {
         size_t skip = 0;
         uint32_t lines = 0;

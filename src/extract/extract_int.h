@@ -46,7 +46,6 @@ enum { DP_META_TITLE = 0, DP_META_DATE, DP_META_DESCRIPTION, DP_META_URL, DP_MET
 
 struct doppel_extractor {
     doppel_buf conv;        /* the input converted to UTF-8, when it was not */
-    doppel_buf lean;        /* HTML: the input without script and style bodies */
     doppel_buf btext;       /* the text of all blocks */
     dp_block *blocks;
     size_t nblocks, blocks_cap;
@@ -57,7 +56,7 @@ struct doppel_extractor {
     size_t meta_off[DP_META_N];
     int meta_set[DP_META_N];
     doppel_buf scratch;     /* one line being cleaned by a reader */
-    doppel_buf hbuf[3];     /* HTML: first <h1>, <title> text, a swallowing title's line */
+    doppel_buf hbuf[2];     /* HTML: first <h1>, <title> text */
     struct dp_htree *htree; /* HTML: the page's tree, reused (htmltree.c) */
     doppel_buf droptext;    /* text of dropped lines (explain) */
     doppel_dropped_line *dropped;
@@ -111,15 +110,8 @@ doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, dopp
 /* Release the HTML reader's tree held by the extractor. */
 void dp_html_free(doppel_extractor *ex);
 
-/* The page without the bodies of its <script> and <style> elements, its
- * comments and the attributes the extractor never reads (newlines kept)
- * into out: 1 when out holds it, 0 when there was nothing to leave out, -1
- * when out of memory (htmllean.c). */
-int dp_html_lean(const char *s, size_t len, doppel_buf *out);
-/* Does the page nest tags deeper than the tree parser handles in
- * reasonable time? Then dp_html_strip reads it as text without its tags
- * (htmlbytes.c). */
-int dp_html_too_deep(const char *s, size_t len);
+/* A page nested too deep for the tree (htmltree.c) read as text without
+ * its tags (htmlbytes.c). */
 doppel_status dp_html_strip(doppel_extractor *ex, const char *s, size_t len);
 
 /* Look for a declared charset in the first bytes of an HTML document. If it

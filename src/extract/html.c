@@ -23,8 +23,8 @@
  * description from meta description / og:description; url from the
  * canonical link / og:url.
  *
- * The page's bytes are prepared in htmlbytes.c (charset, depth check, the
- * lean copy without script and style bodies). The walk is iterative
+ * The page's charset is settled in htmlbytes.c, whose tag stripper reads a
+ * page nested too deep for the tree. The walk is iterative
  * (parent links), so deep pages cannot overflow the stack.
  */
 #include "extract/extract_int.h"
@@ -53,7 +53,6 @@ typedef struct walk {
     int h1_state;          /* 0 none yet, 1 inside the first h1, 2 done */
     int title_done;        /* <title>: 0 not seen, 1 inside, 2 done */
     doppel_buf *title_text;
-    doppel_buf *swallowed; /* the first line of a <title> that swallowed the page */
     dp_density dens;       /* where the prose is (htmldensity.c) */
     int in_main;           /* inside dens.main or a sibling of it that is article */
     uint32_t beside;       /* that sibling, while inside it */
@@ -291,68 +290,19 @@ void dp_html_free(doppel_extractor *ex) {
     ex->htree = NULL;
 }
 
-/* A <title> that is never closed swallows the rest of the page as its text
- * (an HTML5 parser reads it as raw text to the end; libxml2 reads the
- * page's elements into it, in <head>), and a truncated crawl leaves many
- * such pages. A title is never this long, nor holds an end tag: */
-#define MAX_TITLE 2048
-
-/* Find "<title" (any case) in s; NULL when there is none. */
-static const char *find_title_tag(const char *s, size_t len) {
-    for (const char *p = s; (p = memchr(p, '<', len - (size_t)(p - s))) && len - (size_t)(p - s) > 6;
-         p++)
-        if (!strncasecmp(p + 1, "title", 5) && (p[6] == '>' || p[6] == ' ')) return p;
-    return NULL;
-}
-
-/* Does the page's first <title> swallow it? Then the page is read with that
- * tag renamed <xitle> (an unknown inline element, so its text is the
- * page's), and the title's first line is kept in *line. */
-static int title_swallows(const char *s, size_t len, const char **line, size_t *line_len) {
-    const char *tag = find_title_tag(s, len), *end = s + len;
-    if (!tag) return 0;
-    const char *t = memchr(tag, '>', (size_t)(end - tag));
-    if (!t) return 0;
-    t++;
-    const char *close = NULL;
-    for (const char *q = t; (q = memchr(q, '<', (size_t)(end - q))); q++) {
-        if (end - q >= 7 && q[1] == '/' && !strncasecmp(q + 2, "title", 5)) close = q;
-        if (end - q < 2 || q[1] == '/') break;  /* a title's text holds no end tag */
-    }
-    size_t text = (size_t)((close ? close : end) - t);
-    if (close && text <= MAX_TITLE) return 0;
-    size_t n = 0;
-    while (n < text && n < 300 && t[n] != '<' && t[n] != '\n') n++;
-    *line = t;
-    *line_len = n;
-    return 1;
-}
-
 doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, doppel_error *err) {
-    int lean = dp_html_lean(s, len, &ex->lean);
-    if (lean < 0) return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory");
-    if (lean) s = ex->lean.data, len = ex->lean.len;
-    const char *line;
-    size_t line_len;
-    ex->hbuf[2].len = 0;
-    if (title_swallows(s, len, &line, &line_len)) {
-        size_t at = (size_t)(find_title_tag(s, len) - s);
-        if (dp_buf_append(&ex->hbuf[2], line, line_len) ||
-            (!lean && dp_buf_append(&ex->lean, s, len)))
-            return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory");
-        s = ex->lean.data;
-        ex->lean.data[at + 1] = 'x';  /* <xitle> */
-        ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
-    }
     if (!ex->htree && !(ex->htree = dp_calloc(1, sizeof *ex->htree)))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "extract: out of memory");
     doppel_status st = dp_htree_parse(ex->htree, s, len);
     if (st) return dp_fail(err, st, "extract: out of memory parsing HTML");
+    if (ex->htree->too_deep) {  /* nested too deep for a tree: its text, as lines */
+        ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
+        return dp_html_strip(ex, s, len);
+    }
     if (ex->htree->errors) ex->flags |= DOPPEL_EXTRACT_HTML_REPAIRED;
 
     walk w = {.ex = ex, .t = ex->htree, .text = &ex->scratch, .line = 1, .kind = DP_BK_TEXT,
-              .h1_text = &ex->hbuf[0], .title_text = &ex->hbuf[1],
-              .swallowed = &ex->hbuf[2]};
+              .h1_text = &ex->hbuf[0], .title_text = &ex->hbuf[1]};
     ex->scratch.len = ex->hbuf[0].len = ex->hbuf[1].len = 0;
     st = dp_density_build(&w.dens, ex->htree);
     if (!st) st = walk_tree(&w);
@@ -360,7 +310,6 @@ doppel_status dp_read_html(doppel_extractor *ex, const char *s, size_t len, dopp
 
     const char *title = w.og_title;
     if (!title && w.h1_text->len && !dp_buf_terminate(w.h1_text)) title = w.h1_text->data;
-    if (!title && w.swallowed->len && !dp_buf_terminate(w.swallowed)) title = w.swallowed->data;
     if (!title && w.title_text->len && !dp_buf_terminate(w.title_text)) title = w.title_text->data;
     const char *date = w.meta_date ? w.meta_date : w.time_date;
     const char *desc = w.desc ? w.desc : w.og_desc;

@@ -1,8 +1,7 @@
 /*
- * htmlbytes.c — an HTML page's bytes before any tree is built: the declared
- * charset (latin-1/windows-1252 converted to UTF-8), the check for pages
- * nested too deep for the tree parser and the plain tag stripper that reads
- * them instead. The lean copy the parser reads is made in htmllean.c.
+ * htmlbytes.c — an HTML page's bytes outside the tree: the declared
+ * charset (latin-1/windows-1252 converted to UTF-8) and the plain tag
+ * stripper that reads pages nested too deep for the tree (htmltree.c).
  *
  * Charset: the parser is told the page is UTF-8. A page that declares latin-1 or
  * windows-1252 (the same thing on the web) is converted first with the
@@ -10,11 +9,10 @@
  * flagged. A page that declares latin-1 but is valid UTF-8 with multibyte
  * characters was mislabeled by its server and is left alone.
  *
- * A tree parser can need time quadratic in the nesting depth (gumbo took
- * minutes on 200k nested <div>s; libxml2 looks an end tag up in the stack
- * of open elements), so a page whose tags nest deeper than MAX_DEPTH is
- * read by a plain tag stripper instead (dp_html_strip) and flagged as repaired: its
- * text survives, its structure does not matter.
+ * A page whose elements nest more than 1000 deep (htmltree.c gives up
+ * there: an end tag looks its element up in the stack of open ones) is
+ * read by a plain tag stripper instead (dp_html_strip) and flagged as
+ * repaired: its text survives, its structure does not matter.
  */
 #include "extract/extract_int.h"
 
@@ -103,50 +101,6 @@ int dp_html_charset(doppel_extractor *ex, const char *s, size_t len) {
 }
 
 /* ---- pages too deep for a tree ------------------------------------------------ */
-
-#define MAX_DEPTH 1000
-
-/* Tags that never nest: void elements, and those the parser closes by
- * itself when the next one opens (an unclosed <p> per paragraph is normal).
- * name[0..n) is a tag name as written; this runs for every tag of every
- * page, so it compares by length first. Comments and declarations (<!...)
- * never nest either. */
-static int nonnesting(const char *name, size_t n) {
-    static const char *const by_len[7] = {
-        NULL, "p", "br hr li td tr th dt dd", "img col wbr", "meta link area base",
-        "input embed param track", "source option"};
-    if (name[0] == '!') return 1;
-    if (n >= 7) return 0;
-    char low[8];
-    for (size_t i = 0; i < n; i++) low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-    for (const char *w = by_len[n]; w && *w; w += n + (w[n] == ' ')) {
-        if (!memcmp(w, low, n)) return 1;
-        if (!w[n]) break;
-    }
-    return 0;
-}
-
-/* Estimate the nesting depth from the tags alone, in one pass. */
-int dp_html_too_deep(const char *s, size_t len) {
-    long depth = 0;
-    const char *end = s + len;
-    for (const char *p = s; (p = memchr(p, '<', (size_t)(end - p))) && end - p > 1; p++) {
-        int closing = p[1] == '/';
-        const char *start = p + 1 + closing, *k = start;
-        while (k < end && k - start < 16 && *k != '>' && *k != ' ' && *k != '/' && *k != '\n' &&
-               *k != '\t')
-            k++;
-        if (k == start || !(((*start | 32) >= 'a' && (*start | 32) <= 'z') || *start == '!'))
-            continue;
-        if (nonnesting(start, (size_t)(k - start))) continue;
-        if (closing) {
-            if (depth > 0) depth--;
-        } else if (++depth > MAX_DEPTH) {
-            return 1;
-        }
-    }
-    return 0;
-}
 
 static int tag_is(const char *s, size_t n, const char *name) {
     size_t k = strlen(name);

@@ -57,13 +57,18 @@ typedef struct dp_htree {
     size_t count, cap;
     doppel_buf text;  /* text node bytes and attribute values */
     doppel_buf utf8;  /* the input with invalid UTF-8 replaced, when it had some */
-    int errors;       /* the parser repaired something */
+    doppel_buf abuf;  /* the attribute values of the tag being read, decoded */
+    struct dp_hopen *open; /* the open elements while parsing (htmltree.c) */
+    int errors;       /* tree construction repaired something */
+    int too_deep;     /* elements nest deeper than the tree allows: no tree */
 } dp_htree;
 
-/* Parse s[0..len) (UTF-8; invalid bytes are read as U+FFFD) into t, which is reused across pages. Nothing is printed. The tree holds
+/* Parse s[0..len) (UTF-8; invalid bytes are read as U+FFFD, NUL bytes
+ * dropped) into t, which is reused across pages. Nothing is printed. The tree holds
  * at most UINT32_MAX nodes and bytes: longer input is cut there (the caller
  * bounds a document's size far below). DOPPEL_ERR_NOMEM when out of
- * memory. Thread-safe with one tree per thread. */
+ * memory. A page whose elements nest more than 1000 deep gives no tree
+ * and t->too_deep. Thread-safe with one tree per thread. */
 doppel_status dp_htree_parse(dp_htree *t, const char *s, size_t len);
 void dp_htree_free(dp_htree *t);
 

@@ -1,9 +1,10 @@
 /*
  * test_extract_parser.c — what the HTML reader must get right whatever
- * parser reads the page (libxml2 since issue 17; gumbo before): entities,
- * charsets, raw text and invisible elements, unclosed paragraphs and list
- * items, tables, NUL bytes, broken tags, the attributes the lean copy keeps,
- * and silence on stderr.
+ * parser reads the page (doppel's own tokenizer since issue 17, libxml2
+ * and gumbo before; its rules one by one in test_extract_tokenizer.c):
+ * entities, charsets, raw text and invisible elements, unclosed paragraphs
+ * and list items, tables, NUL bytes, broken tags, the attributes read and
+ * skipped, and silence on stderr.
  */
 #include "testutil.h"
 
@@ -118,9 +119,9 @@ static void test_nul_byte(void **state) {
     assert_has(r, PROSE2);
 }
 
-/* What the lean copy keeps and leaves out: a quoted '>' in a dropped
- * attribute, newlines in one (line numbers), and the attributes metadata
- * and chrome names are read from. */
+/* Attributes read and skipped: a quoted '>' in a skipped attribute,
+ * newlines in one (line numbers), and the attributes metadata and chrome
+ * names are read from. */
 static void test_attributes(void **state) {
     (void)state;
     opt.explain = 1;
