@@ -182,7 +182,7 @@ static doppel_config asked_config(const doppel_config *stored, const doppel_conf
     OVER(threshold); OVER(low_threshold); OVER(min_shared); OVER(containment);
     OVER(min_contained); OVER(max_bucket); OVER(canonical); OVER(extract); OVER(verify);
     OVER(cover); OVER(contained_cover); OVER(derived_cover); OVER(derived_spread);
-    OVER(partial_words); OVER(join_derived);
+    OVER(partial_words); OVER(join_derived); OVER(prefilter_miss);
 #undef OVER
     if (parsed->bands != def.bands || parsed->lsh_threshold != def.lsh_threshold ||
         parsed->threshold != def.threshold || parsed->low_threshold != def.low_threshold ||
@@ -476,13 +476,15 @@ static int verb_small(int argc, char **argv, const char *verb) {
             printf("{\"docs\":%llu,\"added\":%llu,\"batches\":%llu,\"relations\":%llu,"
                    "\"postings\":%llu,\"expired\":%llu,\"file_bytes\":%llu,\"used_bytes\":%llu,"
                    "\"bytes_per_doc\":%.0f,\"format\":%d,\"bands\":%u,\"rows\":%u,"
-                   "\"ngram\":%u,\"threshold\":%g,\"created\":%lld}\n",
+                   "\"ngram\":%u,\"threshold\":%g,\"created\":%lld,\"prefilter_miss\":%g,"
+                   "\"prefiltered\":%llu}\n",
                    (unsigned long long)st.docs, (unsigned long long)st.added,
                    (unsigned long long)st.batches, (unsigned long long)st.relations,
                    (unsigned long long)st.postings, (unsigned long long)st.expired,
                    (unsigned long long)st.file_bytes, (unsigned long long)st.used_bytes,
                    st.docs ? (double)st.used_bytes / (double)st.docs : 0.0, DOPPEL_STORE_FORMAT,
-                   st.bands, st.rows, cfg->shingle_size, cfg->threshold, (long long)st.created);
+                   st.bands, st.rows, cfg->shingle_size, cfg->threshold, (long long)st.created,
+                   st.prefilter_miss, (unsigned long long)st.prefiltered);
         }
     } else if (!strcmp(verb, "expire")) {
         uint64_t removed;

@@ -976,16 +976,19 @@ void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);
  * index's own alignment and relation rules, and only copies join clusters.
  * Except where an LSH bucket grows past max_bucket (the batch index then
  * links its members as a chain; the store keeps the pairs it verified while
- * the bucket was small) and for pairs the batch pre-filter drops (the store
- * verifies every candidate: --prefilter-miss 0).
+ * the bucket was small). The store applies the batch's pre-filter with its
+ * own prefilter_miss (recorded in the header; 0 verifies every candidate),
+ * so it equals a batch run with the same prefilter_miss.
  */
 
 typedef struct doppel_store doppel_store;
 
 /* Store format version (the header's "format"). */
-#define DOPPEL_STORE_FORMAT 4  /* 2: relations carry each side's cover;
+#define DOPPEL_STORE_FORMAT 5  /* 2: relations carry each side's cover;
                                   3: stories (header, state, story of each document);
-                                  4: candidate postings in sorted runs */
+                                  4: candidate postings in sorted runs;
+                                  5: the pre-filter (prefilter_miss in the header, a
+                                     record of signature prints per document) */
 
 /* A document's story when it has none (a store created without stories,
  * or, from a check, a document that would open a new story). */
@@ -1027,7 +1030,7 @@ void doppel_store_set_threads(doppel_store *s, unsigned threads);
 /* DOPPEL_OK when cfg gives the same results as the store's parameters;
  * else DOPPEL_ERR_ARG with a message naming the first parameter that
  * differs and both values. Fields that do not change results (threads,
- * memory, tmp_dir, prefilter) are not compared. */
+ * memory, tmp_dir) are not compared; prefilter_miss is. */
 doppel_status doppel_store_check_config(const doppel_store *s, const doppel_config *cfg,
                                         doppel_error *err);
 
@@ -1161,6 +1164,8 @@ typedef struct doppel_store_stats {
     uint64_t used_bytes;    /* pages in use (the rest is free space compact returns) */
     unsigned bands, rows;
     int64_t created;        /* seconds since the epoch */
+    uint64_t prefiltered;   /* candidate pairs the pre-filter dropped unread (adds) */
+    double prefilter_miss;  /* the store's (0: every candidate is verified) */
 } doppel_store_stats;
 
 doppel_status doppel_store_get_stats(doppel_store *s, doppel_store_stats *out, doppel_error *err);

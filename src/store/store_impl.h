@@ -18,6 +18,9 @@
  *   edges   u32 docnum b -> dp_edge_val (sorted duplicates): b's verified
  *           relations to earlier documents a
  *   story   u32 docnum -> u64 story id (stores with stories)
+ *   prints  u32 docnum -> the pre-filter's record (copy/features_store.h:
+ *           set length, 16-bit signature and reuse-slot prints) of every
+ *           document with postings, when prefilter_miss > 0
  * With stories the header also holds "story" -> the story options as
  * "name=value" lines, and "story_state" -> the story state after the last
  * add (doppel_story_write_state's text).
@@ -33,6 +36,7 @@
 typedef struct dp_store_counters {
     uint64_t next_doc, batches, docs, relations, postings, expired;
     int64_t created;
+    uint64_t prefiltered;     /* candidate pairs the pre-filter dropped */
 } dp_store_counters;
 
 typedef struct dp_meta_head {
@@ -75,6 +79,8 @@ struct doppel_store {
     unsigned keys;            /* candidate keys a document: bands, then reuse slots */
     MDB_env *env;
     MDB_dbi db_header, db_ids, db_meta, db_feat, db_runs, db_text, db_edges, db_story;
+    MDB_dbi db_prints;        /* the pre-filter's record of each document with postings */
+    dp_fstore_prefilter prefilter; /* the batch's signature pre-filter (on s->cfg) */
     int stories;              /* the store keeps stories (store_story.c) */
     doppel_story_options story;
     char story_language[64];
@@ -129,6 +135,9 @@ typedef struct dp_runs {
 doppel_status dp_runs_load(const doppel_store *s, MDB_txn *txn, dp_runs *out, doppel_error *err);
 /* First place at or after from whose key is >= key (galloping from from). */
 size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key);
+/* pos[g] = dp_run_lower(r, 0, keys[g]) for ascending keys[0..nk): the
+ * lookups of a whole chunk, several in flight at once. */
+void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos);
 /* Each run's range of key (lo[r], hi[r]), the members in all (the last,
  * in docnum order, to *last when there is one). */
 size_t dp_runs_find(const dp_runs *rs, uint64_t key, size_t *lo, size_t *hi, uint32_t *last);
