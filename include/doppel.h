@@ -1104,6 +1104,12 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
 doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc *docs, size_t n,
                                  doppel_store_result *results, doppel_error *err);
 doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err);
+/* doppel_store_commit, then (a store with stories) stories[i] = the story id
+ * docnums[i] (a document of this add) was given: ids are known only once
+ * the whole add is clustered, at commit. DOPPEL_STORE_NO_STORY for a
+ * docnum not of this add, or without stories, or when the commit failed. */
+doppel_status doppel_store_commit_stories(doppel_store_writer *w, const uint32_t *docnums,
+                                          size_t n, uint64_t *stories, doppel_error *err);
 void doppel_store_abort(doppel_store_writer *w);
 
 /* The relations docs[0..n) would get against the indexed documents, adding

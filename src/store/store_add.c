@@ -814,6 +814,7 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
 /* Commit; results[0..n) (optional, the documents of doppel_store_add)
  * receive their story ids. */
 static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *results, size_t n,
+                                   const uint32_t *docnums, uint64_t *stories, size_t nd,
                                    doppel_error *err) {
     doppel_store *s = w->s;
     doppel_status st = DOPPEL_OK;
@@ -830,12 +831,19 @@ static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *
     for (size_t i = 0; !st && w->story && results && i < n; i++)
         if (results[i].status == DOPPEL_OK)
             results[i].story = dp_story_batch_id(w->story, results[i].docnum);
+    for (size_t i = 0; stories && i < nd; i++)
+        stories[i] = !st && w->story ? dp_story_batch_id(w->story, docnums[i]) : DOPPEL_STORE_NO_STORY;
     writer_release(w);
     return st;
 }
 
 doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
-    return writer_commit(w, NULL, 0, err);
+    return writer_commit(w, NULL, 0, NULL, NULL, 0, err);
+}
+
+doppel_status doppel_store_commit_stories(doppel_store_writer *w, const uint32_t *docnums,
+                                          size_t n, uint64_t *stories, doppel_error *err) {
+    return writer_commit(w, NULL, 0, docnums, stories, n, err);
 }
 
 void doppel_store_abort(doppel_store_writer *w) {
@@ -857,7 +865,7 @@ doppel_status doppel_store_add(doppel_store *s, const doppel_store_doc *docs, si
         doppel_store_abort(w);
         return st;
     }
-    st = writer_commit(w, results, n, err);
+    st = writer_commit(w, results, n, NULL, NULL, 0, err);
     if (st && results) {
         doppel_store_results_free(results, n);
         for (size_t i = 0; i < n; i++)

@@ -60,6 +60,20 @@ has crafted-e3 '"id":"e3".*"story":0}' "$T/crafted.export"
 has crafted-f1 '"id":"f1".*"story":1}' "$T/crafted.export"
 has crafted-g1 '"id":"g1".*"story":2}' "$T/crafted.export"
 
+# add prints each document's story (the field of export and of `doppel
+# cluster --level all`), known at the commit: the same ids as export
+"$DOPPEL" index create --level all "$T/ixa"
+expect_rc add-story1 0 "$DOPPEL" index add -q "$T/ixa" "$T/b1.jsonl"
+expect_rc add-story2 0 "$DOPPEL" index add -q "$T/ixa" "$T/b2.jsonl"
+has add-story '"id":"e3","docnum":4,"relations":\[.*\],"story":0}$' "$T/add-story2.out"
+has add-story-new '"id":"g1","docnum":6,"relations":\[\],"story":[0-9]*}$' "$T/add-story2.out"
+expect_rc add-story-export 0 "$DOPPEL" index export "$T/ixa"
+idstory() { sed 's/^{"id":"\([^"]*\)".*"story":\([0-9]*\)}$/\1 \2/' "$@" | sort; }
+idstory "$T/add-story1.out" "$T/add-story2.out" > "$T/add-story.pairs"
+idstory "$T/add-story-export.out" > "$T/export-story.pairs"
+if [ "$(wc -l < "$T/add-story.pairs")" -eq 8 ] && cmp -s "$T/add-story.pairs" "$T/export-story.pairs"; then ok
+else bad "add: the stories printed differ from export's"; diff "$T/add-story.pairs" "$T/export-story.pairs" >&2; fi
+
 # query: the indexed story a document would join, null for a new one
 printf '{"id":"q1","text":"Aftershocks rattled Izmir on Sunday after the 6.1 magnitude earthquake that killed 19 people in western Turkey, AFAD said, and Bayrakli residents slept outside.","date":"2024-03-03"}\n' > "$T/q.jsonl"
 printf '{"id":"q2","text":"Tennis star wins the open final in Melbourne after five sets against the defending champion."}\n' >> "$T/q.jsonl"
