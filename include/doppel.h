@@ -880,6 +880,13 @@ doppel_status doppel_story_read_state(doppel_story *st, FILE *fp, const char *na
                                       doppel_error *err);
 doppel_status doppel_story_write_state(const doppel_story *st, FILE *fp, doppel_error *err);
 
+/* A copy of st, which has read a model or state (or learned) but not yet
+ * added a document: the copy goes on exactly as st would (for many runs
+ * from one state read once; st is not changed, so several threads may copy
+ * it at once). NULL with err filled (DOPPEL_ERR_STATE after an add,
+ * DOPPEL_ERR_NOMEM). Free it with doppel_story_free. */
+doppel_story *doppel_story_copy(const doppel_story *st, doppel_error *err);
+
 /* Second pass: add document docnum (any uint32 below UINT32_MAX, each at most
  * once) with its date (seconds since the epoch or DOPPEL_NO_DATE) and the
  * copy cluster it belongs to (documents with the same value always share a

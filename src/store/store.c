@@ -282,6 +282,7 @@ static doppel_status open_env(const char *dir, unsigned flags, doppel_store **ou
     s->open_fd = s->writer_fd = -1;
     pthread_mutex_init(&s->write_lock, NULL);
     pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_mutex_init(&s->story_lock, NULL);
     doppel_store_set_threads(s, 0);
     doppel_status st = DOPPEL_OK;
     char *p = path_in(dir, "open.lock");
@@ -467,6 +468,8 @@ void doppel_store_free(doppel_store *s) {
     }
     pthread_mutex_destroy(&s->write_lock);
     pthread_mutex_destroy(&s->pool_lock);
+    pthread_mutex_destroy(&s->story_lock);
+    doppel_story_free(s->story_cache);
     dp_free(s->get_buf, s->get_cap);
     dp_free(s->dir, strlen(s->dir) + 1);
     dp_free(s, sizeof *s);

@@ -89,6 +89,12 @@ struct doppel_store {
     pthread_mutex_t write_lock; /* one writer thread of this process at a time */
     pthread_mutex_t pool_lock;
     dp_store_worker *pool;    /* idle workers for check */
+    /* checks with stories: the story state as parsed from the header,
+     * before any document (copied per check; parsing it was most of a
+     * check), valid while the committed transaction is story_cache_gen */
+    pthread_mutex_t story_lock;
+    doppel_story *story_cache;
+    size_t story_cache_gen;
     unsigned threads;
     /* doppel_store_get's returned strings */
     char *get_buf;
