@@ -107,6 +107,7 @@ typedef struct matcher {
     size_t nfound, found_cap;
     uint32_t *rec;          /* the pre-filter record of the document matched */
     size_t rec_cap;
+    dp_prints_cache prints; /* where the candidates' records are */
 } matcher;
 
 static void matcher_free(matcher *m) {
@@ -114,6 +115,7 @@ static void matcher_free(matcher *m) {
     dp_free(m->lsh, m->lsh_cap * sizeof *m->lsh);
     dp_free(m->found, m->found_cap * sizeof *m->found);
     dp_free(m->rec, m->rec_cap * sizeof *m->rec);
+    dp_prints_cache_free(&m->prints);
     dp_fstore_view_free(&m->other);
     dp_fstore_scratch_free(&m->verify);
 }
@@ -171,25 +173,13 @@ static doppel_status exact_lookup(doppel_store *s, MDB_txn *txn, matcher *m,
 /* The pre-filter's decision on candidate c for a document with record
  * rec: 1 verify, 0 dropped (as the batch finish drops it, before reading
  * the candidate's features), -1 c has no record (expired). */
-static int prefilter_keeps(const doppel_store *s, MDB_txn *txn, uint32_t c, const uint32_t *rec,
-                           int *rc) {
-    unsigned words = dp_fstore_prefilter_words(&s->prefilter);
+static int prefilter_keeps(const doppel_store *s, MDB_txn *txn, dp_prints_cache *pc, uint32_t c,
+                           const uint32_t *rec, int *rc) {
     *rc = 0;
-    if (!words) return 1;
-    unsigned int ck = c;
-    MDB_val k = {sizeof ck, &ck}, v;
-    *rc = mdb_get(txn, s->db_prints, &k, &v);
-    if (*rc == MDB_NOTFOUND) {
-        *rc = 0;
-        return -1;
-    }
-    if (*rc) return 0;
-    if (v.mv_size != (size_t)words * 4) {
-        *rc = MDB_CORRUPTED;
-        return 0;
-    }
-    uint32_t other[1 + DP_MAX_PERM / 2 + DP_FSTORE_REUSE / 2];
-    memcpy(other, v.mv_data, v.mv_size);  /* LMDB values need not be aligned */
+    if (!dp_fstore_prefilter_words(&s->prefilter)) return 1;
+    const uint32_t *other;
+    if ((*rc = dp_prints_get(s, txn, pc, c, &other))) return 0;
+    if (!other) return -1;
     return dp_fstore_prefilter_keeps(&s->prefilter, other, rec);
 }
 
@@ -210,7 +200,7 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m
     for (size_t i = 0; i < m->ncand; i++) {
         if (i && m->cand[i] == m->cand[i - 1]) continue;
         uint32_t c = m->cand[i];
-        int rc, keep = prefilter_keeps(s, txn, c, m->rec, &rc);
+        int rc, keep = prefilter_keeps(s, txn, &m->prints, c, m->rec, &rc);
         if (rc) return dp_store_mdb_fail(s, err, rc, "reading signature prints");
         if (keep <= 0) continue;
         unsigned int ck = c;
@@ -366,7 +356,9 @@ struct doppel_store_writer {
     uint32_t exact_rep[CHUNK], exact_len[CHUNK]; /* first of its text, or UINT32_MAX */
     int dup[CHUNK];
     uint32_t *prec;             /* the chunk's pre-filter records, CHUNK x words */
-    size_t prec_cap;
+    uint32_t *pnew;             /* those of documents with postings, in docnum order */
+    uint32_t pdoc[CHUNK];       /* ... their docnums */
+    size_t prec_cap, pnew_cap, npnew;
     uint64_t *ents, *cands, *sort_tmp;
     size_t nents, ents_cap, ncands, cands_cap, sort_tmp_cap;
     uint32_t *members;          /* a bucket's indexed members */
@@ -374,7 +366,8 @@ struct doppel_store_writer {
     dp_runs runs;               /* the postings as this transaction sees them */
     uint64_t *gkeys;            /* the chunk's distinct keys, ascending */
     uint64_t *gpos;             /* per run, per distinct key: where it is (dp_run_lower) */
-    size_t ngkeys, gkeys_cap, gpos_cap;
+    uint32_t *gcount;           /* ... and its entries there */
+    size_t ngkeys, gkeys_cap, gpos_cap, gcount_cap;
     struct vcand {              /* one pair of the chunk to verify */
         uint32_t cand, place;
         const void *blob;       /* the candidate's features, in the map */
@@ -412,8 +405,10 @@ static void writer_release(doppel_store_writer *w) {
     dp_free(w->new_keys, w->new_keys_cap * sizeof *w->new_keys);
     dp_free(w->ver, w->ver_cap * sizeof *w->ver);
     dp_free(w->prec, w->prec_cap * sizeof *w->prec);
+    dp_free(w->pnew, w->pnew_cap * sizeof *w->pnew);
     dp_free(w->gkeys, w->gkeys_cap * sizeof *w->gkeys);
     dp_free(w->gpos, w->gpos_cap * sizeof *w->gpos);
+    dp_free(w->gcount, w->gcount_cap * sizeof *w->gcount);
     for (unsigned t = 0; t < DP_MAX_THREADS; t++) {
         dp_fstore_scratch_free(&w->vscratch[t]);
         dp_fstore_view_free(&w->vview[t]);
@@ -494,7 +489,7 @@ static doppel_status bucket(doppel_store_writer *w, size_t g0, size_t g1, size_t
     size_t lo[DP_RUNS_MAX], hi[DP_RUNS_MAX];
     for (uint32_t r = 0; r < rs->n; r++) {
         lo[r] = (size_t)w->gpos[(size_t)r * w->ngkeys + gk];
-        hi[r] = dp_run_lower(&rs->r[r], lo[r], key + 1);
+        hi[r] = lo[r] + w->gcount[(size_t)r * w->ngkeys + gk];
         c0 += hi[r] - lo[r];
         if (hi[r] > lo[r]) last = rs->r[r].docs[hi[r] - 1];
     }
@@ -601,8 +596,10 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
     doppel_status st = DOPPEL_OK;
     w->nents = w->ncands = 0;
     unsigned words = dp_fstore_prefilter_words(&s->prefilter);
-    if (words && dp_grow((void **)&w->prec, &w->prec_cap, (size_t)CHUNK * words, sizeof *w->prec))
+    if (words && (dp_grow((void **)&w->prec, &w->prec_cap, (size_t)CHUNK * words, sizeof *w->prec) ||
+                  dp_grow((void **)&w->pnew, &w->pnew_cap, (size_t)CHUNK * words, sizeof *w->pnew)))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    w->npnew = 0;
     /* 1: numbers, exact copies, records; the postings to look up */
     for (size_t i = 0; !st && i < len; i++) {
         const dp_features *f = &feats[i];
@@ -626,12 +623,9 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
         if (!ex && words) {
             /* its pre-filter record: its candidates' and, as a candidate
              * of later documents, its own */
-            uint32_t *rec = w->prec + i * words;
-            dp_fstore_prefilter_record(&s->prefilter, f, s->bands, rec);
-            unsigned int key = d;
-            MDB_val pk = {sizeof key, &key}, pv = {(size_t)words * 4, rec};
-            int rc = mdb_put(w->txn, s->db_prints, &pk, &pv, MDB_APPEND);
-            if (rc) return dp_store_mdb_fail(s, err, rc, "writing signature prints");
+            dp_fstore_prefilter_record(&s->prefilter, f, s->bands, w->prec + i * words);
+            memcpy(w->pnew + w->npnew * words, w->prec + i * words, (size_t)words * 4);
+            w->pdoc[w->npnew++] = d;
         }
         if (!ex) {
             if (dp_grow((void **)&w->ents, &w->ents_cap, w->nents + s->keys, sizeof *w->ents))
@@ -642,6 +636,9 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
         st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &w->dup[i], err);
         if (!st && w->story) st = dp_story_keep(w->story, &docs[i], f->text_hash, d, err);
     }
+    /* the chunk's records, before its own documents look them up */
+    if (!st) st = dp_prints_put(s, w->txn, w->pdoc, w->pnew, w->npnew, err);
+    dp_prints_cache_reset(&m->prints);
     if (st) return st;
     /* 2: buckets in key order */
     if (dp_grow((void **)&w->sort_tmp, &w->sort_tmp_cap, DP_MAX(w->nents, (size_t)1), sizeof *w->sort_tmp))
@@ -654,11 +651,13 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
     for (size_t j = 0; j < w->nents; j++)
         if (!w->ngkeys || w->gkeys[w->ngkeys - 1] != ent_key(w->ents[j]))
             w->gkeys[w->ngkeys++] = ent_key(w->ents[j]);
-    if (dp_grow((void **)&w->gpos, &w->gpos_cap, DP_MAX((size_t)w->runs.n * w->ngkeys, (size_t)1),
-                sizeof *w->gpos))
+    size_t npos = DP_MAX((size_t)w->runs.n * w->ngkeys, (size_t)1);
+    if (dp_grow((void **)&w->gpos, &w->gpos_cap, npos, sizeof *w->gpos) ||
+        dp_grow((void **)&w->gcount, &w->gcount_cap, npos, sizeof *w->gcount))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (uint32_t r = 0; r < w->runs.n; r++)
-        dp_run_lower_all(&w->runs.r[r], w->gkeys, w->ngkeys, w->gpos + (size_t)r * w->ngkeys);
+        dp_run_lower_all(&w->runs.r[r], w->gkeys, w->ngkeys, w->gpos + (size_t)r * w->ngkeys,
+                         w->gcount + (size_t)r * w->ngkeys);
     /* 2b: each bucket's candidates and postings */
     w->nnew = 0;
     for (size_t g0 = 0, g1, gk = 0; !st && g0 < w->nents; g0 = g1, gk++) {
@@ -699,7 +698,8 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
             }
             prev = cd;
             /* the pre-filter first: a dropped pair's features are not read */
-            int rc, keep = prefilter_keeps(s, w->txn, cd, words ? w->prec + i * words : NULL, &rc);
+            int rc, keep = prefilter_keeps(s, w->txn, &m->prints, cd,
+                                           words ? w->prec + i * words : NULL, &rc);
             if (rc) return dp_store_mdb_fail(s, err, rc, "reading signature prints");
             if (keep <= 0) {
                 c->prefiltered += keep == 0;

@@ -337,7 +337,6 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
         (void)es;
         if ((rc = del_dup(txn, s->db_edges, &dk, NULL))) break;
         if ((rc = del_dup(txn, s->db_feat, &dk, NULL))) break;
-        if ((rc = del_dup(txn, s->db_prints, &dk, NULL))) break;
         if (s->stories && (rc = del_dup(txn, s->db_story, &dk, NULL))) break;
         if ((rc = mdb_cursor_del(cur, 0))) break;
         c.relations -= DP_MIN(c.relations, nedges);
@@ -351,6 +350,7 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
     if (!st && n_removed) {
         uint64_t gone;
         st = dp_runs_rewrite(s, txn, drop, drop_bits, &gone, err);
+        if (!st) st = dp_prints_drop(s, txn, drop, drop_bits, err);
         c.postings -= DP_MIN(c.postings, gone);
     }
     free(drop);

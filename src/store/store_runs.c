@@ -135,10 +135,12 @@ size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key) {
  * one of key g - AHEAD is searched. */
 #define AHEAD 16
 
-void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos) {
+void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
+                      uint32_t *count) {
     size_t n = (size_t)r->n, nf = fence_count(n);
     if (!n) {
         memset(pos, 0, nk * sizeof *pos);
+        memset(count, 0, nk * sizeof *count);
         return;
     }
     /* Why: the keys of a chunk are spread over the whole run, so each
@@ -153,11 +155,17 @@ void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t
         if (g >= AHEAD) {
             size_t h = g - AHEAD, b = blk[h % AHEAD], from = b * FENCE;
             uint64_t key = keys[h];
-            if (r->keys[from] >= key) pos[h] = from;  /* only in block 0 */
-            else {
+            size_t at = from;
+            if (r->keys[from] < key) {  /* else block 0 */
                 size_t end = from + FENCE < n ? from + FENCE : n;
-                pos[h] = block_lower(r->keys, from, end, key);
+                at = block_lower(r->keys, from, end, key);
             }
+            pos[h] = at;
+            /* the bucket's entries, while their line is in the cache (a
+             * lookup later would miss it again) */
+            size_t e = at;
+            while (e < n && r->keys[e] == key) e++;
+            count[h] = (uint32_t)DP_MIN(e - at, (size_t)UINT32_MAX);
         }
         if (g < nk) {
             uint64_t key = keys[g];
