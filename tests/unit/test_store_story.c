@@ -5,6 +5,7 @@
  * handle sees it. */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 static const char *const texts[] = {
@@ -36,12 +37,10 @@ static void probe(doppel_store *s, uint64_t out[3]) {
     doppel_store_results_free(r, 3);
 }
 
-static void test_cached_state(void **state) {
-    (void)state;
-    char dir[] = "/tmp/doppel-store-story-XXXXXX";
+/* A new index with stories in a new directory dir (mkdtemp template). */
+static doppel_store *new_store(char *dir, char *ix, size_t cap) {
     assert_non_null(mkdtemp(dir));
-    char ix[64];
-    snprintf(ix, sizeof ix, "%s/ix", dir);
+    snprintf(ix, cap, "%s/ix", dir);
     doppel_config cfg;
     doppel_config_default(&cfg);
     doppel_story_options so;
@@ -50,6 +49,20 @@ static void test_cached_state(void **state) {
     assert_int_equal(doppel_store_create_stories(ix, &cfg, &so, &err), DOPPEL_OK);
     doppel_store *s;
     assert_int_equal(doppel_store_open(ix, 0, &s, &err), DOPPEL_OK);
+    return s;
+}
+
+static void remove_dir(const char *dir) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_cached_state(void **state) {
+    (void)state;
+    char dir[] = "/tmp/doppel-store-story-XXXXXX", ix[64];
+    doppel_store *s = new_store(dir, ix, sizeof ix);
+    doppel_error err;
     /* an empty index: every probe opens a new story */
     uint64_t a[3], b[3], c[3];
     probe(s, a);
@@ -74,14 +87,77 @@ static void test_cached_state(void **state) {
     for (int i = 0; i < 3; i++) assert_true(b[i] == c[i]);
     doppel_store_free(fresh);
     doppel_store_free(s);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    remove_dir(dir);
+}
+
+/* Threads checking on one handle (as doppel serve's pool does) while
+ * another adds through it: each check answers as the state it read (the
+ * one before the add or the one after), never anything else; run under
+ * ThreadSanitizer by `make tsan-test`. */
+typedef struct checker {
+    doppel_store *s;
+    const uint64_t *before, *after;
+    int bad;
+} checker;
+
+static void *check_loop(void *p) {
+    checker *c = p;
+    for (int k = 0; k < 20; k++) {
+        uint64_t got[3];
+        probe(c->s, got);
+        int is_before = 1, is_after = 1;
+        for (int i = 0; i < 3; i++) {
+            is_before &= got[i] == c->before[i];
+            is_after &= got[i] == c->after[i];
+        }
+        c->bad |= !is_before && !is_after;
+    }
+    return NULL;
+}
+
+static void test_concurrent_checks(void **state) {
+    (void)state;
+    char dir[] = "/tmp/doppel-store-story-XXXXXX", ix[64];
+    doppel_store *s = new_store(dir, ix, sizeof ix);
+    doppel_error err;
+    doppel_store_doc d[4];
+    for (int i = 0; i < 4; i++) d[i] = doc("x", texts[i], 1700000000 + 60 * i);
+    assert_int_equal(doppel_store_add(s, d, 4, NULL, &err), DOPPEL_OK);
+    uint64_t before[3], after[3];
+    probe(s, before);
+    /* the answers after the second add, from another index */
+    char dir2[] = "/tmp/doppel-store-story-XXXXXX", ix2[64];
+    doppel_store *s2 = new_store(dir2, ix2, sizeof ix2);
+    assert_int_equal(doppel_store_add(s2, d, 4, NULL, &err), DOPPEL_OK);
+    doppel_store_doc d2[2];
+    for (int i = 0; i < 2; i++) d2[i] = doc("z", texts[4 + i], 1700000000 + 3600 + 60 * i);
+    assert_int_equal(doppel_store_add(s2, d2, 2, NULL, &err), DOPPEL_OK);
+    probe(s2, after);
+    doppel_store_free(s2);
+    remove_dir(dir2);
+    assert_true(before[1] != after[1]);
+    checker c[3];
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++) {
+        c[i] = (checker){s, before, after, 0};
+        assert_int_equal(pthread_create(&t[i], NULL, check_loop, &c[i]), 0);
+    }
+    assert_int_equal(doppel_store_add(s, d2, 2, NULL, &err), DOPPEL_OK);
+    for (int i = 0; i < 3; i++) {
+        pthread_join(t[i], NULL);
+        assert_false(c[i].bad);
+    }
+    uint64_t now[3];
+    probe(s, now);
+    for (int i = 0; i < 3; i++) assert_true(now[i] == after[i]);
+    doppel_store_free(s);
+    remove_dir(dir);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cached_state),
+        cmocka_unit_test(test_concurrent_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
