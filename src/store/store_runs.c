@@ -101,9 +101,29 @@ static size_t block_lower(const uint64_t *keys, size_t lo, size_t hi, uint64_t k
     return (size_t)(base - keys) + 1;
 }
 
+/* A search without a hint first looks at every COARSE-th fence (keys
+ * COARSE * FENCE apart): the top of such searches stays in the caches, as
+ * a search of a sparser fence array did (fences every 64 keys were 0.1 ms
+ * faster a check than every 8 searched whole). */
+#define COARSE 8
+
 size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key) {
     size_t n = (size_t)r->n;
     if (from >= n || r->keys[from] >= key) return from;
+    if (from == 0) {
+        size_t nf = fence_count(n), nc = (nf + COARSE - 1) / COARSE, lo = 0, hi = nc;
+        while (lo < hi) {  /* the first coarse fence >= key */
+            size_t mid = lo + (hi - lo) / 2;
+            if (r->fence[mid * COARSE] < key) lo = mid + 1;
+            else hi = mid;
+        }
+        /* keys[0] < key, so lo >= 1: the last fence < key is in
+         * [(lo - 1) * COARSE, lo * COARSE) */
+        size_t f = (lo - 1) * COARSE, fend = lo * COARSE < nf ? lo * COARSE : nf;
+        while (f + 1 < fend && r->fence[f + 1] < key) f++;
+        size_t end = (f + 1) * FENCE < n ? (f + 1) * FENCE : n;
+        return block_lower(r->keys, f * FENCE, end, key);
+    }
     /* keys[from] < key: the block holding the answer, by galloping over
      * the fences from the next one (the keys asked for ascend, so it is
      * near: usually the first fence looked at already ends it), then a
