@@ -93,7 +93,7 @@ asan-test:
 # The threaded paths again under ThreadSanitizer: the CLI, and the tests of
 # the worker pool and of the pre-filter on several threads (the CLI cases
 # are too small for the pre-filter to use threads).
-TSAN_UNITS := test_pool test_prefilter
+TSAN_UNITS := test_pool test_prefilter test_store_story
 tsan-test:
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
 	  EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/doppel $(TSAN_UNITS:%=build-tsan/tests/%)

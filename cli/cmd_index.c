@@ -18,7 +18,8 @@ static const char index_usage[] =
     "                                  (the matching options of doppel cluster --help)\n"
     "  add DIR INPUT... [--wait]       add documents in one transaction; one JSON line per\n"
     "                                  document: {\"id\",\"docnum\",\"relations\":[{\"id\",\n"
-    "                                  \"relation\",\"score\",\"source\"}]}\n"
+    "                                  \"relation\",\"score\",\"source\"}]}; with stories\n"
+    "                                  also \"story\" (the lines come at the commit)\n"
     "  query DIR INPUT...              the same lines for documents not added\n"
     "  export DIR [-o FILE]            one line per document, the fields of doppel cluster:\n"
     "                                  {\"id\",\"cluster\",\"canonical\",\"relation\",\"score\",\n"
@@ -128,9 +129,69 @@ typedef struct run_counts {
     uint64_t read, added, skipped, duplicate_ids, with_relations;
 } run_counts;
 
+/* An add's lines held until its commit (an index with stories): each
+ * document's story id is known only then (the add is clustered whole). */
+typedef struct held {
+    FILE *mem;              /* the lines without their closing brace */
+    char *buf;
+    size_t len;
+    size_t *end;            /* where each line ends in buf */
+    uint32_t *docnum;
+    size_t n, cap;
+} held;
+
+static int held_push(held *h, uint32_t docnum) {
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 1024;
+        size_t *e = realloc(h->end, cap * sizeof *e);
+        if (e) h->end = e;
+        uint32_t *d = realloc(h->docnum, cap * sizeof *d);
+        if (d) h->docnum = d;
+        if (!e || !d) return -1;
+        h->cap = cap;
+    }
+    if (fflush(h->mem)) return -1;
+    h->end[h->n] = h->len;
+    h->docnum[h->n++] = docnum;
+    return 0;
+}
+
+/* Commit w and print the held lines, each with its story. 0 or 1. */
+static int held_commit(doppel_store_writer *w, held *h, FILE *fp) {
+    doppel_error err;
+    uint64_t *story = h->n ? malloc(h->n * sizeof *story) : NULL;
+    if (h->n && !story) {
+        doppel_store_abort(w);
+        cli_error("out of memory");
+        return 1;
+    }
+    if (doppel_store_commit_stories(w, h->docnum, h->n, story, &err)) {
+        cli_error("%s", err.message);
+        free(story);
+        return 1;
+    }
+    if (h->mem) fflush(h->mem);
+    for (size_t i = 0, at = 0; fp && i < h->n; at = h->end[i++]) {
+        fwrite(h->buf + at, 1, h->end[i] - at, fp);
+        if (story[i] == DOPPEL_STORE_NO_STORY) fputs(",\"story\":null}\n", fp);
+        else fprintf(fp, ",\"story\":%llu}\n", (unsigned long long)story[i]);
+    }
+    free(story);
+    return 0;
+}
+
+static void held_free(held *h) {
+    if (h->mem) fclose(h->mem);
+    free(h->buf);
+    free(h->end);
+    free(h->docnum);
+}
+
 /* Send the pending documents to the store (w non-NULL: add; else check) and
- * print their lines. 0 or 1. */
-static int flush(doppel_store *s, doppel_store_writer *w, pending *p, FILE *fp, run_counts *rc) {
+ * print their lines (an add to an index with stories: into h, printed at
+ * the commit). 0 or 1. */
+static int flush(doppel_store *s, doppel_store_writer *w, pending *p, FILE *fp, run_counts *rc,
+                 held *h) {
     int stories = doppel_store_story_options(s) != NULL;
     if (!p->n) return 0;
     doppel_store_result *res = calloc(p->n, sizeof *res);
@@ -155,16 +216,25 @@ static int flush(doppel_store *s, doppel_store_writer *w, pending *p, FILE *fp, 
         rc->duplicate_ids += r->duplicate_id != 0;
         rc->with_relations += r->n_matches > 0;
         if (!fp) continue;
-        fputs("{\"id\":", fp);
-        cli_json_string(fp, p->docs[i].id, p->docs[i].id_len);
-        if (w) fprintf(fp, ",\"docnum\":%u", r->docnum);
-        fputc(',', fp);
-        put_matches(fp, r);
+        FILE *line = w && h->mem ? h->mem : fp;
+        fputs("{\"id\":", line);
+        cli_json_string(line, p->docs[i].id, p->docs[i].id_len);
+        if (w) fprintf(line, ",\"docnum\":%u", r->docnum);
+        fputc(',', line);
+        put_matches(line, r);
         if (stories && !w) {  /* query: the indexed story it would join, null: a new one */
-            if (r->story == DOPPEL_STORE_NO_STORY) fputs(",\"story\":null", fp);
-            else fprintf(fp, ",\"story\":%llu", (unsigned long long)r->story);
+            if (r->story == DOPPEL_STORE_NO_STORY) fputs(",\"story\":null", line);
+            else fprintf(line, ",\"story\":%llu", (unsigned long long)r->story);
         }
-        fputs("}\n", fp);
+        if (line != fp) {
+            /* add with stories: the story, then the brace, at the commit */
+            if (held_push(h, r->docnum)) {
+                cli_error("out of memory");
+                doppel_store_results_free(res, p->n);
+                free(res);
+                return 1;
+            }
+        } else fputs("}\n", fp);
     }
     doppel_store_results_free(res, p->n);
     free(res);
@@ -182,7 +252,7 @@ static doppel_config asked_config(const doppel_config *stored, const doppel_conf
     OVER(threshold); OVER(low_threshold); OVER(min_shared); OVER(containment);
     OVER(min_contained); OVER(max_bucket); OVER(canonical); OVER(extract); OVER(verify);
     OVER(cover); OVER(contained_cover); OVER(derived_cover); OVER(derived_spread);
-    OVER(partial_words); OVER(join_derived);
+    OVER(partial_words); OVER(join_derived); OVER(prefilter_miss);
 #undef OVER
     if (parsed->bands != def.bands || parsed->lsh_threshold != def.lsh_threshold ||
         parsed->threshold != def.threshold || parsed->low_threshold != def.low_threshold ||
@@ -284,6 +354,13 @@ static int verb_add_or_query(int argc, char **argv, int adding) {
     pending p = {calloc(BATCH_DOCS, sizeof *p.docs), calloc(BATCH_DOCS, sizeof *p.owned), 0, 0};
     if (!p.docs || !p.owned) { cli_error("out of memory"); rc = 1; }
     run_counts counts = {0};
+    /* an add to an index with stories prints its lines at the commit */
+    held h = {0};
+    if (!rc && w && out.fp && doppel_store_story_options(s) &&
+        !(h.mem = open_memstream(&h.buf, &h.len))) {
+        cli_error("out of memory");
+        rc = 1;
+    }
     double t0 = cli_now();
     for (int a = first + 1; !rc && a < argc; a++) {
         doppel_reader *r;
@@ -303,21 +380,23 @@ static int verb_add_or_query(int argc, char **argv, int adding) {
                 continue;
             }
             if (pending_add(&p, &rec)) { cli_error("out of memory"); rc = 1; break; }
-            if (p.n == BATCH_DOCS || p.bytes >= BATCH_BYTES) rc = flush(s, w, &p, out.fp, &counts);
+            if (p.n == BATCH_DOCS || p.bytes >= BATCH_BYTES) rc = flush(s, w, &p, out.fp, &counts, &h);
         }
         doppel_reader_free(r);
     }
-    if (!rc) rc = flush(s, w, &p, out.fp, &counts);
+    if (!rc) rc = flush(s, w, &p, out.fp, &counts, &h);
     pending_clear(&p);
     free(p.docs);
     free(p.owned);
     if (w) {
         if (rc) doppel_store_abort(w);
+        else if (h.mem) rc = held_commit(w, &h, out.fp);
         else if (doppel_store_commit(w, &err)) {
             cli_error("%s", err.message);
             rc = 1;
         }
     }
+    held_free(&h);
     if (!rc) rc = cli_out_commit(&out) ? 1 : 0;
     else cli_out_abort(&out);
     double secs = cli_now() - t0;
@@ -476,13 +555,15 @@ static int verb_small(int argc, char **argv, const char *verb) {
             printf("{\"docs\":%llu,\"added\":%llu,\"batches\":%llu,\"relations\":%llu,"
                    "\"postings\":%llu,\"expired\":%llu,\"file_bytes\":%llu,\"used_bytes\":%llu,"
                    "\"bytes_per_doc\":%.0f,\"format\":%d,\"bands\":%u,\"rows\":%u,"
-                   "\"ngram\":%u,\"threshold\":%g,\"created\":%lld}\n",
+                   "\"ngram\":%u,\"threshold\":%g,\"created\":%lld,\"prefilter_miss\":%g,"
+                   "\"prefiltered\":%llu}\n",
                    (unsigned long long)st.docs, (unsigned long long)st.added,
                    (unsigned long long)st.batches, (unsigned long long)st.relations,
                    (unsigned long long)st.postings, (unsigned long long)st.expired,
                    (unsigned long long)st.file_bytes, (unsigned long long)st.used_bytes,
                    st.docs ? (double)st.used_bytes / (double)st.docs : 0.0, DOPPEL_STORE_FORMAT,
-                   st.bands, st.rows, cfg->shingle_size, cfg->threshold, (long long)st.created);
+                   st.bands, st.rows, cfg->shingle_size, cfg->threshold, (long long)st.created,
+                   st.prefilter_miss, (unsigned long long)st.prefiltered);
         }
     } else if (!strcmp(verb, "expire")) {
         uint64_t removed;

@@ -882,6 +882,13 @@ doppel_status doppel_story_read_state(doppel_story *st, FILE *fp, const char *na
                                       doppel_error *err);
 doppel_status doppel_story_write_state(const doppel_story *st, FILE *fp, doppel_error *err);
 
+/* A copy of st, which has read a model or state (or learned) but not yet
+ * added a document: the copy goes on exactly as st would (for many runs
+ * from one state read once; st is not changed, so several threads may copy
+ * it at once). NULL with err filled (DOPPEL_ERR_STATE after an add,
+ * DOPPEL_ERR_NOMEM). Free it with doppel_story_free. */
+doppel_story *doppel_story_copy(const doppel_story *st, doppel_error *err);
+
 /* Second pass: add document docnum (any uint32 below UINT32_MAX, each at most
  * once) with its date (seconds since the epoch or DOPPEL_NO_DATE) and the
  * copy cluster it belongs to (documents with the same value always share a
@@ -978,16 +985,19 @@ void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);
  * index's own alignment and relation rules, and only copies join clusters.
  * Except where an LSH bucket grows past max_bucket (the batch index then
  * links its members as a chain; the store keeps the pairs it verified while
- * the bucket was small) and for pairs the batch pre-filter drops (the store
- * verifies every candidate: --prefilter-miss 0).
+ * the bucket was small). The store applies the batch's pre-filter with its
+ * own prefilter_miss (recorded in the header; 0 verifies every candidate),
+ * so it equals a batch run with the same prefilter_miss.
  */
 
 typedef struct doppel_store doppel_store;
 
 /* Store format version (the header's "format"). */
-#define DOPPEL_STORE_FORMAT 4  /* 2: relations carry each side's cover;
+#define DOPPEL_STORE_FORMAT 5  /* 2: relations carry each side's cover;
                                   3: stories (header, state, story of each document);
-                                  4: candidate postings in sorted runs */
+                                  4: candidate postings in sorted runs;
+                                  5: the pre-filter (prefilter_miss in the header, a
+                                     record of signature prints per document) */
 
 /* A document's story when it has none (a store created without stories,
  * or, from a check, a document that would open a new story). */
@@ -1029,7 +1039,7 @@ void doppel_store_set_threads(doppel_store *s, unsigned threads);
 /* DOPPEL_OK when cfg gives the same results as the store's parameters;
  * else DOPPEL_ERR_ARG with a message naming the first parameter that
  * differs and both values. Fields that do not change results (threads,
- * memory, tmp_dir, prefilter) are not compared. */
+ * memory, tmp_dir) are not compared; prefilter_miss is. */
 doppel_status doppel_store_check_config(const doppel_store *s, const doppel_config *cfg,
                                         doppel_error *err);
 
@@ -1103,6 +1113,12 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
 doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc *docs, size_t n,
                                  doppel_store_result *results, doppel_error *err);
 doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err);
+/* doppel_store_commit, then (a store with stories) stories[i] = the story id
+ * docnums[i] (a document of this add) was given: ids are known only once
+ * the whole add is clustered, at commit. DOPPEL_STORE_NO_STORY for a
+ * docnum not of this add, or without stories, or when the commit failed. */
+doppel_status doppel_store_commit_stories(doppel_store_writer *w, const uint32_t *docnums,
+                                          size_t n, uint64_t *stories, doppel_error *err);
 void doppel_store_abort(doppel_store_writer *w);
 
 /* The relations docs[0..n) would get against the indexed documents, adding
@@ -1163,6 +1179,8 @@ typedef struct doppel_store_stats {
     uint64_t used_bytes;    /* pages in use (the rest is free space compact returns) */
     unsigned bands, rows;
     int64_t created;        /* seconds since the epoch */
+    uint64_t prefiltered;   /* candidate pairs the pre-filter dropped unread (adds) */
+    double prefilter_miss;  /* the store's (0: every candidate is verified) */
 } doppel_store_stats;
 
 doppel_status doppel_store_get_stats(doppel_store *s, doppel_store_stats *out, doppel_error *err);

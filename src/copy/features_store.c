@@ -141,3 +141,25 @@ double dp_fstore_score(doppel_relation rel, const doppel_similarity *sim, uint32
                        uint32_t size_b) {
     return dp_relation_score(rel, sim, size_a, size_b);
 }
+
+void dp_fstore_prefilter_init(dp_fstore_prefilter *p, const doppel_config *cfg) {
+    dp_prefilter_init(&p->pf, cfg);
+}
+
+unsigned dp_fstore_prefilter_words(const dp_fstore_prefilter *p) {
+    return p->pf.active ? 1 + dp_prefilter_words(&p->pf) : 0;
+}
+
+void dp_fstore_prefilter_record(const dp_fstore_prefilter *p, const dp_features *f, unsigned bands,
+                                uint32_t *record) {
+    record[0] = (uint32_t)f->set_len;
+    /* the reuse slots follow the band hashes among the keys, as in the
+     * batch index's records (index.c) */
+    dp_prefilter_record(&p->pf, f->sig, f->band + bands, record + 1);
+}
+
+int dp_fstore_prefilter_keeps(const dp_fstore_prefilter *p, const uint32_t *a, const uint32_t *b) {
+    /* 1 where it does not apply (small sets), as the batch pass skips them */
+    if (!dp_prefilter_applies(&p->pf, a[0], b[0])) return 1;
+    return dp_prefilter_keeps(&p->pf, a[0], b[0], a + 1, b + 1);
+}

@@ -17,6 +17,7 @@
 #include "base/internal.h"
 #include "copy/align.h"
 #include "copy/docfeatures.h"
+#include "copy/prefilter.h"
 
 /* Bump when the blob layout or the meaning of its fields changes.
  * 2: word hashes for alignment; relations from coverage (relate.c).
@@ -79,6 +80,25 @@ void dp_fstore_scratch_free(dp_fstore_scratch *sc);
 doppel_status dp_fstore_verify(const doppel_config *cfg, dp_fstore_scratch *sc,
                                const dp_fstore_view *a, uint64_t key_a, const dp_fstore_view *b,
                                doppel_similarity *sim, doppel_relation *rel, float cover[2]);
+
+/* The batch's signature pre-filter (prefilter.h), for the store: a
+ * candidate pair whose 16-bit signature prints show it cannot be accepted
+ * (except with probability cfg->prefilter_miss) is dropped before its
+ * stored features are read, exactly as the batch finish drops it. A record
+ * is dp_fstore_prefilter_words() 32-bit words: the set length, then the
+ * prints of the signature and of the reuse slots. Inactive (words 0) when
+ * cfg->prefilter_miss is 0: every candidate is verified. */
+typedef struct dp_fstore_prefilter {
+    dp_prefilter pf;
+} dp_fstore_prefilter;
+/* cfg is borrowed: it must outlive p (and not move). */
+void dp_fstore_prefilter_init(dp_fstore_prefilter *p, const doppel_config *cfg);
+unsigned dp_fstore_prefilter_words(const dp_fstore_prefilter *p);
+/* f's record (f->band holds the bands, then the reuse slots). */
+void dp_fstore_prefilter_record(const dp_fstore_prefilter *p, const dp_features *f, unsigned bands,
+                                uint32_t *record);
+/* 0 when the pair of records a (the earlier document) and b is dropped. */
+int dp_fstore_prefilter_keeps(const dp_fstore_prefilter *p, const uint32_t *a, const uint32_t *b);
 
 /* The exact similarity of two documents' sets (a member with no recorded
  * edge to its canonical is scored on it). */

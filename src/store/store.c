@@ -62,14 +62,15 @@ static int config_text(const doppel_config *c, unsigned bands, unsigned rows, ch
                     "seed=%llu\nthreshold=%.17g\nlow_threshold=%.17g\nmin_shared=%u\n"
                     "containment=%.17g\nmin_contained=%u\nbands=%u\nrows=%u\nmax_bucket=%u\n"
                     "canonical=%s\nextract=%d\ncover=%.17g\ncontained_cover=%.17g\n"
-                    "derived_cover=%.17g\nderived_spread=%u\npartial_words=%u\njoin_derived=%d\n",
+                    "derived_cover=%.17g\nderived_spread=%u\npartial_words=%u\njoin_derived=%d\n"
+                    "prefilter_miss=%.15g\n",
                     DOPPEL_STORE_FORMAT, DP_FSTORE_VERSION, kind_name(c->shingle_kind),
                     c->shingle_size, sketch_name(c->sketch), c->num_perm,
                     (unsigned long long)c->seed, c->threshold, c->low_threshold, c->min_shared,
                     c->containment, c->min_contained, bands, rows, c->max_bucket,
                     canon_name(c->canonical), c->extract ? 1 : 0, c->cover, c->contained_cover,
                     c->derived_cover, c->derived_spread, c->partial_words,
-                    c->join_derived ? 1 : 0);
+                    c->join_derived ? 1 : 0, c->prefilter_miss);
 }
 
 /* The value of name in a config text, copied to out; 0 or -1. */
@@ -129,8 +130,8 @@ static doppel_status parse_config(doppel_store *s, const char *text, size_t len,
     ok &= GET("derived_spread"); c->derived_spread = (unsigned)strtoul(v, NULL, 10);
     ok &= GET("partial_words"); c->partial_words = (unsigned)strtoul(v, NULL, 10);
     ok &= GET("join_derived"); c->join_derived = atoi(v);
+    ok &= GET("prefilter_miss"); c->prefilter_miss = strtod(v, NULL);
 #undef GET
-    c->prefilter_miss = 0;  /* the store verifies every candidate */
     if (!ok || doppel_config_validate(c, NULL))
         return dp_fail(err, DOPPEL_ERR_FORMAT, "index %s: damaged header", s->dir);
     return DOPPEL_OK;
@@ -263,6 +264,7 @@ static int open_dbs(doppel_store *s, MDB_txn *txn, unsigned create) {
     if ((rc = mdb_dbi_open(txn, "runs", create | MDB_INTEGERKEY, &s->db_runs))) return rc;
     if ((rc = mdb_dbi_open(txn, "text", create | MDB_INTEGERKEY, &s->db_text))) return rc;
     if ((rc = mdb_dbi_open(txn, "story", create | MDB_INTEGERKEY, &s->db_story))) return rc;
+    if ((rc = mdb_dbi_open(txn, "prints", create | MDB_INTEGERKEY, &s->db_prints))) return rc;
     return mdb_dbi_open(txn, "edges", create | MDB_INTEGERKEY | MDB_DUPSORT | MDB_DUPFIXED,
                         &s->db_edges);
 }
@@ -280,6 +282,7 @@ static doppel_status open_env(const char *dir, unsigned flags, doppel_store **ou
     s->open_fd = s->writer_fd = -1;
     pthread_mutex_init(&s->write_lock, NULL);
     pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_mutex_init(&s->story_lock, NULL);
     doppel_store_set_threads(s, 0);
     doppel_status st = DOPPEL_OK;
     char *p = path_in(dir, "open.lock");
@@ -401,6 +404,7 @@ doppel_status doppel_store_open(const char *dir, unsigned flags, doppel_store **
         else if ((rc = mdb_get(txn, s->db_header, &k, &v)))
             st = dp_fail(err, DOPPEL_ERR_FORMAT, "%s is not a doppel index (no header)", dir);
         else st = parse_config(s, v.mv_data, v.mv_size, err);
+        if (!st) dp_fstore_prefilter_init(&s->prefilter, &s->cfg);
         if (!st && (rc = open_dbs(s, txn, 0)))
             st = rc == MDB_NOTFOUND ? dp_fail(err, DOPPEL_ERR_FORMAT, "%s is not a doppel index", dir)
                                     : dp_store_mdb_fail(s, err, rc, "opening its databases");
@@ -464,6 +468,8 @@ void doppel_store_free(doppel_store *s) {
     }
     pthread_mutex_destroy(&s->write_lock);
     pthread_mutex_destroy(&s->pool_lock);
+    pthread_mutex_destroy(&s->story_lock);
+    doppel_story_free(s->story_cache);
     dp_free(s->get_buf, s->get_cap);
     dp_free(s->dir, strlen(s->dir) + 1);
     dp_free(s, sizeof *s);
@@ -644,6 +650,8 @@ doppel_status doppel_store_get_stats(doppel_store *s, doppel_store_stats *out, d
     out->postings = c.postings;
     out->expired = c.expired;
     out->created = c.created;
+    out->prefiltered = c.prefiltered;
+    out->prefilter_miss = s->cfg.prefilter_miss;
     out->bands = s->bands;
     out->rows = s->rows;
     out->used_bytes = (uint64_t)(info.me_last_pgno + 1) * ms.ms_psize;

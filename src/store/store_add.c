@@ -105,12 +105,17 @@ typedef struct matcher {
         int lsh;            /* proposed by an LSH band (else by reuse slots alone) */
     } *found;
     size_t nfound, found_cap;
+    uint32_t *rec;          /* the pre-filter record of the document matched */
+    size_t rec_cap;
+    dp_prints_cache prints; /* where the candidates' records are */
 } matcher;
 
 static void matcher_free(matcher *m) {
     dp_free(m->cand, m->cand_cap * sizeof *m->cand);
     dp_free(m->lsh, m->lsh_cap * sizeof *m->lsh);
     dp_free(m->found, m->found_cap * sizeof *m->found);
+    dp_free(m->rec, m->rec_cap * sizeof *m->rec);
+    dp_prints_cache_free(&m->prints);
     dp_fstore_view_free(&m->other);
     dp_fstore_scratch_free(&m->verify);
 }
@@ -165,6 +170,19 @@ static doppel_status exact_lookup(doppel_store *s, MDB_txn *txn, matcher *m,
     return DOPPEL_OK;
 }
 
+/* The pre-filter's decision on candidate c for a document with record
+ * rec: 1 verify, 0 dropped (as the batch finish drops it, before reading
+ * the candidate's features), -1 c has no record (expired). */
+static int prefilter_keeps(const doppel_store *s, MDB_txn *txn, dp_prints_cache *pc, uint32_t c,
+                           const uint32_t *rec, int *rc) {
+    *rc = 0;
+    if (!dp_fstore_prefilter_words(&s->prefilter)) return 1;
+    const uint32_t *other;
+    if ((*rc = dp_prints_get(s, txn, pc, c, &other))) return 0;
+    if (!other) return -1;
+    return dp_fstore_prefilter_keeps(&s->prefilter, other, rec);
+}
+
 /* Verify the candidates m->cand[0..ncand) (any order, duplicates allowed)
  * against features f; relations found go to m->found in docnum order. */
 static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m,
@@ -173,12 +191,21 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, matcher *m
     qsort(m->cand, m->ncand, sizeof *m->cand, cmp_u32);
     /* The new document's features, viewed without a copy. */
     dp_fstore_view me = dp_fstore_view_of(f);
+    unsigned words = dp_fstore_prefilter_words(&s->prefilter);
+    if (words) {
+        if (dp_grow((void **)&m->rec, &m->rec_cap, words, sizeof *m->rec))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        dp_fstore_prefilter_record(&s->prefilter, f, s->bands, m->rec);
+    }
     for (size_t i = 0; i < m->ncand; i++) {
         if (i && m->cand[i] == m->cand[i - 1]) continue;
         uint32_t c = m->cand[i];
+        int rc, keep = prefilter_keeps(s, txn, &m->prints, c, m->rec, &rc);
+        if (rc) return dp_store_mdb_fail(s, err, rc, "reading signature prints");
+        if (keep <= 0) continue;
         unsigned int ck = c;
         MDB_val fk = {sizeof ck, &ck}, fv;
-        int rc = mdb_get(txn, s->db_feat, &fk, &fv);
+        rc = mdb_get(txn, s->db_feat, &fk, &fv);
         if (rc == MDB_NOTFOUND) continue;  /* expired; its postings are gone with it */
         if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
         doppel_status st = dp_fstore_read(fv.mv_data, fv.mv_size, s->keys, 0, &m->other);
@@ -328,12 +355,19 @@ struct doppel_store_writer {
     uint32_t docnum[CHUNK];     /* UINT32_MAX: not added */
     uint32_t exact_rep[CHUNK], exact_len[CHUNK]; /* first of its text, or UINT32_MAX */
     int dup[CHUNK];
+    uint32_t *prec;             /* the chunk's pre-filter records, CHUNK x words */
+    uint32_t *pnew;             /* those of documents with postings, in docnum order */
+    uint32_t pdoc[CHUNK];       /* ... their docnums */
+    size_t prec_cap, pnew_cap, npnew;
     uint64_t *ents, *cands, *sort_tmp;
     size_t nents, ents_cap, ncands, cands_cap, sort_tmp_cap;
     uint32_t *members;          /* a bucket's indexed members */
     size_t members_cap;
     dp_runs runs;               /* the postings as this transaction sees them */
-    size_t rpos[DP_RUNS_MAX];   /* where each run's sweep is (keys ascend per chunk) */
+    uint64_t *gkeys;            /* the chunk's distinct keys, ascending */
+    uint64_t *gpos;             /* per run, per distinct key: where it is (dp_run_lower) */
+    uint32_t *gcount;           /* ... and its entries there */
+    size_t ngkeys, gkeys_cap, gpos_cap, gcount_cap;
     struct vcand {              /* one pair of the chunk to verify */
         uint32_t cand, place;
         const void *blob;       /* the candidate's features, in the map */
@@ -370,6 +404,11 @@ static void writer_release(doppel_store_writer *w) {
     dp_free(w->members, w->members_cap * sizeof *w->members);
     dp_free(w->new_keys, w->new_keys_cap * sizeof *w->new_keys);
     dp_free(w->ver, w->ver_cap * sizeof *w->ver);
+    dp_free(w->prec, w->prec_cap * sizeof *w->prec);
+    dp_free(w->pnew, w->pnew_cap * sizeof *w->pnew);
+    dp_free(w->gkeys, w->gkeys_cap * sizeof *w->gkeys);
+    dp_free(w->gpos, w->gpos_cap * sizeof *w->gpos);
+    dp_free(w->gcount, w->gcount_cap * sizeof *w->gcount);
     for (unsigned t = 0; t < DP_MAX_THREADS; t++) {
         dp_fstore_scratch_free(&w->vscratch[t]);
         dp_fstore_view_free(&w->vview[t]);
@@ -440,7 +479,8 @@ static doppel_status push_cand(doppel_store_writer *w, uint32_t i, uint32_t cand
  * the bucket's members before it, indexed or earlier in the chunk, as the
  * batch LSH pairs them: all of them while the bucket holds at most
  * max_bucket with it, else (a chain) the last one. */
-static doppel_status bucket(doppel_store_writer *w, size_t g0, size_t g1, doppel_error *err) {
+static doppel_status bucket(doppel_store_writer *w, size_t g0, size_t g1, size_t gk,
+                            doppel_error *err) {
     doppel_store *s = w->s;
     uint64_t key = ent_key(w->ents[g0]);
     size_t c0 = 0, nm = 0;
@@ -448,9 +488,8 @@ static doppel_status bucket(doppel_store_writer *w, size_t g0, size_t g1, doppel
     const dp_runs *rs = &w->runs;
     size_t lo[DP_RUNS_MAX], hi[DP_RUNS_MAX];
     for (uint32_t r = 0; r < rs->n; r++) {
-        lo[r] = dp_run_lower(&rs->r[r], w->rpos[r], key);
-        hi[r] = dp_run_lower(&rs->r[r], lo[r], key + 1);
-        w->rpos[r] = hi[r];
+        lo[r] = (size_t)w->gpos[(size_t)r * w->ngkeys + gk];
+        hi[r] = lo[r] + w->gcount[(size_t)r * w->ngkeys + gk];
         c0 += hi[r] - lo[r];
         if (hi[r] > lo[r]) last = rs->r[r].docs[hi[r] - 1];
     }
@@ -556,6 +595,11 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
     dp_store_counters *c = &w->c;
     doppel_status st = DOPPEL_OK;
     w->nents = w->ncands = 0;
+    unsigned words = dp_fstore_prefilter_words(&s->prefilter);
+    if (words && (dp_grow((void **)&w->prec, &w->prec_cap, (size_t)CHUNK * words, sizeof *w->prec) ||
+                  dp_grow((void **)&w->pnew, &w->pnew_cap, (size_t)CHUNK * words, sizeof *w->pnew)))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    w->npnew = 0;
     /* 1: numbers, exact copies, records; the postings to look up */
     for (size_t i = 0; !st && i < len; i++) {
         const dp_features *f = &feats[i];
@@ -576,6 +620,13 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
         if ((st = exact_lookup(s, w->txn, m, f, d, &ex, err))) break;
         w->exact_rep[i] = ex ? m->found[0].docnum : UINT32_MAX;
         w->exact_len[i] = ex ? m->found[0].other_len : 0;
+        if (!ex && words) {
+            /* its pre-filter record: its candidates' and, as a candidate
+             * of later documents, its own */
+            dp_fstore_prefilter_record(&s->prefilter, f, s->bands, w->prec + i * words);
+            memcpy(w->pnew + w->npnew * words, w->prec + i * words, (size_t)words * 4);
+            w->pdoc[w->npnew++] = d;
+        }
         if (!ex) {
             if (dp_grow((void **)&w->ents, &w->ents_cap, w->nents + s->keys, sizeof *w->ents))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
@@ -585,17 +636,34 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
         st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &w->dup[i], err);
         if (!st && w->story) st = dp_story_keep(w->story, &docs[i], f->text_hash, d, err);
     }
+    /* the chunk's records, before its own documents look them up */
+    if (!st) st = dp_prints_put(s, w->txn, w->pdoc, w->pnew, w->npnew, err);
+    dp_prints_cache_reset(&m->prints);
     if (st) return st;
     /* 2: buckets in key order */
     if (dp_grow((void **)&w->sort_tmp, &w->sort_tmp_cap, DP_MAX(w->nents, (size_t)1), sizeof *w->sort_tmp))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     dp_sort_u64_bytes(w->ents, w->sort_tmp, w->nents, 0, 7);
-    memset(w->rpos, 0, sizeof w->rpos);
+    /* 2a: where each distinct key is in each run, a run at a time */
+    if (dp_grow((void **)&w->gkeys, &w->gkeys_cap, DP_MAX(w->nents, (size_t)1), sizeof *w->gkeys))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    w->ngkeys = 0;
+    for (size_t j = 0; j < w->nents; j++)
+        if (!w->ngkeys || w->gkeys[w->ngkeys - 1] != ent_key(w->ents[j]))
+            w->gkeys[w->ngkeys++] = ent_key(w->ents[j]);
+    size_t npos = DP_MAX((size_t)w->runs.n * w->ngkeys, (size_t)1);
+    if (dp_grow((void **)&w->gpos, &w->gpos_cap, npos, sizeof *w->gpos) ||
+        dp_grow((void **)&w->gcount, &w->gcount_cap, npos, sizeof *w->gcount))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    for (uint32_t r = 0; r < w->runs.n; r++)
+        dp_run_lower_all(&w->runs.r[r], w->gkeys, w->ngkeys, w->gpos + (size_t)r * w->ngkeys,
+                         w->gcount + (size_t)r * w->ngkeys);
+    /* 2b: each bucket's candidates and postings */
     w->nnew = 0;
-    for (size_t g0 = 0, g1; !st && g0 < w->nents; g0 = g1) {
+    for (size_t g0 = 0, g1, gk = 0; !st && g0 < w->nents; g0 = g1, gk++) {
         for (g1 = g0 + 1; g1 < w->nents && ent_key(w->ents[g1]) == ent_key(w->ents[g0]); g1++) {
         }
-        st = bucket(w, g0, g1, err);
+        st = bucket(w, g0, g1, gk, err);
     }
     /* the chunk's postings: one more run (the next chunk sees them) */
     if (!st) st = dp_runs_append(s, w->txn, &w->runs, w->new_keys, w->new_docs, w->nnew, err);
@@ -618,16 +686,28 @@ static doppel_status write_chunk(doppel_store_writer *w, const dp_features *feat
         }
         if (dp_grow((void **)&w->ver, &w->ver_cap, w->nver + (k - k0), sizeof *w->ver))
             return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        uint32_t prev = UINT32_MAX;
         for (size_t q = k0; q < k; q++) {
             uint32_t cd = (uint32_t)w->cands[q];
             int lsh = (w->cands[q] & CAND_LSH) != 0;
-            if (w->nver > w->vbeg[i] && w->ver[w->nver - 1].cand == cd) {
-                w->ver[w->nver - 1].lsh |= lsh;  /* the same candidate by another key */
+            if (cd == prev) {
+                /* the same candidate by another key */
+                if (w->nver > w->vbeg[i] && w->ver[w->nver - 1].cand == cd)
+                    w->ver[w->nver - 1].lsh |= lsh;
+                continue;
+            }
+            prev = cd;
+            /* the pre-filter first: a dropped pair's features are not read */
+            int rc, keep = prefilter_keeps(s, w->txn, &m->prints, cd,
+                                           words ? w->prec + i * words : NULL, &rc);
+            if (rc) return dp_store_mdb_fail(s, err, rc, "reading signature prints");
+            if (keep <= 0) {
+                c->prefiltered += keep == 0;
                 continue;
             }
             unsigned int ck = cd;
             MDB_val fk = {sizeof ck, &ck}, fv;
-            int rc = mdb_get(w->txn, s->db_feat, &fk, &fv);
+            rc = mdb_get(w->txn, s->db_feat, &fk, &fv);
             if (rc == MDB_NOTFOUND) continue;  /* expired; its postings are gone with it */
             if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
             w->ver[w->nver++] = (struct vcand){.cand = cd, .place = (uint32_t)i,
@@ -734,6 +814,7 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
 /* Commit; results[0..n) (optional, the documents of doppel_store_add)
  * receive their story ids. */
 static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *results, size_t n,
+                                   const uint32_t *docnums, uint64_t *stories, size_t nd,
                                    doppel_error *err) {
     doppel_store *s = w->s;
     doppel_status st = DOPPEL_OK;
@@ -750,12 +831,19 @@ static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *
     for (size_t i = 0; !st && w->story && results && i < n; i++)
         if (results[i].status == DOPPEL_OK)
             results[i].story = dp_story_batch_id(w->story, results[i].docnum);
+    for (size_t i = 0; stories && i < nd; i++)
+        stories[i] = !st && w->story ? dp_story_batch_id(w->story, docnums[i]) : DOPPEL_STORE_NO_STORY;
     writer_release(w);
     return st;
 }
 
 doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
-    return writer_commit(w, NULL, 0, err);
+    return writer_commit(w, NULL, 0, NULL, NULL, 0, err);
+}
+
+doppel_status doppel_store_commit_stories(doppel_store_writer *w, const uint32_t *docnums,
+                                          size_t n, uint64_t *stories, doppel_error *err) {
+    return writer_commit(w, NULL, 0, docnums, stories, n, err);
 }
 
 void doppel_store_abort(doppel_store_writer *w) {
@@ -777,7 +865,7 @@ doppel_status doppel_store_add(doppel_store *s, const doppel_store_doc *docs, si
         doppel_store_abort(w);
         return st;
     }
-    st = writer_commit(w, results, n, err);
+    st = writer_commit(w, results, n, NULL, NULL, 0, err);
     if (st && results) {
         doppel_store_results_free(results, n);
         for (size_t i = 0; i < n; i++)

@@ -350,6 +350,7 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
     if (!st && n_removed) {
         uint64_t gone;
         st = dp_runs_rewrite(s, txn, drop, drop_bits, &gone, err);
+        if (!st) st = dp_prints_drop(s, txn, drop, drop_bits, err);
         c.postings -= DP_MIN(c.postings, gone);
     }
     free(drop);

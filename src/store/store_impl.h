@@ -18,6 +18,10 @@
  *   edges   u32 docnum b -> dp_edge_val (sorted duplicates): b's verified
  *           relations to earlier documents a
  *   story   u32 docnum -> u64 story id (stores with stories)
+ *   prints  u32 docnum / 1024 -> the pre-filter's records (copy/
+ *           features_store.h: set length, 16-bit signature and reuse-slot
+ *           prints) of 1024 docnums, zeros for those without postings, when
+ *           prefilter_miss > 0 (store_prints.c)
  * With stories the header also holds "story" -> the story options as
  * "name=value" lines, and "story_state" -> the story state after the last
  * add (doppel_story_write_state's text).
@@ -33,6 +37,7 @@
 typedef struct dp_store_counters {
     uint64_t next_doc, batches, docs, relations, postings, expired;
     int64_t created;
+    uint64_t prefiltered;     /* candidate pairs the pre-filter dropped */
 } dp_store_counters;
 
 typedef struct dp_meta_head {
@@ -75,6 +80,8 @@ struct doppel_store {
     unsigned keys;            /* candidate keys a document: bands, then reuse slots */
     MDB_env *env;
     MDB_dbi db_header, db_ids, db_meta, db_feat, db_runs, db_text, db_edges, db_story;
+    MDB_dbi db_prints;        /* the pre-filter's record of each document with postings */
+    dp_fstore_prefilter prefilter; /* the batch's signature pre-filter (on s->cfg) */
     int stories;              /* the store keeps stories (store_story.c) */
     doppel_story_options story;
     char story_language[64];
@@ -83,6 +90,12 @@ struct doppel_store {
     pthread_mutex_t write_lock; /* one writer thread of this process at a time */
     pthread_mutex_t pool_lock;
     dp_store_worker *pool;    /* idle workers for check */
+    /* checks with stories: the story state as parsed from the header,
+     * before any document (copied per check; parsing it was most of a
+     * check), valid while the committed transaction is story_cache_gen */
+    pthread_mutex_t story_lock;
+    doppel_story *story_cache;
+    size_t story_cache_gen;
     unsigned threads;
     /* doppel_store_get's returned strings */
     char *get_buf;
@@ -125,10 +138,36 @@ typedef struct dp_runs {
     dp_run r[DP_RUNS_MAX];
 } dp_runs;
 
+/* The pre-filter's records in blocks (store_prints.c). A cache of block
+ * addresses is valid for one transaction until the next dp_prints_put or
+ * dp_prints_drop in it (then reset it). */
+#define DP_PRINTS_BLOCK 1024u
+typedef struct dp_prints_cache {
+    const uint32_t **blk;   /* by block: its records, a marker, or NULL: not looked up */
+    size_t cap;
+} dp_prints_cache;
+void dp_prints_cache_reset(dp_prints_cache *c);
+void dp_prints_cache_free(dp_prints_cache *c);
+/* *out = docnum d's record (dp_fstore_prefilter_words words), NULL when it
+ * has none; 0 or an LMDB error (ENOMEM, MDB_CORRUPTED). */
+int dp_prints_get(const doppel_store *s, MDB_txn *txn, dp_prints_cache *c, uint32_t d,
+                  const uint32_t **out);
+/* Write the records recs (words each) of docnums[0..n) (ascending). */
+doppel_status dp_prints_put(doppel_store *s, MDB_txn *txn, const uint32_t *docnums,
+                            const uint32_t *recs, size_t n, doppel_error *err);
+/* Clear the records of the docnums set in drop (a bitmap of bits). */
+doppel_status dp_prints_drop(doppel_store *s, MDB_txn *txn, const uint8_t *drop, uint64_t bits,
+                             doppel_error *err);
+
 /* The runs as txn sees them (pointers into the map, valid for txn). */
 doppel_status dp_runs_load(const doppel_store *s, MDB_txn *txn, dp_runs *out, doppel_error *err);
 /* First place at or after from whose key is >= key (galloping from from). */
 size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key);
+/* pos[g] = dp_run_lower(r, 0, keys[g]) for ascending keys[0..nk), and
+ * count[g] the entries of keys[g] there: the lookups of a whole chunk,
+ * several in flight at once. */
+void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
+                      uint32_t *count);
 /* Each run's range of key (lo[r], hi[r]), the members in all (the last,
  * in docnum order, to *last when there is one). */
 size_t dp_runs_find(const dp_runs *rs, uint64_t key, size_t *lo, size_t *hi, uint32_t *last);

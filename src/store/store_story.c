@@ -265,6 +265,39 @@ static doppel_status story_open(doppel_store *s, MDB_txn *txn, doppel_story **ou
     return DOPPEL_OK;
 }
 
+/* story_open for a check: a copy of the state parsed once per committed
+ * transaction and kept in the handle (doppel_serve's threads share it: the
+ * parsed state is only read, under story_lock, to copy it). */
+static doppel_status story_open_cached(doppel_store *s, MDB_txn *txn, doppel_story **out,
+                                       doppel_error *err) {
+    size_t gen = mdb_txn_id(txn);
+    *out = NULL;
+    pthread_mutex_lock(&s->story_lock);
+    if (s->story_cache && s->story_cache_gen == gen) {
+        *out = doppel_story_copy(s->story_cache, err);
+        pthread_mutex_unlock(&s->story_lock);
+        return *out ? DOPPEL_OK : err ? err->code : DOPPEL_ERR_NOMEM;
+    }
+    pthread_mutex_unlock(&s->story_lock);
+    doppel_story *fresh;
+    doppel_status ds = story_open(s, txn, &fresh, err);
+    if (ds) return ds;
+    if (!(*out = doppel_story_copy(fresh, err))) {
+        doppel_story_free(fresh);
+        return err ? err->code : DOPPEL_ERR_NOMEM;
+    }
+    pthread_mutex_lock(&s->story_lock);
+    if (!s->story_cache || s->story_cache_gen < gen) {
+        doppel_story *old = s->story_cache;
+        s->story_cache = fresh;
+        s->story_cache_gen = gen;
+        fresh = old;
+    }
+    pthread_mutex_unlock(&s->story_lock);
+    doppel_story_free(fresh);
+    return DOPPEL_OK;
+}
+
 /* Learn, add and finish docs[0..n) (copy clusters cluster, NULL: none). */
 static doppel_status story_run(doppel_story *st, const kept *docs, size_t n,
                                const uint32_t *cluster, doppel_error *err) {
@@ -343,7 +376,7 @@ doppel_status dp_story_check(doppel_store *s, MDB_txn *txn, const doppel_store_d
             ds = dp_story_keep(b, &docs[i], 0, (uint32_t)b->n, err);
         }
     doppel_story *st = NULL;
-    if (!ds) ds = story_open(s, txn, &st, err);
+    if (!ds) ds = story_open_cached(s, txn, &st, err);
     /* The documents of one check are not matched with one another: each is
      * its own copy cluster. */
     if (!ds) ds = story_run(st, b->docs, b->n, NULL, err);

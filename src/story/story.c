@@ -144,6 +144,72 @@ void doppel_story_free(doppel_story *st) {
     dp_free(st, sizeof *st);
 }
 
+/* n elements of size elem from src to a new array of cap elements (*out
+ * NULL when cap is 0). 0 or -1. */
+static int dup_array(void **out, const void *src, size_t n, size_t cap, size_t elem) {
+    *out = NULL;
+    if (!cap) return 0;
+    if (!(*out = dp_malloc(cap * elem))) return -1;
+    if (n) memcpy(*out, src, n * elem);
+    return 0;
+}
+
+doppel_story *doppel_story_copy(const doppel_story *src, doppel_error *err) {
+    if (!src) {
+        dp_fail(err, DOPPEL_ERR_ARG, "doppel_story_copy: NULL argument");
+        return NULL;
+    }
+    /* Before the first add only the vocabulary, its surface forms and the
+     * state are filled; everything else is per run and still empty. */
+    if (src->state != ST_LEARN || src->ndocs || src->slot || src->shown) {
+        dp_fail(err, DOPPEL_ERR_STATE, "a story handle can be copied only before doppel_story_add");
+        return NULL;
+    }
+    doppel_story *st = doppel_story_new(&src->opt, err);
+    if (!st) return NULL;
+    int bad = 0;
+    st->nterms = src->nterms;
+    st->termcap = src->termcap;
+    bad |= dup_array((void **)&st->terms, src->terms, src->nterms, src->termcap, sizeof *st->terms);
+    st->tabcap = src->tabcap;
+    bad |= dup_array((void **)&st->table, src->table, src->tabcap, src->tabcap, sizeof *st->table);
+    st->arenalen = src->arenalen;
+    st->arenacap = src->arenacap;
+    bad |= dup_array((void **)&st->arena, src->arena, src->arenalen, src->arenacap, 1);
+    st->learned = src->learned;
+    st->stamp = src->stamp;
+    st->nforms = src->nforms;
+    st->formcap = src->formcap;
+    bad |= dup_array((void **)&st->forms, src->forms, src->nforms, src->formcap, sizeof *st->forms);
+    st->formtabcap = src->formtabcap;
+    bad |= dup_array((void **)&st->formtab, src->formtab, src->formtabcap, src->formtabcap,
+                     sizeof *st->formtab);
+    st->form_textlen = src->form_textlen;
+    st->form_textcap = src->form_textcap;
+    bad |= dup_array((void **)&st->form_text, src->form_text, src->form_textlen,
+                     src->form_textcap, 1);
+    st->nprev = src->nprev;
+    st->prevcap = src->prevcap;
+    bad |= dup_array((void **)&st->prev, src->prev, src->nprev, src->prevcap, sizeof *st->prev);
+    st->nprev_terms = src->nprev_terms;
+    st->prev_termcap = src->prev_termcap;
+    bad |= dup_array((void **)&st->prev_terms, src->prev_terms, src->nprev_terms,
+                     src->prev_termcap, sizeof *st->prev_terms);
+    st->prev_textlen = src->prev_textlen;
+    st->prev_textcap = src->prev_textcap;
+    bad |= dup_array((void **)&st->prev_text, src->prev_text, src->prev_textlen,
+                     src->prev_textcap, 1);
+    st->next_id = src->next_id;
+    st->state_read = src->state_read;
+    st->stats = src->stats;
+    if (bad) {
+        doppel_story_free(st);
+        dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory copying the story clusterer");
+        return NULL;
+    }
+    return st;
+}
+
 static doppel_status learn_term(const char *s, size_t len, const char *form, size_t form_len,
                                 unsigned flags, void *user) {
     doppel_story *st = user;

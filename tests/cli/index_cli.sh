@@ -55,6 +55,8 @@ expect_rc other-threshold 2 "$DOPPEL" index add "$T/ix" --threshold 0.7 "$T/b2.j
 has other-threshold "created with threshold=0.5; this run asks for threshold=0.7" "$T/other-threshold.err"
 expect_rc other-ngram 2 "$DOPPEL" index query "$T/ix" --ngram 3 "$T/b2.jsonl"
 has other-ngram "ngram=5" "$T/other-ngram.err"
+expect_rc other-prefilter 2 "$DOPPEL" index add "$T/ix" --prefilter-miss 0 "$T/b2.jsonl"
+has other-prefilter "created with prefilter_miss=1e-06; this run asks for prefilter_miss=0" "$T/other-prefilter.err"
 expect_rc same-threshold 0 "$DOPPEL" index query -q "$T/ix" --threshold 0.5 --threads 1 "$T/b2.jsonl"
 expect_rc ngram3 0 "$DOPPEL" index create --ngram 3 --canonical earliest "$T/ix3"
 expect_rc ngram3-add 0 "$DOPPEL" index add -q "$T/ix3" "$T/all.jsonl" -o /dev/null
@@ -89,19 +91,25 @@ fi
 # ---- incremental equals batch on a synthetic corpus ----------------------------------------
 N=${DOPPEL_INDEX_N:-3000}
 "$DOPPEL" synth -q -n "$N" --seed 11 -o "$T/s.jsonl"
-expect_rc synth-cluster 0 "$DOPPEL" cluster -q --prefilter-miss 0 "$T/s.jsonl" -o "$T/s.cluster"
+# The index applies the batch pre-filter with the prefilter_miss it was
+# created with: the default one (1 and 7 adds) against the default
+# cluster, --prefilter-miss 0 (3 adds: every candidate verified) against
+# cluster --prefilter-miss 0.
+expect_rc synth-cluster 0 "$DOPPEL" cluster -q --prefilter-miss 0 "$T/s.jsonl" -o "$T/s.cluster0"
+expect_rc synth-cluster-default 0 "$DOPPEL" cluster -q "$T/s.jsonl" -o "$T/s.cluster"
 for parts in 1 3 7; do
   rm -rf "$T/sp" "$T/ixs"; mkdir "$T/sp"
   split -n l/$parts -d "$T/s.jsonl" "$T/sp/part"
-  "$DOPPEL" index create "$T/ixs"
+  pm=""; ref="$T/s.cluster"; [ "$parts" = 3 ] && { pm="--prefilter-miss 0"; ref="$T/s.cluster0"; }
+  "$DOPPEL" index create $pm "$T/ixs"
   th=""; [ "$parts" = 1 ] && th="--threads 1"  # one thread: one feature buffer, several chunks
   for f in "$T"/sp/part*; do "$DOPPEL" index add -q $th "$T/ixs" "$f" -o /dev/null || bad "synth add $f"; done
   expect_rc synth-export-$parts 0 "$DOPPEL" index export "$T/ixs" -o "$T/s.export"
-  if cmp -s "$T/s.export" "$T/s.cluster"; then ok; else bad "synth $N in $parts adds: export differs from cluster"; fi
+  if cmp -s "$T/s.export" "$ref"; then ok; else bad "synth $N in $parts adds ($pm): export differs from cluster"; fi
 done
-# and the default pre-filter gives the same clusters here
-expect_rc synth-cluster-default 0 "$DOPPEL" cluster -q "$T/s.jsonl" -o "$T/s.cluster2"
-if cmp -s "$T/s.export" "$T/s.cluster2"; then ok; else bad "synth: export differs from cluster with the pre-filter"; fi
+# the pre-filter dropped candidates unread (the stats count them)
+expect_rc synth-stats 0 "$DOPPEL" index stats "$T/ixs"
+if grep -q '"prefiltered":[1-9]' "$T/synth-stats.out"; then ok; else bad "synth: the pre-filter dropped nothing"; fi
 
 # ---- relations from coverage: a realistic corpus (rewrites, partial reuse, quotes) ------
 # Only copies join clusters, members without a copy edge to their canonical
@@ -111,7 +119,7 @@ expect_rc real-cluster 0 "$DOPPEL" cluster -q --prefilter-miss 0 "$T/r.jsonl" -o
 expect_rc real-pairs 0 "$DOPPEL" pairs -q --prefilter-miss 0 "$T/r.jsonl" -o "$T/r.pairs"
 rm -rf "$T/sp" "$T/ixr"; mkdir "$T/sp"
 split -n l/3 -d "$T/r.jsonl" "$T/sp/part"
-"$DOPPEL" index create "$T/ixr"
+"$DOPPEL" index create --prefilter-miss 0 "$T/ixr"
 for f in "$T"/sp/part*; do "$DOPPEL" index add -q "$T/ixr" "$f" >> "$T/r.add" || bad "realistic add $f"; done
 expect_rc real-export 0 "$DOPPEL" index export "$T/ixr" -o "$T/r.export"
 if cmp -s "$T/r.export" "$T/r.cluster"; then ok; else bad "realistic: export differs from cluster"; fi
@@ -127,9 +135,15 @@ sed 's/^{"a":"\([^"]*\)","b":"\([^"]*\)".*"relation":"\([a-z]*\)".*/\1 \2 \3/' "
 # leaves them out too: it equals cluster above).
 if [ -s "$T/r.pairs.rel" ] && [ -z "$(comm -13 "$T/r.add.rel" "$T/r.pairs.rel")" ]; then ok; else bad "realistic: a pair of doppel pairs is missing from the adds' relations"; comm -13 "$T/r.add.rel" "$T/r.pairs.rel" | head -5 >&2; fi
 if [ -z "$(comm -23 "$T/r.add.rel" "$T/r.pairs.rel" | grep -v ' partial$' | grep -v ' derived$')" ]; then ok; else bad "realistic: the adds report a copy relation that pairs does not"; fi
+# with the default pre-filter, in 3 adds, against the default cluster
+expect_rc real-cluster-default 0 "$DOPPEL" cluster -q "$T/r.jsonl" -o "$T/r.cluster1"
+"$DOPPEL" index create "$T/ixr1"
+for f in "$T"/sp/part*; do "$DOPPEL" index add -q "$T/ixr1" "$f" -o /dev/null || bad "realistic add $f"; done
+expect_rc real-export-default 0 "$DOPPEL" index export "$T/ixr1" -o "$T/r.export1"
+if cmp -s "$T/r.export1" "$T/r.cluster1"; then ok; else bad "realistic, pre-filter: export differs from cluster"; fi
 # derived pairs joining clusters (--join-derived): the index follows, and the
 # summary counts derived members as removed (read = kept + removed)
-expect_rc jd-create 0 "$DOPPEL" index create --join-derived "$T/ixj"
+expect_rc jd-create 0 "$DOPPEL" index create --join-derived --prefilter-miss 0 "$T/ixj"
 expect_rc jd-add 0 "$DOPPEL" index add -q "$T/ixj" "$T/r.jsonl" -o /dev/null
 expect_rc jd-export 0 "$DOPPEL" index export "$T/ixj" -o "$T/j.export"
 expect_rc jd-cluster 0 "$DOPPEL" cluster -q --join-derived --prefilter-miss 0 "$T/r.jsonl" -o "$T/j.cluster" --summary "$T/j.sum"

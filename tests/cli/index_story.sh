@@ -22,7 +22,7 @@ stories() { sed -n 's/^{"id":\("[^"]*"\).*"story":\([0-9]*\)}$/\1 \2/p' "$1"; }
 # stories, and compare each document's story with the batch runs'.
 same_as_batches() {
   name=$1; ix=$2; shift 2
-  "$DOPPEL" index create --level all "$ix" || { bad "$name: create"; return; }
+  "$DOPPEL" index create --level all --prefilter-miss 0 "$ix" || { bad "$name: create"; return; }
   rm -f "$T/$name.state" "$T/$name.batch"
   for b in "$@"; do
     "$DOPPEL" index add -q "$ix" "$b" -o /dev/null 2>/dev/null || bad "$name: add $b"
@@ -60,6 +60,20 @@ has crafted-e3 '"id":"e3".*"story":0}' "$T/crafted.export"
 has crafted-f1 '"id":"f1".*"story":1}' "$T/crafted.export"
 has crafted-g1 '"id":"g1".*"story":2}' "$T/crafted.export"
 
+# add prints each document's story (the field of export and of `doppel
+# cluster --level all`), known at the commit: the same ids as export
+"$DOPPEL" index create --level all "$T/ixa"
+expect_rc add-story1 0 "$DOPPEL" index add -q "$T/ixa" "$T/b1.jsonl"
+expect_rc add-story2 0 "$DOPPEL" index add -q "$T/ixa" "$T/b2.jsonl"
+has add-story '"id":"e3","docnum":4,"relations":\[.*\],"story":0}$' "$T/add-story2.out"
+has add-story-new '"id":"g1","docnum":6,"relations":\[\],"story":[0-9]*}$' "$T/add-story2.out"
+expect_rc add-story-export 0 "$DOPPEL" index export "$T/ixa"
+idstory() { sed 's/^{"id":"\([^"]*\)".*"story":\([0-9]*\)}$/\1 \2/' "$@" | sort; }
+idstory "$T/add-story1.out" "$T/add-story2.out" > "$T/add-story.pairs"
+idstory "$T/add-story-export.out" > "$T/export-story.pairs"
+if [ "$(wc -l < "$T/add-story.pairs")" -eq 8 ] && cmp -s "$T/add-story.pairs" "$T/export-story.pairs"; then ok
+else bad "add: the stories printed differ from export's"; diff "$T/add-story.pairs" "$T/export-story.pairs" >&2; fi
+
 # query: the indexed story a document would join, null for a new one
 printf '{"id":"q1","text":"Aftershocks rattled Izmir on Sunday after the 6.1 magnitude earthquake that killed 19 people in western Turkey, AFAD said, and Bayrakli residents slept outside.","date":"2024-03-03"}\n' > "$T/q.jsonl"
 printf '{"id":"q2","text":"Tennis star wins the open final in Melbourne after five sets against the defending champion."}\n' >> "$T/q.jsonl"
@@ -68,7 +82,7 @@ has query-joins '"id":"q1","relations":\[\],"story":0}' "$T/query.out"
 has query-new '"id":"q2","relations":\[\],"story":null}' "$T/query.out"
 expect_rc query-stats 0 "$DOPPEL" index stats "$T/ix"
 has query-nothing-added '"docs":8,' "$T/query-stats.out"
-has format '"format":4,' "$T/query-stats.out"
+has format '"format":5,' "$T/query-stats.out"
 
 # the header: story options are fixed; a copy-only index has no stories
 expect_rc other-story 2 "$DOPPEL" index add "$T/ix" --story-threshold 0.7 "$T/b2.jsonl"

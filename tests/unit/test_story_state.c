@@ -273,9 +273,58 @@ static void test_state_calls_in_order(void **state) {
     doppel_story_free(first);
 }
 
+/* doppel_story_copy: a handle that read a state, copied (twice, the copy
+ * of a copy too), runs a batch exactly as the handle itself would: same
+ * ids, same state written; the original is unchanged by the copies' runs;
+ * a handle that has added a document cannot be copied. (The index keeps
+ * one parsed state per committed add and copies it for every check.) */
+static void test_copy_runs_as_original(void **state) {
+    (void)state;
+    batch_doc b0[8], b2[6];
+    fill_day0(b0);
+    fill_day2(b2);
+    doppel_story *first = run_batch(b0, 8, NULL, 0);
+    char *s0 = state_of(first);
+    doppel_story *want = run_batch(b2, 6, s0, 0);
+    char *want_state = state_of(want);
+    doppel_error err;
+    doppel_story *parsed = stateful_story();
+    assert_int_equal(read_text(parsed, s0, &err), DOPPEL_OK);
+    for (int round = 0; round < 2; round++) {
+        doppel_story *c = doppel_story_copy(parsed, &err);
+        assert_non_null(c);
+        doppel_story *cc = round ? doppel_story_copy(c, &err) : NULL;
+        doppel_story *st = round ? cc : c;
+        assert_non_null(st);
+        for (size_t i = 0; i < 6; i++)
+            assert_int_equal(doppel_story_learn(st, NULL, 0, b2[i].text, strlen(b2[i].text), &err),
+                             DOPPEL_OK);
+        for (size_t i = 0; i < 6; i++)
+            assert_int_equal(doppel_story_add(st, (uint32_t)i, NULL, 0, b2[i].text,
+                                              strlen(b2[i].text), b2[i].date,
+                                              DOPPEL_STORY_NO_COPY, &err),
+                             DOPPEL_OK);
+        assert_null(doppel_story_copy(st, &err));  /* after an add */
+        assert_int_equal(err.code, DOPPEL_ERR_STATE);
+        assert_int_equal(doppel_story_finish(st, &err), DOPPEL_OK);
+        for (uint32_t d = 0; d < 6; d++) assert_int_equal(id_of(st, d, NULL), id_of(want, d, NULL));
+        char *got = state_of(st);
+        assert_string_equal(got, want_state);
+        free(got);
+        doppel_story_free(c);
+        doppel_story_free(cc);
+    }
+    doppel_story_free(parsed);
+    doppel_story_free(want);
+    doppel_story_free(first);
+    free(want_state);
+    free(s0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ids_carry_over),
+        cmocka_unit_test(test_copy_runs_as_original),
         cmocka_unit_test(test_bad_states_refused),
         cmocka_unit_test(test_state_calls_in_order),
     };
