@@ -332,6 +332,30 @@ static void test_legal_paragraph(void **state) {
     assert_lacks(r, "expressly prohibited");
 }
 
+/* A list laid out as a table, the bullet in a cell of its own and the step
+ * in the next, is still one list: the bullets do not break it into rows
+ * that each lose alone. A step that links a few of its words (a handout)
+ * is a row of it too. */
+static void test_list_with_bullet_cells(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><table>"
+             "<tr><td>&bull;</td><td>Measure the depth of the water at the old pier.</td></tr>"
+             "<tr><td>&bull;</td><td>Use the <a href=\"/h.pdf\">tide table</a> to plan visits.</td></tr>"
+             "<tr><td>&bull;</td><td>Count the boats that moor there every week.</td></tr>"
+             "<tr><td>&bull;</td><td>Write to the council about the new lights.</td></tr>"
+             "</table></div><ul class=\"links\"><li><a href=\"/a\">Home page</a></li>"
+             "<li><a href=\"/b\">Sport news</a></li><li><a href=\"/c\">Weather today</a></li>"
+             "</ul></body></html>",
+             p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "Measure the depth of the water");
+    assert_has(r, "Count the boats that moor there");
+    assert_has(r, "to plan visits");
+    assert_lacks(r, "Weather today");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -348,6 +372,7 @@ int main(void) {
         cmocka_unit_test(test_captions),
         cmocka_unit_test(test_date_stamp),
         cmocka_unit_test(test_legal_paragraph),
+        cmocka_unit_test(test_list_with_bullet_cells),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
