@@ -356,6 +356,31 @@ static void test_list_with_bullet_cells(void **state) {
     assert_lacks(r, "Weather today");
 }
 
+/* Prose hard-wrapped with <br> (a transcript, a mail) is read as the
+ * sentences it is: a line that ends without a sentence stop and the next
+ * that goes on in lower case are one block, not lines too short to count. */
+static void test_hard_wrapped_lines(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p>"
+             "<p><a href=\"/c\">Pier photos</a> | <a href=\"/d\">Storm video</a></p>"
+             "<p>QUESTION: Can you tell us when<br>"
+             "the boats will be allowed back into the<br>harbour after the storm damage?<br>"
+             "ANSWER: Well, the harbour master said<br>that the divers will look at the<br>"
+             "foundations of the old pier first, and<br>then we will decide on a date.</p>"
+             "<p><a href=\"/a\">Harbour news</a> | <a href=\"/b\">Ferry times</a></p>"
+             "<p>%s</p><p>%s</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "Can you tell us when");
+    assert_has(r, "after the storm damage?");
+    assert_has(r, "then we will decide on a date.");
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "Ferry times");
+    assert_lacks(r, "Storm video");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -373,6 +398,7 @@ int main(void) {
         cmocka_unit_test(test_date_stamp),
         cmocka_unit_test(test_legal_paragraph),
         cmocka_unit_test(test_list_with_bullet_cells),
+        cmocka_unit_test(test_hard_wrapped_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
