@@ -381,6 +381,34 @@ static void test_hard_wrapped_lines(void **state) {
     assert_lacks(r, "Storm video");
 }
 
+/* A page laid out in nested tables: the lede in a row of the outer table,
+ * the story in a cell of an inner one. The lede is a sibling not of the
+ * story's cell but of an element between it and the table that holds the
+ * page's prose: it is the article's all the same. */
+static void test_lede_in_outer_table(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><ul class=\"links\"><li><a href=\"/a\">Home page</a></li>"
+             "<li><a href=\"/b\">Sport news</a></li></ul><table><tr><td><font>The town "
+             "gets its harbour back this summer, three years after the storm that broke the "
+             "old pier in two, the authority says.</font></td></tr><tr><td><table><tr><td>"
+             "<p>%s</p><p>%s</p><p>%s</p>"
+             "<p>Fishermen who moved their boats to the next bay after the storm say they will "
+             "come back as soon as the new moorings are ready, though some have sold up.</p>"
+             "<p>The old wooden pier was built in 1890 and had been repaired many times, but "
+             "engineers said that this time the damage went too deep into its piles to mend.</p>"
+             "<p>A small exhibition about the pier and the people who worked on it will open in "
+             "the town library next month, with photographs lent by families in the town.</p>"
+             "<p>The authority will hold a meeting in the town hall on Friday evening to answer "
+             "questions from residents about the works and the closures of the harbour road.</p>"
+             "</td></tr></table></td></tr></table></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "gets its harbour back this summer");
+    assert_lacks(r, "Sport news");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -399,6 +427,7 @@ int main(void) {
         cmocka_unit_test(test_legal_paragraph),
         cmocka_unit_test(test_list_with_bullet_cells),
         cmocka_unit_test(test_hard_wrapped_lines),
+        cmocka_unit_test(test_lede_in_outer_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
