@@ -330,6 +330,17 @@ static void test_legal_paragraph(void **state) {
     doppel_extract_result r = run_str(page);
     assert_has(r, "a national fund for coastal towns");
     assert_lacks(r, "expressly prohibited");
+    /* A disclaimer of warranties is legal boilerplate too. */
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><p>%s</p>"
+             "<p>All information on this site is provided as is, without warranties of any "
+             "kind. The publisher disclaims all implied warranties and any liability for the "
+             "use of the information, which is entirely at the reader's own risk.</p></div>"
+             "</body></html>",
+             p1, p2, p3);
+    r = run_str(page);
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "disclaims all implied warranties");
 }
 
 /* A list laid out as a table, the bullet in a cell of its own and the step
@@ -409,6 +420,27 @@ static void test_lede_in_outer_table(void **state) {
     assert_lacks(r, "Sport news");
 }
 
+/* In a teaser section ("Most Popular"), a linked headline licenses the
+ * blurb under it; an unlinked headline-like line (the article's byline,
+ * an agency's name) does not license the long paragraph after it: that is
+ * the article's lede. */
+static void test_lede_after_teaser_section(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><h3>Most Popular</h3>"
+             "<p><a href=\"/f\">Ferry Company Buys Two New Boats</a></p>"
+             "<p>The boats will arrive in May, the company said.</p>"
+             "<p><a href=\"/g\">Lifeboat Crew Wins National Award</a></p>"
+             "<p>The crew was honoured for a rescue in the winter gales.</p>"
+             "<p>The Coast Press Agency</p><p>%s</p><p>%s</p><p>%s</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "The boats will arrive in May");
+    assert_lacks(r, "honoured for a rescue");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -428,6 +460,7 @@ int main(void) {
         cmocka_unit_test(test_list_with_bullet_cells),
         cmocka_unit_test(test_hard_wrapped_lines),
         cmocka_unit_test(test_lede_in_outer_table),
+        cmocka_unit_test(test_lede_after_teaser_section),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
