@@ -441,6 +441,27 @@ static void test_lede_after_teaser_section(void **state) {
     assert_lacks(r, "honoured for a rescue");
 }
 
+/* A table in the article keeps the values that repeat from row to row
+ * (short repeated lines are otherwise menu items) and its cells of bare
+ * numbers (otherwise share counters or page numbers). */
+static void test_table_values(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><table>"
+             "<tr><td>Harbour Rowing Club</td><td>Open water</td><td>17</td></tr>"
+             "<tr><td>Cliff Top Sailors</td><td>Open water</td><td>12</td></tr>"
+             "<tr><td>Old Pier Anglers</td><td>Sheltered bay</td><td>9</td></tr>"
+             "</table></div><ul class=\"links\"><li><a href=\"/a\">Home page</a></li>"
+             "<li><a href=\"/b\">Sport news</a></li><li><a href=\"/c\">Weather today</a></li>"
+             "</ul></body></html>",
+             p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "Cliff Top Sailors");
+    assert_has(r, "Open water");
+    assert_has(r, "17");
+    assert_lacks(r, "Weather today");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
@@ -461,6 +482,7 @@ int main(void) {
         cmocka_unit_test(test_hard_wrapped_lines),
         cmocka_unit_test(test_lede_in_outer_table),
         cmocka_unit_test(test_lede_after_teaser_section),
+        cmocka_unit_test(test_table_values),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
