@@ -17,7 +17,8 @@ typedef struct dp_dstat {
     uint32_t text;   /* all visible text */
     uint32_t link;   /* text inside <a> */
     uint32_t prose;  /* text outside links in runs long enough to be sentences */
-    uint32_t seen;   /* 1 when measured (a visible element) */
+    uint32_t seen;   /* nonzero when measured (a visible element); bits 2 and 4 mark the
+                      * way from the article's container up (htmldensity.c) */
 } dp_dstat;
 
 typedef struct dp_density {
