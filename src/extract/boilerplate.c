@@ -380,9 +380,15 @@ doppel_status dp_classify(doppel_extractor *ex) {
         }
         if (!in_section) continue;
         int body = b->len >= opt->length_low && !f->title;
+        /* A teaser's headline links to its story and licenses any blurb; an
+         * unlinked headline-like line (a byline, an agency's name, a
+         * commenter's "Posted by") licenses only a blurb of a sentence or
+         * two (under 2 * length_low bytes): a lede after the article's
+         * own byline ends the section. */
+        if (after_title == 2 && body && b->len >= 2 * (size_t)opt->length_low) after_title = 0;
         if (!body || after_title) {
             drop_hard(b, DOPPEL_DROP_TEASER);
-            after_title = headline(b, f, opt);
+            after_title = !headline(b, f, opt) ? 0 : f->link_density >= 0.5f ? 1 : 2;
         } else {
             in_section = 0;
         }

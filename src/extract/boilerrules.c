@@ -18,14 +18,46 @@ static int blurb(const dp_block *b, const dp_feat *f, const doppel_extract_optio
 }
 
 /* Could block i be one row of a list or table in the article: inside its
- * container, without links, dropped only for its length or wording? */
+ * container, without links, dropped only for its length or wording? A row
+ * that is a sentence may link a few words (a step of a how-to linking its
+ * handout), as a paragraph in the article may. A short line repeated in
+ * the page is a row too: in a table the same value recurs from row to row
+ * ("Open water", a name); a repeated menu item is a link or sits outside
+ * the container, and a row is kept only in a run next to article text. */
 static int list_row(const doppel_extractor *ex, size_t i) {
     const dp_block *b = &ex->blocks[i];
     const dp_feat *f = &ex->feat[i];
     int r = b->reason;
-    return f->visible && !b->outside && !b->hard && b->cls != DP_CLS_GOOD && !b->link_bytes &&
+    int links_ok = !b->link_bytes ||
+                   (f->ends && f->w.words >= 4 && (uint64_t)b->link_bytes * 2 <= b->len);
+    int settled = b->hard && !(r == DOPPEL_DROP_REPEATED && !b->link_bytes);
+    return f->visible && !b->outside && !settled && b->cls != DP_CLS_GOOD && links_ok &&
            f->w.letters && (b->kind == DP_BK_ITEM || b->kind == DP_BK_TEXT) &&
-           (r == DOPPEL_DROP_SHORT || r == DOPPEL_DROP_NOT_PROSE || r == DOPPEL_DROP_CONTEXT);
+           (r == DOPPEL_DROP_SHORT || r == DOPPEL_DROP_NOT_PROSE || r == DOPPEL_DROP_CONTEXT ||
+            r == DOPPEL_DROP_LINKS || r == DOPPEL_DROP_REPEATED);
+}
+
+/* A cell of a bare number (a score, a count, a date) between the rows of
+ * a kept table is the table's, not a share counter. */
+static int has_digit(const doppel_extractor *ex, size_t i) {
+    const dp_block *b = &ex->blocks[i];
+    const char *s = ex->btext.data + b->off;
+    for (size_t k = 0; k < b->len; k++)
+        if (s[k] >= '0' && s[k] <= '9') return 1;
+    return 0;
+}
+
+/* A bullet, a number or a rule in a block of its own (a list laid out as
+ * a table: the bullet in one cell, the row in the next) does not end the
+ * list: at most 8 bytes and no ASCII letter. */
+static int row_gap(const doppel_extractor *ex, size_t i) {
+    if (!ex->feat[i].visible) return 1;
+    const dp_block *b = &ex->blocks[i];
+    if (b->len > 8) return 0;
+    const char *s = ex->btext.data + b->off;
+    for (size_t k = 0; k < b->len; k++)
+        if (((unsigned char)s[k] | 32) >= 'a' && ((unsigned char)s[k] | 32) <= 'z') return 0;
+    return 1;
 }
 
 /* Lists and tables in the article (line-ups, results, schedules, a
@@ -41,19 +73,22 @@ void dp_keep_article_lists(doppel_extractor *ex) {
         }
         size_t j = i, rows = 0;
         uint32_t words = 0;
-        while (j < n && (list_row(ex, j) || !ex->feat[j].visible)) {
-            if (ex->feat[j].visible) rows++, words += ex->feat[j].w.words;
+        while (j < n && (list_row(ex, j) || row_gap(ex, j))) {
+            if (list_row(ex, j)) rows++, words += ex->feat[j].w.words;
             j++;
         }
+        while (j > i && !list_row(ex, j - 1)) j--;  /* end on a row */
         size_t p = i;
-        while (p > 0 && !ex->feat[p - 1].visible) p--;
+        while (p > 0 && row_gap(ex, p - 1)) p--;
         int before = p > 0 && ex->blocks[p - 1].cls == DP_CLS_GOOD;
         size_t q = j;
-        while (q < n && !ex->feat[q].visible) q++;
+        while (q < n && row_gap(ex, q)) q++;
         int after = q < n && ex->blocks[q].cls == DP_CLS_GOOD;
         if (rows >= 2 && words >= 10 && (before || after))
             for (size_t k = i; k < j; k++)
-                if (ex->feat[k].visible) ex->blocks[k].cls = DP_CLS_GOOD;
+                if (list_row(ex, k) || (ex->feat[k].visible && !ex->blocks[k].link_bytes &&
+                                        has_digit(ex, k)))
+                    ex->blocks[k].cls = DP_CLS_GOOD;
         i = j;
     }
 }

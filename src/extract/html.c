@@ -56,6 +56,7 @@ typedef struct walk {
     dp_density dens;       /* where the prose is (htmldensity.c) */
     int in_main;           /* inside dens.main or a sibling of it that is article */
     uint32_t beside;       /* that sibling, while inside it */
+    int after_br;          /* the last block ended at a <br> in the running paragraph */
 } walk;
 
 static int skip_kind(const dp_hnode *el) {
@@ -130,17 +131,40 @@ static doppel_status put_text(walk *w, const char *s, size_t len) {
     return DOPPEL_OK;
 }
 
+/* Is the line being built the rest of the sentence the last block broke
+ * off at a <br>? Text hard-wrapped with <br> (a transcript, a mail, a
+ * poem-like layout of prose) would otherwise be scored line by line, each
+ * too short to count as prose. It is when the last line ends without a
+ * sentence stop and this one goes on in lower case, and neither is
+ * mostly link text. */
+static int continues_line(const walk *w) {
+    const doppel_extractor *ex = w->ex;
+    if (!w->after_br || !ex->nblocks || w->in_pre) return 0;
+    const dp_block *b = &ex->blocks[ex->nblocks - 1];
+    if (b->para != ex->para || b->kind != w->kind || b->kind == DP_BK_DROPPED) return 0;
+    /* Prose, not a list of links: neither line is mostly link text. */
+    if ((uint64_t)w->link_bytes * 2 > w->text->len || (uint64_t)b->link_bytes * 2 > b->len) return 0;
+    const char *s = w->text->data;
+    size_t i = 0;
+    while (i < w->text->len && (s[i] == ' ' || s[i] == '"' || s[i] == '(')) i++;
+    if (i == w->text->len || s[i] < 'a' || s[i] > 'z') return 0;
+    return !dp_ends_sentence(ex->btext.data + b->off, b->len);
+}
+
 /* End the block being built. */
 static doppel_status flush(walk *w, int new_para) {
     doppel_extractor *ex = w->ex;
     doppel_status st = DOPPEL_OK;
-    if (w->text->len) {
+    if (w->text->len && continues_line(w)) {
+        st = dp_extend_block(ex, w->text->data, w->text->len, w->link_bytes);
+    } else if (w->text->len) {
         int kind = w->in_pre ? DP_BK_CODE : w->kind;
         size_t before = ex->nblocks;
         st = dp_add_block(ex, w->text->data, w->text->len, w->line, kind, w->link_bytes, 0);
         if (ex->nblocks > before && w->dens.main && !w->in_main)
             ex->blocks[ex->nblocks - 1].outside = 1;
     }
+    w->after_br = 0;
     w->text->len = 0;
     w->link_bytes = 0;
     if (new_para) dp_new_para(ex);
@@ -202,7 +226,10 @@ static doppel_status enter(walk *w, uint32_t id, int *descend) {
     }
     if (n->tag == DP_T_BR) {
         if (w->in_pre) return dp_buf_putc(w->text, '\n');
-        return flush(w, 0);
+        int line = w->text->len > 0;
+        doppel_status st = flush(w, 0);
+        w->after_br = line;  /* <br><br> is a paragraph break: nothing joins over it */
+        return st;
     }
     if (n->tag == DP_T_IMG) {
         *descend = 0;

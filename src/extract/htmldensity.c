@@ -85,7 +85,13 @@ static uint32_t visible_bytes(const char *s, uint32_t len) {
 /* Beside the article's container, an element that is mostly prose and
  * barely linked is the article's too: a lede or standfirst in an element
  * of its own, a second column of the story (readability looks at the top
- * candidate's siblings the same way). SIBLING_PROSE bytes: one sentence. */
+ * candidate's siblings the same way). SIBLING_PROSE bytes: one sentence.
+ * "Beside" is beside the container or any element between it and the one
+ * that won the score before tighten_main narrowed it: in a layout of
+ * nested tables the lede sits in a row of an outer table, the story in a
+ * cell of an inner one. */
+#define ON_PATH 2
+#define PATH_PARENT 4
 #define SIBLING_PROSE 100
 #define SIBLING_AFTER 400
 
@@ -95,6 +101,7 @@ static uint32_t visible_bytes(const char *s, uint32_t len) {
 #define TIGHTEN 0.85  /* l3s-gn1 F1 +0.005 against 0.99, cleaneval-dev -0.002; 0.75 cuts ledes */
 static void tighten_main(dp_density *d) {
     uint32_t m = d->main;
+    d->top = m;
     for (;;) {
         const dp_dstat *s = find(d, m);
         if (!s || !s->prose) break;
@@ -107,6 +114,15 @@ static void tighten_main(dp_density *d) {
         m = next;
     }
     d->main = m;
+    /* Mark the way down: the elements from the main element up to the one
+     * that won the score (ON_PATH), and their parents (PATH_PARENT), for
+     * dp_density_beside_main. */
+    for (uint32_t a = m; a && d->tab[a].seen; a = d->t->n[a].parent) {
+        d->tab[a].seen |= ON_PATH;
+        uint32_t p = d->t->n[a].parent;
+        if (p && p < d->t->count && d->tab[p].seen) d->tab[p].seen |= PATH_PARENT;
+        if (a == d->top) break;
+    }
 }
 
 doppel_status dp_density_build(dp_density *d, const dp_htree *t) {
@@ -203,8 +219,9 @@ int dp_density_holds_most(const dp_density *d, uint32_t n) {
 int dp_density_beside_main(const dp_density *d, uint32_t n) {
     uint32_t m = d->main;
     const dp_hnode *N = d->t->n;
-    if (!m || n == m || N[n].parent != N[m].parent || N[n].type != DP_HN_ELEMENT) return 0;
-    const dp_dstat *s = find(d, n);
+    if (!m || N[n].type != DP_HN_ELEMENT) return 0;
+    const dp_dstat *s = find(d, n), *p = find(d, N[n].parent);
+    if (!s || !p || (s->seen & ON_PATH) || !(p->seen & PATH_PARENT)) return 0;
     /* Nodes are numbered in document order: a smaller number comes first. */
     size_t need = n < m ? SIBLING_PROSE : SIBLING_AFTER;
     return s && s->prose >= need && (uint64_t)s->prose * 3 >= (uint64_t)s->text * 2 &&

@@ -17,7 +17,8 @@ typedef struct dp_dstat {
     uint32_t text;   /* all visible text */
     uint32_t link;   /* text inside <a> */
     uint32_t prose;  /* text outside links in runs long enough to be sentences */
-    uint32_t seen;   /* 1 when measured (a visible element) */
+    uint32_t seen;   /* nonzero when measured (a visible element); bits 2 and 4 mark the
+                      * way from the article's container up (htmldensity.c) */
 } dp_dstat;
 
 typedef struct dp_density {
@@ -26,6 +27,7 @@ typedef struct dp_density {
     size_t cap;
     uint64_t total_prose; /* of the whole document */
     uint32_t main;        /* the element most like the article's container, or 0 */
+    uint32_t top;         /* the element that scored best, main or an ancestor of it */
 } dp_density;
 
 /* Measure every element of t. Linear in the tree; the table is reused
@@ -36,8 +38,9 @@ doppel_status dp_density_build(dp_density *d, const dp_htree *t);
 const dp_dstat *dp_density_of(const dp_density *d, uint32_t n);
 /* Does n hold more than half of the page's prose, or the main element? */
 int dp_density_holds_most(const dp_density *d, uint32_t n);
-/* Is n a sibling of the main element that is mostly prose (two thirds of
- * its text) with few links (a fifth)? Then it belongs to the article. */
+/* Is n a sibling of the main element, or of an element between it and
+ * the best-scoring one, that is mostly prose (two thirds of its text) with
+ * few links (a fifth)? Then it belongs to the article. */
 int dp_density_beside_main(const dp_density *d, uint32_t n);
 void dp_density_free(dp_density *d);
 

@@ -97,7 +97,8 @@ static const char *const legal_words[] = {
     "copyright ", "copyrighted ", "rights ", "reserved ", "prohibited ", "redistribution ",
     "republication ", "redistributed ", "republished ", "rewritten ", "broadcast ",
     "permission ", "consent ", "trademark ", "trademarks ", "disclaimer ", "terms ",
-    "privacy ", "policy ", "agreement ", NULL};
+    "privacy ", "policy ", "agreement ", "warranty ", "warranties ", "disclaims ", "implied ",
+    "liability ", NULL};
 
 /* Breadcrumb roots: "Home" followed by a separator or glued to the next
  * crumb ("HomeWorldRussia's ..."). */

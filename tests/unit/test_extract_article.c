@@ -330,6 +330,136 @@ static void test_legal_paragraph(void **state) {
     doppel_extract_result r = run_str(page);
     assert_has(r, "a national fund for coastal towns");
     assert_lacks(r, "expressly prohibited");
+    /* A disclaimer of warranties is legal boilerplate too. */
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><p>%s</p>"
+             "<p>All information on this site is provided as is, without warranties of any "
+             "kind. The publisher disclaims all implied warranties and any liability for the "
+             "use of the information, which is entirely at the reader's own risk.</p></div>"
+             "</body></html>",
+             p1, p2, p3);
+    r = run_str(page);
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "disclaims all implied warranties");
+}
+
+/* A list laid out as a table, the bullet in a cell of its own and the step
+ * in the next, is still one list: the bullets do not break it into rows
+ * that each lose alone. A step that links a few of its words (a handout)
+ * is a row of it too. */
+static void test_list_with_bullet_cells(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><table>"
+             "<tr><td>&bull;</td><td>Measure the depth of the water at the old pier.</td></tr>"
+             "<tr><td>&bull;</td><td>Use the <a href=\"/h.pdf\">tide table</a> to plan visits.</td></tr>"
+             "<tr><td>&bull;</td><td>Count the boats that moor there every week.</td></tr>"
+             "<tr><td>&bull;</td><td>Write to the council about the new lights.</td></tr>"
+             "</table></div><ul class=\"links\"><li><a href=\"/a\">Home page</a></li>"
+             "<li><a href=\"/b\">Sport news</a></li><li><a href=\"/c\">Weather today</a></li>"
+             "</ul></body></html>",
+             p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "Measure the depth of the water");
+    assert_has(r, "Count the boats that moor there");
+    assert_has(r, "to plan visits");
+    assert_lacks(r, "Weather today");
+}
+
+/* Prose hard-wrapped with <br> (a transcript, a mail) is read as the
+ * sentences it is: a line that ends without a sentence stop and the next
+ * that goes on in lower case are one block, not lines too short to count. */
+static void test_hard_wrapped_lines(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p>"
+             "<p><a href=\"/c\">Pier photos</a> | <a href=\"/d\">Storm video</a></p>"
+             "<p>QUESTION: Can you tell us when<br>"
+             "the boats will be allowed back into the<br>harbour after the storm damage?<br>"
+             "ANSWER: Well, the harbour master said<br>that the divers will look at the<br>"
+             "foundations of the old pier first, and<br>then we will decide on a date.</p>"
+             "<p><a href=\"/a\">Harbour news</a> | <a href=\"/b\">Ferry times</a></p>"
+             "<p>%s</p><p>%s</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "Can you tell us when");
+    assert_has(r, "after the storm damage?");
+    assert_has(r, "then we will decide on a date.");
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "Ferry times");
+    assert_lacks(r, "Storm video");
+}
+
+/* A page laid out in nested tables: the lede in a row of the outer table,
+ * the story in a cell of an inner one. The lede is a sibling not of the
+ * story's cell but of an element between it and the table that holds the
+ * page's prose: it is the article's all the same. */
+static void test_lede_in_outer_table(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><ul class=\"links\"><li><a href=\"/a\">Home page</a></li>"
+             "<li><a href=\"/b\">Sport news</a></li></ul><table><tr><td><font>The town "
+             "gets its harbour back this summer, three years after the storm that broke the "
+             "old pier in two, the authority says.</font></td></tr><tr><td><table><tr><td>"
+             "<p>%s</p><p>%s</p><p>%s</p>"
+             "<p>Fishermen who moved their boats to the next bay after the storm say they will "
+             "come back as soon as the new moorings are ready, though some have sold up.</p>"
+             "<p>The old wooden pier was built in 1890 and had been repaired many times, but "
+             "engineers said that this time the damage went too deep into its piles to mend.</p>"
+             "<p>A small exhibition about the pier and the people who worked on it will open in "
+             "the town library next month, with photographs lent by families in the town.</p>"
+             "<p>The authority will hold a meeting in the town hall on Friday evening to answer "
+             "questions from residents about the works and the closures of the harbour road.</p>"
+             "</td></tr></table></td></tr></table></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "gets its harbour back this summer");
+    assert_lacks(r, "Sport news");
+}
+
+/* In a teaser section ("Most Popular"), a linked headline licenses the
+ * blurb under it; an unlinked headline-like line (the article's byline,
+ * an agency's name) does not license the long paragraph after it: that is
+ * the article's lede. */
+static void test_lede_after_teaser_section(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><h3>Most Popular</h3>"
+             "<p><a href=\"/f\">Ferry Company Buys Two New Boats</a></p>"
+             "<p>The boats will arrive in May, the company said.</p>"
+             "<p><a href=\"/g\">Lifeboat Crew Wins National Award</a></p>"
+             "<p>The crew was honoured for a rescue in the winter gales.</p>"
+             "<p>The Coast Press Agency</p><p>%s</p><p>%s</p><p>%s</p></div></body></html>",
+             p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "a national fund for coastal towns");
+    assert_lacks(r, "The boats will arrive in May");
+    assert_lacks(r, "honoured for a rescue");
+}
+
+/* A table in the article keeps the values that repeat from row to row
+ * (short repeated lines are otherwise menu items) and its cells of bare
+ * numbers (otherwise share counters or page numbers). */
+static void test_table_values(void **state) {
+    (void)state;
+    snprintf(page, sizeof page,
+             "<html><body><div class=\"story\"><p>%s</p><p>%s</p><table>"
+             "<tr><td>Harbour Rowing Club</td><td>Open water</td><td>17</td></tr>"
+             "<tr><td>Cliff Top Sailors</td><td>Open water</td><td>12</td></tr>"
+             "<tr><td>Old Pier Anglers</td><td>Sheltered bay</td><td>9</td></tr>"
+             "</table></div><ul class=\"links\"><li><a href=\"/a\">Home page</a></li>"
+             "<li><a href=\"/b\">Sport news</a></li><li><a href=\"/c\">Weather today</a></li>"
+             "</ul></body></html>",
+             p1, p2);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "Cliff Top Sailors");
+    assert_has(r, "Open water");
+    assert_has(r, "17");
+    assert_lacks(r, "Weather today");
 }
 
 int main(void) {
@@ -348,6 +478,11 @@ int main(void) {
         cmocka_unit_test(test_captions),
         cmocka_unit_test(test_date_stamp),
         cmocka_unit_test(test_legal_paragraph),
+        cmocka_unit_test(test_list_with_bullet_cells),
+        cmocka_unit_test(test_hard_wrapped_lines),
+        cmocka_unit_test(test_lede_in_outer_table),
+        cmocka_unit_test(test_lede_after_teaser_section),
+        cmocka_unit_test(test_table_values),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
