@@ -92,6 +92,25 @@ static void test_comments_named_after_the_story(void **state) {
     }
 }
 
+/* Program text left in the page (a crawl lost the script's start tag) is
+ * not prose: it does not outweigh the article in ASP.NET's page-wide
+ * <form>, which is then dropped by its tag. */
+static void test_leaked_script_is_not_prose(void **state) {
+    (void)state;
+    char js[2048] = "";
+    for (int i = 0; i < 10; i++)
+        strcat(js, "function showTip(text, width) { if (ns6 || ie) { tipobj.style.width = width + "
+                   "\"px\"; enabletip = true; return false; } }\n");
+    snprintf(page, sizeof page,
+             "<html><body>%s<div class=\"menu\"><a href=\"/\">Home</a> <a href=\"/n\">News</a>"
+             "</div><form id=\"aspnetForm\" method=\"post\"><div class=\"text\"><p>%s</p><p>%s</p>"
+             "<p>%s</p></div></form></body></html>",
+             js, p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "national fund for coastal towns");
+}
+
 /* Copies a reader never sees are not text: display:none, visibility:hidden,
  * the hidden attribute, aria-hidden, <template>, <noscript>. */
 static void test_invisible_copies(void **state) {
@@ -488,6 +507,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
         cmocka_unit_test(test_comments_named_after_the_story),
+        cmocka_unit_test(test_leaked_script_is_not_prose),
         cmocka_unit_test(test_invisible_copies),
         cmocka_unit_test(test_blurbs_outside_the_article),
         cmocka_unit_test(test_headline_is_metadata),
