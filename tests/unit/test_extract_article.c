@@ -77,7 +77,8 @@ static void test_chrome_named_wrapper(void **state) {
  * page's comments). */
 static void test_comments_named_after_the_story(void **state) {
     (void)state;
-    const char *names[] = {"story-comments", "entry_comments", "post-comment", "article disqus"};
+    const char *names[] = {"story-comments", "entry_comments", "post-comment", "article disqus",
+                           "storyReaderComments"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         snprintf(page, sizeof page,
                  "<html><body><div class=\"story\"><p>%s</p><p>%s</p><p>%s</p></div>"
