@@ -21,7 +21,9 @@
  * - <script> and <style> are raw text: their bodies end at the first
  *   "</script" or "</style" followed by whitespace, '/' or '>' (HTML5's
  *   escaped states after "<!--" are not followed; libxml2 ended them the
- *   same way) and produce no token;
+ *   same way) and produce no token; a quoted attribute value of their
+ *   start tag that holds their own end tag is taken as a quote left open
+ *   and ends at its first '>' (lex_attrs; not HTML5's reading);
  * - <title> and <textarea> are RCDATA: text up to their end tag, with
  *   character references but no tags. A <title> whose end tag is not
  *   within MAX_TITLE bytes, or a <textarea> never closed, ends at the next
@@ -68,10 +70,26 @@ static const char *find_end_tag(const char *p, const char *end, const char *name
     return NULL;
 }
 
+enum { BODY_DATA = 0, BODY_RAW, BODY_RCDATA };
+
+static int body_kind(const char *n, size_t len) {
+    if ((len == 6 && !strncasecmp(n, "script", 6)) || (len == 5 && !strncasecmp(n, "style", 5)))
+        return BODY_RAW;
+    if ((len == 5 && !strncasecmp(n, "title", 5)) || (len == 8 && !strncasecmp(n, "textarea", 8)))
+        return BODY_RCDATA;
+    return BODY_DATA;
+}
+
 /* Lex the attributes of a tag from q (after its name) to its '>'. Returns
- * the byte after the '>', or NULL when the page ends first. */
+ * the byte after the '>', or NULL when the page ends first. raw: the name
+ * of a raw-text element's start tag (script, style; rawn bytes), else NULL:
+ * a quoted value of such a tag that holds the element's own end tag is a
+ * quote left open (a spliced crawl: '<script src="/te.style=...'), and
+ * the value and the tag end at the value's first '>' instead, so the
+ * script ends at its own "</script>" and does not run on to a later one
+ * over the page's text, as it would in HTML5. */
 static const char *lex_attrs(const char *q, const char *end, dp_htok_attr *at, size_t *nat,
-                             int *self_closing) {
+                             int *self_closing, const char *raw, size_t rawn) {
     size_t k = 0;
     *self_closing = 0;
     *nat = 0;
@@ -100,6 +118,16 @@ static const char *lex_attrs(const char *q, const char *end, dp_htok_attr *at, s
             if (v < end && (*v == '"' || *v == '\'')) {
                 const char *close = memchr(v + 1, *v, (size_t)(end - v - 1));
                 if (!close) return NULL;
+                const char *gt;
+                if (raw && find_end_tag(v + 1, close, raw, rawn) &&
+                    (gt = memchr(v + 1, '>', (size_t)(close - v - 1)))) {
+                    x.val = v + 1;
+                    x.vlen = (uint32_t)(gt - v - 1);
+                    x.has_val = 1;
+                    if (k < MAX_ATTRS) at[k++] = x;
+                    *nat = k;
+                    return gt + 1;
+                }
                 x.val = v + 1;
                 x.vlen = (uint32_t)(close - v - 1);
                 q = close + 1;
@@ -114,16 +142,6 @@ static const char *lex_attrs(const char *q, const char *end, dp_htok_attr *at, s
         }
         if (k < MAX_ATTRS) at[k++] = x;
     }
-}
-
-enum { BODY_DATA = 0, BODY_RAW, BODY_RCDATA };
-
-static int body_kind(const char *n, size_t len) {
-    if ((len == 6 && !strncasecmp(n, "script", 6)) || (len == 5 && !strncasecmp(n, "style", 5)))
-        return BODY_RAW;
-    if ((len == 5 && !strncasecmp(n, "title", 5)) || (len == 8 && !strncasecmp(n, "textarea", 8)))
-        return BODY_RCDATA;
-    return BODY_DATA;
 }
 
 /* Skip a comment or declaration from p to its '>' (or its "-->"); NULL
@@ -166,7 +184,9 @@ long dp_htok_run(const char *s, size_t len, const dp_htok_sink *k) {
             while (q < end && !is_space(*q) && *q != '/' && *q != '>') q++;
             size_t nl = (size_t)(q - name), nat;
             int sc;
-            const char *after = lex_attrs(q, end, at, &nat, &sc);
+            int body = closing ? BODY_DATA : body_kind(name, nl);
+            const char *after =
+                lex_attrs(q, end, at, &nat, &sc, body == BODY_RAW ? name : NULL, nl);
             FLUSH(lt);
             if (!after) {  /* cut by the end of the page: dropped */
                 repairs++;
@@ -179,7 +199,6 @@ long dp_htok_run(const char *s, size_t len, const dp_htok_sink *k) {
                 continue;
             }
             if (k->start(k->ud, name, nl, at, nat, sc, (size_t)(lt - s))) return -1;
-            int body = body_kind(name, nl);
             if (body == BODY_RAW) {
                 const char *close = find_end_tag(p, end, name, nl);
                 text = p = close ? close : end;

@@ -70,6 +70,48 @@ static void test_chrome_named_wrapper(void **state) {
     }
 }
 
+/* A container whose name ends in a comment word holds the story's
+ * comments even beside a content word ("story-comments"), and a comment
+ * written in full sentences goes with it; "comments-body", the body of one
+ * comment, is left to the other rules (CleanEval's gold keeps such a
+ * page's comments). */
+static void test_comments_named_after_the_story(void **state) {
+    (void)state;
+    const char *names[] = {"story-comments", "entry_comments", "post-comment", "article disqus",
+                           "storyReaderComments"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(page, sizeof page,
+                 "<html><body><div class=\"story\"><p>%s</p><p>%s</p><p>%s</p></div>"
+                 "<div class=\"%s\"><p>I walked along the old pier every summer as a child, "
+                 "and it is sad to see it go, but the new one will serve the town well.</p>"
+                 "</div></body></html>",
+                 p1, p2, p3, names[i]);
+        doppel_extract_result r = run_str(page);
+        assert_has(r, "fishing boats could moor");
+        assert_has(r, "national fund for coastal towns");
+        assert_lacks(r, "every summer as a child");
+    }
+}
+
+/* Program text left in the page (a crawl lost the script's start tag) is
+ * not prose: it does not outweigh the article in ASP.NET's page-wide
+ * <form>, which is then dropped by its tag. */
+static void test_leaked_script_is_not_prose(void **state) {
+    (void)state;
+    char js[2048] = "";
+    for (int i = 0; i < 10; i++)
+        strcat(js, "function showTip(text, width) { if (ns6 || ie) { tipobj.style.width = width + "
+                   "\"px\"; enabletip = true; return false; } }\n");
+    snprintf(page, sizeof page,
+             "<html><body>%s<div class=\"menu\"><a href=\"/\">Home</a> <a href=\"/n\">News</a>"
+             "</div><form id=\"aspnetForm\" method=\"post\"><div class=\"text\"><p>%s</p><p>%s</p>"
+             "<p>%s</p></div></form></body></html>",
+             js, p1, p2, p3);
+    doppel_extract_result r = run_str(page);
+    assert_has(r, "fishing boats could moor");
+    assert_has(r, "national fund for coastal towns");
+}
+
 /* Copies a reader never sees are not text: display:none, visibility:hidden,
  * the hidden attribute, aria-hidden, <template>, <noscript>. */
 static void test_invisible_copies(void **state) {
@@ -465,6 +507,8 @@ static void test_table_values(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chrome_named_wrapper),
+        cmocka_unit_test(test_comments_named_after_the_story),
+        cmocka_unit_test(test_leaked_script_is_not_prose),
         cmocka_unit_test(test_invisible_copies),
         cmocka_unit_test(test_blurbs_outside_the_article),
         cmocka_unit_test(test_headline_is_metadata),

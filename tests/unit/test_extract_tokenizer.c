@@ -101,6 +101,24 @@ static void test_raw_text(void **state) {
     assert_lacks(r, "tail words");
 }
 
+/* A <script> whose attribute quote is left open (a spliced crawl) ends at
+ * its own </script>, not at a later one over the article; a script whose
+ * quoted value merely holds a '>' keeps it. */
+static void test_script_open_quote(void **state) {
+    (void)state;
+    doppel_extract_result r = run_str(
+        "<html><head><script src=\"/te.color='yellow';\n}\n//-->\n</script>\n"
+        "<script>var tabs = [\"tab1\"];</script></head><body><div><p>" PROSE1
+        "</p><p>" PROSE2 "</p></div><script>var z = 1;</script><p>" PROSE3 "</p></body></html>");
+    assert_has(r, PROSE1 "\n\n" PROSE2);
+    assert_has(r, PROSE3);
+    assert_lacks(r, "tab1");
+    assert_lacks(r, "yellow");
+    r = run_str("<div><script data-x=\"a > b\">var s = 1;</script><p>" PROSE1 "</p></div>");
+    assert_has(r, PROSE1);
+    assert_lacks(r, "var s");
+}
+
 /* Attribute values quoted, single-quoted (with '>' inside), unquoted or
  * missing; names in any case; the first of two equal names wins. */
 static void test_attributes(void **state) {
@@ -275,6 +293,7 @@ static void test_truncated(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unclosed_title), cmocka_unit_test(test_raw_text),
+        cmocka_unit_test(test_script_open_quote),
         cmocka_unit_test(test_attributes),     cmocka_unit_test(test_case_and_lt),
         cmocka_unit_test(test_references),     cmocka_unit_test(test_implied_ends),
         cmocka_unit_test(test_stray_end_tags), cmocka_unit_test(test_self_closing),
