@@ -11,7 +11,8 @@
  * whole, so every result is the same whether runs were written or not.
  *
  * Runs go to an unlinked temporary file (base/spill.c), as pairs of 32-bit
- * values; a killed run leaves nothing behind.
+ * values, created with the first run: most runs of doppel write none. A
+ * killed run leaves nothing behind.
  */
 #include "copy/candruns.h"
 #include "base/spill.h"
@@ -32,7 +33,8 @@ typedef struct run {
 } run;
 
 struct dp_cand_runs {
-    dp_spill *file;
+    dp_spill *file;     /* NULL until the first run */
+    char *dir;          /* where it goes (NULL: $TMPDIR or /tmp) */
     pthread_mutex_t lock;
     run *runs;
     size_t n, cap;
@@ -46,11 +48,9 @@ struct dp_cand_runs {
 doppel_status dp_cand_runs_new(const char *dir, dp_cand_runs **out, doppel_error *err) {
     *out = NULL;
     dp_cand_runs *r = dp_calloc(1, sizeof *r);
-    if (!r) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    doppel_status st = dp_spill_new(dir, &r->file, err);
-    if (st) {
+    if (!r || (dir && !(r->dir = dp_strndup(dir, strlen(dir))))) {
         dp_free(r, sizeof *r);
-        return st;
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     }
     pthread_mutex_init(&r->lock, NULL);
     *out = r;
@@ -63,6 +63,7 @@ void dp_cand_runs_free(dp_cand_runs *r) {
     dp_free(r->runs, r->cap * sizeof *r->runs);
     dp_free(r->heap, r->heap_cap * sizeof *r->heap);
     dp_spill_free(r->file);
+    if (r->dir) dp_free(r->dir, strlen(r->dir) + 1);
     pthread_mutex_destroy(&r->lock);
     dp_free(r, sizeof *r);
 }
@@ -74,9 +75,10 @@ doppel_status dp_cand_runs_put(dp_cand_runs *r, const uint64_t *pairs, size_t n,
     if (!n) return DOPPEL_OK;
     doppel_status st = DOPPEL_OK;
     pthread_mutex_lock(&r->lock);
-    if (r->n == r->cap && dp_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs)) {
+    if (!r->file) st = dp_spill_new(r->dir, &r->file, err);
+    if (!st && r->n == r->cap && dp_grow((void **)&r->runs, &r->cap, r->n + 1, sizeof *r->runs))
         st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    } else {
+    if (!st) {
         run *x = &r->runs[r->n];
         *x = (run){0};
         for (size_t done = 0; done < n && !st; done += PUT_PIECE) {

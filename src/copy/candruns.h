@@ -8,7 +8,8 @@
 
 typedef struct dp_cand_runs dp_cand_runs;
 
-/* Create in dir (NULL: $TMPDIR or /tmp). */
+/* Runs to be written in dir (NULL: $TMPDIR or /tmp); the file is created
+ * with the first run, and an error making it comes from that put. */
 doppel_status dp_cand_runs_new(const char *dir, dp_cand_runs **out, doppel_error *err);
 void dp_cand_runs_free(dp_cand_runs *r);
 

@@ -25,6 +25,14 @@
 #include "copy/align.h"
 #include "copy/relate.h"
 
+/* The words the derived rule counts: frag (one side's words in fragments)
+ * less the longest passage, unless that holds half of the side's words. */
+static uint32_t phrase_words(const dp_alignment *al, uint32_t frag, uint32_t words) {
+    uint32_t longest = al->num_spans ? al->spans[0].matched : 0;
+    if (2 * longest >= words) longest = 0;
+    return frag > longest ? frag - longest : 0;
+}
+
 doppel_relation dp_relate(const doppel_config *cfg, const dp_alignment *al) {
     if (!al->na || !al->nb) return DOPPEL_REL_NONE;
     double ca = (double)al->cover_a / al->na, cb = (double)al->cover_b / al->nb;
@@ -37,11 +45,8 @@ doppel_relation dp_relate(const doppel_config *cfg, const dp_alignment *al) {
      * the stock phrases any two texts share spread around it, is a partial
      * pair, not a rewrite; a copy edited every few words is one long
      * passage (small gaps join) and stays derived. */
-    uint32_t frag_small = a_small ? al->frag_a : al->frag_b;
     uint32_t small = a_small ? al->na : al->nb;
-    uint32_t longest = al->num_spans ? al->spans[0].matched : 0;
-    if (2 * longest >= small) longest = 0;
-    uint32_t rest = frag_small > longest ? frag_small - longest : 0;
+    uint32_t rest = phrase_words(al, a_small ? al->frag_a : al->frag_b, small);
     if (rest >= DP_DERIVED_MIN_WORDS && rest >= cfg->derived_cover * small &&
         al->frag_spread >= cfg->derived_spread)
         return DOPPEL_REL_DERIVED;
@@ -73,11 +78,8 @@ doppel_status dp_align_pair(const doppel_config *cfg, dp_aligner *al, const uint
      * relation of 46 in 13,243; the 46 had at least 0.16 of their words
      * outside the longest passage, and 3 in 4 of the walks are now
      * skipped.) */
-    if (na >= nb) return DOPPEL_OK;
-    uint32_t longest = out->num_spans ? out->spans[0].matched : 0;
-    if (2 * longest >= na) longest = 0;
-    uint32_t rest = out->frag_a > longest ? out->frag_a - longest : 0;
-    if (2.0 * rest < cfg->derived_cover * na) return DOPPEL_OK;
+    if (na >= nb || 2.0 * phrase_words(out, out->frag_a, na) < cfg->derived_cover * na)
+        return DOPPEL_OK;
     /* A rewrite's phrases are counted on the smaller text, and the walk
      * finds the most of the walked side's: it takes the longest extension
      * at each of its positions and jumps past it. So when A is the smaller,

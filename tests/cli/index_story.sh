@@ -14,6 +14,8 @@ SHARED=${DOPPEL_SHARED:-$(dirname "$0")/../../../shared}
 T=$(mktemp -d /tmp/doppel-istory-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/harness"
+# an earthquake told over two reports, a derby told twice (the day's first batch)
+QUAKE=$(pwd)/tests/cli/data/quake-derby.jsonl
 
 # "id story" per line, in order (export: docnum order = the adds' order)
 stories() { sed -n 's/^{"id":\("[^"]*"\).*"story":\([0-9]*\)}$/\1 \2/p' "$1"; }
@@ -41,19 +43,13 @@ same_as_batches() {
 }
 
 # ---- crafted: an earthquake told over two days, a derby, a rate decision ---------
-cat > "$T/b1.jsonl" <<'EOF'
-{"id":"e1","title":"Earthquake kills 12 in Izmir","text":"A magnitude 6.1 earthquake struck near Izmir in western Turkey on Friday, killing at least 12 people and injuring hundreds, the Turkish disaster agency AFAD said. Buildings collapsed in the Bayrakli district of Izmir.","date":"2024-03-01T10:00:00Z"}
-{"id":"e2","title":"Izmir quake: rescuers search rubble","text":"Rescuers searched the rubble of collapsed buildings in Izmir after the 6.1 magnitude earthquake, AFAD said, as the death toll in western Turkey rose to 12. Bayrakli was the worst hit district.","date":"2024-03-01T12:00:00Z"}
-{"id":"f1","title":"Galatasaray beat Fenerbahce in Istanbul derby","text":"Galatasaray beat Fenerbahce 2-1 in the Istanbul derby on Friday night, with Mauro Icardi scoring twice at the Rams Park stadium to keep his side top of the Super Lig.","date":"2024-03-01T20:00:00Z"}
-{"id":"f2","title":"Icardi double wins derby","text":"Mauro Icardi scored twice as Galatasaray won the Istanbul derby against Fenerbahce 2-1 at Rams Park, moving clear at the top of the Super Lig table.","date":"2024-03-01T21:00:00Z"}
-EOF
 cat > "$T/b2.jsonl" <<'EOF'
 {"id":"e3","title":"Izmir earthquake death toll rises","text":"The death toll from the magnitude 6.1 earthquake in Izmir rose to 19 on Saturday, AFAD said, as rescuers pulled survivors from collapsed buildings in the Bayrakli district of western Turkey.","date":"2024-03-02T09:00:00Z"}
 {"id":"e3b","title":"Izmir earthquake death toll rises","text":"The death toll from the magnitude 6.1 earthquake in Izmir rose to 19 on Saturday, AFAD said, as rescuers pulled survivors from collapsed buildings in the Bayrakli district of western Turkey. Reporting by a correspondent.","date":"2024-03-02T10:00:00Z"}
 {"id":"g1","title":"Central bank holds rates","text":"The central bank kept its benchmark interest rate unchanged at 45 percent on Saturday, citing slowing inflation and a weaker lira, economists said.","date":"2024-03-02T11:00:00Z"}
 {"id":"e2","title":"Izmir quake: rescuers search rubble","text":"Rescuers searched the rubble of collapsed buildings in Izmir after the 6.1 magnitude earthquake, AFAD said, as the death toll in western Turkey rose to 12. Bayrakli was the worst hit district.","date":"2024-03-01T12:00:00Z"}
 EOF
-same_as_batches crafted "$T/ix" "$T/b1.jsonl" "$T/b2.jsonl"
+same_as_batches crafted "$T/ix" "$QUAKE" "$T/b2.jsonl"
 # the earthquake keeps its id across the adds; the derby and the rates differ
 has crafted-e1 '"id":"e1".*"story":0}' "$T/crafted.export"
 has crafted-e3 '"id":"e3".*"story":0}' "$T/crafted.export"
@@ -63,7 +59,7 @@ has crafted-g1 '"id":"g1".*"story":2}' "$T/crafted.export"
 # add prints each document's story (the field of export and of `doppel
 # cluster --level all`), known at the commit: the same ids as export
 "$DOPPEL" index create --level all "$T/ixa"
-expect_rc add-story1 0 "$DOPPEL" index add -q "$T/ixa" "$T/b1.jsonl"
+expect_rc add-story1 0 "$DOPPEL" index add -q "$T/ixa" "$QUAKE"
 expect_rc add-story2 0 "$DOPPEL" index add -q "$T/ixa" "$T/b2.jsonl"
 has add-story '"id":"e3","docnum":4,"relations":\[.*\],"story":0}$' "$T/add-story2.out"
 has add-story-new '"id":"g1","docnum":6,"relations":\[\],"story":[0-9]*}$' "$T/add-story2.out"
@@ -93,7 +89,7 @@ has state-refused "keeps its own story state" "$T/state-refused.err"
 "$DOPPEL" index create "$T/copyonly"
 expect_rc no-stories 2 "$DOPPEL" index query "$T/copyonly" --level all "$T/q.jsonl"
 has no-stories "keeps no stories" "$T/no-stories.err"
-expect_rc copy-add 0 "$DOPPEL" index add -q "$T/copyonly" "$T/b1.jsonl" -o /dev/null
+expect_rc copy-add 0 "$DOPPEL" index add -q "$T/copyonly" "$QUAKE" -o /dev/null
 expect_rc copy-export 0 "$DOPPEL" index export "$T/copyonly"
 hasnt copy-export '"story"' "$T/copy-export.out"
 

@@ -8,6 +8,8 @@ DOPPEL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 T=$(mktemp -d /tmp/doppel-serve-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/harness"
+# an earthquake told over two reports, a derby told twice (the day's first batch)
+QUAKE=$(pwd)/tests/cli/data/quake-derby.jsonl
 
 expect_rc help 0 "$DOPPEL" serve --help
 has help "usage: doppel serve" "$T/help.out"
@@ -36,14 +38,8 @@ if [ -f "$DOCS" ]; then
 fi
 # Stories: /v1/check names the indexed story a document would join (null:
 # a new one), /v1/add the story given, /v1/doc the document's story.
-cat > "$T/st.jsonl" <<'EOF'
-{"id":"e1","title":"Earthquake kills 12 in Izmir","text":"A magnitude 6.1 earthquake struck near Izmir in western Turkey on Friday, killing at least 12 people and injuring hundreds, the Turkish disaster agency AFAD said. Buildings collapsed in the Bayrakli district of Izmir.","date":"2024-03-01T10:00:00Z"}
-{"id":"e2","title":"Izmir quake: rescuers search rubble","text":"Rescuers searched the rubble of collapsed buildings in Izmir after the 6.1 magnitude earthquake, AFAD said, as the death toll in western Turkey rose to 12. Bayrakli was the worst hit district.","date":"2024-03-01T12:00:00Z"}
-{"id":"f1","title":"Galatasaray beat Fenerbahce in Istanbul derby","text":"Galatasaray beat Fenerbahce 2-1 in the Istanbul derby on Friday night, with Mauro Icardi scoring twice at the Rams Park stadium to keep his side top of the Super Lig.","date":"2024-03-01T20:00:00Z"}
-{"id":"f2","title":"Icardi double wins derby","text":"Mauro Icardi scored twice as Galatasaray won the Istanbul derby against Fenerbahce 2-1 at Rams Park, moving clear at the top of the Super Lig table.","date":"2024-03-01T21:00:00Z"}
-EOF
 "$DOPPEL" index create --level all "$T/sx"
-"$DOPPEL" index add -q "$T/sx" "$T/st.jsonl" -o /dev/null
+"$DOPPEL" index add -q "$T/sx" "$QUAKE" -o /dev/null
 "$DOPPEL" serve "$T/sx" --listen 127.0.0.1:0 2> "$T/sserve.err" &
 spid=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do grep -q listening "$T/sserve.err" && break; sleep 0.2; done

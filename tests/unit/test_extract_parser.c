@@ -13,37 +13,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-static doppel_extractor *ex;
-static doppel_extract_options opt;
+#include "htmlharness.h"
 
-static int setup(void **state) {
-    (void)state;
-    doppel_extract_options_default(&opt);
-    opt.format = DOPPEL_FORMAT_HTML;
-    return doppel_extractor_new(&ex, NULL) == DOPPEL_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    doppel_extractor_free(ex);
-    return 0;
-}
-
-static doppel_extract_result run(const char *s, size_t len) {
-    doppel_extract_result r;
-    doppel_error err = {0};
-    if (doppel_extract(ex, s, len, &opt, &r, &err) != DOPPEL_OK) fail_msg("extract: %s", err.message);
-    return r;
-}
-
-static doppel_extract_result run_str(const char *s) { return run(s, strlen(s)); }
-
-
-/* Two paragraphs of prose the scorer keeps, around a marker. */
-#define PROSE1 "The harbour authority said on Thursday that the new breakwater would protect " \
-               "the old town from winter storms, and that work on it would begin in the spring."
-#define PROSE2 "The council voted to fund the repairs after a decade of planning and debate, " \
-               "and residents of the quay said they were relieved that the work would start."
 
 static void test_entities(void **state) {
     (void)state;
