@@ -149,8 +149,8 @@ expect_rc jd-export 0 "$DOPPEL" index export "$T/ixj" -o "$T/j.export"
 expect_rc jd-cluster 0 "$DOPPEL" cluster -q --join-derived --prefilter-miss 0 "$T/r.jsonl" -o "$T/j.cluster" --summary "$T/j.sum"
 if cmp -s "$T/j.export" "$T/j.cluster"; then ok; else bad "join-derived: export differs from cluster"; fi
 has jd-derived '"relation":"derived"' "$T/j.export"
-num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$T/j.sum"; }
-if [ "$(num read)" -eq $(( $(num kept) + $(num removed) + $(num passed) + $(num skipped) )) ] && [ "$(num removed)" -gt "$(( $(num removed_exact) + $(num removed_near) + $(num removed_contained) + $(num removed_linked) ))" ]; then ok; else bad "join-derived: read != kept + removed + passed + skipped, or derived members not counted as removed"; fi
+jnum() { num "$1" "$T/j.sum"; }
+if [ "$(jnum read)" -eq $(( $(jnum kept) + $(jnum removed) + $(jnum passed) + $(jnum skipped) )) ] && [ "$(jnum removed)" -gt "$(( $(jnum removed_exact) + $(jnum removed_near) + $(jnum removed_contained) + $(jnum removed_linked) ))" ]; then ok; else bad "join-derived: read != kept + removed + passed + skipped, or derived members not counted as removed"; fi
 # the relation levels are the index's: another level is refused
 expect_rc jd-other-cover 2 "$DOPPEL" index query -q "$T/ixj" --cover 0.8 "$T/b2.jsonl"
 has jd-other-cover "created with cover=0.7; this run asks for cover=0.8" "$T/jd-other-cover.err"

@@ -15,18 +15,6 @@ T=$(mktemp -d /tmp/doppel-inputs-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/harness"
 
-num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$2"; }
-# acct NAME [FIELD=VALUE]...: the summary $T/NAME.json adds up, and the given counts
-acct() {
-  f=$T/$1.json; n=$1; shift
-  if [ ! -s "$f" ]; then bad "$n: no summary"; return; fi
-  r=$(num read "$f"); k=$(num kept "$f"); m=$(num removed "$f"); s=$(num skipped "$f"); p=$(num passed "$f")
-  if [ "$r" -eq $((k + m + s + p)) ]; then ok; else bad "$n: read $r != kept $k + removed $m + skipped $s + passed $p"; fi
-  for kv in "$@"; do
-    v=$(num "${kv%%=*}" "$f")
-    if [ "$v" = "${kv#*=}" ]; then ok; else bad "$n: ${kv%%=*} is $v, wanted ${kv#*=}"; fi
-  done
-}
 # same NAME FILE: FILE lists the same documents and clusters as the reference run
 same() { if cmp -s "$T/ref.out" "$2"; then ok; else bad "$1: differs from the single-file run"; diff "$T/ref.out" "$2" | head -5 >&2; fi; }
 cd "$T" || exit 1

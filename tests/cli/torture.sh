@@ -20,19 +20,6 @@ run() {
   rc=$?
   if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, wanted $want"; sed 's/^/    /' "$T/$name.err" | head -5 >&2; fi
 }
-# num FIELD FILE: a number of the summary
-num() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$2"; }
-# acct NAME [FIELD=VALUE]...: read = kept + removed + skipped, and the given counts
-acct() {
-  f=$T/$1.json; n=$1; shift
-  if [ ! -s "$f" ]; then bad "$n: no summary"; return; fi
-  r=$(num read "$f"); k=$(num kept "$f"); m=$(num removed "$f"); s=$(num skipped "$f"); p=$(num passed "$f")
-  if [ "$r" -eq $((k + m + s + p)) ]; then ok; else bad "$n: read $r != kept $k + removed $m + skipped $s + passed $p"; fi
-  for kv in "$@"; do
-    v=$(num "${kv%%=*}" "$f")
-    if [ "$v" = "${kv#*=}" ]; then ok; else bad "$n: ${kv%%=*} is $v, wanted ${kv#*=}"; fi
-  done
-}
 # within NAME SECONDS START: wall-clock bound
 within() {
   took=$(( $(date +%s) - $3 ))
