@@ -9,31 +9,7 @@
 
 #include "extract/extract_int.h"
 
-static doppel_extractor *ex;
-static doppel_extract_options opt;
-
-static int setup(void **state) {
-    (void)state;
-    doppel_extract_options_default(&opt);
-    return doppel_extractor_new(&ex, NULL) == DOPPEL_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    doppel_extractor_free(ex);
-    return 0;
-}
-
-static doppel_extract_result run(const char *s, size_t len) {
-    doppel_extract_result r;
-    doppel_error err = {0};
-    doppel_status st = doppel_extract(ex, s, len, &opt, &r, &err);
-    if (st != DOPPEL_OK) fail_msg("extract: %s", err.message);
-    return r;
-}
-
-static doppel_extract_result run_str(const char *s) { return run(s, strlen(s)); }
-
+#include "extractharness.h"
 
 /* ---- the seeds ----------------------------------------------------------- */
 

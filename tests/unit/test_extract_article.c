@@ -10,28 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static doppel_extractor *ex;
-static doppel_extract_options opt;
-
-static int setup(void **state) {
-    (void)state;
-    doppel_extract_options_default(&opt);
-    return doppel_extractor_new(&ex, NULL) == DOPPEL_OK ? 0 : -1;
-}
-
-static int teardown(void **state) {
-    (void)state;
-    doppel_extractor_free(ex);
-    return 0;
-}
-
-static doppel_extract_result run_str(const char *s) {
-    doppel_extract_result r;
-    doppel_error err = {0};
-    if (doppel_extract(ex, s, strlen(s), &opt, &r, &err) != DOPPEL_OK)
-        fail_msg("extract: %s", err.message);
-    return r;
-}
+#include "extractharness.h"
 
 
 static const char p1[] =
