@@ -18,28 +18,11 @@
  * shown.c puts the words together for the stories finish published.
  */
 #include "story/story_impl.h"
+#include "base/idtab.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <xxhash.h>
-
-static uint64_t form_slot(uint64_t h, size_t i) {
-    return (h & 0xFFFFFFFF00000000u) | ((uint64_t)i + 1);
-}
-
-static doppel_status grow_formtab(doppel_story *st) {
-    size_t cap = st->formtabcap ? st->formtabcap * 2 : 4096;
-    uint64_t *t = dp_calloc(cap, sizeof *t);
-    if (!t) return DOPPEL_ERR_NOMEM;
-    dp_free(st->formtab, st->formtabcap * sizeof *st->formtab);
-    st->formtab = t;
-    st->formtabcap = cap;
-    for (size_t i = 0; i < st->nforms; i++) {
-        size_t s = (size_t)st->forms[i].hash & (cap - 1);
-        while (t[s]) s = (s + 1) & (cap - 1);
-        t[s] = form_slot(st->forms[i].hash, i);
-    }
-    return DOPPEL_OK;
-}
 
 /* Append s[0..len) and a NUL to form_text; *off receives its offset. */
 static doppel_status put_text(doppel_story *st, const char *s, size_t len, uint32_t *off) {
@@ -55,23 +38,21 @@ static doppel_status put_text(doppel_story *st, const char *s, size_t len, uint3
 
 doppel_status dp_story_count_form(doppel_story *st, uint32_t id, const char *form, size_t len) {
     uint64_t h = XXH64(form, len, id);
-    if (st->formtabcap) {
-        size_t mask = st->formtabcap - 1;
-        for (size_t s = (size_t)h & mask;; s = (s + 1) & mask) {
-            uint64_t v = st->formtab[s];
-            if (!v) break;
-            if ((v ^ h) >> 32) continue;
-            form_entry *e = &st->forms[(uint32_t)v - 1];
-            if (e->hash == h && e->term == id && e->len == len &&
-                memcmp(st->form_text + e->off, form, len) == 0) {
-                if (e->count < UINT32_MAX) e->count++;
-                return DOPPEL_OK;
-            }
+    size_t pos = (size_t)h;
+    for (uint32_t i; (i = dp_idtab_next(st->formtab, st->formtabcap, h, &pos)) != UINT32_MAX;) {
+        form_entry *e = &st->forms[i];
+        if (e->hash == h && e->term == id && e->len == len &&
+            memcmp(st->form_text + e->off, form, len) == 0) {
+            if (e->count < UINT32_MAX) e->count++;
+            return DOPPEL_OK;
         }
     }
     if (st->nforms >= UINT32_MAX - 1) return DOPPEL_ERR_LIMIT;
     if ((st->nforms + 1) * 2 > st->formtabcap) {
-        doppel_status r = grow_formtab(st);
+        doppel_status r = dp_idtab_rebuild(&st->formtab, &st->formtabcap,
+                                           st->formtabcap ? st->formtabcap * 2 : 4096,
+                                           st->forms, sizeof *st->forms,
+                                           offsetof(form_entry, hash), st->nforms);
         if (r) return r;
     }
     uint32_t off;
@@ -80,9 +61,7 @@ doppel_status dp_story_count_form(doppel_story *st, uint32_t id, const char *for
     if (dp_grow((void **)&st->forms, &st->formcap, st->nforms + 1, sizeof *st->forms))
         return DOPPEL_ERR_NOMEM;
     st->forms[st->nforms] = (form_entry){h, id, off, (uint32_t)len, 1};
-    size_t mask = st->formtabcap - 1, s = (size_t)h & mask;
-    while (st->formtab[s]) s = (s + 1) & mask;
-    st->formtab[s] = form_slot(h, st->nforms);
+    dp_idtab_put(st->formtab, st->formtabcap, h, (uint32_t)st->nforms);
     st->nforms++;
     return DOPPEL_OK;
 }

@@ -2,35 +2,25 @@
  * vocab.c — the story level's term dictionary: an open-addressing table from
  * each term string (terms.h) to an id and its document frequency, and the
  * renumbering that makes ids independent of the order documents arrived in
- * (see story.c, part 1). Uses only terms and base.
+ * (see story.c, part 1). The table is base/idtab.h's. Uses only terms and base.
  */
 #include "story/story_impl.h"
+#include "base/idtab.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
-/* A table slot carries half of the term's hash, so that a probe of another
- * term is rejected without reading its entry: with half a million terms
- * every entry read is a cache miss (lookup was 14% of the samples of a
- * 300k-document story_eval run, the largest single function). */
-static uint64_t slot(uint64_t h, uint32_t id) {
-    return (h & 0xFFFFFFFF00000000u) | ((uint64_t)id + 1);
-}
-
 uint32_t dp_story_lookup(const doppel_story *st, const char *s, size_t len, uint64_t h) {
-    if (!st->tabcap) return UINT32_MAX;
-    size_t mask = st->tabcap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        uint64_t v = st->table[i];
-        if (!v) return UINT32_MAX;
-        if ((v ^ h) >> 32) continue;
-        uint32_t id = (uint32_t)v - 1;
+    size_t pos = (size_t)h;
+    for (uint32_t id; (id = dp_idtab_next(st->table, st->tabcap, h, &pos)) != UINT32_MAX;) {
         const term_entry *e = &st->terms[id];
         if (e->hash == h && strncmp(st->arena + e->off, s, len) == 0 &&
             st->arena[e->off + len] == '\0')
             return id;
     }
+    return UINT32_MAX;
 }
 
 uint32_t dp_story_find_term(const doppel_story *st, const char *s, size_t len) {
@@ -38,17 +28,8 @@ uint32_t dp_story_find_term(const doppel_story *st, const char *s, size_t len) {
 }
 
 static doppel_status rebuild_table(doppel_story *st, size_t cap) {
-    uint64_t *t = dp_calloc(cap, sizeof *t);
-    if (!t) return DOPPEL_ERR_NOMEM;
-    dp_free(st->table, st->tabcap * sizeof *st->table);
-    st->table = t;
-    st->tabcap = cap;
-    for (size_t id = 0; id < st->nterms; id++) {
-        size_t i = (size_t)st->terms[id].hash & (cap - 1);
-        while (t[i]) i = (i + 1) & (cap - 1);
-        t[i] = slot(st->terms[id].hash, (uint32_t)id);
-    }
-    return DOPPEL_OK;
+    return dp_idtab_rebuild(&st->table, &st->tabcap, cap, st->terms, sizeof *st->terms,
+                            offsetof(term_entry, hash), st->nterms);
 }
 
 static doppel_status insert(doppel_story *st, const char *s, size_t len, uint64_t h,
@@ -71,9 +52,7 @@ static doppel_status insert(doppel_story *st, const char *s, size_t len, uint64_
     e->stamp = 0;
     e->cased = e->capped = e->words = 0;
     st->arenalen += len + 1;
-    size_t mask = st->tabcap - 1, i = (size_t)h & mask;
-    while (st->table[i]) i = (i + 1) & mask;
-    st->table[i] = slot(h, (uint32_t)st->nterms);
+    dp_idtab_put(st->table, st->tabcap, h, (uint32_t)st->nterms);
     *id = (uint32_t)st->nterms++;
     return DOPPEL_OK;
 }
