@@ -2,12 +2,7 @@
 #include "testutil.h"
 
 static uint64_t rng_state;
-static uint64_t rnd(void) {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return test_rnd(&rng_state); }
 
 /* A text of `words` pseudo-words from a 5000-word vocabulary. */
 static char *text_of(uint64_t seed, int words) {

@@ -10,12 +10,7 @@
 #include "copy/verify.h"
 
 static uint64_t rng_state = 7;
-static uint64_t rnd(void) {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return test_rnd(&rng_state); }
 
 /* Whatever the sizes and overlap, a pair doppel_classify accepts has a
  * Jaccard at or above the floor: the filter never reasons from a floor a

@@ -7,14 +7,9 @@
 #include "copy/lsh.h"
 #include "copy/verify.h"
 
-/* splitmix64: the tests' own deterministic generator */
+/* the generator (testutil.h) from its own seed */
 static uint64_t rng_state = 42;
-static uint64_t rnd(void) {
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+static uint64_t rnd(void) { return test_rnd(&rng_state); }
 static double rnd01(void) { return (rnd() >> 11) * (1.0 / 9007199254740992.0); }
 
 /* Two sets with |A| = |B| = m sharing `shared` elements: J = s / (2m - s). */

@@ -15,6 +15,14 @@
 
 #include "doppel.h"
 
+/* The tests' deterministic generator (splitmix64) over the caller's state. */
+static inline uint64_t test_rnd(uint64_t *state) {
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
 /* Directory of ../shared when the tests run from the repository root. */
 #define SHARED_DIR "../shared"
 /* A whole file, NUL-terminated, malloc'ed (the test frees it); NULL when it
