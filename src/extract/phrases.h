@@ -44,6 +44,12 @@ int dp_is_dateline(const char *words, size_t n);
  * law ("copyright", "prohibited", "redistribution", "consent", ...), in the
  * lower_words form (a space at both ends). */
 int dp_is_legal(const char *words, size_t n);
+/* dp_is_legal of the lower_words form of s[0..len), from s itself (no
+ * form to write first): the scorer's test for long prose. */
+int dp_is_legal_text(const char *s, size_t len);
+/* dp_is_legal_text without the AVX-512 path it picks at run time (the
+ * reference for tests). */
+int dp_is_legal_text_portable(const char *s, size_t len);
 /* Contains the copyright sign. */
 int dp_has_copyright_sign(const char *s, size_t len);
 
