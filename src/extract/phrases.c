@@ -397,10 +397,13 @@ void dp_phrases_init(void) { pthread_once(&phrases_once, phrase_index_init); }
  * letters follow in either case and a byte lower_words turns into a space
  * (or the end) follows them; which is exactly where the lower_words form
  * has " word ". With AVX-512 only the word starts whose first four bytes
- * could begin a legal word are probed: a nibble-table filter (the "Teddy"
- * scheme of Hyperscan) over 64 bytes at a time, the legal words grouped in
- * eight buckets by first letter. */
-static uint8_t teddy_lo[PHRASE_PREFIX][16], teddy_hi[PHRASE_PREFIX][16];
+ * could begin a legal word are probed: a table filter in the manner of
+ * Hyperscan's "Teddy", 64 bytes at a time: the legal words are grouped in
+ * eight buckets by first letter, and byte j of a start passes for the
+ * buckets with a word whose letter j has the byte's low 6 bits (one VBMI
+ * permute a byte: the letters have 6-bit codes of their own; other bytes
+ * that share one are turned away by legal_at). */
+static uint8_t teddy[PHRASE_PREFIX][64];
 /* Without AVX-512: a 32 x 32 bit table of the first two letters (byte &
  * 31: 1-26 for the letters; other bytes may alias them, which legal_at
  * sorts out). */
@@ -411,7 +414,8 @@ static int legal_avx512;  /* the CPU has what legal_text_avx512 uses */
 
 static void legal_filter_init(void) {
 #ifdef HAVE_AVX512
-    legal_avx512 = dp_cpu_avx512bw();
+    legal_avx512 = dp_cpu_avx512bw() && dp_cpu_avx512_vbmi2() &&
+                   __builtin_cpu_supports("avx512vbmi");
 #endif
     char firsts[32] = {0};
     size_t nfirst = 0;
@@ -425,8 +429,7 @@ static void legal_filter_init(void) {
         for (int j = 0; j < PHRASE_PREFIX; j++) {
             unsigned char c = (unsigned char)t[j];
             assert(c >= 'a' && c <= 'z');  /* legal_at lowers with | 0x20 */
-            teddy_lo[j][c & 15] |= (uint8_t)bucket;
-            teddy_hi[j][c >> 4] |= (uint8_t)bucket;
+            teddy[j][c & 63] |= (uint8_t)bucket;
         }
     }
 }
@@ -522,21 +525,18 @@ static int legal_text_portable(const unsigned char *s, size_t len) {
 }
 
 #ifdef HAVE_AVX512
-__attribute__((target("avx512f,avx512bw"))) static int legal_text_avx512(const unsigned char *s,
-                                                                         size_t len) {
-    const __m512i nibble = _mm512_set1_epi8(0x0F), bit5 = _mm512_set1_epi8(0x20);
-    __m512i lo[PHRASE_PREFIX], hi[PHRASE_PREFIX];
-    for (int j = 0; j < PHRASE_PREFIX; j++) {
-        lo[j] = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)teddy_lo[j]));
-        hi[j] = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)teddy_hi[j]));
-    }
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static int legal_text_avx512(
+    const unsigned char *s, size_t len) {
+    const __m512i bit5 = _mm512_set1_epi8(0x20);
+    __m512i table[PHRASE_PREFIX];
+    for (int j = 0; j < PHRASE_PREFIX; j++) table[j] = _mm512_loadu_si512(teddy[j]);
     uint32_t seen = 0;
     uint64_t carry = 0;  /* the byte before the chunk is kept */
     for (size_t i = 0; i < len; i += 64) {
         __m512i cand = _mm512_set1_epi8(-1);
         uint64_t kept = 0;
         for (int j = 0; j < PHRASE_PREFIX; j++) {
-            /* Bytes past the end read as 0, whose bucket bits are none. */
+            /* Bytes past the end read as 0: ' ' once lowered, in no bucket. */
             size_t avail = len - i > (size_t)j ? len - i - (size_t)j : 0;
             if (!avail) {
                 cand = _mm512_setzero_si512();
@@ -552,9 +552,7 @@ __attribute__((target("avx512f,avx512bw"))) static int legal_text_avx512(const u
                                                          _mm512_set1_epi8(10));
                 kept = alpha | digit | _mm512_movepi8_mask(v);
             }
-            __m512i l = _mm512_shuffle_epi8(lo[j], _mm512_and_si512(y, nibble));
-            __m512i h = _mm512_shuffle_epi8(hi[j], _mm512_and_si512(_mm512_srli_epi16(y, 4), nibble));
-            cand = _mm512_and_si512(cand, _mm512_and_si512(l, h));
+            cand = _mm512_and_si512(cand, _mm512_permutexvar_epi8(y, table[j]));
         }
         uint64_t starts = kept & ~((kept << 1) | carry);
         carry = kept >> 63;
