@@ -332,8 +332,8 @@ int dp_is_credit(const char *s, size_t len, const dp_words *w) {
     static const char *const prefixes[] = {"Photo:", "Image:", "Picture:", "Credit:",
                                            "Photograph:", "Foto:", "Bild:", NULL};
     for (int i = 0; prefixes[i]; i++)
-        if (len > strlen(prefixes[i]) && !memcmp(s, prefixes[i], strlen(prefixes[i])) &&
-            w->words <= 8)
+        if (*s == prefixes[i][0] && len > strlen(prefixes[i]) &&  /* most blocks: no call */
+            !memcmp(s, prefixes[i], strlen(prefixes[i])) && w->words <= 8)
             return 1;
     size_t slashes = 0;
     for (size_t i = 1; i + 1 < len; i++)
