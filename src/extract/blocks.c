@@ -75,6 +75,17 @@ doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t
     if (dp_buf_reserve(&ex->meta, start + len + 1)) return DOPPEL_ERR_NOMEM;
     char *o = ex->meta.data;
     size_t n = start;
+    /* Most values (a text's title is a trimmed block) are already in the
+     * form: words between single spaces. A loop without branches finds
+     * that, and the value is copied whole. */
+    size_t odd = 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        odd += ((unsigned)((unsigned char)s[i] - '\t') < 5u) | (s[i] == ' ' && s[i + 1] == ' ');
+    if (!odd && len && !is_space((unsigned char)s[0]) && !is_space((unsigned char)s[len - 1])) {
+        memcpy(o + n, s, len);
+        n += len;
+        len = 0;  /* nothing left for the loop below */
+    }
     int pending_space = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
