@@ -5,7 +5,7 @@
  *
  * This is the hot loop of extraction: dp_count_words reads 64-byte
  * windows as bit masks (AVX-512 where the CPU has it), and a stopword is
- * found with one multiply and two compares. The lower-cased word form the
+ * found with one multiply and one compare. The lower-cased word form the
  * phrase tables match in is lowerwords.c.
  */
 #include "extract/extract_int.h"
