@@ -74,13 +74,13 @@ void dp_classify_free(doppel_extractor *ex) {
 }
 
 /* Lower-case the block into ex->scratch in the dp_lower_words form, so
- * phrases match at word starts; PHRASE_PREFIX NUL bytes follow. */
+ * phrases match at word starts; PHRASE_PAD NUL bytes follow. */
 static doppel_status lower_words(doppel_extractor *ex, const char *s, size_t len) {
     doppel_buf *b = &ex->scratch;
     b->len = 0;
-    if (dp_buf_reserve(b, len + 2 + PHRASE_PREFIX)) return DOPPEL_ERR_NOMEM;
+    if (dp_buf_reserve(b, len + 2 + PHRASE_PAD)) return DOPPEL_ERR_NOMEM;
     b->len = dp_lower_words(s, len, b->data);
-    memset(b->data + b->len, 0, PHRASE_PREFIX);
+    memset(b->data + b->len, 0, PHRASE_PAD);
     return DOPPEL_OK;
 }
 

@@ -168,22 +168,23 @@ static unsigned phrase_at(const phrase_index *x, const char *words, size_t n, si
 /* The spaces among words[base, base + 64) before limit, as bits. Word
  * starts are visited through these masks rather than one memchr per word:
  * a word is a few bytes, and a search per word costs a call and a
- * mispredicted exit each time. */
+ * mispredicted exit each time. The PHRASE_PAD NUL bytes after the form
+ * make the 64 bytes readable for any base < limit < n, so a short block
+ * (most that get here) takes the vector path too. */
 static inline uint64_t space_bits(const char *words, size_t base, size_t limit) {
     uint64_t m = 0;
     size_t n = limit - base < 64 ? limit - base : 64;
 #ifdef __SSE2__
-    if (n == 64) {
-        const __m128i sp = _mm_set1_epi8(' ');
-        for (int k = 0; k < 4; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(words + base + 16 * k));
-            m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp)) << (16 * k);
-        }
-        return m;
+    const __m128i sp = _mm_set1_epi8(' ');
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(words + base + 16 * k));
+        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp)) << (16 * k);
     }
-#endif
+    return n == 64 ? m : m & ((1ull << n) - 1);
+#else
     for (size_t i = 0; i < n; i++) m |= (uint64_t)(words[base + i] == ' ') << i;
     return m;
+#endif
 }
 
 /* The first phrase of the table (in table order) that occurs at a word

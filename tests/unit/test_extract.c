@@ -283,7 +283,7 @@ static void test_legal_text(void **state) {
     while (legal_tokens[nlegal]) nlegal++;
     while (other_tokens[nother]) nother++;
     while (separators[nsep]) nsep++;
-    char in[400], words[sizeof in + 2 + 4];
+    char in[400], words[sizeof in + 2 + PHRASE_PAD];
     uint64_t x = 0x9E3779B97F4A7C15ull;
     int legal = 0;
     for (int round = 0; round < 30000; round++) {
@@ -301,7 +301,7 @@ static void test_legal_text(void **state) {
             len += n + m;
         }
         size_t n = dp_lower_words(in, len, words);
-        memset(words + n, 0, 4);  /* the NUL bytes phrases.h promises */
+        memset(words + n, 0, PHRASE_PAD);  /* the NUL bytes phrases.h asks for */
         int want = dp_is_legal(words, n);
         legal += want;
         for (int k = 0; k < 2; k++) {
