@@ -71,17 +71,33 @@ int dp_utf8_checked(doppel_buf *b, size_t from, doppel_buf *scratch) {
 doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t len) {
     if (ex->meta_set[field]) return DOPPEL_OK;
     size_t start = ex->meta.len;
+    /* The value is at most len bytes and a NUL: room once, then bytes. */
+    if (dp_buf_reserve(&ex->meta, start + len + 1)) return DOPPEL_ERR_NOMEM;
+    char *o = ex->meta.data;
+    size_t n = start;
+    /* Most values (a text's title is a trimmed block) are already in the
+     * form: words between single spaces. A loop without branches finds
+     * that, and the value is copied whole. */
+    size_t odd = 0;
+    for (size_t i = 0; i + 1 < len; i++)
+        odd += ((unsigned)((unsigned char)s[i] - '\t') < 5u) | (s[i] == ' ' && s[i + 1] == ' ');
+    if (!odd && len && !is_space((unsigned char)s[0]) && !is_space((unsigned char)s[len - 1])) {
+        memcpy(o + n, s, len);
+        n += len;
+        len = 0;  /* nothing left for the loop below */
+    }
     int pending_space = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (is_space(c)) {
-            pending_space = ex->meta.len > start;
+            pending_space = n > start;
             continue;
         }
-        if (pending_space && dp_buf_putc(&ex->meta, ' ')) return DOPPEL_ERR_NOMEM;
+        if (pending_space) o[n++] = ' ';
         pending_space = 0;
-        if (dp_buf_putc(&ex->meta, (char)c)) return DOPPEL_ERR_NOMEM;
+        o[n++] = (char)c;
     }
+    ex->meta.len = n;
     if (ex->meta.len == start) return DOPPEL_OK;
     if (ex->html && dp_utf8_checked(&ex->meta, start, &ex->scratch)) return DOPPEL_ERR_NOMEM;
     if (dp_buf_putc(&ex->meta, '\0')) return DOPPEL_ERR_NOMEM;

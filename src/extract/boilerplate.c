@@ -74,13 +74,13 @@ void dp_classify_free(doppel_extractor *ex) {
 }
 
 /* Lower-case the block into ex->scratch in the dp_lower_words form, so
- * phrases match at word starts; PHRASE_PREFIX NUL bytes follow. */
+ * phrases match at word starts; PHRASE_PAD NUL bytes follow. */
 static doppel_status lower_words(doppel_extractor *ex, const char *s, size_t len) {
     doppel_buf *b = &ex->scratch;
     b->len = 0;
-    if (dp_buf_reserve(b, len + 2 + PHRASE_PREFIX)) return DOPPEL_ERR_NOMEM;
+    if (dp_buf_reserve(b, len + 2 + PHRASE_PAD)) return DOPPEL_ERR_NOMEM;
     b->len = dp_lower_words(s, len, b->data);
-    memset(b->data + b->len, 0, PHRASE_PREFIX);
+    memset(b->data + b->len, 0, PHRASE_PAD);
     return DOPPEL_OK;
 }
 
@@ -315,19 +315,17 @@ doppel_status dp_classify(doppel_extractor *ex) {
             /* Long prose may mention anything; only its layout is judged. */
             if (dp_is_credit(s, b->len, &f->w)) {
                 drop_hard(b, DOPPEL_DROP_SHORT);
-            } else if (f->w.words <= 70) {  /* a paragraph of legal boilerplate */
-                if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
-                if (dp_is_legal(ex->scratch.data, ex->scratch.len))
-                    drop_hard(b, DOPPEL_DROP_PROMPT);
+            } else if (f->w.words <= 70 && dp_is_legal_text(s, b->len)) {
+                drop_hard(b, DOPPEL_DROP_PROMPT);  /* a paragraph of legal boilerplate */
             }
+            continue;
+        }
+        if (dp_is_legal_text(s, b->len)) {
+            drop_hard(b, DOPPEL_DROP_PROMPT);
             continue;
         }
         if (lower_words(ex, s, b->len)) return DOPPEL_ERR_NOMEM;
         const char *words = ex->scratch.data;
-        if (dp_is_legal(words, ex->scratch.len)) {
-            drop_hard(b, DOPPEL_DROP_PROMPT);
-            continue;
-        }
         if (b->len < opt->length_high) {  /* mark_repeats needs the same form: hash it now */
             f->repeat_hash = XXH3_64bits(words, ex->scratch.len) | 1;
             f->hashed = 1;

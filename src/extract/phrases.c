@@ -168,22 +168,23 @@ static unsigned phrase_at(const phrase_index *x, const char *words, size_t n, si
 /* The spaces among words[base, base + 64) before limit, as bits. Word
  * starts are visited through these masks rather than one memchr per word:
  * a word is a few bytes, and a search per word costs a call and a
- * mispredicted exit each time. */
+ * mispredicted exit each time. The PHRASE_PAD NUL bytes after the form
+ * make the 64 bytes readable for any base < limit < n, so a short block
+ * (most that get here) takes the vector path too. */
 static inline uint64_t space_bits(const char *words, size_t base, size_t limit) {
     uint64_t m = 0;
     size_t n = limit - base < 64 ? limit - base : 64;
 #ifdef __SSE2__
-    if (n == 64) {
-        const __m128i sp = _mm_set1_epi8(' ');
-        for (int k = 0; k < 4; k++) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(words + base + 16 * k));
-            m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp)) << (16 * k);
-        }
-        return m;
+    const __m128i sp = _mm_set1_epi8(' ');
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(words + base + 16 * k));
+        m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp)) << (16 * k);
     }
-#endif
+    return n == 64 ? m : m & ((1ull << n) - 1);
+#else
     for (size_t i = 0; i < n; i++) m |= (uint64_t)(words[base + i] == ' ') << i;
     return m;
+#endif
 }
 
 /* The first phrase of the table (in table order) that occurs at a word
@@ -199,6 +200,8 @@ static int first_phrase(const phrase_index *x, const char *words, size_t n) {
         }
     return best == NO_PHRASE ? -1 : (int)best;
 }
+
+static void legal_filter_init(void);
 
 static void phrase_index_init(void) {
     size_t n = 0;
@@ -222,6 +225,7 @@ static void phrase_index_init(void) {
     for (n = 0; legal_words[n];) n++;
     assert(n <= 32);
     for (size_t k = n; k-- > 0;) phrase_index_push(&legal_index, (unsigned)k, legal_words[k]);
+    legal_filter_init();
 }
 
 /* Words that address the reader ("sign up for our newsletter", "enter your
@@ -329,8 +333,8 @@ int dp_is_credit(const char *s, size_t len, const dp_words *w) {
     static const char *const prefixes[] = {"Photo:", "Image:", "Picture:", "Credit:",
                                            "Photograph:", "Foto:", "Bild:", NULL};
     for (int i = 0; prefixes[i]; i++)
-        if (len > strlen(prefixes[i]) && !memcmp(s, prefixes[i], strlen(prefixes[i])) &&
-            w->words <= 8)
+        if (*s == prefixes[i][0] && len > strlen(prefixes[i]) &&  /* most blocks: no call */
+            !memcmp(s, prefixes[i], strlen(prefixes[i])) && w->words <= 8)
             return 1;
     size_t slashes = 0;
     for (size_t i = 1; i + 1 < len; i++)
@@ -379,6 +383,200 @@ int dp_is_legal(const char *words, size_t n) {
     return kinds >= 3;
 }
 
+static pthread_once_t phrases_once = PTHREAD_ONCE_INIT;
+
+void dp_phrases_init(void) { pthread_once(&phrases_once, phrase_index_init); }
+
+/* ---- legal words in a block's own bytes ------------------------------------- */
+
+/* dp_is_legal reads the lower_words form, which costs a pass that writes
+ * the block and a table probe at every word start. Most blocks that reach
+ * the test are long prose with no word of the law of copying at all, so
+ * dp_is_legal_text answers from the block's bytes: a word start there is
+ * a byte lower_words keeps (ASCII letter or digit, non-ASCII byte) after
+ * one it turns into a space, and a legal word matches at it when its
+ * letters follow in either case and a byte lower_words turns into a space
+ * (or the end) follows them; which is exactly where the lower_words form
+ * has " word ". With AVX-512 only the word starts whose first four bytes
+ * could begin a legal word are probed: a table filter in the manner of
+ * Hyperscan's "Teddy", 64 bytes at a time: the legal words are grouped in
+ * eight buckets by first letter, and byte j of a start passes for the
+ * buckets with a word whose letter j has the byte's low 6 bits (one VBMI
+ * permute a byte: the letters have 6-bit codes of their own; other bytes
+ * that share one are turned away by legal_at). */
+static uint8_t teddy[PHRASE_PREFIX][64];
+/* Without AVX-512: a 32 x 32 bit table of the first two letters (byte &
+ * 31: 1-26 for the letters; other bytes may alias them, which legal_at
+ * sorts out). */
+static uint32_t legal_pairs[32];
+#ifdef HAVE_AVX512
+static int legal_avx512;  /* the CPU has what legal_text_avx512 uses */
+#endif
+
+static void legal_filter_init(void) {
+#ifdef HAVE_AVX512
+    legal_avx512 = dp_cpu_avx512bw() && dp_cpu_avx512_vbmi2() &&
+                   __builtin_cpu_supports("avx512vbmi");
+#endif
+    char firsts[32] = {0};
+    size_t nfirst = 0;
+    for (int k = 0; legal_words[k]; k++) {
+        const char *t = legal_words[k];
+        const char *f = memchr(firsts, t[0], nfirst);
+        size_t order = f ? (size_t)(f - firsts) : nfirst;
+        if (!f && nfirst < sizeof firsts) firsts[nfirst++] = t[0];
+        unsigned bucket = 1u << (order % 8);
+        legal_pairs[t[0] & 31] |= 1u << (t[1] & 31);
+        for (int j = 0; j < PHRASE_PREFIX; j++) {
+            unsigned char c = (unsigned char)t[j];
+            assert(c >= 'a' && c <= 'z');  /* legal_at lowers with | 0x20 */
+            teddy[j][c & 63] |= (uint8_t)bucket;
+        }
+    }
+}
+
+/* A byte lower_words keeps: an ASCII letter or digit, or a non-ASCII byte. */
+static inline int kept_byte(unsigned char c) {
+    return (unsigned)(c - '0') < 10u || (unsigned)((c | 32) - 'a') < 26u || c >= 0x80;
+}
+
+/* The legal word at word start i of s[0..len), or NO_PHRASE: what
+ * phrase_at(&legal_index) finds at the same word start of the lower_words
+ * form. The entries are lower-case letters and a space, so b | 0x20 equals
+ * a letter exactly when b is that letter in either case. */
+static unsigned legal_at(const unsigned char *s, size_t len, size_t i) {
+    if (len - i < PHRASE_PREFIX) return NO_PHRASE;
+    uint32_t key;
+    memcpy(&key, s + i, sizeof key);
+    key |= 0x20202020u;
+    for (unsigned k = legal_index.head[phrase_bucket(key)]; k != NO_PHRASE;
+         k = legal_index.next[k]) {
+        size_t n = legal_index.len[k] - 1u;  /* its letters; the space is the word's end */
+        if (legal_index.prefix[k] != key || n > len - i) continue;
+        const char *t = legal_index.text[k];
+        size_t j = PHRASE_PREFIX;
+        while (j < n && (s[i + j] | 32) == (unsigned char)t[j]) j++;
+        if (j == n && (i + n == len || !kept_byte(s[i + n]))) return k;
+    }
+    return NO_PHRASE;
+}
+
+/* Adds legal word k to the set seen; 1 once three kinds are in it. */
+static inline int legal_seen(uint32_t *seen, unsigned k) {
+    if (k == NO_PHRASE) return 0;
+    *seen |= 1u << k;
+    return bit_count(*seen) >= 3;
+}
+
+/* Can a legal word start with the bytes at s (two of them readable)? The
+ * first two letters looked up in legal_pairs. */
+static inline int legal_filter(const unsigned char *s) {
+    return (int)(legal_pairs[s[0] & 31] >> (s[1] & 31) & 1);
+}
+
+/* The bytes lower_words keeps among c[0..64), as bits. */
+static inline uint64_t kept_bits(const unsigned char *c) {
+    uint64_t kept = 0;
+#ifdef __SSE2__
+    const __m128i bit5 = _mm_set1_epi8(0x20);
+    const __m128i a_lo = _mm_set1_epi8('a' - 1), a_hi = _mm_set1_epi8('z' + 1);
+    const __m128i d_lo = _mm_set1_epi8('0' - 1), d_hi = _mm_set1_epi8('9' + 1);
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * k));
+        __m128i y = _mm_or_si128(v, bit5);
+        /* Signed compares: non-ASCII bytes are negative, and kept. */
+        __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(y, a_lo), _mm_cmplt_epi8(y, a_hi));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, d_lo), _mm_cmplt_epi8(v, d_hi));
+        __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128());
+        kept |= (uint64_t)(unsigned)_mm_movemask_epi8(
+                    _mm_or_si128(_mm_or_si128(alpha, digit), high)) << (16 * k);
+    }
+#else
+    for (unsigned j = 0; j < 64; j++) kept |= (uint64_t)kept_byte(c[j]) << j;
+#endif
+    return kept;
+}
+
+/* Word starts 64 bytes at a time (the last chunk zero-padded: a zero byte
+ * is not kept); the filter marks the candidates among them without a
+ * branch (one per word start would mispredict every few words), and only
+ * those are looked up. */
+static int legal_text_portable(const unsigned char *s, size_t len) {
+    uint32_t seen = 0;
+    uint64_t carry = 0;  /* the byte before the chunk is kept */
+    unsigned char pad[64 + PHRASE_PREFIX];
+    for (size_t i = 0; i < len; i += 64) {
+        const unsigned char *c = s + i;
+        if (len - i < 64 + PHRASE_PREFIX) {
+            memset(pad, 0, sizeof pad);
+            memcpy(pad, s + i, len - i);
+            c = pad;
+        }
+        uint64_t kept = kept_bits(c);
+        uint64_t starts = kept & ~((kept << 1) | carry), cand = 0;
+        carry = kept >> 63;
+        for (; starts; starts &= starts - 1) {
+            unsigned p = (unsigned)__builtin_ctzll(starts);
+            cand |= (uint64_t)legal_filter(c + p) << p;
+        }
+        for (; cand; cand &= cand - 1)
+            if (legal_seen(&seen, legal_at(s, len, i + (size_t)__builtin_ctzll(cand)))) return 1;
+    }
+    return 0;
+}
+
+#ifdef HAVE_AVX512
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static int legal_text_avx512(
+    const unsigned char *s, size_t len) {
+    const __m512i bit5 = _mm512_set1_epi8(0x20);
+    __m512i table[PHRASE_PREFIX];
+    for (int j = 0; j < PHRASE_PREFIX; j++) table[j] = _mm512_loadu_si512(teddy[j]);
+    uint32_t seen = 0;
+    uint64_t carry = 0;  /* the byte before the chunk is kept */
+    for (size_t i = 0; i < len; i += 64) {
+        __m512i cand = _mm512_set1_epi8(-1);
+        uint64_t kept = 0;
+        for (int j = 0; j < PHRASE_PREFIX; j++) {
+            /* Bytes past the end read as 0: ' ' once lowered, in no bucket. */
+            size_t avail = len - i > (size_t)j ? len - i - (size_t)j : 0;
+            if (!avail) {
+                cand = _mm512_setzero_si512();
+                break;
+            }
+            __mmask64 in = avail >= 64 ? ~0ull : (1ull << avail) - 1;
+            __m512i v = _mm512_maskz_loadu_epi8(in, s + i + j);
+            __m512i y = _mm512_or_si512(v, bit5);
+            if (j == 0) {
+                __mmask64 alpha = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(y, _mm512_set1_epi8('a')),
+                                                         _mm512_set1_epi8(26));
+                __mmask64 digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('0')),
+                                                         _mm512_set1_epi8(10));
+                kept = alpha | digit | _mm512_movepi8_mask(v);
+            }
+            cand = _mm512_and_si512(cand, _mm512_permutexvar_epi8(y, table[j]));
+        }
+        uint64_t starts = kept & ~((kept << 1) | carry);
+        carry = kept >> 63;
+        for (uint64_t c = starts & _mm512_test_epi8_mask(cand, cand); c; c &= c - 1)
+            if (legal_seen(&seen, legal_at(s, len, i + (size_t)__builtin_ctzll(c)))) return 1;
+    }
+    return 0;
+}
+#endif
+
+int dp_is_legal_text(const char *s, size_t len) {
+    dp_phrases_init();
+#ifdef HAVE_AVX512
+    if (legal_avx512) return legal_text_avx512((const unsigned char *)s, len);
+#endif
+    return legal_text_portable((const unsigned char *)s, len);
+}
+
+int dp_is_legal_text_portable(const char *s, size_t len) {
+    dp_phrases_init();
+    return legal_text_portable((const unsigned char *)s, len);
+}
+
 /* Contains ©. (memchr for its first byte beats memmem on short blocks.) */
 int dp_has_copyright_sign(const char *s, size_t len) {
     const char *end = s + len;
@@ -387,9 +585,6 @@ int dp_has_copyright_sign(const char *s, size_t len) {
     return 0;
 }
 
-static pthread_once_t phrases_once = PTHREAD_ONCE_INIT;
-
-void dp_phrases_init(void) { pthread_once(&phrases_once, phrase_index_init); }
 
 int dp_is_advert(const char *words, size_t n) {
     return first_phrase(&advert_index, words, n) >= 0;

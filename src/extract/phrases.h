@@ -4,7 +4,7 @@
  * dateline.c. Not installed.
  *
  * "words" below is always the dp_lower_words form of a block (n bytes)
- * followed by PHRASE_PREFIX NUL bytes.
+ * followed by PHRASE_PAD NUL bytes.
  */
 #ifndef DOPPEL_EXTRACT_PHRASES_H
 #define DOPPEL_EXTRACT_PHRASES_H
@@ -15,6 +15,9 @@
  * number; the lower_words form is followed by that many NUL bytes, so the
  * load is safe at any word start. */
 #define PHRASE_PREFIX 4
+/* The NUL bytes after the lower_words form: room for that load and for the
+ * 64 bytes at a time the word starts are found in. */
+#define PHRASE_PAD 64
 
 /* Build the phrase indexes (once per process; thread-safe). */
 void dp_phrases_init(void);
@@ -44,6 +47,12 @@ int dp_is_dateline(const char *words, size_t n);
  * law ("copyright", "prohibited", "redistribution", "consent", ...), in the
  * lower_words form (a space at both ends). */
 int dp_is_legal(const char *words, size_t n);
+/* dp_is_legal of the lower_words form of s[0..len), from s itself (no
+ * form to write first): the scorer's test for long prose. */
+int dp_is_legal_text(const char *s, size_t len);
+/* dp_is_legal_text without the AVX-512 path it picks at run time (the
+ * reference for tests). */
+int dp_is_legal_text_portable(const char *s, size_t len);
 /* Contains the copyright sign. */
 int dp_has_copyright_sign(const char *s, size_t len);
 

@@ -5,7 +5,7 @@
  *
  * This is the hot loop of extraction: dp_count_words reads 64-byte
  * windows as bit masks (AVX-512 where the CPU has it), and a stopword is
- * found with one multiply and two compares. The lower-cased word form the
+ * found with one multiply and one compare. The lower-cased word form the
  * phrase tables match in is lowerwords.c.
  */
 #include "extract/extract_int.h"
@@ -48,17 +48,23 @@ static const char *const stopword_list[] = {
  *
  * A stopword is at most SW_MAXLEN (8) bytes, so a lower-cased word of that
  * length packs into one uint64_t (bytes in order, zero-padded; words hold
- * no NUL byte, so the packing is one-to-one). The set is a table of
- * buckets of two keys, addressed by a multiplicative hash whose multiplier
- * is chosen at start-up so that no bucket overflows: a lookup is one
- * multiply and two compares, without a branch (most words are not
- * stopwords, and a probe loop mispredicts on every other word). */
-#define SW_BUCKETS 512  /* power of two */
-#define SW_SHIFT (64 - 9)
+ * no NUL byte, so the packing is one-to-one). The set is a perfect hash:
+ * a multiplicative hash, its multiplier chosen at start-up so that no two
+ * stopwords share a slot, picks one slot of SW_SLOTS, which holds the
+ * number of the one stopword that can be there (0: none); a lookup is a
+ * multiply, two loads and one compare, without a branch (most words are
+ * not stopwords, and a probe loop mispredicts on every other word). The
+ * slots are 16-bit so the table stays as small as two keys a bucket in 512
+ * buckets were (8 KiB): a document's words probe all of it. */
+#define SW_SLOTS 4096  /* power of two */
+#define SW_SHIFT (64 - 12)
 #define SW_MAXLEN 8
-/* Empty slots hold spaces: no word has a space, nor an empty key (0). */
+#define SW_WORDS (sizeof stopword_list / sizeof *stopword_list)  /* with the NULL */
+/* sw_keys[0], the key of no stopword, holds spaces: no word has a space,
+ * nor an empty key (0). */
 #define SW_EMPTY 0x2020202020202020ull
-static uint64_t sw_table[SW_BUCKETS][2];
+static uint16_t sw_slot[SW_SLOTS];
+static uint64_t sw_keys[SW_WORDS];
 /* [n]: the bytes of a key a word of n bytes fills. */
 static uint64_t sw_key_bytes[SW_MAXLEN + 1];
 static uint64_t sw_mult;
@@ -67,9 +73,7 @@ static int windows_avx512;  /* the CPU has what count_windows_avx512 uses */
 #endif
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-static inline const uint64_t *sw_bucket(uint64_t key) {
-    return sw_table[(key * sw_mult) >> SW_SHIFT];
-}
+static inline size_t sw_hash(uint64_t key) { return (size_t)((key * sw_mult) >> SW_SHIFT); }
 
 /* Byte classes for word scanning. */
 enum {
@@ -133,34 +137,34 @@ static void tables_init(void) {
     char ones[SW_MAXLEN];
     memset(ones, 0xFF, sizeof ones);
     for (size_t n = 1; n <= SW_MAXLEN; n++) sw_key_bytes[n] = sw_key(ones, n);
+    /* The keys, each once (a few words are listed for two languages). */
+    sw_keys[0] = SW_EMPTY;
+    uint16_t nkeys = 1;
+    for (int i = 0; stopword_list[i]; i++) {
+        size_t n = strlen(stopword_list[i]);
+        assert(n <= SW_MAXLEN);  /* a longer stopword would never match: widen the key */
+        uint64_t key = sw_key(stopword_list[i], n);
+        uint16_t k = 1;
+        while (k < nkeys && sw_keys[k] != key) k++;
+        if (k == nkeys) sw_keys[nkeys++] = key;
+    }
     /* Odd multipliers from a fixed sequence (splitmix64), so the table is
-     * the same in every run; about one in a hundred fits the list. */
+     * the same in every run; about one in 500 puts every key in a slot of
+     * its own (a fraction of a millisecond of search). */
     uint64_t seq = 0;
     for (;;) {
         uint64_t z = (seq += 0x9E3779B97F4A7C15ull);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
         sw_mult = (z ^ (z >> 31)) | 1;
-        for (int b = 0; b < SW_BUCKETS; b++) sw_table[b][0] = sw_table[b][1] = SW_EMPTY;
-        int fits = 1;
-        for (int i = 0; fits && stopword_list[i]; i++) {
-            size_t n = strlen(stopword_list[i]);
-            assert(n <= SW_MAXLEN);  /* a longer stopword would never match: widen the key */
-            uint64_t key = sw_key(stopword_list[i], n);
-            uint64_t *b = sw_table[(key * sw_mult) >> SW_SHIFT];
-            if (b[0] == key || b[1] == key) continue;  /* listed twice */
-            if (b[0] == SW_EMPTY) b[0] = key;
-            else if (b[1] == SW_EMPTY) b[1] = key;
-            else fits = 0;
-        }
-        if (fits) break;
+        uint16_t k = 1;
+        for (; k < nkeys && !sw_slot[sw_hash(sw_keys[k])]; k++) sw_slot[sw_hash(sw_keys[k])] = k;
+        if (k == nkeys) break;
+        while (k-- > 1) sw_slot[sw_hash(sw_keys[k])] = 0;  /* empty again */
     }
 }
 
-static inline int is_stopword_key(uint64_t key) {
-    const uint64_t *b = sw_bucket(key);
-    return (b[0] == key) | (b[1] == key);
-}
+static inline int is_stopword_key(uint64_t key) { return sw_keys[sw_slot[sw_hash(key)]] == key; }
 
 /* Bytes that belong to a word: ASCII letters and digits and any non-ASCII
  * byte, except UTF-8 general punctuation (U+2000-U+206F: typographic quotes,
@@ -376,6 +380,7 @@ static inline __attribute__((always_inline)) void count_windows(const unsigned c
         long_ &= long_ >> 2;
         long_ &= long_ >> 4;
         long_ &= a >> 8;
+        uint64_t hits = 0;  /* the starts of stopwords */
         for (uint64_t c = starts & ~long_; c; c &= c - 1) {
             unsigned p = (unsigned)__builtin_ctzll(c);
             unsigned n = (unsigned)__builtin_ctzll(~(a >> p));  /* <= SW_MAXLEN */
@@ -384,10 +389,10 @@ static inline __attribute__((always_inline)) void count_windows(const unsigned c
             uint64_t key;
             memcpy(&key, lower + p, sizeof key);
             key &= sw_key_bytes[n];
-            unsigned hit = (unsigned)is_stopword_key(key);
-            t->stop += hit;
-            t->lower_stop += hit & ~(unsigned)(m.upper >> p);  /* bit 0: capitalized */
+            hits |= (uint64_t)is_stopword_key(key) << p;
         }
+        t->stop += bit_count(hits);
+        t->lower_stop += bit_count(hits & ~m.upper);
         i += done;
         if (i > len) i = len;  /* the padding of the last window is no text */
     }

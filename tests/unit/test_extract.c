@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "extract/extract_int.h"
+#include "extract/phrases.h"
 
 #include "extractharness.h"
 
@@ -237,6 +238,74 @@ static void test_lower_words(void **state) {
                          k ? "portable" : "chosen", (int)n, got, (int)m, want);
         }
     }
+}
+
+/* dp_is_legal_text, on a block's own bytes (64 at a time with AVX-512
+ * where the CPU has it), answers as dp_is_legal does on the block's
+ * lower_words form: random texts of legal words in any case, their
+ * prefixes and extensions, glued to digits, UTF-8 and punctuation, at
+ * every length around the 64-byte chunks. */
+static void test_legal_text(void **state) {
+    (void)state;
+    static const char *const legal_tokens[] = {
+        "copyright", "Copyright", "COPYRIGHTED", "rights", "Reserved", "prohibited",
+        "redistribution", "republication", "rewritten", "broadcast", "terms", "Privacy",
+        "policy", "warranty", "warranties", "liability", "trademark", "trademarks", NULL};
+    static const char *const other_tokens[] = {
+        "copyrigh", "rightsx", "terms2", "reserve", "polic", "the", "of", "report", "a", "co",
+        "re", "\xc3\xa9", "\xc2\xa9", "\xe2\x80\x99", "2024", NULL};
+    static const char *const separators[] = {" ", " ", " ", ", ", ". ", "'", "-", "\n", "", NULL};
+    size_t nlegal = 0, nother = 0, nsep = 0;
+    while (legal_tokens[nlegal]) nlegal++;
+    while (other_tokens[nother]) nother++;
+    while (separators[nsep]) nsep++;
+    char in[400], words[sizeof in + 2 + PHRASE_PAD];
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    int legal = 0;
+    for (int round = 0; round < 30000; round++) {
+        size_t want_len = (size_t)round % 300, len = 0;
+        while (len < want_len) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;  /* xorshift64 */
+            /* A legal word one time in eight, then a separator. */
+            const char *t = x % 8 ? other_tokens[(x >> 8) % nother]
+                                  : legal_tokens[(x >> 8) % nlegal];
+            const char *sep = separators[(x >> 24) % nsep];
+            size_t n = strlen(t), m = strlen(sep);
+            if (len + n + m > sizeof in) break;
+            memcpy(in + len, t, n);
+            memcpy(in + len + n, sep, m);
+            len += n + m;
+        }
+        size_t n = dp_lower_words(in, len, words);
+        memset(words + n, 0, PHRASE_PAD);  /* the NUL bytes phrases.h asks for */
+        int want = dp_is_legal(words, n);
+        legal += want;
+        for (int k = 0; k < 2; k++) {
+            int got = k ? dp_is_legal_text_portable(in, len) : dp_is_legal_text(in, len);
+            if (got != want)
+                fail_msg("round %d (%s): %d != %d for \"%.*s\"", round,
+                         k ? "portable" : "chosen", got, want, (int)len, in);
+        }
+    }
+    if (legal < 1000 || legal > 29000) fail_msg("%d of 30000 legal: both answers tested?", legal);
+    static const struct { const char *text; int legal; } cases[] = {
+        {"Redistribution, republication or broadcast is prohibited.", 1},
+        {"REDISTRIBUTION (republication) and\nbroadcast", 1},
+        {"The rights and terms of the agreement were in dispute.", 1},
+        {"The rights and terms of the deal were in dispute.", 0},
+        {"rights rights terms terms", 0},
+        {"Copyrights, rightsholders and broadcasters", 0},
+        {"copyright2024 rights reserved", 0},
+        {"rights reserved \xc2\xa9" "copyright", 0},
+        {"rights reserved copyright\xc2\xa9", 0},
+        {"rights reserved copyright", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        for (int k = 0; k < 2; k++) {
+            const char *t = cases[i].text;
+            int got = k ? dp_is_legal_text_portable(t, strlen(t)) : dp_is_legal_text(t, strlen(t));
+            if (got != cases[i].legal) fail_msg("\"%s\": %d", t, got);
+        }
 }
 
 /* A word as dp_count_words defines it: a run of ASCII letters and digits
@@ -755,6 +824,7 @@ int main(void) {
         cmocka_unit_test(test_seeds),
         cmocka_unit_test(test_seed_explain),
         cmocka_unit_test(test_lower_words),
+        cmocka_unit_test(test_legal_text),
         cmocka_unit_test(test_count_words),
         cmocka_unit_test(test_detect_markdown_lines),
         cmocka_unit_test(test_phrase_tables),
