@@ -27,6 +27,13 @@ void *dp_malloc(size_t size) {
     return p;
 }
 
+void *dp_malloc_aligned(size_t align, size_t size) {
+    void *p = NULL;
+    if (posix_memalign(&p, align, size ? size : 1)) return NULL;
+    mem_add(size);
+    return p;
+}
+
 void *dp_calloc(size_t count, size_t size) {
     if (size && count > SIZE_MAX / size) return NULL;
     void *p = calloc(count ? count : 1, size ? size : 1);

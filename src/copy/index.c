@@ -65,7 +65,8 @@ doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, dop
     /* The reuse channel finds pairs the alignment can verify: exact mode. */
     idx->reuse = cfg->verify == DOPPEL_VERIFY_EXACT ? DP_REUSE_BANDS : 0;
     if (cfg->verify == DOPPEL_VERIFY_EXACT) {
-        st = dp_spill_new(cfg->tmp_dir, &idx->spill, err);
+        st = dp_spill_new_capped(cfg->tmp_dir, dp_spill_share(cfg->memory_limit), &idx->spill,
+                                 err);
         if (st) {
             dp_free(idx, sizeof *idx);
             return st;

@@ -96,6 +96,15 @@ struct doppel_index {
 
 #define BROKEN_MESSAGE "an earlier write to the temporary files failed; the index cannot be used"
 
+/* The share of the memory limit the features spill may hold in memory
+ * (0, no limit: all on disk, so that memory grows with the number of
+ * documents and not with their length). The rest of the limit goes to the
+ * per-document arrays and, in finish, to the LSH and the candidate list,
+ * which are given what the arrays and the spill leave (finish.c). A
+ * quarter holds 100k news articles' features (0.4 GB) in the default
+ * limit of half a machine's memory, and leaves the LSH enough at 16 MB. */
+static inline uint64_t dp_spill_share(uint64_t memory_limit) { return memory_limit / 4; }
+
 /* Bytes of the arrays that grow with the number of documents. */
 uint64_t dp_index_resident_bytes(const doppel_index *idx);
 
