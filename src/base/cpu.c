@@ -34,3 +34,11 @@ int dp_cpu_avx512bw(void) {
     return 0;
 #endif
 }
+
+int dp_cpu_avx2(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+#else
+    return 0;
+#endif
+}

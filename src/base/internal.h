@@ -89,6 +89,8 @@ int dp_cpu_avx512_vbmi2(void);
 /* AVX-512 BW (byte compares into masks), BMI, BMI2 and POPCNT: the word
  * counts of extraction. */
 int dp_cpu_avx512bw(void);
+/* AVX2 and POPCNT: the set intersections of verification. */
+int dp_cpu_avx2(void);
 /* doppel_shingle and doppel_minhash without the vector instructions they
  * pick at run time: the reference the tests hold the vector paths to. */
 /* doppel_shingle, also leaving the 32-bit hashes of the first max words in
