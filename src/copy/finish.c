@@ -457,8 +457,10 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
      * of the limit goes to the LSH. */
     size_t budget = 0;
     if (idx->cfg.memory_limit) {
-        /* results: exact_of, cluster, canonical, size (4 bytes each), relation, score */
-        uint64_t held = dp_index_resident_bytes(idx) + (uint64_t)idx->n * 21 +
+        /* results: exact_of, cluster, canonical, size (4 bytes each),
+         * relation, score; the representatives (4 bytes each) while the
+         * LSH runs */
+        uint64_t held = dp_index_resident_bytes(idx) + (uint64_t)idx->n * 25 +
                         (idx->spill ? dp_spill_memory_bytes(idx->spill) : 0);
         budget = idx->cfg.memory_limit > held ? (size_t)((idx->cfg.memory_limit - held) / 2) : 1;
     }
