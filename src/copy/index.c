@@ -10,7 +10,8 @@
  * Per document the index keeps in memory, in flat arrays indexed by docnum:
  * the id (in one string arena), the normalized-text hash, the shingle-set
  * size and spill offset, and the date when the earliest policy needs it.
- * Shingle sets live in the spill file and band hashes in one file per band;
+ * Shingle sets live in the spill (in memory up to an eighth of the memory
+ * limit, then in a file) and band hashes in one file per band;
  * signatures are dropped after banding unless fast verification needs them.
  * Memory therefore grows with the number of documents, never with their
  * length.
