@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* ---- counted allocation ------------------------------------------------ */
 
@@ -25,6 +26,28 @@ void *dp_malloc(size_t size) {
     void *p = malloc(size ? size : 1);
     if (p) mem_add(size);
     return p;
+}
+
+void *dp_map(size_t size) {
+    const size_t huge = (size_t)2 << 20;
+    /* Map a huge page more than asked, keep the aligned middle. */
+    char *p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    size_t head = (huge - (uintptr_t)p % huge) % huge;
+    if (head) munmap(p, head);
+    if (huge - head) munmap(p + head + size, huge - head);
+    p += head;
+#ifdef MADV_HUGEPAGE
+    madvise(p, size, MADV_HUGEPAGE);  /* a hint: no huge pages is no error */
+#endif
+    mem_add(size);
+    return p;
+}
+
+void dp_unmap(void *ptr, size_t size) {
+    if (!ptr) return;
+    atomic_fetch_sub(&mem_in_use, size);
+    munmap(ptr, size);
 }
 
 void *dp_calloc(size_t count, size_t size) {

@@ -48,3 +48,12 @@ int dp_cpu_avx512bw(void) {
     return 0;
 #endif
 }
+
+int dp_cpu_avx2(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (simd_off()) return 0;
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt");
+#else
+    return 0;
+#endif
+}

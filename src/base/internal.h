@@ -21,6 +21,13 @@ void *dp_calloc(size_t count, size_t size);
 /* Grow or shrink; old_size must be the size previously allocated. */
 void *dp_realloc(void *ptr, size_t old_size, size_t new_size);
 void dp_free(void *ptr, size_t size);
+/* size bytes (a multiple of 2 MiB) of zeroed pages mapped on their own,
+ * 2 MiB-aligned and offered to the kernel's huge pages; counted like the
+ * heap, and freed with dp_unmap. Long-lived blocks taken from malloc's
+ * heap in the middle of a run pin its top: what is freed below them stays
+ * in the resident set. NULL when out of memory. */
+void *dp_map(size_t size);
+void dp_unmap(void *ptr, size_t size);
 char *dp_strndup(const char *s, size_t len);
 /* Heap bytes currently held through the wrappers, and the most ever held. */
 uint64_t dp_mem_in_use(void);
@@ -86,6 +93,8 @@ int dp_cpu_avx512_vbmi2(void);
 /* AVX-512 BW (byte compares into masks), BMI, BMI2 and POPCNT: the word
  * counts of extraction. */
 int dp_cpu_avx512bw(void);
+/* AVX2 and POPCNT: the set intersections of verification. */
+int dp_cpu_avx2(void);
 /* doppel_shingle and doppel_minhash without the vector instructions they
  * pick at run time: the reference the tests hold the vector paths to. */
 /* doppel_shingle, also leaving the 32-bit hashes of the first max words in

@@ -72,13 +72,16 @@ static doppel_status exact_groups(doppel_index *idx, doppel_error *err) {
 }
 
 /* Reads shingle sets back, caching the last "a" side: candidates come sorted
- * by a, so each a-set is read once per run of its pairs. */
+ * by a, so each a-set is read once per run of its pairs. The views point
+ * into the spill's memory part, or at the buffers when read from its file. */
 typedef struct {
-    uint32_t *a, *b;
+    const uint32_t *a, *b;
+    uint32_t *a_buf, *b_buf;
     size_t a_cap, b_cap;
     uint32_t a_doc;
     int have_a;
-    uint32_t *wa, *wb;      /* word hashes, for alignment; wa cached like a */
+    const uint32_t *wa, *wb; /* word hashes, for alignment; wa cached like a */
+    uint32_t *wa_buf, *wb_buf;
     size_t wa_cap, wb_cap;
     uint32_t wa_doc;
     int have_wa;
@@ -86,10 +89,10 @@ typedef struct {
 } set_reader;
 
 static void set_reader_free(set_reader *r) {
-    dp_free(r->a, r->a_cap * sizeof *r->a);
-    dp_free(r->b, r->b_cap * sizeof *r->b);
-    dp_free(r->wa, r->wa_cap * sizeof *r->wa);
-    dp_free(r->wb, r->wb_cap * sizeof *r->wb);
+    dp_free(r->a_buf, r->a_cap * sizeof *r->a_buf);
+    dp_free(r->b_buf, r->b_cap * sizeof *r->b_buf);
+    dp_free(r->wa_buf, r->wa_cap * sizeof *r->wa_buf);
+    dp_free(r->wb_buf, r->wb_cap * sizeof *r->wb_buf);
     dp_aligner_free(&r->aligner);
 }
 
@@ -99,14 +102,14 @@ static doppel_status align_pair(doppel_index *idx, set_reader *r, uint32_t a, ui
                                 doppel_relation *rel, edge *e, doppel_error *err) {
     doppel_status st;
     if (!r->have_wa || r->wa_doc != a) {
-        st = dp_spill_read(idx->spill, idx->set_off[a] + idx->set_len[a], idx->words_len[a],
-                           &r->wa, &r->wa_cap, err);
+        st = dp_spill_get(idx->spill, idx->set_off[a] + idx->set_len[a], idx->words_len[a],
+                          &r->wa, &r->wa_buf, &r->wa_cap, err);
         if (st) return st;
         r->wa_doc = a;
         r->have_wa = 1;
     }
-    st = dp_spill_read(idx->spill, idx->set_off[b] + idx->set_len[b], idx->words_len[b], &r->wb,
-                       &r->wb_cap, err);
+    st = dp_spill_get(idx->spill, idx->set_off[b] + idx->set_len[b], idx->words_len[b], &r->wb,
+                      &r->wb_buf, &r->wb_cap, err);
     if (st) return st;
     dp_alignment al;
     if (dp_align_pair(&idx->cfg, &r->aligner, r->wa, idx->words_len[a], (uint64_t)a + 1, r->wb,
@@ -129,12 +132,14 @@ static doppel_status similarity_of(doppel_index *idx, set_reader *r, uint32_t a,
     }
     doppel_status st;
     if (!r->have_a || r->a_doc != a) {
-        st = dp_spill_read(idx->spill, idx->set_off[a], idx->set_len[a], &r->a, &r->a_cap, err);
+        st = dp_spill_get(idx->spill, idx->set_off[a], idx->set_len[a], &r->a, &r->a_buf,
+                          &r->a_cap, err);
         if (st) return st;
         r->a_doc = a;
         r->have_a = 1;
     }
-    st = dp_spill_read(idx->spill, idx->set_off[b], idx->set_len[b], &r->b, &r->b_cap, err);
+    st = dp_spill_get(idx->spill, idx->set_off[b], idx->set_len[b], &r->b, &r->b_buf, &r->b_cap,
+                      err);
     if (st) return st;
     uint32_t shared = dp_intersect_count(r->a, idx->set_len[a], r->b, idx->set_len[b]);
     *out = dp_similarity(idx->set_len[a], idx->set_len[b], shared);
@@ -448,11 +453,15 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
         if (idx->exact_of[d] == d) reps[nreps++] = d;
     if (progress) progress("lsh", 0.0, user);
     dp_candidates cand = {0};
-    /* What the per-document arrays do not use of the limit goes to the LSH. */
+    /* What the per-document arrays and the spill's memory part do not use
+     * of the limit goes to the LSH. */
     size_t budget = 0;
     if (idx->cfg.memory_limit) {
-        /* results: exact_of, cluster, canonical, size (4 bytes each), relation, score */
-        uint64_t held = dp_index_resident_bytes(idx) + (uint64_t)idx->n * 21;
+        /* results: exact_of, cluster, canonical, size (4 bytes each),
+         * relation, score; the representatives (4 bytes each) while the
+         * LSH runs */
+        uint64_t held = dp_index_resident_bytes(idx) + (uint64_t)idx->n * 25 +
+                        (idx->spill ? dp_spill_memory_bytes(idx->spill) : 0);
         budget = idx->cfg.memory_limit > held ? (size_t)((idx->cfg.memory_limit - held) / 2) : 1;
     }
     /* The candidate list gets as much again: past it, it goes to sorted

@@ -10,7 +10,8 @@
  * Per document the index keeps in memory, in flat arrays indexed by docnum:
  * the id (in one string arena), the normalized-text hash, the shingle-set
  * size and spill offset, and the date when the earliest policy needs it.
- * Shingle sets live in the spill file and band hashes in one file per band;
+ * Shingle sets live in the spill (in memory up to an eighth of the memory
+ * limit, then in a file) and band hashes in one file per band;
  * signatures are dropped after banding unless fast verification needs them.
  * Memory therefore grows with the number of documents, never with their
  * length.
@@ -65,7 +66,8 @@ doppel_status doppel_index_new(const doppel_config *cfg, doppel_index **out, dop
     /* The reuse channel finds pairs the alignment can verify: exact mode. */
     idx->reuse = cfg->verify == DOPPEL_VERIFY_EXACT ? DP_REUSE_BANDS : 0;
     if (cfg->verify == DOPPEL_VERIFY_EXACT) {
-        st = dp_spill_new(cfg->tmp_dir, &idx->spill, err);
+        st = dp_spill_new_capped(cfg->tmp_dir, dp_spill_share(cfg->memory_limit), &idx->spill,
+                                 err);
         if (st) {
             dp_free(idx, sizeof *idx);
             return st;

@@ -96,6 +96,17 @@ struct doppel_index {
 
 #define BROKEN_MESSAGE "an earlier write to the temporary files failed; the index cannot be used"
 
+/* The share of the memory limit the features spill may hold in memory
+ * (0, no limit: all on disk, so that memory grows with the number of
+ * documents and not with their length). The rest of the limit goes to the
+ * per-document arrays and, in finish, to the LSH and the candidate list,
+ * which are given what the arrays and the spill leave (finish.c). An
+ * eighth holds 100k news articles' features (0.5 GB) in the default limit
+ * of half a machine's memory (1.6 GB here); at 1M synthetic documents
+ * under --memory 200M a quarter left the LSH and the candidate runs so
+ * little that the fixed costs beside them took the heap's peak over. */
+static inline uint64_t dp_spill_share(uint64_t memory_limit) { return memory_limit / 8; }
+
 /* Bytes of the arrays that grow with the number of documents. */
 uint64_t dp_index_resident_bytes(const doppel_index *idx);
 

@@ -35,7 +35,12 @@ void dp_reuse_slots(const uint32_t *w, size_t n, uint64_t text_hash, uint32_t *o
         uint32_t h = (uint32_t)((x ^ (x >> 29) ^ w[i + 2]) * 0xBF58476D1CE4E5B9ull >> 32);
         unsigned bin = h >> (32 - bits);
         uint32_t v = h << bits;
-        if (v < min[bin]) min[bin] = v;
+        /* A store every word, not a branch: a bin's minimum falls a few
+         * times in a text's first hundred words, at random, and the branch
+         * on it was mispredicted often enough to cost a third of the loop
+         * (3.7 -> 2.3 ns a word on words of 100-1,300-word texts). */
+        uint32_t m = min[bin];
+        min[bin] = v < m ? v : m;
     }
     /* An empty bin gets a value of this text alone (equal texts are exact
      * copies anyway), so that it makes no bucket. */

@@ -34,7 +34,46 @@ static uint32_t intersect_merge(const uint32_t *a, size_t na, size_t i, const ui
     return shared;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_INTERSECT_AVX2 1
+
+/* Eight values of each side at a time: each of b's eight, broadcast,
+ * against a's block, then the block with the smaller last value advances,
+ * or both on a tie (the SSE2 loop below, twice as wide). The loop waits on
+ * the comparison of the two last values, which decides the next loads, so
+ * eight values a step instead of four nearly halve it: 1.65 -> 0.96 ns a
+ * value on sets of 300-1,800 sharing 60%. Broadcasts from memory are
+ * loads, not shuffles: rotating b's block (vpermd) was slower. */
+__attribute__((target("avx2,popcnt"))) static uint32_t intersect_avx2(const uint32_t *a,
+                                                                      size_t na,
+                                                                      const uint32_t *b,
+                                                                      size_t nb) {
+    size_t i = 0, j = 0;
+    uint32_t shared = 0;
+    while (i + 8 <= na && j + 8 <= nb) {
+        __m256i va = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));
+        const uint32_t *q = b + j;
+#define EQ(k) _mm256_cmpeq_epi32(va, _mm256_set1_epi32((int)q[k]))
+        __m256i eq = _mm256_or_si256(
+            _mm256_or_si256(_mm256_or_si256(EQ(0), EQ(1)), _mm256_or_si256(EQ(2), EQ(3))),
+            _mm256_or_si256(_mm256_or_si256(EQ(4), EQ(5)), _mm256_or_si256(EQ(6), EQ(7))));
+#undef EQ
+        shared += (uint32_t)__builtin_popcount((unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(eq)));
+        uint32_t amax = a[i + 7], bmax = q[7];
+        i += 8 * (size_t)(amax <= bmax);
+        j += 8 * (size_t)(bmax <= amax);
+    }
+    /* dirty upper halves slow the SSE code that runs next (shingle.c) */
+    _mm256_zeroupper();
+    return shared + intersect_merge(a, na, i, b, nb, j);
+}
+#endif
+
 uint32_t dp_intersect_count(const uint32_t *a, size_t na, const uint32_t *b, size_t nb) {
+#ifdef HAVE_INTERSECT_AVX2
+    if (na >= 8 && nb >= 8 && dp_cpu_avx2()) return intersect_avx2(a, na, b, nb);
+#endif
     size_t i = 0, j = 0;
     uint32_t shared = 0;
 #ifdef __SSE2__
