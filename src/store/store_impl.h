@@ -1,7 +1,8 @@
 /*
  * store_impl.h — the store's private state and its LMDB layout, shared by
- * store.c (open, header, locks, lookups), store_add.c (add, check) and
- * store_export.c (export, expire, compact) (internal).
+ * store.c (open, header, locks, lookups), store_match.c (check),
+ * store_write.c and store_chunk.c (add) and store_export.c (export,
+ * expire, compact) (internal).
  *
  * Databases of the environment (all keys native-endian integers unless
  * said otherwise):
