@@ -23,7 +23,7 @@ static doppel_status record_doc(doppel_store *s, MDB_txn *txn, const doppel_stor
     MDB_val dk = {sizeof key, &key}, v;
     int rc;
     /* meta */
-    size_t src_len = doc->source ? doc->source_len : 0;
+    size_t src_len = doc->outlet ? doc->outlet_len : 0;
     size_t mlen = sizeof(dp_meta_head) + doc->id_len + src_len;
     v.mv_size = mlen;
     if ((rc = mdb_put(txn, s->db_meta, &dk, &v, MDB_RESERVE | MDB_APPEND)))
@@ -33,7 +33,7 @@ static doppel_status record_doc(doppel_store *s, MDB_txn *txn, const doppel_stor
                       (uint32_t)src_len, (uint32_t)f->words_len, 0};
     memcpy(v.mv_data, &h, sizeof h);
     memcpy((char *)v.mv_data + sizeof h, doc->id, doc->id_len);
-    if (src_len) memcpy((char *)v.mv_data + sizeof h + doc->id_len, doc->source, src_len);
+    if (src_len) memcpy((char *)v.mv_data + sizeof h + doc->id_len, doc->outlet, src_len);
     /* features */
     v.mv_size = dp_fstore_blob_size(f, s->keys);
     if ((rc = mdb_put(txn, s->db_feat, &dk, &v, MDB_RESERVE | MDB_APPEND)))
@@ -345,7 +345,8 @@ static doppel_status chunk_gather(doppel_store_writer *w, size_t len, doppel_err
 
 /* Step 5 (after verification, step 4): each document's relations recorded,
  * its story joins and its result, in chunk order. */
-static doppel_status chunk_relate(doppel_store_writer *w, const dp_features *feats, size_t len,
+static doppel_status chunk_relate(doppel_store_writer *w, const dp_features *feats,
+                                  const doppel_store_doc *docs, size_t len,
                                   doppel_store_result *results, doppel_error *err) {
     doppel_store *s = w->s;
     dp_matcher *m = &w->m;
@@ -377,7 +378,7 @@ static doppel_status chunk_relate(doppel_store_writer *w, const dp_features *fea
             r->status = DOPPEL_OK;
             r->docnum = w->docnum[i];
             r->duplicate_id = w->dup[i];
-            st = dp_match_result(s, w->txn, m, &feats[i], r, err);
+            st = dp_match_result(s, w->txn, m, &feats[i], docs[i].date, r, err);
         }
     }
     return st;
@@ -390,7 +391,7 @@ doppel_status dp_write_chunk(doppel_store_writer *w, const dp_features *feats,
     if (!st) st = chunk_buckets(w, err);
     if (!st) st = chunk_gather(w, len, err);
     if (!st) st = verify_parallel(w, feats, err);  /* step 4: the pure computation */
-    if (!st) st = chunk_relate(w, feats, len, results, err);
+    if (!st) st = chunk_relate(w, feats, docs, len, results, err);
     return st;
 }
 

@@ -216,10 +216,14 @@ doppel_status dp_story_check(doppel_store *s, MDB_txn *txn, const doppel_store_d
 /* The story id recorded for docnum, DOPPEL_STORE_NO_STORY when none. */
 uint64_t dp_story_of_doc(const doppel_store *s, MDB_txn *txn, uint32_t docnum);
 
-/* Fill one match from the meta record of docnum. */
+/* Fill one match from the meta record of docnum, matched by a later
+ * document (self: its date, given or extracted, and its words aligned;
+ * each side's cover of the pair): its source as doppel_index_pairs
+ * decides it, docnum being the pair's a. */
 doppel_status dp_store_fill_match(const doppel_store *s, MDB_txn *txn, uint32_t docnum,
-                                  doppel_relation rel, double score, doppel_store_match *m,
-                                  doppel_error *err);
+                                  doppel_relation rel, double score, int64_t self_date,
+                                  uint32_t self_words, float cover_match, float cover_self,
+                                  doppel_store_match *m, doppel_error *err);
 
 /* The ids database's key for an id (buf: 512 bytes for long ids). */
 MDB_val dp_store_id_key(const char *id, size_t len, unsigned char *buf);

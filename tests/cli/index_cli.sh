@@ -35,7 +35,9 @@ printf '{"id":"a","text":"%s","date":"2024-01-05"}\n' "$C" >> "$T/b2.jsonl"
 cat "$T/b1.jsonl" "$T/b2.jsonl" > "$T/all.jsonl"
 
 expect_rc add1 0 "$DOPPEL" index add -q "$T/ix" "$T/b1.jsonl"
-has add1-contained '"id":"b","docnum":1,"relations":\[{"id":"a","relation":"contained","score":1.0000,"source":"wire"}' "$T/add1.out"
+# b (dated the day before a) is the source of the pair, as doppel pairs
+# decides it (dates first); the indexed a's outlet is its own field
+has add1-contained '"id":"b","docnum":1,"relations":\[{"id":"a","relation":"contained","score":1.0000,"source":"b","outlet":"wire"}' "$T/add1.out"
 has add1-empty "empty: skipped: no words" "$T/add1.err"
 expect_rc query 0 "$DOPPEL" index query -q "$T/ix" "$T/b2.jsonl"
 has query-exact '"id":"c","relations":\[{"id":"a","relation":"exact","score":1.0000' "$T/query.out"
@@ -49,6 +51,21 @@ expect_rc cluster 0 "$DOPPEL" cluster -q --prefilter-miss 0 "$T/all.jsonl" -o "$
 if cmp -s "$T/export.jsonl" "$T/cluster.jsonl"; then ok; else bad "crafted: export differs from cluster"; diff "$T/export.jsonl" "$T/cluster.jsonl" >&2; fi
 expect_rc stats 0 "$DOPPEL" index stats "$T/ix"
 has stats '"docs":5,"added":5,"batches":2,' "$T/stats.out"
+
+# ---- "source" as in doppel pairs, "outlet" apart ---------------------------------------
+# e: undated, a's last two thirds: the indexed a covers it, so a is the
+# source (no dates to compare: the covering one); e and b share one
+# passage (partial), b the covering one
+printf '{"id":"e","text":"%s %s","source":"feed"}\n' "$B" "$C" > "$T/e.jsonl"
+expect_rc query-e 0 "$DOPPEL" index query -q "$T/ix" "$T/e.jsonl"
+has query-e-source '"id":"e","relations":\[{"id":"a","relation":"contained","score":1.0000,"source":"a","outlet":"wire"}' "$T/query-e.out"
+has query-e-partial '{"id":"b","relation":"partial","score":0.2899,"source":"b","outlet":"[^"]*b1.jsonl"}' "$T/query-e.out"
+# the same pairs from doppel pairs: the same source for each
+cat "$T/b1.jsonl" "$T/e.jsonl" > "$T/pe.jsonl"
+expect_rc pairs-e 0 "$DOPPEL" pairs -q --prefilter-miss 0 "$T/pe.jsonl"
+has pairs-e-ab '"a":"a","b":"b",.*"relation":"contained".*"source":"b"' "$T/pairs-e.out"
+has pairs-e-ae '"a":"a","b":"e",.*"relation":"contained".*"source":"a"' "$T/pairs-e.out"
+has pairs-e-be '"a":"b","b":"e",.*"relation":"partial".*"source":"b"' "$T/pairs-e.out"
 
 # ---- the header refuses other parameters --------------------------------------------
 expect_rc other-threshold 2 "$DOPPEL" index add "$T/ix" --threshold 0.7 "$T/b2.jsonl"
