@@ -36,8 +36,10 @@ static const char index_usage[] =
     "--wait: wait for another writer instead of failing. A JSONL field \"outlet\" or\n"
     "\"source\" (a string) is kept as the document's outlet (else the input file's name).\n";
 
-/* Documents buffered before they go to the store: the transaction spans all. */
-#define BATCH_DOCS 4096
+/* Documents buffered before they go to the store: the transaction spans all.
+ * The store's pipeline (features and verification on other threads beside
+ * the matching) fills and drains once per call: 16 chunks of 1,024. */
+#define BATCH_DOCS 16384
 #define BATCH_BYTES (64u << 20)
 
 typedef struct pending {

@@ -93,8 +93,8 @@ static doppel_status push_cand(doppel_store_writer *w, uint32_t i, uint32_t cand
  * the bucket's members before it, indexed or earlier in the chunk, as the
  * batch LSH pairs them: all of them while the bucket holds at most
  * max_bucket with it, else (a chain) the last one. */
-static doppel_status bucket(doppel_store_writer *w, size_t g0, size_t g1, size_t gk,
-                            doppel_error *err) {
+static doppel_status bucket(doppel_store_writer *w, const uint32_t *docnum, size_t g0, size_t g1,
+                            size_t gk, doppel_error *err) {
     doppel_store *s = w->s;
     uint64_t key = ent_key(w->ents[g0]);
     size_t c0 = 0, nm = 0;
@@ -123,13 +123,13 @@ static doppel_status bucket(doppel_store_writer *w, size_t g0, size_t g1, size_t
          * drops the bucket; here only what comes after the cap is lost). */
         if (capped && total + 1 > DP_FSTORE_REUSE_CAP) continue;
         if (total + 1 > s->cfg.max_bucket) {
-            st = push_cand(w, i, earlier ? w->docnum[ent_place(w->ents[j - 1])] : last, !capped,
+            st = push_cand(w, i, earlier ? docnum[ent_place(w->ents[j - 1])] : last, !capped,
                            err);
             continue;
         }
         for (size_t k = 0; !st && k < nm; k++) st = push_cand(w, i, w->members[k], !capped, err);
         for (size_t k = g0; !st && k < j; k++)
-            st = push_cand(w, i, w->docnum[ent_place(w->ents[k])], !capped, err);
+            st = push_cand(w, i, docnum[ent_place(w->ents[k])], !capped, err);
     }
     /* the chunk's postings, in (key, docnum) order: places ascend with docnums */
     if (!st && (dp_grow((void **)&w->new_keys, &w->new_keys_cap, w->nnew + (g1 - g0), 8) ||
@@ -137,28 +137,29 @@ static doppel_status bucket(doppel_store_writer *w, size_t g0, size_t g1, size_t
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t j = g0; !st && j < g1; j++) {
         w->new_keys[w->nnew] = key;
-        w->new_docs[w->nnew++] = w->docnum[ent_place(w->ents[j])];
+        w->new_docs[w->nnew++] = docnum[ent_place(w->ents[j])];
         w->c.postings++;
     }
     return st;
 }
 
-/* Verification of the chunk's pairs w->ver on threads (each pair alone:
- * the candidate's stored features against the new document's). */
+/* Verification of a chunk's pairs on threads (each pair alone: the
+ * candidate's stored features against the new document's). */
 typedef struct vjob {
     doppel_store_writer *w;
-    const dp_features *feats;
+    dp_chunk *c;
     unsigned t, nthreads;
 } vjob;
 
 static void *verify_worker(void *p) {
     vjob *j = p;
     doppel_store_writer *w = j->w;
+    dp_chunk *c = j->c;
     doppel_store *s = w->s;
-    size_t from = w->nver * j->t / j->nthreads, to = w->nver * (j->t + 1) / j->nthreads;
+    size_t from = c->nver * j->t / j->nthreads, to = c->nver * (j->t + 1) / j->nthreads;
     for (size_t q = from; q < to; q++) {
-        dp_vcand *v = &w->ver[q];
-        dp_fstore_view me = dp_fstore_view_of(&j->feats[v->place]);
+        dp_vcand *v = &c->ver[q];
+        dp_fstore_view me = dp_fstore_view_of(&c->feats[v->place]);
         v->status = dp_fstore_read(v->blob, v->blob_len, s->keys, 0, &w->vview[j->t]);
         if (v->status) continue;
         v->other_len = w->vview[j->t].set_len;
@@ -171,14 +172,14 @@ static void *verify_worker(void *p) {
     return NULL;
 }
 
-static doppel_status verify_parallel(doppel_store_writer *w, const dp_features *feats,
-                                     doppel_error *err) {
+doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned threads,
+                              doppel_error *err) {
     doppel_store *s = w->s;
-    unsigned threads = DP_MAX(1u, DP_MIN(s->threads, (unsigned)((w->nver + 15) / 16)));
+    threads = DP_MAX(1u, DP_MIN(threads, (unsigned)((c->nver + 15) / 16)));
     vjob jobs[DP_MAX_THREADS];
     pthread_t tid[DP_MAX_THREADS];
     int started[DP_MAX_THREADS] = {0};
-    for (unsigned t = 0; t < threads; t++) jobs[t] = (vjob){w, feats, t, threads};
+    for (unsigned t = 0; t < threads; t++) jobs[t] = (vjob){w, c, t, threads};
     for (unsigned t = 1; t < threads; t++)
         started[t] = pthread_create(&tid[t], NULL, verify_worker, &jobs[t]) == 0;
     verify_worker(&jobs[0]);
@@ -186,8 +187,8 @@ static doppel_status verify_parallel(doppel_store_writer *w, const dp_features *
         if (started[t]) pthread_join(tid[t], NULL);
         else verify_worker(&jobs[t]);
     }
-    for (size_t q = 0; q < w->nver; q++) {
-        const dp_vcand *v = &w->ver[q];
+    for (size_t q = 0; q < c->nver; q++) {
+        const dp_vcand *v = &c->ver[q];
         if (v->status == DOPPEL_ERR_NOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         if (v->status)
             return dp_fail(err, v->status, "index %s: features of document %u are damaged", s->dir,
@@ -196,17 +197,24 @@ static doppel_status verify_parallel(doppel_store_writer *w, const dp_features *
     return DOPPEL_OK;
 }
 
+void dp_chunk_free(dp_chunk *c) {
+    dp_free(c->ver, c->ver_cap * sizeof *c->ver);
+    dp_free(c->copies, c->copies_cap);
+    *c = (dp_chunk){0};
+}
+
 /* ---- one chunk, step by step --------------------------------------------------- */
 
 /* Step 1: docnums, exact copies and records of the chunk's documents, in
  * input order; each first of its text gets its pre-filter record and its
  * band postings to look up (w->ents). */
-static doppel_status chunk_record(doppel_store_writer *w, const dp_features *feats,
-                                  const doppel_store_doc *docs, size_t len,
-                                  doppel_store_result *results, doppel_error *err) {
+static doppel_status chunk_record(doppel_store_writer *w, dp_chunk *ch, doppel_error *err) {
     doppel_store *s = w->s;
     dp_matcher *m = &w->m;
     dp_store_counters *c = &w->c;
+    const dp_features *feats = ch->feats;
+    const doppel_store_doc *docs = ch->docs;
+    size_t len = ch->len;
     doppel_status st = DOPPEL_OK;
     unsigned words = dp_fstore_prefilter_words(&s->prefilter);
     w->nents = w->ncands = w->npnew = 0;
@@ -215,23 +223,27 @@ static doppel_status chunk_record(doppel_store_writer *w, const dp_features *fea
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t i = 0; !st && i < len; i++) {
         const dp_features *f = &feats[i];
-        w->docnum[i] = UINT32_MAX;
+        ch->docnum[i] = UINT32_MAX;
         if (f->status != DOPPEL_OK) {
             doppel_status ds = dp_match_bad_doc(&docs[i], f, err);
             if (ds != DOPPEL_ERR_EMPTY && ds != DOPPEL_ERR_FORMAT) st = ds;
-            else if (results) results[i].status = ds;
+            else if (ch->results) ch->results[i].status = ds;
             continue;
         }
         if (c->next_doc >= UINT32_MAX - 1)
             return dp_fail(err, DOPPEL_ERR_LIMIT, "index %s: more than %u documents", s->dir,
                            UINT32_MAX - 1);
         uint32_t d = (uint32_t)c->next_doc++;
-        w->docnum[i] = d;
+        ch->docnum[i] = d;
+        /* what the relations read once the features are reused */
+        ch->set_len[i] = (uint32_t)f->set_len;
+        ch->words_len[i] = (uint32_t)f->words_len;
+        ch->date[i] = docs[i].date != DOPPEL_NO_DATE ? docs[i].date : f->date;
         m->nfound = 0;
         int ex;
         if ((st = dp_match_exact(s, w->txn, m, f, d, &ex, err))) break;
-        w->exact_rep[i] = ex ? m->found[0].docnum : UINT32_MAX;
-        w->exact_len[i] = ex ? m->found[0].other_len : 0;
+        ch->exact_rep[i] = ex ? m->found[0].docnum : UINT32_MAX;
+        ch->exact_len[i] = ex ? m->found[0].other_len : 0;
         if (!ex && words) {
             /* its pre-filter record: its candidates' and, as a candidate
              * of later documents, its own */
@@ -245,7 +257,7 @@ static doppel_status chunk_record(doppel_store_writer *w, const dp_features *fea
             for (unsigned b = 0; b < s->keys; b++)
                 w->ents[w->nents++] = ent_pack(b, f->band[b], (uint32_t)i);
         }
-        st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &w->dup[i], err);
+        st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &ch->dup[i], err);
         if (!st && w->story) st = dp_story_keep(w->story, &docs[i], f->text_hash, d, err);
     }
     /* the chunk's records, before its own documents look them up */
@@ -258,7 +270,7 @@ static doppel_status chunk_record(doppel_store_writer *w, const dp_features *fea
  * the last one's page: ~3x fewer page visits than document by document),
  * each bucket's candidates (w->cands) and the chunk's postings as one more
  * run (the next chunk sees them). */
-static doppel_status chunk_buckets(doppel_store_writer *w, doppel_error *err) {
+static doppel_status chunk_buckets(doppel_store_writer *w, const dp_chunk *ch, doppel_error *err) {
     doppel_store *s = w->s;
     doppel_status st = DOPPEL_OK;
     if (dp_grow((void **)&w->sort_tmp, &w->sort_tmp_cap, DP_MAX(w->nents, (size_t)1), sizeof *w->sort_tmp))
@@ -283,7 +295,7 @@ static doppel_status chunk_buckets(doppel_store_writer *w, doppel_error *err) {
     for (size_t g0 = 0, g1, gk = 0; !st && g0 < w->nents; g0 = g1, gk++) {
         for (g1 = g0 + 1; g1 < w->nents && ent_key(w->ents[g1]) == ent_key(w->ents[g0]); g1++) {
         }
-        st = bucket(w, g0, g1, gk, err);
+        st = bucket(w, ch->docnum, g0, g1, gk, err);
     }
     if (!st) st = dp_runs_append(s, w->txn, &w->runs, w->new_keys, w->new_docs, w->nnew, err);
     return st;
@@ -293,22 +305,22 @@ static doppel_status chunk_buckets(doppel_store_writer *w, doppel_error *err) {
  * then docnum), kept by the pre-filter, with their stored features (w->ver,
  * w->vbeg/vend by place): LMDB is read here, on this thread, which owns the
  * write transaction. */
-static doppel_status chunk_gather(doppel_store_writer *w, size_t len, doppel_error *err) {
+static doppel_status chunk_gather(doppel_store_writer *w, dp_chunk *ch, doppel_error *err) {
     doppel_store *s = w->s;
     unsigned words = dp_fstore_prefilter_words(&s->prefilter);
     if (dp_grow((void **)&w->sort_tmp, &w->sort_tmp_cap, DP_MAX(w->ncands, (size_t)1), sizeof *w->sort_tmp))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     dp_sort_u64_bytes(w->cands, w->sort_tmp, w->ncands, 0, 6);
-    w->nver = 0;
-    for (size_t i = 0, k = 0; i < len; i++) {
+    ch->nver = ch->copies_len = 0;
+    for (size_t i = 0, k = 0; i < ch->len; i++) {
         size_t k0 = k;
         while (k < w->ncands && (w->cands[k] >> 32 & 0xffff) == i) k++;
-        w->vbeg[i] = w->nver;
-        if (w->docnum[i] == UINT32_MAX || w->exact_rep[i] != UINT32_MAX) {
-            w->vend[i] = w->nver;
+        ch->vbeg[i] = ch->nver;
+        if (ch->docnum[i] == UINT32_MAX || ch->exact_rep[i] != UINT32_MAX) {
+            ch->vend[i] = ch->nver;
             continue;
         }
-        if (dp_grow((void **)&w->ver, &w->ver_cap, w->nver + (k - k0), sizeof *w->ver))
+        if (dp_grow((void **)&ch->ver, &ch->ver_cap, ch->nver + (k - k0), sizeof *ch->ver))
             return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         uint32_t prev = UINT32_MAX;
         for (size_t q = k0; q < k; q++) {
@@ -316,8 +328,8 @@ static doppel_status chunk_gather(doppel_store_writer *w, size_t len, doppel_err
             int lsh = (w->cands[q] & CAND_LSH) != 0;
             if (cd == prev) {
                 /* the same candidate by another key */
-                if (w->nver > w->vbeg[i] && w->ver[w->nver - 1].cand == cd)
-                    w->ver[w->nver - 1].lsh |= lsh;
+                if (ch->nver > ch->vbeg[i] && ch->ver[ch->nver - 1].cand == cd)
+                    ch->ver[ch->nver - 1].lsh |= lsh;
                 continue;
             }
             prev = cd;
@@ -334,64 +346,75 @@ static doppel_status chunk_gather(doppel_store_writer *w, size_t len, doppel_err
             rc = mdb_get(w->txn, s->db_feat, &fk, &fv);
             if (rc == MDB_NOTFOUND) continue;  /* expired; its postings are gone with it */
             if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
-            w->ver[w->nver++] = (dp_vcand){.cand = cd, .place = (uint32_t)i,
-                                               .blob = fv.mv_data, .blob_len = fv.mv_size,
-                                               .lsh = lsh, .rel = DOPPEL_REL_NONE};
+            /* A committed page stays as it is until this transaction ends
+             * (LMDB copies a page before changing it), so the verification
+             * reads it in place beside the next chunk's writes; a page
+             * this transaction wrote may be rewritten by them: a copy. */
+            size_t at = SIZE_MAX;
+            if (cd >= w->first_doc) {
+                if (dp_grow((void **)&ch->copies, &ch->copies_cap, ch->copies_len + fv.mv_size, 1))
+                    return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+                memcpy(ch->copies + ch->copies_len, fv.mv_data, fv.mv_size);
+                at = ch->copies_len;
+                /* aligned as LMDB's values are (the blob is read as words) */
+                ch->copies_len += (fv.mv_size + 7) & ~(size_t)7;
+            }
+            ch->ver[ch->nver++] = (dp_vcand){.cand = cd, .place = (uint32_t)i,
+                                             .blob = fv.mv_data, .blob_len = fv.mv_size,
+                                             .copy_at = at, .lsh = lsh, .rel = DOPPEL_REL_NONE};
         }
-        w->vend[i] = w->nver;
+        ch->vend[i] = ch->nver;
     }
+    /* the copies' addresses, now that the buffer no longer moves */
+    for (size_t q = 0; q < ch->nver; q++)
+        if (ch->ver[q].copy_at != SIZE_MAX) ch->ver[q].blob = ch->copies + ch->ver[q].copy_at;
     return DOPPEL_OK;
 }
 
 /* Step 5 (after verification, step 4): each document's relations recorded,
  * its story joins and its result, in chunk order. */
-static doppel_status chunk_relate(doppel_store_writer *w, const dp_features *feats,
-                                  const doppel_store_doc *docs, size_t len,
-                                  doppel_store_result *results, doppel_error *err) {
+doppel_status dp_chunk_relate(doppel_store_writer *w, dp_chunk *ch, doppel_error *err) {
     doppel_store *s = w->s;
     dp_matcher *m = &w->m;
     doppel_status st = DOPPEL_OK;
-    for (size_t i = 0; !st && i < len; i++) {
-        if (w->docnum[i] == UINT32_MAX) continue;
+    for (size_t i = 0; !st && i < ch->len; i++) {
+        if (ch->docnum[i] == UINT32_MAX) continue;
         m->nfound = m->ncand = m->nlsh = 0;
-        if (w->exact_rep[i] != UINT32_MAX) {
-            doppel_similarity same = {1.0, 1.0, 1.0, w->exact_len[i]};
+        if (ch->exact_rep[i] != UINT32_MAX) {
+            doppel_similarity same = {1.0, 1.0, 1.0, ch->exact_len[i]};
             static const float whole[2] = {1.0f, 1.0f};
-            st = dp_matcher_push(m, w->exact_rep[i], DOPPEL_REL_EXACT, &same, w->exact_len[i],
+            st = dp_matcher_push(m, ch->exact_rep[i], DOPPEL_REL_EXACT, &same, ch->exact_len[i],
                                  whole, err);
         }
-        for (size_t q = w->vbeg[i]; !st && q < w->vend[i]; q++) {
-            const dp_vcand *v = &w->ver[q];
+        for (size_t q = ch->vbeg[i]; !st && q < ch->vend[i]; q++) {
+            const dp_vcand *v = &ch->ver[q];
             if (v->rel == DOPPEL_REL_NONE) continue;
             st = dp_matcher_push(m, v->cand, v->rel, &v->sim, v->other_len, v->cover, err);
             if (!st) m->found[m->nfound - 1].lsh = v->lsh;
         }
-        if (!st) st = record_edges(s, w->txn, m, w->docnum[i], err);
+        if (!st) st = record_edges(s, w->txn, m, ch->docnum[i], err);
         for (size_t q = 0; !st && w->story && q < m->nfound; q++)
             if (dp_fstore_joins(&s->cfg, m->found[q].rel))
-                st = dp_story_join(w->story, w->docnum[i], m->found[q].docnum, err);
+                st = dp_story_join(w->story, ch->docnum[i], m->found[q].docnum, err);
         if (st) break;
         w->c.docs++;
         w->c.relations += m->nfound;
-        if (results) {
-            doppel_store_result *r = &results[i];
+        if (ch->results) {
+            doppel_store_result *r = &ch->results[i];
             r->status = DOPPEL_OK;
-            r->docnum = w->docnum[i];
-            r->duplicate_id = w->dup[i];
-            st = dp_match_result(s, w->txn, m, &feats[i], docs[i].date, r, err);
+            r->docnum = ch->docnum[i];
+            r->duplicate_id = ch->dup[i];
+            st = dp_match_result(s, w->txn, m, ch->set_len[i], ch->words_len[i], ch->date[i], r,
+                                 err);
         }
     }
     return st;
 }
 
-doppel_status dp_write_chunk(doppel_store_writer *w, const dp_features *feats,
-                                 const doppel_store_doc *docs, size_t len,
-                                 doppel_store_result *results, doppel_error *err) {
-    doppel_status st = chunk_record(w, feats, docs, len, results, err);
-    if (!st) st = chunk_buckets(w, err);
-    if (!st) st = chunk_gather(w, len, err);
-    if (!st) st = verify_parallel(w, feats, err);  /* step 4: the pure computation */
-    if (!st) st = chunk_relate(w, feats, docs, len, results, err);
+doppel_status dp_chunk_match(doppel_store_writer *w, dp_chunk *c, doppel_error *err) {
+    doppel_status st = chunk_record(w, c, err);
+    if (!st) st = chunk_buckets(w, c, err);
+    if (!st) st = chunk_gather(w, c, err);
     return st;
 }
 

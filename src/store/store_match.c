@@ -177,21 +177,19 @@ static doppel_status match_one(doppel_store *s, MDB_txn *txn, dp_matcher *m, con
 }
 
 doppel_status dp_match_result(doppel_store *s, MDB_txn *txn, const dp_matcher *m,
-                              const dp_features *f, int64_t date, doppel_store_result *r,
-                              doppel_error *err) {
+                              uint32_t set_len, uint32_t words_len, int64_t date,
+                              doppel_store_result *r, doppel_error *err) {
     r->n_matches = 0;
     r->matches = NULL;
     if (!m->nfound) return DOPPEL_OK;
     r->matches = calloc(m->nfound, sizeof *r->matches);
     if (!r->matches) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    /* the date the document is (or would be) recorded with */
-    int64_t self_date = date != DOPPEL_NO_DATE ? date : f->date;
     for (size_t i = 0; i < m->nfound; i++) {
         const dp_found *x = &m->found[i];
-        double score = dp_fstore_score(x->rel, &x->sim, x->other_len, (uint32_t)f->set_len);
+        double score = dp_fstore_score(x->rel, &x->sim, x->other_len, set_len);
         r->n_matches++;
-        doppel_status st = dp_store_fill_match(s, txn, x->docnum, x->rel, (float)score, self_date,
-                                               (uint32_t)f->words_len, x->cover[0], x->cover[1],
+        doppel_status st = dp_store_fill_match(s, txn, x->docnum, x->rel, (float)score, date,
+                                               words_len, x->cover[0], x->cover[1],
                                                &r->matches[i], err);
         if (st) return st;
     }
@@ -234,7 +232,10 @@ doppel_status doppel_store_check(doppel_store *s, const doppel_store_doc *docs, 
         if ((st = match_one(s, txn, &m, runs, &w->feat, err))) break;
         if (r) {
             r->status = DOPPEL_OK;
-            st = dp_match_result(s, txn, &m, &w->feat, docs[i].date, r, err);
+            /* the date it would be recorded with */
+            int64_t date = docs[i].date != DOPPEL_NO_DATE ? docs[i].date : w->feat.date;
+            st = dp_match_result(s, txn, &m, (uint32_t)w->feat.set_len,
+                                 (uint32_t)w->feat.words_len, date, r, err);
         }
     }
     dp_matcher_free(&m);

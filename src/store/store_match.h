@@ -54,11 +54,11 @@ doppel_status dp_match_exact(doppel_store *s, MDB_txn *txn, dp_matcher *m, const
 int dp_match_prefilter(const doppel_store *s, MDB_txn *txn, dp_prints_cache *pc, uint32_t c,
                        const uint32_t *rec, int *rc);
 
-/* r's matches from m->found (f: the matched document's features, date its
- * given date or DOPPEL_NO_DATE). */
+/* r's matches from m->found for the matched document: its shingle set
+ * size, its words aligned and its date (given, else extracted). */
 doppel_status dp_match_result(doppel_store *s, MDB_txn *txn, const dp_matcher *m,
-                              const dp_features *f, int64_t date, doppel_store_result *r,
-                              doppel_error *err);
+                              uint32_t set_len, uint32_t words_len, int64_t date,
+                              doppel_store_result *r, doppel_error *err);
 
 /* A document whose features failed: EMPTY or FORMAT (skipped, no message),
  * else a failure naming it. */

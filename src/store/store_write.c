@@ -77,7 +77,8 @@ static void writer_release(doppel_store_writer *w) {
     dp_free(w->sort_tmp, w->sort_tmp_cap * sizeof *w->sort_tmp);
     dp_free(w->members, w->members_cap * sizeof *w->members);
     dp_free(w->new_keys, w->new_keys_cap * sizeof *w->new_keys);
-    dp_free(w->ver, w->ver_cap * sizeof *w->ver);
+    dp_chunk_free(&w->chunk[0]);
+    dp_chunk_free(&w->chunk[1]);
     dp_free(w->prec, w->prec_cap * sizeof *w->prec);
     dp_free(w->pnew, w->pnew_cap * sizeof *w->pnew);
     dp_free(w->gkeys, w->gkeys_cap * sizeof *w->gkeys);
@@ -88,7 +89,7 @@ static void writer_release(doppel_store_writer *w) {
         dp_fstore_view_free(&w->vview[t]);
     }
     dp_free(w->new_docs, w->new_docs_cap * sizeof *w->new_docs);
-    for (int b = 0; b < 2; b++)
+    for (int b = 0; b < 3; b++)
         for (size_t i = 0; i < w->feats_ready[b]; i++)
             dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->keys);
     for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
@@ -118,6 +119,7 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
         return st;
     }
     w->batch = (uint32_t)(w->c.batches + 1);
+    w->first_doc = w->c.next_doc;
     *out = w;
     return DOPPEL_OK;
 }
@@ -129,30 +131,111 @@ static doppel_status writer_reserve(doppel_store_writer *w, size_t n, unsigned t
     for (; w->nworkers < threads; w->nworkers++)
         if (!(w->workers[w->nworkers] = dp_store_worker_get(s)))
             return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    for (int b = 0; b < (threads > 1 ? 2 : 1); b++)
+    for (int b = 0; b < (threads > 1 ? 3 : 1); b++)
         for (; w->feats_ready[b] < n; w->feats_ready[b]++)
             if (dp_features_init(&w->feats[b][w->feats_ready[b]], s->cfg.num_perm, s->keys))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     return DOPPEL_OK;
 }
 
-/* Features of a chunk computed on a thread of its own (and threads - 1
- * workers in all). */
-typedef struct background {
-    doppel_store *s;
-    dp_store_worker **workers;
+/* ---- the pipeline ------------------------------------------------------------------ */
+
+/* What the other threads (threads - 1 of them) do while the transaction's
+ * thread matches chunk k + 1 and records chunk k - 1's relations: chunk k's
+ * verification, then the features of chunk k + 2. Neither touches LMDB. */
+typedef struct bgtask {
+    doppel_store_writer *w;
     unsigned threads;
-    const doppel_store_doc *docs;
+    dp_chunk *verify;               /* NULL: nothing to verify */
+    const doppel_store_doc *docs;   /* features of docs[0..n) into feats */
     dp_features *feats;
     size_t n;
+    doppel_status st;
+    doppel_error err;
     int started;
     pthread_t tid;
-} background;
+} bgtask;
 
-static void *background_compute(void *p) {
-    background *bg = p;
-    compute_all(bg->s, bg->workers, bg->threads, bg->docs, bg->feats, bg->n);
+static void *bg_run(void *p) {
+    bgtask *b = p;
+    if (b->verify) b->st = dp_chunk_verify(b->w, b->verify, b->threads, &b->err);
+    if (b->n) compute_all(b->w->s, b->w->workers + 1, b->threads, b->docs, b->feats, b->n);
     return NULL;
+}
+
+static void bg_start(bgtask *b) {
+    b->st = DOPPEL_OK;
+    b->started = pthread_create(&b->tid, NULL, bg_run, b) == 0;
+    if (!b->started) bg_run(b);  /* no thread: done here, in the same order */
+}
+
+/* Wait for b; its verification's status (err set on failure). */
+static doppel_status bg_join(bgtask *b, doppel_error *err) {
+    if (b->started) pthread_join(b->tid, NULL);
+    b->started = 0;
+    doppel_status st = b->st;
+    if (st && err) *err = b->err;
+    b->st = DOPPEL_OK;
+    return st;
+}
+
+/* The chunk of docs[from..) (feats: its computed features). */
+static dp_chunk *chunk_at(doppel_store_writer *w, size_t k, const doppel_store_doc *docs,
+                          size_t n, doppel_store_result *results, const dp_features *feats) {
+    dp_chunk *c = &w->chunk[k & 1];
+    size_t from = k * CHUNK;
+    c->docs = docs + from;
+    c->results = results ? results + from : NULL;
+    c->feats = feats;
+    c->len = DP_MIN((size_t)CHUNK, n - from);
+    return c;
+}
+
+/* One thread: each chunk's features, match, verification and relations in turn. */
+static doppel_status write_serial(doppel_store_writer *w, const doppel_store_doc *docs, size_t n,
+                                  doppel_store_result *results, doppel_error *err) {
+    doppel_status st = DOPPEL_OK;
+    for (size_t k = 0; !st && k * CHUNK < n; k++) {
+        dp_chunk *c = chunk_at(w, k, docs, n, results, w->feats[0]);
+        compute_all(w->s, w->workers, 1, c->docs, w->feats[0], c->len);
+        st = dp_chunk_match(w, c, err);
+        if (!st) st = dp_chunk_verify(w, c, 1, err);
+        if (!st) st = dp_chunk_relate(w, c, err);
+    }
+    return st;
+}
+
+/* Several threads: the transaction's thread matches chunk k (LMDB, in input
+ * order) and then records chunk k - 1's relations while the others verify
+ * chunk k and compute chunk k + 2's features. Every step reads what it
+ * reads when run in turn (a chunk's match does not depend on the previous
+ * chunk's relations), so the result is the same for any thread count. */
+static doppel_status write_pipelined(doppel_store_writer *w, unsigned threads,
+                                     const doppel_store_doc *docs, size_t n,
+                                     doppel_store_result *results, doppel_error *err) {
+    size_t chunks = (n + CHUNK - 1) / CHUNK;
+    compute_all(w->s, w->workers, threads, docs, w->feats[0], DP_MIN((size_t)CHUNK, n));
+    bgtask bg = {w, threads - 1, NULL, docs + CHUNK, w->feats[1],
+                 chunks > 1 ? DP_MIN((size_t)CHUNK, n - CHUNK) : 0, 0, {0}, 0, 0};
+    bg_start(&bg);
+    doppel_status st = DOPPEL_OK;
+    size_t k = 0;
+    for (; k < chunks; k++) {
+        dp_chunk *c = chunk_at(w, k, docs, n, results, w->feats[k % 3]);
+        st = dp_chunk_match(w, c, err);
+        doppel_status bs = bg_join(&bg, st ? NULL : err);  /* chunk k - 1 verified */
+        if (!st) st = bs;
+        if (st) break;
+        size_t ahead = (k + 2) * CHUNK;
+        bg = (bgtask){w, threads - 1, c, docs + DP_MIN(ahead, n), w->feats[(k + 2) % 3],
+                      ahead < n ? DP_MIN((size_t)CHUNK, n - ahead) : 0, 0, {0}, 0, 0};
+        bg_start(&bg);
+        if (k && (st = dp_chunk_relate(w, &w->chunk[(k - 1) & 1], err))) break;
+    }
+    doppel_status bs = bg_join(&bg, st ? NULL : err);
+    if (!st) st = bs;
+    if (!st && chunks) st = dp_chunk_relate(w, &w->chunk[(chunks - 1) & 1], err);
+    return st;
 }
 
 doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc *docs, size_t n,
@@ -165,22 +248,9 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
         return dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
     unsigned threads = DP_MAX(1u, DP_MIN(s->threads, (unsigned)((n + 63) / 64)));
     doppel_status st = writer_reserve(w, DP_MIN(n, (size_t)CHUNK), threads, err);
-    /* The next chunk's features are computed on the other threads while
-     * this one is added (the adding is serial: it follows input order). */
-    int cur = 0;
-    if (!st) compute_all(s, w->workers, threads, docs, w->feats[0], DP_MIN((size_t)CHUNK, n));
-    for (size_t from = 0; !st && from < n; from += CHUNK) {
-        size_t len = DP_MIN((size_t)CHUNK, n - from), next = from + CHUNK;
-        size_t nlen = next < n ? DP_MIN((size_t)CHUNK, n - next) : 0;
-        background bg = {s, w->workers + 1, threads - 1, docs + next, w->feats[!cur], nlen, 0, 0};
-        if (nlen && threads > 1)
-            bg.started = pthread_create(&bg.tid, NULL, background_compute, &bg) == 0;
-        st = dp_write_chunk(w, w->feats[cur], docs + from, len, results ? results + from : NULL, err);
-        if (bg.started) pthread_join(bg.tid, NULL);
-        else if (nlen)  /* one thread: one buffer, refilled after the add */
-            compute_all(s, w->workers, threads, docs + next, w->feats[threads > 1 ? !cur : cur], nlen);
-        if (threads > 1) cur = !cur;
-    }
+    if (!st && n)
+        st = threads > 1 ? write_pipelined(w, threads, docs, n, results, err)
+                         : write_serial(w, docs, n, results, err);
     if (st) {
         w->failed = 1;
         if (results) {

@@ -13,8 +13,10 @@
 /* One pair of the chunk to verify. */
 typedef struct dp_vcand {
     uint32_t cand, place;
-    const void *blob;       /* the candidate's features, in the map */
+    const void *blob;       /* the candidate's features: in the map, or (a page this
+                               transaction wrote, which later writes may move) a copy */
     size_t blob_len;
+    size_t copy_at;         /* where the copy is in the chunk's copies, or SIZE_MAX */
     int lsh;
     doppel_status status;   /* out: */
     doppel_relation rel;
@@ -23,15 +25,33 @@ typedef struct dp_vcand {
     uint32_t other_len;
 } dp_vcand;
 
+/* One chunk of an add from its matching to its relations: what the
+ * verification (on other threads) and the relations (after the next
+ * chunk's matching) read. */
+typedef struct dp_chunk {
+    const doppel_store_doc *docs;
+    doppel_store_result *results;   /* NULL: none wanted */
+    const dp_features *feats;       /* read by the verification only */
+    size_t len;
+    uint32_t docnum[CHUNK];         /* UINT32_MAX: not added */
+    uint32_t exact_rep[CHUNK], exact_len[CHUNK]; /* first of its text, or UINT32_MAX */
+    int dup[CHUNK];
+    uint32_t set_len[CHUNK], words_len[CHUNK];
+    int64_t date[CHUNK];            /* as recorded */
+    size_t vbeg[CHUNK], vend[CHUNK];/* each place's pairs in ver */
+    dp_vcand *ver;
+    size_t nver, ver_cap;
+    unsigned char *copies;          /* candidates' features from this transaction's pages */
+    size_t copies_len, copies_cap;
+} dp_chunk;
+
 struct doppel_store_writer {
     doppel_store *s;
     MDB_txn *txn;
     dp_store_counters c;
+    uint64_t first_doc;         /* docnums from here on were added by this transaction */
     dp_matcher m;
-    /* per document of the chunk */
-    uint32_t docnum[CHUNK];     /* UINT32_MAX: not added */
-    uint32_t exact_rep[CHUNK], exact_len[CHUNK]; /* first of its text, or UINT32_MAX */
-    int dup[CHUNK];
+    dp_chunk chunk[2];          /* one chunk verified while the next one is matched */
     uint32_t *prec;             /* the chunk's pre-filter records, CHUNK x words */
     uint32_t *pnew;             /* those of documents with postings, in docnum order */
     uint32_t pdoc[CHUNK];       /* ... their docnums */
@@ -45,16 +65,13 @@ struct doppel_store_writer {
     uint64_t *gpos;             /* per run, per distinct key: where it is (dp_run_lower) */
     uint32_t *gcount;           /* ... and its entries there */
     size_t ngkeys, gkeys_cap, gpos_cap, gcount_cap;
-    dp_vcand *ver;
-    size_t nver, ver_cap;
-    size_t vbeg[CHUNK], vend[CHUNK];
     dp_fstore_scratch vscratch[DP_MAX_THREADS];
     dp_fstore_view vview[DP_MAX_THREADS];
     uint64_t *new_keys;         /* the chunk's postings, sorted (key, docnum) */
     uint32_t *new_docs;
     size_t nnew, new_keys_cap, new_docs_cap;
-    dp_features feats[2][CHUNK]; /* one chunk computed while the other is added */
-    size_t feats_ready[2];
+    dp_features feats[3][CHUNK]; /* chunk k verified, k + 1 matched, k + 2 computed */
+    size_t feats_ready[3];
     dp_store_worker *workers[DP_MAX_THREADS];
     unsigned nworkers;
     uint32_t batch;
@@ -62,11 +79,17 @@ struct doppel_store_writer {
     dp_story_batch *story;      /* stores with stories: what the story level reads */
 };
 
-
-/* Add one chunk of documents whose features are computed (feats): in
- * input order, with the same candidates for every document as taken one by
- * one (store_chunk.c). */
-doppel_status dp_write_chunk(doppel_store_writer *w, const dp_features *feats,
-                             const doppel_store_doc *docs, size_t len,
-                             doppel_store_result *results, doppel_error *err);
+/* The steps of one chunk (store_chunk.c). c->docs, feats, len, results set.
+ * Match: on the thread that owns the transaction, in input order: docnums,
+ * exact copies and records, the postings, each document's candidates kept
+ * by the pre-filter with their stored features. */
+doppel_status dp_chunk_match(doppel_store_writer *w, dp_chunk *c, doppel_error *err);
+/* Verify c's pairs on threads [0, threads) of the writer's scratch (pure
+ * computation, no LMDB: runs beside the next chunk's match). */
+doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned threads,
+                              doppel_error *err);
+/* Relations, story joins and results, in input order (the transaction's
+ * thread, after the chunk's verification). */
+doppel_status dp_chunk_relate(doppel_store_writer *w, dp_chunk *c, doppel_error *err);
+void dp_chunk_free(dp_chunk *c);
 #endif

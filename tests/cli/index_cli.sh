@@ -124,6 +124,15 @@ for parts in 1 3 7; do
   expect_rc synth-export-$parts 0 "$DOPPEL" index export "$T/ixs" -o "$T/s.export"
   if cmp -s "$T/s.export" "$ref"; then ok; else bad "synth $N in $parts adds ($pm): export differs from cluster"; fi
 done
+# one add of several chunks (1,024 documents each): the pipeline (a chunk
+# verified on other threads while the next one is matched) prints the
+# same lines for any thread count
+for th in 1 2 3; do
+  rm -rf "$T/ixt"; "$DOPPEL" index create "$T/ixt"
+  "$DOPPEL" index add -q --threads $th "$T/ixt" "$T/s.jsonl" -o "$T/s.add$th" || bad "synth add, $th threads"
+done
+if cmp -s "$T/s.add1" "$T/s.add2" && cmp -s "$T/s.add1" "$T/s.add3"; then ok; else bad "synth add: output differs with the thread count"; fi
+has synth-add-relations '"relation":"near"' "$T/s.add2"
 # the pre-filter dropped candidates unread (the stats count them)
 expect_rc synth-stats 0 "$DOPPEL" index stats "$T/ixs"
 if grep -q '"prefiltered":[1-9]' "$T/synth-stats.out"; then ok; else bad "synth: the pre-filter dropped nothing"; fi
@@ -152,6 +161,30 @@ sed 's/^{"a":"\([^"]*\)","b":"\([^"]*\)".*"relation":"\([a-z]*\)".*/\1 \2 \3/' "
 # leaves them out too: it equals cluster above).
 if [ -s "$T/r.pairs.rel" ] && [ -z "$(comm -13 "$T/r.add.rel" "$T/r.pairs.rel")" ]; then ok; else bad "realistic: a pair of doppel pairs is missing from the adds' relations"; comm -13 "$T/r.add.rel" "$T/r.pairs.rel" | head -5 >&2; fi
 if [ -z "$(comm -23 "$T/r.add.rel" "$T/r.pairs.rel" | grep -v ' partial$' | grep -v ' derived$')" ]; then ok; else bad "realistic: the adds report a copy relation that pairs does not"; fi
+# "source" of each relation the adds report is the one doppel pairs gives
+# the pair (the id of the document the other took from), absent where
+# pairs has none
+/usr/bin/python3 - "$T/r.add" "$T/r.pairs" > "$T/r.src" <<'EOF'
+import json, sys
+pairs = {}
+for ln in open(sys.argv[2]):
+    p = json.loads(ln)
+    pairs[(p["a"], p["b"])] = p.get("source")
+same = differ = 0
+for ln in open(sys.argv[1]):
+    d = json.loads(ln)
+    for r in d["relations"]:
+        k = (r["id"], d["id"])
+        if k not in pairs:
+            continue
+        if pairs[k] == r.get("source"):
+            same += pairs[k] is not None
+        else:
+            differ += 1
+            print("differs:", k, pairs[k], r.get("source"))
+print("sources", same, "differ", differ)
+EOF
+has real-source '^sources [1-9][0-9]* differ 0$' "$T/r.src"
 # with the default pre-filter, in 3 adds, against the default cluster
 expect_rc real-cluster-default 0 "$DOPPEL" cluster -q "$T/r.jsonl" -o "$T/r.cluster1"
 "$DOPPEL" index create "$T/ixr1"
