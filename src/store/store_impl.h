@@ -136,6 +136,7 @@ typedef struct dp_run {
 typedef struct dp_runs {
     uint64_t next_id;
     uint32_t n;             /* oldest first: run r's docnums precede run r + 1's */
+    uint32_t per_doc;       /* candidate keys a document (the store's keys) */
     dp_run r[DP_RUNS_MAX];
 } dp_runs;
 
@@ -170,7 +171,8 @@ size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key);
 void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
                       uint32_t *count);
 /* Each run's range of key (lo[r], hi[r]), the members in all (the last,
- * in docnum order, to *last when there is one). */
+ * in docnum order, to *last when there is one). Each search starts where
+ * the key would be if the run's keys were spread evenly (see store_runs.c). */
 size_t dp_runs_find(const dp_runs *rs, uint64_t key, size_t *lo, size_t *hi, uint32_t *last);
 /* Add sorted entries (docnums after every indexed one's) as a new run and
  * merge; *rs is reloaded. */
