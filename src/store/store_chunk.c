@@ -159,6 +159,7 @@ static void *verify_worker(void *p) {
     size_t from = c->nver * j->t / j->nthreads, to = c->nver * (j->t + 1) / j->nthreads;
     for (size_t q = from; q < to; q++) {
         dp_vcand *v = &c->ver[q];
+        if (v->dropped) continue;
         dp_fstore_view me = dp_fstore_view_of(&c->feats[v->place]);
         v->status = dp_fstore_read(v->blob, v->blob_len, s->keys, 0, &w->vview[j->t]);
         if (v->status) continue;
@@ -172,9 +173,41 @@ static void *verify_worker(void *p) {
     return NULL;
 }
 
+/* The pending pairs' pre-filter decisions and features, in w->rtxn. */
+static doppel_status resolve_pending(doppel_store_writer *w, dp_chunk *c, doppel_error *err) {
+    doppel_store *s = w->s;
+    unsigned words = dp_fstore_prefilter_words(&s->prefilter);
+    c->prefiltered = 0;
+    for (size_t q = 0; q < c->nver; q++) {
+        dp_vcand *v = &c->ver[q];
+        if (!v->pending) continue;
+        int rc, keep = dp_match_prefilter(s, w->rtxn, &w->rprints, v->cand,
+                                          words ? c->prec + (size_t)v->place * words : NULL, &rc);
+        if (rc) return dp_store_mdb_fail(s, err, rc, "reading signature prints");
+        if (keep <= 0) {
+            c->prefiltered += keep == 0;
+            v->dropped = 1;
+            continue;
+        }
+        unsigned int ck = v->cand;
+        MDB_val fk = {sizeof ck, &ck}, fv;
+        rc = mdb_get(w->rtxn, s->db_feat, &fk, &fv);
+        if (rc == MDB_NOTFOUND) {  /* expired; its postings are gone with it */
+            v->dropped = 1;
+            continue;
+        }
+        if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
+        v->blob = fv.mv_data;
+        v->blob_len = fv.mv_size;
+    }
+    return DOPPEL_OK;
+}
+
 doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned threads,
                               doppel_error *err) {
     doppel_store *s = w->s;
+    doppel_status rs = resolve_pending(w, c, err);
+    if (rs) return rs;
     threads = DP_MAX(1u, DP_MIN(threads, (unsigned)((c->nver + 15) / 16)));
     vjob jobs[DP_MAX_THREADS];
     pthread_t tid[DP_MAX_THREADS];
@@ -189,6 +222,7 @@ doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned thre
     }
     for (size_t q = 0; q < c->nver; q++) {
         const dp_vcand *v = &c->ver[q];
+        if (v->dropped) continue;
         if (v->status == DOPPEL_ERR_NOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         if (v->status)
             return dp_fail(err, v->status, "index %s: features of document %u are damaged", s->dir,
@@ -200,6 +234,7 @@ doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned thre
 void dp_chunk_free(dp_chunk *c) {
     dp_free(c->ver, c->ver_cap * sizeof *c->ver);
     dp_free(c->copies, c->copies_cap);
+    dp_free(c->prec, c->prec_cap * sizeof *c->prec);
     *c = (dp_chunk){0};
 }
 
@@ -218,7 +253,7 @@ static doppel_status chunk_record(doppel_store_writer *w, dp_chunk *ch, doppel_e
     doppel_status st = DOPPEL_OK;
     unsigned words = dp_fstore_prefilter_words(&s->prefilter);
     w->nents = w->ncands = w->npnew = 0;
-    if (words && (dp_grow((void **)&w->prec, &w->prec_cap, (size_t)CHUNK * words, sizeof *w->prec) ||
+    if (words && (dp_grow((void **)&ch->prec, &ch->prec_cap, (size_t)CHUNK * words, sizeof *ch->prec) ||
                   dp_grow((void **)&w->pnew, &w->pnew_cap, (size_t)CHUNK * words, sizeof *w->pnew)))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t i = 0; !st && i < len; i++) {
@@ -247,8 +282,8 @@ static doppel_status chunk_record(doppel_store_writer *w, dp_chunk *ch, doppel_e
         if (!ex && words) {
             /* its pre-filter record: its candidates' and, as a candidate
              * of later documents, its own */
-            dp_fstore_prefilter_record(&s->prefilter, f, s->bands, w->prec + i * words);
-            memcpy(w->pnew + w->npnew * words, w->prec + i * words, (size_t)words * 4);
+            dp_fstore_prefilter_record(&s->prefilter, f, s->bands, ch->prec + i * words);
+            memcpy(w->pnew + w->npnew * words, ch->prec + i * words, (size_t)words * 4);
             w->pdoc[w->npnew++] = d;
         }
         if (!ex) {
@@ -333,9 +368,16 @@ static doppel_status chunk_gather(doppel_store_writer *w, dp_chunk *ch, doppel_e
                 continue;
             }
             prev = cd;
+            if (w->rtxn && cd < w->first_doc) {
+                /* committed: decided and read on the verifying thread */
+                ch->ver[ch->nver++] = (dp_vcand){.cand = cd, .place = (uint32_t)i,
+                                                 .copy_at = SIZE_MAX, .lsh = lsh, .pending = 1,
+                                                 .rel = DOPPEL_REL_NONE};
+                continue;
+            }
             /* the pre-filter first: a dropped pair's features are not read */
             int rc, keep = dp_match_prefilter(s, w->txn, &w->m.prints, cd,
-                                              words ? w->prec + i * words : NULL, &rc);
+                                              words ? ch->prec + i * words : NULL, &rc);
             if (rc) return dp_store_mdb_fail(s, err, rc, "reading signature prints");
             if (keep <= 0) {
                 w->c.prefiltered += keep == 0;
@@ -377,6 +419,8 @@ doppel_status dp_chunk_relate(doppel_store_writer *w, dp_chunk *ch, doppel_error
     doppel_store *s = w->s;
     dp_matcher *m = &w->m;
     doppel_status st = DOPPEL_OK;
+    w->c.prefiltered += ch->prefiltered;
+    ch->prefiltered = 0;
     for (size_t i = 0; !st && i < ch->len; i++) {
         if (ch->docnum[i] == UINT32_MAX) continue;
         m->nfound = m->ncand = m->nlsh = 0;

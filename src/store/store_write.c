@@ -79,7 +79,7 @@ static void writer_release(doppel_store_writer *w) {
     dp_free(w->new_keys, w->new_keys_cap * sizeof *w->new_keys);
     dp_chunk_free(&w->chunk[0]);
     dp_chunk_free(&w->chunk[1]);
-    dp_free(w->prec, w->prec_cap * sizeof *w->prec);
+    dp_prints_cache_free(&w->rprints);
     dp_free(w->pnew, w->pnew_cap * sizeof *w->pnew);
     dp_free(w->gkeys, w->gkeys_cap * sizeof *w->gkeys);
     dp_free(w->gpos, w->gpos_cap * sizeof *w->gpos);
@@ -214,6 +214,15 @@ static doppel_status write_pipelined(doppel_store_writer *w, unsigned threads,
                                      const doppel_store_doc *docs, size_t n,
                                      doppel_store_result *results, doppel_error *err) {
     size_t chunks = (n + CHUNK - 1) / CHUNK;
+    /* committed candidates are read by the verifying threads in a read
+     * transaction of their own (a transaction is one thread's at a time):
+     * the last commit, which the write transaction started from */
+    int rc = dp_store_txn_begin(w->s, MDB_RDONLY, &w->rtxn);
+    if (rc) {
+        w->rtxn = NULL;
+        return dp_store_mdb_fail(w->s, err, rc, "reading");
+    }
+    dp_prints_cache_reset(&w->rprints);
     compute_all(w->s, w->workers, threads, docs, w->feats[0], DP_MIN((size_t)CHUNK, n));
     bgtask bg = {w, threads - 1, NULL, docs + CHUNK, w->feats[1],
                  chunks > 1 ? DP_MIN((size_t)CHUNK, n - CHUNK) : 0, 0, {0}, 0, 0};
@@ -235,6 +244,8 @@ static doppel_status write_pipelined(doppel_store_writer *w, unsigned threads,
     doppel_status bs = bg_join(&bg, st ? NULL : err);
     if (!st) st = bs;
     if (!st && chunks) st = dp_chunk_relate(w, &w->chunk[(chunks - 1) & 1], err);
+    mdb_txn_abort(w->rtxn);
+    w->rtxn = NULL;
     return st;
 }
 

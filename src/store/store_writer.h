@@ -18,6 +18,10 @@ typedef struct dp_vcand {
     size_t blob_len;
     size_t copy_at;         /* where the copy is in the chunk's copies, or SIZE_MAX */
     int lsh;
+    int pending;            /* a committed candidate whose pre-filter decision and
+                               features the verification reads (then blob is set, or
+                               dropped) */
+    int dropped;            /* dropped by the pre-filter or expired: not verified */
     doppel_status status;   /* out: */
     doppel_relation rel;
     doppel_similarity sim;
@@ -43,6 +47,9 @@ typedef struct dp_chunk {
     size_t nver, ver_cap;
     unsigned char *copies;          /* candidates' features from this transaction's pages */
     size_t copies_len, copies_cap;
+    uint32_t *prec;                 /* the documents' pre-filter records, CHUNK x words */
+    size_t prec_cap;
+    uint64_t prefiltered;           /* pending pairs the pre-filter dropped */
 } dp_chunk;
 
 struct doppel_store_writer {
@@ -52,10 +59,12 @@ struct doppel_store_writer {
     uint64_t first_doc;         /* docnums from here on were added by this transaction */
     dp_matcher m;
     dp_chunk chunk[2];          /* one chunk verified while the next one is matched */
-    uint32_t *prec;             /* the chunk's pre-filter records, CHUNK x words */
+    MDB_txn *rtxn;              /* pipelined: a read transaction (the last commit) in which
+                                   the other threads read committed candidates */
+    dp_prints_cache rprints;    /* ... and where their pre-filter records are */
     uint32_t *pnew;             /* those of documents with postings, in docnum order */
     uint32_t pdoc[CHUNK];       /* ... their docnums */
-    size_t prec_cap, pnew_cap, npnew;
+    size_t pnew_cap, npnew;
     uint64_t *ents, *cands, *sort_tmp;
     size_t nents, ents_cap, ncands, cands_cap, sort_tmp_cap;
     uint32_t *members;          /* a bucket's indexed members */
@@ -84,8 +93,10 @@ struct doppel_store_writer {
  * exact copies and records, the postings, each document's candidates kept
  * by the pre-filter with their stored features. */
 doppel_status dp_chunk_match(doppel_store_writer *w, dp_chunk *c, doppel_error *err);
-/* Verify c's pairs on threads [0, threads) of the writer's scratch (pure
- * computation, no LMDB: runs beside the next chunk's match). */
+/* Verify c's pairs on threads [0, threads) of the writer's scratch: first,
+ * on the calling thread, the pending pairs' pre-filter decisions and
+ * features read in w->rtxn (beside the next chunk's match, which uses the
+ * write transaction), then the verification (pure computation). */
 doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned threads,
                               doppel_error *err);
 /* Relations, story joins and results, in input order (the transaction's
