@@ -18,8 +18,11 @@ static const char index_usage[] =
     "                                  (the matching options of doppel cluster --help)\n"
     "  add DIR INPUT... [--wait]       add documents in one transaction; one JSON line per\n"
     "                                  document: {\"id\",\"docnum\",\"relations\":[{\"id\",\n"
-    "                                  \"relation\",\"score\",\"source\"}]}; with stories\n"
-    "                                  also \"story\" (the lines come at the commit)\n"
+    "                                  \"relation\",\"score\",\"source\",\"outlet\"}]}; with\n"
+    "                                  stories also \"story\" (the lines come at the commit);\n"
+    "                                  \"source\": the id of the document the other took from\n"
+    "                                  (contained, derived, partial; as in doppel pairs),\n"
+    "                                  \"outlet\": the indexed document's outlet\n"
     "  query DIR INPUT...              the same lines for documents not added\n"
     "  export DIR [-o FILE]            one line per document, the fields of doppel cluster:\n"
     "                                  {\"id\",\"cluster\",\"canonical\",\"relation\",\"score\",\n"
@@ -30,11 +33,13 @@ static const char index_usage[] =
     "  compact DIR                     rewrite the data file without its free pages\n\n"
     "add and query take the input options of doppel cluster (--format, --id-field, ...,\n"
     "-o FILE, -q, --threads N); matching options given there must equal the index's.\n"
-    "--wait: wait for another writer instead of failing. A JSONL field \"source\" is\n"
-    "kept as the document's source (else the input file's name).\n";
+    "--wait: wait for another writer instead of failing. A JSONL field \"outlet\" or\n"
+    "\"source\" (a string) is kept as the document's outlet (else the input file's name).\n";
 
-/* Documents buffered before they go to the store: the transaction spans all. */
-#define BATCH_DOCS 4096
+/* Documents buffered before they go to the store: the transaction spans all.
+ * The store's pipeline (features and verification on other threads beside
+ * the matching) fills and drains once per call: 16 chunks of 1,024. */
+#define BATCH_DOCS 16384
 #define BATCH_BYTES (64u << 20)
 
 typedef struct pending {
@@ -48,15 +53,16 @@ static void pending_clear(pending *p) {
     p->n = p->bytes = 0;
 }
 
-/* The JSONL record's "source" field, when it has one. Found by a scan, not
- * a parse of the whole line (which cost a third of an add): an unescaped
- * "source" followed by a colon is a key, inside a string a quote is
+/* The JSONL record's string field key (quoted), when it has one. Found by
+ * a scan, not a parse of the whole line (which cost a third of an add): an
+ * unescaped key followed by a colon is a key, inside a string a quote is
  * escaped; the value's literal alone goes to jansson for its escapes. */
-static char *record_source(const doppel_record *rec, size_t *len) {
+static char *record_field(const doppel_record *rec, const char *key, size_t *len) {
     if (!rec->raw) return NULL;
     const char *p = rec->raw, *end = rec->raw + rec->raw_len;
-    while ((p = memmem(p, (size_t)(end - p), "\"source\"", 8))) {
-        const char *q = p + 8;
+    size_t klen = strlen(key);
+    while ((p = memmem(p, (size_t)(end - p), key, klen))) {
+        const char *q = p + klen;
         p = q;
         while (q < end && (*q == ' ' || *q == '\t')) q++;
         if (q == end || *q != ':') continue;
@@ -80,8 +86,10 @@ static char *record_source(const doppel_record *rec, size_t *len) {
 }
 
 static int pending_add(pending *p, const doppel_record *rec) {
+    /* the outlet: "outlet", else "source" (synth's and many feeds' name) */
     size_t srclen = 0;
-    char *src = record_source(rec, &srclen);
+    char *src = record_field(rec, "\"outlet\"", &srclen);
+    if (!src) src = record_field(rec, "\"source\"", &srclen);
     const char *source = src ? src : rec->source;
     if (!src) srclen = rec->source ? strlen(rec->source) : 0;
     size_t title_len = rec->title ? strlen(rec->title) : 0;
@@ -110,7 +118,12 @@ static int pending_add(pending *p, const doppel_record *rec) {
     return 0;
 }
 
-static void put_matches(FILE *fp, const doppel_store_result *r) {
+/* The relations of the document with id self: each indexed document's id,
+ * relation, score, the source of the pair (as in doppel pairs: the id of
+ * the document the other took from; contained, derived, partial only) and
+ * the indexed document's outlet (when it has one). */
+static void put_matches(FILE *fp, const doppel_store_result *r, const char *self,
+                        size_t self_len) {
     fputs("\"relations\":[", fp);
     for (size_t j = 0; j < r->n_matches; j++) {
         const doppel_store_match *m = &r->matches[j];
@@ -118,8 +131,15 @@ static void put_matches(FILE *fp, const doppel_store_result *r) {
         cli_json_string(fp, m->id, strlen(m->id));
         fprintf(fp, ",\"relation\":\"%s\",\"score\":", doppel_relation_name(m->relation));
         cli_put_fixed4(fp, m->score);
-        fputs(",\"source\":", fp);
-        cli_json_string(fp, m->source, strlen(m->source));
+        if (m->source != DOPPEL_STORE_SOURCE_NONE) {
+            fputs(",\"source\":", fp);
+            if (m->source == DOPPEL_STORE_SOURCE_SELF) cli_json_string(fp, self, self_len);
+            else cli_json_string(fp, m->id, strlen(m->id));
+        }
+        if (m->outlet[0]) {
+            fputs(",\"outlet\":", fp);
+            cli_json_string(fp, m->outlet, strlen(m->outlet));
+        }
         fputc('}', fp);
     }
     fputc(']', fp);
@@ -221,7 +241,7 @@ static int flush(doppel_store *s, doppel_store_writer *w, pending *p, FILE *fp, 
         cli_json_string(line, p->docs[i].id, p->docs[i].id_len);
         if (w) fprintf(line, ",\"docnum\":%u", r->docnum);
         fputc(',', line);
-        put_matches(line, r);
+        put_matches(line, r, p->docs[i].id, p->docs[i].id_len);
         if (stories && !w) {  /* query: the indexed story it would join, null: a new one */
             if (r->story == DOPPEL_STORE_NO_STORY) fputs(",\"story\":null", line);
             else fprintf(line, ",\"story\":%llu", (unsigned long long)r->story);

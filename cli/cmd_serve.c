@@ -88,14 +88,22 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned code, const
     return send_json(c, code, json_pack("{s:{s:i,s:s}}", "error", "code", (int)code, "message", msg));
 }
 
-static json_t *matches_json(const doppel_store_result *r) {
+/* The relations of the document with id self (see put_matches in
+ * cmd_index.c: the same fields). */
+static json_t *matches_json(const doppel_store_result *r, const char *self, size_t self_len) {
     json_t *a = json_array();
     for (size_t j = 0; j < r->n_matches; j++) {
         const doppel_store_match *m = &r->matches[j];
-        json_array_append_new(a, json_pack("{s:s,s:s,s:f,s:s}", "id", m->id, "relation",
-                                           doppel_relation_name(m->relation), "score",
-                                           (double)(int)(m->score * 10000 + 0.5) / 10000,
-                                           "source", m->source));
+        json_t *o = json_pack("{s:s,s:s,s:f}", "id", m->id, "relation",
+                              doppel_relation_name(m->relation), "score",
+                              (double)(int)(m->score * 10000 + 0.5) / 10000);
+        /* as in doppel pairs: the id of the document the other took from */
+        if (m->source == DOPPEL_STORE_SOURCE_SELF)
+            json_object_set_new(o, "source", json_stringn(self, self_len));
+        else if (m->source == DOPPEL_STORE_SOURCE_MATCH)
+            json_object_set_new(o, "source", json_string(m->id));
+        if (m->outlet[0]) json_object_set_new(o, "outlet", json_string(m->outlet));
+        json_array_append_new(a, o);
     }
     return a;
 }
@@ -107,7 +115,8 @@ static const char *doc_from_json(json_t *o, size_t i, int need_id, doppel_store_
                                  char *idbuf, size_t idcap) {
     if (!json_is_object(o)) return "each document must be a JSON object";
     json_t *text = json_object_get(o, "text"), *id = json_object_get(o, "id");
-    json_t *date = json_object_get(o, "date"), *src = json_object_get(o, "source");
+    json_t *date = json_object_get(o, "date"), *src = json_object_get(o, "outlet");
+    if (!src) src = json_object_get(o, "source");  /* synth's and many feeds' name */
     json_t *title = json_object_get(o, "title");
     if (!json_is_string(text)) return "a document needs \"text\" (a string)";
     *d = (doppel_store_doc){0};
@@ -139,8 +148,8 @@ static const char *doc_from_json(json_t *o, size_t i, int need_id, doppel_store_
         return "\"date\" must be a string or a number";
     }
     if (json_is_string(src)) {
-        d->source = json_string_value(src);
-        d->source_len = json_string_length(src);
+        d->outlet = json_string_value(src);
+        d->outlet_len = json_string_length(src);
     }
     if (json_is_string(title)) {
         d->title = json_string_value(title);
@@ -203,7 +212,7 @@ static enum MHD_Result post_docs(server *sv, struct MHD_Connection *c, request *
                 json_object_set_new(o, "status", json_string(res[i].status == DOPPEL_ERR_EMPTY
                                                                   ? "empty" : "binary"));
             }
-            json_object_set_new(o, "relations", matches_json(&res[i]));
+            json_object_set_new(o, "relations", matches_json(&res[i], docs[i].id, docs[i].id_len));
             /* stories: the story given (add) or the indexed story it would
              * join (check; null: a new story) */
             if (doppel_store_story_options(sv->store) && res[i].status == DOPPEL_OK)
@@ -239,15 +248,16 @@ static enum MHD_Result get_doc(server *sv, struct MHD_Connection *c, const char 
     if (st == DOPPEL_END) ret = send_error(c, 404, "no document with this id");
     else if (st) ret = send_error(c, 500, "%s", err.message);
     else {
-        json_t *o = json_pack("{s:s%,s:I,s:s%,s:I,s:I,s:I}", "id", info.id, info.id_len, "docnum",
-                              (json_int_t)info.docnum, "source", info.source, info.source_len,
-                              "added", (json_int_t)info.added, "batch", (json_int_t)info.batch,
-                              "shingles", (json_int_t)info.shingles);
+        json_t *o = json_pack("{s:s%,s:I,s:I,s:I,s:I}", "id", info.id, info.id_len, "docnum",
+                              (json_int_t)info.docnum, "added", (json_int_t)info.added, "batch",
+                              (json_int_t)info.batch, "shingles", (json_int_t)info.shingles);
+        if (info.outlet_len)
+            json_object_set_new(o, "outlet", json_stringn(info.outlet, info.outlet_len));
         json_object_set_new(o, "date", info.date == DOPPEL_NO_DATE ? json_null()
                                                                    : json_integer(info.date));
         if (info.story != DOPPEL_STORE_NO_STORY)
             json_object_set_new(o, "story", json_integer((json_int_t)info.story));
-        json_object_set_new(o, "relations", matches_json(&m));
+        json_object_set_new(o, "relations", matches_json(&m, info.id, info.id_len));
         ret = send_json(c, 200, o);
     }
     pthread_mutex_unlock(&lock);

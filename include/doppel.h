@@ -1061,21 +1061,30 @@ typedef struct doppel_store_doc {
     size_t text_len;
     int64_t date;           /* seconds since the epoch or DOPPEL_NO_DATE (then the
                                date extraction finds, as in doppel_index_add) */
-    const char *source;     /* where it came from (outlet, URL, file); may be NULL */
-    size_t source_len;
+    const char *outlet;     /* where it came from (outlet, site, file); may be NULL */
+    size_t outlet_len;
     const char *title;      /* the story level's title (else the one extraction finds,
                                as in `doppel cluster`); may be NULL */
     size_t title_len;
 } doppel_store_doc;
 
+/* doppel_store_match.source: which document of the pair the other took
+ * from, as doppel_index_pairs decides it (doppel_pair.source). */
+#define DOPPEL_STORE_SOURCE_NONE 0  /* exact, near: neither */
+#define DOPPEL_STORE_SOURCE_MATCH 1 /* the matched (indexed, earlier) document */
+#define DOPPEL_STORE_SOURCE_SELF 2  /* the document checked, added or looked up */
+
 /* One relation of a document to an indexed one. */
 typedef struct doppel_store_match {
     uint32_t docnum;        /* the indexed document */
-    char *id;               /* its id and source (NUL-terminated, "" when none); */
-    char *source;           /* owned by the result */
+    char *id;               /* its id and outlet (NUL-terminated, "" when none); */
+    char *outlet;           /* owned by the result */
     doppel_relation relation; /* EXACT, NEAR, CONTAINED, DERIVED or PARTIAL: the
                                relation doppel_index_pairs gives the pair */
     double score;           /* Jaccard; containment for CONTAINED; 1 for EXACT */
+    int source;             /* contained, derived, partial: DOPPEL_STORE_SOURCE_MATCH or
+                               _SELF, the earlier by date when both are dated, else the
+                               covering, longer one; DOPPEL_STORE_SOURCE_NONE otherwise */
 } doppel_store_match;
 
 typedef struct doppel_store_result {
@@ -1129,10 +1138,10 @@ doppel_status doppel_store_check(doppel_store *s, const doppel_store_doc *docs, 
 /* One indexed document. */
 typedef struct doppel_store_docinfo {
     uint32_t docnum;
-    const char *id;         /* id, source: owned by the handle, valid until the next */
+    const char *id;         /* id, outlet: owned by the handle, valid until the next */
     size_t id_len;          /* call on it from this thread */
-    const char *source;
-    size_t source_len;
+    const char *outlet;
+    size_t outlet_len;
     int64_t date;           /* DOPPEL_NO_DATE when unknown */
     int64_t added;          /* seconds since the epoch when it was added */
     uint32_t batch;         /* the add that brought it (1, 2, ...) */

@@ -137,6 +137,12 @@ int dp_fstore_joins(const doppel_config *cfg, doppel_relation rel) {
     return dp_relation_joins(cfg, rel);
 }
 
+uint32_t dp_fstore_source(doppel_relation rel, uint32_t a, uint32_t b, int64_t date_a,
+                          int64_t date_b, double cover_a, double cover_b, uint32_t na,
+                          uint32_t nb) {
+    return dp_relation_source(rel, a, b, date_a, date_b, cover_a, cover_b, na, nb);
+}
+
 double dp_fstore_score(doppel_relation rel, const doppel_similarity *sim, uint32_t size_a,
                        uint32_t size_b) {
     return dp_relation_score(rel, sim, size_a, size_b);

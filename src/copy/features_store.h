@@ -117,6 +117,12 @@ uint32_t dp_fstore_article(float cover, uint32_t words);
 /* Whether a relation joins copy clusters (as in the batch union-find). */
 int dp_fstore_joins(const doppel_config *cfg, doppel_relation rel);
 
+/* Which of a pair (a, b) the other took from, for CONTAINED, DERIVED and
+ * PARTIAL: `doppel pairs`' rule (dates first, else coverage; relate.h). */
+uint32_t dp_fstore_source(doppel_relation rel, uint32_t a, uint32_t b, int64_t date_a,
+                          int64_t date_b, double cover_a, double cover_b, uint32_t na,
+                          uint32_t nb);
+
 /* The score a relation is reported with (as `doppel cluster`): 1 for EXACT,
  * containment of the smaller in the larger for CONTAINED, else Jaccard. */
 double dp_fstore_score(doppel_relation rel, const doppel_similarity *sim, uint32_t size_a,

@@ -519,8 +519,9 @@ int dp_store_meta(const doppel_store *s, MDB_txn *txn, uint32_t docnum, dp_meta_
 }
 
 doppel_status dp_store_fill_match(const doppel_store *s, MDB_txn *txn, uint32_t docnum,
-                                  doppel_relation rel, double score, doppel_store_match *m,
-                                  doppel_error *err) {
+                                  doppel_relation rel, double score, int64_t self_date,
+                                  uint32_t self_words, float cover_match, float cover_self,
+                                  doppel_store_match *m, doppel_error *err) {
     dp_meta_head h;
     const char *id, *src;
     int rc = dp_store_meta(s, txn, docnum, &h, &id, &src);
@@ -529,8 +530,15 @@ doppel_status dp_store_fill_match(const doppel_store *s, MDB_txn *txn, uint32_t 
     m->relation = rel;
     m->score = score;
     m->id = dp_strndup(id, h.id_len);
-    m->source = dp_strndup(src, h.source_len);
-    if (!m->id || !m->source) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    m->outlet = dp_strndup(src, h.source_len);
+    if (!m->id || !m->outlet) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    /* the engine's own rule (dp_fstore_source), with docnum as the pair's a */
+    m->source = DOPPEL_STORE_SOURCE_NONE;
+    if (rel == DOPPEL_REL_CONTAINED || rel == DOPPEL_REL_DERIVED || rel == DOPPEL_REL_PARTIAL)
+        m->source = dp_fstore_source(rel, 0, 1, h.date, self_date, cover_match, cover_self,
+                                     h.words_len, self_words) == 0
+                        ? DOPPEL_STORE_SOURCE_MATCH
+                        : DOPPEL_STORE_SOURCE_SELF;
     return DOPPEL_OK;
 }
 
@@ -539,7 +547,7 @@ void doppel_store_results_free(doppel_store_result *r, size_t n) {
         for (size_t j = 0; j < r[i].n_matches; j++) {
             doppel_store_match *m = &r[i].matches[j];
             if (m->id) dp_free(m->id, strlen(m->id) + 1);
-            if (m->source) dp_free(m->source, strlen(m->source) + 1);
+            if (m->outlet) dp_free(m->outlet, strlen(m->outlet) + 1);
         }
         free(r[i].matches);
         r[i].matches = NULL;
@@ -580,7 +588,8 @@ static doppel_status doc_matches(doppel_store *s, MDB_txn *txn, uint32_t docnum,
         out->n_matches++;
         st = dp_store_fill_match(s, txn, a, (doppel_relation)e.relation,
                                  dp_fstore_score((doppel_relation)e.relation, &sim, h.set_len,
-                                                 self->set_len), m, err);
+                                                 self->set_len),
+                                 self->date, self->words_len, e.cover_a, e.cover_b, m, err);
     }
     mdb_cursor_close(cur);
     return st;

@@ -1,7 +1,8 @@
 /*
  * store_impl.h — the store's private state and its LMDB layout, shared by
- * store.c (open, header, locks, lookups), store_add.c (add, check) and
- * store_export.c (export, expire, compact) (internal).
+ * store.c (open, header, locks, lookups), store_match.c (check),
+ * store_write.c and store_chunk.c (add) and store_export.c (export,
+ * expire, compact) (internal).
  *
  * Databases of the environment (all keys native-endian integers unless
  * said otherwise):
@@ -135,6 +136,7 @@ typedef struct dp_run {
 typedef struct dp_runs {
     uint64_t next_id;
     uint32_t n;             /* oldest first: run r's docnums precede run r + 1's */
+    uint32_t per_doc;       /* candidate keys a document (the store's keys) */
     dp_run r[DP_RUNS_MAX];
 } dp_runs;
 
@@ -169,7 +171,8 @@ size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key);
 void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
                       uint32_t *count);
 /* Each run's range of key (lo[r], hi[r]), the members in all (the last,
- * in docnum order, to *last when there is one). */
+ * in docnum order, to *last when there is one). Each search starts where
+ * the key would be if the run's keys were spread evenly (see store_runs.c). */
 size_t dp_runs_find(const dp_runs *rs, uint64_t key, size_t *lo, size_t *hi, uint32_t *last);
 /* Add sorted entries (docnums after every indexed one's) as a new run and
  * merge; *rs is reloaded. */
@@ -215,10 +218,14 @@ doppel_status dp_story_check(doppel_store *s, MDB_txn *txn, const doppel_store_d
 /* The story id recorded for docnum, DOPPEL_STORE_NO_STORY when none. */
 uint64_t dp_story_of_doc(const doppel_store *s, MDB_txn *txn, uint32_t docnum);
 
-/* Fill one match from the meta record of docnum. */
+/* Fill one match from the meta record of docnum, matched by a later
+ * document (self: its date, given or extracted, and its words aligned;
+ * each side's cover of the pair): its source as doppel_index_pairs
+ * decides it, docnum being the pair's a. */
 doppel_status dp_store_fill_match(const doppel_store *s, MDB_txn *txn, uint32_t docnum,
-                                  doppel_relation rel, double score, doppel_store_match *m,
-                                  doppel_error *err);
+                                  doppel_relation rel, double score, int64_t self_date,
+                                  uint32_t self_words, float cover_match, float cover_self,
+                                  doppel_store_match *m, doppel_error *err);
 
 /* The ids database's key for an id (buf: 512 bytes for long ids). */
 MDB_val dp_store_id_key(const char *id, size_t len, unsigned char *buf);

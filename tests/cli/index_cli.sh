@@ -35,7 +35,9 @@ printf '{"id":"a","text":"%s","date":"2024-01-05"}\n' "$C" >> "$T/b2.jsonl"
 cat "$T/b1.jsonl" "$T/b2.jsonl" > "$T/all.jsonl"
 
 expect_rc add1 0 "$DOPPEL" index add -q "$T/ix" "$T/b1.jsonl"
-has add1-contained '"id":"b","docnum":1,"relations":\[{"id":"a","relation":"contained","score":1.0000,"source":"wire"}' "$T/add1.out"
+# b (dated the day before a) is the source of the pair, as doppel pairs
+# decides it (dates first); the indexed a's outlet is its own field
+has add1-contained '"id":"b","docnum":1,"relations":\[{"id":"a","relation":"contained","score":1.0000,"source":"b","outlet":"wire"}' "$T/add1.out"
 has add1-empty "empty: skipped: no words" "$T/add1.err"
 expect_rc query 0 "$DOPPEL" index query -q "$T/ix" "$T/b2.jsonl"
 has query-exact '"id":"c","relations":\[{"id":"a","relation":"exact","score":1.0000' "$T/query.out"
@@ -49,6 +51,21 @@ expect_rc cluster 0 "$DOPPEL" cluster -q --prefilter-miss 0 "$T/all.jsonl" -o "$
 if cmp -s "$T/export.jsonl" "$T/cluster.jsonl"; then ok; else bad "crafted: export differs from cluster"; diff "$T/export.jsonl" "$T/cluster.jsonl" >&2; fi
 expect_rc stats 0 "$DOPPEL" index stats "$T/ix"
 has stats '"docs":5,"added":5,"batches":2,' "$T/stats.out"
+
+# ---- "source" as in doppel pairs, "outlet" apart ---------------------------------------
+# e: undated, a's last two thirds: the indexed a covers it, so a is the
+# source (no dates to compare: the covering one); e and b share one
+# passage (partial), b the covering one
+printf '{"id":"e","text":"%s %s","source":"feed"}\n' "$B" "$C" > "$T/e.jsonl"
+expect_rc query-e 0 "$DOPPEL" index query -q "$T/ix" "$T/e.jsonl"
+has query-e-source '"id":"e","relations":\[{"id":"a","relation":"contained","score":1.0000,"source":"a","outlet":"wire"}' "$T/query-e.out"
+has query-e-partial '{"id":"b","relation":"partial","score":0.2899,"source":"b","outlet":"[^"]*b1.jsonl"}' "$T/query-e.out"
+# the same pairs from doppel pairs: the same source for each
+cat "$T/b1.jsonl" "$T/e.jsonl" > "$T/pe.jsonl"
+expect_rc pairs-e 0 "$DOPPEL" pairs -q --prefilter-miss 0 "$T/pe.jsonl"
+has pairs-e-ab '"a":"a","b":"b",.*"relation":"contained".*"source":"b"' "$T/pairs-e.out"
+has pairs-e-ae '"a":"a","b":"e",.*"relation":"contained".*"source":"a"' "$T/pairs-e.out"
+has pairs-e-be '"a":"b","b":"e",.*"relation":"partial".*"source":"b"' "$T/pairs-e.out"
 
 # ---- the header refuses other parameters --------------------------------------------
 expect_rc other-threshold 2 "$DOPPEL" index add "$T/ix" --threshold 0.7 "$T/b2.jsonl"
@@ -107,6 +124,40 @@ for parts in 1 3 7; do
   expect_rc synth-export-$parts 0 "$DOPPEL" index export "$T/ixs" -o "$T/s.export"
   if cmp -s "$T/s.export" "$ref"; then ok; else bad "synth $N in $parts adds ($pm): export differs from cluster"; fi
 done
+# one add of several chunks (1,024 documents each): the pipeline (a chunk
+# verified on other threads while the next one is matched) prints the
+# same lines for any thread count
+for th in 1 2 3; do
+  rm -rf "$T/ixt"; "$DOPPEL" index create "$T/ixt"
+  "$DOPPEL" index add -q --threads $th "$T/ixt" "$T/s.jsonl" -o "$T/s.add$th" || bad "synth add, $th threads"
+done
+if cmp -s "$T/s.add1" "$T/s.add2" && cmp -s "$T/s.add1" "$T/s.add3"; then ok; else bad "synth add: output differs with the thread count"; fi
+has synth-add-relations '"relation":"near"' "$T/s.add2"
+# check and add agree: the second half queried against an index of the
+# first gets, per document, the copy relations its add reports to the
+# first half, and every relation the add reports (check searches the runs
+# key by key from where each key should be, add a chunk's keys at once:
+# two searches, one answer; a check may report a derived or partial pair
+# more, from a reuse slot the add's own documents filled past its cap)
+rm -rf "$T/ixh" "$T/sh"; mkdir "$T/sh"
+split -n l/2 -d "$T/s.jsonl" "$T/sh/half"
+"$DOPPEL" index create "$T/ixh"
+"$DOPPEL" index add -q "$T/ixh" "$T/sh/half00" -o /dev/null || bad "half add"
+expect_rc half-query 0 "$DOPPEL" index query -q "$T/ixh" "$T/sh/half01"
+"$DOPPEL" index add -q "$T/ixh" "$T/sh/half01" -o "$T/half-add.out" || bad "half add 2"
+/usr/bin/python3 - "$T/sh/half00" "$T/half-query.out" "$T/half-add.out" > "$T/half.cmp" <<'EOF'
+import json, sys
+first = {json.loads(l)["id"] for l in open(sys.argv[1])}
+def rels(path, keep):
+    return [sorted((r["id"], r["relation"], r["score"], r.get("source")) for r in json.loads(l)["relations"]
+                   if keep(r)) for l in open(path)]
+q = rels(sys.argv[2], lambda r: True)
+a = rels(sys.argv[3], lambda r: r["id"] in first)
+copy = lambda x: [r for r in x if r[1] in ("exact", "near", "contained")]
+same = len(q) == len(a) and all(copy(x) == copy(y) and set(y) <= set(x) for x, y in zip(q, a))
+print("lines", len(q), "related", sum(1 for x in q if x), "same", same)
+EOF
+has half-same '^lines [0-9]* related [1-9][0-9]* same True$' "$T/half.cmp"
 # the pre-filter dropped candidates unread (the stats count them)
 expect_rc synth-stats 0 "$DOPPEL" index stats "$T/ixs"
 if grep -q '"prefiltered":[1-9]' "$T/synth-stats.out"; then ok; else bad "synth: the pre-filter dropped nothing"; fi
@@ -135,6 +186,30 @@ sed 's/^{"a":"\([^"]*\)","b":"\([^"]*\)".*"relation":"\([a-z]*\)".*/\1 \2 \3/' "
 # leaves them out too: it equals cluster above).
 if [ -s "$T/r.pairs.rel" ] && [ -z "$(comm -13 "$T/r.add.rel" "$T/r.pairs.rel")" ]; then ok; else bad "realistic: a pair of doppel pairs is missing from the adds' relations"; comm -13 "$T/r.add.rel" "$T/r.pairs.rel" | head -5 >&2; fi
 if [ -z "$(comm -23 "$T/r.add.rel" "$T/r.pairs.rel" | grep -v ' partial$' | grep -v ' derived$')" ]; then ok; else bad "realistic: the adds report a copy relation that pairs does not"; fi
+# "source" of each relation the adds report is the one doppel pairs gives
+# the pair (the id of the document the other took from), absent where
+# pairs has none
+/usr/bin/python3 - "$T/r.add" "$T/r.pairs" > "$T/r.src" <<'EOF'
+import json, sys
+pairs = {}
+for ln in open(sys.argv[2]):
+    p = json.loads(ln)
+    pairs[(p["a"], p["b"])] = p.get("source")
+same = differ = 0
+for ln in open(sys.argv[1]):
+    d = json.loads(ln)
+    for r in d["relations"]:
+        k = (r["id"], d["id"])
+        if k not in pairs:
+            continue
+        if pairs[k] == r.get("source"):
+            same += pairs[k] is not None
+        else:
+            differ += 1
+            print("differs:", k, pairs[k], r.get("source"))
+print("sources", same, "differ", differ)
+EOF
+has real-source '^sources [1-9][0-9]* differ 0$' "$T/r.src"
 # with the default pre-filter, in 3 adds, against the default cluster
 expect_rc real-cluster-default 0 "$DOPPEL" cluster -q "$T/r.jsonl" -o "$T/r.cluster1"
 "$DOPPEL" index create "$T/ixr1"

@@ -80,8 +80,29 @@ new = [{"id": f"h{i}", "text": docs[i]["text"] + " an added sentence of our own"
 st, body = request("POST", "/v1/add", json.dumps(new))
 check(st == 200 and [b["status"] for b in body] == ["added"] * 5, "add")
 st, body = request("GET", "/v1/doc/h3")
-check(st == 200 and body["id"] == "h3" and body["source"] == "hostile"
+check(st == 200 and body["id"] == "h3" and body["outlet"] == "hostile"
       and len(body["relations"]) >= 1, "doc after add")
+# "source" as doppel pairs gives it (the id of the document the other took
+# from: dates first, else the covering one), the outlet apart
+A = ("the minister arrived in the capital on tuesday for two days of talks with his "
+     "counterpart about trade energy and the security of the region")
+B = ("officials said the talks would cover a new pipeline and the price of gas which has "
+     "risen sharply since the start of the year")
+C = ("a spokesman for the ministry declined to say whether a treaty would be signed during "
+     "the visit but did not rule it out either")
+st, body = request("POST", "/v1/add", json.dumps(
+    {"id": "src1", "text": f"{A} {B} {C}", "date": "2024-01-02", "outlet": "wire"}))
+check(st == 200 and body["status"] == "added", "add src1")
+st, body = request("POST", "/v1/check", json.dumps(
+    [{"id": "earlier", "text": f"{A} {B}", "date": "2024-01-01"},
+     {"id": "undated", "text": f"{B} {C}"}]))
+rel = [{r["id"]: r for r in b["relations"]}.get("src1", {}) for b in body]
+check(st == 200 and rel[0].get("relation") == "contained" and rel[0].get("source") == "earlier"
+      and rel[0].get("outlet") == "wire", f"check: the new document is the source: {rel[0]}")
+check(st == 200 and rel[1].get("relation") == "contained" and rel[1].get("source") == "src1",
+      f"check: the indexed document is the source: {rel[1]}")
+st, body = request("GET", "/v1/doc/src1")
+check(st == 200 and body.get("outlet") == "wire" and "source" not in body, "doc: outlet")
 st, body = request("GET", "/v1/doc/no-such-id")
 check(st == 404 and body["error"]["code"] == 404, "doc 404")
 st, body = request("GET", "/v1/check")

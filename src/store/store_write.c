@@ -1,0 +1,339 @@
+/*
+ * store_write.c — the batch writer (doppel_store_begin / write / commit,
+ * doppel_store_add): features computed on several threads, then each chunk
+ * of documents matched in input order inside one transaction against its
+ * candidates (documents sharing a band bucket, as the batch LSH pairs
+ * them, indexed or earlier in the add), verified by the copy engine, and
+ * recorded. Matching one document alone (check) is store_match.c's; both
+ * share its exact lookup, pre-filter and result.
+ *
+ * Why matching in input order inside the write transaction: a document sees
+ * every earlier one, committed or of its own batch, exactly as one batch
+ * index over all of them would pair it, so any split into batches gives the
+ * same relations.
+ */
+#include "base/sort.h"
+#include "store/store_writer.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- features on several threads ------------------------------------------------ */
+
+typedef struct compute_job {
+    doppel_store *s;
+    const doppel_store_doc *docs;
+    dp_features *feats;
+    size_t n;
+    atomic_size_t next;
+    dp_store_worker *worker;
+} compute_job;
+
+static void *compute_worker(void *p) {
+    compute_job *job = p;
+    for (;;) {
+        size_t i = atomic_fetch_add(&job->next, 1);
+        if (i >= job->n) break;
+        dp_fstore_compute(&job->s->cfg, job->s->bands, job->s->rows, &job->worker->scratch,
+                          job->docs[i].text, job->docs[i].text_len, &job->feats[i]);
+    }
+    return NULL;
+}
+
+static void compute_all(doppel_store *s, dp_store_worker **workers, unsigned threads,
+                        const doppel_store_doc *docs, dp_features *feats, size_t n) {
+    compute_job jobs[DP_MAX_THREADS];
+    pthread_t tid[DP_MAX_THREADS];
+    int started[DP_MAX_THREADS] = {0};
+    for (unsigned t = 0; t < threads; t++) jobs[t] = (compute_job){s, docs, feats, n, 0, workers[t]};
+    if (threads <= 1 || n < 2) {
+        compute_worker(&jobs[0]);
+        return;
+    }
+    /* Contiguous ranges, one per thread: features do not depend on the
+     * thread that computes them. */
+    for (unsigned t = 0; t < threads; t++) {
+        size_t from = n * t / threads, to = n * (t + 1) / threads;
+        jobs[t].docs = docs + from;
+        jobs[t].feats = feats + from;
+        jobs[t].n = to - from;
+    }
+    for (unsigned t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, compute_worker, &jobs[t]) == 0;
+    compute_worker(&jobs[0]);
+    for (unsigned t = 1; t < threads; t++) {
+        if (started[t]) pthread_join(tid[t], NULL);
+        else compute_worker(&jobs[t]);
+    }
+}
+
+static void writer_release(doppel_store_writer *w) {
+    doppel_store *s = w->s;
+    dp_matcher_free(&w->m);
+    dp_free(w->ents, w->ents_cap * sizeof *w->ents);
+    dp_free(w->cands, w->cands_cap * sizeof *w->cands);
+    dp_free(w->sort_tmp, w->sort_tmp_cap * sizeof *w->sort_tmp);
+    dp_free(w->members, w->members_cap * sizeof *w->members);
+    dp_free(w->new_keys, w->new_keys_cap * sizeof *w->new_keys);
+    dp_chunk_free(&w->chunk[0]);
+    dp_chunk_free(&w->chunk[1]);
+    dp_prints_cache_free(&w->rprints);
+    dp_free(w->pnew, w->pnew_cap * sizeof *w->pnew);
+    dp_free(w->gkeys, w->gkeys_cap * sizeof *w->gkeys);
+    dp_free(w->gpos, w->gpos_cap * sizeof *w->gpos);
+    dp_free(w->gcount, w->gcount_cap * sizeof *w->gcount);
+    for (unsigned t = 0; t < DP_MAX_THREADS; t++) {
+        dp_fstore_scratch_free(&w->vscratch[t]);
+        dp_fstore_view_free(&w->vview[t]);
+    }
+    dp_free(w->new_docs, w->new_docs_cap * sizeof *w->new_docs);
+    for (int b = 0; b < 3; b++)
+        for (size_t i = 0; i < w->feats_ready[b]; i++)
+            dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->keys);
+    for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
+    dp_story_batch_free(w->story);
+    dp_free(w, sizeof *w);
+    dp_store_write_end(s);
+}
+
+doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, doppel_error *err) {
+    *out = NULL;
+    doppel_status st = dp_store_write_begin(s, err);
+    if (st) return st;
+    doppel_store_writer *w = dp_calloc(1, sizeof *w);
+    if (!w) {
+        dp_store_write_end(s);
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    }
+    w->s = s;
+    int rc = dp_store_txn_begin(s, 0, &w->txn);
+    if (rc) st = dp_store_mdb_fail(s, err, rc, "starting a transaction");
+    if (!st) st = dp_store_read_counters(s, w->txn, &w->c, err);
+    if (!st) st = dp_runs_load(s, w->txn, &w->runs, err);
+    if (!st && s->stories) st = dp_story_batch_new(s, &w->story, err);
+    if (st) {
+        if (w->txn) mdb_txn_abort(w->txn);
+        writer_release(w);
+        return st;
+    }
+    w->batch = (uint32_t)(w->c.batches + 1);
+    w->first_doc = w->c.next_doc;
+    *out = w;
+    return DOPPEL_OK;
+}
+
+/* Workers and feature slots for n documents at a time, made on first need. */
+static doppel_status writer_reserve(doppel_store_writer *w, size_t n, unsigned threads,
+                                    doppel_error *err) {
+    doppel_store *s = w->s;
+    for (; w->nworkers < threads; w->nworkers++)
+        if (!(w->workers[w->nworkers] = dp_store_worker_get(s)))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    for (int b = 0; b < (threads > 1 ? 3 : 1); b++)
+        for (; w->feats_ready[b] < n; w->feats_ready[b]++)
+            if (dp_features_init(&w->feats[b][w->feats_ready[b]], s->cfg.num_perm, s->keys))
+                return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    return DOPPEL_OK;
+}
+
+/* ---- the pipeline ------------------------------------------------------------------ */
+
+/* What the other threads (threads - 1 of them) do while the transaction's
+ * thread matches chunk k + 1 and records chunk k - 1's relations: chunk k's
+ * verification, then the features of chunk k + 2. Neither touches LMDB. */
+typedef struct bgtask {
+    doppel_store_writer *w;
+    unsigned threads;
+    dp_chunk *verify;               /* NULL: nothing to verify */
+    const doppel_store_doc *docs;   /* features of docs[0..n) into feats */
+    dp_features *feats;
+    size_t n;
+    doppel_status st;
+    doppel_error err;
+    int started;
+    pthread_t tid;
+} bgtask;
+
+static void *bg_run(void *p) {
+    bgtask *b = p;
+    if (b->verify) b->st = dp_chunk_verify(b->w, b->verify, b->threads, &b->err);
+    if (b->n) compute_all(b->w->s, b->w->workers + 1, b->threads, b->docs, b->feats, b->n);
+    return NULL;
+}
+
+static void bg_start(bgtask *b) {
+    b->st = DOPPEL_OK;
+    b->started = pthread_create(&b->tid, NULL, bg_run, b) == 0;
+    if (!b->started) bg_run(b);  /* no thread: done here, in the same order */
+}
+
+/* Wait for b; its verification's status (err set on failure). */
+static doppel_status bg_join(bgtask *b, doppel_error *err) {
+    if (b->started) pthread_join(b->tid, NULL);
+    b->started = 0;
+    doppel_status st = b->st;
+    if (st && err) *err = b->err;
+    b->st = DOPPEL_OK;
+    return st;
+}
+
+/* The chunk of docs[from..) (feats: its computed features). */
+static dp_chunk *chunk_at(doppel_store_writer *w, size_t k, const doppel_store_doc *docs,
+                          size_t n, doppel_store_result *results, const dp_features *feats) {
+    dp_chunk *c = &w->chunk[k & 1];
+    size_t from = k * CHUNK;
+    c->docs = docs + from;
+    c->results = results ? results + from : NULL;
+    c->feats = feats;
+    c->len = DP_MIN((size_t)CHUNK, n - from);
+    return c;
+}
+
+/* One thread: each chunk's features, match, verification and relations in turn. */
+static doppel_status write_serial(doppel_store_writer *w, const doppel_store_doc *docs, size_t n,
+                                  doppel_store_result *results, doppel_error *err) {
+    doppel_status st = DOPPEL_OK;
+    for (size_t k = 0; !st && k * CHUNK < n; k++) {
+        dp_chunk *c = chunk_at(w, k, docs, n, results, w->feats[0]);
+        compute_all(w->s, w->workers, 1, c->docs, w->feats[0], c->len);
+        st = dp_chunk_match(w, c, err);
+        if (!st) st = dp_chunk_verify(w, c, 1, err);
+        if (!st) st = dp_chunk_relate(w, c, err);
+    }
+    return st;
+}
+
+/* Several threads: the transaction's thread matches chunk k (LMDB, in input
+ * order) and then records chunk k - 1's relations while the others verify
+ * chunk k and compute chunk k + 2's features. Every step reads what it
+ * reads when run in turn (a chunk's match does not depend on the previous
+ * chunk's relations), so the result is the same for any thread count. */
+static doppel_status write_pipelined(doppel_store_writer *w, unsigned threads,
+                                     const doppel_store_doc *docs, size_t n,
+                                     doppel_store_result *results, doppel_error *err) {
+    size_t chunks = (n + CHUNK - 1) / CHUNK;
+    /* committed candidates are read by the verifying threads in a read
+     * transaction of their own (a transaction is one thread's at a time):
+     * the last commit, which the write transaction started from */
+    int rc = dp_store_txn_begin(w->s, MDB_RDONLY, &w->rtxn);
+    if (rc) {
+        w->rtxn = NULL;
+        return dp_store_mdb_fail(w->s, err, rc, "reading");
+    }
+    dp_prints_cache_reset(&w->rprints);
+    compute_all(w->s, w->workers, threads, docs, w->feats[0], DP_MIN((size_t)CHUNK, n));
+    bgtask bg = {w, threads - 1, NULL, docs + CHUNK, w->feats[1],
+                 chunks > 1 ? DP_MIN((size_t)CHUNK, n - CHUNK) : 0, 0, {0}, 0, 0};
+    bg_start(&bg);
+    doppel_status st = DOPPEL_OK;
+    size_t k = 0;
+    for (; k < chunks; k++) {
+        dp_chunk *c = chunk_at(w, k, docs, n, results, w->feats[k % 3]);
+        st = dp_chunk_match(w, c, err);
+        doppel_status bs = bg_join(&bg, st ? NULL : err);  /* chunk k - 1 verified */
+        if (!st) st = bs;
+        if (st) break;
+        size_t ahead = (k + 2) * CHUNK;
+        bg = (bgtask){w, threads - 1, c, docs + DP_MIN(ahead, n), w->feats[(k + 2) % 3],
+                      ahead < n ? DP_MIN((size_t)CHUNK, n - ahead) : 0, 0, {0}, 0, 0};
+        bg_start(&bg);
+        if (k && (st = dp_chunk_relate(w, &w->chunk[(k - 1) & 1], err))) break;
+    }
+    doppel_status bs = bg_join(&bg, st ? NULL : err);
+    if (!st) st = bs;
+    if (!st && chunks) st = dp_chunk_relate(w, &w->chunk[(chunks - 1) & 1], err);
+    mdb_txn_abort(w->rtxn);
+    w->rtxn = NULL;
+    return st;
+}
+
+doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc *docs, size_t n,
+                                 doppel_store_result *results, doppel_error *err) {
+    doppel_store *s = w->s;
+    for (size_t i = 0; results && i < n; i++)
+        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
+    if (w->failed)
+        return dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
+    unsigned threads = DP_MAX(1u, DP_MIN(s->threads, (unsigned)((n + 63) / 64)));
+    doppel_status st = writer_reserve(w, DP_MIN(n, (size_t)CHUNK), threads, err);
+    if (!st && n)
+        st = threads > 1 ? write_pipelined(w, threads, docs, n, results, err)
+                         : write_serial(w, docs, n, results, err);
+    if (st) {
+        w->failed = 1;
+        if (results) {
+            doppel_store_results_free(results, n);
+            for (size_t i = 0; i < n; i++)
+                results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
+        }
+    }
+    return st;
+}
+
+/* Commit; results[0..n) (optional, the documents of doppel_store_add)
+ * receive their story ids. */
+static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *results, size_t n,
+                                   const uint32_t *docnums, uint64_t *stories, size_t nd,
+                                   doppel_error *err) {
+    doppel_store *s = w->s;
+    doppel_status st = DOPPEL_OK;
+    if (w->failed) st = dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
+    /* the stories in the same transaction as the documents */
+    if (!st && w->story) st = dp_story_commit(s, w->txn, w->story, err);
+    if (!st) {
+        w->c.batches++;
+        st = dp_store_write_counters(s, w->txn, &w->c, err);
+    }
+    int rc;
+    if (!st && (rc = mdb_txn_commit(w->txn))) st = dp_store_mdb_fail(s, err, rc, "committing");
+    else if (st) mdb_txn_abort(w->txn);
+    for (size_t i = 0; !st && w->story && results && i < n; i++)
+        if (results[i].status == DOPPEL_OK)
+            results[i].story = dp_story_batch_id(w->story, results[i].docnum);
+    for (size_t i = 0; stories && i < nd; i++)
+        stories[i] = !st && w->story ? dp_story_batch_id(w->story, docnums[i]) : DOPPEL_STORE_NO_STORY;
+    writer_release(w);
+    return st;
+}
+
+doppel_status doppel_store_commit(doppel_store_writer *w, doppel_error *err) {
+    return writer_commit(w, NULL, 0, NULL, NULL, 0, err);
+}
+
+doppel_status doppel_store_commit_stories(doppel_store_writer *w, const uint32_t *docnums,
+                                          size_t n, uint64_t *stories, doppel_error *err) {
+    return writer_commit(w, NULL, 0, docnums, stories, n, err);
+}
+
+void doppel_store_abort(doppel_store_writer *w) {
+    if (!w) return;
+    mdb_txn_abort(w->txn);
+    writer_release(w);
+}
+
+doppel_status doppel_store_add(doppel_store *s, const doppel_store_doc *docs, size_t n,
+                               doppel_store_result *results, doppel_error *err) {
+    doppel_store_writer *w;
+    doppel_status st = doppel_store_begin(s, &w, err);
+    for (size_t i = 0; st && results && i < n; i++)
+        results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
+    if (st) return st;
+    st = doppel_store_write(w, docs, n, results, err);
+    if (st) {
+        doppel_store_abort(w);
+        return st;
+    }
+    st = writer_commit(w, results, n, NULL, NULL, 0, err);
+    if (st && results) {
+        doppel_store_results_free(results, n);
+        for (size_t i = 0; i < n; i++)
+            results[i] = (doppel_store_result){.status = DOPPEL_ERR_STATE, .docnum = UINT32_MAX,
+                                              .story = DOPPEL_STORE_NO_STORY};
+    }
+    return st;
+}

@@ -1,0 +1,106 @@
+/*
+ * store_writer.h — the batch writer's state (internal): store_write.c
+ * drives it (begin, write, commit), store_chunk.c adds one chunk of
+ * documents step by step.
+ */
+#ifndef DOPPEL_STORE_WRITER_H
+#define DOPPEL_STORE_WRITER_H
+#include "store/store_match.h"
+
+/* Documents whose features are computed at once (memory: one dp_features each). */
+#define CHUNK 1024  /* at most 1024: the chunk place takes 10 bits of a sort key */
+
+/* One pair of the chunk to verify. */
+typedef struct dp_vcand {
+    uint32_t cand, place;
+    const void *blob;       /* the candidate's features: in the map, or (a page this
+                               transaction wrote, which later writes may move) a copy */
+    size_t blob_len;
+    size_t copy_at;         /* where the copy is in the chunk's copies, or SIZE_MAX */
+    int lsh;
+    int pending;            /* a committed candidate whose pre-filter decision and
+                               features the verification reads (then blob is set, or
+                               dropped) */
+    int dropped;            /* dropped by the pre-filter or expired: not verified */
+    doppel_status status;   /* out: */
+    doppel_relation rel;
+    doppel_similarity sim;
+    float cover[2];
+    uint32_t other_len;
+} dp_vcand;
+
+/* One chunk of an add from its matching to its relations: what the
+ * verification (on other threads) and the relations (after the next
+ * chunk's matching) read. */
+typedef struct dp_chunk {
+    const doppel_store_doc *docs;
+    doppel_store_result *results;   /* NULL: none wanted */
+    const dp_features *feats;       /* read by the verification only */
+    size_t len;
+    uint32_t docnum[CHUNK];         /* UINT32_MAX: not added */
+    uint32_t exact_rep[CHUNK], exact_len[CHUNK]; /* first of its text, or UINT32_MAX */
+    int dup[CHUNK];
+    uint32_t set_len[CHUNK], words_len[CHUNK];
+    int64_t date[CHUNK];            /* as recorded */
+    size_t vbeg[CHUNK], vend[CHUNK];/* each place's pairs in ver */
+    dp_vcand *ver;
+    size_t nver, ver_cap;
+    unsigned char *copies;          /* candidates' features from this transaction's pages */
+    size_t copies_len, copies_cap;
+    uint32_t *prec;                 /* the documents' pre-filter records, CHUNK x words */
+    size_t prec_cap;
+    uint64_t prefiltered;           /* pending pairs the pre-filter dropped */
+} dp_chunk;
+
+struct doppel_store_writer {
+    doppel_store *s;
+    MDB_txn *txn;
+    dp_store_counters c;
+    uint64_t first_doc;         /* docnums from here on were added by this transaction */
+    dp_matcher m;
+    dp_chunk chunk[2];          /* one chunk verified while the next one is matched */
+    MDB_txn *rtxn;              /* pipelined: a read transaction (the last commit) in which
+                                   the other threads read committed candidates */
+    dp_prints_cache rprints;    /* ... and where their pre-filter records are */
+    uint32_t *pnew;             /* those of documents with postings, in docnum order */
+    uint32_t pdoc[CHUNK];       /* ... their docnums */
+    size_t pnew_cap, npnew;
+    uint64_t *ents, *cands, *sort_tmp;
+    size_t nents, ents_cap, ncands, cands_cap, sort_tmp_cap;
+    uint32_t *members;          /* a bucket's indexed members */
+    size_t members_cap;
+    dp_runs runs;               /* the postings as this transaction sees them */
+    uint64_t *gkeys;            /* the chunk's distinct keys, ascending */
+    uint64_t *gpos;             /* per run, per distinct key: where it is (dp_run_lower) */
+    uint32_t *gcount;           /* ... and its entries there */
+    size_t ngkeys, gkeys_cap, gpos_cap, gcount_cap;
+    dp_fstore_scratch vscratch[DP_MAX_THREADS];
+    dp_fstore_view vview[DP_MAX_THREADS];
+    uint64_t *new_keys;         /* the chunk's postings, sorted (key, docnum) */
+    uint32_t *new_docs;
+    size_t nnew, new_keys_cap, new_docs_cap;
+    dp_features feats[3][CHUNK]; /* chunk k verified, k + 1 matched, k + 2 computed */
+    size_t feats_ready[3];
+    dp_store_worker *workers[DP_MAX_THREADS];
+    unsigned nworkers;
+    uint32_t batch;
+    int failed;
+    dp_story_batch *story;      /* stores with stories: what the story level reads */
+};
+
+/* The steps of one chunk (store_chunk.c). c->docs, feats, len, results set.
+ * Match: on the thread that owns the transaction, in input order: docnums,
+ * exact copies and records, the postings, each document's candidates kept
+ * by the pre-filter with their stored features. */
+doppel_status dp_chunk_match(doppel_store_writer *w, dp_chunk *c, doppel_error *err);
+/* Verify c's pairs on threads [0, threads) of the writer's scratch: first,
+ * on the calling thread, the pending pairs' pre-filter decisions and
+ * features read in w->rtxn (beside the next chunk's match, which uses the
+ * write transaction), then the verification (pure computation). */
+doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned threads,
+                              doppel_error *err);
+/* Relations, story joins and results, in input order (the transaction's
+ * thread, after the chunk's verification). */
+doppel_status dp_chunk_relate(doppel_store_writer *w, dp_chunk *c, doppel_error *err);
+void dp_chunk_free(dp_chunk *c);
+#endif
