@@ -28,9 +28,12 @@ tail -n 2500 build/demo/docs.jsonl > build/demo/batch2.jsonl
 echo "   first relations of batch 2:"
 grep -v '"relations":\[\]' build/demo/batch2.relations.jsonl | head -n 3
 "$DOPPEL" index export build/demo/index -o build/demo/index-export.jsonl
-"$DOPPEL" cluster --quiet --prefilter-miss 0 build/demo/docs.jsonl -o build/demo/cluster.jsonl
+"$DOPPEL" cluster --quiet build/demo/docs.jsonl -o build/demo/cluster.jsonl
 if cmp -s build/demo/index-export.jsonl build/demo/cluster.jsonl; then
   echo "   index export == doppel cluster on all 5,000 documents"
+else
+  echo "   index export DIFFERS from doppel cluster on the same documents" >&2
+  exit 1
 fi
 echo "== one check over HTTP (doppel serve; docs/api.md)"
 "$DOPPEL" serve build/demo/index --listen 127.0.0.1:0 2> build/demo/serve.err &
