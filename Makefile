@@ -125,7 +125,7 @@ FUZZ_FLAGS   ?=
 FUZZ_MAIN    ?= fuzz/driver.c
 CLI_LIB_OBJ  := $(filter-out $(BUILD)/obj/cli/main.o,$(CLI_OBJ))
 
-# Linked with the CLI's objects (minus main) so fuzz_cli reaches cli/run.c.
+# Linked with the CLI's objects (minus main) so fuzz_cli reaches cli/options.c.
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h fuzz/driver.c $(BUILD)/libdoppel.a $(CLI_LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(FUZZ_MAIN) $(CLI_LIB_OBJ) $(BUILD)/libdoppel.a $(LDFLAGS_ALL) $(PKG_LIBS) $(CLI_LIBS)
 

@@ -1,7 +1,8 @@
 /*
  * run.h — what cluster, dedup and pairs share: their options and the first
  * pass that reads every record into an index while counting what was
- * skipped, so that documents read = kept + removed + skipped always holds.
+ * skipped, so that documents read = kept + removed + skipped always holds
+ * (options.c, indexing.c, summary.c).
  */
 #ifndef DOPPEL_CLI_RUN_H
 #define DOPPEL_CLI_RUN_H

@@ -1,6 +1,6 @@
 /*
  * fuzz_cli — the shared option parser of cluster, dedup and pairs
- * (cli_parse_common in cli/run.c), linked from the CLI's own objects.
+ * (cli_parse_common in cli/options.c), linked from the CLI's own objects.
  *
  * Input: argv as NUL-separated strings (argv[0] is supplied). The parser
  * must return -1 (help), -2 (usage error) or an operand index within argv,
