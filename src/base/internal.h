@@ -93,6 +93,9 @@ int dp_cpu_avx512_vbmi2(void);
 /* AVX-512 BW (byte compares into masks), BMI, BMI2 and POPCNT: the word
  * counts of extraction. */
 int dp_cpu_avx512bw(void);
+/* AVX-512 BW and VBMI (byte permutes across a whole vector): the legal-text
+ * filter of extraction. */
+int dp_cpu_avx512_vbmi(void);
 /* AVX2 and POPCNT: the set intersections of verification. */
 int dp_cpu_avx2(void);
 /* doppel_shingle and doppel_minhash without the vector instructions they

@@ -415,8 +415,7 @@ static int legal_avx512;  /* the CPU has what legal_text_avx512 uses */
 
 static void legal_filter_init(void) {
 #ifdef HAVE_AVX512
-    legal_avx512 = dp_cpu_avx512bw() && dp_cpu_avx512_vbmi2() &&
-                   __builtin_cpu_supports("avx512vbmi");
+    legal_avx512 = dp_cpu_avx512bw() && dp_cpu_avx512_vbmi2() && dp_cpu_avx512_vbmi();
 #endif
     char firsts[32] = {0};
     size_t nfirst = 0;
