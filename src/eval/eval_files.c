@@ -2,13 +2,14 @@
  * eval_files.c — doppel_eval_files: the prediction and gold JSONL read into
  * label arrays, scored by eval.c, and the figures by kind and of removal.
  *
- * The file reader maps ids and labels to dense numbers through open-address
- * hash tables keyed by xxh3 of the value's text. Values are keyed the way
+ * The file reader maps ids and labels to dense numbers through base/idtab.h
+ * tables keyed by xxh3 of the value's text. Values are keyed the way
  * Python's dict compares them, since that is what score_pairs.py does:
  * strings by their bytes, numbers by value (1, 1.0 and true are one key).
  * An id table's entry number is the document number (first occurrence in
  * the gold file), which is also what keeps gold order for removal scores.
  */
+#include "base/idtab.h"
 #include "base/internal.h"
 #include "eval/eval_impl.h"
 
@@ -16,6 +17,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +30,14 @@
  * ==================================================================== */
 
 typedef struct intern_entry {
+    uint64_t hash; /* xxh3 of the key: the id table's key */
     uint64_t off;  /* key bytes in the arena */
-    uint32_t len;
-    uint32_t hash; /* low bits of the key's hash, to skip most byte compares */
+    size_t len;
 } intern_entry;
 
 typedef struct intern {
-    uint32_t *slots;        /* entry number + 1; 0 = empty */
-    size_t num_slots;       /* power of two */
+    uint64_t *slots; /* base/idtab.h's table: hash high half | entry + 1 */
+    size_t num_slots;
     intern_entry *entries;
     size_t count, entry_cap;
     doppel_buf arena;
@@ -52,58 +54,42 @@ static const char *intern_key(const intern *t, uint32_t e, size_t *len) {
     return t->arena.data + t->entries[e].off;
 }
 
-static doppel_status intern_rehash(intern *t, size_t num_slots) {
-    uint32_t *slots = dp_calloc(num_slots, sizeof *slots);
-    if (!slots) return DOPPEL_ERR_NOMEM;
-    for (size_t e = 0; e < t->count; e++) {
-        size_t len;
-        const char *k = intern_key(t, (uint32_t)e, &len);
-        size_t s = (size_t)XXH3_64bits(k, len) & (num_slots - 1);
-        while (slots[s]) s = (s + 1) & (num_slots - 1);
-        slots[s] = (uint32_t)e + 1;
+static uint32_t intern_find_hashed(const intern *t, const char *key, size_t len, uint64_t h) {
+    size_t pos = (size_t)h;
+    for (uint32_t e; (e = dp_idtab_next(t->slots, t->num_slots, h, &pos)) != UINT32_MAX;) {
+        const intern_entry *en = &t->entries[e];
+        if (en->len == len && memcmp(t->arena.data + en->off, key, len) == 0) return e;
     }
-    dp_free(t->slots, t->num_slots * sizeof *t->slots);
-    t->slots = slots;
-    t->num_slots = num_slots;
-    return DOPPEL_OK;
+    return NONE;
 }
 
 /* Find key; NONE when absent. */
 static uint32_t intern_find(const intern *t, const char *key, size_t len) {
-    if (!t->num_slots) return NONE;
-    uint64_t h = XXH3_64bits(key, len);
-    for (size_t s = (size_t)h & (t->num_slots - 1);; s = (s + 1) & (t->num_slots - 1)) {
-        uint32_t e = t->slots[s];
-        if (!e) return NONE;
-        const intern_entry *en = &t->entries[e - 1];
-        if (en->hash == (uint32_t)(h >> 32) && en->len == len &&
-            memcmp(t->arena.data + en->off, key, len) == 0)
-            return e - 1;
-    }
+    return intern_find_hashed(t, key, len, XXH3_64bits(key, len));
 }
 
 /* Find or add key; *added tells which. */
 static doppel_status intern_add(intern *t, const char *key, size_t len, uint32_t *num, int *added) {
     *added = 0;
-    uint32_t e = intern_find(t, key, len);
+    uint64_t h = XXH3_64bits(key, len);
+    uint32_t e = intern_find_hashed(t, key, len, h);
     if (e != NONE) {
         *num = e;
         return DOPPEL_OK;
     }
-    if (t->count >= UINT32_MAX - 1 || len > UINT32_MAX) return DOPPEL_ERR_LIMIT;
+    if (t->count >= UINT32_MAX - 1) return DOPPEL_ERR_LIMIT;
     if ((t->count + 1) * 2 > t->num_slots) {
-        doppel_status st = intern_rehash(t, t->num_slots ? t->num_slots * 2 : 1024);
+        doppel_status st =
+            dp_idtab_rebuild(&t->slots, &t->num_slots, t->num_slots ? t->num_slots * 2 : 1024,
+                             t->entries, sizeof *t->entries, offsetof(intern_entry, hash), t->count);
         if (st != DOPPEL_OK) return st;
     }
     if (dp_grow((void **)&t->entries, &t->entry_cap, t->count + 1, sizeof *t->entries))
         return DOPPEL_ERR_NOMEM;
     uint64_t off = t->arena.len;
     if (dp_buf_append(&t->arena, key, len)) return DOPPEL_ERR_NOMEM;
-    uint64_t h = XXH3_64bits(key, len);
-    t->entries[t->count] = (intern_entry){off, (uint32_t)len, (uint32_t)(h >> 32)};
-    size_t s = (size_t)h & (t->num_slots - 1);
-    while (t->slots[s]) s = (s + 1) & (t->num_slots - 1);
-    t->slots[s] = (uint32_t)t->count + 1;
+    t->entries[t->count] = (intern_entry){h, off, len};
+    dp_idtab_put(t->slots, t->num_slots, h, (uint32_t)t->count);
     *num = (uint32_t)t->count++;
     *added = 1;
     return DOPPEL_OK;
