@@ -193,8 +193,8 @@ size_t dp_unique_u32(uint32_t *v, size_t n) { return dp_unique_copy_u32(v, n, v)
  * only values already read, and stays inside out[0..n) while i + 16 <= n;
  * the tail is left to the scalar loop. The branch of the scalar loop costs
  * 0.4 ns a value; this 0.1. Returns how many of v[0..*done) it kept. */
-__attribute__((target("avx512f"))) static size_t unique_avx512(const uint32_t *v, size_t n,
-                                                               uint32_t *out, size_t *done) {
+__attribute__((target("avx512f,popcnt"))) static size_t unique_avx512(const uint32_t *v, size_t n,
+                                                                      uint32_t *out, size_t *done) {
     __m512i last = _mm512_set1_epi32((int)~v[0]);  /* differs from v[0] */
     size_t i = 0, k = 0;
     for (; i + 16 <= n; i += 16) {
@@ -214,7 +214,7 @@ size_t dp_unique_copy_u32(const uint32_t *v, size_t n, uint32_t *out) {
     if (n == 0) return 0;
     size_t k = 1;
 #ifdef HAVE_UNIQUE_AVX512
-    if (n >= 32 && dp_cpu_avx512()) {
+    if (n >= 32 && dp_cpu_avx512bw()) {  /* F and POPCNT among what it promises */
         size_t i;
         k = unique_avx512(v, n, out, &i);
         for (; i < n; i++)

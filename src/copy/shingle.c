@@ -247,8 +247,8 @@ __attribute__((target(SHORT_TARGET))) static doppel_status split_flush_short(
     uint64_t seed48 = seed ^ ((uint64_t)XXH_swap32((uint32_t)seed) << 32);
     const __m512i flip48 = _mm512_set1_epi64(
         (long long)((XXH_readLE64(sec + 8) ^ XXH_readLE64(sec + 16)) - seed48));
-    const __m512i flip13 =
-        _mm512_set1_epi64((long long)((uint64_t)(XXH_readLE32(sec) ^ XXH_readLE32(sec + 4)) + seed));
+    uint64_t flip13_1 = (uint64_t)(XXH_readLE32(sec) ^ XXH_readLE32(sec + 4)) + seed;
+    const __m512i flip13 = _mm512_set1_epi64((long long)flip13_1);
     const __m512i rrmxmx = _mm512_set1_epi64((long long)0x9FB21C651E98DF25ULL);
     const __m512i prime2 = _mm512_set1_epi64((long long)XXH_PRIME64_2);
     const __m512i prime3 = _mm512_set1_epi64((long long)XXH_PRIME64_3);
@@ -297,9 +297,9 @@ __attribute__((target(SHORT_TARGET))) static doppel_status split_flush_short(
         _mm512_mask_storeu_epi64(h + i, live, _mm512_mask_blend_epi64(four, y, x));
         /* Compressed in a register and stored whole (see class_words_avx512). */
         __mmask8 slow = live & (__mmask8)~vec;
+        __m256i at = _mm256_add_epi32(iota, _mm256_set1_epi32((int)i));
         _mm256_storeu_si256((__m256i *)(void *)(rest + nrest),
-                            _mm256_maskz_compress_epi32(slow, _mm256_add_epi32(
-                                                                  iota, _mm256_set1_epi32((int)i))));
+                            _mm256_maskz_compress_epi32(slow, at));
         nrest += (unsigned)_mm_popcnt_u32(slow);
     }
     _mm256_zeroupper();

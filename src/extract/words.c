@@ -343,6 +343,7 @@ __attribute__((target(STOPS_VBMI_TARGET))) static inline void stops_vbmi(
                                           0x0303030303030303ll, 0x0202020202020202ll,
                                           0x0101010101010101ll, 0);
     const __m512i offs = _mm512_set1_epi64(0x0706050403020100ll);
+    const __m512i mult = _mm512_set1_epi64((long long)sw_mult);
     __m512i text = _mm512_loadu_si512(lower);
     __m512i inword = _mm512_movm_epi8(a);
     __m512i at = _mm512_maskz_compress_epi8(cand, iota);  /* the starts, in order */
@@ -360,8 +361,7 @@ __attribute__((target(STOPS_VBMI_TARGET))) static inline void stops_vbmi(
          * word's end (all eight for a word of eight). */
         __m512i first = _mm512_and_si512(out, _mm512_sub_epi64(_mm512_setzero_si512(), out));
         key = _mm512_and_si512(key, _mm512_sub_epi64(first, _mm512_set1_epi64(1)));
-        __m512i h = _mm512_srli_epi64(_mm512_mullo_epi64(key, _mm512_set1_epi64((long long)sw_mult)),
-                                      SW_SHIFT);
+        __m512i h = _mm512_srli_epi64(_mm512_mullo_epi64(key, mult), SW_SHIFT);
         __m512i want = _mm512_i64gather_epi64(h, (const void *)sw_slot_key, 8);
         unsigned live = k - g >= 8 ? 0xFFu : (1u << (k - g)) - 1;
         unsigned hits = _mm512_cmpeq_epi64_mask(want, key) & live;
