@@ -39,9 +39,9 @@ static void oph_entries_portable(const uint64_t *hashes, size_t count, uint64_t 
 #include <immintrin.h>
 #define HAVE_OPH_AVX512 1
 
-/* oph_entry on four shingles at once: splitmix64's two 64-bit multiplies
- * are what a scalar loop waits on (see mix_windows_avx512 in shingle.c for
- * why 256-bit vectors and the zeroupper). */
+/* oph_entry on eight, then four shingles at once: splitmix64's two 64-bit
+ * multiplies are what a scalar loop waits on (see mix_windows_avx512 in
+ * shingle.c for the vector widths and the zeroupper). */
 __attribute__((target("avx512f,avx512dq,avx512vl"))) static void oph_entries_avx512(
     const uint64_t *hashes, size_t count, uint64_t s, unsigned k, uint64_t *e) {
     const __m256i seed = _mm256_set1_epi64x((long long)s);
@@ -50,6 +50,21 @@ __attribute__((target("avx512f,avx512dq,avx512vl"))) static void oph_entries_avx
     const __m256i mul2 = _mm256_set1_epi64x((long long)0x94D049BB133111EBULL);
     const __m256i bins = _mm256_set1_epi64x((long long)k);
     size_t j = 0;
+    /* Eight at a time first, as mix_windows_avx512 (shingle.c) does. */
+    const __m512i seed8 = _mm512_set1_epi64((long long)s);
+    const __m512i golden8 = _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ULL);
+    const __m512i mul1_8 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ULL);
+    const __m512i mul2_8 = _mm512_set1_epi64((long long)0x94D049BB133111EBULL);
+    const __m512i bins8 = _mm512_set1_epi64((long long)k);
+    for (; j + 8 <= count; j += 8) {
+        __m512i x = _mm512_loadu_si512(hashes + j);
+        x = _mm512_add_epi64(_mm512_xor_si512(x, seed8), golden8);
+        x = _mm512_mullo_epi64(_mm512_xor_si512(x, _mm512_srli_epi64(x, 30)), mul1_8);
+        x = _mm512_mullo_epi64(_mm512_xor_si512(x, _mm512_srli_epi64(x, 27)), mul2_8);
+        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 31));
+        __m512i bin = _mm512_mul_epu32(_mm512_srli_epi64(x, 32), bins8);
+        _mm512_storeu_si512(e + j, _mm512_mask_blend_epi32(0xAAAA, x, bin));
+    }
     for (; j + 4 <= count; j += 4) {
         __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(hashes + j));
         x = _mm256_add_epi64(_mm256_xor_si256(x, seed), golden);

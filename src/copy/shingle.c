@@ -224,6 +224,92 @@ __attribute__((flatten)) static doppel_status split_flush(split_batch *b, unsign
 }
 
 #define SPLIT_TARGET "avx512f,avx512bw,avx512vbmi2,bmi,bmi2,popcnt"
+#define SHORT_TARGET SPLIT_TARGET ",avx512dq,avx512vl"
+
+/* split_flush for a CPU that also multiplies 64-bit lanes (AVX-512DQ):
+ * the words of up to 8 bytes, most words of prose, hashed eight at a time
+ * in text order, the rest (longer ones, and a short one too near the end
+ * of the text to read 4 bytes at its start) one by one afterwards. The
+ * lanes compute XXH3_64bits_withSeed as xxHash's specification defines it
+ * for 1-3 bytes (the first, middle and last byte, the length, a 32-bit
+ * secret word, the XXH64 avalanche) and 4-8 bytes (the first and last 4
+ * bytes, two 64-bit secret words, the rrmxmx mix); test_sketch checks
+ * them against the library for every length. Scalar, the calls cost 4 ns
+ * a word, and classing the words for the branch predictor 1 more. */
+__attribute__((target(SHORT_TARGET))) static doppel_status split_flush_short(
+    split_batch *b, unsigned n, const char *norm, size_t len, uint64_t seed,
+    doppel_hashes *out) {
+    if (n == 0) return DOPPEL_OK;
+    if (dp_grow((void **)&out->v, &out->cap, out->len + n, sizeof *out->v))
+        return DOPPEL_ERR_NOMEM;
+    uint64_t *h = out->v + out->len;
+    const uint8_t *sec = XXH3_kSecret;
+    uint64_t seed48 = seed ^ ((uint64_t)XXH_swap32((uint32_t)seed) << 32);
+    const __m512i flip48 = _mm512_set1_epi64(
+        (long long)((XXH_readLE64(sec + 8) ^ XXH_readLE64(sec + 16)) - seed48));
+    uint64_t flip13_1 = (uint64_t)(XXH_readLE32(sec) ^ XXH_readLE32(sec + 4)) + seed;
+    const __m512i flip13 = _mm512_set1_epi64((long long)flip13_1);
+    const __m512i rrmxmx = _mm512_set1_epi64((long long)0x9FB21C651E98DF25ULL);
+    const __m512i prime2 = _mm512_set1_epi64((long long)XXH_PRIME64_2);
+    const __m512i prime3 = _mm512_set1_epi64((long long)XXH_PRIME64_3);
+    const __m256i iota = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m256i byte = _mm256_set1_epi32(0xFF), eight = _mm256_set1_epi32(8);
+    /* A start at or below this has 4 readable bytes (none when len < 4). */
+    const __m256i last4 = _mm256_set1_epi32((int)(uint32_t)(len >= 4 ? len - 4 : 0));
+    uint32_t rest[WORD_BATCH + 32];
+    unsigned nrest = 0;
+    for (unsigned i = 0; i < n; i += 8) {
+        __mmask8 live = n - i >= 8 ? 0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __m256i st = _mm256_maskz_loadu_epi32(live, b->start + i);
+        __m256i ln = _mm256_sub_epi32(_mm256_maskz_loadu_epi32(live, b->len + i), st);
+        __mmask8 vec = _mm256_mask_cmple_epu32_mask(live, ln, eight);
+        vec = len >= 4 ? _mm256_mask_cmple_epu32_mask(vec, st, last4) : 0;
+        __mmask8 four = _mm256_mask_cmpge_epu32_mask(vec, ln, _mm256_set1_epi32(4));
+        __m256i g1 = _mm256_mmask_i32gather_epi32(_mm256_setzero_si256(), vec, st, norm, 1);
+        __m256i g2 = _mm256_mmask_i32gather_epi32(
+            _mm256_setzero_si256(), four,
+            _mm256_add_epi32(st, _mm256_sub_epi32(ln, _mm256_set1_epi32(4))), norm, 1);
+        __m512i ln64 = _mm512_cvtepu32_epi64(ln);
+        /* 4-8 bytes */
+        __m512i x = _mm512_xor_si512(
+            _mm512_add_epi64(_mm512_cvtepu32_epi64(g2),
+                             _mm512_slli_epi64(_mm512_cvtepu32_epi64(g1), 32)),
+            flip48);
+        x = _mm512_xor_si512(x, _mm512_xor_si512(_mm512_rol_epi64(x, 49), _mm512_rol_epi64(x, 24)));
+        x = _mm512_mullo_epi64(x, rrmxmx);
+        x = _mm512_xor_si512(x, _mm512_add_epi64(_mm512_srli_epi64(x, 35), ln64));
+        x = _mm512_mullo_epi64(x, rrmxmx);
+        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 28));
+        /* 1-3 bytes: all in g1 */
+        __m256i c2 = _mm256_and_si256(
+            _mm256_srlv_epi32(g1, _mm256_slli_epi32(_mm256_srli_epi32(ln, 1), 3)), byte);
+        __m256i c3 = _mm256_and_si256(
+            _mm256_srlv_epi32(g1, _mm256_slli_epi32(_mm256_sub_epi32(ln, _mm256_set1_epi32(1)), 3)),
+            byte);
+        __m256i comb = _mm256_or_si256(
+            _mm256_or_si256(_mm256_slli_epi32(_mm256_and_si256(g1, byte), 16),
+                            _mm256_slli_epi32(c2, 24)),
+            _mm256_or_si256(c3, _mm256_slli_epi32(ln, 8)));
+        __m512i y = _mm512_xor_si512(_mm512_cvtepu32_epi64(comb), flip13);
+        y = _mm512_mullo_epi64(_mm512_xor_si512(y, _mm512_srli_epi64(y, 33)), prime2);
+        y = _mm512_mullo_epi64(_mm512_xor_si512(y, _mm512_srli_epi64(y, 29)), prime3);
+        y = _mm512_xor_si512(y, _mm512_srli_epi64(y, 32));
+        _mm512_mask_storeu_epi64(h + i, live, _mm512_mask_blend_epi64(four, y, x));
+        /* Compressed in a register and stored whole (see class_words_avx512). */
+        __mmask8 slow = live & (__mmask8)~vec;
+        __m256i at = _mm256_add_epi32(iota, _mm256_set1_epi32((int)i));
+        _mm256_storeu_si256((__m256i *)(void *)(rest + nrest),
+                            _mm256_maskz_compress_epi32(slow, at));
+        nrest += (unsigned)_mm_popcnt_u32(slow);
+    }
+    _mm256_zeroupper();
+    for (unsigned k = 0; k < nrest; k++) {
+        unsigned i = rest[k];
+        h[i] = XXH3_64bits_withSeed(norm + b->start[i], b->len[i] - b->start[i], seed);
+    }
+    out->len += n;
+    return DOPPEL_OK;
+}
 
 /* Append the offsets marked in mask (bits of the 64 bytes from base) to
  * to[0..), 32-bit; returns how many. At most 32: marks are word starts or
@@ -250,6 +336,7 @@ __attribute__((target(SPLIT_TARGET))) static inline unsigned put_offsets(uint32_
  * window has its start in one window and its end in the next. */
 __attribute__((target(SPLIT_TARGET))) static doppel_status hash_words_split(
     const char *norm, size_t len, uint64_t seed, doppel_hashes *out) {
+    int lanes = dp_cpu_avx512();  /* split_flush_short's 64-bit multiplies */
     split_batch b;
     unsigned starts = 0, ends = 0;
     uint64_t carry = 0;  /* 1: the byte before the window is in a word */
@@ -268,7 +355,9 @@ __attribute__((target(SPLIT_TARGET))) static doppel_status hash_words_split(
          * overfill the batch; a started word (at most one) moves to the
          * front of the next. */
         if (starts + 32 > WORD_BATCH || base + 64 > len) {
-            if (split_flush(&b, ends, norm, seed, out)) return DOPPEL_ERR_NOMEM;
+            if (lanes ? split_flush_short(&b, ends, norm, len, seed, out)
+                      : split_flush(&b, ends, norm, seed, out))
+                return DOPPEL_ERR_NOMEM;
             for (unsigned k = ends; k < starts; k++) b.start[k - ends] = b.start[k];
             starts -= ends;
             ends = 0;
@@ -293,18 +382,34 @@ static void mix_windows_portable(uint64_t *v, size_t windows, unsigned n) {
 #include <immintrin.h>
 #define HAVE_MIX_AVX512 1
 
-/* mix_window on four windows at once: six 64-bit multiplies a window make
- * the scalar loop wait on the multiplier, and AVX-512DQ multiplies four
- * lanes in one instruction. 256-bit vectors (AVX-512VL), not 512: the same
- * instructions, without the clock slow-down some Intel cores take for
- * 512-bit multiplies. Four windows are read before they are written, and
- * later windows only read words further on, so in place stays safe. */
+/* mix_window on eight windows at once: six 64-bit multiplies a window make
+ * the scalar loop wait on the multiplier, and AVX-512DQ multiplies eight
+ * lanes in one instruction. 512-bit vectors first: the 256-bit loop alone
+ * (chosen once for the clock slow-down older Intel cores take for 512-bit
+ * multiplies) left normalize + shingle 7% slower on a current Xeon
+ * (2026-12-06, docs/performance.md); four at a time for the rest. A group
+ * of windows is read before it is written, and later windows only read
+ * words further on, so in place stays safe. */
 __attribute__((target("avx512f,avx512dq,avx512vl"))) static void mix_windows_avx512(
     uint64_t *v, size_t windows, unsigned n) {
     const __m256i golden = _mm256_set1_epi64x((long long)0x9E3779B97F4A7C15ULL);
     const __m256i fin1 = _mm256_set1_epi64x((long long)0xBF58476D1CE4E5B9ULL);
     const __m256i fin2 = _mm256_set1_epi64x((long long)0x94D049BB133111EBULL);
     size_t w = 0;
+    const __m512i golden_8 = _mm512_set1_epi64((long long)0x9E3779B97F4A7C15ULL);
+    const __m512i fin1_8 = _mm512_set1_epi64((long long)0xBF58476D1CE4E5B9ULL);
+    const __m512i fin2_8 = _mm512_set1_epi64((long long)0x94D049BB133111EBULL);
+    for (; w + 8 <= windows; w += 8) {
+        __m512i acc = _mm512_loadu_si512(v + w);
+        for (unsigned k = 1; k < n; k++) {
+            __m512i word = _mm512_loadu_si512(v + w + k);
+            acc = _mm512_xor_si512(_mm512_rol_epi64(_mm512_mullo_epi64(acc, golden_8), 29), word);
+        }
+        acc = _mm512_mullo_epi64(_mm512_xor_si512(acc, _mm512_srli_epi64(acc, 30)), fin1_8);
+        acc = _mm512_mullo_epi64(_mm512_xor_si512(acc, _mm512_srli_epi64(acc, 27)), fin2_8);
+        acc = _mm512_xor_si512(acc, _mm512_srli_epi64(acc, 31));
+        _mm512_storeu_si512(v + w, acc);
+    }
     for (; w + 4 <= windows; w += 4) {
         __m256i acc = _mm256_loadu_si256((const __m256i *)(const void *)(v + w));
         for (unsigned k = 1; k < n; k++) {

@@ -68,8 +68,12 @@ static uint64_t sw_keys[SW_WORDS];
 /* [n]: the bytes of a key a word of n bytes fills. */
 static uint64_t sw_key_bytes[SW_MAXLEN + 1];
 static uint64_t sw_mult;
+/* The key in each slot (SW_EMPTY: none), for the vector lookup, where a
+ * gather costs more than the 24 KiB more the table takes. */
+static uint64_t sw_slot_key[SW_SLOTS];
 #ifdef HAVE_AVX512
 static int windows_avx512;  /* the CPU has what count_windows_avx512 uses */
+static int windows_vbmi;    /* and what count_windows_vbmi adds */
 #endif
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
@@ -124,6 +128,8 @@ static uint64_t word_key(const unsigned char *s, size_t n, size_t avail) {
 static void tables_init(void) {
 #ifdef HAVE_AVX512
     windows_avx512 = dp_cpu_avx512bw();
+    windows_vbmi = windows_avx512 && dp_cpu_avx512() && dp_cpu_avx512_vbmi() &&
+                   dp_cpu_avx512_vbmi2();
 #endif
     for (int c = 0; c < 256; c++) {
         uint8_t cl = 0;
@@ -162,6 +168,7 @@ static void tables_init(void) {
         if (k == nkeys) break;
         while (k-- > 1) sw_slot[sw_hash(sw_keys[k])] = 0;  /* empty again */
     }
+    for (size_t i = 0; i < SW_SLOTS; i++) sw_slot_key[i] = sw_keys[sw_slot[i]];
 }
 
 static inline int is_stopword_key(uint64_t key) { return sw_keys[sw_slot[sw_hash(key)]] == key; }
@@ -314,6 +321,55 @@ __attribute__((target(WINDOWS_AVX512_TARGET))) static inline void window_masks_a
 }
 #endif
 
+#define STOPS_VBMI_TARGET WINDOWS_AVX512_TARGET ",avx512dq,avx512vbmi,avx512vbmi2"
+
+/* The stopword test of count_windows for the word starts cand of a window,
+ * eight words at a time: the scalar loop's per-word steps (two bit scans, a
+ * load, a multiply and two dependent table loads) cost more than counting
+ * the window's words, letters and capitals together. lower: the window
+ * lowered (lower[]); a: its counted word bytes; upper: its A-Z bytes. The
+ * words start at cand and end inside the window, at most SW_MAXLEN bytes
+ * long, so a key's bytes are lower[p..p+8) up to the first byte not in a,
+ * which is what the scalar loop's sw_key_bytes[n] keeps. */
+__attribute__((target(STOPS_VBMI_TARGET))) static inline void stops_vbmi(
+    const unsigned char *lower, uint64_t a, uint64_t upper, uint64_t cand, word_tally *t) {
+    const __m512i iota = _mm512_set_epi8(
+        63, 62, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42,
+        41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20,
+        19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    /* Byte 8q + j of a group: word q of the group, byte j of its key. */
+    const __m512i lane = _mm512_set_epi64(0x0707070707070707ll, 0x0606060606060606ll,
+                                          0x0505050505050505ll, 0x0404040404040404ll,
+                                          0x0303030303030303ll, 0x0202020202020202ll,
+                                          0x0101010101010101ll, 0);
+    const __m512i offs = _mm512_set1_epi64(0x0706050403020100ll);
+    const __m512i mult = _mm512_set1_epi64((long long)sw_mult);
+    __m512i text = _mm512_loadu_si512(lower);
+    __m512i inword = _mm512_movm_epi8(a);
+    __m512i at = _mm512_maskz_compress_epi8(cand, iota);  /* the starts, in order */
+    unsigned k = (unsigned)_mm_popcnt_u64(cand);
+    uint64_t cap = _pext_u64(upper, cand);  /* bit q: word q is capitalized */
+    for (unsigned g = 0; g < k; g += 8) {
+        __m512i idx = _mm512_add_epi8(
+            _mm512_permutexvar_epi8(_mm512_add_epi8(lane, _mm512_set1_epi8((char)g)), at), offs);
+        /* Indices past 63 wrap around; they are past the word's end,
+         * which the first byte not in a marks inside the window. */
+        __m512i key = _mm512_permutexvar_epi8(idx, text);
+        __m512i out = _mm512_andnot_si512(_mm512_permutexvar_epi8(idx, inword),
+                                          _mm512_set1_epi8(-1));
+        /* The bits below the lowest set bit of out: the bytes before the
+         * word's end (all eight for a word of eight). */
+        __m512i first = _mm512_and_si512(out, _mm512_sub_epi64(_mm512_setzero_si512(), out));
+        key = _mm512_and_si512(key, _mm512_sub_epi64(first, _mm512_set1_epi64(1)));
+        __m512i h = _mm512_srli_epi64(_mm512_mullo_epi64(key, mult), SW_SHIFT);
+        __m512i want = _mm512_i64gather_epi64(h, (const void *)sw_slot_key, 8);
+        unsigned live = k - g >= 8 ? 0xFFu : (1u << (k - g)) - 1;
+        unsigned hits = _mm512_cmpeq_epi64_mask(want, key) & live;
+        t->stop += (uint32_t)_mm_popcnt_u32(hits);
+        t->lower_stop += (uint32_t)_mm_popcnt_u32(hits & ~(unsigned)(cap >> g));
+    }
+}
+
 /* The masks of the window at s[0..avail), avail > 0: read in place, or
  * the end of the text zero-padded. */
 static inline __attribute__((always_inline)) void load_window(const unsigned char *s,
@@ -380,6 +436,14 @@ static inline __attribute__((always_inline)) void count_windows(const unsigned c
         long_ &= long_ >> 2;
         long_ &= long_ >> 4;
         long_ &= a >> 8;
+#ifdef HAVE_AVX512
+        if (wide == 2) {
+            stops_vbmi(lower, a, m.upper, starts & ~long_, t);
+            i += done;
+            if (i > len) i = len;
+            continue;
+        }
+#endif
         uint64_t hits = 0;  /* the starts of stopwords */
         for (uint64_t c = starts & ~long_; c; c &= c - 1) {
             unsigned p = (unsigned)__builtin_ctzll(c);
@@ -402,6 +466,11 @@ static inline __attribute__((always_inline)) void count_windows(const unsigned c
 __attribute__((target(WINDOWS_AVX512_TARGET))) static void count_windows_avx512(
     const unsigned char *s, size_t len, word_tally *t) {
     count_windows(s, len, t, 1);
+}
+
+__attribute__((target(STOPS_VBMI_TARGET))) static void count_windows_vbmi(
+    const unsigned char *s, size_t len, word_tally *t) {
+    count_windows(s, len, t, 2);
 }
 #endif
 #endif /* WORD_WINDOWS */
@@ -436,7 +505,8 @@ void dp_count_words(const char *str, size_t len, dp_words *w) {
     const unsigned char *s = (const unsigned char *)str;
     word_tally t = {0};
 #ifdef HAVE_AVX512
-    if (windows_avx512) count_windows_avx512(s, len, &t);
+    if (windows_vbmi) count_windows_vbmi(s, len, &t);
+    else if (windows_avx512) count_windows_avx512(s, len, &t);
     else
 #endif
         count_portable(s, len, &t);

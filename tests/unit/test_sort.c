@@ -50,6 +50,33 @@ static void test_sort_u32(void **st) {
     assert_int_equal(u[3], 9);
 }
 
+/* dp_unique_copy_u32 and dp_unique_u32 (sixteen values at a time where the
+ * CPU has AVX-512) against a plain loop: sizes either side of the blocks
+ * of sixteen, runs of repeats that cross blocks, all repeats, none, and
+ * in place as well as into another buffer. */
+static void test_unique_u32(void **st) {
+    (void)st;
+    enum { N = 300 };
+    static uint32_t v[N], want[N], got[N], inplace[N];
+    for (int round = 0; round < 3000; round++) {
+        size_t n = (size_t)(round % N);
+        unsigned repeat = round % 7 == 0 ? 100 : (unsigned)(round % 5) * 20;  /* % of repeats */
+        uint32_t x = rnd() % 4;
+        for (size_t i = 0; i < n; i++) {
+            if (i && rnd() % 100 < repeat) v[i] = v[i - 1];
+            else v[i] = x += 1 + rnd() % 3;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (i == 0 || v[i] != v[i - 1]) want[k++] = v[i];
+        assert_int_equal(dp_unique_copy_u32(v, n, got), k);
+        assert_memory_equal(got, want, k * sizeof *want);
+        memcpy(inplace, v, n * sizeof *v);
+        assert_int_equal(dp_unique_u32(inplace, n), k);
+        assert_memory_equal(inplace, want, k * sizeof *want);
+    }
+}
+
 /* dp_sort_folds_u32 against folding first and dp_sort_u32, on the sizes
  * either side of the insertion-sort cut and the bucket counts. */
 static void test_sort_folds_u32(void **st) {
@@ -126,6 +153,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sort_u32),
         cmocka_unit_test(test_sort_folds_u32),
+        cmocka_unit_test(test_unique_u32),
         cmocka_unit_test(test_sort_u64_bytes),
         cmocka_unit_test(test_sort_u64_hi),
     };
