@@ -143,8 +143,27 @@ static doppel_status bucket(doppel_store_writer *w, const uint32_t *docnum, size
     return st;
 }
 
-/* Verification of a chunk's pairs on threads (each pair alone: the
- * candidate's stored features against the new document's). */
+/* Verification of pairs [from, to) of a chunk with scratch slot t (each
+ * pair alone: the candidate's stored features against the new
+ * document's; the result does not depend on the slot). */
+void dp_chunk_verify_pairs(doppel_store_writer *w, dp_chunk *c, unsigned t, size_t from,
+                           size_t to) {
+    doppel_store *s = w->s;
+    for (size_t q = from; q < to; q++) {
+        dp_vcand *v = &c->ver[q];
+        if (v->dropped) continue;
+        dp_fstore_view me = dp_fstore_view_of(&c->feats[v->place]);
+        v->status = dp_fstore_read(v->blob, v->blob_len, s->keys, 0, &w->vview[t]);
+        if (v->status) continue;
+        v->other_len = w->vview[t].set_len;
+        /* The candidate is the earlier document, as the batch's a; its
+         * docnum names its words for the aligner's table. */
+        if (dp_fstore_verify(&s->cfg, &w->vscratch[t], &w->vview[t], (uint64_t)v->cand + 1,
+                             &me, &v->sim, &v->rel, v->cover))
+            v->status = DOPPEL_ERR_NOMEM;
+    }
+}
+
 typedef struct vjob {
     doppel_store_writer *w;
     dp_chunk *c;
@@ -153,28 +172,12 @@ typedef struct vjob {
 
 static void *verify_worker(void *p) {
     vjob *j = p;
-    doppel_store_writer *w = j->w;
-    dp_chunk *c = j->c;
-    doppel_store *s = w->s;
-    size_t from = c->nver * j->t / j->nthreads, to = c->nver * (j->t + 1) / j->nthreads;
-    for (size_t q = from; q < to; q++) {
-        dp_vcand *v = &c->ver[q];
-        if (v->dropped) continue;
-        dp_fstore_view me = dp_fstore_view_of(&c->feats[v->place]);
-        v->status = dp_fstore_read(v->blob, v->blob_len, s->keys, 0, &w->vview[j->t]);
-        if (v->status) continue;
-        v->other_len = w->vview[j->t].set_len;
-        /* The candidate is the earlier document, as the batch's a; its
-         * docnum names its words for the aligner's table. */
-        if (dp_fstore_verify(&s->cfg, &w->vscratch[j->t], &w->vview[j->t], (uint64_t)v->cand + 1,
-                             &me, &v->sim, &v->rel, v->cover))
-            v->status = DOPPEL_ERR_NOMEM;
-    }
+    size_t n = j->c->nver;
+    dp_chunk_verify_pairs(j->w, j->c, j->t, n * j->t / j->nthreads, n * (j->t + 1) / j->nthreads);
     return NULL;
 }
 
-/* The pending pairs' pre-filter decisions and features, in w->rtxn. */
-static doppel_status resolve_pending(doppel_store_writer *w, dp_chunk *c, doppel_error *err) {
+doppel_status dp_chunk_resolve(doppel_store_writer *w, dp_chunk *c, doppel_error *err) {
     doppel_store *s = w->s;
     unsigned words = dp_fstore_prefilter_words(&s->prefilter);
     c->prefiltered = 0;
@@ -203,10 +206,22 @@ static doppel_status resolve_pending(doppel_store_writer *w, dp_chunk *c, doppel
     return DOPPEL_OK;
 }
 
+doppel_status dp_chunk_verified(const doppel_store_writer *w, const dp_chunk *c,
+                                doppel_error *err) {
+    for (size_t q = 0; q < c->nver; q++) {
+        const dp_vcand *v = &c->ver[q];
+        if (v->dropped) continue;
+        if (v->status == DOPPEL_ERR_NOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        if (v->status)
+            return dp_fail(err, v->status, "index %s: features of document %u are damaged",
+                           w->s->dir, v->cand);
+    }
+    return DOPPEL_OK;
+}
+
 doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned threads,
                               doppel_error *err) {
-    doppel_store *s = w->s;
-    doppel_status rs = resolve_pending(w, c, err);
+    doppel_status rs = dp_chunk_resolve(w, c, err);
     if (rs) return rs;
     threads = DP_MAX(1u, DP_MIN(threads, (unsigned)((c->nver + 15) / 16)));
     vjob jobs[DP_MAX_THREADS];
@@ -220,15 +235,7 @@ doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned thre
         if (started[t]) pthread_join(tid[t], NULL);
         else verify_worker(&jobs[t]);
     }
-    for (size_t q = 0; q < c->nver; q++) {
-        const dp_vcand *v = &c->ver[q];
-        if (v->dropped) continue;
-        if (v->status == DOPPEL_ERR_NOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-        if (v->status)
-            return dp_fail(err, v->status, "index %s: features of document %u are damaged", s->dir,
-                           v->cand);
-    }
-    return DOPPEL_OK;
+    return dp_chunk_verified(w, c, err);
 }
 
 void dp_chunk_free(dp_chunk *c) {

@@ -99,6 +99,15 @@ doppel_status dp_chunk_match(doppel_store_writer *w, dp_chunk *c, doppel_error *
  * write transaction), then the verification (pure computation). */
 doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned threads,
                               doppel_error *err);
+/* The parts of dp_chunk_verify, for a pipeline that shares them out:
+ * resolve (the pending pairs' pre-filter decisions and features, in
+ * w->rtxn: one thread), then the pairs [from, to) on any threads, each
+ * with its own scratch slot t, then the status of all of them. */
+doppel_status dp_chunk_resolve(doppel_store_writer *w, dp_chunk *c, doppel_error *err);
+void dp_chunk_verify_pairs(doppel_store_writer *w, dp_chunk *c, unsigned t, size_t from,
+                           size_t to);
+doppel_status dp_chunk_verified(const doppel_store_writer *w, const dp_chunk *c,
+                                doppel_error *err);
 /* Relations, story joins and results, in input order (the transaction's
  * thread, after the chunk's verification). */
 doppel_status dp_chunk_relate(doppel_store_writer *w, dp_chunk *c, doppel_error *err);
