@@ -76,6 +76,16 @@ static inline uint64_t ent_pack(unsigned band, uint32_t hash, uint32_t i) {
 static inline uint64_t ent_key(uint64_t e) { return (e >> 42) << 32 | (e >> 10 & 0xffffffffu); }
 static inline uint32_t ent_place(uint64_t e) { return (uint32_t)(e & 1023); }
 
+size_t dp_chunk_sort_postings(const doppel_store *s, const dp_features *feats, size_t n,
+                              uint64_t *out, uint64_t *tmp) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (feats[i].status == DOPPEL_OK)
+            for (unsigned b = 0; b < s->keys; b++) out[m++] = ent_pack(b, feats[i].band[b], (uint32_t)i);
+    dp_sort_u64_bytes(out, tmp, m, 0, 7);
+    return m;
+}
+
 /* A candidate: place << 32 | docnum, and bit 48 when an LSH band proposed
  * it (above the bytes the sort reads). */
 #define CAND_LSH ((uint64_t)1 << 48)
@@ -293,7 +303,7 @@ static doppel_status chunk_record(doppel_store_writer *w, dp_chunk *ch, doppel_e
             memcpy(w->pnew + w->npnew * words, ch->prec + i * words, (size_t)words * 4);
             w->pdoc[w->npnew++] = d;
         }
-        if (!ex) {
+        if (!ex && !ch->sents) {
             if (dp_grow((void **)&w->ents, &w->ents_cap, w->nents + s->keys, sizeof *w->ents))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
             for (unsigned b = 0; b < s->keys; b++)
@@ -301,6 +311,17 @@ static doppel_status chunk_record(doppel_store_writer *w, dp_chunk *ch, doppel_e
         }
         st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &ch->dup[i], err);
         if (!st && w->story) st = dp_story_keep(w->story, &docs[i], f->text_hash, d, err);
+    }
+    /* sorted ahead: the postings of the documents with docnums that are
+     * not exact copies (a filter keeps the order: what the sort gives) */
+    if (!st && ch->sents) {
+        if (dp_grow((void **)&w->ents, &w->ents_cap, DP_MAX(ch->nsents, (size_t)1), sizeof *w->ents))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        for (size_t j = 0; j < ch->nsents; j++) {
+            uint32_t i = ent_place(ch->sents[j]);
+            w->ents[w->nents] = ch->sents[j];
+            w->nents += ch->docnum[i] != UINT32_MAX && ch->exact_rep[i] == UINT32_MAX;
+        }
     }
     /* the chunk's records, before its own documents look them up */
     if (!st) st = dp_prints_put(s, w->txn, w->pdoc, w->pnew, w->npnew, err);
@@ -317,7 +338,7 @@ static doppel_status chunk_buckets(doppel_store_writer *w, const dp_chunk *ch, d
     doppel_status st = DOPPEL_OK;
     if (dp_grow((void **)&w->sort_tmp, &w->sort_tmp_cap, DP_MAX(w->nents, (size_t)1), sizeof *w->sort_tmp))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    dp_sort_u64_bytes(w->ents, w->sort_tmp, w->nents, 0, 7);
+    if (!ch->sents) dp_sort_u64_bytes(w->ents, w->sort_tmp, w->nents, 0, 7);
     /* where each distinct key is in each run, a run at a time */
     if (dp_grow((void **)&w->gkeys, &w->gkeys_cap, DP_MAX(w->nents, (size_t)1), sizeof *w->gkeys))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");

@@ -89,9 +89,12 @@ static void writer_release(doppel_store_writer *w) {
         dp_fstore_view_free(&w->vview[t]);
     }
     dp_free(w->new_docs, w->new_docs_cap * sizeof *w->new_docs);
-    for (int b = 0; b < 3; b++)
+    for (int b = 0; b < 3; b++) {
         for (size_t i = 0; i < w->feats_ready[b]; i++)
             dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->keys);
+        dp_free(w->sents[b], w->sents_cap * sizeof *w->sents[b]);
+        dp_free(w->sents_tmp[b], w->sents_cap * sizeof *w->sents_tmp[b]);
+    }
     for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
     dp_story_batch_free(w->story);
     dp_free(w, sizeof *w);
@@ -135,6 +138,20 @@ static doppel_status writer_reserve(doppel_store_writer *w, size_t n, unsigned t
         for (; w->feats_ready[b] < n; w->feats_ready[b]++)
             if (dp_features_init(&w->feats[b][w->feats_ready[b]], s->cfg.num_perm, s->keys))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    if (threads > 1 && !w->sents_cap) {
+        size_t cap = (size_t)CHUNK * s->keys;
+        for (int b = 0; b < 3; b++)
+            if (!(w->sents[b] = dp_malloc(cap * sizeof *w->sents[b])) ||
+                !(w->sents_tmp[b] = dp_malloc(cap * sizeof *w->sents_tmp[b]))) {
+                for (int c = 0; c <= b; c++) {
+                    dp_free(w->sents[c], cap * sizeof *w->sents[c]);
+                    dp_free(w->sents_tmp[c], cap * sizeof *w->sents_tmp[c]);
+                    w->sents[c] = w->sents_tmp[c] = NULL;
+                }
+                return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+            }
+        w->sents_cap = cap;
+    }
     return DOPPEL_OK;
 }
 
@@ -167,7 +184,8 @@ struct bgtask {
     const doppel_store_doc *docs;   /* features of docs[0..n) into feats */
     dp_features *feats;
     size_t n;
-    atomic_size_t next_doc, next_pair;
+    int slot;                       /* feats is w->feats[slot] */
+    atomic_size_t next_doc, next_pair, done_doc;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int resolved;                   /* under lock: 0 not yet, 1 done, -1 failed */
@@ -189,6 +207,10 @@ static void bg_features(bgtask *b, unsigned t) {
         if (i >= b->n) break;
         dp_fstore_compute(&s->cfg, s->bands, s->rows, &wk->scratch, b->docs[i].text,
                           b->docs[i].text_len, &b->feats[i]);
+        /* the last document's: the chunk's postings sorted, for its match */
+        if (atomic_fetch_add(&b->done_doc, 1) + 1 == b->n)
+            b->w->nsents[b->slot] = dp_chunk_sort_postings(s, b->feats, b->n, b->w->sents[b->slot],
+                                                           b->w->sents_tmp[b->slot]);
     }
 }
 
@@ -232,6 +254,7 @@ static void *bg_thread(void *p) {
 static void bg_start(bgtask *b) {
     atomic_init(&b->next_doc, 0);
     atomic_init(&b->next_pair, 0);
+    atomic_init(&b->done_doc, 0);
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->cond, NULL);
     b->resolved = 0;
@@ -260,12 +283,13 @@ static doppel_status bg_join(bgtask *b, doppel_error *err) {
 }
 
 static void bg_set(bgtask *b, doppel_store_writer *w, unsigned nbg, dp_chunk *verify,
-                   const doppel_store_doc *docs, dp_features *feats, size_t n) {
+                   const doppel_store_doc *docs, int slot, size_t n) {
     b->w = w;
     b->nbg = nbg;
     b->verify = verify;
     b->docs = docs;
-    b->feats = feats;
+    b->feats = w->feats[slot];
+    b->slot = slot;
     b->n = n;
 }
 
@@ -277,6 +301,8 @@ static dp_chunk *chunk_at(doppel_store_writer *w, size_t k, const doppel_store_d
     c->docs = docs + from;
     c->results = results ? results + from : NULL;
     c->feats = feats;
+    c->sents = NULL;
+    c->nsents = 0;
     c->len = DP_MIN((size_t)CHUNK, n - from);
     return c;
 }
@@ -320,20 +346,24 @@ static doppel_status write_pipelined(doppel_store_writer *w, unsigned threads,
         w->rtxn = NULL;
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     }
-    bg_set(bg, w, threads - 1, NULL, docs + DP_MIN((size_t)CHUNK, n), w->feats[1],
+    bg_set(bg, w, threads - 1, NULL, docs + DP_MIN((size_t)CHUNK, n), 1,
            chunks > 1 ? DP_MIN((size_t)CHUNK, n - CHUNK) : 0);
     bg_start(bg);
     int running = 1;
     doppel_status st = DOPPEL_OK;
     for (size_t k = 0; k < chunks; k++) {
         dp_chunk *c = chunk_at(w, k, docs, n, results, w->feats[k % 3]);
+        if (k) {  /* computed ahead, with its postings sorted */
+            c->sents = w->sents[k % 3];
+            c->nsents = w->nsents[k % 3];
+        }
         st = dp_chunk_match(w, c, err);
         doppel_status bs = bg_join(bg, st ? NULL : err);  /* chunk k - 1 verified */
         running = 0;
         if (!st) st = bs;
         if (st) break;
         size_t ahead = (k + 2) * CHUNK;
-        bg_set(bg, w, threads - 1, c, docs + DP_MIN(ahead, n), w->feats[(k + 2) % 3],
+        bg_set(bg, w, threads - 1, c, docs + DP_MIN(ahead, n), (int)((k + 2) % 3),
                ahead < n ? DP_MIN((size_t)CHUNK, n - ahead) : 0);
         bg_start(bg);
         running = 1;
