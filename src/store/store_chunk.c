@@ -187,12 +187,18 @@ static void *verify_worker(void *p) {
     return NULL;
 }
 
+#define PREFETCH 8
+
 doppel_status dp_chunk_resolve(doppel_store_writer *w, dp_chunk *c, doppel_error *err) {
     doppel_store *s = w->s;
     unsigned words = dp_fstore_prefilter_words(&s->prefilter);
     c->prefiltered = 0;
     for (size_t q = 0; q < c->nver; q++) {
         dp_vcand *v = &c->ver[q];
+        /* the record of a pair PREFETCH ahead is fetched meanwhile (the
+         * candidates are spread over the index: a cache miss each) */
+        if (words && q + PREFETCH < c->nver)
+            dp_prints_prefetch(&w->rprints, c->ver[q + PREFETCH].cand, words);
         if (!v->pending) continue;
         int rc, keep = dp_match_prefilter(s, w->rtxn, &w->rprints, v->cand,
                                           words ? c->prec + (size_t)v->place * words : NULL, &rc);
