@@ -160,9 +160,10 @@ static doppel_status writer_reserve(doppel_store_writer *w, size_t n, unsigned t
 /* What the other threads (threads - 1 of them) do while the transaction's
  * thread matches chunk k + 1 and records chunk k - 1's relations: chunk k's
  * verification, then the features of chunk k + 2; the transaction's thread
- * joins in when its match is done (bg_help). Why shared: the match and
+ * joins in when its match is done (bg_join). Why shared: the match and
  * this work take turns being the longer one, chunk by chunk; a thread that
- * waited for the other left a core idle (a fifth of an add). Work is taken
+ * waited for the other left a core idle (at priority, the transaction's
+ * thread waited 21-33 ms of most ~50 ms chunks). Work is taken
  * a document or VBLOCK pairs at a time; each item is computed alone into
  * its own slot, so who does it does not change the result. Only the
  * resolution of the chunk's pending pairs (the read transaction w->rtxn,
@@ -250,7 +251,7 @@ static void *bg_thread(void *p) {
     return NULL;
 }
 
-/* Start b (its fields w, nbg, verify, docs, feats, n set). */
+/* Start b (its task set by bg_set). */
 static void bg_start(bgtask *b) {
     atomic_init(&b->next_doc, 0);
     atomic_init(&b->next_pair, 0);
