@@ -76,6 +76,16 @@ static inline uint64_t ent_pack(unsigned band, uint32_t hash, uint32_t i) {
 static inline uint64_t ent_key(uint64_t e) { return (e >> 42) << 32 | (e >> 10 & 0xffffffffu); }
 static inline uint32_t ent_place(uint64_t e) { return (uint32_t)(e & 1023); }
 
+size_t dp_chunk_sort_postings(const doppel_store *s, const dp_features *feats, size_t n,
+                              uint64_t *out, uint64_t *tmp) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (feats[i].status == DOPPEL_OK)
+            for (unsigned b = 0; b < s->keys; b++) out[m++] = ent_pack(b, feats[i].band[b], (uint32_t)i);
+    dp_sort_u64_bytes(out, tmp, m, 0, 7);
+    return m;
+}
+
 /* A candidate: place << 32 | docnum, and bit 48 when an LSH band proposed
  * it (above the bytes the sort reads). */
 #define CAND_LSH ((uint64_t)1 << 48)
@@ -143,8 +153,27 @@ static doppel_status bucket(doppel_store_writer *w, const uint32_t *docnum, size
     return st;
 }
 
-/* Verification of a chunk's pairs on threads (each pair alone: the
- * candidate's stored features against the new document's). */
+/* Verification of pairs [from, to) of a chunk with scratch slot t (each
+ * pair alone: the candidate's stored features against the new
+ * document's; the result does not depend on the slot). */
+void dp_chunk_verify_pairs(doppel_store_writer *w, dp_chunk *c, unsigned t, size_t from,
+                           size_t to) {
+    doppel_store *s = w->s;
+    for (size_t q = from; q < to; q++) {
+        dp_vcand *v = &c->ver[q];
+        if (v->dropped) continue;
+        dp_fstore_view me = dp_fstore_view_of(&c->feats[v->place]);
+        v->status = dp_fstore_read(v->blob, v->blob_len, s->keys, 0, &w->vview[t]);
+        if (v->status) continue;
+        v->other_len = w->vview[t].set_len;
+        /* The candidate is the earlier document, as the batch's a; its
+         * docnum names its words for the aligner's table. */
+        if (dp_fstore_verify(&s->cfg, &w->vscratch[t], &w->vview[t], (uint64_t)v->cand + 1,
+                             &me, &v->sim, &v->rel, v->cover))
+            v->status = DOPPEL_ERR_NOMEM;
+    }
+}
+
 typedef struct vjob {
     doppel_store_writer *w;
     dp_chunk *c;
@@ -153,33 +182,23 @@ typedef struct vjob {
 
 static void *verify_worker(void *p) {
     vjob *j = p;
-    doppel_store_writer *w = j->w;
-    dp_chunk *c = j->c;
-    doppel_store *s = w->s;
-    size_t from = c->nver * j->t / j->nthreads, to = c->nver * (j->t + 1) / j->nthreads;
-    for (size_t q = from; q < to; q++) {
-        dp_vcand *v = &c->ver[q];
-        if (v->dropped) continue;
-        dp_fstore_view me = dp_fstore_view_of(&c->feats[v->place]);
-        v->status = dp_fstore_read(v->blob, v->blob_len, s->keys, 0, &w->vview[j->t]);
-        if (v->status) continue;
-        v->other_len = w->vview[j->t].set_len;
-        /* The candidate is the earlier document, as the batch's a; its
-         * docnum names its words for the aligner's table. */
-        if (dp_fstore_verify(&s->cfg, &w->vscratch[j->t], &w->vview[j->t], (uint64_t)v->cand + 1,
-                             &me, &v->sim, &v->rel, v->cover))
-            v->status = DOPPEL_ERR_NOMEM;
-    }
+    size_t n = j->c->nver;
+    dp_chunk_verify_pairs(j->w, j->c, j->t, n * j->t / j->nthreads, n * (j->t + 1) / j->nthreads);
     return NULL;
 }
 
-/* The pending pairs' pre-filter decisions and features, in w->rtxn. */
-static doppel_status resolve_pending(doppel_store_writer *w, dp_chunk *c, doppel_error *err) {
+#define PREFETCH 8
+
+doppel_status dp_chunk_resolve(doppel_store_writer *w, dp_chunk *c, doppel_error *err) {
     doppel_store *s = w->s;
     unsigned words = dp_fstore_prefilter_words(&s->prefilter);
     c->prefiltered = 0;
     for (size_t q = 0; q < c->nver; q++) {
         dp_vcand *v = &c->ver[q];
+        /* the record of a pair PREFETCH ahead is fetched meanwhile (the
+         * candidates are spread over the index: a cache miss each) */
+        if (words && q + PREFETCH < c->nver)
+            dp_prints_prefetch(&w->rprints, c->ver[q + PREFETCH].cand, words);
         if (!v->pending) continue;
         int rc, keep = dp_match_prefilter(s, w->rtxn, &w->rprints, v->cand,
                                           words ? c->prec + (size_t)v->place * words : NULL, &rc);
@@ -203,10 +222,22 @@ static doppel_status resolve_pending(doppel_store_writer *w, dp_chunk *c, doppel
     return DOPPEL_OK;
 }
 
+doppel_status dp_chunk_verified(const doppel_store_writer *w, const dp_chunk *c,
+                                doppel_error *err) {
+    for (size_t q = 0; q < c->nver; q++) {
+        const dp_vcand *v = &c->ver[q];
+        if (v->dropped) continue;
+        if (v->status == DOPPEL_ERR_NOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        if (v->status)
+            return dp_fail(err, v->status, "index %s: features of document %u are damaged",
+                           w->s->dir, v->cand);
+    }
+    return DOPPEL_OK;
+}
+
 doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned threads,
                               doppel_error *err) {
-    doppel_store *s = w->s;
-    doppel_status rs = resolve_pending(w, c, err);
+    doppel_status rs = dp_chunk_resolve(w, c, err);
     if (rs) return rs;
     threads = DP_MAX(1u, DP_MIN(threads, (unsigned)((c->nver + 15) / 16)));
     vjob jobs[DP_MAX_THREADS];
@@ -220,15 +251,7 @@ doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned thre
         if (started[t]) pthread_join(tid[t], NULL);
         else verify_worker(&jobs[t]);
     }
-    for (size_t q = 0; q < c->nver; q++) {
-        const dp_vcand *v = &c->ver[q];
-        if (v->dropped) continue;
-        if (v->status == DOPPEL_ERR_NOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-        if (v->status)
-            return dp_fail(err, v->status, "index %s: features of document %u are damaged", s->dir,
-                           v->cand);
-    }
-    return DOPPEL_OK;
+    return dp_chunk_verified(w, c, err);
 }
 
 void dp_chunk_free(dp_chunk *c) {
@@ -286,7 +309,7 @@ static doppel_status chunk_record(doppel_store_writer *w, dp_chunk *ch, doppel_e
             memcpy(w->pnew + w->npnew * words, ch->prec + i * words, (size_t)words * 4);
             w->pdoc[w->npnew++] = d;
         }
-        if (!ex) {
+        if (!ex && !ch->sents) {
             if (dp_grow((void **)&w->ents, &w->ents_cap, w->nents + s->keys, sizeof *w->ents))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
             for (unsigned b = 0; b < s->keys; b++)
@@ -294,6 +317,17 @@ static doppel_status chunk_record(doppel_store_writer *w, dp_chunk *ch, doppel_e
         }
         st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &ch->dup[i], err);
         if (!st && w->story) st = dp_story_keep(w->story, &docs[i], f->text_hash, d, err);
+    }
+    /* sorted ahead: the postings of the documents with docnums that are
+     * not exact copies (a filter keeps the order: what the sort gives) */
+    if (!st && ch->sents) {
+        if (dp_grow((void **)&w->ents, &w->ents_cap, DP_MAX(ch->nsents, (size_t)1), sizeof *w->ents))
+            return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+        for (size_t j = 0; j < ch->nsents; j++) {
+            uint32_t i = ent_place(ch->sents[j]);
+            w->ents[w->nents] = ch->sents[j];
+            w->nents += ch->docnum[i] != UINT32_MAX && ch->exact_rep[i] == UINT32_MAX;
+        }
     }
     /* the chunk's records, before its own documents look them up */
     if (!st) st = dp_prints_put(s, w->txn, w->pdoc, w->pnew, w->npnew, err);
@@ -310,7 +344,7 @@ static doppel_status chunk_buckets(doppel_store_writer *w, const dp_chunk *ch, d
     doppel_status st = DOPPEL_OK;
     if (dp_grow((void **)&w->sort_tmp, &w->sort_tmp_cap, DP_MAX(w->nents, (size_t)1), sizeof *w->sort_tmp))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    dp_sort_u64_bytes(w->ents, w->sort_tmp, w->nents, 0, 7);
+    if (!ch->sents) dp_sort_u64_bytes(w->ents, w->sort_tmp, w->nents, 0, 7);
     /* where each distinct key is in each run, a run at a time */
     if (dp_grow((void **)&w->gkeys, &w->gkeys_cap, DP_MAX(w->nents, (size_t)1), sizeof *w->gkeys))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");

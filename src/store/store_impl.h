@@ -152,6 +152,9 @@ void dp_prints_cache_reset(dp_prints_cache *c);
 void dp_prints_cache_free(dp_prints_cache *c);
 /* *out = docnum d's record (dp_fstore_prefilter_words words), NULL when it
  * has none; 0 or an LMDB error (ENOMEM, MDB_CORRUPTED). */
+/* Ask the cache for d's record ahead of dp_prints_get (a block already
+ * found: no lookup here). */
+void dp_prints_prefetch(const dp_prints_cache *c, uint32_t d, unsigned words);
 int dp_prints_get(const doppel_store *s, MDB_txn *txn, dp_prints_cache *c, uint32_t d,
                   const uint32_t **out);
 /* Write the records recs (words each) of docnums[0..n) (ascending). */

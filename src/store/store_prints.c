@@ -33,6 +33,12 @@ void dp_prints_cache_free(dp_prints_cache *c) {
     *c = (dp_prints_cache){0};
 }
 
+void dp_prints_prefetch(const dp_prints_cache *c, uint32_t d, unsigned words) {
+    uint32_t b = d / DP_PRINTS_BLOCK;
+    if (b < c->cap && c->blk[b] && c->blk[b] != no_block)
+        __builtin_prefetch(c->blk[b] + (size_t)(d % DP_PRINTS_BLOCK) * words);
+}
+
 int dp_prints_get(const doppel_store *s, MDB_txn *txn, dp_prints_cache *c, uint32_t d,
                   const uint32_t **out) {
     *out = NULL;

@@ -89,9 +89,12 @@ static void writer_release(doppel_store_writer *w) {
         dp_fstore_view_free(&w->vview[t]);
     }
     dp_free(w->new_docs, w->new_docs_cap * sizeof *w->new_docs);
-    for (int b = 0; b < 3; b++)
+    for (int b = 0; b < 3; b++) {
         for (size_t i = 0; i < w->feats_ready[b]; i++)
             dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->keys);
+        dp_free(w->sents[b], w->sents_cap * sizeof *w->sents[b]);
+        dp_free(w->sents_tmp[b], w->sents_cap * sizeof *w->sents_tmp[b]);
+    }
     for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
     dp_story_batch_free(w->story);
     dp_free(w, sizeof *w);
@@ -135,6 +138,20 @@ static doppel_status writer_reserve(doppel_store_writer *w, size_t n, unsigned t
         for (; w->feats_ready[b] < n; w->feats_ready[b]++)
             if (dp_features_init(&w->feats[b][w->feats_ready[b]], s->cfg.num_perm, s->keys))
                 return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    if (threads > 1 && !w->sents_cap) {
+        size_t cap = (size_t)CHUNK * s->keys;
+        for (int b = 0; b < 3; b++)
+            if (!(w->sents[b] = dp_malloc(cap * sizeof *w->sents[b])) ||
+                !(w->sents_tmp[b] = dp_malloc(cap * sizeof *w->sents_tmp[b]))) {
+                for (int c = 0; c <= b; c++) {
+                    dp_free(w->sents[c], cap * sizeof *w->sents[c]);
+                    dp_free(w->sents_tmp[c], cap * sizeof *w->sents_tmp[c]);
+                    w->sents[c] = w->sents_tmp[c] = NULL;
+                }
+                return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+            }
+        w->sents_cap = cap;
+    }
     return DOPPEL_OK;
 }
 
@@ -142,41 +159,139 @@ static doppel_status writer_reserve(doppel_store_writer *w, size_t n, unsigned t
 
 /* What the other threads (threads - 1 of them) do while the transaction's
  * thread matches chunk k + 1 and records chunk k - 1's relations: chunk k's
- * verification, then the features of chunk k + 2. Neither touches LMDB. */
-typedef struct bgtask {
+ * verification, then the features of chunk k + 2; the transaction's thread
+ * joins in when its match is done (bg_join). Why shared: the match and
+ * this work take turns being the longer one, chunk by chunk; a thread that
+ * waited for the other left a core idle (at priority, the transaction's
+ * thread waited 21-33 ms of most ~50 ms chunks). Work is taken
+ * a document or VBLOCK pairs at a time; each item is computed alone into
+ * its own slot, so who does it does not change the result. Only the
+ * resolution of the chunk's pending pairs (the read transaction w->rtxn,
+ * one thread's at a time) is one thread's: background thread 0 does it
+ * first; the others compute features meanwhile. Nothing here touches the
+ * write transaction. */
+#define VBLOCK 32  /* consecutive pairs share candidates: the aligner's table stays warm */
+
+typedef struct bgtask bgtask;
+typedef struct bgpart {
+    bgtask *b;
+    unsigned t;             /* background thread t; the transaction's thread is nbg */
+} bgpart;
+
+struct bgtask {
     doppel_store_writer *w;
-    unsigned threads;
+    unsigned nbg;                   /* background threads */
     dp_chunk *verify;               /* NULL: nothing to verify */
     const doppel_store_doc *docs;   /* features of docs[0..n) into feats */
     dp_features *feats;
     size_t n;
-    doppel_status st;
+    int slot;                       /* feats is w->feats[slot] */
+    atomic_size_t next_doc, next_pair, done_doc;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int resolved;                   /* under lock: 0 not yet, 1 done, -1 failed */
+    doppel_status st;               /* the resolution's */
     doppel_error err;
-    int started;
-    pthread_t tid;
-} bgtask;
+    bgpart part[DP_MAX_THREADS];
+    pthread_t tid[DP_MAX_THREADS];
+    int started[DP_MAX_THREADS];
+};
 
-static void *bg_run(void *p) {
-    bgtask *b = p;
-    if (b->verify) b->st = dp_chunk_verify(b->w, b->verify, b->threads, &b->err);
-    if (b->n) compute_all(b->w->s, b->w->workers + 1, b->threads, b->docs, b->feats, b->n);
+/* Participant t's slots: background thread t has worker t + 1 and
+ * verification slot t; the transaction's thread (t = nbg) worker 0 and
+ * slot nbg. */
+static void bg_features(bgtask *b, unsigned t) {
+    doppel_store *s = b->w->s;
+    dp_store_worker *wk = b->w->workers[t == b->nbg ? 0 : t + 1];
+    for (;;) {
+        size_t i = atomic_fetch_add(&b->next_doc, 1);
+        if (i >= b->n) break;
+        dp_fstore_compute(&s->cfg, s->bands, s->rows, &wk->scratch, b->docs[i].text,
+                          b->docs[i].text_len, &b->feats[i]);
+        /* the last document's: the chunk's postings sorted, for its match */
+        if (atomic_fetch_add(&b->done_doc, 1) + 1 == b->n)
+            b->w->nsents[b->slot] = dp_chunk_sort_postings(s, b->feats, b->n, b->w->sents[b->slot],
+                                                           b->w->sents_tmp[b->slot]);
+    }
+}
+
+static void bg_verify(bgtask *b, unsigned t) {
+    if (!b->verify) return;
+    size_t n = b->verify->nver;
+    for (;;) {
+        size_t q = atomic_fetch_add(&b->next_pair, VBLOCK);
+        if (q >= n) break;
+        dp_chunk_verify_pairs(b->w, b->verify, t, q, DP_MIN(q + VBLOCK, n));
+    }
+}
+
+static void bg_part(bgtask *b, unsigned t) {
+    if (t == 0) {
+        doppel_status st = b->verify ? dp_chunk_resolve(b->w, b->verify, &b->err) : DOPPEL_OK;
+        pthread_mutex_lock(&b->lock);
+        b->st = st;
+        b->resolved = st ? -1 : 1;
+        pthread_cond_broadcast(&b->cond);
+        pthread_mutex_unlock(&b->lock);
+        if (!st) bg_verify(b, t);
+        bg_features(b, t);
+        return;
+    }
+    bg_features(b, t);
+    pthread_mutex_lock(&b->lock);
+    while (!b->resolved) pthread_cond_wait(&b->cond, &b->lock);
+    int ok = b->resolved > 0;
+    pthread_mutex_unlock(&b->lock);
+    if (ok) bg_verify(b, t);
+}
+
+static void *bg_thread(void *p) {
+    bgpart *part = p;
+    bg_part(part->b, part->t);
     return NULL;
 }
 
+/* Start b (its task set by bg_set). */
 static void bg_start(bgtask *b) {
+    atomic_init(&b->next_doc, 0);
+    atomic_init(&b->next_pair, 0);
+    atomic_init(&b->done_doc, 0);
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_cond_init(&b->cond, NULL);
+    b->resolved = 0;
     b->st = DOPPEL_OK;
-    b->started = pthread_create(&b->tid, NULL, bg_run, b) == 0;
-    if (!b->started) bg_run(b);  /* no thread: done here, in the same order */
+    for (unsigned t = 0; t < b->nbg; t++) {
+        b->part[t] = (bgpart){b, t};
+        b->started[t] = pthread_create(&b->tid[t], NULL, bg_thread, &b->part[t]) == 0;
+    }
 }
 
-/* Wait for b; its verification's status (err set on failure). */
+/* The transaction's thread: b's remaining work (with the parts no thread
+ * could be started for, background thread 0's first), then wait for b; its
+ * verification's status (err set on failure). */
 static doppel_status bg_join(bgtask *b, doppel_error *err) {
-    if (b->started) pthread_join(b->tid, NULL);
-    b->started = 0;
+    for (unsigned t = 0; t < b->nbg; t++)
+        if (!b->started[t]) bg_part(b, t);
+    bg_part(b, b->nbg);
+    for (unsigned t = 0; t < b->nbg; t++)
+        if (b->started[t]) pthread_join(b->tid[t], NULL);
+    pthread_mutex_destroy(&b->lock);
+    pthread_cond_destroy(&b->cond);
     doppel_status st = b->st;
     if (st && err) *err = b->err;
-    b->st = DOPPEL_OK;
+    if (!st && b->verify) st = dp_chunk_verified(b->w, b->verify, err);
     return st;
+}
+
+static void bg_set(bgtask *b, doppel_store_writer *w, unsigned nbg, dp_chunk *verify,
+                   const doppel_store_doc *docs, int slot, size_t n) {
+    b->w = w;
+    b->nbg = nbg;
+    b->verify = verify;
+    b->docs = docs;
+    b->feats = w->feats[slot];
+    b->slot = slot;
+    b->n = n;
 }
 
 /* The chunk of docs[from..) (feats: its computed features). */
@@ -187,6 +302,8 @@ static dp_chunk *chunk_at(doppel_store_writer *w, size_t k, const doppel_store_d
     c->docs = docs + from;
     c->results = results ? results + from : NULL;
     c->feats = feats;
+    c->sents = NULL;
+    c->nsents = 0;
     c->len = DP_MIN((size_t)CHUNK, n - from);
     return c;
 }
@@ -224,26 +341,41 @@ static doppel_status write_pipelined(doppel_store_writer *w, unsigned threads,
     }
     dp_prints_cache_reset(&w->rprints);
     compute_all(w->s, w->workers, threads, docs, w->feats[0], DP_MIN((size_t)CHUNK, n));
-    bgtask bg = {w, threads - 1, NULL, docs + CHUNK, w->feats[1],
-                 chunks > 1 ? DP_MIN((size_t)CHUNK, n - CHUNK) : 0, 0, {0}, 0, 0};
-    bg_start(&bg);
+    bgtask *bg = dp_calloc(1, sizeof *bg);  /* large (per-thread slots): not on the stack */
+    if (!bg) {
+        mdb_txn_abort(w->rtxn);
+        w->rtxn = NULL;
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+    }
+    bg_set(bg, w, threads - 1, NULL, docs + DP_MIN((size_t)CHUNK, n), 1,
+           chunks > 1 ? DP_MIN((size_t)CHUNK, n - CHUNK) : 0);
+    bg_start(bg);
+    int running = 1;
     doppel_status st = DOPPEL_OK;
-    size_t k = 0;
-    for (; k < chunks; k++) {
+    for (size_t k = 0; k < chunks; k++) {
         dp_chunk *c = chunk_at(w, k, docs, n, results, w->feats[k % 3]);
+        if (k) {  /* computed ahead, with its postings sorted */
+            c->sents = w->sents[k % 3];
+            c->nsents = w->nsents[k % 3];
+        }
         st = dp_chunk_match(w, c, err);
-        doppel_status bs = bg_join(&bg, st ? NULL : err);  /* chunk k - 1 verified */
+        doppel_status bs = bg_join(bg, st ? NULL : err);  /* chunk k - 1 verified */
+        running = 0;
         if (!st) st = bs;
         if (st) break;
         size_t ahead = (k + 2) * CHUNK;
-        bg = (bgtask){w, threads - 1, c, docs + DP_MIN(ahead, n), w->feats[(k + 2) % 3],
-                      ahead < n ? DP_MIN((size_t)CHUNK, n - ahead) : 0, 0, {0}, 0, 0};
-        bg_start(&bg);
+        bg_set(bg, w, threads - 1, c, docs + DP_MIN(ahead, n), (int)((k + 2) % 3),
+               ahead < n ? DP_MIN((size_t)CHUNK, n - ahead) : 0);
+        bg_start(bg);
+        running = 1;
         if (k && (st = dp_chunk_relate(w, &w->chunk[(k - 1) & 1], err))) break;
     }
-    doppel_status bs = bg_join(&bg, st ? NULL : err);
-    if (!st) st = bs;
+    if (running) {
+        doppel_status bs = bg_join(bg, st ? NULL : err);
+        if (!st) st = bs;
+    }
     if (!st && chunks) st = dp_chunk_relate(w, &w->chunk[(chunks - 1) & 1], err);
+    dp_free(bg, sizeof *bg);
     mdb_txn_abort(w->rtxn);
     w->rtxn = NULL;
     return st;

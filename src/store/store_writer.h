@@ -36,6 +36,9 @@ typedef struct dp_chunk {
     const doppel_store_doc *docs;
     doppel_store_result *results;   /* NULL: none wanted */
     const dp_features *feats;       /* read by the verification only */
+    const uint64_t *sents;          /* NULL, or the band postings of every document with
+                                       features, sorted (computed ahead with them) */
+    size_t nsents;
     size_t len;
     uint32_t docnum[CHUNK];         /* UINT32_MAX: not added */
     uint32_t exact_rep[CHUNK], exact_len[CHUNK]; /* first of its text, or UINT32_MAX */
@@ -81,6 +84,8 @@ struct doppel_store_writer {
     size_t nnew, new_keys_cap, new_docs_cap;
     dp_features feats[3][CHUNK]; /* chunk k verified, k + 1 matched, k + 2 computed */
     size_t feats_ready[3];
+    uint64_t *sents[3], *sents_tmp[3]; /* with feats[b] (pipelined): its sorted postings */
+    size_t nsents[3], sents_cap;
     dp_store_worker *workers[DP_MAX_THREADS];
     unsigned nworkers;
     uint32_t batch;
@@ -99,8 +104,21 @@ doppel_status dp_chunk_match(doppel_store_writer *w, dp_chunk *c, doppel_error *
  * write transaction), then the verification (pure computation). */
 doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned threads,
                               doppel_error *err);
+/* The parts of dp_chunk_verify, for a pipeline that shares them out:
+ * resolve (the pending pairs' pre-filter decisions and features, in
+ * w->rtxn: one thread), then the pairs [from, to) on any threads, each
+ * with its own scratch slot t, then the status of all of them. */
+doppel_status dp_chunk_resolve(doppel_store_writer *w, dp_chunk *c, doppel_error *err);
+void dp_chunk_verify_pairs(doppel_store_writer *w, dp_chunk *c, unsigned t, size_t from,
+                           size_t to);
+doppel_status dp_chunk_verified(const doppel_store_writer *w, const dp_chunk *c,
+                                doppel_error *err);
 /* Relations, story joins and results, in input order (the transaction's
  * thread, after the chunk's verification). */
 doppel_status dp_chunk_relate(doppel_store_writer *w, dp_chunk *c, doppel_error *err);
 void dp_chunk_free(dp_chunk *c);
+/* The band postings of feats[0..n) (those with features) sorted, as the
+ * match sorts them, into out (n * keys), tmp of the same size; their count. */
+size_t dp_chunk_sort_postings(const doppel_store *s, const dp_features *feats, size_t n,
+                              uint64_t *out, uint64_t *tmp);
 #endif
