@@ -28,6 +28,7 @@ static void table_free(dp_anchor_table *t) {
     dp_free(t->head, t->head_cap * sizeof *t->head);
     dp_free(t->next, t->next_cap * sizeof *t->next);
     dp_free(t->used, t->used_cap * sizeof *t->used);
+    dp_free(t->filter, t->filter_cap * sizeof *t->filter);
 }
 
 void dp_aligner_free(dp_aligner *al) {
@@ -35,6 +36,7 @@ void dp_aligner_free(dp_aligner *al) {
     table_free(&al->scratch);
     dp_free(al->mark, al->mark_cap);
     dp_free(al->frag, al->frag_cap * sizeof *al->frag);
+    dp_free(al->pass, al->pass_cap * sizeof *al->pass);
     *al = (dp_aligner){0};
 }
 
@@ -86,20 +88,34 @@ long dp_word_hashes(const char *norm, size_t len, uint64_t seed, uint32_t max, u
     return n;
 }
 
-/* The word hashes are already mixed: rotated into place and multiplied
- * once, an anchor's slot costs one multiply instead of three in a chain.
- * Which slot an anchor lands in changes no result (chains are compared
- * word by word), only how often a false one is tried. */
+/* An anchor's hash. The word hashes are already mixed (word_hash), so
+ * rotated and xored they make a hash as good for telling anchors apart,
+ * in 32-bit operations the filter pass below does eight at a time. Which
+ * slot an anchor lands in changes no result (chains are compared word by
+ * word), only how often a false one is tried. */
+static inline uint32_t rotl32(uint32_t x, unsigned r) { return x << r | x >> (32 - r); }
 static inline uint32_t anchor_hash(const uint32_t *w) {
-    uint64_t x = ((uint64_t)w[0] << 32 | w[1]) ^ ((uint64_t)w[2] << 16);
-    return (uint32_t)((x * 0x9E3779B97F4A7C15ULL) >> 32);
+    return w[0] ^ rotl32(w[1], 10) ^ rotl32(w[2], 20);
 }
+/* The filter's bit for an anchor's hash: the top bits of its product, not
+ * the low bits the slot takes (independent of them for all but the largest
+ * documents, where they overlap and the filter only passes more). */
+#define FILTER_MUL 0x9E3779B1u
+static inline uint32_t filter_bit(uint32_t h, unsigned shift) { return (h * FILTER_MUL) >> shift; }
 
 /* Slots per anchor of B: at 2 (the first version) two positions in five
  * met a chain to try, nearly always a false one, and the walk's branch on
  * it was a coin toss; at 8 the empty slot is the rule. The table is
  * emptied through its used list, so the extra slots cost nothing then. */
 #define SLOTS_PER_ANCHOR 8
+
+/* Filter bits per anchor of B. Most of the walked side's positions have
+ * no anchor of B at all, yet one in eight still met a filled slot (a false
+ * chain whose first words must be loaded and compared) and the branch on
+ * it mispredicted. The filter is a plain bit array: at 64 bits an anchor,
+ * one position in 64 passes it falsely, and a clear bit proves that no
+ * anchor of B matches, so skipping the position changes no result. */
+#define FILTER_BITS_PER_ANCHOR 64
 
 /* Build t on b[nb] unless it is built for key (non-zero). */
 static doppel_status build_table(dp_anchor_table *t, const uint32_t *b, uint32_t nb,
@@ -120,13 +136,21 @@ static doppel_status build_table(dp_anchor_table *t, const uint32_t *b, uint32_t
     }
     t->n_used = 0;
     uint32_t anchors = nb - DP_ALIGN_ANCHOR + 1;
+    uint32_t fbits = 5; /* up to 2 MiB: a larger B only passes more */
+    while (fbits < 24 && ((size_t)1 << fbits) < FILTER_BITS_PER_ANCHOR * (size_t)anchors) fbits++;
+    size_t fwords = ((size_t)1 << fbits) / 32;
+    if (dp_grow((void **)&t->filter, &t->filter_cap, fwords, sizeof *t->filter))
+        return DOPPEL_ERR_NOMEM;
+    memset(t->filter, 0, fwords * sizeof *t->filter);
+    t->filter_bits = fbits;
     if (dp_grow((void **)&t->next, &t->next_cap, (size_t)nb + 1, sizeof *t->next) ||
         dp_grow((void **)&t->used, &t->used_cap, (size_t)anchors + 1, sizeof *t->used))
         return DOPPEL_ERR_NOMEM;
     /* Chains in text order: insert from the end. */
     uint32_t m = (uint32_t)(slots - 1);
     for (uint32_t j = anchors; j-- > 0;) {
-        uint32_t s = anchor_hash(b + j) & m;
+        uint32_t h = anchor_hash(b + j), s = h & m, f = filter_bit(h, 32 - fbits);
+        t->filter[f >> 5] |= 1u << (f & 31);
         if (t->head[s] == UINT32_MAX) t->used[t->n_used++] = s;
         t->next[j] = t->head[s];
         t->head[s] = j;
@@ -136,10 +160,54 @@ static doppel_status build_table(dp_anchor_table *t, const uint32_t *b, uint32_t
     return DOPPEL_OK;
 }
 
+/* Bits [0, anchors) of pass: whether the anchor at each position of a
+ * passes t's filter; the bits after them in the last word are clear. */
+static void filter_pass_scalar(const dp_anchor_table *t, const uint32_t *a, uint32_t anchors,
+                               uint32_t from, uint64_t *pass) {
+    const unsigned shift = 32 - t->filter_bits;
+    for (uint32_t i = from; i < anchors; i++) {
+        uint32_t f = filter_bit(anchor_hash(a + i), shift);
+        pass[i >> 6] |= (uint64_t)(t->filter[f >> 5] >> (f & 31) & 1) << (i & 63);
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_FILTER_AVX2 1
+/* The same bits, eight positions a step: the hashes, their filter words
+ * gathered, one bit of each. The scalar loop spent most of the walk's time
+ * on these positions, where nothing follows. */
+__attribute__((target("avx2"))) static void filter_pass_avx2(const dp_anchor_table *t,
+                                                           const uint32_t *a,
+                                                           uint32_t anchors, uint64_t *pass) {
+    const __m128i shift = _mm_cvtsi32_si128((int)(32 - t->filter_bits));
+    const __m256i mul = _mm256_set1_epi32((int)FILTER_MUL), low5 = _mm256_set1_epi32(31);
+    const int *filter = (const int *)(const void *)t->filter;
+    uint32_t i = 0;
+    /* a step reads words i .. i + 9, all anchors' words while i + 8 <= anchors */
+    for (; i + 8 <= anchors; i += 8) {
+        __m256i w0 = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));
+        __m256i w1 = _mm256_loadu_si256((const __m256i *)(const void *)(a + i + 1));
+        __m256i w2 = _mm256_loadu_si256((const __m256i *)(const void *)(a + i + 2));
+        __m256i h = _mm256_xor_si256(
+            w0, _mm256_xor_si256(_mm256_or_si256(_mm256_slli_epi32(w1, 10), _mm256_srli_epi32(w1, 22)),
+                                 _mm256_or_si256(_mm256_slli_epi32(w2, 20), _mm256_srli_epi32(w2, 12))));
+        __m256i f = _mm256_srl_epi32(_mm256_mullo_epi32(h, mul), shift);
+        __m256i word = _mm256_i32gather_epi32(filter, _mm256_srli_epi32(f, 5), 4);
+        __m256i bit = _mm256_sllv_epi32(word, _mm256_sub_epi32(low5, _mm256_and_si256(f, low5)));
+        uint64_t m = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(bit));
+        pass[i >> 6] |= m << (i & 63);  /* i is a multiple of 8: never straddles words */
+    }
+    _mm256_zeroupper();
+    filter_pass_scalar(t, a, anchors, i, pass);
+}
+#endif
+
 static doppel_status reserve(dp_aligner *al, uint32_t na, uint32_t nb) {
     if (dp_grow((void **)&al->mark, &al->mark_cap, (size_t)nb + 1 + na, 1) ||
         dp_grow((void **)&al->frag, &al->frag_cap, 3 * ((size_t)na / DP_ALIGN_ANCHOR + 2),
-                sizeof *al->frag))
+                sizeof *al->frag) ||
+        dp_grow((void **)&al->pass, &al->pass_cap, (size_t)na / 64 + 1, sizeof *al->pass))
         return DOPPEL_ERR_NOMEM;
     return DOPPEL_OK;
 }
@@ -192,9 +260,27 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
     const uint32_t NIL = UINT32_MAX, mask = (uint32_t)(tab->slots - 1);
     const uint32_t *head = tab->head, *next = tab->next;
     memset(al->mark, 0, nb);
+    /* Which positions of A can start a fragment at all, worked out for all
+     * of them first; the walk goes from one to the next. */
+    const uint32_t anchors = na - DP_ALIGN_ANCHOR + 1;
+    uint64_t *pass = al->pass;
+    memset(pass, 0, ((size_t)anchors / 64 + 1) * sizeof *pass);
+#ifdef HAVE_FILTER_AVX2
+    if (dp_cpu_avx2()) filter_pass_avx2(tab, a, anchors, pass);
+    else
+#endif
+        filter_pass_scalar(tab, a, anchors, 0, pass);
     uint32_t nf = 0, expect = 0;
-    for (uint32_t i = 0; i + DP_ALIGN_ANCHOR <= na;) {
-        uint32_t s = anchor_hash(a + i) & mask;
+    for (uint32_t i = 0; i < anchors;) {
+        uint64_t rest = pass[i >> 6] >> (i & 63);
+        if (!rest) {
+            i = (i | 63) + 1;
+            continue;
+        }
+        i += (uint32_t)__builtin_ctzll(rest);
+        if (i >= anchors) break;
+        uint32_t h = anchor_hash(a + i);
+        uint32_t s = h & mask;
         uint32_t best_j = NIL, best_m = 0, best_d = UINT32_MAX;
         int tries = 0;
         for (uint32_t j = head[s]; j != NIL && tries < DP_ALIGN_MAX_TRIES; j = next[j]) {

@@ -62,6 +62,10 @@ typedef struct dp_anchor_table {
     uint32_t n_used;
     uint64_t key;               /* the key the table was built for; 0 = none */
     size_t slots;
+    uint32_t *filter;           /* 2^filter_bits bits, indexed by a second hash of
+                                   the anchor: set when some anchor of B has it */
+    size_t filter_cap;          /* in words */
+    uint32_t filter_bits;
 } dp_anchor_table;
 
 /* Scratch reused across pairs by one thread; zero-initialise. Two tables:
@@ -75,6 +79,8 @@ typedef struct dp_aligner {
     size_t mark_cap;
     uint32_t *frag;             /* fragments as (a, b, len) triples */
     size_t frag_cap;
+    uint64_t *pass;             /* per word of A: its anchor passed B's filter */
+    size_t pass_cap;
 } dp_aligner;
 
 void dp_aligner_free(dp_aligner *al);
