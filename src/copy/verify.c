@@ -60,9 +60,10 @@ __attribute__((target("avx2,popcnt"))) static uint32_t intersect_avx2(const uint
          * came from memory, and the step that needed one waited for it (a
          * quarter of this loop's time at 100k documents). Asked for
          * PREFETCH_B values ahead, they are there when the merge gets to
-         * them; prefetches past the end are harmless hints. */
-        _mm_prefetch((const char *)(q + PREFETCH_B), _MM_HINT_T0);
-        _mm_prefetch((const char *)(a + i + PREFETCH_B), _MM_HINT_T0);
+         * them. Past the end a prefetch is a harmless hint; its address is
+         * made as an integer, as pointer arithmetic may not leave the set. */
+        _mm_prefetch((const char *)((uintptr_t)q + 4 * PREFETCH_B), _MM_HINT_T0);
+        _mm_prefetch((const char *)((uintptr_t)(a + i) + 4 * PREFETCH_B), _MM_HINT_T0);
 #define EQ(k) _mm256_cmpeq_epi32(va, _mm256_set1_epi32((int)q[k]))
         __m256i eq = _mm256_or_si256(
             _mm256_or_si256(_mm256_or_si256(EQ(0), EQ(1)), _mm256_or_si256(EQ(2), EQ(3))),
