@@ -3,8 +3,9 @@
  * in text order, in the manner of greedy string tiling with anchors:
  *
  *  1. B's word 3-grams (anchors) go into a hash table of chains in text
- *     order.
- *  2. A is walked from the start; at each position its anchor's first
+ *     order, and into a bit filter that rules out most other anchors.
+ *  2. A is walked from the start, over the positions whose anchor passes
+ *     the filter (the rest cannot start a fragment); at each its anchor's first
  *     DP_ALIGN_MAX_TRIES places in B are extended word by word as far as
  *     both texts agree; the longest extension (ties: the one nearest the
  *     end of the previous fragment in B, so a copy stays on its diagonal)

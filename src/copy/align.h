@@ -56,7 +56,8 @@ typedef struct dp_alignment {
 typedef struct dp_anchor_table {
     uint32_t *head, *next;      /* head: slots entries, NIL when empty */
     size_t head_cap, next_cap;
-    size_t dirty;               /* head[0, dirty) may hold entries of the last build */
+    size_t dirty;               /* head[0, dirty) may hold entries of the last
+                                   build: what emptying it clears */
     uint64_t key;               /* the key the table was built for; 0 = none */
     size_t slots;
     uint32_t *filter;           /* 2^filter_bits bits, indexed by a second hash of
@@ -76,7 +77,8 @@ typedef struct dp_aligner {
     size_t bits_cap;
     uint32_t *frag;             /* fragments as (a, b, len) triples */
     size_t frag_cap;
-    uint64_t *pass;             /* per word of A: its anchor passed B's filter */
+    uint64_t *pass;             /* a bit per position of A: its anchor passed
+                                   B's filter */
     size_t pass_cap;
 } dp_aligner;
 
