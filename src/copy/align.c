@@ -3,8 +3,9 @@
  * in text order, in the manner of greedy string tiling with anchors:
  *
  *  1. B's word 3-grams (anchors) go into a hash table of chains in text
- *     order.
- *  2. A is walked from the start; at each position its anchor's first
+ *     order, and into a bit filter that rules out most other anchors.
+ *  2. A is walked from the start, over the positions whose anchor passes
+ *     the filter (the rest cannot start a fragment); at each its anchor's first
  *     DP_ALIGN_MAX_TRIES places in B are extended word by word as far as
  *     both texts agree; the longest extension (ties: the one nearest the
  *     end of the previous fragment in B, so a copy stays on its diagonal)
@@ -27,14 +28,15 @@
 static void table_free(dp_anchor_table *t) {
     dp_free(t->head, t->head_cap * sizeof *t->head);
     dp_free(t->next, t->next_cap * sizeof *t->next);
-    dp_free(t->used, t->used_cap * sizeof *t->used);
+    dp_free(t->filter, t->filter_cap * sizeof *t->filter);
 }
 
 void dp_aligner_free(dp_aligner *al) {
     table_free(&al->keyed);
     table_free(&al->scratch);
-    dp_free(al->mark, al->mark_cap);
+    dp_free(al->bits, al->bits_cap * sizeof *al->bits);
     dp_free(al->frag, al->frag_cap * sizeof *al->frag);
+    dp_free(al->pass, al->pass_cap * sizeof *al->pass);
     *al = (dp_aligner){0};
 }
 
@@ -86,20 +88,37 @@ long dp_word_hashes(const char *norm, size_t len, uint64_t seed, uint32_t max, u
     return n;
 }
 
-/* The word hashes are already mixed: rotated into place and multiplied
- * once, an anchor's slot costs one multiply instead of three in a chain.
- * Which slot an anchor lands in changes no result (chains are compared
- * word by word), only how often a false one is tried. */
+/* An anchor's hash. The word hashes are already mixed (word_hash), so
+ * rotated and xored they make a hash as good for telling anchors apart,
+ * in 32-bit operations the filter pass below does eight at a time. Which
+ * slot an anchor lands in changes no result (chains are compared word by
+ * word), only how often a false one is tried. */
+static inline uint32_t rotl32(uint32_t x, unsigned r) { return x << r | x >> (32 - r); }
 static inline uint32_t anchor_hash(const uint32_t *w) {
-    uint64_t x = ((uint64_t)w[0] << 32 | w[1]) ^ ((uint64_t)w[2] << 16);
-    return (uint32_t)((x * 0x9E3779B97F4A7C15ULL) >> 32);
+    return w[0] ^ rotl32(w[1], 10) ^ rotl32(w[2], 20);
 }
+/* The filter's bit for an anchor's hash: the top bits of its product, not
+ * the low bits the slot takes (independent of them for all but the largest
+ * documents, where they overlap and the filter only passes more). */
+#define FILTER_MUL 0x9E3779B1u
+static inline uint32_t filter_bit(uint32_t h, unsigned shift) { return (h * FILTER_MUL) >> shift; }
 
 /* Slots per anchor of B: at 2 (the first version) two positions in five
  * met a chain to try, nearly always a false one, and the walk's branch on
  * it was a coin toss; at 8 the empty slot is the rule. The table is
- * emptied through its used list, so the extra slots cost nothing then. */
+ * emptied with memset of the slots the last build used: at 32 to 64 bytes
+ * an anchor that costs less than emptying it through a list of the filled
+ * slots (a scattered store an anchor, and a branch an anchor to keep the
+ * list), which took a third of the build's time. */
 #define SLOTS_PER_ANCHOR 8
+
+/* Filter bits per anchor of B. Most of the walked side's positions have
+ * no anchor of B at all, yet one in eight still met a filled slot (a false
+ * chain whose first words must be loaded and compared) and the branch on
+ * it mispredicted. The filter is a plain bit array: at 64 bits an anchor,
+ * one position in 64 passes it falsely, and a clear bit proves that no
+ * anchor of B matches, so skipping the position changes no result. */
+#define FILTER_BITS_PER_ANCHOR 64
 
 /* Build t on b[nb] unless it is built for key (non-zero). */
 static doppel_status build_table(dp_anchor_table *t, const uint32_t *b, uint32_t nb,
@@ -112,22 +131,27 @@ static doppel_status build_table(dp_anchor_table *t, const uint32_t *b, uint32_t
         dp_free(t->head, t->head_cap * sizeof *t->head);
         t->head = dp_malloc(slots * sizeof *t->head);
         t->head_cap = t->head ? slots : 0;
-        t->n_used = 0;
         if (!t->head) return DOPPEL_ERR_NOMEM;
-        memset(t->head, 0xff, slots * sizeof *t->head);
-    } else {
-        for (uint32_t k = 0; k < t->n_used; k++) t->head[t->used[k]] = UINT32_MAX;
+        t->dirty = slots;
     }
-    t->n_used = 0;
+    memset(t->head, 0xff, t->dirty * sizeof *t->head);
+    t->dirty = 0;
     uint32_t anchors = nb - DP_ALIGN_ANCHOR + 1;
-    if (dp_grow((void **)&t->next, &t->next_cap, (size_t)nb + 1, sizeof *t->next) ||
-        dp_grow((void **)&t->used, &t->used_cap, (size_t)anchors + 1, sizeof *t->used))
+    uint32_t fbits = 5; /* up to 2 MiB: a larger B only passes more */
+    while (fbits < 24 && ((size_t)1 << fbits) < FILTER_BITS_PER_ANCHOR * (size_t)anchors) fbits++;
+    size_t fwords = ((size_t)1 << fbits) / 32;
+    if (dp_grow((void **)&t->filter, &t->filter_cap, fwords, sizeof *t->filter))
         return DOPPEL_ERR_NOMEM;
+    memset(t->filter, 0, fwords * sizeof *t->filter);
+    t->filter_bits = fbits;
+    if (dp_grow((void **)&t->next, &t->next_cap, (size_t)nb + 1, sizeof *t->next))
+        return DOPPEL_ERR_NOMEM;
+    t->dirty = slots;
     /* Chains in text order: insert from the end. */
     uint32_t m = (uint32_t)(slots - 1);
     for (uint32_t j = anchors; j-- > 0;) {
-        uint32_t s = anchor_hash(b + j) & m;
-        if (t->head[s] == UINT32_MAX) t->used[t->n_used++] = s;
+        uint32_t h = anchor_hash(b + j), s = h & m, f = filter_bit(h, 32 - fbits);
+        t->filter[f >> 5] |= 1u << (f & 31);
         t->next[j] = t->head[s];
         t->head[s] = j;
     }
@@ -136,10 +160,120 @@ static doppel_status build_table(dp_anchor_table *t, const uint32_t *b, uint32_t
     return DOPPEL_OK;
 }
 
+/* Bits [0, anchors) of pass: whether the anchor at each position of a
+ * passes t's filter; the bits after them in the last word are clear. */
+static void filter_pass_scalar(const dp_anchor_table *t, const uint32_t *a, uint32_t anchors,
+                               uint32_t from, uint64_t *pass) {
+    const unsigned shift = 32 - t->filter_bits;
+    for (uint32_t i = from; i < anchors; i++) {
+        uint32_t f = filter_bit(anchor_hash(a + i), shift);
+        pass[i >> 6] |= (uint64_t)(t->filter[f >> 5] >> (f & 31) & 1) << (i & 63);
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_FILTER_AVX2 1
+/* The same bits, eight positions a step: the hashes, their filter words
+ * gathered, one bit of each. The scalar loop spent most of the walk's time
+ * on these positions, where nothing follows. */
+__attribute__((target("avx2"))) static void filter_pass_avx2(const dp_anchor_table *t,
+                                                           const uint32_t *a,
+                                                           uint32_t anchors, uint64_t *pass) {
+    const __m128i shift = _mm_cvtsi32_si128((int)(32 - t->filter_bits));
+    const __m256i mul = _mm256_set1_epi32((int)FILTER_MUL), low5 = _mm256_set1_epi32(31);
+    const int *filter = (const int *)(const void *)t->filter;
+    uint32_t i = 0;
+    /* a step reads words i .. i + 9, all anchors' words while i + 8 <= anchors */
+    for (; i + 8 <= anchors; i += 8) {
+        __m256i w0 = _mm256_loadu_si256((const __m256i *)(const void *)(a + i));
+        __m256i w1 = _mm256_loadu_si256((const __m256i *)(const void *)(a + i + 1));
+        __m256i w2 = _mm256_loadu_si256((const __m256i *)(const void *)(a + i + 2));
+        __m256i h = _mm256_xor_si256(
+            w0, _mm256_xor_si256(_mm256_or_si256(_mm256_slli_epi32(w1, 10), _mm256_srli_epi32(w1, 22)),
+                                 _mm256_or_si256(_mm256_slli_epi32(w2, 20), _mm256_srli_epi32(w2, 12))));
+        __m256i f = _mm256_srl_epi32(_mm256_mullo_epi32(h, mul), shift);
+        __m256i word = _mm256_i32gather_epi32(filter, _mm256_srli_epi32(f, 5), 4);
+        __m256i bit = _mm256_sllv_epi32(word, _mm256_sub_epi32(low5, _mm256_and_si256(f, low5)));
+        uint64_t m = (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(bit));
+        pass[i >> 6] |= m << (i & 63);  /* i is a multiple of 8: never straddles words */
+    }
+    _mm256_zeroupper();
+    filter_pass_scalar(t, a, anchors, i, pass);
+}
+#endif
+
+/* How far x and y agree from m on, up to limit: two words per compare of
+ * eight bytes, four per step. A copy's fragments run for hundreds of
+ * words, and word by word the loop's three tests cost a tenth of the
+ * alignment. */
+static inline uint32_t extend(const uint32_t *x, const uint32_t *y, uint32_t m, uint32_t limit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; m + 4 <= limit; m += 4) {
+        uint64_t x0, y0, x1, y1;
+        memcpy(&x0, x + m, 8);
+        memcpy(&y0, y + m, 8);
+        memcpy(&x1, x + m + 2, 8);
+        memcpy(&y1, y + m + 2, 8);
+        uint64_t d0 = x0 ^ y0, d1 = x1 ^ y1;
+        if (d0 | d1) {
+            /* little endian: word m is the low half */
+            if (d0) return m + ((uint32_t)d0 == 0);
+            return m + 2 + ((uint32_t)d1 == 0);
+        }
+    }
+#endif
+    while (m < limit && x[m] == y[m]) m++;
+    return m;
+}
+
+/* Bit sets of words, a word at a time: a fragment of a copy spans
+ * hundreds of words, and the byte a word these were before cost a byte's
+ * test and store each, a sixth of the alignment. The bit count is written
+ * out: the baseline x86-64 has no popcnt instruction. */
+static inline uint32_t bit_count(uint64_t x) {
+    x -= x >> 1 & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + (x >> 2 & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
+/* Bits [lo, hi), a word at a time: body runs with k the word's index and
+ * mask its bits in the range. */
+#define FOR_RANGE(lo, hi, k, mask, body)                                          \
+    for (uint32_t lo_ = (lo), hi_ = (hi); lo_ < hi_;) {                           \
+        uint32_t k = lo_ >> 6, o_ = lo_ & 63, n_ = DP_MIN(64 - o_, hi_ - lo_);   \
+        uint64_t mask = (n_ == 64 ? ~0ULL : ((1ULL << n_) - 1)) << o_;            \
+        body;                                                                     \
+        lo_ += n_;                                                                \
+    }
+
+static inline void set_range(uint64_t *w, uint32_t lo, uint32_t hi) {
+    FOR_RANGE(lo, hi, k, m, w[k] |= m)
+}
+
+/* Set bits [lo, hi); returns how many were clear. */
+static inline uint32_t fresh_range(uint64_t *w, uint32_t lo, uint32_t hi) {
+    uint32_t fresh = 0;
+    FOR_RANGE(lo, hi, k, m, {
+        fresh += bit_count(m & ~w[k]);
+        w[k] |= m;
+    })
+    return fresh;
+}
+
+static inline uint32_t count_range(const uint64_t *w, uint32_t lo, uint32_t hi) {
+    uint32_t n = 0;
+    FOR_RANGE(lo, hi, k, m, n += bit_count(m & w[k]))
+    return n;
+}
+
 static doppel_status reserve(dp_aligner *al, uint32_t na, uint32_t nb) {
-    if (dp_grow((void **)&al->mark, &al->mark_cap, (size_t)nb + 1 + na, 1) ||
+    if (dp_grow((void **)&al->bits, &al->bits_cap, 2 * ((size_t)na / 64 + (size_t)nb / 64 + 2),
+                sizeof *al->bits) ||
         dp_grow((void **)&al->frag, &al->frag_cap, 3 * ((size_t)na / DP_ALIGN_ANCHOR + 2),
-                sizeof *al->frag))
+                sizeof *al->frag) ||
+        dp_grow((void **)&al->pass, &al->pass_cap, (size_t)na / 64 + 1, sizeof *al->pass))
         return DOPPEL_ERR_NOMEM;
     return DOPPEL_OK;
 }
@@ -191,17 +325,33 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
     }
     const uint32_t NIL = UINT32_MAX, mask = (uint32_t)(tab->slots - 1);
     const uint32_t *head = tab->head, *next = tab->next;
-    memset(al->mark, 0, nb);
+    /* Which positions of A can start a fragment at all, worked out for all
+     * of them first; the walk goes from one to the next. */
+    const uint32_t anchors = na - DP_ALIGN_ANCHOR + 1;
+    uint64_t *pass = al->pass;
+    memset(pass, 0, ((size_t)anchors / 64 + 1) * sizeof *pass);
+#ifdef HAVE_FILTER_AVX2
+    if (dp_cpu_avx2()) filter_pass_avx2(tab, a, anchors, pass);
+    else
+#endif
+        filter_pass_scalar(tab, a, anchors, 0, pass);
     uint32_t nf = 0, expect = 0;
-    for (uint32_t i = 0; i + DP_ALIGN_ANCHOR <= na;) {
-        uint32_t s = anchor_hash(a + i) & mask;
+    for (uint32_t i = 0; i < anchors;) {
+        uint64_t rest = pass[i >> 6] >> (i & 63);
+        if (!rest) {
+            i = (i | 63) + 1;
+            continue;
+        }
+        i += (uint32_t)__builtin_ctzll(rest);
+        if (i >= anchors) break;
+        uint32_t h = anchor_hash(a + i);
+        uint32_t s = h & mask;
         uint32_t best_j = NIL, best_m = 0, best_d = UINT32_MAX;
         int tries = 0;
         for (uint32_t j = head[s]; j != NIL && tries < DP_ALIGN_MAX_TRIES; j = next[j]) {
             if (b[j] != a[i] || b[j + 1] != a[i + 1] || b[j + 2] != a[i + 2]) continue;
             tries++;
-            uint32_t m = DP_ALIGN_ANCHOR;
-            while (i + m < na && j + m < nb && a[i + m] == b[j + m]) m++;
+            uint32_t m = extend(a + i, b + j, DP_ALIGN_ANCHOR, DP_MIN(na - i, nb - j));
             uint32_t d = j >= expect ? j - expect : expect - j;
             if (m > best_m || (m == best_m && d < best_d)) {
                 best_j = j;
@@ -227,8 +377,11 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
      * (bond issues, earnings tables) the words that differ are the news. */
     uint32_t small = na <= nb ? na : nb;
     uint32_t min_passage = DP_MIN(small, (uint32_t)DP_ALIGN_MIN_PASSAGE);
-    uint8_t *mark_a = al->mark + nb + 1;
-    memset(mark_a, 0, na);
+    /* words in a fragment and covered, as bit sets of each side */
+    const size_t wa = (size_t)na / 64 + 1, wb = (size_t)nb / 64 + 1;
+    uint64_t *frag_a = al->bits, *cover_a = frag_a + wa, *frag_b = cover_a + wa,
+             *cover_b = frag_b + wb;
+    memset(al->bits, 0, 2 * (wa + wb) * sizeof *al->bits);
     dp_span cur = {0};
     uint32_t first = 0, last_b_end = 0;
     int have_last = 0;
@@ -239,15 +392,8 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
             fb = al->frag[3 * f + 1];
             fm = al->frag[3 * f + 2];
             out->frag_a += fm;
-            memset(mark_a + fa, 2, fm);  /* fragments never overlap in A */
-            /* counted in a local: through out, a store per byte (mark is
-             * bytes, which may alias anything) */
-            uint32_t fresh = 0;
-            for (uint32_t j = fb; j < fb + fm; j++) {
-                fresh += !(al->mark[j] & 2);
-                al->mark[j] |= 2;
-            }
-            out->frag_b += fresh;
+            set_range(frag_a, fa, fa + fm);  /* fragments never overlap in A */
+            out->frag_b += fresh_range(frag_b, fb, fb + fm);
             if (!have_last || fb + 40 >= last_b_end) {  /* in order, or a swapped neighbour */
                 out->ordered += fm;
                 last_b_end = fb + fm;
@@ -266,14 +412,9 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
             keep_span(out, cur);
             for (uint32_t g = first; g < f; g++) {
                 uint32_t ga = al->frag[3 * g], gb = al->frag[3 * g + 1], gm = al->frag[3 * g + 2];
-                memset(mark_a + ga, 3, gm);  /* covered, and in a fragment */
+                set_range(cover_a, ga, ga + gm);
                 out->cover_a += gm;
-                uint32_t fresh = 0;
-                for (uint32_t j = gb; j < gb + gm; j++) {
-                    fresh += !(al->mark[j] & 1);
-                    al->mark[j] |= 1;
-                }
-                out->cover_b += fresh;
+                out->cover_b += fresh_range(cover_b, gb, gb + gm);
             }
         }
         cur = (dp_span){fa, fb, fm, fm, fm};
@@ -283,15 +424,13 @@ doppel_status dp_align_keyed(dp_aligner *al, const uint32_t *a, uint32_t na, con
     /* Spread of the cover over the smaller document, by tenths: word i is
      * in tenth floor(10 i / small), i.e. in [ceil(small t / 10),
      * ceil(small (t + 1) / 10)). */
-    const uint8_t *cover_small = na <= nb ? mark_a : al->mark;
+    const uint64_t *cover_small = na <= nb ? cover_a : cover_b;
+    const uint64_t *frag_small = na <= nb ? frag_a : frag_b;
     for (int t = 0; t < 10; t++) {
         uint32_t lo = (uint32_t)(((uint64_t)small * t + 9) / 10);
         uint32_t hi = (uint32_t)(((uint64_t)small * (t + 1) + 9) / 10);
-        uint32_t covered = 0, in_frag = 0;
-        for (uint32_t i = lo; i < hi; i++) {
-            covered += cover_small[i] & 1;
-            in_frag += cover_small[i] >> 1 & 1;
-        }
+        uint32_t covered = count_range(cover_small, lo, hi);
+        uint32_t in_frag = count_range(frag_small, lo, hi);
         out->cover_spread += hi > lo && covered >= DP_ALIGN_SPREAD_SHARE * (hi - lo);
         out->frag_spread += hi > lo && in_frag >= DP_ALIGN_FRAG_SPREAD_SHARE * (hi - lo);
     }

@@ -56,12 +56,14 @@ typedef struct dp_alignment {
 typedef struct dp_anchor_table {
     uint32_t *head, *next;      /* head: slots entries, NIL when empty */
     size_t head_cap, next_cap;
-    uint32_t *used;             /* the slots filled, so that emptying the table
-                                   costs its anchors, not its slots */
-    size_t used_cap;
-    uint32_t n_used;
+    size_t dirty;               /* head[0, dirty) may hold entries of the last
+                                   build: what emptying it clears */
     uint64_t key;               /* the key the table was built for; 0 = none */
     size_t slots;
+    uint32_t *filter;           /* 2^filter_bits bits, indexed by a second hash of
+                                   the anchor: set when some anchor of B has it */
+    size_t filter_cap;          /* in words */
+    uint32_t filter_bits;
 } dp_anchor_table;
 
 /* Scratch reused across pairs by one thread; zero-initialise. Two tables:
@@ -70,11 +72,14 @@ typedef struct dp_anchor_table {
  * destroying it. */
 typedef struct dp_aligner {
     dp_anchor_table keyed, scratch;
-    uint8_t *mark;              /* per B word, then per A word: covered (bit 0),
-                                   in a fragment (bit 1) */
-    size_t mark_cap;
+    uint64_t *bits;             /* words in a fragment and covered: bit sets of
+                                   each side (align.c) */
+    size_t bits_cap;
     uint32_t *frag;             /* fragments as (a, b, len) triples */
     size_t frag_cap;
+    uint64_t *pass;             /* a bit per position of A: its anchor passed
+                                   B's filter */
+    size_t pass_cap;
 } dp_aligner;
 
 void dp_aligner_free(dp_aligner *al);

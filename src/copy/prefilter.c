@@ -136,10 +136,24 @@ typedef struct block_job {
     uint64_t ruled_out[DP_MAX_THREADS];
 } block_job;
 
+/* Candidates ahead whose b record is asked for (a miss takes about as
+ * long as evaluating this many). */
+#define PREFETCH_AHEAD 8
+
 static void eval_block(void *arg, unsigned part) {
     block_job *j = arg;
     uint64_t ruled = 0;
+    const size_t rec_bytes = (size_t)j->words * sizeof(uint32_t);
     for (size_t t = j->n * part / j->parts, end = j->n * (part + 1) / j->parts; t < end; t++) {
+        /* The b records are scattered over the chunk: each one read was a
+         * miss the loop waited on (a third of the pass's time). Asked for
+         * PREFETCH_AHEAD candidates early, they arrive while others are
+         * evaluated. */
+        if (t + PREFETCH_AHEAD < end) {
+            uint32_t pb = (uint32_t)j->pairs[j->base + j->idx[t + PREFETCH_AHEAD]];
+            const char *r = (const char *)(j->b_buf + (size_t)(pb - j->b_first) * j->words);
+            for (size_t off = 0; off < rec_bytes; off += 64) __builtin_prefetch(r + off);
+        }
         size_t i = j->base + j->idx[t];
         uint32_t a = (uint32_t)(j->pairs[i] >> 32), b = (uint32_t)j->pairs[i];
         size_t na = j->set_len[a], nb = j->set_len[b];
