@@ -194,13 +194,17 @@ size_t dp_unique_u32(uint32_t *v, size_t n) { return dp_unique_copy_u32(v, n, v)
  * the tail is left to the scalar loop. The branch of the scalar loop costs
  * 0.4 ns a value; this 0.1. Returns how many of v[0..*done) it kept. */
 __attribute__((target("avx512f,popcnt"))) static size_t unique_avx512(const uint32_t *v, size_t n,
-                                                                      uint32_t *out, size_t *done) {
+                                                                      uint32_t *out, size_t *done,
+                                                                      uint32_t *prev) {
     __m512i last = _mm512_set1_epi32((int)~v[0]);  /* differs from v[0] */
     size_t i = 0, k = 0;
     for (; i + 16 <= n; i += 16) {
         __m512i cur = _mm512_loadu_si512(v + i);
         __m512i before = _mm512_alignr_epi32(cur, last, 15);  /* last[15], cur[0..14] */
         __mmask16 fresh = _mm512_cmpneq_epi32_mask(cur, before);
+        /* Read before the store: in place, the store's zeroed lanes may
+         * cover v[i + 15] when the block held a repeat. */
+        *prev = v[i + 15];
         _mm512_storeu_si512(out + k, _mm512_maskz_compress_epi32(fresh, cur));
         k += (size_t)__builtin_popcount(fresh);
         last = cur;
@@ -216,9 +220,15 @@ size_t dp_unique_copy_u32(const uint32_t *v, size_t n, uint32_t *out) {
 #ifdef HAVE_UNIQUE_AVX512
     if (n >= 32 && dp_cpu_avx512bw()) {  /* F and POPCNT among what it promises */
         size_t i;
-        k = unique_avx512(v, n, out, &i);
-        for (; i < n; i++)
-            if (v[i] != v[i - 1]) out[k++] = v[i];
+        uint32_t prev;
+        k = unique_avx512(v, n, out, &i, &prev);
+        /* The value before the tail from a register, not from v[i - 1]:
+         * in place, that slot may hold a stored value or a zeroed lane. */
+        for (; i < n; i++) {
+            uint32_t x = v[i];
+            if (x != prev) out[k++] = x;
+            prev = x;
+        }
         return k;
     }
 #endif

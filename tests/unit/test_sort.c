@@ -60,7 +60,9 @@ static void test_unique_u32(void **st) {
     static uint32_t v[N], want[N], got[N], inplace[N];
     for (int round = 0; round < 3000; round++) {
         size_t n = (size_t)(round % N);
-        unsigned repeat = round % 7 == 0 ? 100 : (unsigned)(round % 5) * 20;  /* % of repeats */
+        /* % of repeats; the low rates leave the only repeat in the last
+         * whole block of 16, the case that broke in place */
+        unsigned repeat = round % 7 == 0 ? 100 : round % 3 == 0 ? 2 : (unsigned)(round % 5) * 20;
         uint32_t x = rnd() % 4;
         for (size_t i = 0; i < n; i++) {
             if (i && rnd() % 100 < repeat) v[i] = v[i - 1];
@@ -75,6 +77,14 @@ static void test_unique_u32(void **st) {
         assert_int_equal(dp_unique_u32(inplace, n), k);
         assert_memory_equal(inplace, want, k * sizeof *want);
     }
+    /* Found by fuzz_sketch: no repeat in block 0, one in block 1, and the
+     * first value after the blocks repeating the last one of block 1. */
+    for (size_t i = 0; i < 33; i++) v[i] = (uint32_t)(i + 1);
+    v[20] = v[19];
+    v[32] = v[31];
+    memcpy(inplace, v, 33 * sizeof *v);
+    assert_int_equal(dp_unique_u32(inplace, 33), 31);
+    for (size_t i = 1; i < 31; i++) assert_true(inplace[i - 1] < inplace[i]);
 }
 
 /* dp_sort_folds_u32 against folding first and dp_sort_u32, on the sizes
