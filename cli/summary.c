@@ -113,32 +113,45 @@ int cli_write_summary(const cli_common *c, const cli_counts *k, const doppel_ind
     if (!c->summary_path) return 0;
     cli_out out;
     if (cli_out_open(&out, c->summary_path)) return -1;
-    fprintf(out.fp,
-            "{\"read\":%llu,\"kept\":%llu,\"removed\":%llu,\"removed_exact\":%llu,"
-            "\"removed_near\":%llu,\"removed_contained\":%llu,\"removed_linked\":%llu,"
-            "\"passed\":%llu,"
-            "\"skipped\":%llu,\"skipped_json\":%llu,\"skipped_field\":%llu,"
-            "\"skipped_too_large\":%llu,\"skipped_empty\":%llu,\"skipped_unreadable\":%llu,"
-            "\"skipped_binary\":%llu,\"duplicate_ids\":%llu,\"invalid_utf8\":%llu,"
-            "\"nul_bytes\":%llu,\"short_docs\":%llu,\"bands\":%u,\"rows\":%u,"
-            "\"candidates\":%llu,\"prefiltered\":%llu,\"verified_pairs\":%llu,\"lsh_slices\":%u,\"heap_peak_bytes\":%llu,"
-            "\"candidate_runs\":%llu,\"spill_bytes\":%llu,\"largest_cluster\":%u,\"reuse_pairs\":%llu,"
-            "\"seconds\":%.3f,",
-            (unsigned long long)k->read, (unsigned long long)kept,
-            (unsigned long long)removed_total, (unsigned long long)removed[DOPPEL_REL_EXACT],
-            (unsigned long long)removed[DOPPEL_REL_NEAR],
-            (unsigned long long)removed[DOPPEL_REL_CONTAINED],
-            (unsigned long long)removed[DOPPEL_REL_LINKED], (unsigned long long)k->passed,
-            (unsigned long long)cli_skipped(k),
-            (unsigned long long)k->skip_json, (unsigned long long)k->skip_field,
-            (unsigned long long)k->skip_large, (unsigned long long)k->skip_empty,
-            (unsigned long long)k->skip_io, (unsigned long long)k->skip_format,
-            (unsigned long long)k->duplicate_ids, (unsigned long long)k->invalid_utf8,
-            (unsigned long long)k->nul_bytes, (unsigned long long)k->short_docs, s.bands, s.rows,
-            (unsigned long long)s.candidates, (unsigned long long)s.prefiltered,
-            (unsigned long long)(s.verified_pairs + s.exact_groups), s.lsh_slices,
-            (unsigned long long)s.peak_memory_bytes, (unsigned long long)s.candidate_runs,
-            (unsigned long long)s.spill_bytes, s.largest_cluster, (unsigned long long)s.reuse_pairs, secs);
+    /* The counts in the order of docs/formats.md's --summary table. */
+    const struct {
+        const char *name;
+        unsigned long long v;
+    } counts[] = {
+        {"read", k->read},
+        {"kept", kept},
+        {"removed", removed_total},
+        {"removed_exact", removed[DOPPEL_REL_EXACT]},
+        {"removed_near", removed[DOPPEL_REL_NEAR]},
+        {"removed_contained", removed[DOPPEL_REL_CONTAINED]},
+        {"removed_linked", removed[DOPPEL_REL_LINKED]},
+        {"passed", k->passed},
+        {"skipped", cli_skipped(k)},
+        {"skipped_json", k->skip_json},
+        {"skipped_field", k->skip_field},
+        {"skipped_too_large", k->skip_large},
+        {"skipped_empty", k->skip_empty},
+        {"skipped_unreadable", k->skip_io},
+        {"skipped_binary", k->skip_format},
+        {"duplicate_ids", k->duplicate_ids},
+        {"invalid_utf8", k->invalid_utf8},
+        {"nul_bytes", k->nul_bytes},
+        {"short_docs", k->short_docs},
+        {"bands", s.bands},
+        {"rows", s.rows},
+        {"candidates", s.candidates},
+        {"prefiltered", s.prefiltered},
+        {"verified_pairs", s.verified_pairs + s.exact_groups},
+        {"lsh_slices", s.lsh_slices},
+        {"heap_peak_bytes", s.peak_memory_bytes},
+        {"candidate_runs", s.candidate_runs},
+        {"spill_bytes", s.spill_bytes},
+        {"largest_cluster", s.largest_cluster},
+        {"reuse_pairs", s.reuse_pairs},
+    };
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        fprintf(out.fp, "%c\"%s\":%llu", i ? ',' : '{', counts[i].name, counts[i].v);
+    fprintf(out.fp, ",\"seconds\":%.3f,", secs);
     fprintf(out.fp, "\"timings\":{\"reading\":%.3f,\"finishing\":%.3f,\"total\":%.3f},",
             k->seconds_read, k->seconds_finish, cli_now() - c->seconds_start);
     fputs("\"version\":\"" DOPPEL_VERSION_STRING "\",\"inputs\":[", out.fp);
