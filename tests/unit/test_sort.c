@@ -155,6 +155,14 @@ static void test_sort_u64_hi(void **st) {
             for (size_t i = 0; i < n; i++)  /* one crowded key */
                 v[i] = (uint64_t)(top | (i % 3 ? 12345u : rnd() >> skip)) << 32 | (uint32_t)i;
             check_hi(v, n, skip);
+            /* Not uniform: the second half distinct keys under one top
+             * (one bucket), falling, with repeats; the insertion sort gives
+             * up part way and the radix sort finishes from there. */
+            for (size_t i = 0; i < n; i++) {
+                uint32_t key = i < n / 2 ? rnd() >> skip : top | 0x00FF0000u >> skip | (uint32_t)((n - i) / 3 & 0xFFFF);
+                v[i] = (uint64_t)(top | key) << 32 | (uint32_t)i;
+            }
+            check_hi(v, n, skip);
         }
     }
 }
