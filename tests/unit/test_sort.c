@@ -167,11 +167,32 @@ static void test_sort_u64_hi(void **st) {
     }
 }
 
+/* dp_unique_u64 in place against a plain copy loop: sorted values with
+ * runs of repeats of every length up to 4, including at both ends. */
+static void test_unique_u64(void **st) {
+    (void)st;
+    enum { N = 2000 };
+    static uint64_t v[N], want[N];
+    for (size_t n = 0; n <= 70; n += 1 + n / 8) {
+        uint64_t x = 5;
+        for (size_t i = 0; i < n; i++) {
+            v[i] = x;
+            x += rnd() % 4 == 0;  /* a quarter of the values start a new run */
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (k == 0 || v[i] != want[k - 1]) want[k++] = v[i];
+        assert_int_equal(dp_unique_u64(v, n), k);
+        if (k) assert_memory_equal(v, want, k * sizeof *v);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sort_u32),
         cmocka_unit_test(test_sort_folds_u32),
         cmocka_unit_test(test_unique_u32),
+        cmocka_unit_test(test_unique_u64),
         cmocka_unit_test(test_sort_u64_bytes),
         cmocka_unit_test(test_sort_u64_hi),
     };
