@@ -303,6 +303,52 @@ void dp_sort_u64_bytes(uint64_t *v, uint64_t *tmp, size_t n, unsigned first_byte
     if (src != v) memcpy(v, src, n * sizeof *v);
 }
 
+/* dp_sort_u64_packed's digits: at most 12 bits (a 16 KiB histogram), and
+ * at most 4 of them. */
+enum { PACK_DIGIT = 12, PACK_PASSES = 4 };
+
+static unsigned bits_of(uint64_t x) { return x ? 64 - (unsigned)__builtin_clzll(x) : 0; }
+
+void dp_sort_u64_packed(uint64_t *v, uint64_t *tmp, size_t n) {
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++) any |= v[i];
+    unsigned lo = bits_of((uint32_t)any), bits = lo + bits_of(any >> 32);
+    if (n < 4096 || n > UINT32_MAX || bits > PACK_DIGIT * PACK_PASSES) {
+        dp_sort_u64_bytes(v, tmp, n, 0, 8);
+        return;
+    }
+    unsigned passes = bits ? (bits + PACK_DIGIT - 1) / PACK_DIGIT : 1;
+    unsigned width = (bits + passes - 1) / passes;
+    uint64_t mask = ((uint64_t)1 << width) - 1;
+    /* Packed in place (the upper half moved down onto the unused bits of
+     * the lower: order kept), counted in the same read. */
+    uint32_t count[PACK_PASSES][1 << PACK_DIGIT];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = (v[i] >> 32) << lo | (uint32_t)v[i];
+        v[i] = k;
+        for (unsigned p = 0; p < passes; p++) count[p][(k >> (p * width)) & mask]++;
+    }
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned p = 0; p < passes; p++) {
+        unsigned shift = p * width;
+        uint32_t *c = count[p];
+        if (c[(src[0] >> shift) & mask] == n) continue;  /* one value in this digit */
+        uint32_t sum = 0;
+        for (size_t b = 0; b <= mask; b++) {
+            uint32_t k = c[b];
+            c[b] = sum;
+            sum += k;
+        }
+        for (size_t i = 0; i < n; i++) dst[c[(src[i] >> shift) & mask]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    uint64_t low = lo ? ((uint64_t)1 << lo) - 1 : 0;
+    for (size_t i = 0; i < n; i++) v[i] = (src[i] >> lo) << 32 | (src[i] & low);
+}
+
 /* Stable insertion sort by the upper halves, for values at most a few
  * places from where they belong: insertion_near_u32's scheme, where the
  * larger of two equal keys is the later one. Gives up once more than

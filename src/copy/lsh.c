@@ -165,7 +165,7 @@ static doppel_status compact(dp_candidates *c) {
     if (t == 0) return DOPPEL_OK;
     uint64_t *tmp = dp_malloc(t * sizeof *tmp);
     if (!tmp) return DOPPEL_ERR_NOMEM;
-    dp_sort_u64_bytes(v + s, tmp, t, 0, 8);
+    dp_sort_u64_packed(v + s, tmp, t);
     t = dp_unique_u64(v + s, t);
     memcpy(tmp, v + s, t * sizeof *tmp);
     /* Merged from the top down, so that the sorted part stays in place;

@@ -187,12 +187,39 @@ static void test_unique_u64(void **st) {
     }
 }
 
+/* dp_sort_u64_packed against dp_sort_u64_bytes on all eight bytes: pairs
+ * of document numbers of several widths (3 passes and fewer, one half
+ * empty, repeats), and values too wide to pack (the fallback). */
+static void test_sort_u64_packed(void **st) {
+    (void)st;
+    enum { N = 70000 };
+    static uint64_t v[N], want[N], tmp[N];
+    const size_t sizes[] = {0, 1, 4095, 4096, 30000, N};
+    const unsigned widths[][2] = {{17, 17}, {0, 20}, {20, 0}, {5, 9}, {24, 24}, {32, 32}, {1, 1}};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+            size_t n = sizes[s];
+            uint64_t ha = widths[w][0] ? (((uint64_t)1 << widths[w][0]) - 1) : 0;
+            uint64_t hb = widths[w][1] ? (((uint64_t)1 << widths[w][1]) - 1) : 0;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t a = rnd() & ha, b = rnd() & hb;
+                v[i] = i % 7 == 3 ? v[i - 1] : a << 32 | b;  /* some repeats */
+            }
+            memcpy(want, v, n * sizeof *v);
+            dp_sort_u64_bytes(want, tmp, n, 0, 8);
+            dp_sort_u64_packed(v, tmp, n);
+            if (n) assert_memory_equal(v, want, n * sizeof *v);
+        }
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sort_u32),
         cmocka_unit_test(test_sort_folds_u32),
         cmocka_unit_test(test_unique_u32),
         cmocka_unit_test(test_unique_u64),
+        cmocka_unit_test(test_sort_u64_packed),
         cmocka_unit_test(test_sort_u64_bytes),
         cmocka_unit_test(test_sort_u64_hi),
     };
