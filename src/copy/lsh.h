@@ -15,6 +15,9 @@
 #define DP_REUSE_BANDS 16
 #define DP_REUSE_CAP 20
 void dp_reuse_slots(const uint32_t *words, size_t n_words, uint64_t text_hash, uint32_t *out);
+/* dp_reuse_slots without vector lanes: the reference the tests hold it to. */
+void dp_reuse_slots_portable(const uint32_t *words, size_t n_words, uint64_t text_hash,
+                             uint32_t *out);
 
 /* Hash each band of rows consecutive signature values to 32 bits. */
 void dp_band_hashes(const uint32_t *sig, unsigned bands, unsigned rows, uint32_t *out);

@@ -252,6 +252,8 @@ __attribute__((target(SHORT_TARGET))) static doppel_status split_flush_short(
     const __m512i rrmxmx = _mm512_set1_epi64((long long)0x9FB21C651E98DF25ULL);
     const __m512i prime2 = _mm512_set1_epi64((long long)XXH_PRIME64_2);
     const __m512i prime3 = _mm512_set1_epi64((long long)XXH_PRIME64_3);
+    const __m512i s28 = _mm512_set1_epi64(28), s29 = _mm512_set1_epi64(29);
+    const __m512i s32 = _mm512_set1_epi64(32), s35 = _mm512_set1_epi64(35);
     const __m256i iota = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
     const __m256i byte = _mm256_set1_epi32(0xFF), eight = _mm256_set1_epi32(8);
     /* A start at or below this has 4 readable bytes (none when len < 4). */
@@ -270,16 +272,15 @@ __attribute__((target(SHORT_TARGET))) static doppel_status split_flush_short(
             _mm256_setzero_si256(), four,
             _mm256_add_epi32(st, _mm256_sub_epi32(ln, _mm256_set1_epi32(4))), norm, 1);
         __m512i ln64 = _mm512_cvtepu32_epi64(ln);
-        /* 4-8 bytes */
+        /* Both lengths' finishes in one chain, the constants and shifts
+         * chosen by lane: two multiplies a lane instead of four (the
+         * 64-bit multiply is three micro-ops, on one port). */
+        /* 4-8 bytes: the input and its first step */
         __m512i x = _mm512_xor_si512(
             _mm512_add_epi64(_mm512_cvtepu32_epi64(g2),
                              _mm512_slli_epi64(_mm512_cvtepu32_epi64(g1), 32)),
             flip48);
         x = _mm512_xor_si512(x, _mm512_xor_si512(_mm512_rol_epi64(x, 49), _mm512_rol_epi64(x, 24)));
-        x = _mm512_mullo_epi64(x, rrmxmx);
-        x = _mm512_xor_si512(x, _mm512_add_epi64(_mm512_srli_epi64(x, 35), ln64));
-        x = _mm512_mullo_epi64(x, rrmxmx);
-        x = _mm512_xor_si512(x, _mm512_srli_epi64(x, 28));
         /* 1-3 bytes: all in g1 */
         __m256i c2 = _mm256_and_si256(
             _mm256_srlv_epi32(g1, _mm256_slli_epi32(_mm256_srli_epi32(ln, 1), 3)), byte);
@@ -291,10 +292,15 @@ __attribute__((target(SHORT_TARGET))) static doppel_status split_flush_short(
                             _mm256_slli_epi32(c2, 24)),
             _mm256_or_si256(c3, _mm256_slli_epi32(ln, 8)));
         __m512i y = _mm512_xor_si512(_mm512_cvtepu32_epi64(comb), flip13);
-        y = _mm512_mullo_epi64(_mm512_xor_si512(y, _mm512_srli_epi64(y, 33)), prime2);
-        y = _mm512_mullo_epi64(_mm512_xor_si512(y, _mm512_srli_epi64(y, 29)), prime3);
-        y = _mm512_xor_si512(y, _mm512_srli_epi64(y, 32));
-        _mm512_mask_storeu_epi64(h + i, live, _mm512_mask_blend_epi64(four, y, x));
+        y = _mm512_xor_si512(y, _mm512_srli_epi64(y, 33));
+        /* rrmxmx (4-8) or the XXH64 avalanche (1-3) from here */
+        __m512i z = _mm512_mask_blend_epi64(four, y, x);
+        z = _mm512_mullo_epi64(z, _mm512_mask_blend_epi64(four, prime2, rrmxmx));
+        z = _mm512_xor_si512(z, _mm512_add_epi64(_mm512_srlv_epi64(z, _mm512_mask_blend_epi64(four, s29, s35)),
+                                                 _mm512_maskz_mov_epi64(four, ln64)));
+        z = _mm512_mullo_epi64(z, _mm512_mask_blend_epi64(four, prime3, rrmxmx));
+        z = _mm512_xor_si512(z, _mm512_srlv_epi64(z, _mm512_mask_blend_epi64(four, s32, s28)));
+        _mm512_mask_storeu_epi64(h + i, live, z);
         /* Compressed in a register and stored whole (see class_words_avx512). */
         __mmask8 slow = live & (__mmask8)~vec;
         __m256i at = _mm256_add_epi32(iota, _mm256_set1_epi32((int)i));
@@ -342,8 +348,10 @@ __attribute__((target(SPLIT_TARGET))) static doppel_status hash_words_split(
     uint64_t carry = 0;  /* 1: the byte before the window is in a word */
     for (size_t base = 0; base <= len; base += 64) {
         size_t avail = DP_MIN(len - base, (size_t)64);
-        uint64_t sp = avail ? space_mask(norm + base, avail) : 0;
         uint64_t in = avail == 64 ? ~0ull : ((uint64_t)1 << avail) - 1;
+        /* One 64-byte compare (a masked load past the end reads nothing). */
+        uint64_t sp = _mm512_mask_cmpeq_epi8_mask(in, _mm512_maskz_loadu_epi8(in, norm + base),
+                                                  _mm512_set1_epi8(' '));
         /* The end of the text ends the last word as a space would. */
         if (avail < 64) sp |= (uint64_t)1 << avail;
         uint64_t word = ~sp & in;

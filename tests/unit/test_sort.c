@@ -155,6 +155,60 @@ static void test_sort_u64_hi(void **st) {
             for (size_t i = 0; i < n; i++)  /* one crowded key */
                 v[i] = (uint64_t)(top | (i % 3 ? 12345u : rnd() >> skip)) << 32 | (uint32_t)i;
             check_hi(v, n, skip);
+            /* Not uniform: the second half distinct keys under one top
+             * (one bucket), falling, with repeats; the insertion sort gives
+             * up part way and the radix sort finishes from there. */
+            for (size_t i = 0; i < n; i++) {
+                uint32_t key = i < n / 2 ? rnd() >> skip : top | 0x00FF0000u >> skip | (uint32_t)((n - i) / 3 & 0xFFFF);
+                v[i] = (uint64_t)(top | key) << 32 | (uint32_t)i;
+            }
+            check_hi(v, n, skip);
+        }
+    }
+}
+
+/* dp_unique_u64 in place against a plain copy loop: sorted values with
+ * runs of repeats of every length up to 4, including at both ends. */
+static void test_unique_u64(void **st) {
+    (void)st;
+    enum { N = 2000 };
+    static uint64_t v[N], want[N];
+    for (size_t n = 0; n <= 70; n += 1 + n / 8) {
+        uint64_t x = 5;
+        for (size_t i = 0; i < n; i++) {
+            v[i] = x;
+            x += rnd() % 4 == 0;  /* a quarter of the values start a new run */
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (k == 0 || v[i] != want[k - 1]) want[k++] = v[i];
+        assert_int_equal(dp_unique_u64(v, n), k);
+        if (k) assert_memory_equal(v, want, k * sizeof *v);
+    }
+}
+
+/* dp_sort_u64_packed against dp_sort_u64_bytes on all eight bytes: pairs
+ * of document numbers of several widths (3 passes and fewer, one half
+ * empty, repeats), and values too wide to pack (the fallback). */
+static void test_sort_u64_packed(void **st) {
+    (void)st;
+    enum { N = 70000 };
+    static uint64_t v[N], want[N], tmp[N];
+    const size_t sizes[] = {0, 1, 4095, 4096, 30000, N};
+    const unsigned widths[][2] = {{17, 17}, {0, 20}, {20, 0}, {5, 9}, {24, 24}, {32, 32}, {1, 1}};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+            size_t n = sizes[s];
+            uint64_t ha = widths[w][0] ? (((uint64_t)1 << widths[w][0]) - 1) : 0;
+            uint64_t hb = widths[w][1] ? (((uint64_t)1 << widths[w][1]) - 1) : 0;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t a = rnd() & ha, b = rnd() & hb;
+                v[i] = i % 7 == 3 ? v[i - 1] : a << 32 | b;  /* some repeats */
+            }
+            memcpy(want, v, n * sizeof *v);
+            dp_sort_u64_bytes(want, tmp, n, 0, 8);
+            dp_sort_u64_packed(v, tmp, n);
+            if (n) assert_memory_equal(v, want, n * sizeof *v);
         }
     }
 }
@@ -164,6 +218,8 @@ int main(void) {
         cmocka_unit_test(test_sort_u32),
         cmocka_unit_test(test_sort_folds_u32),
         cmocka_unit_test(test_unique_u32),
+        cmocka_unit_test(test_unique_u64),
+        cmocka_unit_test(test_sort_u64_packed),
         cmocka_unit_test(test_sort_u64_bytes),
         cmocka_unit_test(test_sort_u64_hi),
     };
