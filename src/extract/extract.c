@@ -1,6 +1,7 @@
 /*
- * extract.c — what doppel compares: format detection, the order of the
- * extraction steps, and printing the kept text.
+ * extract.c — what doppel compares: the order of the extraction steps (the
+ * first look at a document, binary data and format, is detect.c's), and
+ * printing the kept text.
  *
  * The extractor owns every buffer a call needs and keeps them between calls
  * (lengths reset, capacity kept), so a warm extractor allocates nothing; the
@@ -8,10 +9,8 @@
  */
 #include "extract/extract_int.h"
 
+#include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 const char *doppel_extract_format_name(doppel_extract_format f) {
     switch (f) {
@@ -77,119 +76,6 @@ void doppel_extractor_free(doppel_extractor *ex) {
     dp_classify_free(ex);
     dp_html_free(ex);
     dp_free(ex, sizeof *ex);
-}
-
-static int is_space(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* ---- detection ------------------------------------------------------------ */
-
-/* A byte below 0x20: NUL, or a control byte other than white space and ESC. */
-static inline void tally_low(unsigned char c, size_t *nul, size_t *ctl) {
-    if (c == 0) (*nul)++;
-    else if (c < 0x20 && !is_space(c) && c != 0x1b) (*ctl)++;
-}
-
-/* Binary data has NUL bytes or many control bytes early on; text (even
- * badly encoded text) has almost none. UTF-16 lands here too, on purpose:
- * it is rare on the web and the rest of doppel reads UTF-8. */
-static int looks_binary(const char *s, size_t len, size_t *nuls) {
-    size_t n = DP_MIN(len, (size_t)8192), nul = 0, ctl = 0, i = 0;
-#ifdef __SSE2__
-    /* 16 bytes at a time; only the bytes below 0x20 (min(c, 0x1F) == c,
-     * unsigned) are looked at one by one, and text has one a line. */
-    const __m128i below = _mm_set1_epi8(0x1F);
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, below), v));
-        for (; low; low &= low - 1)
-            tally_low((unsigned char)s[i + (unsigned)__builtin_ctz(low)], &nul, &ctl);
-    }
-#endif
-    /* Text bytes are almost all >= 0x20: test eight at a time and look at
-     * single bytes only in words that hold a byte below 0x20 (exact: the
-     * high bit of a byte of lt is set iff that byte is < 0x20). */
-    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full, add = 0x6060606060606060ull,
-                   high = 0x8080808080808080ull;
-    while (i < n) {
-        if (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            uint64_t lt = ~(((w & low7) + add) | w) & high;
-            if (!lt) {
-                i += 8;
-                continue;
-            }
-        }
-        for (size_t end = DP_MIN(n, i + 8); i < end; i++)
-            tally_low((unsigned char)s[i], &nul, &ctl);
-    }
-    *nuls = nul;
-    /* The reader's rule (read.c): over 10% of the first 8 KiB. A stray NUL in
-     * a text is repaired by normalization, not a reason to drop the text. */
-    return n && (nul + ctl) * 10 > n;
-}
-
-static int starts_with_ci(const char *s, size_t len, const char *lit) {
-    size_t n = strlen(lit);
-    if (len < n) return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-        if (c != lit[i]) return 0;
-    }
-    return 1;
-}
-
-/* Does a line of s[0..n), n >= 2, start before the last byte with an ATX
- * heading ("## News") or a code fence? Both open with a byte that prose
- * hardly uses, so the scan jumps between those bytes rather than between
- * line starts. */
-static int md_line_start(const char *s, size_t n) {
-    const char *end = s + n - 1;
-    for (const char *p = s; (p = memchr(p, '#', (size_t)(end - p))); p++) {
-        if (p > s && p[-1] != '\n') continue;
-        size_t k = (size_t)(p - s), j = k;
-        while (j < n && s[j] == '#') j++;
-        if (j - k <= 6 && j < n && s[j] == ' ') return 1;
-    }
-    for (const char *p = s; (p = memchr(p, '`', (size_t)(end - p))); p++)
-        if ((p == s || p[-1] == '\n') && p + 2 < s + n && p[1] == '`' && p[2] == '`') return 1;
-    return 0;
-}
-
-static doppel_extract_format detect_format(const char *s, size_t len) {
-    size_t i = 0;
-    if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) i = 3;
-    while (i < len && is_space((unsigned char)s[i])) i++;
-    /* "<!doctype" alone: a crawl cut short leaves "<!DOCTYPEw.site.com/..." */
-    if (starts_with_ci(s + i, len - i, "<!doctype") || starts_with_ci(s + i, len - i, "<html") ||
-        starts_with_ci(s + i, len - i, "<?xml") || starts_with_ci(s + i, len - i, "<!--"))
-        return DOPPEL_FORMAT_HTML;
-    /* A fragment without a document element: count block-level tags. */
-    static const char *const tags[] = {"<p>", "<p ", "<div", "<br", "<body", "<head", "<table",
-                                       "<li>", "<h1", "<h2", "<h3", "<article", "<section",
-                                       "<span", "<a href", "<meta", "<title", "<ul", "</p>",
-                                       "<link ", "<script", "<style"};
-    size_t n = DP_MIN(len, (size_t)4096), hits = 0;
-    /* Every document is detected, so the scans below jump between the few
-     * bytes that can matter ('<', ']', '#', '`') with memchr. */
-    for (const char *p = s + DP_MIN(i, n), *end = s + n; (p = memchr(p, '<', (size_t)(end - p)));
-         p++) {
-        size_t k = (size_t)(p - s);
-        for (size_t t = 0; t < sizeof tags / sizeof *tags; t++)
-            if (starts_with_ci(s + k, n - k, tags[t])) { hits++; break; }
-    }
-    if (hits >= 3) return DOPPEL_FORMAT_HTML;
-    if (len - i >= 4 && !memcmp(s + i, "---", 3) && (s[i + 3] == '\n' || s[i + 3] == '\r'))
-        return DOPPEL_FORMAT_MARKDOWN;
-    /* Markdown shows itself in links and ATX headings; look at the start. */
-    n = DP_MIN(len, (size_t)65536);
-    if (n < 2) return DOPPEL_FORMAT_TEXT;
-    for (const char *p = s, *end = s + n - 1; (p = memchr(p, ']', (size_t)(end - p))); p++)
-        if (p[1] == '(') return DOPPEL_FORMAT_MARKDOWN;
-    return md_line_start(s, n) ? DOPPEL_FORMAT_MARKDOWN : DOPPEL_FORMAT_TEXT;
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -394,14 +280,15 @@ doppel_status doppel_extract(doppel_extractor *ex, const char *raw, size_t len,
     ex->flags = 0;
     memset(ex->meta_set, 0, sizeof ex->meta_set);
 
-    size_t nuls;
-    if (looks_binary(raw, len, &nuls))
+    dp_text_head head;
+    dp_text_head_scan(raw, len, 1, &head);
+    if (dp_text_head_binary(&head))
         return dp_fail(err, DOPPEL_ERR_FORMAT,
-                       "binary data, not text (%zu NUL bytes in the first %zu bytes)", nuls,
-                       DP_MIN(len, (size_t)8192));
+                       "binary data, not text (%zu NUL bytes in the first %zu bytes)", head.nul,
+                       head.n);
 
     doppel_extract_format fmt = opt->format;
-    if (fmt == DOPPEL_FORMAT_AUTO) fmt = len ? detect_format(raw, len) : DOPPEL_FORMAT_TEXT;
+    if (fmt == DOPPEL_FORMAT_AUTO) fmt = len ? dp_detect_format(raw, len, &head) : DOPPEL_FORMAT_TEXT;
     ex->html = fmt == DOPPEL_FORMAT_HTML;
 
     if (fmt == DOPPEL_FORMAT_HTML) {

@@ -89,6 +89,30 @@ doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t
  * (each bad byte becomes U+FFFD), through scratch. 0, or -1: no memory. */
 int dp_utf8_checked(doppel_buf *b, size_t from, doppel_buf *scratch);
 
+/* ---- the first look (detect.c) ------------------------------------------- */
+
+/* Bytes of a document's head looked at for binary data. */
+#define DP_HEAD_BYTES 8192
+
+/* What one pass over a document's head tells. */
+typedef struct dp_text_head {
+    size_t n;        /* bytes looked at: min(len, DP_HEAD_BYTES) */
+    size_t nul, ctl; /* NUL bytes, other control bytes but white space and ESC, among them */
+    int marks;       /* 0 only when the whole document was looked at and holds no
+                        '<', ']', '#' or '`': no tag, link, heading or fence */
+} dp_text_head;
+
+/* Look at s[0..len) once. vector: 1 for the fastest path this CPU has, 0 for
+ * the portable one (the reference for tests); both give the same answer. */
+void dp_text_head_scan(const char *s, size_t len, int vector, dp_text_head *h);
+/* Binary data: over 10% of the head is NUL or control bytes. */
+int dp_text_head_binary(const dp_text_head *h);
+/* The format of s[0..len), len > 0: HTML by its first bytes or its tags,
+ * Markdown by front matter, links, headings or fences, else text. h is
+ * dp_text_head_scan's of s, which lets plain text skip the scans; NULL makes
+ * them all. */
+doppel_extract_format dp_detect_format(const char *s, size_t len, const dp_text_head *h);
+
 /* ---- readers ---------------------------------------------------------------- */
 
 /* If raw opens with YAML front matter, take its fields as metadata, add its

@@ -3,11 +3,12 @@
  *
  * Design. A typical line is a few short members and one long "text" string,
  * so nearly all the time goes to walking string bodies. Strings are scanned
- * sixteen bytes at a time for the only bytes that need a decision — '"',
- * '\\', a control character or a non-ASCII byte — and everything in between
- * is skipped without being copied. A requested string is copied only from
- * its first backslash on, and then decoded in the same pass, whole runs
- * between special bytes at a time.
+ * sixteen bytes at a time (64 where the CPU has AVX-512 BW) for the only
+ * bytes that need a decision — '"', '\\', a control character or a
+ * non-ASCII byte — and everything in between is skipped without being
+ * copied. A requested string is copied only from its first backslash on,
+ * and then decoded in the same pass, whole runs between special bytes at a
+ * time (with AVX-512, each block is stored as it is scanned: one pass).
  *
  * Structure is checked by an explicit state machine (value / after-value /
  * key) with the open arrays and objects kept as one bit each, so nesting
@@ -22,6 +23,11 @@
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define JSONL_AVX512 1
+#define JSONL_AVX512_TARGET "avx512f,avx512bw,bmi,bmi2"
 #endif
 
 /* ---- byte classes ------------------------------------------------------------ */
@@ -77,6 +83,67 @@ static inline const unsigned char *find_special(const unsigned char *p,
     return p;
 }
 
+#ifdef JSONL_AVX512
+/* The same classes 64 bytes a compare, where dp_cpu_avx512bw() says so: a
+ * text's runs between escapes are a few hundred bytes. As signed bytes,
+ * those >= 0x80 are negative, so "< 0x20" catches them too. */
+__attribute__((target(JSONL_AVX512_TARGET))) static inline __mmask64 special64(__m512i v) {
+    return _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"')) |
+           _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\')) |
+           _mm512_cmplt_epi8_mask(v, _mm512_set1_epi8(0x20));
+}
+
+/* find_special, 64 bytes at a time; the last block is a masked load, which
+ * reads no byte at or past end. */
+__attribute__((target(JSONL_AVX512_TARGET))) static const unsigned char *
+find_special_avx512(const unsigned char *p, const unsigned char *end) {
+    for (; end - p >= 64; p += 64) {
+        __mmask64 m = special64(_mm512_loadu_si512((const void *)p));
+        if (m) return p + _tzcnt_u64(m);
+    }
+    if (p == end) return end;
+    __mmask64 in = _bzhi_u64(~0ull, (unsigned)(end - p));
+    __mmask64 m = special64(_mm512_maskz_loadu_epi8(in, p)) & in;
+    return m ? p + _tzcnt_u64(m) : end;
+}
+
+/* find_special that also copies the bytes before the special one to *o
+ * (and advances it): a string being decoded is read once, not scanned and
+ * then copied. Writes only the bytes it copies (whole blocks of 64 where
+ * no special byte is, masked stores else), so *o never runs past what the
+ * copy needs. */
+__attribute__((target(JSONL_AVX512_TARGET))) static const unsigned char *
+copy_to_special_avx512(const unsigned char *p, const unsigned char *end, char **o) {
+    char *out = *o;
+    __mmask64 m = 0;
+    __m512i v;
+    for (; end - p >= 64; p += 64, out += 64) {
+        v = _mm512_loadu_si512((const void *)p);
+        if ((m = special64(v))) goto found;
+        _mm512_storeu_si512((void *)out, v);
+    }
+    if (p < end) {
+        __mmask64 in = _bzhi_u64(~0ull, (unsigned)(end - p));
+        v = _mm512_maskz_loadu_epi8(in, p);
+        m = special64(v) & in;
+        if (!m) {
+            _mm512_mask_storeu_epi8(out, in, v);
+            *o = out + (end - p);
+            return end;
+        }
+        goto found;
+    }
+    *o = out;
+    return p;
+found: {
+        unsigned k = (unsigned)_tzcnt_u64(m);
+        _mm512_mask_storeu_epi8(out, _bzhi_u64(~0ull, k), v);
+        *o = out + k;
+        return p + k;
+    }
+}
+#endif
+
 static inline const unsigned char *skip_ws(const unsigned char *p, const unsigned char *end) {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
     return p;
@@ -127,7 +194,17 @@ typedef struct scanner {
     const unsigned char *err_at;
     doppel_buf *scratch;
     int reserved;  /* scratch holds len + 1 bytes */
+    int wide;      /* the AVX-512 string scans (dp_cpu_avx512bw) */
 } scanner;
+
+/* The first special byte in [p, end), or end, by the widest path. */
+static inline const unsigned char *next_special(const scanner *sc, const unsigned char *p,
+                                                const unsigned char *end) {
+#ifdef JSONL_AVX512
+    if (sc->wide) return find_special_avx512(p, end);
+#endif
+    return find_special(p, end);
+}
 
 /* The escape at p (a backslash): its length, 2 or 6, with the byte or UTF-16
  * code unit it stands for in *cp; 0 when it is not a JSON escape. */
@@ -193,10 +270,17 @@ static int scan_decode(scanner *sc, const unsigned char **pp, const unsigned cha
     const unsigned char *end = sc->end;
     char *o0 = *dec;
     for (;;) {
-        const unsigned char *q = find_special(p, end);
-        memcpy(o, p, (size_t)(q - p));
-        o += q - p;
-        p = q;
+#ifdef JSONL_AVX512
+        if (sc->wide) {
+            p = copy_to_special_avx512(p, end, &o);
+        } else
+#endif
+        {
+            const unsigned char *q = find_special(p, end);
+            memcpy(o, p, (size_t)(q - p));
+            o += q - p;
+            p = q;
+        }
         if (p == end) break;
         unsigned c = *p;
         if (c == '"') {
@@ -245,7 +329,7 @@ static int scan_string(scanner *sc, const unsigned char **pp, int decode, char *
     const unsigned char *s = *pp, *p = s, *end = sc->end;
     *dec = NULL;
     for (;;) {
-        p = find_special(p, end);
+        p = next_special(sc, p, end);
         if (p == end) break;  /* unterminated */
         unsigned c = *p;
         if (c == '"') {
@@ -330,7 +414,7 @@ static void set_fields(dp_jsonl_field *fields, uint64_t want, dp_jsonl_type type
 int dp_jsonl_scan(const char *line, size_t len, dp_jsonl_field *fields, size_t nfields,
                   doppel_buf *scratch, size_t *err_pos) {
     scanner sc = {(const unsigned char *)line, (const unsigned char *)line + len, NULL,
-                  scratch, 0};
+                  scratch, 0, dp_cpu_avx512bw()};
     const unsigned char *p = sc.start, *end = sc.end;
     size_t name_len[DP_JSONL_MAX_FIELDS];
     /* Bit d of stack: the container at depth d + 1 is an array. Bits are

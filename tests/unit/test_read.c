@@ -235,6 +235,83 @@ static void test_long_line_skipped(void **state) {
     assert_string_equal(t.ids[0], "y");
 }
 
+/* Records of a few KB with escapes, read through the 1 MiB read buffer:
+ * lines that cross its end (copied) and lines inside it (read in place),
+ * LF and CRLF ends, no newline after the last; plain and gzip (whose reads
+ * end elsewhere). Every text must come back exactly, in order. */
+static void test_chunk_boundaries(void **state) {
+    (void)state;
+    enum { N = 900 };
+    static const char *const esc[] = {"\\n", "\\\"", "\\u00e9", "\xC3\xA9", "\\\\", "\\t"};
+    static const char *const dec[] = {"\n", "\"", "\xC3\xA9", "\xC3\xA9", "\\", "\t"};
+    size_t cap = (size_t)N * 16000;
+    char *data = malloc(cap), *want = malloc((size_t)N * 8000);
+    size_t *woff = malloc(sizeof *woff * (N + 1));
+    assert_true(data && want && woff);
+    uint64_t rng = 7;
+    size_t k = 0, w = 0;
+    for (int i = 0; i < N; i++) {
+        woff[i] = w;
+        k += (size_t)sprintf(data + k, "{\"id\":\"r%d\",\"text\":\"", i);
+        size_t len = 200 + test_rnd(&rng) % 6000;
+        for (size_t j = 0; j < len; j++) {
+            uint64_t r = test_rnd(&rng);
+            if (r % 50 == 0) {
+                size_t e = (r >> 8) % 6;
+                k += (size_t)sprintf(data + k, "%s", esc[e]);
+                w += (size_t)sprintf(want + w, "%s", dec[e]);
+            } else {
+                data[k++] = want[w++] = (char)('a' + (r >> 8) % 26);
+            }
+        }
+        k += (size_t)sprintf(data + k, "\"}%s", i == N - 1 ? "" : i % 3 ? "\n" : "\r\n");
+    }
+    woff[N] = w;
+    assert_true(k > (2u << 20));  /* crosses the read buffer at least twice */
+    write_file("chunks.jsonl", data, k);
+    uLongf zlen = compressBound((uLong)k) + 64;
+    unsigned char *z = malloc(zlen);
+    z_stream zs = {0};
+    assert_int_equal(deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    zs.next_in = (unsigned char *)data;
+    zs.avail_in = (uInt)k;
+    zs.next_out = z;
+    zs.avail_out = (uInt)zlen;
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    write_file("chunks.jsonl.gz", (const char *)z, zs.total_out);
+    deflateEnd(&zs);
+    free(z);
+    static const char *const names[] = {"chunks.jsonl", "chunks.jsonl.gz"};
+    for (int f = 0; f < 2; f++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", dir, names[f]);
+        doppel_reader *r = NULL;
+        doppel_error err = {0};
+        assert_int_equal(doppel_reader_open(path, NULL, &r, &err), DOPPEL_OK);
+        doppel_record rec;
+        int n = 0;
+        doppel_status st;
+        while ((st = doppel_reader_next(r, &rec, &err)) != DOPPEL_END) {
+            if (st != DOPPEL_OK) fail_msg("%s: record %d: %s", names[f], n, err.message);
+            assert_true(n < N);
+            char id[16];
+            snprintf(id, sizeof id, "r%d", n);
+            assert_string_equal(rec.id, id);
+            size_t wl = woff[n + 1] - woff[n];
+            if (rec.text_len != wl || memcmp(rec.text, want + woff[n], wl) || rec.text[wl])
+                fail_msg("%s: record %d: text of %zu bytes differs (want %zu)", names[f], n,
+                         rec.text_len, wl);
+            assert_int_equal(rec.line, (uint64_t)n + 1);
+            n++;
+        }
+        assert_int_equal(n, N);
+        doppel_reader_free(r);
+    }
+    free(data);
+    free(want);
+    free(woff);
+}
+
 static void test_directory(void **state) {
     (void)state;
     char sub[256], path[256];
@@ -370,6 +447,7 @@ static void test_inputs(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jsonl_errors),
+        cmocka_unit_test(test_chunk_boundaries),
         cmocka_unit_test(test_record_fields),
         cmocka_unit_test(test_record_values),
         cmocka_unit_test(test_plain_dates),
