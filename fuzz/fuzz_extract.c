@@ -12,9 +12,12 @@
  * passed bytes through); EMPTY is set exactly when nothing is kept; explain
  * lists lines_dropped lines, in input order, each with a reason and a
  * terminated text; a second extraction with the warm extractor gives the
- * same text (no state leaks from one document to the next).
+ * same text (no state leaks from one document to the next); the word
+ * counts of the document's bytes are the same on the vector path the CPU
+ * picks and on the portable one (words.c).
  */
 #include "fuzz.h"
+#include "extract/extract_int.h"
 
 static doppel_extractor *ex;
 static char *first;
@@ -38,6 +41,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     opt.length_high = opt.length_low + (o2 >> 7) * 300;
     const char *doc = (const char *)in.p;
     size_t len = in.n;
+
+    dp_words wv, wp;
+    dp_count_words(doc, len, &wv);
+    dp_count_words_portable(doc, len, &wp);
+    FUZZ_CHECK(!memcmp(&wv, &wp, sizeof wv), "word counts differ: words %u/%u stop %u/%u",
+               wv.words, wp.words, wv.stopwords, wp.stopwords);
 
     doppel_extract_result r;
     doppel_error err;

@@ -408,6 +408,44 @@ static void test_count_words(void **state) {
     }
 }
 
+/* The vector path of dp_count_words reads the apostrophe and ’ rules from
+ * the bytes around each one, in windows of 52 bytes that read ahead into
+ * the next; the portable path scans those words byte by byte. Random soups
+ * of the bytes the rules look at (', 0xE2 0x80 0x99 and its parts, other
+ * UTF-8, letters that make stopwords, digits, spaces), at every length over
+ * several windows, count the same on both. */
+static void test_count_words_soup(void **state) {
+    (void)state;
+    static const char *const bits[] = {
+        "'", "\xe2", "\x80", "\x81", "\x99", "\xe2\x80\x99", "\xe2\x80\x9c", "\xe2\x82\xac",
+        "\xc3\xa9", "a", "A", "t", "T", "h", "e", "i", "s", "o", "f", "n", "d", "0", "7", " ",
+        " ", " ", ".", "-", "the", "The", "of", "and", "it", "\xc3\xa9t\xc3\xa9",
+        "extraordinarily", NULL};
+    size_t nbits = 0;
+    while (bits[nbits]) nbits++;
+    unsigned char in[800];
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0, want_len = (size_t)round * 7 % 700;
+        while (len < want_len) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;  /* xorshift64 */
+            const char *t = bits[(x >> 8) % nbits];
+            size_t n = strlen(t);
+            if (len + n > sizeof in) break;
+            memcpy(in + len, t, n);
+            len += n;
+        }
+        dp_words got, want;
+        dp_count_words((const char *)in, len, &got);
+        dp_count_words_portable((const char *)in, len, &want);
+        if (memcmp(&got, &want, sizeof want))
+            fail_msg("round %d (length %zu): words %u/%u stop %u/%u caps %u/%u lower_stop "
+                     "%u/%u letters %u/%u", round, len, got.words, want.words, got.stopwords,
+                     want.stopwords, got.capitalized, want.capitalized, got.lower_stop,
+                     want.lower_stop, got.letters, want.letters);
+    }
+}
+
 /* Markdown is recognised by a heading or a code fence at the start of a
  * line; the same marks elsewhere in a line, or on the last byte, are text. */
 static void test_detect_markdown_lines(void **state) {
@@ -826,6 +864,7 @@ int main(void) {
         cmocka_unit_test(test_lower_words),
         cmocka_unit_test(test_legal_text),
         cmocka_unit_test(test_count_words),
+        cmocka_unit_test(test_count_words_soup),
         cmocka_unit_test(test_detect_markdown_lines),
         cmocka_unit_test(test_phrase_tables),
         cmocka_unit_test(test_markdown_inline),
