@@ -76,9 +76,39 @@ void dp_prints_pack(const uint32_t *sig, unsigned k, uint32_t *prints) {
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_PRINTS_AVX2 1
+/* Agreeing 16-bit halves of words [0, words - words % 16), sixteen prints
+ * a compare: the scalar loop below was four fifths of the pre-filter's
+ * time, the one pass every candidate pair makes. */
+__attribute__((target("avx2,popcnt"))) static unsigned prints_agree_avx2(const uint32_t *pa,
+                                                                         const uint32_t *pb,
+                                                                         unsigned words) {
+    unsigned bytes = 0;
+    for (unsigned w = 0; w + 16 <= words; w += 16) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(pa + w));
+        __m256i y0 = _mm256_loadu_si256((const __m256i *)(const void *)(pb + w));
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(pa + w + 8));
+        __m256i y1 = _mm256_loadu_si256((const __m256i *)(const void *)(pb + w + 8));
+        /* an agreeing print sets both bytes of its lane */
+        bytes += (unsigned)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi16(x0, y0)));
+        bytes += (unsigned)__builtin_popcount((unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi16(x1, y1)));
+    }
+    _mm256_zeroupper();
+    return bytes / 2;
+}
+#endif
+
 unsigned dp_prints_matches(const uint32_t *pa, const uint32_t *pb, unsigned k) {
-    unsigned words = dp_prints_words(k), matches = 0;
-    for (unsigned w = 0; w < words; w++) {
+    unsigned words = dp_prints_words(k), matches = 0, w = 0;
+#ifdef HAVE_PRINTS_AVX2
+    if (words >= 16 && dp_cpu_avx2()) {
+        matches = prints_agree_avx2(pa, pb, words);
+        w = words - words % 16;
+    }
+#endif
+    for (; w < words; w++) {
         uint32_t x = pa[w] ^ pb[w];
         matches += (x & 0xffffu) == 0;
         matches += (x >> 16) == 0;

@@ -68,7 +68,7 @@ static void test_table_at_defaults(void **state) {
 
 static void test_prints_match_low_halves(void **state) {
     (void)state;
-    const unsigned ks[] = {8, 9, 128, 257};
+    const unsigned ks[] = {8, 9, 32, 128, 255, 257};
     for (size_t t = 0; t < sizeof ks / sizeof *ks; t++) {
         unsigned k = ks[t];
         uint32_t a[257], b[257], pa[129], pb[129];
