@@ -68,17 +68,77 @@ void dp_prefilter_init(dp_prefilter *pf, const doppel_config *cfg) {
     }
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_PRINTS_AVX2 1
+/* The low halves of sig[0, 2 words) into prints[0, words), words a
+ * multiple of 8: a print is the low 16 bits of a value, so the record is
+ * the values' low halves in order (little endian). Masked to 16 bits, the
+ * saturating pack truncates; it interleaves the two inputs by 128-bit lane,
+ * which the permute undoes. */
+__attribute__((target("avx2"))) static void prints_pack_avx2(const uint32_t *sig, unsigned words,
+                                                             uint32_t *prints) {
+    const __m256i low = _mm256_set1_epi32(0xffff);
+    for (unsigned w = 0; w < words; w += 8) {
+        const __m256i *v = (const __m256i *)(const void *)(sig + 2 * w);
+        __m256i x0 = _mm256_and_si256(_mm256_loadu_si256(v), low);
+        __m256i x1 = _mm256_and_si256(_mm256_loadu_si256(v + 1), low);
+        __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(x0, x1), 0xD8);
+        _mm256_storeu_si256((__m256i *)(void *)(prints + w), p);
+    }
+    _mm256_zeroupper();
+}
+#endif
+
 void dp_prints_pack(const uint32_t *sig, unsigned k, uint32_t *prints) {
-    for (unsigned w = 0; w < dp_prints_words(k); w++) {
+    unsigned w = 0;
+#ifdef HAVE_PRINTS_AVX2
+    /* whole words (both halves from sig), eight at a time: the scalar
+     * loop, seven instructions a word, was 0.5% of a run at 100k documents */
+    if (k / 2 >= 8 && dp_cpu_avx2()) {
+        w = k / 2 - k / 2 % 8;
+        prints_pack_avx2(sig, w, prints);
+    }
+#endif
+    for (; w < dp_prints_words(k); w++) {
         uint32_t lo = sig[2 * w] & 0xffffu;
         uint32_t hi = 2 * w + 1 < k ? sig[2 * w + 1] & 0xffffu : 0;
         prints[w] = lo | hi << 16;
     }
 }
 
+#ifdef HAVE_PRINTS_AVX2
+/* Agreeing 16-bit halves of words [0, words - words % 16), sixteen prints
+ * a compare: the scalar loop below was four fifths of the pre-filter's
+ * time, the one pass every candidate pair makes. */
+__attribute__((target("avx2,popcnt"))) static unsigned prints_agree_avx2(const uint32_t *pa,
+                                                                         const uint32_t *pb,
+                                                                         unsigned words) {
+    unsigned bytes = 0;
+    for (unsigned w = 0; w + 16 <= words; w += 16) {
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)(const void *)(pa + w));
+        __m256i y0 = _mm256_loadu_si256((const __m256i *)(const void *)(pb + w));
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)(const void *)(pa + w + 8));
+        __m256i y1 = _mm256_loadu_si256((const __m256i *)(const void *)(pb + w + 8));
+        /* an agreeing print sets both bytes of its lane */
+        unsigned m0 = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi16(x0, y0));
+        unsigned m1 = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi16(x1, y1));
+        bytes += (unsigned)(__builtin_popcount(m0) + __builtin_popcount(m1));
+    }
+    _mm256_zeroupper();
+    return bytes / 2;
+}
+#endif
+
 unsigned dp_prints_matches(const uint32_t *pa, const uint32_t *pb, unsigned k) {
-    unsigned words = dp_prints_words(k), matches = 0;
-    for (unsigned w = 0; w < words; w++) {
+    unsigned words = dp_prints_words(k), matches = 0, w = 0;
+#ifdef HAVE_PRINTS_AVX2
+    if (words >= 16 && dp_cpu_avx2()) {
+        matches = prints_agree_avx2(pa, pb, words);
+        w = words - words % 16;
+    }
+#endif
+    for (; w < words; w++) {
         uint32_t x = pa[w] ^ pb[w];
         matches += (x & 0xffffu) == 0;
         matches += (x >> 16) == 0;

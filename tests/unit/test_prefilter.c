@@ -68,7 +68,7 @@ static void test_table_at_defaults(void **state) {
 
 static void test_prints_match_low_halves(void **state) {
     (void)state;
-    const unsigned ks[] = {8, 9, 128, 257};
+    const unsigned ks[] = {8, 9, 32, 128, 255, 257};
     for (size_t t = 0; t < sizeof ks / sizeof *ks; t++) {
         unsigned k = ks[t];
         uint32_t a[257], b[257], pa[129], pb[129];
@@ -84,6 +84,28 @@ static void test_prints_match_low_halves(void **state) {
         dp_prints_pack(b, k, pb);
         assert_int_equal(dp_prints_matches(pa, pb, k), expect);
         assert_int_equal(dp_prints_matches(pa, pa, k), k);
+    }
+}
+
+/* The packed record is each value's low 16 bits in order, two to a word
+ * (the first in the low half), an odd k's last upper half zero, and
+ * nothing written past its words: the vector path (eight words a step)
+ * and the scalar tail at every k about its block boundaries. */
+static void test_prints_pack_low_halves(void **state) {
+    (void)state;
+    const unsigned ks[] = {8, 9, 15, 16, 17, 31, 32, 33, 47, 128, 129, 255, 256, 257};
+    for (size_t t = 0; t < sizeof ks / sizeof *ks; t++) {
+        unsigned k = ks[t];
+        uint32_t sig[257], prints[130];
+        for (unsigned i = 0; i < k; i++) sig[i] = (uint32_t)rnd();
+        for (unsigned w = 0; w < 130; w++) prints[w] = 0xA5A5A5A5u;
+        dp_prints_pack(sig, k, prints);
+        unsigned words = dp_prints_words(k);
+        for (unsigned w = 0; w < words; w++) {
+            uint32_t lo = sig[2 * w] & 0xffffu, hi = 2 * w + 1 < k ? sig[2 * w + 1] & 0xffffu : 0;
+            assert_int_equal(prints[w], lo | hi << 16);
+        }
+        for (unsigned w = words; w < 130; w++) assert_int_equal(prints[w], 0xA5A5A5A5u);
     }
 }
 
@@ -299,6 +321,7 @@ int main(void) {
         cmocka_unit_test(test_floor_below_every_accepted_pair),
         cmocka_unit_test(test_table_at_defaults),
         cmocka_unit_test(test_prints_match_low_halves),
+        cmocka_unit_test(test_prints_pack_low_halves),
         cmocka_unit_test(test_bound_holds_for_sketched_pairs),
         cmocka_unit_test(test_pass_equals_direct),
         cmocka_unit_test(test_index_same_result_fewer_reads),
