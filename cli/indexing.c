@@ -303,9 +303,10 @@ static int count_corpus_lines(cli_common *c) {
     doppel_boiler_options_default(&bo);
     doppel_reader *reader = NULL;
     doppel_extractor *ex = NULL;
-    if (cli_open_reader(c, &reader)) return 1;
-    if (doppel_boiler_counter_new(&bo, &c->corpus, &err) || doppel_extractor_new(&ex, &err)) {
+    if (cli_open_pass(c, 1, &reader, &ex)) return 1;
+    if (doppel_boiler_counter_new(&bo, &c->corpus, &err)) {
         cli_error("%s", err.message);
+        doppel_extractor_free(ex);
         doppel_reader_free(reader);
         return 1;
     }

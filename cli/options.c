@@ -366,6 +366,20 @@ int cli_open_reader(const cli_common *c, doppel_reader **out) {
     return 0;
 }
 
+int cli_open_pass(const cli_common *c, int extract, doppel_reader **reader,
+                  doppel_extractor **ex) {
+    *ex = NULL;
+    if (cli_open_reader(c, reader)) return 1;
+    doppel_error err = {0};
+    if (extract && doppel_extractor_new(ex, &err)) {
+        cli_error("%s", err.message);
+        doppel_reader_free(*reader);
+        *reader = NULL;
+        return 1;
+    }
+    return 0;
+}
+
 int cli_spool_if_stdin(cli_common *c) {
     for (size_t i = 0; i < c->n_inputs; i++)
         if (!strcmp(c->inputs[i].path, "-") && !c->inputs[i].name) return cli_spool_stdin(c);

@@ -76,6 +76,11 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage);
 int cli_take_inputs(cli_common *c, int argc, char **argv, int first);
 /* A reader over c's inputs with c's options; the message is printed on failure. */
 int cli_open_reader(const cli_common *c, doppel_reader **out);
+/* A pass over the inputs that reads each record and, when extract is set,
+ * extracts it: the reader and an extractor (NULL when !extract), both the
+ * caller's to free. On failure prints the error, frees both and returns 1. */
+int cli_open_pass(const cli_common *c, int extract, doppel_reader **reader,
+                  doppel_extractor **ex);
 /* Spool standard input when it is one of the inputs and is to be read twice. */
 int cli_spool_if_stdin(cli_common *c);
 

@@ -31,12 +31,7 @@ static int story_pass(cli_common *c, const doppel_index *idx, const uint8_t *bit
     doppel_reader *reader = NULL;
     doppel_extractor *ex = NULL;
     doppel_error err = {0};
-    if (cli_open_reader(c, &reader)) return 1;
-    if (c->cfg.extract && doppel_extractor_new(&ex, &err)) {
-        cli_error("%s", err.message);
-        doppel_reader_free(reader);
-        return 1;
-    }
+    if (cli_open_pass(c, c->cfg.extract, &reader, &ex)) return 1;
     doppel_extract_options xopt;
     doppel_extract_options_default(&xopt);
     uint64_t ordinal = 0;
