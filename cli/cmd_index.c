@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,11 +58,22 @@ static void pending_clear(pending *p) {
  * a scan, not a parse of the whole line (which cost a third of an add): an
  * unescaped key followed by a colon is a key, inside a string a quote is
  * escaped; the value's literal alone goes to jansson for its escapes. */
+/* The first occurrence of key (which starts with a quote) in [p, end):
+ * memmem's answer, found from quote to quote (a text has few; memmem
+ * examined every byte, 15-20% of reading an add's input). */
+static const char *find_quoted(const char *p, const char *end, const char *key, size_t klen) {
+    while ((size_t)(end - p) >= klen && (p = memchr(p, '"', (size_t)(end - p - (ptrdiff_t)klen + 1)))) {
+        if (!memcmp(p, key, klen)) return p;
+        p++;
+    }
+    return NULL;
+}
+
 static char *record_field(const doppel_record *rec, const char *key, size_t *len) {
     if (!rec->raw) return NULL;
     const char *p = rec->raw, *end = rec->raw + rec->raw_len;
     size_t klen = strlen(key);
-    while ((p = memmem(p, (size_t)(end - p), key, klen))) {
+    while ((p = find_quoted(p, end, key, klen))) {
         const char *q = p + klen;
         p = q;
         while (q < end && (*q == ' ' || *q == '\t')) q++;
