@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,6 +54,17 @@ static void pending_clear(pending *p) {
     p->n = p->bytes = 0;
 }
 
+/* The first occurrence of key (which starts with a quote) in [p, end):
+ * memmem's answer, found from quote to quote (a text has few; memmem
+ * examined every byte, 15-20% of reading an add's input). */
+static const char *find_quoted(const char *p, const char *end, const char *key, size_t klen) {
+    while ((size_t)(end - p) >= klen && (p = memchr(p, '"', (size_t)(end - p - (ptrdiff_t)klen + 1)))) {
+        if (!memcmp(p, key, klen)) return p;
+        p++;
+    }
+    return NULL;
+}
+
 /* The JSONL record's string field key (quoted), when it has one. Found by
  * a scan, not a parse of the whole line (which cost a third of an add): an
  * unescaped key followed by a colon is a key, inside a string a quote is
@@ -61,7 +73,7 @@ static char *record_field(const doppel_record *rec, const char *key, size_t *len
     if (!rec->raw) return NULL;
     const char *p = rec->raw, *end = rec->raw + rec->raw_len;
     size_t klen = strlen(key);
-    while ((p = memmem(p, (size_t)(end - p), key, klen))) {
+    while ((p = find_quoted(p, end, key, klen))) {
         const char *q = p + klen;
         p = q;
         while (q < end && (*q == ' ' || *q == '\t')) q++;
@@ -70,8 +82,21 @@ static char *record_field(const doppel_record *rec, const char *key, size_t *len
         while (q < end && (*q == ' ' || *q == '\t')) q++;
         if (q == end || *q != '"') return NULL;  /* not a string */
         const char *v = q++;
-        while (q < end && *q != '"') q += *q == '\\' ? 2 : 1;
+        int plain = 1;  /* printable ASCII, no escape: the value is its bytes */
+        while (q < end && *q != '"') {
+            plain &= *q >= 0x20 && *q < 0x7f && *q != '\\';
+            q += *q == '\\' ? 2 : 1;
+        }
         if (q >= end) return NULL;
+        if (plain) {  /* what jansson gives, without a parse (~1 us a document) */
+            *len = (size_t)(q - v - 1);
+            char *s = malloc(*len + 1);
+            if (s) {
+                memcpy(s, v + 1, *len);
+                s[*len] = 0;
+            }
+            return s;
+        }
         json_t *j = json_loadb(v, (size_t)(q + 1 - v), JSON_DECODE_ANY, NULL);
         char *s = NULL;
         if (json_is_string(j)) {

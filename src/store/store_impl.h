@@ -84,6 +84,7 @@ struct doppel_store {
     MDB_dbi db_prints;        /* the pre-filter's record of each document with postings */
     dp_fstore_prefilter prefilter; /* the batch's signature pre-filter (on s->cfg) */
     int stories;              /* the store keeps stories (store_story.c) */
+    int prefaulted;           /* a writer of this handle mapped the map ahead (store_write.c) */
     doppel_story_options story;
     char story_language[64];
     int open_fd;              /* open.lock, held shared while the handle lives */

@@ -251,6 +251,30 @@ static doppel_status del_run(const doppel_store *s, MDB_txn *txn, uint64_t id, d
     return rc ? dp_store_mdb_fail(s, err, rc, "writing postings") : DOPPEL_OK;
 }
 
+/* a's entries and b's (newer: after a's on equal keys) into keys, docs. */
+static void merge2(const dp_run *a, const dp_run *b, uint64_t *restrict keys,
+                   uint32_t *restrict docs) {
+    const uint64_t *restrict ak = a->keys, *restrict bk = b->keys;
+    const uint32_t *restrict ad = a->docs, *restrict bd = b->docs;
+    size_t an = (size_t)a->n, bn = (size_t)b->n, i = 0, j = 0, o = 0;
+    /* branchless: which side comes next is a coin toss for the predictor
+     * when the two interleave (a branch an entry: about twice the time) */
+    while (i < an && j < bn) {
+        uint64_t ka = ak[i], kb = bk[j];
+        uint32_t da = ad[i], db = bd[j];
+        size_t tb = kb < ka;
+        keys[o] = tb ? kb : ka;
+        docs[o++] = tb ? db : da;
+        j += tb;
+        i += 1 - tb;
+    }
+    memcpy(keys + o, ak + i, (an - i) * 8);
+    memcpy(docs + o, ad + i, (an - i) * 4);
+    o += an - i;
+    memcpy(keys + o, bk + j, (bn - j) * 8);
+    memcpy(docs + o, bd + j, (bn - j) * 4);
+}
+
 /* Merge the last run with entries b (newer: after it on equal keys) into
  * a new last run; b.id is deleted too unless 0 (entries not yet a run). */
 static doppel_status merge_into_last(const doppel_store *s, MDB_txn *txn, dp_runs *rs, dp_run b,
@@ -260,21 +284,7 @@ static doppel_status merge_into_last(const doppel_store *s, MDB_txn *txn, dp_run
     uint32_t *docs;
     doppel_status st = new_run(s, txn, rs, a.n + b.n, &keys, &docs, &fence, &id, err);
     if (st) return st;
-    size_t i = 0, j = 0, o = 0;
-    while (i < a.n && j < b.n) {
-        if (b.keys[j] < a.keys[i]) {
-            keys[o] = b.keys[j];
-            docs[o++] = b.docs[j++];
-        } else {
-            keys[o] = a.keys[i];
-            docs[o++] = a.docs[i++];
-        }
-    }
-    memcpy(keys + o, a.keys + i, (a.n - i) * 8);
-    memcpy(docs + o, a.docs + i, (a.n - i) * 4);
-    o += a.n - i;
-    memcpy(keys + o, b.keys + j, (b.n - j) * 8);
-    memcpy(docs + o, b.docs + j, (b.n - j) * 4);
+    merge2(&a, &b, keys, docs);
     if ((st = del_run(s, txn, a.id, err)) || (b.id && (st = del_run(s, txn, b.id, err)))) return st;
     rs->r[rs->n - 1] = (dp_run){id, a.n + b.n, keys, docs, fence};
     fill_fence(&rs->r[rs->n - 1]);

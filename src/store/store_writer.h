@@ -7,6 +7,8 @@
 #define DOPPEL_STORE_WRITER_H
 #include "store/store_match.h"
 
+#include <stdatomic.h>
+
 /* Documents whose features are computed at once (memory: one dp_features each). */
 #define CHUNK 1024  /* at most 1024: the chunk place takes 10 bits of a sort key */
 
@@ -91,6 +93,11 @@ struct doppel_store_writer {
     uint32_t batch;
     int failed;
     dp_story_batch *story;      /* stores with stories: what the story level reads */
+    char *pf_base;              /* the map's used part, mapped ahead until the first write */
+    size_t pf_len;
+    atomic_int pf_stop;
+    int pf_running;
+    pthread_t pf_tid;
 };
 
 /* The steps of one chunk (store_chunk.c). c->docs, feats, len, results set.
