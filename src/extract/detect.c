@@ -34,10 +34,6 @@ static inline void tally_low(unsigned char c, dp_text_head *h) {
     else if (c < 0x20 && !is_space(c) && c != 0x1b) h->ctl++;
 }
 
-static inline int is_mark(unsigned char c) {
-    return c == '<' || c == ']' || c == '#' || c == '`';
-}
-
 /* ---- the head pass ---------------------------------------------------------- */
 
 /* Bytes [i, n) one at a time: tails, and the portable path. Text bytes are

@@ -127,7 +127,7 @@ static void test_failed_write_in_threaded_batch(void **state) {
     file_size_limit_set(&limit, 2u << 20);
     doppel_index *idx = raw_index(3);
     doppel_error err;
-    static char text[BATCH][3000], id[BATCH][16];
+    static char text[BATCH][3000], id[BATCH][32];
     doppel_doc_input docs[BATCH];
     doppel_status statuses[BATCH];
     doppel_status st = DOPPEL_OK;
