@@ -76,6 +76,11 @@ int cli_parse_common(int argc, char **argv, cli_common *c, const char *usage);
 int cli_take_inputs(cli_common *c, int argc, char **argv, int first);
 /* A reader over c's inputs with c's options; the message is printed on failure. */
 int cli_open_reader(const cli_common *c, doppel_reader **out);
+/* The string value of the record's key (given with its quotes, "\"outlet\""),
+ * read from rec->raw: a malloc'd NUL-terminated copy (the caller frees it)
+ * and its length in *len; NULL when the line has no such string field or
+ * memory ran out (rawfield.c). */
+char *cli_record_field(const doppel_record *rec, const char *key, size_t *len);
 /* A pass over the inputs that reads each record and, when extract is set,
  * extracts it: the reader and an extractor (NULL when !extract), both the
  * caller's to free. On failure prints the error, frees both and returns 1. */
