@@ -11,14 +11,10 @@
 
 #include <string.h>
 
-static int is_space(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 doppel_status dp_add_block(doppel_extractor *ex, const char *s, size_t len, uint32_t line,
                            int kind, uint32_t link_bytes, int reason) {
-    while (len && is_space((unsigned char)*s)) s++, len--;
-    while (len && is_space((unsigned char)s[len - 1])) len--;
+    while (len && dp_is_space((unsigned char)*s)) s++, len--;
+    while (len && dp_is_space((unsigned char)s[len - 1])) len--;
     if (!len && kind != DP_BK_DROPPED) return DOPPEL_OK;
     if (dp_grow((void **)&ex->blocks, &ex->blocks_cap, ex->nblocks + 1, sizeof *ex->blocks))
         return DOPPEL_ERR_NOMEM;
@@ -34,8 +30,8 @@ doppel_status dp_add_block(doppel_extractor *ex, const char *s, size_t len, uint
 doppel_status dp_extend_block(doppel_extractor *ex, const char *s, size_t len,
                               uint32_t link_bytes) {
     dp_block *b = &ex->blocks[ex->nblocks - 1];
-    while (len && is_space((unsigned char)*s)) s++, len--;
-    while (len && is_space((unsigned char)s[len - 1])) len--;
+    while (len && dp_is_space((unsigned char)*s)) s++, len--;
+    while (len && dp_is_space((unsigned char)s[len - 1])) len--;
     if (!len) return DOPPEL_OK;
     /* The block must end where btext ends for its text to stay contiguous. */
     if (b->off + b->len != ex->btext.len) {
@@ -81,7 +77,7 @@ doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t
     size_t odd = 0;
     for (size_t i = 0; i + 1 < len; i++)
         odd += ((unsigned)((unsigned char)s[i] - '\t') < 5u) | (s[i] == ' ' && s[i + 1] == ' ');
-    if (!odd && len && !is_space((unsigned char)s[0]) && !is_space((unsigned char)s[len - 1])) {
+    if (!odd && len && !dp_is_space((unsigned char)s[0]) && !dp_is_space((unsigned char)s[len - 1])) {
         memcpy(o + n, s, len);
         n += len;
         len = 0;  /* nothing left for the loop below */
@@ -89,7 +85,7 @@ doppel_status dp_set_meta(doppel_extractor *ex, int field, const char *s, size_t
     int pending_space = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (is_space(c)) {
+        if (dp_is_space(c)) {
             pending_space = n > start;
             continue;
         }

@@ -24,14 +24,10 @@
 #define HEAD_AVX512_TARGET "avx512f,avx512bw,bmi,bmi2,popcnt"
 #endif
 
-static inline int is_space(unsigned char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
 /* A byte below 0x20: NUL, or a control byte other than white space and ESC. */
 static inline void tally_low(unsigned char c, dp_text_head *h) {
     if (c == 0) h->nul++;
-    else if (c < 0x20 && !is_space(c) && c != 0x1b) h->ctl++;
+    else if (c < 0x20 && !dp_is_space(c) && c != 0x1b) h->ctl++;
 }
 
 /* ---- the head pass ---------------------------------------------------------- */
@@ -156,7 +152,7 @@ static int md_line_start(const char *s, size_t n) {
 doppel_extract_format dp_detect_format(const char *s, size_t len, const dp_text_head *h) {
     size_t i = 0;
     if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) i = 3;
-    while (i < len && is_space((unsigned char)s[i])) i++;
+    while (i < len && dp_is_space((unsigned char)s[i])) i++;
     /* "<!doctype" alone: a crawl cut short leaves "<!DOCTYPEw.site.com/..." */
     if (starts_with_ci(s + i, len - i, "<!doctype") || starts_with_ci(s + i, len - i, "<html") ||
         starts_with_ci(s + i, len - i, "<?xml") || starts_with_ci(s + i, len - i, "<!--"))

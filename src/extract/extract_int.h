@@ -78,6 +78,10 @@ doppel_status dp_add_block(doppel_extractor *ex, const char *s, size_t len, uint
 /* Append "\n" + s to the last block (a hard-wrapped continuation line). */
 doppel_status dp_extend_block(doppel_extractor *ex, const char *s, size_t len,
                               uint32_t link_bytes);
+/* ASCII white space as C's isspace in the C locale, without the locale. */
+static inline int dp_is_space(unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 /* Start a new paragraph: the next block is preceded by a blank line. */
 static inline void dp_new_para(doppel_extractor *ex) {
     if (ex->nblocks && ex->blocks[ex->nblocks - 1].para == ex->para) ex->para++;
