@@ -18,6 +18,7 @@
  */
 #include "fuzz.h"
 #include "extract/extract_int.h"
+#include "extract/phrases.h"
 
 static doppel_extractor *ex;
 static char *first;
@@ -47,6 +48,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dp_count_words_portable(doc, len, &wp);
     FUZZ_CHECK(!memcmp(&wv, &wp, sizeof wv), "word counts differ: words %u/%u stop %u/%u",
                wv.words, wp.words, wv.stopwords, wp.stopwords);
+
+    /* Legal text is ruled out on the count's pass only where it is none. */
+    dp_words wl;
+    uint32_t starts = dp_count_words_legal(doc, len, dp_legal_filter(), &wl);
+    FUZZ_CHECK(!memcmp(&wl, &wp, sizeof wl), "word counts of the legal pass differ");
+    FUZZ_CHECK(starts >= 3 || !dp_is_legal_text_portable(doc, len),
+               "legal text with %u legal starts", starts);
 
     doppel_extract_result r;
     doppel_error err;

@@ -246,7 +246,7 @@ static doppel_status drop_leading_title(doppel_extractor *ex) {
 doppel_status dp_classify(doppel_extractor *ex) {
     const doppel_extract_options *opt = ex->opt;
     size_t n = ex->nblocks;
-    dp_phrases_init();
+    const uint8_t(*legal)[64] = dp_legal_filter();  /* builds the phrase tables too */
     if (dp_grow((void **)&ex->feat, &ex->feat_cap, n + 1, sizeof *ex->feat)) return DOPPEL_ERR_NOMEM;
 
     /* Features, and whether the stopword list covers the page's language. */
@@ -261,7 +261,8 @@ doppel_status dp_classify(doppel_extractor *ex) {
         }
         const char *s = ex->btext.data + b->off;
         f->visible = 1;
-        dp_count_words(s, b->len, &f->w);
+        /* The count's pass also rules out legal text for most blocks. */
+        f->no_legal = dp_count_words_legal(s, b->len, legal, &f->w) < 3;
         f->link_density = b->len ? (float)b->link_bytes / (float)b->len : 0;
         f->ends = (uint8_t)dp_ends_sentence(s, b->len);
         f->title = (uint8_t)(dp_title_case(&f->w) && !f->ends);
@@ -315,12 +316,12 @@ doppel_status dp_classify(doppel_extractor *ex) {
             /* Long prose may mention anything; only its layout is judged. */
             if (dp_is_credit(s, b->len, &f->w)) {
                 drop_hard(b, DOPPEL_DROP_SHORT);
-            } else if (f->w.words <= 70 && dp_is_legal_text(s, b->len)) {
+            } else if (f->w.words <= 70 && !f->no_legal && dp_is_legal_text(s, b->len)) {
                 drop_hard(b, DOPPEL_DROP_PROMPT);  /* a paragraph of legal boilerplate */
             }
             continue;
         }
-        if (dp_is_legal_text(s, b->len)) {
+        if (!f->no_legal && dp_is_legal_text(s, b->len)) {
             drop_hard(b, DOPPEL_DROP_PROMPT);
             continue;
         }

@@ -18,6 +18,7 @@ typedef struct dp_feat {
     uint8_t marker;    /* opens a teaser/related section */
     uint8_t init;      /* class from the block's own text, before context */
     uint8_t hashed;    /* repeat_hash is set */
+    uint8_t no_legal;  /* dp_is_legal_text is 0: dp_count_words_legal found < 3 starts */
     uint64_t repeat_hash; /* of the lower_words form, for mark_repeats */
 } dp_feat;
 

@@ -163,6 +163,13 @@ typedef struct dp_words {
     uint32_t lower_stop;   /* stopwords written in lower case */
 } dp_words;
 void dp_count_words(const char *s, size_t len, dp_words *w);
+/* dp_count_words, and on the same pass over the bytes (AVX-512 VBMI) the
+ * number of word starts where a legal word of dp_is_legal_text may begin
+ * by the filter legal (dp_legal_filter(), four rows). dp_is_legal_text
+ * needs three different legal words, so a result below 3 means it is 0
+ * for s[0..len); without that path the result is UINT32_MAX (not counted). */
+uint32_t dp_count_words_legal(const char *s, size_t len, const uint8_t (*legal)[64],
+                              dp_words *w);
 /* dp_count_words without the AVX-512 path it picks at run time (the
  * reference for tests). */
 void dp_count_words_portable(const char *s, size_t len, dp_words *w);

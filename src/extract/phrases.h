@@ -53,6 +53,13 @@ int dp_is_legal_text(const char *s, size_t len);
 /* dp_is_legal_text without the AVX-512 path it picks at run time (the
  * reference for tests). */
 int dp_is_legal_text_portable(const char *s, size_t len);
+/* The filter of dp_is_legal_text's AVX-512 path, PHRASE_PREFIX rows
+ * (static; built on the first call): byte j of a word start passes for
+ * the buckets row[j][byte & 63] of legal words whose letter j (in either
+ * case) has those low 6 bits; a legal word starts only where all of
+ * j = 0..PHRASE_PREFIX-1 share a bucket. For dp_count_words_legal, which
+ * applies it on its own pass over a block. */
+const uint8_t (*dp_legal_filter(void))[64];
 /* Contains the copyright sign. */
 int dp_has_copyright_sign(const char *s, size_t len);
 

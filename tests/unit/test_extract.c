@@ -264,6 +264,8 @@ static void test_legal_text(void **state) {
     int legal = 0;
     for (int round = 0; round < 30000; round++) {
         size_t want_len = (size_t)round % 300, len = 0;
+        uint32_t written = 0;  /* legal words after a separator that ends a word */
+        int at_start = 1;
         while (len < want_len) {
             x ^= x << 13, x ^= x >> 7, x ^= x << 17;  /* xorshift64 */
             /* A legal word one time in eight, then a separator. */
@@ -275,11 +277,26 @@ static void test_legal_text(void **state) {
             memcpy(in + len, t, n);
             memcpy(in + len + n, sep, m);
             len += n + m;
+            /* A legal token is a word of its own after a separator but
+             * "" (and the token before it then ends at it: t has no
+             * letters after the separators " ,.'-\n" either way). */
+            written += at_start && !(x % 8);
+            at_start = m > 0;
         }
         size_t n = dp_lower_words(in, len, words);
         memset(words + n, 0, PHRASE_PAD);  /* the NUL bytes phrases.h asks for */
         int want = dp_is_legal(words, n);
         legal += want;
+        /* The count's pass rules out legal text only where it is none,
+         * and counts every legal word this round wrote at a word start. */
+        dp_words wl, wp;
+        uint32_t starts = dp_count_words_legal(in, len, dp_legal_filter(), &wl);
+        dp_count_words_portable(in, len, &wp);
+        if (memcmp(&wl, &wp, sizeof wl)) fail_msg("round %d: word counts differ", round);
+        if (starts < 3 && want) fail_msg("round %d: %u starts, legal \"%.*s\"", round, starts, (int)len, in);
+        if (starts != UINT32_MAX && starts < written)
+            fail_msg("round %d: %u starts < %u legal words in \"%.*s\"", round, starts, written,
+                     (int)len, in);
         for (int k = 0; k < 2; k++) {
             int got = k ? dp_is_legal_text_portable(in, len) : dp_is_legal_text(in, len);
             if (got != want)
