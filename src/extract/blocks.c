@@ -22,7 +22,8 @@ doppel_status dp_add_block(doppel_extractor *ex, const char *s, size_t len, uint
     if (dp_buf_append(&ex->btext, s, len)) return DOPPEL_ERR_NOMEM;
     dp_block *b = &ex->blocks[ex->nblocks++];
     *b = (dp_block){.off = off, .len = len, .line = line, .para = ex->para,
-                    .link_bytes = link_bytes, .kind = (uint8_t)kind, .reason = (uint8_t)reason};
+                    .link_bytes = link_bytes, .kind = (uint8_t)kind, .reason = (uint8_t)reason,
+                    .newlines = ex->one_line ? 0 : DP_NEWLINES_UNKNOWN};
     if (kind == DP_BK_DROPPED) b->hard = 1;
     return DOPPEL_OK;
 }
@@ -44,6 +45,8 @@ doppel_status dp_extend_block(doppel_extractor *ex, const char *s, size_t len,
         return DOPPEL_ERR_NOMEM;
     b->len += 1 + len;
     b->link_bytes += link_bytes;
+    b->newlines = ex->one_line && b->newlines != DP_NEWLINES_UNKNOWN ? b->newlines + 1
+                                                                      : DP_NEWLINES_UNKNOWN;
     return DOPPEL_OK;
 }
 

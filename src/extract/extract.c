@@ -106,6 +106,14 @@ static int corpus_block(const doppel_boiler_counter *bc, const char *s, size_t l
     return 1;
 }
 
+/* The '\n' bytes of block b (text s): counted when the reader did not. */
+static size_t block_newlines(const dp_block *b, const char *s) {
+    if (b->newlines != DP_NEWLINES_UNKNOWN) return b->newlines;
+    size_t n = 0;
+    for (const char *q = s, *end = s + b->len; (q = memchr(q, '\n', (size_t)(end - q))); q++) n++;
+    return n;
+}
+
 /* Text documents carry no title field; the first heading-like block before
  * the article text is the best guess, and later stages (story clustering,
  * reports) are better with a guess than without. */
@@ -114,7 +122,7 @@ static doppel_status guess_title(doppel_extractor *ex) {
         const dp_block *b = &ex->blocks[i];
         if (b->kind == DP_BK_DROPPED || b->cls != DP_CLS_GOOD) continue;
         const char *s = ex->btext.data + b->off;
-        if (b->len >= 200 || memchr(s, '\n', b->len)) return DOPPEL_OK;
+        if (b->len >= 200 || block_newlines(b, s)) return DOPPEL_OK;
         dp_words w;
         dp_count_words(s, b->len, &w);
         char last = s[b->len - 1];
@@ -148,9 +156,7 @@ static doppel_status assemble(doppel_extractor *ex, doppel_extract_result *res) 
             keep = 0;
             b->reason = DOPPEL_DROP_CORPUS;
         }
-        size_t lines = 1;
-        for (const char *q = s, *end = s + b->len; (q = memchr(q, '\n', (size_t)(end - q))); q++)
-            lines++;
+        size_t lines = 1 + block_newlines(b, s);
         if (keep) {
             kept_lines += lines;
             if (ex->out.len) {

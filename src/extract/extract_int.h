@@ -39,7 +39,12 @@ typedef struct dp_block {
     uint8_t reason;         /* doppel_drop_reason when dropped (set by reader or scorer) */
     uint8_t hard;           /* dropped by a rule context cannot overrule */
     uint8_t outside;        /* HTML: outside the element that holds the article's prose */
+    uint32_t newlines;      /* '\n' bytes in the text, or DP_NEWLINES_UNKNOWN */
 } dp_block;
+/* A block whose '\n' bytes were not counted when it was built (extract.c
+ * counts them). dp_read_lines knows them: it adds one line a block, and a
+ * line it joins comes after one more. */
+#define DP_NEWLINES_UNKNOWN UINT32_MAX
 
 /* Metadata fields, in the order of the result struct. */
 enum { DP_META_TITLE = 0, DP_META_DATE, DP_META_DESCRIPTION, DP_META_URL, DP_META_N };
@@ -50,6 +55,7 @@ struct doppel_extractor {
     dp_block *blocks;
     size_t nblocks, blocks_cap;
     uint32_t para;          /* paragraph number for the next block */
+    int one_line;           /* the text dp_add_block is given is one line (dp_read_lines) */
     doppel_buf out;         /* the kept text */
     doppel_buf meta;        /* metadata values, NUL-separated */
     int html;               /* this document is read as HTML (utf8_checked) */

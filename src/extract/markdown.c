@@ -250,8 +250,8 @@ static int refdef_line(const char *s, size_t len) {
     return cb && cb + 1 < len && s[cb + 1] == ':';
 }
 
-doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
-                            uint32_t first_line, int markdown) {
+static doppel_status read_lines(doppel_extractor *ex, const char *s, size_t len,
+                                uint32_t first_line, int markdown) {
     size_t pos = 0;
     uint32_t line = first_line;
     int in_fence = 0;
@@ -383,4 +383,14 @@ doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
         if (kind == DP_BK_HEADING) dp_new_para(ex);
     }
     return DOPPEL_OK;
+}
+
+doppel_status dp_read_lines(doppel_extractor *ex, const char *s, size_t len,
+                            uint32_t first_line, int markdown) {
+    /* Every block starts as one line (or its Markdown reduction, which
+     * adds no '\n'): dp_add_block and dp_extend_block count the '\n'. */
+    ex->one_line = 1;
+    doppel_status st = read_lines(ex, s, len, first_line, markdown);
+    ex->one_line = 0;
+    return st;
 }

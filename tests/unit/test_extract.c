@@ -240,6 +240,59 @@ static void test_lower_words(void **state) {
     }
 }
 
+/* lines_kept and lines_dropped count the source lines of the kept and
+ * dropped blocks (text and Markdown readers note them as they join lines;
+ * other blocks are counted): every kept line is a non-empty line of the
+ * text, every dropped one an entry of the explain list. Random documents
+ * of prose, headlines, wrapped lines, list items, fences, CRLF and blank
+ * lines, in every format. */
+static void test_line_counts(void **state) {
+    (void)state;
+    static const char *const pieces[] = {
+        "The council said on Tuesday that the new bridge would open in the spring.",
+        "and residents of the valley were asked to comment before the work began",
+        "Subscribe to our newsletter", "Market Report After Storm", "", "   ", "\r",
+        "- an item of a list", "# A Heading", "```", "<p>a paragraph of html</p>",
+        "it is not clear how much the project will cost, but officials expect it to rise",
+        "Copyright 2024 Acme. All rights reserved.", "---", "title: x", NULL};
+    size_t np = 0;
+    while (pieces[np]) np++;
+    doppel_extractor *lx;
+    doppel_error err;
+    assert_int_equal(doppel_extractor_new(&lx, &err), DOPPEL_OK);
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    char doc[2048];
+    size_t joined = 0;
+    for (int round = 0; round < 3000; round++) {
+        size_t len = 0, lines = 1 + (size_t)round % 24;
+        for (size_t i = 0; i < lines; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            const char *t = pieces[x % np];
+            size_t n = strlen(t);
+            memcpy(doc + len, t, n);
+            len += n;
+            if (x >> 32 & 1) doc[len++] = '\r';
+            doc[len++] = '\n';
+        }
+        doppel_extract_options o;
+        doppel_extract_options_default(&o);
+        o.explain = 1;
+        o.format = (doppel_extract_format)(round % 4);
+        o.front_matter = round % 8 < 4;
+        doppel_extract_result r;
+        if (doppel_extract(lx, doc, len, &o, &r, &err) != DOPPEL_OK) continue;
+        size_t kept = 0;
+        for (size_t i = 0; i < r.text_len; i++)
+            kept += r.text[i] != '\n' && (i == 0 || r.text[i - 1] == '\n');
+        if (r.lines_kept != kept || r.lines_dropped != r.num_dropped)
+            fail_msg("round %d: lines kept %zu (text %zu), dropped %zu (listed %zu) in \"%.*s\"",
+                     round, r.lines_kept, kept, r.lines_dropped, r.num_dropped, (int)len, doc);
+        for (size_t i = 0; i + 1 < r.text_len; i++) joined += r.text[i] != '\n' && r.text[i + 1] == '\n';
+    }
+    if (!joined) fail_msg("no kept text: the counts were not tested");
+    doppel_extractor_free(lx);
+}
+
 /* dp_is_legal_text, on a block's own bytes (64 at a time with AVX-512
  * where the CPU has it), answers as dp_is_legal does on the block's
  * lower_words form: random texts of legal words in any case, their
@@ -880,6 +933,7 @@ int main(void) {
         cmocka_unit_test(test_seed_explain),
         cmocka_unit_test(test_lower_words),
         cmocka_unit_test(test_legal_text),
+        cmocka_unit_test(test_line_counts),
         cmocka_unit_test(test_count_words),
         cmocka_unit_test(test_count_words_soup),
         cmocka_unit_test(test_detect_markdown_lines),
