@@ -103,9 +103,9 @@ __attribute__((target("avx2,popcnt"))) static uint32_t intersect_avx2(const uint
  * which is the comparison of the two last values. The lanes still set at
  * the end matched nothing; values are unique within a set, so the others
  * matched exactly once. Replaying the 238,627 intersections of a 100k run:
- * 0.64-0.70 of the AVX2 loop's time (an OR tree of _kor_mask16 0.80-0.85,
- * a 16x16 with the compiler's OR 0.90, loading the next last values a
- * step ahead slower than both).
+ * 0.6-0.78 of the AVX2 loop's time (an OR tree of _kor_mask16 0.74-0.82,
+ * the compiler's OR of sixteen masks 0.78-0.95, loading the next last
+ * values a step ahead slower than without; docs/performance.md).
  *
  * The rest, below sixteen values on a side, takes eight at a time in one
  * 512-bit compare per two of b's values: a's eight doubled up (a0 a0 a1
