@@ -5,6 +5,18 @@
 
 /* Size of the intersection of two sorted, duplicate-free arrays. */
 uint32_t dp_intersect_count(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+/* The paths of dp_intersect_count, widest last. */
+typedef enum {
+    DP_INTERSECT_MERGE,  /* one value at a time */
+    DP_INTERSECT_SSE2,   /* four (the merge alone without SSE2) */
+    DP_INTERSECT_AVX2,   /* eight */
+    DP_INTERSECT_AVX512, /* sixteen, then eight */
+    DP_INTERSECT_BEST = DP_INTERSECT_AVX512
+} dp_intersect_path;
+/* dp_intersect_count through `path` or the widest narrower one the CPU
+ * has (dp_cpu_*): the unit tests hold every path to the merge. */
+uint32_t dp_intersect_count_path(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                                 dp_intersect_path path);
 /* Jaccard and containments from set sizes and the intersection size. */
 doppel_similarity dp_similarity(size_t na, size_t nb, uint32_t shared);
 /* Similarity estimated from two signatures and the set sizes (fast mode). */
