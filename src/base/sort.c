@@ -216,7 +216,8 @@ void dp_sort_folds_u32(const uint64_t *in, uint32_t *tmp, uint32_t *out, size_t 
  * against 2.9-3.1 with 4-8 and 4.3 with 2-4, where a register holds mostly
  * padding), at most SET_BUCKETS of them (16 KiB of counts on the stack).
  * A bucket of more than 32 keys falls back: for hashes about one set in
- * 200 of the largest sizes of a bucket count, rarely any of the others. */
+ * 200 where the buckets average nearly 16 keys (n just under 16 times a
+ * power of two), almost never elsewhere. */
 enum { SET_MEAN = 16, SET_BUCKETS = 1 << 12 };
 
 /* The bits of a bucket number for n keys: at least 4 (16 buckets, one

@@ -133,11 +133,11 @@ static void test_sort_unique_folds_u32(void **st) {
     enum { N = 70000, KINDS = 9 };
     static uint64_t h[N];
     static uint32_t folds[N], want[N], tmp[N], sorted[6 * N], got[N + 16];
-    size_t sizes[120], ns = 0;
+    size_t sizes[100], ns = 0;
     for (size_t n = 0; n <= 64; n++) sizes[ns++] = n;
     for (size_t n = 300; n <= 3000; n += 300) sizes[ns++] = n;
-    const size_t more[] = {127, 128, 129, 255, 256, 257, 511, 512, 513, 601, 4096, 32767,
-                           32768, 32769, N};
+    const size_t more[] = {127, 128, 129, 255, 256, 257, 511, 512, 513, 601, 4096, 32768,
+                           65535, 65536, 65537, N};
     for (size_t i = 0; i < sizeof more / sizeof *more; i++) sizes[ns++] = more[i];
     for (size_t s = 0; s < ns; s++) {
         size_t n = sizes[s];
