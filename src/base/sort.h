@@ -9,6 +9,16 @@ void dp_sort_u32(uint32_t *in, uint32_t *out, size_t n);
 /* Sort the 32-bit folds (h ^ h >> 32) of in[n] ascending into out[n]; tmp
  * must hold n values. The same result as folding into tmp, then dp_sort_u32. */
 void dp_sort_folds_u32(const uint64_t *in, uint32_t *tmp, uint32_t *out, size_t n);
+/* dp_sort_folds_u32 into sorted, then dp_unique_copy_u32 into out; returns
+ * the set's length. tmp must hold n values, sorted dp_sort_unique_scratch(n)
+ * and out n + 16 (a vector path stores 16 values at a time past the last
+ * one kept); none may overlap. out gets the same values either way; tmp
+ * and sorted hold nothing useful afterwards. */
+size_t dp_sort_unique_folds_u32(const uint64_t *in, uint32_t *tmp, uint32_t *sorted,
+                                uint32_t *out, size_t n);
+/* The values dp_sort_unique_folds_u32's sorted must hold for n keys (n, and
+ * 32 slots a bucket of its vector path). */
+size_t dp_sort_unique_scratch(size_t n);
 /* Remove adjacent duplicates of a sorted array; returns the new length. */
 size_t dp_unique_u32(uint32_t *v, size_t n);
 /* dp_unique_u32 of the sorted v[n] written to out[n] (out may be v);

@@ -99,15 +99,15 @@ void dp_features_compute(const doppel_config *cfg, unsigned bands, unsigned rows
                            : s->norm.len;
         f->short_doc = units < cfg->shingle_size;
     }
-    if (dp_grow((void **)&f->set, &f->set_cap, ns, sizeof *f->set) ||
+    /* + 16: the set is written 16 values at a time (dp_sort_unique_folds_u32) */
+    if (dp_grow((void **)&f->set, &f->set_cap, ns + 16, sizeof *f->set) ||
         dp_grow((void **)&s->tmp, &s->tmp_cap, ns, sizeof *s->tmp) ||
-        dp_grow((void **)&s->sorted, &s->sorted_cap, ns, sizeof *s->sorted))
+        dp_grow((void **)&s->sorted, &s->sorted_cap, dp_sort_unique_scratch(ns), sizeof *s->sorted))
         return;
-    /* Sorted in this thread's scratch, then copied: f->set is one of a
-     * batch's thousand slots and cold in the cache, and the sort's scatter
-     * writes at random where the copy writes in order. */
-    dp_sort_folds_u32(s->shingles.v, s->tmp, s->sorted, ns);
-    f->set_len = dp_unique_copy_u32(s->sorted, ns, f->set);
+    /* Sorted in this thread's scratch, then written out in order: f->set is
+     * one of a batch's thousand slots and cold in the cache, and the sort's
+     * scatter writes at random. */
+    f->set_len = dp_sort_unique_folds_u32(s->shingles.v, s->tmp, s->sorted, f->set, ns);
     doppel_minhash(cfg->sketch, s->shingles.v, ns, cfg->seed, cfg->num_perm, f->sig);
     dp_band_hashes(f->sig, bands, rows, f->band);
     f->text_hash = XXH3_64bits(s->norm.data, s->norm.len);

@@ -325,7 +325,13 @@ typedef struct batch_job {
     const doppel_doc_input *docs;
     size_t n;
     atomic_size_t next;   /* the next document to take */
-    atomic_uchar *done;   /* done[i]: feats[i] is computed */
+    atomic_uchar *done;   /* done[i]: document i's features are computed */
+    /* Document i's features go to feats[i], or all to feats[0] when this
+     * thread computes every document and commits each at once: one slot
+     * that stays in the cache instead of a thousand that do not (on one
+     * thread the set and word hashes were written to a cold slot, and read
+     * back from it by the commit). */
+    int one_slot;
     /* The committing thread sleeps here when the document it needs next is
      * being computed by another thread (a spin would steal that thread's
      * core on a busy machine). */
@@ -334,10 +340,14 @@ typedef struct batch_job {
     pthread_cond_t computed;
 } batch_job;
 
+static dp_features *slot_of(batch_job *job, size_t i) {
+    return &job->idx->feats[job->one_slot ? 0 : i];
+}
+
 static void compute_one(batch_job *job, dp_scratch *scratch, size_t i) {
     doppel_index *idx = job->idx;
     dp_features_compute(&idx->cfg, idx->bands, idx->rows, idx->reuse, scratch, job->docs[i].text,
-                        job->docs[i].text_len, &idx->feats[i]);
+                        job->docs[i].text_len, slot_of(job, i));
     /* Sequentially consistent, like the waiter's side in wait_for: either
      * this thread sees waiting set, or the waiter sees done[i]. */
     atomic_store(&job->done[i], 1);
@@ -386,7 +396,7 @@ static doppel_status commit_in_order(batch_job *job, dp_scratch *scratch,
         doppel_add_info local;
         doppel_add_info *info = infos ? &infos[i] : &local;
         doppel_status st = commit(job->idx, docs[i].id, docs[i].id_len, docs[i].date,
-                                  &job->idx->feats[i], info, err);
+                                  slot_of(job, i), info, err);
         if (statuses) statuses[i] = st;
         if (st != DOPPEL_OK && st != DOPPEL_ERR_EMPTY && st != DOPPEL_ERR_FORMAT) {
             atomic_store(&job->next, job->n);  /* hand out no more documents */
@@ -404,21 +414,22 @@ doppel_status doppel_index_add_batch(doppel_index *idx, const doppel_doc_input *
     if (idx->finished)
         return dp_fail(err, DOPPEL_ERR_STATE, "documents cannot be added after finish");
     if (idx->broken) return dp_fail(err, DOPPEL_ERR_STATE, BROKEN_MESSAGE);
-    if (grow_feats(idx, n)) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for a batch");
-    atomic_uchar *done = n ? dp_malloc(n * sizeof *done) : NULL;
-    if (n && !done) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for a batch");
-    for (size_t i = 0; i < n; i++) atomic_init(&done[i], 0);
-    batch_job job = {.idx = idx, .docs = docs, .n = n, .done = done};
-    atomic_init(&job.next, 0);
-    atomic_init(&job.waiting, 0);
-    pthread_mutex_init(&job.lock, NULL);
-    pthread_cond_init(&job.computed, NULL);
     /* Tiny batches stay on this thread: waking the workers costs more. */
     int parallel = idx->threads > 1 && n >= 16;
     if (parallel && !idx->pool) {
         idx->pool = dp_pool_for_threads(idx->threads);
         if (!idx->pool) parallel = 0;
     }
+    if (grow_feats(idx, parallel ? n : 1))
+        return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for a batch");
+    atomic_uchar *done = n ? dp_malloc(n * sizeof *done) : NULL;
+    if (n && !done) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory for a batch");
+    for (size_t i = 0; i < n; i++) atomic_init(&done[i], 0);
+    batch_job job = {.idx = idx, .docs = docs, .n = n, .done = done, .one_slot = !parallel};
+    atomic_init(&job.next, 0);
+    atomic_init(&job.waiting, 0);
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.computed, NULL);
     if (parallel) dp_pool_start(idx->pool, worker, &job);
     doppel_status st = commit_in_order(&job, &idx->scratch[0], statuses, infos, err);
     if (parallel) dp_pool_wait(idx->pool);

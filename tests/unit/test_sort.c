@@ -110,6 +110,85 @@ static void test_sort_folds_u32(void **st) {
     }
 }
 
+/* dp_sort_unique_folds_u32 (on AVX-512: buckets sorted in registers and
+ * their repeats dropped there) against qsort and a plain unique loop: the
+ * sizes around its cuts (48, the bucket counts, its largest input), keys
+ * spread evenly, repeated (in pairs and in long runs, so that repeats meet
+ * across the lanes of a bucket's two registers), a few distinct keys (the
+ * crowded fallback), folds at 0 and at UINT32_MAX (the value that pads a
+ * bucket's register), and buckets filled to every size from 1 to 40. */
+static int cmp32u(const void *a, const void *b) { return cmp32(a, b); }
+
+static size_t ref_set(const uint32_t *folds, size_t n, uint32_t *want) {
+    memcpy(want, folds, n * sizeof *want);
+    qsort(want, n, sizeof *want, cmp32u);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || want[i] != want[k - 1]) want[k++] = want[i];
+    return k;
+}
+
+static void test_sort_unique_folds_u32(void **st) {
+    (void)st;
+    enum { N = 70000, KINDS = 9 };
+    static uint64_t h[N];
+    static uint32_t folds[N], want[N], tmp[N], sorted[6 * N], got[N + 16];
+    size_t sizes[100], ns = 0;
+    for (size_t n = 0; n <= 64; n++) sizes[ns++] = n;
+    for (size_t n = 300; n <= 3000; n += 300) sizes[ns++] = n;
+    const size_t more[] = {127, 128, 129, 255, 256, 257, 511, 512, 513, 601, 4096, 32768,
+                           65535, 65536, 65537, N};
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++) sizes[ns++] = more[i];
+    for (size_t s = 0; s < ns; s++) {
+        size_t n = sizes[s];
+        /* the bucket bits of the vector path, for the kind that fills them */
+        unsigned bits = 4;
+        while ((n >> bits) > 16) bits++;
+        for (int kind = 0; kind < KINDS; kind++) {
+            size_t fill = 1, in_bucket = 0;
+            uint32_t bucket = 0;
+            for (size_t i = 0; i < n; i++) {
+                uint32_t x = rnd();
+                switch (kind) {
+                case 1: x = i % 3 == 2 ? folds[i - 1] : x; break;  /* pairs */
+                case 2: x = i % 40 >= 20 ? folds[i - 20] : x; break; /* runs of 20 */
+                case 3: x = (uint32_t)(i % 5) * 0x10001u; break;  /* few distinct */
+                case 4: x = i % 4 == 0 ? UINT32_MAX : i % 4 == 1 ? 0 : x; break;
+                case 5: x = i % 7 == 0 ? UINT32_MAX - (x & 3) : x; break;
+                case 6:  /* buckets of 1, 2, ... 32 keys, then again */
+                case 7:  /* the same with a repeat in every fourth key */
+                case 8:  /* buckets of up to 40 keys: too many for the registers */
+                    if (in_bucket == fill) {
+                        in_bucket = 0;
+                        fill = fill % (kind == 8 ? 40 : 32) + 1;
+                        bucket++;
+                    }
+                    in_bucket++;
+                    x = bits < 32 ? (bucket % (1u << bits)) << (32 - bits) |
+                                        (x >> bits)
+                                  : x;
+                    if (kind == 7 && i % 4 == 3) x = folds[i - 1];
+                    break;
+                default: break;
+                }
+                folds[i] = x;
+                uint32_t hi = rnd();
+                h[i] = (uint64_t)hi << 32 | (x ^ hi);  /* folds to x */
+            }
+            size_t k = ref_set(folds, n, want);
+            assert_true(dp_sort_unique_scratch(n) <= 6 * (size_t)N);
+            memset(got, 0xA5, sizeof got);
+            size_t len = dp_sort_unique_folds_u32(h, tmp, sorted, got, n);
+            assert_int_equal(len, k);
+            if (k) assert_memory_equal(got, want, k * sizeof *got);
+            /* the scalar path it stands for */
+            dp_sort_folds_u32(h, tmp, sorted, n);
+            assert_int_equal(dp_unique_copy_u32(sorted, n, sorted), k);
+            if (k) assert_memory_equal(sorted, want, k * sizeof *got);
+        }
+    }
+}
+
 static void test_sort_u64_bytes(void **st) {
     (void)st;
     enum { N = 5000 };
@@ -217,6 +296,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sort_u32),
         cmocka_unit_test(test_sort_folds_u32),
+        cmocka_unit_test(test_sort_unique_folds_u32),
         cmocka_unit_test(test_unique_u32),
         cmocka_unit_test(test_unique_u64),
         cmocka_unit_test(test_sort_u64_packed),
