@@ -80,6 +80,8 @@ typedef struct dp_aligner {
     uint64_t *pass;             /* a bit per position of A: its anchor passed
                                    B's filter */
     size_t pass_cap;
+    int portable;               /* set: the portable paths only, whatever the CPU
+                                   has (the tests hold the vector ones to them) */
 } dp_aligner;
 
 void dp_aligner_free(dp_aligner *al);
