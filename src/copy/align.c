@@ -169,10 +169,18 @@ build_table(dp_anchor_table *t, const uint32_t *b, uint32_t nb, uint64_t key) {
 static void filter_pass_scalar(const dp_anchor_table *t, const uint32_t *a, uint32_t anchors,
                                uint32_t from, uint64_t *pass) {
     const unsigned shift = 32 - t->filter_bits;
+    /* A word of bits in a register, stored when full: or-ed into memory
+     * position by position, each step waited for the last one's store. */
+    uint64_t bits = 0;
     for (uint32_t i = from; i < anchors; i++) {
         uint32_t f = filter_bit(anchor_hash(a + i), shift);
-        pass[i >> 6] |= (uint64_t)(t->filter[f >> 5] >> (f & 31) & 1) << (i & 63);
+        bits |= (uint64_t)(t->filter[f >> 5] >> (f & 31) & 1) << (i & 63);
+        if ((i & 63) == 63) {
+            pass[i >> 6] |= bits;
+            bits = 0;
+        }
     }
+    if (bits) pass[(anchors - 1) >> 6] |= bits; /* the last word's, not full */
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
