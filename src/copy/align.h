@@ -80,6 +80,10 @@ typedef struct dp_aligner {
     uint64_t *pass;             /* a bit per position of A: its anchor passed
                                    B's filter */
     size_t pass_cap;
+    int portable;               /* set: the portable paths only, whatever the CPU
+                                   has (the tests hold the vector ones to them) */
+    int no_avx512;              /* set: no AVX-512 path (the tests reach the AVX2
+                                   filter pass on a CPU that has both) */
 } dp_aligner;
 
 void dp_aligner_free(dp_aligner *al);

@@ -176,6 +176,201 @@ static void test_reuse_slots_vector(void **state) {
     }
 }
 
+/* The alignment as align.c documents it, written plainly as an oracle: B
+ * scanned from the start for each anchor (no table, no filter), marks one
+ * byte a word, passages closed and counted one word at a time. */
+static void naive_keep(dp_alignment *out, dp_span sp) {
+    uint32_t at = 0;
+    while (at < out->num_spans && out->spans[at].matched >= sp.matched) at++;
+    if (at >= DP_ALIGN_KEEP) return;
+    for (uint32_t k = DP_ALIGN_KEEP - 1; k > at; k--) out->spans[k] = out->spans[k - 1];
+    out->spans[at] = sp;
+    if (out->num_spans < DP_ALIGN_KEEP) out->num_spans++;
+}
+
+static void naive_align(const uint32_t *a, uint32_t na, const uint32_t *b, uint32_t nb,
+                        dp_alignment *out) {
+    memset(out, 0, sizeof *out);
+    out->na = na;
+    out->nb = nb;
+    if (na < DP_ALIGN_ANCHOR || nb < DP_ALIGN_ANCHOR) return;
+    uint32_t *fr = malloc(3 * (size_t)(na + 1) * sizeof *fr), nf = 0, expect = 0;
+    for (uint32_t i = 0; i + DP_ALIGN_ANCHOR <= na;) {
+        uint32_t best_j = UINT32_MAX, best_m = 0, best_d = UINT32_MAX, tries = 0;
+        for (uint32_t j = 0; j + DP_ALIGN_ANCHOR <= nb && tries < DP_ALIGN_MAX_TRIES; j++) {
+            if (memcmp(a + i, b + j, DP_ALIGN_ANCHOR * sizeof *a)) continue;
+            tries++;
+            uint32_t m = DP_ALIGN_ANCHOR;
+            while (i + m < na && j + m < nb && a[i + m] == b[j + m]) m++;
+            uint32_t d = j >= expect ? j - expect : expect - j;
+            if (m > best_m || (m == best_m && d < best_d)) best_j = j, best_m = m, best_d = d;
+        }
+        if (best_j == UINT32_MAX) {
+            i++;
+            continue;
+        }
+        fr[3 * nf] = i, fr[3 * nf + 1] = best_j, fr[3 * nf + 2] = best_m, nf++;
+        i += best_m;
+        expect = best_j + best_m;
+    }
+    uint32_t small = na <= nb ? na : nb, min_passage = small < 12 ? small : 12;
+    uint8_t *fa = calloc(na, 1), *fb = calloc(nb, 1), *ca = calloc(na, 1), *cb = calloc(nb, 1);
+    dp_span cur = {0};
+    uint32_t first = 0, last_b_end = 0, have_last = 0;
+    for (uint32_t f = 0; f <= nf; f++) {
+        uint32_t x = 0, y = 0, m = 0;
+        if (f < nf) {
+            x = fr[3 * f], y = fr[3 * f + 1], m = fr[3 * f + 2];
+            for (uint32_t k = 0; k < m; k++) {
+                out->frag_a += !fa[x + k];
+                out->frag_b += !fb[y + k];
+                fa[x + k] = fb[y + k] = 1;
+            }
+            if (!have_last || y + 40 >= last_b_end) {
+                out->ordered += m;
+                last_b_end = y + m;
+                have_last = 1;
+            }
+            if (f > first && x <= cur.a + cur.a_len + DP_ALIGN_GAP && y >= cur.b + cur.b_len &&
+                y <= cur.b + cur.b_len + DP_ALIGN_GAP) {
+                cur.a_len = x + m - cur.a;
+                cur.b_len = y + m - cur.b;
+                cur.matched += m;
+                continue;
+            }
+        }
+        if (f > 0 && cur.matched >= min_passage) {
+            out->passages++;
+            naive_keep(out, cur);
+            for (uint32_t g = first; g < f; g++)
+                for (uint32_t k = 0; k < fr[3 * g + 2]; k++) {
+                    out->cover_a += !ca[fr[3 * g] + k];
+                    out->cover_b += !cb[fr[3 * g + 1] + k];
+                    ca[fr[3 * g] + k] = cb[fr[3 * g + 1] + k] = 1;
+                }
+        }
+        cur = (dp_span){x, y, m, m, m};
+        first = f;
+    }
+    if (out->ordered > small) out->ordered = small;
+    const uint8_t *cs = na <= nb ? ca : cb, *fs = na <= nb ? fa : fb;
+    for (uint32_t t = 0; t < 10; t++) {
+        uint32_t lo = (small * t + 9) / 10, hi = (small * (t + 1) + 9) / 10, c = 0, g = 0;
+        for (uint32_t w = lo; w < hi; w++) c += cs[w], g += fs[w];
+        out->cover_spread += hi > lo && c >= DP_ALIGN_SPREAD_SHARE * (hi - lo);
+        out->frag_spread += hi > lo && g >= DP_ALIGN_FRAG_SPREAD_SHARE * (hi - lo);
+    }
+    free(fr), free(fa), free(fb), free(ca), free(cb);
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint32_t next_rand(void) {
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (uint32_t)(rng >> 11);
+}
+
+/* b from a: copied pieces (some moved, some repeated), edited words and
+ * new text, so fragments of every length, gaps and swaps occur. */
+static uint32_t derive(const uint32_t *a, uint32_t na, uint32_t *b, uint32_t cap, uint32_t vocab) {
+    uint32_t nb = 0;
+    while (nb < cap) {
+        uint32_t r = next_rand() % 4, len = 1 + next_rand() % 40;
+        if (len > cap - nb) len = cap - nb;
+        if (r < 2 && na) {
+            uint32_t from = next_rand() % na;
+            if (len > na - from) len = na - from;
+            memcpy(b + nb, a + from, len * sizeof *b);
+        } else {
+            for (uint32_t k = 0; k < len; k++) b[nb + k] = next_rand() % vocab;
+        }
+        nb += len;
+        if (next_rand() % 8 == 0) break;
+    }
+    return nb;
+}
+
+/* Every path (this CPU's vector ones, AVX2 without AVX-512, and the
+ * portable ones) equals the oracle, byte for byte: random texts over
+ * vocabularies of 1 word (one repeated word), 3, 50 and 2^32 words; B
+ * derived from A; lengths 0 to a few hundred (shorter than an anchor,
+ * around the 16 and 64 word edges of the filter pass and the bit sets);
+ * runs of calls keyed to one side, as the index makes them, where the
+ * table must be reused or rebuilt. The walked words end where their
+ * allocation ends, so a read past them is an error under ASan. */
+static void test_paths_equal_oracle(void **state) {
+    (void)state;
+    enum { CAP = 400 };
+    static const uint32_t vocabs[] = {1, 3, 50, 0};
+    uint32_t *key_side = malloc(CAP * sizeof *key_side);
+    dp_aligner fast = {0}, port = {0}, avx2 = {0};
+    port.portable = 1;
+    avx2.no_avx512 = 1;
+    uint64_t key = 0;
+    uint32_t nk = 0;
+    for (unsigned round = 0; round < 1500; round++) {
+        uint32_t vocab = vocabs[round % 4];
+        uint32_t v = vocab ? vocab : UINT32_MAX;
+        if (round % 3 == 0) { /* a new keyed side: a new run */
+            nk = round % 45 == 0 ? next_rand() % 5 : next_rand() % CAP;
+            for (uint32_t k = 0; k < nk; k++) key_side[k] = next_rand() % v;
+            key++;
+        }
+        uint32_t tmp[CAP];
+        uint32_t nw = round % 7 == 0 ? next_rand() % 70 : derive(key_side, nk, tmp, CAP, v);
+        if (round % 7 == 0)
+            for (uint32_t k = 0; k < nw; k++) tmp[k] = next_rand() % v;
+        uint32_t *walked = malloc((nw ? nw : 1) * sizeof *walked);
+        memcpy(walked, tmp, nw * sizeof *walked);
+        dp_alignment want, got;
+        naive_align(walked, nw, key_side, nk, &want);
+        assert_int_equal(dp_align_keyed(&fast, walked, nw, key_side, nk, key, &got), DOPPEL_OK);
+        assert_memory_equal(&got, &want, sizeof got);
+        assert_int_equal(dp_align_keyed(&port, walked, nw, key_side, nk, key, &got), DOPPEL_OK);
+        assert_memory_equal(&got, &want, sizeof got);
+        assert_int_equal(dp_align_keyed(&avx2, walked, nw, key_side, nk, key, &got), DOPPEL_OK);
+        assert_memory_equal(&got, &want, sizeof got);
+        /* the other way, unkeyed: the scratch table, the keyed one kept */
+        naive_align(key_side, nk, walked, nw, &want);
+        assert_int_equal(dp_align(&fast, key_side, nk, walked, nw, &got), DOPPEL_OK);
+        assert_memory_equal(&got, &want, sizeof got);
+        assert_int_equal(dp_align(&port, key_side, nk, walked, nw, &got), DOPPEL_OK);
+        assert_memory_equal(&got, &want, sizeof got);
+        free(walked);
+    }
+    dp_aligner_free(&fast);
+    dp_aligner_free(&port);
+    dp_aligner_free(&avx2);
+    free(key_side);
+}
+
+/* A copy of every length from 0 to 150 words: matched whole (a document
+ * shorter than an anchor has no fragment), cover and fragment counts exact
+ * across the bit sets' word edges, every tenth covered. */
+static void test_copy_lengths(void **state) {
+    (void)state;
+    for (int portable = 0; portable < 2; portable++) {
+        dp_aligner al = {0};
+        al.portable = portable;
+        for (uint32_t n = 0; n <= 150; n++) {
+            uint32_t *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+            words(a, n, 1);
+            memcpy(b, a, n * sizeof *a);
+            dp_alignment x;
+            assert_int_equal(dp_align(&al, a, n, b, n, &x), DOPPEL_OK);
+            uint32_t want = n < DP_ALIGN_ANCHOR ? 0 : n;
+            assert_int_equal(x.cover_a, want);
+            assert_int_equal(x.cover_b, want);
+            assert_int_equal(x.frag_a, want);
+            assert_int_equal(x.frag_b, want);
+            assert_int_equal(x.num_spans, want ? 1 : 0);
+            assert_int_equal(x.cover_spread, n < DP_ALIGN_ANCHOR ? 0 : n < 10 ? n : 10);
+            free(a);
+            free(b);
+        }
+        dp_aligner_free(&al);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identical_and_edited),
@@ -185,6 +380,8 @@ int main(void) {
         cmocka_unit_test(test_rewrite_is_derived),
         cmocka_unit_test(test_repeated_word_bounded),
         cmocka_unit_test(test_compare_contained),
+        cmocka_unit_test(test_paths_equal_oracle),
+        cmocka_unit_test(test_copy_lengths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
