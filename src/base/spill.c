@@ -29,7 +29,8 @@ struct dp_spill {
     /* memory part: values [0, mem_len) in chunks of chunk_values */
     uint32_t **chunks;
     size_t n_chunks, max_chunks;
-    size_t chunk_values;
+    size_t chunk_values;  /* used of a chunk: a multiple of the record size */
+    size_t chunk_bytes;   /* allocated for a chunk: a power of two */
     uint64_t mem_len;
     int to_file;        /* a value went to the file: the memory part is closed */
     /* file part: value mem_len + k is the file's k-th */
@@ -69,11 +70,16 @@ static doppel_status open_tmp(const char *dir, int *fd, doppel_error *err) {
 }
 
 doppel_status dp_spill_new(const char *dir, dp_spill **out, doppel_error *err) {
-    return dp_spill_new_capped(dir, 0, out, err);
+    return dp_spill_new_records(dir, 0, 1, out, err);
 }
 
 doppel_status dp_spill_new_capped(const char *dir, uint64_t memory_bytes, dp_spill **out,
                                   doppel_error *err) {
+    return dp_spill_new_records(dir, memory_bytes, 1, out, err);
+}
+
+doppel_status dp_spill_new_records(const char *dir, uint64_t memory_bytes, uint32_t record,
+                                   dp_spill **out, doppel_error *err) {
     *out = NULL;
     if (!dir) dir = getenv("TMPDIR");
     if (!dir || !*dir) dir = "/tmp";
@@ -84,8 +90,13 @@ doppel_status dp_spill_new_capped(const char *dir, uint64_t memory_bytes, dp_spi
     uint64_t cap_values = memory_bytes / sizeof(uint32_t);
     size_t chunk = CHUNK_MAX_VALUES;
     while (chunk > CHUNK_MIN_VALUES && chunk * (uint64_t)16 > cap_values) chunk /= 2;
-    s->chunk_values = chunk;
-    s->max_chunks = (size_t)(cap_values / chunk);
+    /* A chunk keeps its power-of-two allocation (mapped whole at 2 MiB and
+     * more, see alloc_chunk) and leaves the last partial record's room
+     * unused: untouched, those pages never become resident. */
+    if (record < 1) record = 1;
+    s->chunk_bytes = chunk * sizeof **s->chunks;
+    s->chunk_values = record <= chunk ? chunk - chunk % record : chunk;
+    s->max_chunks = record <= chunk ? (size_t)(cap_values / chunk) : 0;
     s->to_file = s->max_chunks == 0;
     if (s->max_chunks &&
         !(s->chunks = dp_calloc(s->max_chunks, sizeof *s->chunks))) {
@@ -109,7 +120,7 @@ doppel_status dp_spill_new_capped(const char *dir, uint64_t memory_bytes, dp_spi
 void dp_spill_free(dp_spill *s) {
     if (!s) return;
     close(s->fd);
-    for (size_t c = 0; c < s->n_chunks; c++) free_chunk(s->chunks[c], s->chunk_values * sizeof **s->chunks);
+    for (size_t c = 0; c < s->n_chunks; c++) free_chunk(s->chunks[c], s->chunk_bytes);
     dp_free(s->chunks, s->max_chunks * sizeof *s->chunks);
     if (s->buf) dp_free(s->buf, SPILL_BUF_VALUES * sizeof *s->buf);
     dp_free(s, sizeof *s);
@@ -146,7 +157,7 @@ static int append_memory(dp_spill *s, const uint32_t *v, uint32_t n) {
     while (n) {
         size_t c = (size_t)(s->mem_len / cv), at = (size_t)(s->mem_len % cv);
         if (c == s->n_chunks) {
-            if (!(s->chunks[c] = alloc_chunk(cv * sizeof **s->chunks))) return 0;
+            if (!(s->chunks[c] = alloc_chunk(s->chunk_bytes))) return 0;
             s->n_chunks++;
         }
         size_t take = DP_MIN((size_t)n, cv - at);
@@ -249,7 +260,11 @@ uint64_t dp_spill_bytes(const dp_spill *s) {
 }
 
 uint64_t dp_spill_memory_bytes(const dp_spill *s) {
-    return (uint64_t)s->n_chunks * s->chunk_values * sizeof(uint32_t) +
+    return (uint64_t)s->n_chunks * s->chunk_bytes +
            (s->max_chunks ? s->max_chunks * sizeof *s->chunks : 0) +
            (s->buf ? SPILL_BUF_VALUES * sizeof *s->buf : 0);
 }
+
+size_t dp_spill_chunk_values(const dp_spill *s) { return s->chunk_values; }
+
+uint64_t dp_spill_memory_values(const dp_spill *s) { return s->mem_len; }

@@ -18,6 +18,12 @@ doppel_status dp_spill_new(const char *dir, dp_spill **out, doppel_error *err);
  * the file. 0: every value on disk. The file is created in both cases. */
 doppel_status dp_spill_new_capped(const char *dir, uint64_t memory_bytes, dp_spill **out,
                                   doppel_error *err);
+/* The same for a stream of fixed-size records of `record` values: a chunk
+ * of the memory part holds whole records, so that a run of records inside
+ * one chunk is one view (dp_spill_get). The cap counts whole chunks as
+ * allocated. */
+doppel_status dp_spill_new_records(const char *dir, uint64_t memory_bytes, uint32_t record,
+                                   dp_spill **out, doppel_error *err);
 void dp_spill_free(dp_spill *s);
 /* Append n values; *offset receives where they start (in values). Values
  * appended one after another are contiguous in offsets wherever they are. */
@@ -36,6 +42,11 @@ uint64_t dp_spill_bytes(const dp_spill *s);
 /* Heap the spill holds for its values: its memory part (at most the cap),
  * and a 1 MiB write buffer once values go to the file. */
 uint64_t dp_spill_memory_bytes(const dp_spill *s);
+/* Values a chunk of the memory part holds: values [c * this, (c + 1) *
+ * this) lie in one chunk for each c, while in memory. */
+size_t dp_spill_chunk_values(const dp_spill *s);
+/* How many of the stream's first values are in memory. */
+uint64_t dp_spill_memory_values(const dp_spill *s);
 /* Write out buffered values. After it, and until the next append,
  * dp_spill_read and dp_spill_get may be called from several threads at
  * once. */

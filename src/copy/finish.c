@@ -461,7 +461,8 @@ doppel_status doppel_index_finish(doppel_index *idx, doppel_progress_fn progress
          * relation, score; the representatives (4 bytes each) while the
          * LSH runs */
         uint64_t held = dp_index_resident_bytes(idx) + (uint64_t)idx->n * 25 +
-                        (idx->spill ? dp_spill_memory_bytes(idx->spill) : 0);
+                        (idx->spill ? dp_spill_memory_bytes(idx->spill) : 0) +
+                        (idx->prints ? dp_spill_memory_bytes(idx->prints) : 0);
         budget = idx->cfg.memory_limit > held ? (size_t)((idx->cfg.memory_limit - held) / 2) : 1;
     }
     /* The candidate list gets as much again: past it, it goes to sorted

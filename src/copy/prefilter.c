@@ -173,10 +173,12 @@ int dp_prefilter_keeps(const dp_prefilter *pf, size_t na, size_t nb, const uint3
     return pf->reuse && dp_prints_matches(ra + w, rb + w, DP_REUSE_BANDS) >= DP_REUSE_KEEP;
 }
 
-/* Read the prints of documents [first, first + count) into *buf. */
-static doppel_status read_chunk(dp_spill *prints, unsigned words, uint32_t first, uint32_t count,
-                                uint32_t **buf, size_t *cap, doppel_error *err) {
-    return dp_spill_read(prints, (uint64_t)first * words, count * words, buf, cap, err);
+/* The prints of documents [first, first + count): in place when they lie
+ * in one chunk of the spill's memory part, else read into *buf. */
+static doppel_status get_chunk(dp_spill *prints, unsigned words, uint32_t first, uint32_t count,
+                               const uint32_t **view, uint32_t **buf, size_t *cap,
+                               doppel_error *err) {
+    return dp_spill_get(prints, (uint64_t)first * words, count * words, view, buf, cap, err);
 }
 
 /* The candidates of one pair of chunks, evaluated by `parts` threads, each
@@ -235,11 +237,20 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
     size_t rec = (size_t)words * sizeof(uint32_t);
     if (allowance < (2u << 20)) allowance = 2u << 20;
     uint64_t chunk = allowance / 2 / rec;  /* documents per chunk */
+    /* All in memory (dp_spill_new_records): chunks of the spill's, each
+     * read in place, and no buffers. */
+    int in_place = dp_spill_memory_values(prints) >= (uint64_t)n_docs * words &&
+                   dp_spill_chunk_values(prints) >= words;
+    if (in_place) chunk = dp_spill_chunk_values(prints) / words;
     if (chunk > n_docs) chunk = n_docs ? n_docs : 1;
     uint32_t chunks = (uint32_t)((n_docs + chunk - 1) / chunk);
     /* exactly one chunk each: dp_spill_read would round a growing buffer up */
-    size_t a_cap = (size_t)chunk * words, b_cap = a_cap;
-    uint32_t *a_buf = dp_malloc(a_cap * sizeof *a_buf), *b_buf = dp_malloc(b_cap * sizeof *b_buf);
+    size_t a_cap = in_place ? 0 : (size_t)chunk * words, b_cap = a_cap;
+    uint32_t *a_buf = NULL, *b_buf = NULL;
+    if (!in_place) {
+        a_buf = dp_malloc(a_cap * sizeof *a_buf);
+        b_buf = dp_malloc(b_cap * sizeof *b_buf);
+    }
     /* the candidates of the current "a" chunk, grouped by the chunk of their
      * "b" document (a counting sort: in list order within each group) */
     size_t *start = dp_calloc((size_t)chunks + 1, sizeof *start);
@@ -250,7 +261,7 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
     block_job job = {.pf = pf, .set_len = set_len, .pairs = pairs, .words = words, .keep = keep,
                      .parts = pool ? dp_pool_workers(pool) + 1 : 1};
     doppel_status st = DOPPEL_OK;
-    if (!a_buf || !b_buf || !start)
+    if ((!in_place && (!a_buf || !b_buf)) || !start)
         st = dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     for (size_t lo = 0; lo < n_pairs && st == DOPPEL_OK;) {
         uint32_t ci = (uint32_t)((pairs[lo] >> 32) / chunk);
@@ -272,18 +283,17 @@ doppel_status dp_prefilter_pass(const dp_prefilter *pf, dp_spill *prints,
         /* start[c] is now the end of group c; group c begins at start[c - 1] */
         job.a_first = (uint32_t)(ci * chunk);
         uint32_t a_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - job.a_first);
-        st = read_chunk(prints, words, job.a_first, a_count, &a_buf, &a_cap, err);
-        job.a_buf = a_buf;
+        st = get_chunk(prints, words, job.a_first, a_count, &job.a_buf, &a_buf, &a_cap, err);
         for (uint32_t cj = ci; cj < chunks && st == DOPPEL_OK; cj++) {
             size_t from = cj ? start[cj - 1] : 0, to = start[cj];
             if (from == to) continue;
             job.b_first = (uint32_t)(cj * chunk);
-            job.b_buf = a_buf;
+            job.b_buf = job.a_buf;
             if (cj != ci) {
                 uint32_t b_count = (uint32_t)DP_MIN(chunk, (uint64_t)n_docs - job.b_first);
-                st = read_chunk(prints, words, job.b_first, b_count, &b_buf, &b_cap, err);
+                st = get_chunk(prints, words, job.b_first, b_count, &job.b_buf, &b_buf, &b_cap,
+                               err);
                 if (st) break;
-                job.b_buf = b_buf;
             }
             job.idx = idx + from;
             job.base = lo;

@@ -312,9 +312,10 @@ run tmp-file 1 cluster --quiet --tmp-dir "$J/faults.jsonl" "$J/faults.jsonl" -o 
 has tmp-file-msg "Not a directory" "$T/tmp-file.err"
 # a full disk, simulated with a 1 MiB file size limit (SIGXFSZ ignored, so
 # writes past it fail with EFBIG as they would with ENOSPC); 3,000 documents
-# spill about 4 MB of shingle sets
+# spill about 4 MB of shingle sets, of which the least memory limit keeps
+# 1.75 MB in memory (and their prints, 0.25 MB)
 ( trap '' XFSZ; ulimit -f 1024
-  "$DOPPEL" cluster --quiet --tmp-dir "$T/faults/tmp" "$J/faults.jsonl" \
+  "$DOPPEL" cluster --quiet --memory 16M --tmp-dir "$T/faults/tmp" "$J/faults.jsonl" \
     -o "$T/faults/OUT.jsonl" >"$T/tmp-full.out" 2>"$T/tmp-full.err"; echo $? >"$T/tmp-full.rc" )
 if [ "$(cat "$T/tmp-full.rc")" -eq 1 ]; then ok; else bad "tmp-full: exit $(cat "$T/tmp-full.rc"), wanted 1"; fi
 has tmp-full-msg "writing the spill file in $T/faults/tmp" "$T/tmp-full.err"

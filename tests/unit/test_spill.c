@@ -86,10 +86,66 @@ static void test_spill_uncapped_on_disk(void **st) {
     dp_spill_free(s);
 }
 
+/* Fixed-size records (the pre-filter's prints, 72 values at 128
+ * permutations): a chunk holds whole records, so every run of records
+ * inside one chunk, and each record alone, is a view into the memory part
+ * and not a copy; the cap still bounds the memory part, and past it the
+ * records read back from the file. */
+static void test_spill_records(void **st) {
+    (void)st;
+    static const uint32_t sizes[] = {1, 72, 100, 1000, 5000};
+    static const uint64_t caps[] = {0, 64 << 10, 1u << 20, 40u << 20};
+    static uint32_t rec[5000];
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+        for (size_t ci = 0; ci < sizeof caps / sizeof *caps; ci++) {
+            uint32_t size = sizes[si];
+            uint64_t cap = caps[ci];
+            dp_spill *s;
+            doppel_error err;
+            assert_int_equal(dp_spill_new_records(NULL, cap, size, &s, &err), DOPPEL_OK);
+            uint32_t n = (uint32_t)(1000000 / size);
+            for (uint32_t r = 0; r < n; r++) {
+                uint64_t at;
+                for (uint32_t k = 0; k < size; k++) rec[k] = r * 7919u + k;
+                assert_int_equal(dp_spill_append(s, rec, size, &at, &err), DOPPEL_OK);
+                assert_true(at == (uint64_t)r * size);
+            }
+            assert_true(dp_spill_memory_bytes(s) <= cap + cap / 512 + (1u << 20));
+            assert_int_equal(dp_spill_flush(s, &err), DOPPEL_OK);
+            size_t cv = dp_spill_chunk_values(s);
+            uint64_t in_memory = dp_spill_memory_values(s);
+            assert_true(cv % size == 0 || size > cv);
+            if (cap >= (1u << 20) && size <= 1000) assert_true(in_memory > 0);
+            if (cap == 0) assert_true(in_memory == 0);
+            uint32_t *buf = NULL;
+            size_t buf_cap = 0;
+            for (uint32_t r = 0; r < n; r += 1 + r % 7) {
+                const uint32_t *view;
+                uint64_t at = (uint64_t)r * size;
+                assert_int_equal(dp_spill_get(s, at, size, &view, &buf, &buf_cap, &err), DOPPEL_OK);
+                if (at + size <= in_memory) assert_true(view != buf);  /* in place */
+                for (uint32_t k = 0; k < size; k++) assert_int_equal(view[k], r * 7919u + k);
+            }
+            /* whole chunks of records at once, in place while in memory */
+            for (uint64_t c = 0; cv >= size && (c + 1) * cv <= (uint64_t)n * size; c++) {
+                const uint32_t *view;
+                assert_int_equal(dp_spill_get(s, c * cv, (uint32_t)cv, &view, &buf, &buf_cap, &err),
+                                 DOPPEL_OK);
+                if ((c + 1) * cv <= in_memory) assert_true(view != buf);
+                uint32_t r = (uint32_t)(c * cv / size);
+                assert_int_equal(view[0], r * 7919u);
+                assert_int_equal(view[cv - 1], (r + (uint32_t)(cv / size) - 1) * 7919u + size - 1);
+            }
+            dp_free(buf, buf_cap * sizeof *buf);
+            dp_spill_free(s);
+        }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spill_memory_and_file),
         cmocka_unit_test(test_spill_uncapped_on_disk),
+        cmocka_unit_test(test_spill_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
