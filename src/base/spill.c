@@ -251,6 +251,15 @@ doppel_status dp_spill_get(dp_spill *s, uint64_t offset, uint32_t n, const uint3
     return st;
 }
 
+void dp_spill_prefetch(const dp_spill *s, uint64_t offset, uint32_t n) {
+    size_t cv = s->chunk_values;
+    if (!n || offset >= s->mem_len) return;
+    const uint32_t *p = s->chunks[offset / cv] + offset % cv;
+    uint32_t end = (uint32_t)DP_MIN((uint64_t)DP_MIN(n, 64u), cv - offset % cv);
+    end = (uint32_t)DP_MIN((uint64_t)end, s->mem_len - offset);
+    for (uint32_t k = 0; k < end; k += 16) __builtin_prefetch(p + k);
+}
+
 doppel_status dp_spill_flush(dp_spill *s, doppel_error *err) {
     return s->buf_len ? flush(s, err) : DOPPEL_OK;
 }

@@ -37,6 +37,9 @@ doppel_status dp_spill_read(dp_spill *s, uint64_t offset, uint32_t n, uint32_t *
  * which they were read as by dp_spill_read. */
 doppel_status dp_spill_get(dp_spill *s, uint64_t offset, uint32_t n, const uint32_t **view,
                            uint32_t **buf, size_t *cap, doppel_error *err);
+/* Ask the cache for the first values (at most 64) of [offset, offset + n)
+ * when they lie in the memory part; a hint, nothing is read or checked. */
+void dp_spill_prefetch(const dp_spill *s, uint64_t offset, uint32_t n);
 /* Bytes of every value appended, in memory or on disk. */
 uint64_t dp_spill_bytes(const dp_spill *s);
 /* Heap the spill holds for its values: its memory part (at most the cap),
