@@ -86,6 +86,16 @@ size_t dp_chunk_sort_postings(const doppel_store *s, const dp_features *feats, s
     return m;
 }
 
+dp_run dp_writer_run(doppel_store_writer *w, uint32_t r) {
+    dp_run run = w->runs.r[r];
+    if (r < w->mem_first && atomic_load(&w->dirs_ready) && w->rdir[r]) {
+        run.dir = w->rdir[r];
+        run.dir_bits = w->rdir_bits[r];
+        run.dir_bands = w->rdir_bands[r];
+    }
+    return run;
+}
+
 int dp_chunk_ahead_keys(doppel_store_writer *w, int b) {
     size_t n = w->nsents[b], nr = w->mem_first;
     if (dp_grow((void **)&w->akeys[b], &w->akeys_cap[b], DP_MAX(n, (size_t)1), sizeof *w->akeys[b]))
@@ -103,7 +113,8 @@ int dp_chunk_ahead_keys(doppel_store_writer *w, int b) {
 
 void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r) {
     size_t m = w->nakeys[b];
-    dp_run_lower_all(&w->runs.r[r], w->akeys[b], m, w->apos[b] + (size_t)r * m,
+    dp_run run = dp_writer_run(w, r);
+    dp_run_lower_all(&run, w->akeys[b], m, w->apos[b] + (size_t)r * m,
                      w->acount[b] + (size_t)r * m);
 }
 
@@ -390,9 +401,11 @@ static doppel_status chunk_buckets(doppel_store_writer *w, const dp_chunk *ch, d
             }
         }
     }
-    for (uint32_t r = from; r < w->runs.n; r++)
-        dp_run_lower_all(&w->runs.r[r], w->gkeys, w->ngkeys, w->gpos + (size_t)r * w->ngkeys,
+    for (uint32_t r = from; r < w->runs.n; r++) {
+        dp_run run = dp_writer_run(w, r);
+        dp_run_lower_all(&run, w->gkeys, w->ngkeys, w->gpos + (size_t)r * w->ngkeys,
                          w->gcount + (size_t)r * w->ngkeys);
+    }
     /* each bucket's candidates and postings */
     w->nnew = 0;
     for (size_t g0 = 0, g1, gk = 0; !st && g0 < w->nents; g0 = g1, gk++) {

@@ -75,25 +75,32 @@ static void prefault_stop(doppel_store_writer *w);
 
 /* ---- directories of the stored runs ---------------------------------------------- */
 
+static void dirs_wait(doppel_store_writer *w) {
+    if (!w->dir_running) return;
+    pthread_join(w->dir_tid, NULL);
+    w->dir_running = 0;
+}
+
 static void dirs_free(doppel_store_writer *w) {
+    dirs_wait(w);
+    atomic_store(&w->dirs_ready, 0);
     for (uint32_t r = 0; r < DP_RUNS_MAX; r++) {
         if (w->rdir[r]) dp_free(w->rdir[r], w->rdir_bytes[r]);
         w->rdir[r] = NULL;
     }
-    for (uint32_t r = 0; r < w->runs.n; r++) w->runs.r[r].dir = NULL;
 }
 
 /* Directories of the stored runs [0, mem_first) (a run without one, for
  * want of memory, is searched from its fences: the same answers). */
 static void dirs_build(doppel_store_writer *w) {
-    dirs_free(w);
     for (uint32_t r = 0; r < w->mem_first; r++) {
-        uint32_t bits, bands;
-        size_t bytes = dp_run_dir_size(&w->runs.r[r], &bits, &bands);
+        dp_run run = w->runs.r[r];
+        size_t bytes = dp_run_dir_size(&run, &w->rdir_bits[r], &w->rdir_bands[r]);
         if (!bytes || !(w->rdir[r] = dp_malloc(bytes))) continue;
         w->rdir_bytes[r] = bytes;
-        dp_run_dir_build(&w->runs.r[r], w->rdir[r], bits, bands);
+        dp_run_dir_build(&run, w->rdir[r], w->rdir_bits[r], w->rdir_bands[r]);
     }
+    atomic_store(&w->dirs_ready, 1);
 }
 
 static void *dir_thread(void *p) {
@@ -101,18 +108,9 @@ static void *dir_thread(void *p) {
     return NULL;
 }
 
-/* The first write waits for the directories (built while the caller read
- * its input, on the other core). */
-static void dirs_wait(doppel_store_writer *w) {
-    if (!w->dir_running) return;
-    pthread_join(w->dir_tid, NULL);
-    w->dir_running = 0;
-}
-
 static void writer_release(doppel_store_writer *w) {
     doppel_store *s = w->s;
     prefault_stop(w);
-    dirs_wait(w);
     dirs_free(w);
     dp_runs_mem_free(&w->runs, w->mem_first);
     dp_matcher_free(&w->m);
@@ -235,6 +233,8 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
     w->batch = (uint32_t)(w->c.batches + 1);
     w->first_doc = w->c.next_doc;
     prefault_start(w);
+    /* the stored runs' directories, while the caller reads its input */
+    atomic_init(&w->dirs_ready, 0);
     if (s->threads >= 2) w->dir_running = pthread_create(&w->dir_tid, NULL, dir_thread, w) == 0;
     if (!w->dir_running) dirs_build(w);
     *out = w;
@@ -539,7 +539,6 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
     if (w->failed)
         return dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
     prefault_stop(w);  /* the cores are this write's now */
-    dirs_wait(w);
     unsigned threads = DP_MAX(1u, DP_MIN(s->threads, (unsigned)((n + 63) / 64)));
     doppel_status st = writer_reserve(w, DP_MIN(n, (size_t)CHUNK), threads, err);
     if (!st && n)
@@ -574,7 +573,6 @@ static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *
     doppel_status st = DOPPEL_OK;
     if (w->failed) st = dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
     /* the add's postings, then the stories, in the same transaction as the documents */
-    dirs_wait(w);
     dirs_free(w);
     if (!st) {
         st = dp_runs_mem_flush(s, w->txn, &w->runs, w->mem_first, err);

@@ -81,9 +81,12 @@ struct doppel_store_writer {
     size_t members_cap;
     dp_runs runs;               /* the postings as this transaction sees them */
     uint32_t mem_first;         /* runs from here on: this add's, in memory (store_runs.c) */
-    uint32_t *rdir[DP_RUNS_MAX];/* the stored runs' directories (dp_run_dir_build) */
+    uint32_t *rdir[DP_RUNS_MAX];/* the stored runs' directories (dp_run_dir_build), */
     size_t rdir_bytes[DP_RUNS_MAX];
-    int dir_running;            /* built by dir_tid between begin and the first write */
+    uint32_t rdir_bits[DP_RUNS_MAX], rdir_bands[DP_RUNS_MAX];
+    atomic_int dirs_ready;      /* ... read once this is set (built by dir_tid, from begin:
+                                   lookups until then search the fences) */
+    int dir_running;
     pthread_t dir_tid;
     uint64_t *gkeys;            /* the chunk's distinct keys, ascending */
     uint64_t *gpos;             /* per run, per distinct key: where it is (dp_run_lower) */
@@ -145,6 +148,9 @@ void dp_chunk_free(dp_chunk *c);
  * then their places in stored run r, one run per call. */
 int dp_chunk_ahead_keys(doppel_store_writer *w, int b);
 void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r);
+/* Run r as the writer searches it: a stored run with its directory once
+ * built (by store_write.c), else as it is. */
+dp_run dp_writer_run(doppel_store_writer *w, uint32_t r);
 size_t dp_chunk_sort_postings(const doppel_store *s, const dp_features *feats, size_t n,
                               uint64_t *out, uint64_t *tmp);
 #endif
