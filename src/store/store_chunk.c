@@ -86,6 +86,38 @@ size_t dp_chunk_sort_postings(const doppel_store *s, const dp_features *feats, s
     return m;
 }
 
+dp_run dp_writer_run(doppel_store_writer *w, uint32_t r) {
+    dp_run run = w->runs.r[r];
+    if (r < w->mem_first && atomic_load(&w->dirs_ready) && w->rdir[r]) {
+        run.dir = w->rdir[r];
+        run.dir_bits = w->rdir_bits[r];
+        run.dir_bands = w->rdir_bands[r];
+    }
+    return run;
+}
+
+int dp_chunk_ahead_keys(doppel_store_writer *w, int b) {
+    size_t n = w->nsents[b], nr = w->mem_first;
+    if (dp_grow((void **)&w->akeys[b], &w->akeys_cap[b], DP_MAX(n, (size_t)1), sizeof *w->akeys[b]))
+        return -1;
+    size_t m = 0;
+    for (size_t j = 0; j < n; j++)
+        if (!m || w->akeys[b][m - 1] != ent_key(w->sents[b][j])) w->akeys[b][m++] = ent_key(w->sents[b][j]);
+    w->nakeys[b] = m;
+    if (dp_grow((void **)&w->apos[b], &w->apos_cap[b], DP_MAX(nr * m, (size_t)1), sizeof *w->apos[b]) ||
+        dp_grow((void **)&w->acount[b], &w->acount_cap[b], DP_MAX(nr * m, (size_t)1),
+                sizeof *w->acount[b]))
+        return -1;
+    return 0;
+}
+
+void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r) {
+    size_t m = w->nakeys[b];
+    dp_run run = dp_writer_run(w, r);
+    dp_run_lower_all(&run, w->akeys[b], m, w->apos[b] + (size_t)r * m,
+                     w->acount[b] + (size_t)r * m);
+}
+
 /* A candidate: place << 32 | docnum, and bit 48 when an LSH band proposed
  * it (above the bytes the sort reads). */
 #define CAND_LSH ((uint64_t)1 << 48)
@@ -338,7 +370,7 @@ static doppel_status chunk_record(doppel_store_writer *w, dp_chunk *ch, doppel_e
 /* Step 2: the chunk's postings in key order (LMDB then finds each key from
  * the last one's page: ~3x fewer page visits than document by document),
  * each bucket's candidates (w->cands) and the chunk's postings as one more
- * run (the next chunk sees them). */
+ * run in memory (the next chunk sees them; stored at the commit). */
 static doppel_status chunk_buckets(doppel_store_writer *w, const dp_chunk *ch, doppel_error *err) {
     doppel_store *s = w->s;
     doppel_status st = DOPPEL_OK;
@@ -356,9 +388,24 @@ static doppel_status chunk_buckets(doppel_store_writer *w, const dp_chunk *ch, d
     if (dp_grow((void **)&w->gpos, &w->gpos_cap, npos, sizeof *w->gpos) ||
         dp_grow((void **)&w->gcount, &w->gcount_cap, npos, sizeof *w->gcount))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-    for (uint32_t r = 0; r < w->runs.n; r++)
-        dp_run_lower_all(&w->runs.r[r], w->gkeys, w->ngkeys, w->gpos + (size_t)r * w->ngkeys,
+    /* the stored runs' places looked up ahead (the chunk's keys are among
+     * those of its sorted postings), the add's runs in memory here */
+    uint32_t from = 0;
+    if (ch->aruns && ch->aruns == w->mem_first) {
+        from = ch->aruns;
+        for (size_t gk = 0, ai = 0; gk < w->ngkeys; gk++) {
+            while (ch->akeys[ai] < w->gkeys[gk]) ai++;
+            for (uint32_t r = 0; r < from; r++) {
+                w->gpos[(size_t)r * w->ngkeys + gk] = ch->apos[(size_t)r * ch->nakeys + ai];
+                w->gcount[(size_t)r * w->ngkeys + gk] = ch->acount[(size_t)r * ch->nakeys + ai];
+            }
+        }
+    }
+    for (uint32_t r = from; r < w->runs.n; r++) {
+        dp_run run = dp_writer_run(w, r);
+        dp_run_lower_all(&run, w->gkeys, w->ngkeys, w->gpos + (size_t)r * w->ngkeys,
                          w->gcount + (size_t)r * w->ngkeys);
+    }
     /* each bucket's candidates and postings */
     w->nnew = 0;
     for (size_t g0 = 0, g1, gk = 0; !st && g0 < w->nents; g0 = g1, gk++) {
@@ -366,7 +413,7 @@ static doppel_status chunk_buckets(doppel_store_writer *w, const dp_chunk *ch, d
         }
         st = bucket(w, ch->docnum, g0, g1, gk, err);
     }
-    if (!st) st = dp_runs_append(s, w->txn, &w->runs, w->new_keys, w->new_docs, w->nnew, err);
+    if (!st) st = dp_runs_mem_append(s, &w->runs, w->mem_first, w->new_keys, w->new_docs, w->nnew, err);
     return st;
 }
 

@@ -133,6 +133,8 @@ typedef struct dp_run {
     const uint64_t *keys;   /* ascending; equal keys in docnum order */
     const uint32_t *docs;
     const uint64_t *fence;  /* keys[0], keys[FENCE], ...: where a search starts */
+    const uint32_t *dir;    /* NULL, or a writer's directory of the keys (below) */
+    uint32_t dir_bits, dir_bands;
 } dp_run;
 typedef struct dp_runs {
     uint64_t next_id;
@@ -182,6 +184,26 @@ size_t dp_runs_find(const dp_runs *rs, uint64_t key, size_t *lo, size_t *hi, uin
  * merge; *rs is reloaded. */
 doppel_status dp_runs_append(doppel_store *s, MDB_txn *txn, dp_runs *rs, const uint64_t *keys,
                              const uint32_t *docs, size_t n, doppel_error *err);
+/* A directory of run r's keys, built in memory by a writer for the
+ * stored runs: for each band and each value of the top dir_bits bits of
+ * a hash, the first key at or past it, so that dp_run_lower_all finds
+ * a key's few neighbours from the key alone. Its size in bytes (0: the run is
+ * too small to need one), then built into dir (that size). */
+size_t dp_run_dir_size(const dp_run *r, uint32_t *bits, uint32_t *bands);
+void dp_run_dir_build(dp_run *r, uint32_t *dir, uint32_t bits, uint32_t bands);
+/* An add's postings in memory (store_runs.c): runs r[first_mem..n) of rs
+ * are in memory, after the stored ones. Append n sorted entries as one
+ * more (a binary counter among them); their entries; flush them into the
+ * stored runs (merged into one, then dp_runs_append: rs is reloaded);
+ * free them (an abort). */
+#define DP_RUNS_MEM_MAX ((uint64_t)1 << 24)   /* entries kept past a write: 192 MB */
+doppel_status dp_runs_mem_append(const doppel_store *s, dp_runs *rs, uint32_t first_mem,
+                                 const uint64_t *keys, const uint32_t *docs, size_t n,
+                                 doppel_error *err);
+uint64_t dp_runs_mem_count(const dp_runs *rs, uint32_t first_mem);
+doppel_status dp_runs_mem_flush(doppel_store *s, MDB_txn *txn, dp_runs *rs, uint32_t first_mem,
+                                doppel_error *err);
+void dp_runs_mem_free(dp_runs *rs, uint32_t first_mem);
 /* Rewrite the runs as one without the docnums set in drop (a bitmap of
  * drop_bits bits); *removed: entries dropped. */
 doppel_status dp_runs_rewrite(doppel_store *s, MDB_txn *txn, const uint8_t *drop,

@@ -73,9 +73,46 @@ static void compute_all(doppel_store *s, dp_store_worker **workers, unsigned thr
 
 static void prefault_stop(doppel_store_writer *w);
 
+/* ---- directories of the stored runs ---------------------------------------------- */
+
+static void dirs_wait(doppel_store_writer *w) {
+    if (!w->dir_running) return;
+    pthread_join(w->dir_tid, NULL);
+    w->dir_running = 0;
+}
+
+static void dirs_free(doppel_store_writer *w) {
+    dirs_wait(w);
+    atomic_store(&w->dirs_ready, 0);
+    for (uint32_t r = 0; r < DP_RUNS_MAX; r++) {
+        if (w->rdir[r]) dp_free(w->rdir[r], w->rdir_bytes[r]);
+        w->rdir[r] = NULL;
+    }
+}
+
+/* Directories of the stored runs [0, mem_first) (a run without one, for
+ * want of memory, is searched from its fences: the same answers). */
+static void dirs_build(doppel_store_writer *w) {
+    for (uint32_t r = 0; r < w->mem_first; r++) {
+        dp_run run = w->runs.r[r];
+        size_t bytes = dp_run_dir_size(&run, &w->rdir_bits[r], &w->rdir_bands[r]);
+        if (!bytes || !(w->rdir[r] = dp_malloc(bytes))) continue;
+        w->rdir_bytes[r] = bytes;
+        dp_run_dir_build(&run, w->rdir[r], w->rdir_bits[r], w->rdir_bands[r]);
+    }
+    atomic_store(&w->dirs_ready, 1);
+}
+
+static void *dir_thread(void *p) {
+    dirs_build(p);
+    return NULL;
+}
+
 static void writer_release(doppel_store_writer *w) {
     doppel_store *s = w->s;
     prefault_stop(w);
+    dirs_free(w);
+    dp_runs_mem_free(&w->runs, w->mem_first);
     dp_matcher_free(&w->m);
     dp_free(w->ents, w->ents_cap * sizeof *w->ents);
     dp_free(w->cands, w->cands_cap * sizeof *w->cands);
@@ -99,6 +136,9 @@ static void writer_release(doppel_store_writer *w) {
             dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->keys);
         dp_free(w->sents[b], w->sents_cap * sizeof *w->sents[b]);
         dp_free(w->sents_tmp[b], w->sents_cap * sizeof *w->sents_tmp[b]);
+        dp_free(w->akeys[b], w->akeys_cap[b] * sizeof *w->akeys[b]);
+        dp_free(w->apos[b], w->apos_cap[b] * sizeof *w->apos[b]);
+        dp_free(w->acount[b], w->acount_cap[b] * sizeof *w->acount[b]);
     }
     for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
     dp_story_batch_free(w->story);
@@ -183,6 +223,7 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
     if (rc) st = dp_store_mdb_fail(s, err, rc, "starting a transaction");
     if (!st) st = dp_store_read_counters(s, w->txn, &w->c, err);
     if (!st) st = dp_runs_load(s, w->txn, &w->runs, err);
+    w->mem_first = w->runs.n;
     if (!st && s->stories) st = dp_story_batch_new(s, &w->story, err);
     if (st) {
         if (w->txn) mdb_txn_abort(w->txn);
@@ -192,6 +233,10 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
     w->batch = (uint32_t)(w->c.batches + 1);
     w->first_doc = w->c.next_doc;
     prefault_start(w);
+    /* the stored runs' directories, while the caller reads its input */
+    atomic_init(&w->dirs_ready, 0);
+    if (s->threads >= 2) w->dir_running = pthread_create(&w->dir_tid, NULL, dir_thread, w) == 0;
+    if (!w->dir_running) dirs_build(w);
     *out = w;
     return DOPPEL_OK;
 }
@@ -256,6 +301,8 @@ struct bgtask {
     size_t n;
     int slot;                       /* feats is w->feats[slot] */
     atomic_size_t next_doc, next_pair, done_doc;
+    atomic_int keys_ready;          /* the ahead lookups' keys: 0 not yet, 1 ready, -1 none */
+    atomic_uint next_run;           /* the next stored run to look them up in */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int resolved;                   /* under lock: 0 not yet, 1 done, -1 failed */
@@ -278,9 +325,26 @@ static void bg_features(bgtask *b, unsigned t) {
         dp_fstore_compute(&s->cfg, s->bands, s->rows, &wk->scratch, b->docs[i].text,
                           b->docs[i].text_len, &b->feats[i]);
         /* the last document's: the chunk's postings sorted, for its match */
-        if (atomic_fetch_add(&b->done_doc, 1) + 1 == b->n)
+        if (atomic_fetch_add(&b->done_doc, 1) + 1 == b->n) {
             b->w->nsents[b->slot] = dp_chunk_sort_postings(s, b->feats, b->n, b->w->sents[b->slot],
                                                            b->w->sents_tmp[b->slot]);
+            atomic_store(&b->keys_ready, dp_chunk_ahead_keys(b->w, b->slot) ? -1 : 1);
+        }
+    }
+}
+
+/* The chunk's keys looked up in the stored runs, a run at a time, once
+ * they are sorted (the thread that sorts them then takes the runs no one
+ * took). Why here: the lookups are cache misses over runs far larger than
+ * the caches, a quarter of the transaction's thread at 1M documents; the
+ * stored runs do not change during a write, so any thread may search them
+ * ahead of the chunk's match. */
+static void bg_lookups(bgtask *b) {
+    if (atomic_load(&b->keys_ready) != 1) return;
+    for (;;) {
+        unsigned r = atomic_fetch_add(&b->next_run, 1);
+        if (r >= b->w->mem_first) break;
+        dp_chunk_ahead_run(b->w, b->slot, r);
     }
 }
 
@@ -304,14 +368,17 @@ static void bg_part(bgtask *b, unsigned t) {
         pthread_mutex_unlock(&b->lock);
         if (!st) bg_verify(b, t);
         bg_features(b, t);
+        bg_lookups(b);
         return;
     }
     bg_features(b, t);
+    bg_lookups(b);
     pthread_mutex_lock(&b->lock);
     while (!b->resolved) pthread_cond_wait(&b->cond, &b->lock);
     int ok = b->resolved > 0;
     pthread_mutex_unlock(&b->lock);
     if (ok) bg_verify(b, t);
+    bg_lookups(b);
 }
 
 static void *bg_thread(void *p) {
@@ -325,6 +392,9 @@ static void bg_start(bgtask *b) {
     atomic_init(&b->next_doc, 0);
     atomic_init(&b->next_pair, 0);
     atomic_init(&b->done_doc, 0);
+    atomic_init(&b->keys_ready, 0);
+    atomic_init(&b->next_run, 0);
+    b->w->aruns[b->slot] = 0;
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->cond, NULL);
     b->resolved = 0;
@@ -346,6 +416,7 @@ static doppel_status bg_join(bgtask *b, doppel_error *err) {
         if (b->started[t]) pthread_join(b->tid[t], NULL);
     pthread_mutex_destroy(&b->lock);
     pthread_cond_destroy(&b->cond);
+    if (atomic_load(&b->keys_ready) == 1) b->w->aruns[b->slot] = b->w->mem_first;
     doppel_status st = b->st;
     if (st && err) *err = b->err;
     if (!st && b->verify) st = dp_chunk_verified(b->w, b->verify, err);
@@ -373,6 +444,10 @@ static dp_chunk *chunk_at(doppel_store_writer *w, size_t k, const doppel_store_d
     c->feats = feats;
     c->sents = NULL;
     c->nsents = 0;
+    c->akeys = c->apos = NULL;
+    c->acount = NULL;
+    c->nakeys = 0;
+    c->aruns = 0;
     c->len = DP_MIN((size_t)CHUNK, n - from);
     return c;
 }
@@ -426,6 +501,11 @@ static doppel_status write_pipelined(doppel_store_writer *w, unsigned threads,
         if (k) {  /* computed ahead, with its postings sorted */
             c->sents = w->sents[k % 3];
             c->nsents = w->nsents[k % 3];
+            c->aruns = w->aruns[k % 3];
+            c->akeys = w->akeys[k % 3];
+            c->nakeys = w->nakeys[k % 3];
+            c->apos = w->apos[k % 3];
+            c->acount = w->acount[k % 3];
         }
         st = dp_chunk_match(w, c, err);
         doppel_status bs = bg_join(bg, st ? NULL : err);  /* chunk k - 1 verified */
@@ -464,6 +544,14 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
     if (!st && n)
         st = threads > 1 ? write_pipelined(w, threads, docs, n, results, err)
                          : write_serial(w, docs, n, results, err);
+    /* the add's postings stored before they take too much memory (the
+     * stored runs change only here, between writes, and at the commit) */
+    if (!st && dp_runs_mem_count(&w->runs, w->mem_first) > DP_RUNS_MEM_MAX) {
+        dirs_free(w);
+        st = dp_runs_mem_flush(s, w->txn, &w->runs, w->mem_first, err);
+        w->mem_first = w->runs.n;
+        if (!st) dirs_build(w);
+    }
     if (st) {
         w->failed = 1;
         if (results) {
@@ -484,7 +572,12 @@ static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *
     doppel_store *s = w->s;
     doppel_status st = DOPPEL_OK;
     if (w->failed) st = dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
-    /* the stories in the same transaction as the documents */
+    /* the add's postings, then the stories, in the same transaction as the documents */
+    dirs_free(w);
+    if (!st) {
+        st = dp_runs_mem_flush(s, w->txn, &w->runs, w->mem_first, err);
+        w->mem_first = w->runs.n;
+    }
     if (!st && w->story) st = dp_story_commit(s, w->txn, w->story, err);
     if (!st) {
         w->c.batches++;

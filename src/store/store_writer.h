@@ -41,6 +41,11 @@ typedef struct dp_chunk {
     const uint64_t *sents;          /* NULL, or the band postings of every document with
                                        features, sorted (computed ahead with them) */
     size_t nsents;
+    const uint64_t *akeys;          /* with sents: its distinct keys, looked up ahead */
+    size_t nakeys;
+    const uint64_t *apos;           /* ... in stored runs [0, aruns): run r's key g at */
+    const uint32_t *acount;         /* r * nakeys + g (dp_run_lower_all) */
+    uint32_t aruns;                 /* 0: none looked up ahead */
     size_t len;
     uint32_t docnum[CHUNK];         /* UINT32_MAX: not added */
     uint32_t exact_rep[CHUNK], exact_len[CHUNK]; /* first of its text, or UINT32_MAX */
@@ -75,6 +80,14 @@ struct doppel_store_writer {
     uint32_t *members;          /* a bucket's indexed members */
     size_t members_cap;
     dp_runs runs;               /* the postings as this transaction sees them */
+    uint32_t mem_first;         /* runs from here on: this add's, in memory (store_runs.c) */
+    uint32_t *rdir[DP_RUNS_MAX];/* the stored runs' directories (dp_run_dir_build), */
+    size_t rdir_bytes[DP_RUNS_MAX];
+    uint32_t rdir_bits[DP_RUNS_MAX], rdir_bands[DP_RUNS_MAX];
+    atomic_int dirs_ready;      /* ... read once this is set (built by dir_tid, from begin:
+                                   lookups until then search the fences) */
+    int dir_running;
+    pthread_t dir_tid;
     uint64_t *gkeys;            /* the chunk's distinct keys, ascending */
     uint64_t *gpos;             /* per run, per distinct key: where it is (dp_run_lower) */
     uint32_t *gcount;           /* ... and its entries there */
@@ -88,6 +101,10 @@ struct doppel_store_writer {
     size_t feats_ready[3];
     uint64_t *sents[3], *sents_tmp[3]; /* with feats[b] (pipelined): its sorted postings */
     size_t nsents[3], sents_cap;
+    uint64_t *akeys[3], *apos[3]; /* with sents[b]: its distinct keys looked up ahead in */
+    uint32_t *acount[3];        /* the stored runs, which a write does not change */
+    size_t nakeys[3], akeys_cap[3], apos_cap[3], acount_cap[3];
+    uint32_t aruns[3];          /* runs looked up; 0: none */
     dp_store_worker *workers[DP_MAX_THREADS];
     unsigned nworkers;
     uint32_t batch;
@@ -126,6 +143,14 @@ doppel_status dp_chunk_relate(doppel_store_writer *w, dp_chunk *c, doppel_error 
 void dp_chunk_free(dp_chunk *c);
 /* The band postings of feats[0..n) (those with features) sorted, as the
  * match sorts them, into out (n * keys), tmp of the same size; their count. */
+/* Lookups ahead (any thread; the stored runs do not change during a
+ * write): the distinct keys of w->sents[b] (0, or -1: out of memory),
+ * then their places in stored run r, one run per call. */
+int dp_chunk_ahead_keys(doppel_store_writer *w, int b);
+void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r);
+/* Run r as the writer searches it: a stored run with its directory once
+ * built (by store_write.c), else as it is. */
+dp_run dp_writer_run(doppel_store_writer *w, uint32_t r);
 size_t dp_chunk_sort_postings(const doppel_store *s, const dp_features *feats, size_t n,
                               uint64_t *out, uint64_t *tmp);
 #endif
