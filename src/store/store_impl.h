@@ -209,8 +209,18 @@ void dp_runs_mem_free(dp_runs *rs, uint32_t first_mem);
 doppel_status dp_runs_rewrite(doppel_store *s, MDB_txn *txn, const uint8_t *drop,
                               uint64_t drop_bits, uint64_t *removed, doppel_error *err);
 
-/* ---- stories (store_story.c) ---- */
+/* ---- the header (store_header.c) ---- */
 
+/* Every result-changing parameter of c (with the LSH shape bands x rows)
+ * as header text ("name=value" lines, a fixed order); its length, as
+ * snprintf's. Two configurations give the same results iff they agree. */
+int dp_store_config_text(const doppel_config *c, unsigned bands, unsigned rows, char *out,
+                         size_t cap);
+/* Read header text into s->cfg, s->bands, s->rows, s->keys: DOPPEL_ERR_FORMAT
+ * naming the index for another format or features version, or a damaged
+ * header. */
+doppel_status dp_store_parse_config(doppel_store *s, const char *text, size_t len,
+                                    doppel_error *err);
 /* The story options as header text ("story_name=value" lines); length. */
 int dp_story_options_text(const doppel_story_options *o, char *out, size_t cap);
 /* Read them back into s->story (s->stories set). */
