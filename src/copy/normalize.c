@@ -257,6 +257,13 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2"))) static size_t ascii
     char *o = st->o;
     int pending = st->pending;
     size_t taken = 0;
+    /* The last block that held a break, as it was met: where the current
+     * word began is worked out from it once, after the loop, not for every
+     * block (only a word that turns out to hold a non-ASCII byte needs it). */
+    int seen = 0, b_pending = 0;
+    char *b_o = o;
+    size_t b_taken = 0;
+    uint64_t b_keep = 0, b_brk = 0, b_first = 0, nul = 0;
     for (; avail - taken >= 64; taken += 64) {
         __m512i v = _mm512_loadu_si512(s + taken);
         if (_mm512_movepi8_mask(v)) break;  /* a non-ASCII byte */
@@ -270,27 +277,21 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2"))) static size_t ascii
                         _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(',')) |
                         _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\''));
         uint64_t brk = ~(keep | drop);
-        st->nul += (uint64_t)__builtin_popcountll(_mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512()));
+        uint64_t zero = _mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512());
+        if (zero) nul += (uint64_t)__builtin_popcountll(zero);
         /* A word byte came last before the block: a first break is a space. */
         uint64_t keep_before = !pending && o != o_start;
         uint64_t kept = ~drop;
         uint64_t first_space = _pdep_u64(
             _pext_u64(brk, kept) & (_pext_u64(keep, kept) << 1 | keep_before), kept);
         if (brk) {
-            /* After the last break: the current word begins there. */
-            unsigned b = 63 - (unsigned)__builtin_clzll(brk);
-            uint64_t keep_b = keep & upto(b);
-            st->word_in = at + taken + b + 1;
-            if (keep_b) {
-                unsigned k = 63 - (unsigned)__builtin_clzll(keep_b);
-                st->word_out = (size_t)(o - o_start) + (unsigned)pending +
-                               (unsigned)__builtin_popcountll(keep_b) +
-                               (unsigned)__builtin_popcountll(first_space & upto(k));
-                st->word_pending = 1;
-            } else {
-                st->word_out = (size_t)(o - o_start);
-                st->word_pending = o != o_start;
-            }
+            seen = 1;
+            b_taken = taken;
+            b_o = o;
+            b_pending = pending;
+            b_keep = keep;
+            b_brk = brk;
+            b_first = first_space;
         }
         if (!keep) {
             if (brk) pending = o != o_start;
@@ -306,6 +307,23 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi2"))) static size_t ascii
         _mm512_storeu_si512(o, _mm512_maskz_compress_epi8(write, bytes));
         o += __builtin_popcountll(write);
         pending = (brk & ~through_last_word) != 0;
+    }
+    st->nul += nul;
+    if (seen) {
+        /* After the last break: the current word begins there. */
+        unsigned b = 63 - (unsigned)__builtin_clzll(b_brk);
+        uint64_t keep_b = b_keep & upto(b);
+        st->word_in = at + b_taken + b + 1;
+        if (keep_b) {
+            unsigned k = 63 - (unsigned)__builtin_clzll(keep_b);
+            st->word_out = (size_t)(b_o - o_start) + (unsigned)b_pending +
+                           (unsigned)__builtin_popcountll(keep_b) +
+                           (unsigned)__builtin_popcountll(b_first & upto(k));
+            st->word_pending = 1;
+        } else {
+            st->word_out = (size_t)(b_o - o_start);
+            st->word_pending = b_o != o_start;
+        }
     }
     _mm256_zeroupper();
     st->o = o;

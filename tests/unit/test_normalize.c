@@ -210,6 +210,30 @@ static void test_blocks_without_words(void **state) {
     doppel_buf_free(&slow);
 }
 
+/* A word longer than a block (whole 64-byte blocks without a break, and
+ * dropped bytes inside) that ends in a non-ASCII letter: utf8proc must redo
+ * it from the last break, which an earlier block held; ascii_blocks64 works
+ * out where that word began only once, after its loop. */
+static void test_blocks_long_word_then_unicode(void **state) {
+    (void)state;
+    doppel_buf fast = {0}, slow = {0};
+    char text[400];
+    for (unsigned lead = 0; lead < 80; lead++)
+        for (unsigned word = 1; word < 200; word += 3) {
+            size_t len = 0;
+            for (unsigned k = 0; k < lead; k++) text[len++] = k % 6 == 5 ? ' ' : "Ab.9"[k % 4];
+            for (unsigned k = 0; k < word; k++) text[len++] = k % 17 == 16 ? '.' : 'w';
+            memcpy(text + len, "\xC3\xA9 end", 6);
+            len += 6;
+            assert_int_equal(doppel_normalize(text, len, &fast, NULL), DOPPEL_OK);
+            assert_int_equal(dp_normalize_bytewise(text, len, &slow, NULL), DOPPEL_OK);
+            assert_int_equal(fast.len, slow.len);
+            assert_memory_equal(fast.data, slow.data, fast.len);
+        }
+    doppel_buf_free(&fast);
+    doppel_buf_free(&slow);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_case_and_space),
@@ -224,6 +248,7 @@ int main(void) {
         cmocka_unit_test(test_blocks_match_bytewise_mostly_ascii),
         cmocka_unit_test(test_blocks_without_words),
         cmocka_unit_test(test_blocks_every_ascii_byte),
+        cmocka_unit_test(test_blocks_long_word_then_unicode),
     };
     return cmocka_run_group_tests_name("normalize", tests, NULL, NULL);
 }
