@@ -169,18 +169,24 @@ static doppel_status compact(dp_candidates *c) {
     t = dp_unique_u64(v + s, t);
     memcpy(tmp, v + s, t * sizeof *tmp);
     /* Merged from the top down, so that the sorted part stays in place;
-     * which side gives the next pair is a coin toss, taken without a branch. */
+     * which side gives the next pair is a coin toss, taken without a branch.
+     * Both sides hold no repeats, so a pair on both is taken from both at
+     * once: the merged part (v[k..s + t)) has none, and it is moved down
+     * onto what is left below it instead of a pass for repeats over all.
+     * k >= i + j throughout: no write reaches a pair not yet read. */
     size_t i = s, j = t, k = s + t;
     while (i > 0 && j > 0) {
         uint64_t x = v[i - 1], y = tmp[j - 1];
-        int from_head = x > y;
-        v[--k] = from_head ? x : y;
-        i -= (size_t)from_head;
-        j -= (size_t)!from_head;
+        size_t take_x = x >= y, take_y = y >= x;
+        v[--k] = take_x ? x : y;
+        i -= take_x;
+        j -= take_y;
     }
-    memcpy(v + i, tmp, j * sizeof *tmp);  /* i == 0 when j > 0 */
+    k -= j;  /* i == 0 when j > 0 */
+    memcpy(v + k, tmp, j * sizeof *tmp);
+    memmove(v + i, v + k, (s + t - k) * sizeof *v);
     dp_free(tmp, (c->len - s) * sizeof *tmp);
-    c->len = c->sorted = dp_unique_u64(v, s + t);
+    c->len = c->sorted = i + (s + t - k);
     return DOPPEL_OK;
 }
 
