@@ -163,6 +163,11 @@ typedef struct range_job {
     doppel_error err;
 } range_job;
 
+/* Whether candidate i is still to be verified (the pre-filter kept it). */
+static inline int kept(const range_job *job, size_t i) {
+    return !job->keep || (job->keep[i >> 3] >> (i & 7) & 1);
+}
+
 static void *verify_range(void *p) {
     range_job *job = p;
     doppel_index *idx = job->idx;
@@ -170,13 +175,12 @@ static void *verify_range(void *p) {
     size_t ahead = job->from;  /* the next candidate whose set was asked for */
     for (size_t i = job->from; i < job->to; i++) {
         uint32_t a = (uint32_t)(job->cand->pairs[i] >> 32), b = (uint32_t)job->cand->pairs[i];
-        if (job->keep && !(job->keep[i >> 3] >> (i & 7) & 1)) continue;
+        if (!kept(job, i)) continue;
         /* The b sets lie anywhere in the spill: the next kept candidate's
          * is asked for now, to arrive while this pair is worked on. */
         if (idx->spill) {
             if (ahead <= i) ahead = i + 1;
-            while (ahead < job->to && job->keep && !(job->keep[ahead >> 3] >> (ahead & 7) & 1))
-                ahead++;
+            while (ahead < job->to && !kept(job, ahead)) ahead++;
             if (ahead < job->to) {
                 uint32_t nb = (uint32_t)job->cand->pairs[ahead];
                 dp_spill_prefetch(idx->spill, idx->set_off[nb], idx->set_len[nb]);
