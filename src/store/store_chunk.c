@@ -111,11 +111,10 @@ int dp_chunk_ahead_keys(doppel_store_writer *w, int b) {
     return 0;
 }
 
-void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r) {
-    size_t m = w->nakeys[b];
+void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r, size_t from, size_t to) {
+    size_t at = (size_t)r * w->nakeys[b] + from;
     dp_run run = dp_writer_run(w, r);
-    dp_run_lower_all(&run, w->akeys[b], m, w->apos[b] + (size_t)r * m,
-                     w->acount[b] + (size_t)r * m);
+    dp_run_lower_all(&run, w->akeys[b] + from, to - from, w->apos[b] + at, w->acount[b] + at);
 }
 
 /* A candidate: place << 32 | docnum, and bit 48 when an LSH band proposed

@@ -145,9 +145,9 @@ void dp_chunk_free(dp_chunk *c);
  * match sorts them, into out (n * keys), tmp of the same size; their count. */
 /* Lookups ahead (any thread; the stored runs do not change during a
  * write): the distinct keys of w->sents[b] (0, or -1: out of memory),
- * then their places in stored run r, one run per call. */
+ * then the places of keys [from, to) of them in stored run r. */
 int dp_chunk_ahead_keys(doppel_store_writer *w, int b);
-void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r);
+void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r, size_t from, size_t to);
 /* Run r as the writer searches it: a stored run with its directory once
  * built (by store_write.c), else as it is. */
 dp_run dp_writer_run(doppel_store_writer *w, uint32_t r);
