@@ -30,7 +30,7 @@
 
 #define RUN_HEAD 16
 #define RUN_MIN_BYTES 4096
-#define FENCE 8   /* a block is one or two cache lines (see dp_run_lower_all) */
+#define FENCE 8   /* a block is one or two cache lines (see dp_run_lookup_all) */
 
 static size_t docs_bytes(uint64_t n) { return ((size_t)n * 4 + 7) & ~(size_t)7; }
 static size_t fence_count(uint64_t n) { return (size_t)((n + FENCE - 1) / FENCE); }
@@ -219,20 +219,50 @@ static size_t range_lower(const uint64_t *keys, size_t lo, size_t hi, uint64_t k
 
 #define DAHEAD 16
 
-/* dp_run_lower_all through r->dir: key g's directory entry is fetched,
- * DAHEAD keys later its block, DAHEAD keys later still it is searched. */
-static void lower_all_dir(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
-                          uint32_t *count) {
-    size_t n = (size_t)r->n, lo_[DAHEAD], hi_[DAHEAD];
+/* A key's answer: its members themselves when they are one or two (the
+ * usual case: a key is most often new or shared by a pair; read here, on
+ * the thread that looks ahead, its line prefetched DAHEAD keys before),
+ * else its place. */
+static uint64_t answer(const dp_run *r, size_t at, uint32_t count) {
+    if (count == 1) return r->docs[at];
+    if (count == 2) return r->docs[at] | (uint64_t)r->docs[at + 1] << 32;
+    return at;
+}
+
+/* Key h found at at with count entries: its answer now (none or many:
+ * the place) or, its members' line prefetched, DAHEAD keys later. */
+static void found(const dp_run *r, size_t h, size_t at, uint32_t count, uint64_t *pos,
+                  size_t *at_, uint32_t *cnt_) {
+    if (count == 1 || count == 2) __builtin_prefetch(r->docs + at);
+    else pos[h] = at;
+    at_[h % DAHEAD] = at;
+    cnt_[h % DAHEAD] = count;
+}
+
+/* The members of key h (found DAHEAD keys before) read, if one or two. */
+static void members(const dp_run *r, size_t h, uint64_t *pos, const size_t *at_,
+                    const uint32_t *cnt_) {
+    uint32_t count = cnt_[h % DAHEAD];
+    if (count == 1 || count == 2) pos[h] = answer(r, at_[h % DAHEAD], count);
+}
+
+/* dp_run_lookup_all through r->dir: key g's directory entry is fetched,
+ * DAHEAD keys later its block, DAHEAD keys later still it is searched
+ * (and its members' line fetched), and DAHEAD keys later they are read. */
+static void lookup_all_dir(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
+                           uint32_t *count) {
+    size_t n = (size_t)r->n, lo_[DAHEAD], hi_[DAHEAD], at_[DAHEAD];
+    uint32_t cnt_[DAHEAD];
     uint32_t bits = r->dir_bits;
     uint64_t past = (uint64_t)r->dir_bands << 32;  /* every key of the run is below */
-    for (size_t g = 0; g < nk + 2 * DAHEAD; g++) {
+    for (size_t g = 0; g < nk + 3 * DAHEAD; g++) {
+        if (g >= 3 * DAHEAD && g - 3 * DAHEAD < nk) members(r, g - 3 * DAHEAD, pos, at_, cnt_);
         if (g >= 2 * DAHEAD && g - 2 * DAHEAD < nk) {  /* its block searched */
             size_t h = g - 2 * DAHEAD, at = range_lower(r->keys, lo_[h % DAHEAD], hi_[h % DAHEAD], keys[h]);
             size_t e = at;
             while (e < n && r->keys[e] == keys[h]) e++;
-            pos[h] = at;
             count[h] = (uint32_t)DP_MIN(e - at, (size_t)UINT32_MAX);
+            found(r, h, at, count[h], pos, at_, cnt_);
         }
         if (g >= DAHEAD && g - DAHEAD < nk) {  /* its block fetched */
             size_t h = g - DAHEAD, lo = n, hi = n;
@@ -251,8 +281,8 @@ static void lower_all_dir(const dp_run *r, const uint64_t *keys, size_t nk, uint
     }
 }
 
-void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
-                      uint32_t *count) {
+void dp_run_lookup_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
+                       uint32_t *count) {
     size_t n = (size_t)r->n, nf = fence_count(n);
     if (!n) {
         memset(pos, 0, nk * sizeof *pos);
@@ -260,19 +290,23 @@ void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t
         return;
     }
     if (r->dir) {
-        lower_all_dir(r, keys, nk, pos, count);
+        lookup_all_dir(r, keys, nk, pos, count);
         return;
     }
     /* Why: the keys of a chunk are spread over the whole run, so each
      * lookup in a large run is a cache (and TLB) miss; one at a time they
      * cost the memory's latency each, the largest cost of an add. The
      * fences are read in ascending order (the prefetcher follows), each
-     * key's block is prefetched, and searched AHEAD keys later. */
-    size_t blk[AHEAD];
+     * key's block is prefetched, and searched AHEAD keys later (and its
+     * members read DAHEAD keys after that). */
+    size_t blk[AHEAD], at_[DAHEAD];
+    uint32_t cnt_[DAHEAD];
     size_t f = 0;  /* fence[f] < key, or f = 0 */
-    for (size_t g = 0; g < nk + AHEAD; g++) {
+    for (size_t g = 0; g < nk + AHEAD + DAHEAD; g++) {
+        if (g >= AHEAD + DAHEAD && g - AHEAD - DAHEAD < nk)
+            members(r, g - AHEAD - DAHEAD, pos, at_, cnt_);
         /* key g - AHEAD first: its slot of blk is key g's next */
-        if (g >= AHEAD) {
+        if (g >= AHEAD && g - AHEAD < nk) {
             size_t h = g - AHEAD, b = blk[h % AHEAD], from = b * FENCE;
             uint64_t key = keys[h];
             size_t at = from;
@@ -280,12 +314,12 @@ void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t
                 size_t end = from + FENCE < n ? from + FENCE : n;
                 at = block_lower(r->keys, from, end, key);
             }
-            pos[h] = at;
             /* the bucket's entries, while their line is in the cache (a
              * lookup later would miss it again) */
             size_t e = at;
             while (e < n && r->keys[e] == key) e++;
             count[h] = (uint32_t)DP_MIN(e - at, (size_t)UINT32_MAX);
+            found(r, h, at, count[h], pos, at_, cnt_);
         }
         if (g < nk) {
             uint64_t key = keys[g];

@@ -44,7 +44,7 @@ typedef struct dp_chunk {
     const uint64_t *akeys;          /* with sents: its distinct keys, looked up ahead */
     size_t nakeys;
     const uint64_t *apos;           /* ... in stored runs [0, aruns): run r's key g at */
-    const uint32_t *acount;         /* r * nakeys + g (dp_run_lower_all) */
+    const uint32_t *acount;         /* r * nakeys + g (dp_run_lookup_all) */
     uint32_t aruns;                 /* 0: none looked up ahead */
     size_t len;
     uint32_t docnum[CHUNK];         /* UINT32_MAX: not added */
@@ -89,7 +89,7 @@ struct doppel_store_writer {
     int dir_running;
     pthread_t dir_tid;
     uint64_t *gkeys;            /* the chunk's distinct keys, ascending */
-    uint64_t *gpos;             /* per run, per distinct key: where it is (dp_run_lower) */
+    uint64_t *gpos;             /* per run, per distinct key: its answer (dp_run_lookup_all) */
     uint32_t *gcount;           /* ... and its entries there */
     size_t ngkeys, gkeys_cap, gpos_cap, gcount_cap;
     dp_fstore_scratch vscratch[DP_MAX_THREADS];
