@@ -43,7 +43,7 @@ typedef struct dp_chunk {
     size_t nsents;
     const uint64_t *akeys;          /* with sents: its distinct keys, looked up ahead */
     size_t nakeys;
-    const uint64_t *apos;           /* ... in stored runs [0, aruns): run r's key g at */
+    const uint64_t *apos;           /* ... in stored runs [0, aruns): run r's key g's answer at */
     const uint32_t *acount;         /* r * nakeys + g (dp_run_lookup_all) */
     uint32_t aruns;                 /* 0: none looked up ahead */
     size_t len;
