@@ -385,11 +385,10 @@ static doppel_status del_run(const doppel_store *s, MDB_txn *txn, uint64_t id, d
 }
 
 /* a's entries and b's (newer: after a's on equal keys) into keys, docs. */
-static void merge2(const dp_run *a, const dp_run *b, uint64_t *restrict keys,
-                   uint32_t *restrict docs) {
-    const uint64_t *restrict ak = a->keys, *restrict bk = b->keys;
-    const uint32_t *restrict ad = a->docs, *restrict bd = b->docs;
-    size_t an = (size_t)a->n, bn = (size_t)b->n, i = 0, j = 0, o = 0;
+static void merge_span(const uint64_t *restrict ak, const uint32_t *restrict ad, size_t an,
+                       const uint64_t *restrict bk, const uint32_t *restrict bd, size_t bn,
+                       uint64_t *restrict keys, uint32_t *restrict docs) {
+    size_t i = 0, j = 0, o = 0;
     /* branchless: which side comes next is a coin toss for the predictor
      * when the two interleave (a branch an entry: about twice the time) */
     while (i < an && j < bn) {
@@ -408,6 +407,46 @@ static void merge2(const dp_run *a, const dp_run *b, uint64_t *restrict keys,
     memcpy(docs + o, bd + j, (bn - j) * 4);
 }
 
+typedef struct merge_job {
+    const uint64_t *ak, *bk;
+    const uint32_t *ad, *bd;
+    size_t an, bn;
+    uint64_t *keys;
+    uint32_t *docs;
+} merge_job;
+
+static void *merge_thread(void *p) {
+    merge_job *m = p;
+    merge_span(m->ak, m->ad, m->an, m->bk, m->bd, m->bn, m->keys, m->docs);
+    return NULL;
+}
+
+/* Runs of at least this many entries in all are merged in two halves on two threads. */
+#define MERGE_SPLIT_MIN ((size_t)1 << 20)
+
+/* a and b (a's entries first on equal keys) into keys/docs. Why two
+ * threads when the caller has them: the commit's merges into the large
+ * stored runs (tens of millions of entries at 1M documents) ran on one
+ * core while the other waited. The halves: a's first half with b's
+ * entries below a's middle key, and the rest, which all come after in
+ * the merged order (a's entries of that key before b's). */
+static void merge2(const dp_run *a, const dp_run *b, uint64_t *restrict keys,
+                   uint32_t *restrict docs, unsigned threads) {
+    size_t an = (size_t)a->n, bn = (size_t)b->n;
+    if (threads < 2 || an + bn < MERGE_SPLIT_MIN || !an) {
+        merge_span(a->keys, a->docs, an, b->keys, b->docs, bn, keys, docs);
+        return;
+    }
+    size_t ia = an / 2, jb = range_lower(b->keys, 0, bn, a->keys[ia]);
+    merge_job hi = {a->keys + ia, b->keys + jb, a->docs + ia, b->docs + jb, an - ia, bn - jb,
+                    keys + ia + jb, docs + ia + jb};
+    pthread_t tid;
+    int started = pthread_create(&tid, NULL, merge_thread, &hi) == 0;
+    merge_span(a->keys, a->docs, ia, b->keys, b->docs, jb, keys, docs);
+    if (started) pthread_join(tid, NULL);
+    else merge_thread(&hi);
+}
+
 /* Merge the last run with entries b (newer: after it on equal keys) into
  * a new last run; b.id is deleted too unless 0 (entries not yet a run). */
 static doppel_status merge_into_last(const doppel_store *s, MDB_txn *txn, dp_runs *rs, dp_run b,
@@ -417,7 +456,7 @@ static doppel_status merge_into_last(const doppel_store *s, MDB_txn *txn, dp_run
     uint32_t *docs;
     doppel_status st = new_run(s, txn, rs, a.n + b.n, &keys, &docs, &fence, &id, err);
     if (st) return st;
-    merge2(&a, &b, keys, docs);
+    merge2(&a, &b, keys, docs, s->threads);
     if ((st = del_run(s, txn, a.id, err)) || (b.id && (st = del_run(s, txn, b.id, err)))) return st;
     rs->r[rs->n - 1] = (dp_run){.id = id, .n = a.n + b.n, .keys = keys, .docs = docs, .fence = fence};
     fill_fence(&rs->r[rs->n - 1]);
@@ -495,12 +534,12 @@ uint64_t dp_runs_mem_count(const dp_runs *rs, uint32_t first_mem) {
     return n;
 }
 
-/* The last two memory runs into one. */
-static doppel_status mem_merge_last(dp_runs *rs, doppel_error *err) {
+/* The last two memory runs into one (on up to threads threads). */
+static doppel_status mem_merge_last(dp_runs *rs, unsigned threads, doppel_error *err) {
     dp_run a = rs->r[rs->n - 2], b = rs->r[rs->n - 1], m;
     doppel_status st = mem_run(a.n + b.n, &m, err);
     if (st) return st;
-    merge2(&a, &b, (uint64_t *)(uintptr_t)m.keys, (uint32_t *)(uintptr_t)m.docs);
+    merge2(&a, &b, (uint64_t *)(uintptr_t)m.keys, (uint32_t *)(uintptr_t)m.docs, threads);
     fill_fence(&m);
     mem_free(&a);
     mem_free(&b);
@@ -521,15 +560,16 @@ doppel_status dp_runs_mem_append(const doppel_store *s, dp_runs *rs, uint32_t fi
     memcpy((uint32_t *)(uintptr_t)r.docs, docs, n * 4);
     fill_fence(&r);
     rs->r[rs->n++] = r;
+    /* one thread: the others are computing the next chunks */
     while (!st && rs->n >= first_mem + 2 && rs->r[rs->n - 1].n * 2 > rs->r[rs->n - 2].n)
-        st = mem_merge_last(rs, err);
+        st = mem_merge_last(rs, 1, err);
     return st;
 }
 
 doppel_status dp_runs_mem_flush(doppel_store *s, MDB_txn *txn, dp_runs *rs, uint32_t first_mem,
                                 doppel_error *err) {
     doppel_status st = DOPPEL_OK;
-    while (!st && rs->n >= first_mem + 2) st = mem_merge_last(rs, err);
+    while (!st && rs->n >= first_mem + 2) st = mem_merge_last(rs, s->threads, err);
     if (st || rs->n == first_mem) return st;
     dp_run m = rs->r[--rs->n];
     st = dp_runs_append(s, txn, rs, m.keys, m.docs, (size_t)m.n, err);
