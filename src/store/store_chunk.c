@@ -111,11 +111,10 @@ int dp_chunk_ahead_keys(doppel_store_writer *w, int b) {
     return 0;
 }
 
-void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r) {
-    size_t m = w->nakeys[b];
+void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r, size_t from, size_t to) {
+    size_t at = (size_t)r * w->nakeys[b] + from;
     dp_run run = dp_writer_run(w, r);
-    dp_run_lower_all(&run, w->akeys[b], m, w->apos[b] + (size_t)r * m,
-                     w->acount[b] + (size_t)r * m);
+    dp_run_lookup_all(&run, w->akeys[b] + from, to - from, w->apos[b] + at, w->acount[b] + at);
 }
 
 /* A candidate: place << 32 | docnum, and bit 48 when an LSH band proposed
@@ -142,18 +141,25 @@ static doppel_status bucket(doppel_store_writer *w, const uint32_t *docnum, size
     size_t c0 = 0, nm = 0;
     uint32_t last = 0;
     const dp_runs *rs = &w->runs;
-    size_t lo[DP_RUNS_MAX], hi[DP_RUNS_MAX];
+    uint64_t ans[DP_RUNS_MAX];  /* dp_run_lookup_all's answers */
+    uint32_t cnt[DP_RUNS_MAX];
     for (uint32_t r = 0; r < rs->n; r++) {
-        lo[r] = (size_t)w->gpos[(size_t)r * w->ngkeys + gk];
-        hi[r] = lo[r] + w->gcount[(size_t)r * w->ngkeys + gk];
-        c0 += hi[r] - lo[r];
-        if (hi[r] > lo[r]) last = rs->r[r].docs[hi[r] - 1];
+        ans[r] = w->gpos[(size_t)r * w->ngkeys + gk];
+        cnt[r] = w->gcount[(size_t)r * w->ngkeys + gk];
+        c0 += cnt[r];
+        if (cnt[r] == 1) last = (uint32_t)ans[r];
+        else if (cnt[r] == 2) last = (uint32_t)(ans[r] >> 32);
+        else if (cnt[r]) last = rs->r[r].docs[ans[r] + cnt[r] - 1];
     }
     if (c0 && c0 < s->cfg.max_bucket) {
         if (dp_grow((void **)&w->members, &w->members_cap, c0, sizeof *w->members))
             return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-        for (uint32_t r = 0; r < rs->n; r++)
-            for (size_t i = lo[r]; i < hi[r]; i++) w->members[nm++] = rs->r[r].docs[i];
+        for (uint32_t r = 0; r < rs->n; r++) {
+            if (cnt[r] == 1 || cnt[r] == 2) w->members[nm++] = (uint32_t)ans[r];
+            if (cnt[r] == 2) w->members[nm++] = (uint32_t)(ans[r] >> 32);
+            if (cnt[r] > 2)
+                for (size_t i = ans[r]; i < ans[r] + cnt[r]; i++) w->members[nm++] = rs->r[r].docs[i];
+        }
     }
     doppel_status st = DOPPEL_OK;
     int capped = (key >> 32) >= s->bands;  /* a reuse slot */
@@ -403,7 +409,7 @@ static doppel_status chunk_buckets(doppel_store_writer *w, const dp_chunk *ch, d
     }
     for (uint32_t r = from; r < w->runs.n; r++) {
         dp_run run = dp_writer_run(w, r);
-        dp_run_lower_all(&run, w->gkeys, w->ngkeys, w->gpos + (size_t)r * w->ngkeys,
+        dp_run_lookup_all(&run, w->gkeys, w->ngkeys, w->gpos + (size_t)r * w->ngkeys,
                          w->gcount + (size_t)r * w->ngkeys);
     }
     /* each bucket's candidates and postings */

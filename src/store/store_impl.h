@@ -171,10 +171,12 @@ doppel_status dp_prints_drop(doppel_store *s, MDB_txn *txn, const uint8_t *drop,
 doppel_status dp_runs_load(const doppel_store *s, MDB_txn *txn, dp_runs *out, doppel_error *err);
 /* First place at or after from whose key is >= key (galloping from from). */
 size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key);
-/* pos[g] = dp_run_lower(r, 0, keys[g]) for ascending keys[0..nk), and
- * count[g] the entries of keys[g] there: the lookups of a whole chunk,
- * several in flight at once. */
-void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
+/* For ascending keys[0..nk): count[g] the entries of keys[g] in r and
+ * pos[g] its answer: with one entry its docnum, with two the first's
+ * docnum | the second's << 32, else (none, or more) the place of the first
+ * (dp_run_lower(r, 0, keys[g])): the lookups of a whole chunk, several in
+ * flight at once. */
+void dp_run_lookup_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
                       uint32_t *count);
 /* Each run's range of key (lo[r], hi[r]), the members in all (the last,
  * in docnum order, to *last when there is one). Each search starts where
@@ -186,7 +188,7 @@ doppel_status dp_runs_append(doppel_store *s, MDB_txn *txn, dp_runs *rs, const u
                              const uint32_t *docs, size_t n, doppel_error *err);
 /* A directory of run r's keys, built in memory by a writer for the
  * stored runs: for each band and each value of the top dir_bits bits of
- * a hash, the first key at or past it, so that dp_run_lower_all finds
+ * a hash, the first key at or past it, so that dp_run_lookup_all finds
  * a key's few neighbours from the key alone. Its size in bytes (0: the run is
  * too small to need one), then built into dir (that size). */
 size_t dp_run_dir_size(const dp_run *r, uint32_t *bits, uint32_t *bands);

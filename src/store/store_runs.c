@@ -30,7 +30,7 @@
 
 #define RUN_HEAD 16
 #define RUN_MIN_BYTES 4096
-#define FENCE 8   /* a block is one or two cache lines (see dp_run_lower_all) */
+#define FENCE 8   /* a block is one or two cache lines (see dp_run_lookup_all) */
 
 static size_t docs_bytes(uint64_t n) { return ((size_t)n * 4 + 7) & ~(size_t)7; }
 static size_t fence_count(uint64_t n) { return (size_t)((n + FENCE - 1) / FENCE); }
@@ -219,20 +219,50 @@ static size_t range_lower(const uint64_t *keys, size_t lo, size_t hi, uint64_t k
 
 #define DAHEAD 16
 
-/* dp_run_lower_all through r->dir: key g's directory entry is fetched,
- * DAHEAD keys later its block, DAHEAD keys later still it is searched. */
-static void lower_all_dir(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
-                          uint32_t *count) {
-    size_t n = (size_t)r->n, lo_[DAHEAD], hi_[DAHEAD];
+/* A key's answer: its members themselves when they are one or two (the
+ * usual case: a key is most often new or shared by a pair; read here, on
+ * the thread that looks ahead, its line prefetched DAHEAD keys before),
+ * else its place. */
+static uint64_t answer(const dp_run *r, size_t at, uint32_t count) {
+    if (count == 1) return r->docs[at];
+    if (count == 2) return r->docs[at] | (uint64_t)r->docs[at + 1] << 32;
+    return at;
+}
+
+/* Key h found at at with count entries: its answer now (none or many:
+ * the place) or, its members' line prefetched, DAHEAD keys later. */
+static void found(const dp_run *r, size_t h, size_t at, uint32_t count, uint64_t *pos,
+                  size_t *at_, uint32_t *cnt_) {
+    if (count == 1 || count == 2) __builtin_prefetch(r->docs + at);
+    else pos[h] = at;
+    at_[h % DAHEAD] = at;
+    cnt_[h % DAHEAD] = count;
+}
+
+/* The members of key h (found DAHEAD keys before) read, if one or two. */
+static void members(const dp_run *r, size_t h, uint64_t *pos, const size_t *at_,
+                    const uint32_t *cnt_) {
+    uint32_t count = cnt_[h % DAHEAD];
+    if (count == 1 || count == 2) pos[h] = answer(r, at_[h % DAHEAD], count);
+}
+
+/* dp_run_lookup_all through r->dir: key g's directory entry is fetched,
+ * DAHEAD keys later its block, DAHEAD keys later still it is searched
+ * (and its members' line fetched), and DAHEAD keys later they are read. */
+static void lookup_all_dir(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
+                           uint32_t *count) {
+    size_t n = (size_t)r->n, lo_[DAHEAD], hi_[DAHEAD], at_[DAHEAD];
+    uint32_t cnt_[DAHEAD];
     uint32_t bits = r->dir_bits;
     uint64_t past = (uint64_t)r->dir_bands << 32;  /* every key of the run is below */
-    for (size_t g = 0; g < nk + 2 * DAHEAD; g++) {
+    for (size_t g = 0; g < nk + 3 * DAHEAD; g++) {
+        if (g >= 3 * DAHEAD && g - 3 * DAHEAD < nk) members(r, g - 3 * DAHEAD, pos, at_, cnt_);
         if (g >= 2 * DAHEAD && g - 2 * DAHEAD < nk) {  /* its block searched */
             size_t h = g - 2 * DAHEAD, at = range_lower(r->keys, lo_[h % DAHEAD], hi_[h % DAHEAD], keys[h]);
             size_t e = at;
             while (e < n && r->keys[e] == keys[h]) e++;
-            pos[h] = at;
             count[h] = (uint32_t)DP_MIN(e - at, (size_t)UINT32_MAX);
+            found(r, h, at, count[h], pos, at_, cnt_);
         }
         if (g >= DAHEAD && g - DAHEAD < nk) {  /* its block fetched */
             size_t h = g - DAHEAD, lo = n, hi = n;
@@ -251,8 +281,8 @@ static void lower_all_dir(const dp_run *r, const uint64_t *keys, size_t nk, uint
     }
 }
 
-void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
-                      uint32_t *count) {
+void dp_run_lookup_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
+                       uint32_t *count) {
     size_t n = (size_t)r->n, nf = fence_count(n);
     if (!n) {
         memset(pos, 0, nk * sizeof *pos);
@@ -260,19 +290,23 @@ void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t
         return;
     }
     if (r->dir) {
-        lower_all_dir(r, keys, nk, pos, count);
+        lookup_all_dir(r, keys, nk, pos, count);
         return;
     }
     /* Why: the keys of a chunk are spread over the whole run, so each
      * lookup in a large run is a cache (and TLB) miss; one at a time they
      * cost the memory's latency each, the largest cost of an add. The
      * fences are read in ascending order (the prefetcher follows), each
-     * key's block is prefetched, and searched AHEAD keys later. */
-    size_t blk[AHEAD];
+     * key's block is prefetched, and searched AHEAD keys later (and its
+     * members read DAHEAD keys after that). */
+    size_t blk[AHEAD], at_[DAHEAD];
+    uint32_t cnt_[DAHEAD];
     size_t f = 0;  /* fence[f] < key, or f = 0 */
-    for (size_t g = 0; g < nk + AHEAD; g++) {
+    for (size_t g = 0; g < nk + AHEAD + DAHEAD; g++) {
+        if (g >= AHEAD + DAHEAD && g - AHEAD - DAHEAD < nk)
+            members(r, g - AHEAD - DAHEAD, pos, at_, cnt_);
         /* key g - AHEAD first: its slot of blk is key g's next */
-        if (g >= AHEAD) {
+        if (g >= AHEAD && g - AHEAD < nk) {
             size_t h = g - AHEAD, b = blk[h % AHEAD], from = b * FENCE;
             uint64_t key = keys[h];
             size_t at = from;
@@ -280,12 +314,12 @@ void dp_run_lower_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t
                 size_t end = from + FENCE < n ? from + FENCE : n;
                 at = block_lower(r->keys, from, end, key);
             }
-            pos[h] = at;
             /* the bucket's entries, while their line is in the cache (a
              * lookup later would miss it again) */
             size_t e = at;
             while (e < n && r->keys[e] == key) e++;
             count[h] = (uint32_t)DP_MIN(e - at, (size_t)UINT32_MAX);
+            found(r, h, at, count[h], pos, at_, cnt_);
         }
         if (g < nk) {
             uint64_t key = keys[g];
@@ -351,11 +385,10 @@ static doppel_status del_run(const doppel_store *s, MDB_txn *txn, uint64_t id, d
 }
 
 /* a's entries and b's (newer: after a's on equal keys) into keys, docs. */
-static void merge2(const dp_run *a, const dp_run *b, uint64_t *restrict keys,
-                   uint32_t *restrict docs) {
-    const uint64_t *restrict ak = a->keys, *restrict bk = b->keys;
-    const uint32_t *restrict ad = a->docs, *restrict bd = b->docs;
-    size_t an = (size_t)a->n, bn = (size_t)b->n, i = 0, j = 0, o = 0;
+static void merge_span(const uint64_t *restrict ak, const uint32_t *restrict ad, size_t an,
+                       const uint64_t *restrict bk, const uint32_t *restrict bd, size_t bn,
+                       uint64_t *restrict keys, uint32_t *restrict docs) {
+    size_t i = 0, j = 0, o = 0;
     /* branchless: which side comes next is a coin toss for the predictor
      * when the two interleave (a branch an entry: about twice the time) */
     while (i < an && j < bn) {
@@ -374,6 +407,46 @@ static void merge2(const dp_run *a, const dp_run *b, uint64_t *restrict keys,
     memcpy(docs + o, bd + j, (bn - j) * 4);
 }
 
+typedef struct merge_job {
+    const uint64_t *ak, *bk;
+    const uint32_t *ad, *bd;
+    size_t an, bn;
+    uint64_t *keys;
+    uint32_t *docs;
+} merge_job;
+
+static void *merge_thread(void *p) {
+    merge_job *m = p;
+    merge_span(m->ak, m->ad, m->an, m->bk, m->bd, m->bn, m->keys, m->docs);
+    return NULL;
+}
+
+/* Runs of at least this many entries in all are merged in two halves on two threads. */
+#define MERGE_SPLIT_MIN ((size_t)1 << 20)
+
+/* a and b (a's entries first on equal keys) into keys/docs. Why two
+ * threads when the caller has them: the commit's merges into the large
+ * stored runs (tens of millions of entries at 1M documents) ran on one
+ * core while the other waited. The halves: a's first half with b's
+ * entries below a's middle key, and the rest, which all come after in
+ * the merged order (a's entries of that key before b's). */
+static void merge2(const dp_run *a, const dp_run *b, uint64_t *restrict keys,
+                   uint32_t *restrict docs, unsigned threads) {
+    size_t an = (size_t)a->n, bn = (size_t)b->n;
+    if (threads < 2 || an + bn < MERGE_SPLIT_MIN || !an) {
+        merge_span(a->keys, a->docs, an, b->keys, b->docs, bn, keys, docs);
+        return;
+    }
+    size_t ia = an / 2, jb = range_lower(b->keys, 0, bn, a->keys[ia]);
+    merge_job hi = {a->keys + ia, b->keys + jb, a->docs + ia, b->docs + jb, an - ia, bn - jb,
+                    keys + ia + jb, docs + ia + jb};
+    pthread_t tid;
+    int started = pthread_create(&tid, NULL, merge_thread, &hi) == 0;
+    merge_span(a->keys, a->docs, ia, b->keys, b->docs, jb, keys, docs);
+    if (started) pthread_join(tid, NULL);
+    else merge_thread(&hi);
+}
+
 /* Merge the last run with entries b (newer: after it on equal keys) into
  * a new last run; b.id is deleted too unless 0 (entries not yet a run). */
 static doppel_status merge_into_last(const doppel_store *s, MDB_txn *txn, dp_runs *rs, dp_run b,
@@ -383,7 +456,7 @@ static doppel_status merge_into_last(const doppel_store *s, MDB_txn *txn, dp_run
     uint32_t *docs;
     doppel_status st = new_run(s, txn, rs, a.n + b.n, &keys, &docs, &fence, &id, err);
     if (st) return st;
-    merge2(&a, &b, keys, docs);
+    merge2(&a, &b, keys, docs, s->threads);
     if ((st = del_run(s, txn, a.id, err)) || (b.id && (st = del_run(s, txn, b.id, err)))) return st;
     rs->r[rs->n - 1] = (dp_run){.id = id, .n = a.n + b.n, .keys = keys, .docs = docs, .fence = fence};
     fill_fence(&rs->r[rs->n - 1]);
@@ -461,12 +534,12 @@ uint64_t dp_runs_mem_count(const dp_runs *rs, uint32_t first_mem) {
     return n;
 }
 
-/* The last two memory runs into one. */
-static doppel_status mem_merge_last(dp_runs *rs, doppel_error *err) {
+/* The last two memory runs into one (on up to threads threads). */
+static doppel_status mem_merge_last(dp_runs *rs, unsigned threads, doppel_error *err) {
     dp_run a = rs->r[rs->n - 2], b = rs->r[rs->n - 1], m;
     doppel_status st = mem_run(a.n + b.n, &m, err);
     if (st) return st;
-    merge2(&a, &b, (uint64_t *)(uintptr_t)m.keys, (uint32_t *)(uintptr_t)m.docs);
+    merge2(&a, &b, (uint64_t *)(uintptr_t)m.keys, (uint32_t *)(uintptr_t)m.docs, threads);
     fill_fence(&m);
     mem_free(&a);
     mem_free(&b);
@@ -487,15 +560,16 @@ doppel_status dp_runs_mem_append(const doppel_store *s, dp_runs *rs, uint32_t fi
     memcpy((uint32_t *)(uintptr_t)r.docs, docs, n * 4);
     fill_fence(&r);
     rs->r[rs->n++] = r;
+    /* one thread: the others are computing the next chunks */
     while (!st && rs->n >= first_mem + 2 && rs->r[rs->n - 1].n * 2 > rs->r[rs->n - 2].n)
-        st = mem_merge_last(rs, err);
+        st = mem_merge_last(rs, 1, err);
     return st;
 }
 
 doppel_status dp_runs_mem_flush(doppel_store *s, MDB_txn *txn, dp_runs *rs, uint32_t first_mem,
                                 doppel_error *err) {
     doppel_status st = DOPPEL_OK;
-    while (!st && rs->n >= first_mem + 2) st = mem_merge_last(rs, err);
+    while (!st && rs->n >= first_mem + 2) st = mem_merge_last(rs, s->threads, err);
     if (st || rs->n == first_mem) return st;
     dp_run m = rs->r[--rs->n];
     st = dp_runs_append(s, txn, rs, m.keys, m.docs, (size_t)m.n, err);

@@ -43,8 +43,8 @@ typedef struct dp_chunk {
     size_t nsents;
     const uint64_t *akeys;          /* with sents: its distinct keys, looked up ahead */
     size_t nakeys;
-    const uint64_t *apos;           /* ... in stored runs [0, aruns): run r's key g at */
-    const uint32_t *acount;         /* r * nakeys + g (dp_run_lower_all) */
+    const uint64_t *apos;           /* ... in stored runs [0, aruns): run r's key g's answer at */
+    const uint32_t *acount;         /* r * nakeys + g (dp_run_lookup_all) */
     uint32_t aruns;                 /* 0: none looked up ahead */
     size_t len;
     uint32_t docnum[CHUNK];         /* UINT32_MAX: not added */
@@ -89,7 +89,7 @@ struct doppel_store_writer {
     int dir_running;
     pthread_t dir_tid;
     uint64_t *gkeys;            /* the chunk's distinct keys, ascending */
-    uint64_t *gpos;             /* per run, per distinct key: where it is (dp_run_lower) */
+    uint64_t *gpos;             /* per run, per distinct key: its answer (dp_run_lookup_all) */
     uint32_t *gcount;           /* ... and its entries there */
     size_t ngkeys, gkeys_cap, gpos_cap, gcount_cap;
     dp_fstore_scratch vscratch[DP_MAX_THREADS];
@@ -145,9 +145,9 @@ void dp_chunk_free(dp_chunk *c);
  * match sorts them, into out (n * keys), tmp of the same size; their count. */
 /* Lookups ahead (any thread; the stored runs do not change during a
  * write): the distinct keys of w->sents[b] (0, or -1: out of memory),
- * then their places in stored run r, one run per call. */
+ * then the places of keys [from, to) of them in stored run r. */
 int dp_chunk_ahead_keys(doppel_store_writer *w, int b);
-void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r);
+void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r, size_t from, size_t to);
 /* Run r as the writer searches it: a stored run with its directory once
  * built (by store_write.c), else as it is. */
 dp_run dp_writer_run(doppel_store_writer *w, uint32_t r);
