@@ -33,5 +33,24 @@ for n in 1 3; do
   fi
 done
 cmp -s "$T/x1.jsonl" "$T/x3.jsonl" || { echo "FAIL: extract output differs with --threads" >&2; fail=$((fail + 1)); }
-echo "tsan: $((8 - fail)) passed, $fail failed"
+# The live index's writer: features, lookups ahead (stored and memory
+# runs) and verification on other threads beside the transaction's; two
+# adds of 1,500 (two chunks each); the lines must not depend on N.
+head -n 1500 "$T/c.jsonl" > "$T/a.jsonl"
+tail -n +1501 "$T/c.jsonl" > "$T/b.jsonl"
+for n in 1 3; do
+  "$DOPPEL" index create "$T/ix$n" || fail=$((fail + 1))
+  for part in a b; do
+    if ! "$DOPPEL" index add -q --threads $n "$T/ix$n" "$T/$part.jsonl" -o "$T/i$n$part.jsonl" \
+        2> "$T/err.txt"; then
+      echo "FAIL: doppel index add --threads $n ($part)" >&2
+      head -30 "$T/err.txt" >&2
+      fail=$((fail + 1))
+    fi
+  done
+done
+cat "$T/i1a.jsonl" "$T/i1b.jsonl" > "$T/i1.jsonl"
+cat "$T/i3a.jsonl" "$T/i3b.jsonl" > "$T/i3.jsonl"
+cmp -s "$T/i1.jsonl" "$T/i3.jsonl" || { echo "FAIL: index add output differs with --threads" >&2; fail=$((fail + 1)); }
+echo "tsan: $((10 - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]
