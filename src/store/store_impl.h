@@ -125,7 +125,7 @@ dp_store_worker *dp_store_worker_get(doppel_store *s);
 void dp_store_worker_put(doppel_store *s, dp_store_worker *w);
 void dp_store_worker_free(doppel_store *s, dp_store_worker *w);
 
-/* ---- postings as sorted runs (store_runs.c) ---- */
+/* ---- postings as sorted runs (store_runs.c; lookups: store_lookup.c) ---- */
 
 #define DP_RUNS_MAX 64
 typedef struct dp_run {
@@ -167,8 +167,15 @@ doppel_status dp_prints_put(doppel_store *s, MDB_txn *txn, const uint32_t *docnu
 doppel_status dp_prints_drop(doppel_store *s, MDB_txn *txn, const uint8_t *drop, uint64_t bits,
                              doppel_error *err);
 
+/* Every DP_RUN_FENCE-th key of a run is a fence: a search first finds its
+ * block there (one or two cache lines, see dp_run_lookup_all). */
+#define DP_RUN_FENCE 8
+static inline size_t dp_run_fences(uint64_t n) { return (size_t)((n + DP_RUN_FENCE - 1) / DP_RUN_FENCE); }
+
 /* The runs as txn sees them (pointers into the map, valid for txn). */
 doppel_status dp_runs_load(const doppel_store *s, MDB_txn *txn, dp_runs *out, doppel_error *err);
+/* store_lookup.c: the first of keys[lo..hi) >= key, else hi. */
+size_t dp_keys_lower(const uint64_t *keys, size_t lo, size_t hi, uint64_t key);
 /* First place at or after from whose key is >= key (galloping from from). */
 size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key);
 /* For ascending keys[0..nk): count[g] the entries of keys[g] in r and
@@ -180,7 +187,7 @@ void dp_run_lookup_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_
                       uint32_t *count);
 /* Each run's range of key (lo[r], hi[r]), the members in all (the last,
  * in docnum order, to *last when there is one). Each search starts where
- * the key would be if the run's keys were spread evenly (see store_runs.c). */
+ * the key would be if the run's keys were spread evenly (see store_lookup.c). */
 size_t dp_runs_find(const dp_runs *rs, uint64_t key, size_t *lo, size_t *hi, uint32_t *last);
 /* Add sorted entries (docnums after every indexed one's) as a new run and
  * merge; *rs is reloaded. */
