@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 /* ---- features on several threads ------------------------------------------------ */
@@ -71,47 +70,10 @@ static void compute_all(doppel_store *s, dp_store_worker **workers, unsigned thr
     }
 }
 
-static void prefault_stop(doppel_store_writer *w);
-
-/* ---- directories of the stored runs ---------------------------------------------- */
-
-static void dirs_wait(doppel_store_writer *w) {
-    if (!w->dir_running) return;
-    pthread_join(w->dir_tid, NULL);
-    w->dir_running = 0;
-}
-
-static void dirs_free(doppel_store_writer *w) {
-    dirs_wait(w);
-    atomic_store(&w->dirs_ready, 0);
-    for (uint32_t r = 0; r < DP_RUNS_MAX; r++) {
-        if (w->rdir[r]) dp_free(w->rdir[r], w->rdir_bytes[r]);
-        w->rdir[r] = NULL;
-    }
-}
-
-/* Directories of the stored runs [0, mem_first) (a run without one, for
- * want of memory, is searched from its fences: the same answers). */
-static void dirs_build(doppel_store_writer *w) {
-    for (uint32_t r = 0; r < w->mem_first; r++) {
-        dp_run run = w->runs.r[r];
-        size_t bytes = dp_run_dir_size(&run, &w->rdir_bits[r], &w->rdir_bands[r]);
-        if (!bytes || !(w->rdir[r] = dp_malloc(bytes))) continue;
-        w->rdir_bytes[r] = bytes;
-        dp_run_dir_build(&run, w->rdir[r], w->rdir_bits[r], w->rdir_bands[r]);
-    }
-    atomic_store(&w->dirs_ready, 1);
-}
-
-static void *dir_thread(void *p) {
-    dirs_build(p);
-    return NULL;
-}
-
 static void writer_release(doppel_store_writer *w) {
     doppel_store *s = w->s;
-    prefault_stop(w);
-    dirs_free(w);
+    dp_writer_prefault_stop(w);
+    dp_writer_dirs_free(w);
     dp_runs_mem_free(&w->runs, w->mem_first);
     dp_matcher_free(&w->m);
     dp_free(w->ents, w->ents_cap * sizeof *w->ents);
@@ -146,69 +108,6 @@ static void writer_release(doppel_store_writer *w) {
     dp_store_write_end(s);
 }
 
-/* ---- the map's pages mapped ahead ----------------------------------------------- */
-
-/* Why: each add is a new process whose map has no page mapped; the add's
- * reads of committed pages (run lookups, B-tree descents, candidates'
- * features) each took a page fault on the critical path, while the other
- * core sat idle as the caller read its input (between begin and the first
- * write). A thread maps the used part of the map meanwhile, a step at a
- * time, until the first write stops it (only page tables: the pages are
- * the page cache's, nothing is read that the add would not find there). */
-#define PREFAULT_STEP ((size_t)4 << 20)
-
-static void *prefault_thread(void *p) {
-    doppel_store_writer *w = p;
-    for (size_t at = 0; at < w->pf_len && !atomic_load(&w->pf_stop); at += PREFAULT_STEP)
-        if (madvise(w->pf_base + at, DP_MIN(PREFAULT_STEP, w->pf_len - at), MADV_POPULATE_READ))
-            break;  /* an older kernel: nothing done */
-    return NULL;
-}
-
-/* The start of the mapping holding p, and its file offset (Linux:
- * /proc/self/maps); 0 when not found. */
-static int mapping_of(const void *p, char **start, size_t *offset) {
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f) return 0;
-    char line[512];
-    int found = 0;
-    while (!found && fgets(line, sizeof line, f)) {
-        unsigned long a, b, off;
-        if (sscanf(line, "%lx-%lx %*s %lx", &a, &b, &off) == 3 && (uintptr_t)p >= a &&
-            (uintptr_t)p < b) {
-            *start = (char *)(uintptr_t)a;
-            *offset = off;
-            found = 1;
-        }
-    }
-    fclose(f);
-    return found;
-}
-
-static void prefault_start(doppel_store_writer *w) {
-    doppel_store *s = w->s;
-    char *start;
-    size_t off;
-    MDB_envinfo info;
-    MDB_stat ms;
-    /* once a handle: a server's later adds find the pages mapped */
-    if (s->prefaulted || s->threads < 2 || !w->runs.n || !mapping_of(w->runs.r[0].keys, &start, &off) || off ||
-        mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &ms))
-        return;
-    w->pf_base = start;
-    w->pf_len = (size_t)(info.me_last_pgno + 1) * ms.ms_psize;
-    atomic_init(&w->pf_stop, 0);
-    w->pf_running = pthread_create(&w->pf_tid, NULL, prefault_thread, w) == 0;
-    s->prefaulted = 1;
-}
-
-static void prefault_stop(doppel_store_writer *w) {
-    if (!w->pf_running) return;
-    atomic_store(&w->pf_stop, 1);
-    pthread_join(w->pf_tid, NULL);
-    w->pf_running = 0;
-}
-
 doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, doppel_error *err) {
     *out = NULL;
     doppel_status st = dp_store_write_begin(s, err);
@@ -232,11 +131,9 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
     }
     w->batch = (uint32_t)(w->c.batches + 1);
     w->first_doc = w->c.next_doc;
-    prefault_start(w);
-    /* the stored runs' directories, while the caller reads its input */
-    atomic_init(&w->dirs_ready, 0);
-    if (s->threads >= 2) w->dir_running = pthread_create(&w->dir_tid, NULL, dir_thread, w) == 0;
-    if (!w->dir_running) dirs_build(w);
+    /* while the caller reads its input */
+    dp_writer_prefault_start(w);
+    dp_writer_dirs_start(w);
     *out = w;
     return DOPPEL_OK;
 }
@@ -556,7 +453,7 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
                                               .story = DOPPEL_STORE_NO_STORY};
     if (w->failed)
         return dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
-    prefault_stop(w);  /* the cores are this write's now */
+    dp_writer_prefault_stop(w);  /* the cores are this write's now */
     unsigned threads = DP_MAX(1u, DP_MIN(s->threads, (unsigned)((n + 63) / 64)));
     doppel_status st = writer_reserve(w, DP_MIN(n, (size_t)CHUNK), threads, err);
     if (!st && n)
@@ -565,10 +462,10 @@ doppel_status doppel_store_write(doppel_store_writer *w, const doppel_store_doc 
     /* the add's postings stored before they take too much memory (the
      * stored runs change only here, between writes, and at the commit) */
     if (!st && dp_runs_mem_count(&w->runs, w->mem_first) > DP_RUNS_MEM_MAX) {
-        dirs_free(w);
+        dp_writer_dirs_free(w);
         st = dp_runs_mem_flush(s, w->txn, &w->runs, w->mem_first, err);
         w->mem_first = w->runs.n;
-        if (!st) dirs_build(w);
+        if (!st) dp_writer_dirs_build(w);
     }
     if (st) {
         w->failed = 1;
@@ -591,7 +488,7 @@ static doppel_status writer_commit(doppel_store_writer *w, doppel_store_result *
     doppel_status st = DOPPEL_OK;
     if (w->failed) st = dp_fail(err, DOPPEL_ERR_STATE, "index %s: an earlier error ended this add", s->dir);
     /* the add's postings, then the stories, in the same transaction as the documents */
-    dirs_free(w);
+    dp_writer_dirs_free(w);
     if (!st) {
         st = dp_runs_mem_flush(s, w->txn, &w->runs, w->mem_first, err);
         w->mem_first = w->runs.n;
