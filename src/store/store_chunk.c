@@ -147,18 +147,14 @@ static doppel_status bucket(doppel_store_writer *w, const uint32_t *docnum, size
         ans[r] = w->gpos[(size_t)r * w->ngkeys + gk];
         cnt[r] = w->gcount[(size_t)r * w->ngkeys + gk];
         c0 += cnt[r];
-        if (cnt[r] == 1) last = (uint32_t)ans[r];
-        else if (cnt[r] == 2) last = (uint32_t)(ans[r] >> 32);
-        else if (cnt[r]) last = rs->r[r].docs[ans[r] + cnt[r] - 1];
+        if (cnt[r]) last = dp_answer_last(&rs->r[r], ans[r], cnt[r]);
     }
     if (c0 && c0 < s->cfg.max_bucket) {
         if (dp_grow((void **)&w->members, &w->members_cap, c0, sizeof *w->members))
             return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         for (uint32_t r = 0; r < rs->n; r++) {
-            if (cnt[r] == 1 || cnt[r] == 2) w->members[nm++] = (uint32_t)ans[r];
-            if (cnt[r] == 2) w->members[nm++] = (uint32_t)(ans[r] >> 32);
-            if (cnt[r] > 2)
-                for (size_t i = ans[r]; i < ans[r] + cnt[r]; i++) w->members[nm++] = rs->r[r].docs[i];
+            dp_answer_members(&rs->r[r], ans[r], cnt[r], w->members + nm);
+            nm += cnt[r];
         }
     }
     doppel_status st = DOPPEL_OK;

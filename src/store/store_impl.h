@@ -34,6 +34,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <string.h>
 
 typedef struct dp_store_counters {
     uint64_t next_doc, batches, docs, relations, postings, expired;
@@ -185,6 +186,18 @@ size_t dp_run_lower(const dp_run *r, size_t from, uint64_t key);
  * flight at once. */
 void dp_run_lookup_all(const dp_run *r, const uint64_t *keys, size_t nk, uint64_t *pos,
                       uint32_t *count);
+/* An answer's (ans, count > 0) last member; all its count members into out. */
+static inline uint32_t dp_answer_last(const dp_run *r, uint64_t ans, uint32_t count) {
+    return count == 1 ? (uint32_t)ans : count == 2 ? (uint32_t)(ans >> 32) : r->docs[ans + count - 1];
+}
+static inline void dp_answer_members(const dp_run *r, uint64_t ans, uint32_t count, uint32_t *out) {
+    if (count > 2) {
+        memcpy(out, r->docs + ans, (size_t)count * sizeof *out);
+        return;
+    }
+    if (count) out[0] = (uint32_t)ans;
+    if (count == 2) out[1] = (uint32_t)(ans >> 32);
+}
 /* Each run's range of key (lo[r], hi[r]), the members in all (the last,
  * in docnum order, to *last when there is one). Each search starts where
  * the key would be if the run's keys were spread evenly (see store_lookup.c). */
