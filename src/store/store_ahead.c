@@ -2,7 +2,8 @@
  * store_ahead.c — what a writer prepares beside its caller while the
  * caller reads its input (between doppel_store_begin and the first write):
  * a directory of each stored run's keys (in memory; lookups search the
- * fences until it is ready) and the used part of the map mapped ahead.
+ * fences until it is ready), the used part of the map mapped ahead and the
+ * part past it advised for the pages the add will write there.
  */
 #include "store/store_writer.h"
 
@@ -89,18 +90,36 @@ static int mapping_of(const void *p, char **start, size_t *offset) {
     return found;
 }
 
-void dp_writer_prefault_start(doppel_store_writer *w) {
+/* Why the map past its used part is advised normal: LMDB advises the
+ * whole map random (MDB_NORDAHEAD: right for committed pages, where a
+ * candidate's features are a page or two and readahead around them would
+ * fill the cache with pages no add reads). Past the used part there is
+ * only the sparse file's hole, where an add writes its new pages (features,
+ * the commit's merged runs): advised random, each was a major fault of its
+ * own, a 4 KiB page read as zeroes at a time (406k faults in the 7th add of
+ * 1M documents); advised normal, the kernel fills the hole in large folios,
+ * a fault each. */
+static void advise_tail(char *base, size_t used, size_t map) {
+    if (used < map) madvise(base + used, map - used, MADV_NORMAL);
+}
+
+void dp_writer_map_ahead(doppel_store_writer *w) {
     doppel_store *s = w->s;
     char *start;
     size_t off;
     MDB_envinfo info;
     MDB_stat ms;
-    /* once a handle: a server's later adds find the pages mapped */
-    if (s->prefaulted || s->threads < 2 || !w->runs.n || !mapping_of(w->runs.r[0].keys, &start, &off) || off ||
+    MDB_val k = {8, "counters"}, v;
+    /* the counters are committed: their value lies in the map (WRITEMAP) */
+    if (mdb_get(w->txn, s->db_header, &k, &v) || !mapping_of(v.mv_data, &start, &off) || off ||
         mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &ms))
         return;
+    size_t used = (size_t)(info.me_last_pgno + 1) * ms.ms_psize;
+    advise_tail(start, used, info.me_mapsize);
+    /* once a handle: a server's later adds find the pages mapped */
+    if (s->prefaulted || s->threads < 2 || !w->runs.n) return;
     w->pf_base = start;
-    w->pf_len = (size_t)(info.me_last_pgno + 1) * ms.ms_psize;
+    w->pf_len = used;
     atomic_init(&w->pf_stop, 0);
     w->pf_running = pthread_create(&w->pf_tid, NULL, prefault_thread, w) == 0;
     s->prefaulted = 1;

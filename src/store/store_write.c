@@ -132,7 +132,7 @@ doppel_status doppel_store_begin(doppel_store *s, doppel_store_writer **out, dop
     w->batch = (uint32_t)(w->c.batches + 1);
     w->first_doc = w->c.next_doc;
     /* while the caller reads its input */
-    dp_writer_prefault_start(w);
+    dp_writer_map_ahead(w);
     dp_writer_dirs_start(w);
     *out = w;
     return DOPPEL_OK;

@@ -120,11 +120,12 @@ struct doppel_store_writer {
 /* While the caller reads its input (store_ahead.c): the stored runs'
  * directories, built on a thread (dirs_start), freed (waiting for the
  * thread), built again after the stored runs change; the map's used part
- * mapped ahead on a thread until the first write stops it (once a handle). */
+ * mapped ahead on a thread until the first write stops it (once a handle),
+ * the part past it advised for the pages the add writes there (map_ahead). */
 void dp_writer_dirs_start(doppel_store_writer *w);
 void dp_writer_dirs_free(doppel_store_writer *w);
 void dp_writer_dirs_build(doppel_store_writer *w);
-void dp_writer_prefault_start(doppel_store_writer *w);
+void dp_writer_map_ahead(doppel_store_writer *w);
 void dp_writer_prefault_stop(doppel_store_writer *w);
 
 /* The steps of one chunk (store_chunk.c). c->docs, feats, len, results set.
