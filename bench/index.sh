@@ -20,6 +20,8 @@ rm -rf "$DIR/parts" "$DIR/ix" "$DIR/add.jsonl"; mkdir "$DIR/parts"
 # the parts straight from the corpus: a copy of all N documents beside
 # them took 3.3 GB more of the page cache at 1M, which the index then lacked
 head -n "$N" "$corpus" | split -l $(((N + BATCHES - 1) / BATCHES)) -d -a 3 - "$DIR/parts/p"
+# the parts written back before the adds start, not during them
+sync
 "$DOPPEL" index create "$DIR/ix"
 echo "machine: $(nproc) cores; $N synthetic documents ($(du -cm "$DIR"/parts/p* | tail -n 1 | cut -f1) MB JSONL) in $BATCHES adds"
 start=$(date +%s.%N)
