@@ -993,11 +993,12 @@ void doppel_story_get_stats(const doppel_story *st, doppel_story_stats *out);
 typedef struct doppel_store doppel_store;
 
 /* Store format version (the header's "format"). */
-#define DOPPEL_STORE_FORMAT 5  /* 2: relations carry each side's cover;
+#define DOPPEL_STORE_FORMAT 6  /* 2: relations carry each side's cover;
                                   3: stories (header, state, story of each document);
                                   4: candidate postings in sorted runs;
                                   5: the pre-filter (prefilter_miss in the header, a
-                                     record of signature prints per document) */
+                                     record of signature prints per document);
+                                  6: feature blobs in pieces of at most 2,022 bytes */
 
 /* A document's story when it has none (a store created without stories,
  * or, from a check, a document that would open a new story). */

@@ -38,6 +38,17 @@ size_t dp_fstore_blob_size(const dp_features *f, unsigned bands) {
     return HEAD_BYTES + 4 * ((size_t)bands + f->set_len + f->words_len);
 }
 
+size_t dp_fstore_blob_len(const void *blob, size_t avail) {
+    if (avail < HEAD_BYTES) return 0;
+    const unsigned char *p = blob;
+    uint16_t b16;
+    uint32_t set_len, words_len;
+    memcpy(&b16, p + 2, 2);
+    memcpy(&set_len, p + 4, 4);
+    memcpy(&words_len, p + 16, 4);
+    return HEAD_BYTES + 4 * ((size_t)b16 + set_len + words_len);
+}
+
 void dp_fstore_pack(const dp_features *f, unsigned bands, unsigned char *out) {
     uint32_t set_len = (uint32_t)f->set_len, words_len = (uint32_t)f->words_len;
     uint16_t b16 = (uint16_t)bands;

@@ -44,6 +44,10 @@ void dp_fstore_compute(const doppel_config *cfg, unsigned bands, unsigned rows, 
 size_t dp_fstore_blob_size(const dp_features *f, unsigned bands);
 void dp_fstore_pack(const dp_features *f, unsigned bands, unsigned char *out);
 
+/* The whole length of the blob whose first avail bytes are at blob (its
+ * header says it), 0 when avail is shorter than the header. */
+size_t dp_fstore_blob_len(const void *blob, size_t avail);
+
 /* A blob read back; the arrays are copies (stored bytes need not be aligned)
  * that the view owns and reuses from blob to blob. A view of a document
  * being added may instead point at its dp_features (dp_fstore_view_of):

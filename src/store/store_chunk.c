@@ -11,6 +11,7 @@
 #include "base/sort.h"
 #include "store/store_writer.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,7 +19,7 @@
 /* Record document d (features f): its metadata, features and id. */
 static doppel_status record_doc(doppel_store *s, MDB_txn *txn, const doppel_store_doc *doc,
                                 const dp_features *f, uint32_t d, uint32_t batch,
-                                int *duplicate_id, doppel_error *err) {
+                                dp_feat_buf *tmp, int *duplicate_id, doppel_error *err) {
     unsigned int key = d;
     MDB_val dk = {sizeof key, &key}, v;
     int rc;
@@ -34,11 +35,8 @@ static doppel_status record_doc(doppel_store *s, MDB_txn *txn, const doppel_stor
     memcpy(v.mv_data, &h, sizeof h);
     memcpy((char *)v.mv_data + sizeof h, doc->id, doc->id_len);
     if (src_len) memcpy((char *)v.mv_data + sizeof h + doc->id_len, doc->outlet, src_len);
-    /* features */
-    v.mv_size = dp_fstore_blob_size(f, s->keys);
-    if ((rc = mdb_put(txn, s->db_feat, &dk, &v, MDB_RESERVE | MDB_APPEND)))
-        return dp_store_mdb_fail(s, err, rc, "writing features");
-    dp_fstore_pack(f, s->keys, v.mv_data);
+    doppel_status st = dp_feat_put(s, txn, d, f, tmp, err);
+    if (st) return st;
     /* id */
     unsigned char kb[512];
     MDB_val ik = dp_store_id_key(doc->id, doc->id_len, kb), iv = {sizeof key, &key};
@@ -242,16 +240,18 @@ doppel_status dp_chunk_resolve(doppel_store_writer *w, dp_chunk *c, doppel_error
             v->dropped = 1;
             continue;
         }
-        unsigned int ck = v->cand;
-        MDB_val fk = {sizeof ck, &ck}, fv;
-        rc = mdb_get(w->rtxn, s->db_feat, &fk, &fv);
+        rc = dp_feat_get(s, w->rtxn, v->cand, &c->rcopies, &v->blob, &v->blob_len, &v->copy_at);
         if (rc == MDB_NOTFOUND) {  /* expired; its postings are gone with it */
             v->dropped = 1;
             continue;
         }
+        if (rc == ENOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
-        v->blob = fv.mv_data;
-        v->blob_len = fv.mv_size;
+    }
+    /* the pieced blobs' addresses, now that the buffer no longer moves */
+    for (size_t q = 0; q < c->nver; q++) {
+        dp_vcand *v = &c->ver[q];
+        if (v->pending && !v->dropped && v->copy_at != SIZE_MAX) v->blob = c->rcopies.p + v->copy_at;
     }
     return DOPPEL_OK;
 }
@@ -290,7 +290,8 @@ doppel_status dp_chunk_verify(doppel_store_writer *w, dp_chunk *c, unsigned thre
 
 void dp_chunk_free(dp_chunk *c) {
     dp_free(c->ver, c->ver_cap * sizeof *c->ver);
-    dp_free(c->copies, c->copies_cap);
+    dp_feat_buf_free(&c->copies);
+    dp_feat_buf_free(&c->rcopies);
     dp_free(c->prec, c->prec_cap * sizeof *c->prec);
     *c = (dp_chunk){0};
 }
@@ -349,7 +350,7 @@ static doppel_status chunk_record(doppel_store_writer *w, dp_chunk *ch, doppel_e
             for (unsigned b = 0; b < s->keys; b++)
                 w->ents[w->nents++] = ent_pack(b, f->band[b], (uint32_t)i);
         }
-        st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &ch->dup[i], err);
+        st = record_doc(s, w->txn, &docs[i], f, d, w->batch, &w->m.feat, &ch->dup[i], err);
         if (!st && w->story) st = dp_story_keep(w->story, &docs[i], f->text_hash, d, err);
     }
     /* sorted ahead: the postings of the documents with docnums that are
@@ -429,7 +430,7 @@ static doppel_status chunk_gather(doppel_store_writer *w, dp_chunk *ch, doppel_e
     if (dp_grow((void **)&w->sort_tmp, &w->sort_tmp_cap, DP_MAX(w->ncands, (size_t)1), sizeof *w->sort_tmp))
         return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
     dp_sort_u64_bytes(w->cands, w->sort_tmp, w->ncands, 0, 6);
-    ch->nver = ch->copies_len = 0;
+    ch->nver = ch->copies.len = ch->rcopies.len = 0;
     for (size_t i = 0, k = 0; i < ch->len; i++) {
         size_t k0 = k;
         while (k < w->ncands && (w->cands[k] >> 32 & 0xffff) == i) k++;
@@ -466,33 +467,34 @@ static doppel_status chunk_gather(doppel_store_writer *w, dp_chunk *ch, doppel_e
                 w->c.prefiltered += keep == 0;
                 continue;
             }
-            unsigned int ck = cd;
-            MDB_val fk = {sizeof ck, &ck}, fv;
-            rc = mdb_get(w->txn, s->db_feat, &fk, &fv);
+            const void *blob;
+            size_t blob_len, at;
+            rc = dp_feat_get(s, w->txn, cd, &ch->copies, &blob, &blob_len, &at);
             if (rc == MDB_NOTFOUND) continue;  /* expired; its postings are gone with it */
+            if (rc == ENOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
             if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
             /* A committed page stays as it is until this transaction ends
              * (LMDB copies a page before changing it), so the verification
              * reads it in place beside the next chunk's writes; a page
-             * this transaction wrote may be rewritten by them: a copy. */
-            size_t at = SIZE_MAX;
-            if (cd >= w->first_doc) {
-                if (dp_grow((void **)&ch->copies, &ch->copies_cap, ch->copies_len + fv.mv_size, 1))
-                    return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
-                memcpy(ch->copies + ch->copies_len, fv.mv_data, fv.mv_size);
-                at = ch->copies_len;
+             * this transaction wrote may be rewritten by them: a copy
+             * (a blob in pieces is one already). */
+            if (at == SIZE_MAX && cd >= w->first_doc) {
                 /* aligned as LMDB's values are (the blob is read as words) */
-                ch->copies_len += (fv.mv_size + 7) & ~(size_t)7;
+                at = (ch->copies.len + 7) & ~(size_t)7;
+                if (dp_grow((void **)&ch->copies.p, &ch->copies.cap, at + blob_len, 1))
+                    return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
+                memcpy(ch->copies.p + at, blob, blob_len);
+                ch->copies.len = at + blob_len;
             }
             ch->ver[ch->nver++] = (dp_vcand){.cand = cd, .place = (uint32_t)i,
-                                             .blob = fv.mv_data, .blob_len = fv.mv_size,
+                                             .blob = blob, .blob_len = blob_len,
                                              .copy_at = at, .lsh = lsh, .rel = DOPPEL_REL_NONE};
         }
         ch->vend[i] = ch->nver;
     }
     /* the copies' addresses, now that the buffer no longer moves */
     for (size_t q = 0; q < ch->nver; q++)
-        if (ch->ver[q].copy_at != SIZE_MAX) ch->ver[q].blob = ch->copies + ch->ver[q].copy_at;
+        if (ch->ver[q].copy_at != SIZE_MAX) ch->ver[q].blob = ch->copies.p + ch->ver[q].copy_at;
     return DOPPEL_OK;
 }
 

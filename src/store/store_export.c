@@ -70,17 +70,24 @@ static const xedge *find_xedge(const export_state *x, uint32_t p, uint32_t q) {
     return bsearch(&key, x->edges, x->n_edges, sizeof key, cmp_xedge);
 }
 
+/* d's stored features into v (MDB_CORRUPTED: not a blob this version wrote). */
+static int read_view(doppel_store *s, MDB_txn *txn, uint32_t d, int want_keys,
+                     dp_fstore_view *v) {
+    dp_feat_buf b = {0};
+    const void *blob;
+    size_t len, at;
+    int rc = dp_feat_get(s, txn, d, &b, &blob, &len, &at);
+    if (!rc && dp_fstore_read(blob, len, s->keys, want_keys, v)) rc = MDB_CORRUPTED;
+    dp_feat_buf_free(&b);
+    return rc;
+}
+
 /* Similarity of two live documents' sets, from their stored features. */
 static doppel_status verify_docs(doppel_store *s, MDB_txn *txn, uint32_t da, uint32_t db,
                                  dp_fstore_view *va, dp_fstore_view *vb, doppel_similarity *sim,
                                  doppel_error *err) {
-    unsigned int ka = da, kb = db;
-    MDB_val k = {sizeof ka, &ka}, v;
-    int rc = mdb_get(txn, s->db_feat, &k, &v);
-    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->keys, 0, va)) rc = MDB_CORRUPTED;
-    k.mv_data = &kb;
-    if (!rc) rc = mdb_get(txn, s->db_feat, &k, &v);
-    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->keys, 0, vb)) rc = MDB_CORRUPTED;
+    int rc = read_view(s, txn, da, 0, va);
+    if (!rc) rc = read_view(s, txn, db, 0, vb);
     if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
     *sim = dp_fstore_similarity(va, vb);
     return DOPPEL_OK;
@@ -94,13 +101,8 @@ static doppel_status reuse_edge_live(doppel_store *s, MDB_txn *txn, const dp_run
                                      uint32_t db, dp_fstore_view *va, dp_fstore_view *vb,
                                      int *live, doppel_error *err) {
     *live = 0;
-    unsigned int ka = da, kb = db;
-    MDB_val k = {sizeof ka, &ka}, v;
-    int rc = mdb_get(txn, s->db_feat, &k, &v);
-    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->keys, 1, va)) rc = MDB_CORRUPTED;
-    k.mv_data = &kb;
-    if (!rc) rc = mdb_get(txn, s->db_feat, &k, &v);
-    if (!rc && dp_fstore_read(v.mv_data, v.mv_size, s->keys, 1, vb)) rc = MDB_CORRUPTED;
+    int rc = read_view(s, txn, da, 1, va);
+    if (!rc) rc = read_view(s, txn, db, 1, vb);
     if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
     for (unsigned j = s->bands; j < s->keys && !*live; j++) {
         if (va->keys[j] != vb->keys[j]) continue;
@@ -336,7 +338,7 @@ doppel_status doppel_store_expire(doppel_store *s, int64_t before, uint64_t *rem
         }
         (void)es;
         if ((rc = del_dup(txn, s->db_edges, &dk, NULL))) break;
-        if ((rc = del_dup(txn, s->db_feat, &dk, NULL))) break;
+        if ((rc = dp_feat_del(s, txn, d))) break;
         if (s->stories && (rc = del_dup(txn, s->db_story, &dk, NULL))) break;
         if ((rc = mdb_cursor_del(cur, 0))) break;
         c.relations -= DP_MIN(c.relations, nedges);

@@ -10,7 +10,8 @@
  *           "counters" -> dp_store_counters
  *   ids     id bytes -> u32 docnum (the first document with that id)
  *   meta    u32 docnum -> dp_meta_head, then the id and source bytes
- *   feat    u32 docnum -> the copy engine's feature blob (copy/features_store.h)
+ *   feat    u64 docnum << 24 | piece -> the copy engine's feature blob
+ *           (copy/features_store.h) in pieces of at most 2,022 bytes (store_feat.c)
  *   runs    u64 run id -> sorted (candidate key, docnum) entries (store_runs.c):
  *           the candidate keys (band << 32 | band hash) of every document
  *           that is the first of its text, as the batch index's LSH sees
@@ -35,6 +36,14 @@
 #include <lmdb.h>
 #include <pthread.h>
 #include <string.h>
+
+/* A document's feature blob in the feat database (store_feat.c). A buffer
+ * the blobs in several pieces are put together in (zero-initialise). */
+typedef struct dp_feat_buf {
+    unsigned char *p;
+    size_t len, cap;
+} dp_feat_buf;
+void dp_feat_buf_free(dp_feat_buf *b);
 
 typedef struct dp_store_counters {
     uint64_t next_doc, batches, docs, relations, postings, expired;
@@ -292,4 +301,17 @@ MDB_val dp_store_id_key(const char *id, size_t len, unsigned char *buf);
  * map). MDB_NOTFOUND when it is not indexed. */
 int dp_store_meta(const doppel_store *s, MDB_txn *txn, uint32_t docnum, dp_meta_head *h,
                   const char **id, const char **source);
+/* ---- the feature blobs (store_feat.c) ---- */
+
+/* d's blob packed from f and appended (d above every docnum stored; tmp:
+ * where a blob of several pieces is packed first). */
+doppel_status dp_feat_put(const doppel_store *s, MDB_txn *txn, uint32_t d, const dp_features *f,
+                          dp_feat_buf *tmp, doppel_error *err);
+/* d's blob: LMDB's code (MDB_NOTFOUND: not indexed; ENOMEM). In one piece:
+ * *blob in the map, *at SIZE_MAX; in several: put together in arena at *at
+ * (8-aligned), *blob valid until the arena next grows. */
+int dp_feat_get(const doppel_store *s, MDB_txn *txn, uint32_t d, dp_feat_buf *arena,
+                const void **blob, size_t *len, size_t *at);
+/* d's pieces deleted (0 when it had none). */
+int dp_feat_del(const doppel_store *s, MDB_txn *txn, uint32_t d);
 #endif

@@ -8,6 +8,7 @@
  */
 #include "store/store_match.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ void dp_matcher_free(dp_matcher *m) {
     dp_free(m->rec, m->rec_cap * sizeof *m->rec);
     dp_prints_cache_free(&m->prints);
     dp_fstore_view_free(&m->other);
+    dp_feat_buf_free(&m->feat);
     dp_fstore_scratch_free(&m->verify);
 }
 
@@ -119,12 +121,14 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, dp_matcher
         int rc, keep = dp_match_prefilter(s, txn, &m->prints, c, m->rec, &rc);
         if (rc) return dp_store_mdb_fail(s, err, rc, "reading signature prints");
         if (keep <= 0) continue;
-        unsigned int ck = c;
-        MDB_val fk = {sizeof ck, &ck}, fv;
-        rc = mdb_get(txn, s->db_feat, &fk, &fv);
+        const void *blob;
+        size_t blob_len, at;
+        m->feat.len = 0;
+        rc = dp_feat_get(s, txn, c, &m->feat, &blob, &blob_len, &at);
         if (rc == MDB_NOTFOUND) continue;  /* expired; its postings are gone with it */
+        if (rc == ENOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
-        doppel_status st = dp_fstore_read(fv.mv_data, fv.mv_size, s->keys, 0, &m->other);
+        doppel_status st = dp_fstore_read(blob, blob_len, s->keys, 0, &m->other);
         if (st)
             return dp_fail(err, st, "index %s: features of document %u are damaged", s->dir, c);
         doppel_similarity sim;

@@ -26,6 +26,7 @@ typedef struct dp_matcher {
                                the others came by reuse slots alone */
     size_t nlsh, lsh_cap;
     dp_fstore_view other;
+    dp_feat_buf feat;       /* a blob in pieces put together; an add's packing */
     dp_fstore_scratch verify;
     dp_found *found;
     size_t nfound, found_cap;

@@ -18,7 +18,8 @@ typedef struct dp_vcand {
     const void *blob;       /* the candidate's features: in the map, or (a page this
                                transaction wrote, which later writes may move) a copy */
     size_t blob_len;
-    size_t copy_at;         /* where the copy is in the chunk's copies, or SIZE_MAX */
+    size_t copy_at;         /* where the copy is in the chunk's copies (rcopies when
+                               pending), or SIZE_MAX */
     int lsh;
     int pending;            /* a committed candidate whose pre-filter decision and
                                features the verification reads (then blob is set, or
@@ -55,8 +56,9 @@ typedef struct dp_chunk {
     size_t vbeg[CHUNK], vend[CHUNK];/* each place's pairs in ver */
     dp_vcand *ver;
     size_t nver, ver_cap;
-    unsigned char *copies;          /* candidates' features from this transaction's pages */
-    size_t copies_len, copies_cap;
+    dp_feat_buf copies;             /* candidates' features from this transaction's pages,
+                                       and those in several pieces (matched) */
+    dp_feat_buf rcopies;            /* committed candidates' in several pieces (resolved) */
     uint32_t *prec;                 /* the documents' pre-filter records, CHUNK x words */
     size_t prec_cap;
     uint64_t prefiltered;           /* pending pairs the pre-filter dropped */

@@ -78,7 +78,7 @@ has query-joins '"id":"q1","relations":\[\],"story":0}' "$T/query.out"
 has query-new '"id":"q2","relations":\[\],"story":null}' "$T/query.out"
 expect_rc query-stats 0 "$DOPPEL" index stats "$T/ix"
 has query-nothing-added '"docs":8,' "$T/query-stats.out"
-has format '"format":5,' "$T/query-stats.out"
+has format '"format":6,' "$T/query-stats.out"
 
 # the header: story options are fixed; a copy-only index has no stories
 expect_rc other-story 2 "$DOPPEL" index add "$T/ix" --story-threshold 0.7 "$T/b2.jsonl"
