@@ -182,7 +182,8 @@ bench: deps
 	@$(MAKE) --no-print-directory bench-index
 
 # The live index: add throughput, bytes per document, check latency in
-# process and over HTTP (bench/index.sh); INDEX_N documents in INDEX_BATCHES adds.
+# process and over HTTP (bench/index.sh); INDEX_N documents in INDEX_BATCHES adds,
+# INDEX_SERIES times (3; the median is the figure).
 # 1M by default, the size issue 19's targets name (3.2 GB of JSONL and an
 # 8 GB index under TMPDIR); INDEX_N=100000 for a quick run.
 bench-index: all $(BUILD)/bench/index_check $(BUILD)/bench/http_load
