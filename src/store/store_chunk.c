@@ -95,24 +95,24 @@ dp_run dp_writer_run(doppel_store_writer *w, uint32_t r) {
 }
 
 int dp_chunk_ahead_keys(doppel_store_writer *w, int b) {
+    dp_ahead *a = &w->ahead[b];
     size_t n = w->nsents[b], nr = w->mem_first;
-    if (dp_grow((void **)&w->akeys[b], &w->akeys_cap[b], DP_MAX(n, (size_t)1), sizeof *w->akeys[b]))
-        return -1;
+    if (dp_grow((void **)&a->keys, &a->keys_cap, DP_MAX(n, (size_t)1), sizeof *a->keys)) return -1;
     size_t m = 0;
     for (size_t j = 0; j < n; j++)
-        if (!m || w->akeys[b][m - 1] != ent_key(w->sents[b][j])) w->akeys[b][m++] = ent_key(w->sents[b][j]);
-    w->nakeys[b] = m;
-    if (dp_grow((void **)&w->apos[b], &w->apos_cap[b], DP_MAX(nr * m, (size_t)1), sizeof *w->apos[b]) ||
-        dp_grow((void **)&w->acount[b], &w->acount_cap[b], DP_MAX(nr * m, (size_t)1),
-                sizeof *w->acount[b]))
+        if (!m || a->keys[m - 1] != ent_key(w->sents[b][j])) a->keys[m++] = ent_key(w->sents[b][j]);
+    a->nkeys = m;
+    if (dp_grow((void **)&a->pos, &a->pos_cap, DP_MAX(nr * m, (size_t)1), sizeof *a->pos) ||
+        dp_grow((void **)&a->count, &a->count_cap, DP_MAX(nr * m, (size_t)1), sizeof *a->count))
         return -1;
     return 0;
 }
 
 void dp_chunk_ahead_run(doppel_store_writer *w, int b, uint32_t r, size_t from, size_t to) {
-    size_t at = (size_t)r * w->nakeys[b] + from;
+    dp_ahead *a = &w->ahead[b];
+    size_t at = (size_t)r * a->nkeys + from;
     dp_run run = dp_writer_run(w, r);
-    dp_run_lookup_all(&run, w->akeys[b] + from, to - from, w->apos[b] + at, w->acount[b] + at);
+    dp_run_lookup_all(&run, a->keys + from, to - from, a->pos + at, a->count + at);
 }
 
 /* A candidate: place << 32 | docnum, and bit 48 when an LSH band proposed
@@ -394,13 +394,14 @@ static doppel_status chunk_buckets(doppel_store_writer *w, const dp_chunk *ch, d
     /* the stored runs' places looked up ahead (the chunk's keys are among
      * those of its sorted postings), the add's runs in memory here */
     uint32_t from = 0;
-    if (ch->aruns && ch->aruns == w->mem_first) {
-        from = ch->aruns;
+    const dp_ahead *a = &ch->ahead;
+    if (a->runs && a->runs == w->mem_first) {
+        from = a->runs;
         for (size_t gk = 0, ai = 0; gk < w->ngkeys; gk++) {
-            while (ch->akeys[ai] < w->gkeys[gk]) ai++;
+            while (a->keys[ai] < w->gkeys[gk]) ai++;
             for (uint32_t r = 0; r < from; r++) {
-                w->gpos[(size_t)r * w->ngkeys + gk] = ch->apos[(size_t)r * ch->nakeys + ai];
-                w->gcount[(size_t)r * w->ngkeys + gk] = ch->acount[(size_t)r * ch->nakeys + ai];
+                w->gpos[(size_t)r * w->ngkeys + gk] = a->pos[(size_t)r * a->nkeys + ai];
+                w->gcount[(size_t)r * w->ngkeys + gk] = a->count[(size_t)r * a->nkeys + ai];
             }
         }
     }

@@ -98,9 +98,10 @@ static void writer_release(doppel_store_writer *w) {
             dp_features_free(&w->feats[b][i], s->cfg.num_perm, s->keys);
         dp_free(w->sents[b], w->sents_cap * sizeof *w->sents[b]);
         dp_free(w->sents_tmp[b], w->sents_cap * sizeof *w->sents_tmp[b]);
-        dp_free(w->akeys[b], w->akeys_cap[b] * sizeof *w->akeys[b]);
-        dp_free(w->apos[b], w->apos_cap[b] * sizeof *w->apos[b]);
-        dp_free(w->acount[b], w->acount_cap[b] * sizeof *w->acount[b]);
+        dp_ahead *a = &w->ahead[b];
+        dp_free(a->keys, a->keys_cap * sizeof *a->keys);
+        dp_free(a->pos, a->pos_cap * sizeof *a->pos);
+        dp_free(a->count, a->count_cap * sizeof *a->count);
     }
     for (unsigned t = 0; t < w->nworkers; t++) dp_store_worker_put(s, w->workers[t]);
     dp_story_batch_free(w->story);
@@ -254,7 +255,7 @@ static void bg_lookups(bgtask *b, int wait) {
         pthread_mutex_unlock(&b->lock);
     }
     if (atomic_load(&b->keys_ready) != 1) return;
-    size_t m = b->w->nakeys[b->slot], pieces = (m + LPIECE - 1) / LPIECE;
+    size_t m = b->w->ahead[b->slot].nkeys, pieces = (m + LPIECE - 1) / LPIECE;
     for (;;) {
         size_t q = atomic_fetch_add(&b->next_piece, 1);
         if (!pieces || q >= pieces * b->w->mem_first) break;
@@ -309,7 +310,7 @@ static void bg_start(bgtask *b) {
     atomic_init(&b->done_doc, 0);
     atomic_init(&b->keys_ready, b->n ? 0 : -1);  /* no documents: no keys */
     atomic_init(&b->next_piece, 0);
-    b->w->aruns[b->slot] = 0;
+    b->w->ahead[b->slot].runs = 0;
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->cond, NULL);
     b->resolved = 0;
@@ -331,7 +332,7 @@ static doppel_status bg_join(bgtask *b, doppel_error *err) {
         if (b->started[t]) pthread_join(b->tid[t], NULL);
     pthread_mutex_destroy(&b->lock);
     pthread_cond_destroy(&b->cond);
-    if (atomic_load(&b->keys_ready) == 1) b->w->aruns[b->slot] = b->w->mem_first;
+    if (atomic_load(&b->keys_ready) == 1) b->w->ahead[b->slot].runs = b->w->mem_first;
     doppel_status st = b->st;
     if (st && err) *err = b->err;
     if (!st && b->verify) st = dp_chunk_verified(b->w, b->verify, err);
@@ -359,10 +360,7 @@ static dp_chunk *chunk_at(doppel_store_writer *w, size_t k, const doppel_store_d
     c->feats = feats;
     c->sents = NULL;
     c->nsents = 0;
-    c->akeys = c->apos = NULL;
-    c->acount = NULL;
-    c->nakeys = 0;
-    c->aruns = 0;
+    c->ahead = (dp_ahead){0};
     c->len = DP_MIN((size_t)CHUNK, n - from);
     return c;
 }
@@ -416,11 +414,7 @@ static doppel_status write_pipelined(doppel_store_writer *w, unsigned threads,
         if (k) {  /* computed ahead, with its postings sorted */
             c->sents = w->sents[k % 3];
             c->nsents = w->nsents[k % 3];
-            c->aruns = w->aruns[k % 3];
-            c->akeys = w->akeys[k % 3];
-            c->nakeys = w->nakeys[k % 3];
-            c->apos = w->apos[k % 3];
-            c->acount = w->acount[k % 3];
+            c->ahead = w->ahead[k % 3];
         }
         st = dp_chunk_match(w, c, err);
         doppel_status bs = bg_join(bg, st ? NULL : err);  /* chunk k - 1 verified */

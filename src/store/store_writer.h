@@ -35,6 +35,16 @@ typedef struct dp_vcand {
 /* One chunk of an add from its matching to its relations: what the
  * verification (on other threads) and the relations (after the next
  * chunk's matching) read. */
+/* A chunk's distinct keys (of its sorted postings) looked up ahead in the
+ * stored runs, which a write does not change: run r's answer for key g at
+ * r * nkeys + g (dp_run_lookup_all), for runs [0, runs); runs 0: none. */
+typedef struct dp_ahead {
+    uint64_t *keys, *pos;
+    uint32_t *count;
+    size_t nkeys, keys_cap, pos_cap, count_cap;
+    uint32_t runs;
+} dp_ahead;
+
 typedef struct dp_chunk {
     const doppel_store_doc *docs;
     doppel_store_result *results;   /* NULL: none wanted */
@@ -42,11 +52,7 @@ typedef struct dp_chunk {
     const uint64_t *sents;          /* NULL, or the band postings of every document with
                                        features, sorted (computed ahead with them) */
     size_t nsents;
-    const uint64_t *akeys;          /* with sents: its distinct keys, looked up ahead */
-    size_t nakeys;
-    const uint64_t *apos;           /* ... in stored runs [0, aruns): run r's key g's answer at */
-    const uint32_t *acount;         /* r * nakeys + g (dp_run_lookup_all) */
-    uint32_t aruns;                 /* 0: none looked up ahead */
+    dp_ahead ahead;                 /* with sents: its slot's (the arrays borrowed) */
     size_t len;
     uint32_t docnum[CHUNK];         /* UINT32_MAX: not added */
     uint32_t exact_rep[CHUNK], exact_len[CHUNK]; /* first of its text, or UINT32_MAX */
@@ -103,10 +109,7 @@ struct doppel_store_writer {
     size_t feats_ready[3];
     uint64_t *sents[3], *sents_tmp[3]; /* with feats[b] (pipelined): its sorted postings */
     size_t nsents[3], sents_cap;
-    uint64_t *akeys[3], *apos[3]; /* with sents[b]: its distinct keys looked up ahead in */
-    uint32_t *acount[3];        /* the stored runs, which a write does not change */
-    size_t nakeys[3], akeys_cap[3], apos_cap[3], acount_cap[3];
-    uint32_t aruns[3];          /* runs looked up; 0: none */
+    dp_ahead ahead[3];          /* with sents[b] */
     dp_store_worker *workers[DP_MAX_THREADS];
     unsigned nworkers;
     uint32_t batch;
