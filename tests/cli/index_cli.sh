@@ -99,6 +99,30 @@ expect_rc ngram3-export 0 "$DOPPEL" index export "$T/ix3"
 expect_rc ngram3-cluster 0 "$DOPPEL" cluster -q --ngram 3 --canonical earliest --prefilter-miss 0 "$T/all.jsonl"
 if cmp -s "$T/ngram3-export.out" "$T/ngram3-cluster.out"; then ok; else bad "ngram 3 earliest: export differs"; fi
 
+# ---- long documents: features in hundreds of pieces (format 6) ------------------------
+# long1 (40,000 words: a blob of about 320 KB) in one add; in the next, a
+# near copy of it (one word changed) and its first 15,000 words (contained),
+# whose features the add reads from the committed pieces and from its own
+long_doc() {  # id, words, position of a changed word (-1: none)
+  awk -v id="$1" -v n="$2" -v chg="$3" 'BEGIN {
+    printf "{\"id\":\"%s\",\"text\":\"", id
+    for (i = 0; i < n; i++) printf "%sw%d", (i ? " " : ""), i == chg ? 99999 : (i * i * 31 + i * 7) % 50021
+    print "\"}" }'
+}
+long_doc long1 40000 -1 > "$T/long-a.jsonl"
+{ long_doc long2 40000 20000; long_doc long3 15000 -1; } > "$T/long-b.jsonl"
+expect_rc long-create 0 "$DOPPEL" index create "$T/ixl"
+expect_rc long-add1 0 "$DOPPEL" index add -q "$T/ixl" "$T/long-a.jsonl"
+expect_rc long-add2 0 "$DOPPEL" index add -q "$T/ixl" "$T/long-b.jsonl"
+has long-near '"id":"long2",[^}]*"relations":\[{"id":"long1","relation":"near"' "$T/long-add2.out"
+has long-contained '"id":"long3",[^}]*"relations":\[{"id":"long1","relation":"contained"' "$T/long-add2.out"
+cat "$T/long-a.jsonl" "$T/long-b.jsonl" > "$T/long-all.jsonl"
+expect_rc long-export 0 "$DOPPEL" index export "$T/ixl"
+expect_rc long-cluster 0 "$DOPPEL" cluster -q "$T/long-all.jsonl"
+if cmp -s "$T/long-export.out" "$T/long-cluster.out"; then ok; else bad "long documents: export differs from cluster"; fi
+expect_rc long-query 0 "$DOPPEL" index query -q "$T/ixl" "$T/long-a.jsonl"
+has long-query '"id":"long1","relations":\[{"id":"long1","relation":"exact"' "$T/long-query.out"
+
 # ---- expire and compact ---------------------------------------------------------------
 cp -r "$T/ix" "$T/ixe"
 expect_rc expire-none 2 "$DOPPEL" index expire "$T/ixe"
