@@ -130,7 +130,9 @@ static doppel_status open_env(const char *dir, unsigned flags, doppel_store **ou
         mdb_env_set_mapsize(s->env, DP_MAX(MAP_MIN, 4 * used));
         mdb_env_set_maxreaders(s->env, 256);
         /* NOTLS: a read transaction is not tied to a thread (the server's
-         * pool runs many); NORDAHEAD: random reads of a map larger than RAM. */
+         * pool runs many); NORDAHEAD: random reads of a map larger than RAM
+         * (a writer advises the part past the used one otherwise:
+         * store_ahead.c). */
         unsigned ef = MDB_NOTLS | MDB_NORDAHEAD | (flags & DOPPEL_STORE_READONLY ? MDB_RDONLY : MDB_WRITEMAP);
         if ((rc = mdb_env_open(s->env, dir, ef, 0644)))
             st = dp_store_mdb_fail(s, err, rc, "opening");
