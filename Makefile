@@ -185,7 +185,7 @@ bench: deps
 # process and over HTTP (bench/index.sh); INDEX_N documents in INDEX_BATCHES adds,
 # INDEX_SERIES times (3; the median is the figure).
 # 1M by default, the size issue 19's targets name (3.2 GB of JSONL and an
-# 8 GB index under TMPDIR); INDEX_N=100000 for a quick run.
+# 6.8 GB index under TMPDIR); INDEX_N=100000 for a quick run.
 bench-index: all $(BUILD)/bench/index_check $(BUILD)/bench/http_load
 	@sh bench/index.sh $(BUILD)/doppel $(BUILD)/bench/index_check $${INDEX_N:-1000000} \
 	  $${INDEX_BATCHES:-10} $${TMPDIR:-/tmp}/doppel-index-bench
