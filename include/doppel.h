@@ -998,7 +998,7 @@ typedef struct doppel_store doppel_store;
                                   4: candidate postings in sorted runs;
                                   5: the pre-filter (prefilter_miss in the header, a
                                      record of signature prints per document);
-                                  6: feature blobs in pieces of at most 2,022 bytes */
+                                  6: feature blobs in pieces of at most 1,340 bytes */
 
 /* A document's story when it has none (a store created without stories,
  * or, from a check, a document that would open a new story). */

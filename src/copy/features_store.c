@@ -34,8 +34,13 @@ void dp_fstore_compute(const doppel_config *cfg, unsigned bands, unsigned rows, 
     dp_features_compute(cfg, bands, rows, DP_REUSE_BANDS, s, text, len, f);
 }
 
+/* The blob's bytes: the header, then the keys, the set and the words (u32 each). */
+static size_t blob_bytes(size_t bands, size_t set_len, size_t words_len) {
+    return HEAD_BYTES + 4 * (bands + set_len + words_len);
+}
+
 size_t dp_fstore_blob_size(const dp_features *f, unsigned bands) {
-    return HEAD_BYTES + 4 * ((size_t)bands + f->set_len + f->words_len);
+    return blob_bytes(bands, f->set_len, f->words_len);
 }
 
 size_t dp_fstore_blob_len(const void *blob, size_t avail) {
@@ -46,7 +51,7 @@ size_t dp_fstore_blob_len(const void *blob, size_t avail) {
     memcpy(&b16, p + 2, 2);
     memcpy(&set_len, p + 4, 4);
     memcpy(&words_len, p + 16, 4);
-    return HEAD_BYTES + 4 * ((size_t)b16 + set_len + words_len);
+    return blob_bytes(b16, set_len, words_len);
 }
 
 void dp_fstore_pack(const dp_features *f, unsigned bands, unsigned char *out) {
@@ -75,7 +80,7 @@ doppel_status dp_fstore_read(const void *blob, size_t len, unsigned bands, int w
     memcpy(&b16, p + 2, 2);
     memcpy(&set_len, p + 4, 4);
     memcpy(&words_len, p + 16, 4);
-    if (b16 != bands || len != HEAD_BYTES + 4 * ((size_t)bands + set_len + words_len))
+    if (b16 != bands || len != blob_bytes(bands, set_len, words_len))
         return DOPPEL_ERR_FORMAT;
     memcpy(&v->text_hash, p + 8, 8);
     if (dp_grow((void **)&v->set, &v->set_cap, set_len + 1, sizeof *v->set) ||

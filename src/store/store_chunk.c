@@ -11,7 +11,6 @@
 #include "base/sort.h"
 #include "store/store_writer.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -245,7 +244,6 @@ doppel_status dp_chunk_resolve(doppel_store_writer *w, dp_chunk *c, doppel_error
             v->dropped = 1;
             continue;
         }
-        if (rc == ENOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
     }
     /* the pieced blobs' addresses, now that the buffer no longer moves */
@@ -472,7 +470,6 @@ static doppel_status chunk_gather(doppel_store_writer *w, dp_chunk *ch, doppel_e
             size_t blob_len, at;
             rc = dp_feat_get(s, w->txn, cd, &ch->copies, &blob, &blob_len, &at);
             if (rc == MDB_NOTFOUND) continue;  /* expired; its postings are gone with it */
-            if (rc == ENOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
             if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
             /* A committed page stays as it is until this transaction ends
              * (LMDB copies a page before changing it), so the verification

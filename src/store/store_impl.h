@@ -11,7 +11,7 @@
  *   ids     id bytes -> u32 docnum (the first document with that id)
  *   meta    u32 docnum -> dp_meta_head, then the id and source bytes
  *   feat    u64 docnum << 24 | piece -> the copy engine's feature blob
- *           (copy/features_store.h) in pieces of at most 2,022 bytes (store_feat.c)
+ *           (copy/features_store.h) in pieces of at most 1,340 bytes (store_feat.c)
  *   runs    u64 run id -> sorted (candidate key, docnum) entries (store_runs.c):
  *           the candidate keys (band << 32 | band hash) of every document
  *           that is the first of its text, as the batch index's LSH sees
@@ -307,7 +307,8 @@ int dp_store_meta(const doppel_store *s, MDB_txn *txn, uint32_t docnum, dp_meta_
  * where a blob of several pieces is packed first). */
 doppel_status dp_feat_put(const doppel_store *s, MDB_txn *txn, uint32_t d, const dp_features *f,
                           dp_feat_buf *tmp, doppel_error *err);
-/* d's blob: LMDB's code (MDB_NOTFOUND: not indexed; ENOMEM). In one piece:
+/* d's blob: LMDB's code (MDB_NOTFOUND: not indexed; ENOMEM, which
+ * dp_store_mdb_fail reports as DOPPEL_ERR_NOMEM). In one piece:
  * *blob in the map, *at SIZE_MAX; in several: put together in arena at *at
  * (8-aligned), *blob valid until the arena next grows. */
 int dp_feat_get(const doppel_store *s, MDB_txn *txn, uint32_t d, dp_feat_buf *arena,

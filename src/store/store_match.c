@@ -8,7 +8,6 @@
  */
 #include "store/store_match.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,7 +125,6 @@ static doppel_status verify_candidates(doppel_store *s, MDB_txn *txn, dp_matcher
         m->feat.len = 0;
         rc = dp_feat_get(s, txn, c, &m->feat, &blob, &blob_len, &at);
         if (rc == MDB_NOTFOUND) continue;  /* expired; its postings are gone with it */
-        if (rc == ENOMEM) return dp_fail(err, DOPPEL_ERR_NOMEM, "out of memory");
         if (rc) return dp_store_mdb_fail(s, err, rc, "reading features");
         doppel_status st = dp_fstore_read(blob, blob_len, s->keys, 0, &m->other);
         if (st)

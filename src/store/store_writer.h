@@ -15,8 +15,9 @@
 /* One pair of the chunk to verify. */
 typedef struct dp_vcand {
     uint32_t cand, place;
-    const void *blob;       /* the candidate's features: in the map, or (a page this
-                               transaction wrote, which later writes may move) a copy */
+    const void *blob;       /* the candidate's features: in the map, or a copy (a page
+                               this transaction wrote, which later writes may move;
+                               a blob in several pieces, put together) */
     size_t blob_len;
     size_t copy_at;         /* where the copy is in the chunk's copies (rcopies when
                                pending), or SIZE_MAX */
